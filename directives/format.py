@@ -1,0 +1,238 @@
+"""The directive definition format: a TOML file read with the standard library.
+
+A directive is data, not code. The file has a `[directive]` table, one
+`[[groups]]` table per task group and optional `[[indicators]]` (the figures
+provinces report). `parse_file` checks everything and raises
+`DirectiveInvalid` naming the file, the field and the problem; it never
+returns half a directive. See seeds/directive-20-ct-bct.toml for a full
+example and seeds/examples/example-directive.toml for a small one.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from workflow.deadlines import Recurring, Rule, RuleError, parse_rule, rule_to_text
+from workflow.errors import DirectiveInvalid
+from workflow.vocabulary import GroupKind, Owner
+
+AGGREGATES = ("sum", "latest")
+
+
+@dataclass(frozen=True)
+class GroupSpec:
+    ordinal: int
+    title_vi: str
+    title_en: str
+    summary_vi: str
+    summary_en: str
+    kind: str
+    owner: str
+    deadline: Rule
+
+    @property
+    def deadline_text(self) -> str:
+        return rule_to_text(self.deadline)
+
+
+@dataclass(frozen=True)
+class IndicatorSpec:
+    code: str
+    name_vi: str
+    name_en: str
+    unit_vi: str
+    unit_en: str
+    aggregate: str
+
+
+@dataclass(frozen=True)
+class DirectiveSpec:
+    code: str
+    title_vi: str
+    title_en: str
+    issuer_vi: str
+    issuer_en: str
+    signed_by: str | None
+    issued_on: date | None
+    source: str | None
+    groups: tuple[GroupSpec, ...]
+    indicators: tuple[IndicatorSpec, ...] = field(default=())
+
+    @property
+    def digest(self) -> str:
+        """A fingerprint of the content: the same definition always gives the same digest."""
+        data = asdict(self)
+        data["groups"] = [{**g, "deadline": rule_to_text(spec.deadline)} for g, spec in zip(data["groups"], self.groups)]
+        canonical = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+class _Reader:
+    """Reads typed fields out of one TOML table, naming the field on failure."""
+
+    def __init__(self, path: str, prefix: str, table: Any) -> None:
+        self.path = path
+        self.prefix = prefix
+        if not isinstance(table, dict):
+            raise DirectiveInvalid(path, prefix, "must be a table")
+        self.table = table
+
+    def fail(self, name: str, problem: str) -> DirectiveInvalid:
+        return DirectiveInvalid(self.path, f"{self.prefix}.{name}" if name else self.prefix, problem)
+
+    def text(self, name: str, required: bool = True) -> str | None:
+        value = self.table.get(name)
+        if value is None:
+            if required:
+                raise self.fail(name, "is missing")
+            return None
+        if not isinstance(value, str):
+            raise self.fail(name, f"must be text, not {type(value).__name__}")
+        value = value.strip()
+        if required and not value:
+            raise self.fail(name, "is empty")
+        return value or None
+
+    def integer(self, name: str) -> int:
+        value = self.table.get(name)
+        if value is None:
+            raise self.fail(name, "is missing")
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise self.fail(name, f"must be a whole number, not {value!r}")
+        return value
+
+    def choice(self, name: str, choices: tuple[str, ...], default: str | None = None) -> str:
+        value = self.table.get(name, default)
+        if value not in choices:
+            raise self.fail(name, f"must be one of {', '.join(choices)}, not {value!r}")
+        return value
+
+    def date(self, name: str) -> date | None:
+        value = self.table.get(name)
+        if value is None:
+            return None
+        if not isinstance(value, date):
+            raise self.fail(name, f"must be a TOML date such as 2025-10-20, not {value!r}")
+        return value
+
+    def check_keys(self, known: set[str]) -> None:
+        unknown = set(self.table) - known
+        if unknown:
+            raise self.fail(sorted(unknown)[0], f"unknown key (known keys: {', '.join(sorted(known))})")
+
+
+_DIRECTIVE_KEYS = {
+    "code", "title_vi", "title_en", "issuer_vi", "issuer_en", "signed_by",
+    "issued_on", "source", "overseer_vi", "overseer_en",
+}
+_GROUP_KEYS = {"ordinal", "title_vi", "title_en", "summary_vi", "summary_en", "kind", "owner", "deadline"}
+_INDICATOR_KEYS = {"code", "name_vi", "name_en", "unit_vi", "unit_en", "aggregate"}
+
+
+def parse_file(path: str | Path) -> DirectiveSpec:
+    """Read and validate a directive file."""
+    name = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise DirectiveInvalid(name, "", f"cannot read the file ({exc.strerror})") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise DirectiveInvalid(name, "", "is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise DirectiveInvalid(name, "", f"is not valid TOML ({exc})") from None
+    return parse_data(data, name)
+
+
+def parse_data(data: dict[str, Any], name: str = "<directive>") -> DirectiveSpec:
+    unknown = set(data) - {"directive", "groups", "indicators"}
+    if unknown:
+        raise DirectiveInvalid(name, sorted(unknown)[0], "unknown top-level table (expected directive, groups, indicators)")
+    if "directive" not in data:
+        raise DirectiveInvalid(name, "directive", "the [directive] table is missing")
+    head = _Reader(name, "directive", data["directive"])
+    head.check_keys(_DIRECTIVE_KEYS)
+    code = head.text("code")
+    assert code is not None
+    if ":" in code or len(code) > 40:
+        raise head.fail("code", "must be at most 40 characters and contain no ':' (it is part of task keys)")
+
+    groups_data = data.get("groups")
+    if not isinstance(groups_data, list) or not groups_data:
+        raise DirectiveInvalid(name, "groups", "at least one [[groups]] table is needed")
+    groups = tuple(_parse_group(name, i, g) for i, g in enumerate(groups_data))
+    ordinals = [g.ordinal for g in groups]
+    duplicates = sorted({o for o in ordinals if ordinals.count(o) > 1})
+    if duplicates:
+        raise DirectiveInvalid(name, "groups", f"ordinal {duplicates[0]} is used twice")
+
+    indicators_data = data.get("indicators", [])
+    if not isinstance(indicators_data, list):
+        raise DirectiveInvalid(name, "indicators", "must be a list of [[indicators]] tables")
+    indicators = tuple(_parse_indicator(name, i, d) for i, d in enumerate(indicators_data))
+    codes = [i.code for i in indicators]
+    if len(set(codes)) != len(codes):
+        raise DirectiveInvalid(name, "indicators", "an indicator code is used twice")
+
+    return DirectiveSpec(
+        code=code,
+        title_vi=head.text("title_vi") or "",
+        title_en=head.text("title_en") or "",
+        issuer_vi=head.text("issuer_vi") or "",
+        issuer_en=head.text("issuer_en") or "",
+        signed_by=head.text("signed_by", required=False),
+        issued_on=head.date("issued_on"),
+        source=head.text("source", required=False),
+        groups=tuple(sorted(groups, key=lambda g: g.ordinal)),
+        indicators=indicators,
+    )
+
+
+def _parse_group(name: str, index: int, table: Any) -> GroupSpec:
+    reader = _Reader(name, f"groups[{index + 1}]", table)
+    reader.check_keys(_GROUP_KEYS)
+    ordinal = reader.integer("ordinal")
+    if not 1 <= ordinal <= 99:
+        raise reader.fail("ordinal", f"must be between 1 and 99, not {ordinal}")
+    reader.prefix = f"groups[ordinal={ordinal}]"
+    kind = reader.choice("kind", tuple(k.value for k in GroupKind))
+    if "deadline" not in table:
+        raise reader.fail("deadline", "is missing")
+    try:
+        deadline = parse_rule(table["deadline"])
+    except RuleError as exc:
+        raise reader.fail("deadline", str(exc)) from None
+    if (kind == GroupKind.RECURRING) != isinstance(deadline, Recurring):
+        raise reader.fail("deadline", "a recurring group needs an rrule table, and only a recurring group may have one")
+    return GroupSpec(
+        ordinal=ordinal,
+        title_vi=reader.text("title_vi") or "",
+        title_en=reader.text("title_en") or "",
+        summary_vi=reader.text("summary_vi", required=False) or "",
+        summary_en=reader.text("summary_en", required=False) or "",
+        kind=kind,
+        owner=reader.choice("owner", tuple(o.value for o in Owner), default=Owner.PROVINCE.value),
+        deadline=deadline,
+    )
+
+
+def _parse_indicator(name: str, index: int, table: Any) -> IndicatorSpec:
+    reader = _Reader(name, f"indicators[{index + 1}]", table)
+    reader.check_keys(_INDICATOR_KEYS)
+    code = reader.text("code") or ""
+    if not code.replace("_", "").isalnum() or not code.isascii():
+        raise reader.fail("code", f"must be ASCII letters, digits and _, not {code!r}")
+    return IndicatorSpec(
+        code=code,
+        name_vi=reader.text("name_vi") or "",
+        name_en=reader.text("name_en") or "",
+        unit_vi=reader.text("unit_vi") or "",
+        unit_en=reader.text("unit_en") or "",
+        aggregate=reader.choice("aggregate", AGGREGATES),
+    )

@@ -1,0 +1,18 @@
+"""Alembic environment: always run by `Database.migrate` with a live connection."""
+from alembic import context
+
+from workflow.models import Base
+
+connection = context.config.attributes.get("connection")
+if connection is None:
+    raise SystemExit("run migrations through `dtrack init`, which passes the connection")
+
+context.configure(
+    connection=connection,
+    target_metadata=Base.metadata,
+    # SQLite cannot ALTER most things in place; batch mode copies the table.
+    render_as_batch=connection.dialect.name == "sqlite",
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,160 @@
+"""Shared fixtures: every database test runs on SQLite and on PostgreSQL.
+
+PostgreSQL: the server at DTRACK_TEST_PG_URL (default: database `test` on
+127.0.0.1:5432). Each pytest run creates its own scratch database there and
+drops it at the end, so runs never see each other's data. If the server is
+unreachable the PostgreSQL tests are skipped on a laptop but FAIL when the
+CI variable is set.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from workflow.bootstrap import initialise
+from workflow.clock import Clock
+from workflow.database import Database
+from workflow.service import Tracker
+from workflow.users import add_user
+
+PG_URL = os.environ.get("DTRACK_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+# Tasks are assigned on this day in every test world (a Monday).
+ASSIGNED_ON = date(2025, 11, 3)
+TODAY = date(2026, 1, 5)
+
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(scope="session")
+def pg_scratch_url() -> Iterator[str]:
+    """A PostgreSQL database of this test run's own."""
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect():
+            pass
+    except OperationalError as exc:
+        admin.dispose()
+        message = f"PostgreSQL unreachable at {PG_URL}: {str(exc.orig).strip()}"
+        if os.environ.get("CI"):
+            pytest.fail(message + " (CI requires PostgreSQL)")
+        pytest.skip(message)
+    name = f"dtrack_test_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _reset_pg(url: str) -> None:
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """An initialised SQLite file, copied for each test (faster than migrating each time)."""
+    path = tmp_path_factory.mktemp("template") / "dtrack.db"
+    db = Database(f"sqlite:///{path}")
+    initialise(db, Clock(pinned=ASSIGNED_ON))
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.dispose()
+    return path
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def empty_url(backend, tmp_path, request) -> str:
+    """A URL to a database with no dtrack schema yet, on each back-end."""
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'empty.db'}"
+    url = request.getfixturevalue("pg_scratch_url")
+    _reset_pg(url)
+    return url
+
+
+@pytest.fixture
+def db_url(backend, tmp_path, request) -> str:
+    """A URL to an initialised database: 34 provinces, Directive 20, 340 tasks."""
+    if backend == "sqlite":
+        target = tmp_path / "dtrack.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), target)
+        return f"sqlite:///{target}"
+    url = request.getfixturevalue("pg_scratch_url")
+    _reset_pg(url)
+    db = Database(url)
+    initialise(db, Clock(pinned=ASSIGNED_ON))
+    db.dispose()
+    return url
+
+
+@pytest.fixture
+def db(db_url) -> Iterator[Database]:
+    database = Database(db_url)
+    yield database
+    database.dispose()
+
+
+@dataclass
+class World:
+    """A factory for test scenarios on one database."""
+
+    db: Database
+    clock: Clock = field(default_factory=lambda: Clock(pinned=TODAY))
+    _count: int = 0
+
+    @property
+    def tracker(self) -> Tracker:
+        return Tracker(self.db, self.clock)
+
+    def user(self, role: str = "province", province: str | None = "ha-noi", email: str | None = None) -> str:
+        self._count += 1
+        email = email or f"{role}{self._count}@{province or 'moit'}.example.vn"
+        with self.db.session() as session:
+            add_user(session, email=email, name=f"Người dùng {self._count}", role=role,
+                     province=province if role == "province" else None, now=self.clock.now())
+        return email
+
+    def fire(self, task: str, trigger: str, actor: str, **kwargs):
+        return self.tracker.fire(task, trigger, actor, **kwargs)
+
+
+@pytest.fixture
+def world(db) -> World:
+    return World(db)
+
+
+@pytest.fixture
+def cli_runner(db_url, monkeypatch):
+    """Invoke the CLI against the test database; returns (result) for argv."""
+    from cli import cli
+
+    monkeypatch.setenv("DTRACK_DATABASE_URL", db_url)
+    monkeypatch.setenv("DTRACK_TODAY", TODAY.isoformat())
+    runner = CliRunner()
+
+    def invoke(*args: str, **kwargs):
+        return runner.invoke(cli, list(args), catch_exceptions=False, **kwargs)
+
+    return invoke

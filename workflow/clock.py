@@ -1,0 +1,40 @@
+"""What time it is: stored in UTC, "today" judged in Asia/Ho_Chi_Minh.
+
+Every command that depends on today accepts --as-of (or DTRACK_TODAY); a
+pinned clock makes runs reproducible, and the demo moves one through a
+simulated season.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timezone
+from zoneinfo import ZoneInfo
+
+# Events recorded on a pinned day get this local time, so a reproducible run
+# writes reproducible timestamps (midday: safely inside the day in any zone).
+PINNED_LOCAL_TIME = time(12, 0)
+
+
+@dataclass(frozen=True)
+class Clock:
+    tz: str = "Asia/Ho_Chi_Minh"
+    pinned: date | None = None
+
+    def today(self) -> date:
+        if self.pinned is not None:
+            return self.pinned
+        return datetime.now(ZoneInfo(self.tz)).date()
+
+    def now(self) -> datetime:
+        """The current instant, timezone-aware in UTC."""
+        if self.pinned is not None:
+            local = datetime.combine(self.pinned, PINNED_LOCAL_TIME, tzinfo=ZoneInfo(self.tz))
+            return local.astimezone(timezone.utc)
+        return datetime.now(timezone.utc)
+
+    def local_date(self, instant: datetime) -> date:
+        """The calendar day an instant falls on in the local time zone."""
+        return instant.astimezone(ZoneInfo(self.tz)).date()
+
+    def on(self, day: date) -> "Clock":
+        return Clock(self.tz, day)

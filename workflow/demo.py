@@ -1,0 +1,188 @@
+"""`dtrack demo`: a deterministic, realistic season of work on Directive 20/CT-BCT.
+
+34 province officers and one Department overseer act from the assignment
+date to the end of the season. Provinces differ the way the articles say
+they do: some move fast, most steadily, some late, a few are blocked by
+budget or staffing after the 2025 reorganisation. Overseers send some
+submissions back and accept the resubmissions. Every action goes through
+the same engine (`service.apply`) as a user's command, one transaction per
+simulated day, so the demo is also a realistic end-to-end check.
+"""
+from __future__ import annotations
+
+import random
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from workflow.bootstrap import initialise
+from workflow.clock import Clock
+from workflow.database import Database
+from workflow.errors import InvalidInput
+from workflow.models import Task, TaskGroup, User
+from workflow.provinces import all_provinces
+from workflow.service import apply
+from workflow.users import add_user, find_user
+from workflow.vocabulary import Owner, Role, Trigger
+
+DEMO_URL = "sqlite:///dtrack-demo.db"
+SEASON_START = date(2025, 11, 3)
+SEASON_END = date(2026, 6, 30)
+OVERSEER = "giam.sat@khuyencong.moit.example.vn"
+SEED = 20
+
+PROFILES = ("fast", "steady", "steady", "steady", "late", "stuck")
+
+BLOCK_REASONS = (
+    "Chưa được bố trí kinh phí khuyến công địa phương năm 2026",
+    "Thiếu cán bộ khuyến công cấp xã sau sắp xếp bộ máy",
+    "Chờ hướng dẫn thực hiện Nghị định 235/2025/NĐ-CP",
+    "Trung tâm Khuyến công đang kiện toàn tổ chức sau hợp nhất tỉnh",
+)
+SEND_BACK_NOTES = (
+    "Thiếu phụ lục kinh phí chi tiết",
+    "Chưa có số liệu của các xã, phường",
+    "Báo cáo chưa đúng mẫu quy định",
+)
+PROGRESS_NOTES = (
+    "Đã xây dựng dự thảo, đang lấy ý kiến các sở, ngành",
+    "Đã làm việc với UBND các xã về kế hoạch triển khai",
+    "Đang tổng hợp số liệu từ cơ sở công nghiệp nông thôn",
+    "Đã tổ chức hội nghị triển khai Chỉ thị",
+)
+
+
+def province_email(slug: str) -> str:
+    return f"khuyencong.{slug}@soct.example.vn"
+
+
+@dataclass(frozen=True)
+class Action:
+    day: date
+    order: int
+    task_id: int
+    trigger: Trigger
+    actor: str
+    note: str | None = None
+    evidence: str | None = None
+    progress: int | None = None
+
+
+@dataclass
+class DemoReport:
+    reused: bool
+    counts: Counter
+
+    @property
+    def summary(self) -> str:
+        if self.reused:
+            return "reusing the simulated season already in this database (use --fresh to simulate again)"
+        c = self.counts
+        return (
+            f"simulated season {SEASON_START:%d/%m/%Y} -> {SEASON_END:%d/%m/%Y}: {sum(c.values())} actions "
+            f"by 34 province officers and 1 overseer ({c['start']} started, {c['submit']} submitted, "
+            f"{c['send_back']} sent back, {c['accept']} accepted, {c['block']} blocked)"
+        )
+
+
+def run_demo(db: Database, fresh: bool = False) -> DemoReport:
+    if fresh:
+        if not db.is_sqlite:
+            raise InvalidInput("--fresh", "only deletes a SQLite demo file", "drop the PostgreSQL database yourself")
+        db.delete_sqlite_file()
+    clock = Clock(pinned=SEASON_START)
+    initialise(db, clock)
+    with db.session() as session:
+        if session.scalar(select(User.id).where(User.email == OVERSEER)) is not None:
+            return DemoReport(True, Counter())
+        _add_users(session, clock)
+        actions = _plan(session)
+    counts: Counter = Counter()
+    by_day: dict[date, list[Action]] = {}
+    for action in actions:
+        if action.day <= SEASON_END:
+            by_day.setdefault(action.day, []).append(action)
+    for day in sorted(by_day):
+        now = clock.on(day).now()
+        with db.session() as session:
+            users = {}
+            for action in sorted(by_day[day], key=lambda a: a.order):
+                actor = users.get(action.actor) or users.setdefault(action.actor, find_user(session, action.actor))
+                task = session.get(Task, action.task_id)
+                apply(session, task, action.trigger, actor, now, note=action.note,
+                      evidence=action.evidence, progress=action.progress)
+                counts[action.trigger.value] += 1
+    return DemoReport(False, counts)
+
+
+def _add_users(session, clock: Clock) -> None:
+    add_user(session, email=OVERSEER, name="Nguyễn Văn Giám Sát", role=Role.OVERSEER, province=None, now=clock.now())
+    for province in all_provinces(session):
+        add_user(session, email=province_email(province.slug), name=f"Cán bộ khuyến công {province.name}",
+                 role=Role.PROVINCE, province=province.slug, now=clock.now())
+
+
+def _plan(session) -> list[Action]:
+    """Every action of the season, decided up front from a fixed seed."""
+    rng = random.Random(SEED)
+    actions: list[Action] = []
+    profiles = {p.id: rng.choice(PROFILES) for p in all_provinces(session)}
+    tasks = session.execute(
+        select(Task.id, Task.province_id, Task.due_on, TaskGroup.owner, Task.province_id)
+        .join(TaskGroup).order_by(Task.id)
+    ).all()
+    slugs = {p.id: p.slug for p in all_provinces(session)}
+    order = 0
+
+    def add(day: date, task_id: int, trigger: Trigger, actor: str, **extra) -> None:
+        nonlocal order
+        order += 1
+        actions.append(Action(day, order, task_id, trigger, actor, **extra))
+
+    for task_id, province_id, due_on, owner, _ in tasks:
+        if owner == Owner.DEPARTMENT:
+            # The Department's own task: started at once, progress every two months.
+            add(SEASON_START + timedelta(days=1), task_id, Trigger.START, OVERSEER,
+                note="Ban hành kế hoạch theo dõi, đôn đốc thực hiện Chỉ thị")
+            for month in (2, 4, 6):
+                add(SEASON_START + timedelta(days=30 * month), task_id, Trigger.UPDATE, OVERSEER,
+                    progress=15 * month, note="Tổng hợp tình hình thực hiện của các địa phương")
+            continue
+        profile = profiles[province_id]
+        actor = province_email(slugs[province_id])
+        day = SEASON_START + timedelta(days={"fast": rng.randint(3, 20), "steady": rng.randint(10, 45),
+                                             "late": rng.randint(60, 150), "stuck": rng.randint(20, 60)}[profile])
+        if profile == "late" and rng.random() < 0.4:
+            continue  # not started at all this season
+        add(day, task_id, Trigger.START, actor, note="Giao Trung tâm Khuyến công chủ trì triển khai")
+        if profile == "stuck" and rng.random() < 0.35:
+            day += timedelta(days=rng.randint(10, 40))
+            add(day, task_id, Trigger.BLOCK, actor, note=rng.choice(BLOCK_REASONS))
+            if rng.random() < 0.3:
+                day += timedelta(days=rng.randint(30, 60))
+                add(day, task_id, Trigger.UNBLOCK, actor, note="Đã được bố trí, tiếp tục triển khai")
+            else:
+                continue
+        for step in range(rng.randint(1, 3)):
+            day += timedelta(days=rng.randint(10, 35))
+            add(day, task_id, Trigger.UPDATE, actor, progress=min(90, 25 * (step + 1) + rng.randint(0, 10)),
+                note=rng.choice(PROGRESS_NOTES))
+        speed = {"fast": 0.85, "steady": 0.55, "late": 0.2, "stuck": 0.3}[profile]
+        if rng.random() > speed:
+            continue
+        day += timedelta(days=rng.randint(5, 40))
+        evidence = f"Công văn {rng.randint(100, 999)}/SCT-KC"
+        add(day, task_id, Trigger.SUBMIT, actor, note="Gửi báo cáo kết quả thực hiện", evidence=evidence, progress=100)
+        day += timedelta(days=rng.randint(2, 20))
+        if rng.random() < 0.2:
+            add(day, task_id, Trigger.SEND_BACK, OVERSEER, note=rng.choice(SEND_BACK_NOTES))
+            # Some rework takes a season; those tasks end the demo as returned.
+            day += timedelta(days=rng.randint(5, 20) if rng.random() < 0.7 else rng.randint(90, 200))
+            add(day, task_id, Trigger.SUBMIT, actor, note="Đã bổ sung theo yêu cầu của Cục",
+                evidence=f"Công văn {rng.randint(100, 999)}/SCT-KC")
+            day += timedelta(days=rng.randint(3, 15))
+        if rng.random() < 0.85:
+            add(day, task_id, Trigger.ACCEPT, OVERSEER, note="Đạt yêu cầu")
+    return actions

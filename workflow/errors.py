@@ -1,0 +1,149 @@
+"""The one error hierarchy of dtrack.
+
+Every mistake a user can make, and every condition they can act on, is a
+subclass of `DtrackError`. Each keeps its context as attributes (task key,
+state, allowed triggers...) and carries a `hint` saying what to do, so the
+CLI can print one line and tests can assert on the fields. The CLI turns
+these into `click.ClickException`; nothing else is caught and hidden.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+class DtrackError(Exception):
+    """Base class: a message and an optional hint the user can act on."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message}; {self.hint}" if self.hint else self.message
+
+
+class NotFound(DtrackError):
+    """Something the user named does not exist."""
+
+    kind = "thing"
+
+    def __init__(self, ref: str, hint: str | None = None) -> None:
+        self.ref = ref
+        super().__init__(f"unknown {self.kind} {ref!r}", hint)
+
+
+class UnknownTask(NotFound):
+    kind = "task"
+
+    def __init__(self, ref: str, hint: str | None = None) -> None:
+        super().__init__(
+            ref,
+            hint
+            or "give a task id or a key DIRECTIVE:GROUP:PROVINCE such as 20/CT-BCT:2:ha-noi "
+            "(see `dtrack tasks list`)",
+        )
+
+
+class UnknownProvince(NotFound):
+    kind = "province"
+
+    def __init__(self, ref: str, hint: str | None = None) -> None:
+        super().__init__(ref, hint or "see `dtrack provinces` for the 34 slugs, e.g. ha-noi")
+
+
+class UnknownUser(NotFound):
+    kind = "user"
+
+    def __init__(self, ref: str, hint: str | None = None) -> None:
+        super().__init__(ref, hint or "add the user with `dtrack users add` or see `dtrack users list`")
+
+
+class UnknownDirective(NotFound):
+    kind = "directive"
+
+    def __init__(self, ref: str, hint: str | None = None) -> None:
+        super().__init__(ref, hint or "load it with `dtrack directive load FILE` (see `dtrack directive list`)")
+
+
+class UnknownTrigger(NotFound):
+    kind = "action"
+
+    def __init__(self, ref: str, known: Iterable[str]) -> None:
+        self.known = sorted(known)
+        super().__init__(ref, "known actions: " + ", ".join(self.known))
+
+
+class TransitionNotAllowed(DtrackError):
+    """The trigger does not apply to the task's current state."""
+
+    def __init__(self, task_key: str, trigger: str, state: str, allowed: Iterable[str]) -> None:
+        self.task_key = task_key
+        self.trigger = trigger
+        self.state = state
+        self.allowed = list(allowed)
+        allowed_text = ", ".join(self.allowed) if self.allowed else "nothing"
+        super().__init__(
+            f"cannot {trigger.replace('_', '-')} {task_key}: it is {state}",
+            f"allowed now: {allowed_text}",
+        )
+
+
+class PermissionDenied(DtrackError):
+    """The user's role or province does not allow the action on this task."""
+
+    def __init__(self, actor: str, trigger: str, task_key: str, reason: str) -> None:
+        self.actor = actor
+        self.trigger = trigger
+        self.task_key = task_key
+        self.reason = reason
+        super().__init__(f"{actor} may not {trigger.replace('_', '-')} {task_key}: {reason}")
+
+
+class ConcurrentUpdate(DtrackError):
+    """Someone else changed the task between our read and our write."""
+
+    def __init__(self, task_key: str) -> None:
+        self.task_key = task_key
+        super().__init__(
+            f"{task_key} was changed by someone else at the same time",
+            "reload it with `dtrack task show` and try again",
+        )
+
+
+class InvalidInput(DtrackError):
+    """A value given on the command line or in a file is not acceptable."""
+
+    def __init__(self, field: str, problem: str, hint: str | None = None) -> None:
+        self.field = field
+        self.problem = problem
+        super().__init__(f"{field}: {problem}", hint)
+
+
+class DirectiveInvalid(DtrackError):
+    """A directive definition file cannot be used: names file, field and problem."""
+
+    def __init__(self, path: str, field: str, problem: str) -> None:
+        self.path = path
+        self.field = field
+        self.problem = problem
+        where = f"{path}: {field}" if field else path
+        super().__init__(f"{where}: {problem}", "fix the file and load it again; nothing was changed")
+
+
+class DatabaseUnavailable(DtrackError):
+    """The database URL cannot be reached or opened."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url = url
+        self.reason = reason
+        super().__init__(
+            f"cannot open database {url}: {reason}",
+            "check --db / DTRACK_DATABASE_URL and that the server is running",
+        )
+
+
+class DatabaseNotInitialised(DtrackError):
+    def __init__(self, url: str) -> None:
+        self.url = url
+        super().__init__(f"database {url} has no dtrack schema yet", "run `dtrack init` first")

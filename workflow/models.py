@@ -1,0 +1,197 @@
+"""The data model: directives, their task groups, provinces, users, tasks and
+the append-only audit trail.
+
+A task is one (task group, province[, period]) pair and carries its state in
+`Task.state`; the lifecycle in `workflow.lifecycle` moves it. Every change is
+also written to `events`, which is never updated or deleted, so a task's
+history replays to its current state.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from sqlalchemy import (
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from workflow.vocabulary import State
+
+# Stable constraint names so Alembic migrations match the models on every back-end.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores naive UTC, returns aware UTC: SQLite has no time zones, so be explicit."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; dtrack stores UTC instants only")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Province(Base):
+    __tablename__ = "provinces"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    name_en: Mapped[str] = mapped_column(String(80))
+    region: Mapped[str] = mapped_column(String(10), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    ordinal: Mapped[int] = mapped_column(Integer)
+
+    aliases: Mapped[list[ProvinceAlias]] = relationship(back_populates="province", order_by="ProvinceAlias.id")
+
+
+class ProvinceAlias(Base):
+    """A pre-2025 province name that now belongs to a merged unit."""
+
+    __tablename__ = "province_aliases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    province_id: Mapped[int] = mapped_column(ForeignKey("provinces.id"))
+
+    province: Mapped[Province] = relationship(back_populates="aliases")
+
+
+class Directive(Base):
+    __tablename__ = "directives"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    title_vi: Mapped[str] = mapped_column(Text)
+    title_en: Mapped[str] = mapped_column(Text)
+    issuer_vi: Mapped[str] = mapped_column(String(200))
+    issuer_en: Mapped[str] = mapped_column(String(200))
+    signed_by: Mapped[str | None] = mapped_column(String(200))
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    source: Mapped[str | None] = mapped_column(Text)
+    # sha256 of the definition as loaded: loading the same file twice changes nothing.
+    digest: Mapped[str] = mapped_column(String(64))
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    groups: Mapped[list[TaskGroup]] = relationship(back_populates="directive", order_by="TaskGroup.ordinal")
+
+
+class TaskGroup(Base):
+    __tablename__ = "task_groups"
+    __table_args__ = (UniqueConstraint("directive_id", "ordinal"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    directive_id: Mapped[int] = mapped_column(ForeignKey("directives.id"))
+    ordinal: Mapped[int] = mapped_column(Integer)
+    title_vi: Mapped[str] = mapped_column(Text)
+    title_en: Mapped[str] = mapped_column(Text)
+    summary_vi: Mapped[str] = mapped_column(Text)
+    summary_en: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(12))
+    owner: Mapped[str] = mapped_column(String(12))
+    # The deadline rule as written in the directive file (see workflow.deadlines).
+    deadline_rule: Mapped[str] = mapped_column(Text)
+
+    directive: Mapped[Directive] = relationship(back_populates="groups")
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(10))
+    province_id: Mapped[int | None] = mapped_column(ForeignKey("provinces.id"))
+    locale: Mapped[str] = mapped_column(String(5), default="vi")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    province: Mapped[Province | None] = relationship()
+
+
+class Task(Base):
+    __tablename__ = "tasks"
+    __table_args__ = (
+        UniqueConstraint("group_id", "province_id", "period"),
+        Index("ix_tasks_province_state", "province_id", "state"),
+        Index("ix_tasks_state_due", "state", "due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("task_groups.id"))
+    province_id: Mapped[int] = mapped_column(ForeignKey("provinces.id"))
+    # '' for one-off and continuous groups; '2026-H1' and the like for recurring ones.
+    period: Mapped[str] = mapped_column(String(16), default="")
+    state: Mapped[str] = mapped_column(String(12), default=State.NOT_STARTED.value)
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    assigned_on: Mapped[date] = mapped_column(Date)
+    original_due_on: Mapped[date | None] = mapped_column(Date)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    group: Mapped[TaskGroup] = relationship()
+    province: Mapped[Province] = relationship()
+    events: Mapped[list[Event]] = relationship(back_populates="task", order_by="Event.id")
+
+    # Optimistic locking: every UPDATE says WHERE version = <what we read>.
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def key(self) -> str:
+        """The readable key used everywhere: DIRECTIVE:GROUP:PROVINCE[:PERIOD]."""
+        return task_key(self.group.directive.code, self.group.ordinal, self.province.slug, self.period)
+
+
+def task_key(directive_code: str, ordinal: int, province_slug: str, period: str = "") -> str:
+    key = f"{directive_code}:{ordinal}:{province_slug}"
+    return f"{key}:{period}" if period else key
+
+
+class Event(Base):
+    """One line of the audit trail: append-only."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    trigger: Mapped[str] = mapped_column(String(20))
+    from_state: Mapped[str] = mapped_column(String(12))
+    to_state: Mapped[str] = mapped_column(String(12))
+    progress: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+    evidence: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+    task: Mapped[Task] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()

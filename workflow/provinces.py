@@ -1,0 +1,113 @@
+"""The 34 provincial-level units, their regions, and the old names they absorbed.
+
+Users type slugs (`ha-noi`), display names (`Hà Nội`) or a pre-2025 name
+(`Kiên Giang`); all resolve to today's unit, and an old name says which unit
+it merged into.
+"""
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workflow.errors import InvalidInput, UnknownProvince
+from workflow.models import Province, ProvinceAlias
+from workflow.vocabulary import Region
+
+
+def slugify(name: str) -> str:
+    """ASCII slug of a Vietnamese name: 'TP. Hồ Chí Minh' -> 'tp-ho-chi-minh', 'Đắk Lắk' -> 'dak-lak'."""
+    text = name.replace("Đ", "D").replace("đ", "d")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    words = "".join(c if c.isalnum() else " " for c in text).split()
+    return "-".join(words)
+
+
+def _candidates(ref: str) -> list[str]:
+    slug = slugify(ref)
+    found = [slug]
+    # People write "TP. Hồ Chí Minh", "Thành phố Huế", "tỉnh Gia Lai".
+    for prefix in ("tp-", "thanh-pho-", "tinh-"):
+        if slug.startswith(prefix):
+            found.append(slug[len(prefix):])
+    return found
+
+
+@dataclass(frozen=True)
+class Resolved:
+    province: Province
+    note: str | None  # set when an old name was mapped to its merged unit
+
+
+def resolve(session: Session, ref: str) -> Resolved:
+    """Find a province by slug, name or pre-2025 name, or raise UnknownProvince."""
+    for slug in _candidates(ref):
+        province = session.scalar(select(Province).where(Province.slug == slug))
+        if province is not None:
+            return Resolved(province, None)
+        alias = session.scalar(select(ProvinceAlias).where(ProvinceAlias.slug == slug))
+        if alias is not None:
+            note = f"{alias.name} is now part of {alias.province.name}; using {alias.province.slug}"
+            return Resolved(alias.province, note)
+    raise UnknownProvince(ref)
+
+
+def select_provinces(session: Session, spec: str) -> tuple[list[Province], list[str]]:
+    """Provinces named by `all`, a region, or a comma-separated list; plus notes on old names."""
+    spec = spec.strip()
+    if not spec:
+        raise UnknownProvince(spec, "give all, north, central, south or slugs separated by commas")
+    ordered = select(Province).order_by(Province.ordinal)
+    if spec == "all":
+        return list(session.scalars(ordered)), []
+    if spec in {r.value for r in Region}:
+        return list(session.scalars(ordered.where(Province.region == spec))), []
+    chosen: dict[int, Province] = {}
+    notes = []
+    for part in spec.split(","):
+        resolved = resolve(session, part)
+        chosen[resolved.province.id] = resolved.province
+        if resolved.note:
+            notes.append(resolved.note)
+    return sorted(chosen.values(), key=lambda p: p.ordinal), notes
+
+
+def check_region(region: str | None) -> str | None:
+    if region is not None and region not in {r.value for r in Region}:
+        raise InvalidInput("--region", f"{region!r} is not a region", "use north, central or south")
+    return region
+
+
+def all_provinces(session: Session) -> list[Province]:
+    return list(session.scalars(select(Province).order_by(Province.ordinal)))
+
+
+def region_counts(provinces: Iterable[Province]) -> dict[str, int]:
+    counts = {r.value: 0 for r in Region}
+    for province in provinces:
+        counts[province.region] += 1
+    return counts
+
+
+def load_provinces(session: Session, path) -> int:
+    """Insert or update the provinces and their old names from a TOML file; returns how many."""
+    import tomllib
+
+    with open(path, "rb") as handle:
+        rows = tomllib.load(handle)["provinces"]
+    existing = {p.slug: p for p in session.scalars(select(Province))}
+    aliases = {a.slug: a for a in session.scalars(select(ProvinceAlias))}
+    for ordinal, row in enumerate(rows, start=1):
+        province = existing.get(row["slug"]) or Province(slug=row["slug"])
+        province.name, province.name_en = row["name"], row["name_en"]
+        province.region, province.kind, province.ordinal = row["region"], row["kind"], ordinal
+        session.add(province)
+        for old_name in [*row.get("merged_from", []), *row.get("renamed_from", [])]:
+            alias = aliases.get(slugify(old_name)) or ProvinceAlias(slug=slugify(old_name))
+            alias.name, alias.province = old_name, province
+            session.add(alias)
+    session.flush()
+    return len(rows)

@@ -1,0 +1,179 @@
+"""Applying a user's action to a task: the one place state changes happen.
+
+`Tracker.fire` is one database transaction: it loads the task and the user,
+checks the role and the state against the lifecycle, fires the trigger on
+the shared machine, and writes the new state with its audit event. Both
+commit together or not at all. A concurrent change to the same task is
+caught by the version column and reported as `ConcurrentUpdate`; nothing is
+lost. `apply` is the same step inside a caller's transaction, for batches.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from workflow import lifecycle
+from workflow.clock import Clock
+from workflow.database import Database
+from workflow.errors import (
+    ConcurrentUpdate,
+    InvalidInput,
+    PermissionDenied,
+    TransitionNotAllowed,
+    UnknownTrigger,
+)
+from workflow.models import Event, Task, User
+from workflow.tasks import find_task
+from workflow.users import find_user
+from workflow.vocabulary import Owner, Role, Trigger
+
+# Called inside the transaction after the event is written; raising rolls
+# the whole change back (used by notifications, and by tests).
+Hook = Callable[[Session, Task, Event], None]
+
+MAX_NOTE = 4000
+
+
+@dataclass(frozen=True)
+class Outcome:
+    task_id: int
+    task_key: str
+    trigger: str
+    from_state: str
+    to_state: str
+    progress: int
+    event_id: int
+    note: str | None = None  # e.g. an old province name was mapped
+
+
+def parse_trigger(name: str) -> Trigger:
+    try:
+        return Trigger(name.replace("-", "_"))
+    except ValueError:
+        raise UnknownTrigger(name, (t.value.replace("_", "-") for t in Trigger)) from None
+
+
+def parse_progress(value: int | str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        number = int(str(value).strip().rstrip("%"))
+    except ValueError:
+        raise InvalidInput("--progress", f"{value!r} is not a number", "give a whole number from 0 to 100") from None
+    if not 0 <= number <= 100:
+        raise InvalidInput("--progress", f"{number} is outside 0-100", "give a whole number from 0 to 100")
+    return number
+
+
+def owns(actor: User, task: Task) -> bool:
+    """Whether the task is the actor's to carry out (its province, or the Department's own group)."""
+    if task.group.owner == Owner.DEPARTMENT:
+        return actor.role == Role.OVERSEER
+    return actor.role == Role.PROVINCE and actor.province_id == task.province_id
+
+
+def apply(
+    session: Session,
+    task: Task,
+    trigger: Trigger,
+    actor: User,
+    now: datetime,
+    *,
+    note: str | None = None,
+    evidence: str | None = None,
+    progress: int | None = None,
+    hooks: tuple[Hook, ...] = (),
+) -> Event:
+    """Check and fire one trigger on a loaded task inside the caller's transaction."""
+    actor_owns = owns(actor, task)
+    if not lifecycle.may_fire(trigger, actor.role, actor_owns):
+        raise PermissionDenied(actor.email, trigger, task.key, _refusal_reason(actor, task, trigger))
+    if trigger not in lifecycle.triggers_from(task.state):
+        raise TransitionNotAllowed(
+            task.key, trigger, task.state,
+            [t.value.replace("_", "-") for t in lifecycle.allowed_for(task.state, actor.role, actor_owns)],
+        )
+    note = (note or "").strip() or None
+    evidence = (evidence or "").strip() or None
+    if lifecycle.RULES[trigger].needs_note and not note:
+        raise InvalidInput("--note", f"{trigger.replace('_', '-')} needs a note saying why", "add --note \"...\"")
+    for name, text in (("--note", note), ("--evidence", evidence)):
+        if text is not None and len(text) > MAX_NOTE:
+            raise InvalidInput(name, f"is {len(text)} characters long", f"keep it under {MAX_NOTE}")
+
+    from_state = task.state
+    lifecycle.machine().events[trigger].trigger(task)
+    if progress is not None:
+        task.progress = progress
+    if trigger == Trigger.ACCEPT:
+        task.progress = 100
+        task.completed_at = now
+    elif trigger == Trigger.SUBMIT:
+        task.submitted_at = now
+    elif trigger == Trigger.REOPEN:
+        task.completed_at = None
+    task.updated_at = now
+    event = Event(
+        task=task, actor=actor, trigger=trigger.value, from_state=from_state, to_state=task.state,
+        progress=task.progress, note=note, evidence=evidence, at=now,
+    )
+    session.add(event)
+    session.flush()
+    for hook in hooks:
+        hook(session, task, event)
+    return event
+
+
+def _refusal_reason(actor: User, task: Task, trigger: Trigger) -> str:
+    if lifecycle.RULES[trigger].by == lifecycle.OVERSEER:
+        return "only the Department's overseers may do that"
+    if task.group.owner == Owner.DEPARTMENT:
+        return "this task group is the Department's own"
+    if actor.role == Role.PROVINCE:
+        return f"the task belongs to {task.province.slug}, you to {actor.province.slug if actor.province else 'no province'}"
+    return f"only {task.province.slug}'s province users may do that"
+
+
+class Tracker:
+    """The workflow engine as the CLI and the scheduler use it."""
+
+    def __init__(self, db: Database, clock: Clock | None = None, hooks: tuple[Hook, ...] = ()) -> None:
+        self.db = db
+        self.clock = clock or Clock()
+        self.hooks = hooks
+
+    def fire(
+        self,
+        task_ref: str,
+        trigger: str | Trigger,
+        actor_email: str,
+        *,
+        note: str | None = None,
+        evidence: str | None = None,
+        progress: int | str | None = None,
+    ) -> Outcome:
+        """Apply one action in its own transaction and return what happened."""
+        trigger = parse_trigger(trigger) if isinstance(trigger, str) else trigger
+        checked_progress = parse_progress(progress)
+        key = task_ref
+        try:
+            with self.db.session() as session:
+                actor = find_user(session, actor_email)
+                task, ref_note = find_task(session, task_ref)
+                key = task.key
+                from_state = task.state
+                event = apply(
+                    session, task, trigger, actor, self.clock.now(),
+                    note=note, evidence=evidence, progress=checked_progress, hooks=self.hooks,
+                )
+                outcome = Outcome(task.id, key, trigger.value, from_state, task.state, task.progress, event.id, ref_note)
+        except StaleDataError:
+            raise ConcurrentUpdate(key) from None
+        return outcome
+
+
+__all__ = ["Hook", "Outcome", "Tracker", "apply", "owns", "parse_progress", "parse_trigger"]

@@ -1,0 +1,134 @@
+"""Finding and listing tasks.
+
+A task is named by its id or by its key DIRECTIVE:GROUP:PROVINCE[:PERIOD]
+(`20/CT-BCT:2:ha-noi`); the province part may be an old, pre-2025 name.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, contains_eager
+
+from workflow.errors import InvalidInput, UnknownTask
+from workflow.models import Directive, Province, Task, TaskGroup, task_key
+from workflow.provinces import resolve
+from workflow.vocabulary import State
+
+
+def _with_context() -> Select:
+    return (
+        select(Task)
+        .join(Task.group)
+        .join(TaskGroup.directive)
+        .join(Task.province)
+        .options(contains_eager(Task.group).contains_eager(TaskGroup.directive), contains_eager(Task.province))
+    )
+
+
+def find_task(session: Session, ref: str) -> tuple[Task, str | None]:
+    """The task named by `ref`, and a note if an old province name was mapped."""
+    ref = ref.strip()
+    query = _with_context()
+    note = None
+    if ref.isdigit():
+        query = query.where(Task.id == int(ref))
+    else:
+        parts = ref.split(":")
+        if len(parts) not in (3, 4) or not parts[1].isdigit():
+            raise UnknownTask(ref)
+        code, ordinal, province_ref = parts[0], int(parts[1]), parts[2]
+        period = parts[3] if len(parts) == 4 else ""
+        resolved = resolve(session, province_ref)
+        note = resolved.note
+        query = query.where(
+            Directive.code == code,
+            TaskGroup.ordinal == ordinal,
+            Task.province_id == resolved.province.id,
+            Task.period == period,
+        )
+    task = session.scalars(query).unique().one_or_none()
+    if task is None:
+        raise UnknownTask(ref)
+    return task, note
+
+
+@dataclass(frozen=True)
+class TaskView:
+    """A task as lists and JSON show it."""
+
+    id: int
+    key: str
+    directive: str
+    group: int
+    title_vi: str
+    title_en: str
+    province: str
+    province_name: str
+    region: str
+    period: str
+    state: str
+    progress: int
+    assigned_on: date
+    original_due_on: date | None
+    due_on: date | None
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, task: Task) -> TaskView:
+        return cls(
+            id=task.id,
+            key=task.key,
+            directive=task.group.directive.code,
+            group=task.group.ordinal,
+            title_vi=task.group.title_vi,
+            title_en=task.group.title_en,
+            province=task.province.slug,
+            province_name=task.province.name,
+            region=task.province.region,
+            period=task.period,
+            state=task.state,
+            progress=task.progress,
+            assigned_on=task.assigned_on,
+            original_due_on=task.original_due_on,
+            due_on=task.due_on,
+            updated_at=task.updated_at,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        for name, value in data.items():
+            if isinstance(value, (date, datetime)):
+                data[name] = value.isoformat()
+        return data
+
+
+def list_tasks(
+    session: Session,
+    *,
+    province: Province | None = None,
+    region: str | None = None,
+    state: str | None = None,
+    directive: str | None = None,
+    group: int | None = None,
+) -> list[TaskView]:
+    if state is not None and state not in {s.value for s in State}:
+        raise InvalidInput("--state", f"{state!r} is not a state", "states: " + ", ".join(s.value for s in State))
+    query = _with_context()
+    if province is not None:
+        query = query.where(Task.province_id == province.id)
+    if region is not None:
+        query = query.where(Province.region == region)
+    if state is not None:
+        query = query.where(Task.state == state)
+    if directive is not None:
+        query = query.where(Directive.code == directive)
+    if group is not None:
+        query = query.where(TaskGroup.ordinal == group)
+    query = query.order_by(Directive.code, Province.ordinal, TaskGroup.ordinal, Task.period)
+    return [TaskView.of(t) for t in session.scalars(query).unique()]
+
+
+__all__ = ["TaskView", "find_task", "list_tasks", "task_key"]

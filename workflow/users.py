@@ -1,0 +1,65 @@
+"""The people who use dtrack: province officers, Department overseers, admins."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from workflow.errors import InvalidInput, UnknownUser
+from workflow.models import User
+from workflow.provinces import resolve
+from workflow.vocabulary import LANGUAGES, Role
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def add_user(
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    role: str,
+    province: str | None,
+    now: datetime,
+    locale: str = "vi",
+) -> tuple[User, str | None]:
+    """Register a user; returns the user and a note if an old province name was mapped."""
+    email = email.strip().lower()
+    if not _EMAIL.match(email):
+        raise InvalidInput("--email", f"{email!r} is not an email address")
+    if not name.strip():
+        raise InvalidInput("--name", "is empty", "give the person's full name")
+    if role not in {r.value for r in Role}:
+        raise InvalidInput("--role", f"{role!r} is not a role", "roles: province, overseer, admin")
+    if locale not in LANGUAGES:
+        raise InvalidInput("--locale", f"{locale!r} is not supported", "use vi or en")
+    if role == Role.PROVINCE and not province:
+        raise InvalidInput("--province", "a province user needs --province SLUG")
+    if role != Role.PROVINCE and province:
+        raise InvalidInput("--province", f"only province users belong to a province, not {role}s")
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise InvalidInput("--email", f"{email} is already registered", "see `dtrack users list`")
+    note = None
+    province_row = None
+    if province:
+        resolved = resolve(session, province)
+        province_row, note = resolved.province, resolved.note
+    user = User(email=email, name=name.strip(), role=role, province=province_row, locale=locale, created_at=now)
+    session.add(user)
+    session.flush()
+    return user, note
+
+
+def find_user(session: Session, email: str) -> User:
+    user = session.scalar(
+        select(User).options(joinedload(User.province)).where(User.email == email.strip().lower())
+    )
+    if user is None:
+        raise UnknownUser(email)
+    return user
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).options(joinedload(User.province)).order_by(User.role, User.email)))

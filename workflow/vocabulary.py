@@ -1,0 +1,131 @@
+"""The words dtrack uses, defined once.
+
+Every other module imports its states, triggers, roles, regions and
+deadline statuses from here, so a name means the same thing in the
+engine, the database, the CLI, the reports and the emails.
+"""
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class State(StrEnum):
+    """Where a task stands in its lifecycle (the `tasks.state` column)."""
+
+    NOT_STARTED = "not_started"  # assigned, nothing reported yet
+    IN_PROGRESS = "in_progress"  # the province is working on it
+    SUBMITTED = "submitted"  # the province says it is done; waiting for the Department
+    RETURNED = "returned"  # the Department sent it back for rework
+    BLOCKED = "blocked"  # the province cannot go on; the reason is in the audit note
+    COMPLETED = "completed"  # the Department accepted it
+
+    @property
+    def is_open(self) -> bool:
+        return self is not State.COMPLETED
+
+
+class Trigger(StrEnum):
+    """What a user does to a task. `update` changes progress, not state."""
+
+    START = "start"
+    UPDATE = "update"
+    SUBMIT = "submit"
+    SEND_BACK = "send_back"
+    ACCEPT = "accept"
+    BLOCK = "block"
+    UNBLOCK = "unblock"
+    REOPEN = "reopen"
+
+
+class Role(StrEnum):
+    """Who a user is.
+
+    province: an officer of one provincial Department of Industry and Trade
+    (Sở Công Thương); acts on its own province's tasks only.
+    overseer: the Ministry's Department (Cục Đổi mới sáng tạo, Chuyển đổi
+    xanh và Khuyến công); reviews submissions for every province.
+    admin: runs the installation; may do everything.
+    """
+
+    PROVINCE = "province"
+    OVERSEER = "overseer"
+    ADMIN = "admin"
+
+
+class Region(StrEnum):
+    """The regions the industrial promotion conferences group provinces by."""
+
+    NORTH = "north"
+    CENTRAL = "central"
+    SOUTH = "south"
+
+
+class GroupKind(StrEnum):
+    """How a task group runs in time."""
+
+    ONE_OFF = "one_off"  # done once, by a deadline
+    CONTINUOUS = "continuous"  # ongoing; the deadline is the next review checkpoint
+    RECURRING = "recurring"  # one task per period (periodic reports)
+
+
+class Owner(StrEnum):
+    """Who carries a task group out: the province, or the Department itself."""
+
+    PROVINCE = "province"
+    DEPARTMENT = "department"
+
+
+class DeadlineStatus(StrEnum):
+    """Timeliness, the second axis beside the state, as of a given day.
+
+    Follows the Government Office's four cells (completed on time, completed
+    late, open within the deadline, open and overdue), with the open,
+    within-deadline cell split into on_track and due_soon, and submissions
+    waiting for review kept apart: that delay is the Department's.
+    """
+
+    ON_TRACK = "on_track"
+    DUE_SOON = "due_soon"
+    OVERDUE = "overdue"
+    AWAITING_REVIEW = "awaiting_review"
+    COMPLETED_ON_TIME = "completed_on_time"
+    COMPLETED_LATE = "completed_late"
+    NO_DEADLINE = "no_deadline"
+
+
+# One letter per state for the status matrix, chosen to be distinct and
+# readable in a plain terminal.
+STATE_GLYPHS: dict[State, str] = {
+    State.NOT_STARTED: "·",
+    State.IN_PROGRESS: "P",
+    State.SUBMITTED: "S",
+    State.RETURNED: "R",
+    State.BLOCKED: "B",
+    State.COMPLETED: "C",
+}
+
+STATE_LABELS: dict[str, dict[State, str]] = {
+    "vi": {
+        State.NOT_STARTED: "Chưa bắt đầu",
+        State.IN_PROGRESS: "Đang thực hiện",
+        State.SUBMITTED: "Đã nộp, chờ duyệt",
+        State.RETURNED: "Bị trả lại",
+        State.BLOCKED: "Vướng mắc",
+        State.COMPLETED: "Hoàn thành",
+    },
+    "en": {
+        State.NOT_STARTED: "Not started",
+        State.IN_PROGRESS: "In progress",
+        State.SUBMITTED: "Submitted, awaiting review",
+        State.RETURNED: "Returned for rework",
+        State.BLOCKED: "Blocked",
+        State.COMPLETED: "Completed",
+    },
+}
+
+REGION_LABELS: dict[str, dict[Region, str]] = {
+    "vi": {Region.NORTH: "Miền Bắc", Region.CENTRAL: "Miền Trung", Region.SOUTH: "Miền Nam"},
+    "en": {Region.NORTH: "North", Region.CENTRAL: "Central", Region.SOUTH: "South"},
+}
+
+LANGUAGES = ("vi", "en")
