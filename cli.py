@@ -459,6 +459,18 @@ def directive_list(app: App, as_json: bool) -> None:
                                                                  for d in data]))
 
 
+# --- deadlines, overdue review, reminders, scheduler (issue 3) ---------------------
+# (commands of that issue go here)
+
+
+# --- email digests and the outbox (issue 4) --------------------------------------
+# (commands of that issue go here)
+
+
+# --- reports and indicators (issue 5) ----------------------------------------------
+# (commands of that issue go here)
+
+
 # --- demo -----------------------------------------------------------------------
 
 

@@ -195,3 +195,31 @@ class Event(Base):
 
     task: Mapped[Task] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
+
+
+class Reminder(Base):
+    """A reminder that fell due for a task; digests consume them.
+
+    The unique key (task, deadline, kind, day) makes generation idempotent:
+    a second sweep, a sweep after a crash, or two sweeps at once insert each
+    reminder exactly once.
+    """
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        UniqueConstraint("task_id", "due_on", "kind", "remind_on"),
+        Index("ix_reminders_pending", "consumed_at", "cancelled_at", "remind_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"))
+    due_on: Mapped[date] = mapped_column(Date)  # the deadline in force it refers to
+    kind: Mapped[str] = mapped_column(String(20))  # a workflow.vocabulary.ReminderKind
+    remind_on: Mapped[date] = mapped_column(Date)  # the local day it fell due
+    audience: Mapped[str] = mapped_column(String(10))  # a Role: province or overseer
+    days: Mapped[int] = mapped_column(Integer)  # days before (+) or after (-) the deadline, or days waited
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    consumed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # set when a digest includes it
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # no longer applies
+
+    task: Mapped[Task] = relationship()

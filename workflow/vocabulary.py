@@ -93,6 +93,15 @@ class DeadlineStatus(StrEnum):
     NO_DEADLINE = "no_deadline"
 
 
+class ReminderKind(StrEnum):
+    """Why a reminder exists (the input of the email digests, never one email each)."""
+
+    BEFORE_DEADLINE = "before_deadline"  # N days before the deadline in force (to the province)
+    OVERDUE = "overdue"  # the day after the deadline, then every N days while open (to the province)
+    ESCALATION = "escalation"  # long overdue: told to the overseers
+    REVIEW_NUDGE = "review_nudge"  # a submission has waited N days for review (to the overseers)
+
+
 # One letter per state for the status matrix, chosen to be distinct and
 # readable in a plain terminal.
 STATE_GLYPHS: dict[State, str] = {

@@ -1,0 +1,6 @@
+"""dtrack's benchmark suite: `make bench` (full) or `make bench-quick` (CI smoke run).
+
+Each suite is a module `bench/suite_<name>.py` with `run(ctx) -> list[Result]`;
+`SUITES` lists them in the order they run. See bench/context.py.
+"""
+SUITES: list[str] = []
