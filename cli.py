@@ -371,7 +371,8 @@ def status(app: App, region: str | None, directive: str, lang: str | None, as_js
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["mermaid", "table"]), default="mermaid", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["mermaid", "table"]), default="mermaid", show_default=True,
+              help="mermaid: a diagram to paste into Markdown; table: who may do what from which state.")
 def lifecycle(fmt: str) -> None:
     """The task state diagram, drawn from the definition the engine runs."""
     from workflow import lifecycle as definition

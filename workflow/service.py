@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from workflow import lifecycle
@@ -117,6 +118,10 @@ def apply(
     elif trigger == Trigger.REOPEN:
         task.completed_at = None
     task.updated_at = now
+    # Always write the row, even when no column's value changes (an update
+    # that repeats the same progress on the same pinned day): the UPDATE is
+    # what checks and bumps the version, so it must never be skipped.
+    flag_modified(task, "updated_at")
     event = Event(
         task=task, actor=actor, trigger=trigger.value, from_state=from_state, to_state=task.state,
         progress=task.progress, note=note, evidence=evidence, at=now,

@@ -1,0 +1,242 @@
+"""The command line, driven through click's CliRunner and as a real process."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from cli import cli
+from workflow.database import Database
+from workflow.models import Event, Task
+
+HANOI = "a@soct.hanoi.gov.vn"
+OVERSEER = "giam.sat@moit.gov.vn"
+
+
+def walk(command: click.Command, path: tuple[str, ...] = ()):
+    yield path, command
+    if isinstance(command, click.Group):
+        for name, sub in command.commands.items():
+            yield from walk(sub, (*path, name))
+
+
+ALL_COMMANDS = [path for path, _ in walk(cli)]
+
+
+@pytest.mark.parametrize("path", ALL_COMMANDS, ids=lambda p: " ".join(p) or "dtrack")
+def test_every_command_has_help(path):
+    result = CliRunner().invoke(cli, [*path, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage:" in result.output
+    command = dict(walk(cli))[path]
+    assert (command.help or "").strip(), f"{' '.join(path)} has no help text"
+    for param in command.params:
+        if isinstance(param, click.Option) and param.name not in ("help", "version"):
+            assert param.help, f"{' '.join(path)} {param.opts[0]} has no help"
+
+
+def state_of(db_url: str):
+    """Everything a command could change, to prove a failed command changed nothing."""
+    db = Database(db_url)
+    with db.session() as s:
+        tasks = [tuple(r) for r in s.execute(select(Task.id, Task.state, Task.progress, Task.version, Task.due_on))]
+        events = s.scalars(select(Event.id)).all()
+    db.dispose()
+    return tasks, events
+
+
+@pytest.fixture
+def people(cli_runner):
+    for args in (
+        ("--email", HANOI, "--name", "Nguyễn Văn A", "--role", "province", "--province", "ha-noi"),
+        ("--email", OVERSEER, "--name", "Trần Thị Giám Sát", "--role", "overseer"),
+    ):
+        result = cli_runner("users", "add", *args)
+        assert result.exit_code == 0, result.output
+    return cli_runner
+
+
+def test_the_whole_lifecycle_from_the_shell(people, db_url):
+    run = people
+    key = "20/CT-BCT:2:ha-noi"
+    steps = [
+        (("task", "start", key, "--as", HANOI, "--note", "Đã giao Trung tâm Khuyến công"), "not_started -> in_progress"),
+        (("task", "update", key, "--as", HANOI, "--progress", "40", "--note", "dự thảo"), "still in_progress, progress 40%"),
+        (("task", "submit", key, "--as", HANOI, "--note", "xong", "--evidence", "QĐ 123/QĐ-UBND"), "in_progress -> submitted"),
+        (("task", "send-back", key, "--as", OVERSEER, "--note", "thiếu phụ lục"), "submitted -> returned"),
+        (("task", "submit", key, "--as", HANOI, "--note", "đã bổ sung"), "returned -> submitted"),
+        (("task", "accept", key, "--as", OVERSEER), "submitted -> completed"),
+    ]
+    for args, expected in steps:
+        result = run(*args)
+        assert result.exit_code == 0, result.output
+        assert expected in result.output
+    shown = run("task", "show", key)
+    assert shown.exit_code == 0, shown.output
+    for text in ("thiếu phụ lục", "QĐ 123/QĐ-UBND", HANOI, OVERSEER, "returned -> submitted", "05/01/2026"):
+        assert text in shown.output
+    data = json.loads(run("task", "show", key, "--json").output)
+    assert [h["trigger"] for h in data["history"]] == ["start", "update", "submit", "send_back", "submit", "accept"]
+    assert data["state"] == "completed" and data["progress"] == 100
+    assert data["allowed"] == ["reopen"]
+
+
+def test_tasks_list_filters_and_json(people):
+    run = people
+    assert run("task", "start", "20/CT-BCT:1:ha-noi", "--as", HANOI).exit_code == 0
+    assert run("task", "submit", "20/CT-BCT:1:ha-noi", "--as", HANOI).exit_code == 0
+    table = run("tasks", "list", "--province", "ha-noi")
+    assert table.exit_code == 0, table.output
+    assert "10 task(s)" in table.output and "Hà Nội" in table.output
+    rows = json.loads(run("tasks", "list", "--state", "submitted", "--region", "north", "--json").output)
+    assert [r["key"] for r in rows] == ["20/CT-BCT:1:ha-noi"]
+    assert json.loads(run("tasks", "list", "--state", "submitted", "--region", "south", "--json").output) == []
+    old_name = run("tasks", "list", "--province", "Hà Tây", "--json")
+    assert old_name.exit_code != 0  # Hà Tây merged into Hà Nội in 2008, before the 63: unknown
+
+
+def test_status_matrix_and_lifecycle(people):
+    run = people
+    run("task", "start", "20/CT-BCT:3:ha-noi", "--as", HANOI)
+    result = run("status")
+    assert result.exit_code == 0, result.output
+    assert "legend:" in result.output and "Đang thực hiện" in result.output
+    hanoi_row = next(line for line in result.output.splitlines() if line.startswith("Hà Nội"))
+    assert hanoi_row.split()[2:] == ["·", "·", "P", "·", "·", "·", "·", "·", "·", "·"]
+    south = run("status", "--region", "south", "--lang", "en")
+    assert "Hà Nội" not in south.output and "Cà Mau" in south.output and "In progress" in south.output
+    diagram = run("lifecycle")
+    assert diagram.output.startswith("stateDiagram-v2")
+    assert "submitted --> returned: send_back" in diagram.output
+
+
+def test_init_twice_adds_nothing(empty_url, monkeypatch):
+    monkeypatch.setenv("DTRACK_DATABASE_URL", empty_url)
+    runner = CliRunner()
+    first = runner.invoke(cli, ["init", "--as-of", "2025-11-03"])
+    assert first.exit_code == 0, first.output
+    assert "340 created" in first.output
+    second = runner.invoke(cli, ["init", "--as-of", "2025-12-01"])
+    assert second.exit_code == 0, second.output
+    assert "0 created, 340 already there" in second.output and "unchanged" in second.output
+
+
+def test_directive_load_and_assign_from_the_shell(cli_runner):
+    from seeds import EXAMPLE_DIRECTIVE_FILE
+
+    first = cli_runner("directive", "load", str(EXAMPLE_DIRECTIVE_FILE))
+    assert first.exit_code == 0 and "created" in first.output, first.output
+    again = cli_runner("directive", "load", str(EXAMPLE_DIRECTIVE_FILE))
+    assert "unchanged" in again.output
+    assigned = cli_runner("directive", "assign", "EX-01/2026", "--provinces", "hue,kon-tum")
+    assert assigned.exit_code == 0, assigned.output
+    assert "tasks created" in assigned.output and "Kon Tum" in assigned.output
+    listed = json.loads(cli_runner("directive", "list", "--json").output)
+    assert {d["code"] for d in listed} == {"20/CT-BCT", "EX-01/2026"}
+
+
+BAD_INPUTS = [
+    (("task", "submit", "20/CT-BCT:2:ha-noi", "--as", HANOI),
+     "error: cannot submit 20/CT-BCT:2:ha-noi: it is not_started; allowed now: start, block"),
+    (("task", "start", "20/CT-BCT:2:hai-phong", "--as", HANOI), "may not start 20/CT-BCT:2:hai-phong"),
+    (("task", "accept", "20/CT-BCT:2:ha-noi", "--as", HANOI), "only the Department's overseers"),
+    (("task", "start", "20/CT-BCT:42:ha-noi", "--as", HANOI), "unknown task '20/CT-BCT:42:ha-noi'"),
+    (("task", "start", "20/CT-BCT:2:atlantis", "--as", HANOI), "unknown province 'atlantis'"),
+    (("task", "start", "20/CT-BCT:2:ha-noi", "--as", "ghost@x.vn"), "unknown user 'ghost@x.vn'"),
+    (("task", "start", "20/CT-BCT:2:ha-noi", "--as", HANOI, "--progress", "140"), "--progress: 140 is outside 0-100"),
+    (("task", "start", "20/CT-BCT:2:ha-noi", "--as", HANOI, "--progress", "nhiều"), "is not a number"),
+    (("task", "block", "20/CT-BCT:2:ha-noi", "--as", HANOI), "block needs a note"),
+    (("task", "start", "20/CT-BCT:2:ha-noi", "--as", HANOI, "--as-of", "2026-02-30"), "'2026-02-30' is not a valid date"),
+    (("tasks", "list", "--state", "finished"), "'finished' is not a state"),
+    (("tasks", "list", "--region", "west"), "'west' is not a region"),
+    (("status", "--directive", "99/CT-XX"), "unknown directive '99/CT-XX'"),
+    (("directive", "assign", "20/CT-BCT", "--provinces", "ha-noi,atlantis"), "unknown province 'atlantis'"),
+    (("users", "add", "--email", "not-an-email", "--name", "X", "--role", "overseer"), "is not an email address"),
+    (("users", "add", "--email", "b@x.vn", "--name", "X", "--role", "province"), "needs --province"),
+    (("users", "add", "--email", HANOI, "--name", "X", "--role", "overseer"), "already registered"),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), BAD_INPUTS, ids=[" ".join(a[:2]) + f"-{i}" for i, (a, _) in enumerate(BAD_INPUTS)])
+def test_bad_input_is_one_line_and_changes_nothing(people, db_url, args, message):
+    before = state_of(db_url)
+    result = people(*args)
+    assert result.exit_code == 1, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith("error: ")
+    assert message in lines[0]
+    assert "Traceback" not in result.output
+    assert state_of(db_url) == before
+
+
+def test_bad_directive_file_names_file_field_and_problem(cli_runner, db_url, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[directive]\ncode = "X-1"\ntitle_vi = "a"\ntitle_en = "b"\nissuer_vi = "c"\nissuer_en = "d"\n'
+                   '[[groups]]\nordinal = 1\ntitle_vi = "a"\ntitle_en = "b"\nkind = "one_off"\ndeadline = "soon"\n',
+                   encoding="utf-8")
+    before = state_of(db_url)
+    result = cli_runner("directive", "load", str(bad))
+    assert result.exit_code == 1
+    assert result.output.startswith(f"error: {bad}: groups[ordinal=1].deadline: 'soon' is not a deadline rule")
+    assert state_of(db_url) == before
+
+
+def test_unreachable_database_is_one_line(monkeypatch):
+    monkeypatch.setenv("DTRACK_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    result = CliRunner().invoke(cli, ["tasks", "list"])
+    assert result.exit_code == 1
+    assert result.output.startswith("error: cannot open database postgresql+psycopg://nobody@127.0.0.1:1/none")
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_missing_sqlite_file_asks_for_init(tmp_path, monkeypatch):
+    target = tmp_path / "nothing-here.db"
+    monkeypatch.setenv("DTRACK_DATABASE_URL", f"sqlite:///{target}")
+    result = CliRunner().invoke(cli, ["status"])
+    assert result.exit_code == 1 and "run `dtrack init` first" in result.output
+    assert not target.exists(), "a read command must not leave an empty database behind"
+
+
+def test_bad_setting_in_the_environment_is_caught_at_start(cli_runner, monkeypatch):
+    monkeypatch.setenv("DTRACK_DUE_SOON_DAYS", "-3")
+    result = cli_runner("settings")
+    assert result.exit_code == 1
+    assert "DTRACK_DUE_SOON_DAYS: -3 is negative" in result.output
+
+
+def dtrack_executable() -> str:
+    candidate = Path(sys.executable).with_name("dtrack")
+    return str(candidate) if candidate.exists() else "dtrack"
+
+
+def test_installed_dtrack_runs_as_a_real_process(tmp_path, backend, request):
+    """init, a user, an action and a JSON listing through the installed console script."""
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'proc.db'}"
+    else:
+        url = request.getfixturevalue("empty_url")
+    env = {**os.environ, "DTRACK_DATABASE_URL": url, "DTRACK_TODAY": "2026-01-05"}
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([dtrack_executable(), *args], env=env, capture_output=True, text=True, timeout=120)
+
+    assert run("init").returncode == 0
+    assert run("users", "add", "--email", HANOI, "--name", "Nguyễn Văn A", "--role", "province",
+               "--province", "ha-noi").returncode == 0
+    started = run("task", "start", "20/CT-BCT:2:ha-noi", "--as", HANOI, "--note", "bắt đầu")
+    assert started.returncode == 0, started.stderr
+    listed = run("tasks", "list", "--province", "ha-noi", "--json")
+    assert listed.returncode == 0, listed.stderr
+    states = {row["key"]: row["state"] for row in json.loads(listed.stdout)}
+    assert states["20/CT-BCT:2:ha-noi"] == "in_progress" and len(states) == 10
+    refused = run("task", "accept", "20/CT-BCT:2:ha-noi", "--as", HANOI)
+    assert refused.returncode == 1
+    assert refused.stderr.startswith("error: ") and "Traceback" not in refused.stderr

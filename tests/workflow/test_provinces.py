@@ -1,0 +1,66 @@
+"""Provinces: slugs, regions, and old names that map to merged units."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, strategies as st
+from sqlalchemy import func, select
+
+from workflow.errors import InvalidInput, UnknownProvince
+from workflow.models import Province, ProvinceAlias
+from workflow.provinces import check_region, resolve, select_provinces, slugify
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [("Hà Nội", "ha-noi"), ("TP. Hồ Chí Minh", "tp-ho-chi-minh"), ("Đắk Lắk", "dak-lak"),
+     ("Bà Rịa - Vũng Tàu", "ba-ria-vung-tau"), ("  Huế ", "hue")],
+)
+def test_slugify(name, slug):
+    assert slugify(name) == slug
+
+
+@given(st.text(max_size=40))
+def test_slugs_are_always_plain_ascii(name):
+    slug = slugify(name)
+    assert slug.isascii()
+    assert all(c.isalnum() or c == "-" for c in slug)
+    assert not slug.startswith("-") and "--" not in slug
+
+
+def test_34_units_in_three_regions_and_63_old_provinces(db):
+    with db.session() as s:
+        regions = dict(s.execute(select(Province.region, func.count()).group_by(Province.region)).all())
+        aliases = s.scalar(select(func.count()).select_from(ProvinceAlias))
+        cities = s.scalar(select(func.count()).where(Province.kind == "city"))
+    assert regions == {"north": 15, "central": 11, "south": 8}
+    assert cities == 6
+    assert 34 + aliases == 63 + 1  # 29 merged provinces, plus Thừa Thiên Huế's rename
+
+
+@pytest.mark.parametrize(
+    ("ref", "slug", "old"),
+    [("ha-noi", "ha-noi", False), ("Hà Nội", "ha-noi", False), ("TP. Hồ Chí Minh", "ho-chi-minh", False),
+     ("Kiên Giang", "an-giang", True), ("dak-nong", "lam-dong", True), ("Thừa Thiên Huế", "hue", True),
+     ("Bình Dương", "ho-chi-minh", True)],
+)
+def test_resolve(db, ref, slug, old):
+    with db.session() as s:
+        resolved = resolve(s, ref)
+        assert resolved.province.slug == slug
+        assert (resolved.note is not None) == old
+
+
+def test_select_provinces(db):
+    with db.session() as s:
+        assert len(select_provinces(s, "all")[0]) == 34
+        assert len(select_provinces(s, "central")[0]) == 11
+        chosen, notes = select_provinces(s, "ha-noi,kien-giang,an-giang")
+        assert [p.slug for p in chosen] == ["ha-noi", "an-giang"]
+        assert len(notes) == 1
+        with pytest.raises(UnknownProvince, match="atlantis"):
+            select_provinces(s, "ha-noi,atlantis")
+
+
+def test_unknown_region_is_an_input_error():
+    with pytest.raises(InvalidInput, match="north, central or south"):
+        check_region("west")
