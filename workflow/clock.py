@@ -15,9 +15,12 @@ from zoneinfo import ZoneInfo
 PINNED_LOCAL_TIME = time(12, 0)
 
 
+LOCAL_TZ = "Asia/Ho_Chi_Minh"
+
+
 @dataclass(frozen=True)
 class Clock:
-    tz: str = "Asia/Ho_Chi_Minh"
+    tz: str = LOCAL_TZ
     pinned: date | None = None
 
     def today(self) -> date:

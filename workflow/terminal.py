@@ -8,7 +8,9 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
+from workflow.clock import LOCAL_TZ
 from workflow.models import Task
 from workflow.status import StatusMatrix
 from workflow.tasks import TaskView
@@ -45,7 +47,8 @@ def _cell(value: object) -> str:
     if value is None:
         return "-"
     if isinstance(value, datetime):
-        return value.strftime("%d/%m/%Y %H:%M UTC")
+        # Stored in UTC; people read the time of day where they are.
+        return value.astimezone(ZoneInfo(LOCAL_TZ)).strftime("%d/%m/%Y %H:%M")
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y")
     return str(value)
@@ -88,7 +91,7 @@ def task_details(task: Task, lang: str = "vi") -> str:
         )
         for e in task.events
     ]
-    lines.append(table(("when", "who", "action", "state", "progress", "note / evidence"), rows) if rows else "  (none yet)")
+    lines.append(table(("when (Asia/Ho_Chi_Minh)", "who", "action", "state", "progress", "note / evidence"), rows) if rows else "  (none yet)")
     return "\n".join(lines)
 
 
