@@ -60,7 +60,7 @@ TEXT: dict[str, dict[str, str]] = {
         "to_state": "Sang",
         "note": "Ghi chú",
         "evidence": "Minh chứng",
-        "kind_transition": "Chuyển tình trạng",
+        "totals_note": "Số liệu vùng, cả nước: số liệu báo cáo cho vùng, cả nước; nếu chưa có thì cộng số liệu của các tỉnh, các vùng đã báo cáo.",
         "kind_completed": "Hoàn thành",
         "kind_new_overdue": "Mới quá hạn",
         "indicators": "Chỉ tiêu khuyến công năm {year}",
@@ -141,7 +141,7 @@ TEXT: dict[str, dict[str, str]] = {
         "to_state": "To",
         "note": "Note",
         "evidence": "Evidence",
-        "kind_transition": "State change",
+        "totals_note": "Region and country figures: the figure reported for the region or the country; without one, what the provinces or regions that reported add up to.",
         "kind_completed": "Completed",
         "kind_new_overdue": "Newly overdue",
         "indicators": "Industrial promotion indicators {year}",
@@ -169,6 +169,36 @@ TEXT: dict[str, dict[str, str]] = {
         "generated": "Produced by dtrack from the tracking data",
     },
 }
+
+# What each audited action is called in a report; unknown ones (e.g. a
+# future "extend") show their code.
+TRIGGER_LABELS: dict[str, dict[str, str]] = {
+    "vi": {"start": "Bắt đầu", "update": "Cập nhật", "submit": "Nộp báo cáo", "send_back": "Trả lại",
+           "accept": "Chấp nhận", "block": "Báo vướng mắc", "unblock": "Tiếp tục", "reopen": "Mở lại",
+           "extend": "Gia hạn"},
+    "en": {"start": "Started", "update": "Updated", "submit": "Submitted", "send_back": "Sent back",
+           "accept": "Accepted", "block": "Blocked", "unblock": "Unblocked", "reopen": "Reopened",
+           "extend": "Extended"},
+}
+
+# How the days of a timeliness status read: "còn 12 ngày", "12 days overdue".
+DAYS_TEXT: dict[str, dict[str, str]] = {
+    "vi": {"on_track": "còn {n} ngày", "due_soon": "còn {n} ngày", "overdue": "quá {n} ngày",
+           "awaiting_review": "chờ {n} ngày", "completed_late": "trễ {n} ngày"},
+    "en": {"on_track": "{n} days left", "due_soon": "{n} days left", "overdue": "{n} days overdue",
+           "awaiting_review": "waiting {n} days", "completed_late": "{n} days late"},
+}
+
+
+def trigger_label(trigger: str, lang: str) -> str:
+    return TRIGGER_LABELS[lang].get(trigger, trigger.replace("_", "-"))
+
+
+def timeliness_text(status: str, days: int | None, lang: str) -> str:
+    """'Quá hạn (quá 12 ngày)': the status and, where it has them, its days."""
+    label = timeliness_label(status, lang)
+    template = DAYS_TEXT[lang].get(status)
+    return f"{label} ({template.format(n=days)})" if template and days else label
 
 
 def state_label(state: str, lang: str) -> str:

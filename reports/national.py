@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from reports.document import Report, Table, national_header
 from reports.figures import Figures, Money, Percent, rate
 from reports.indicators import DEFAULT_DIRECTIVE
-from reports.labels import TEXT, region_label, state_label, timeliness_label
+from reports.labels import TEXT, region_label, state_label, timeliness_label, trigger_label
 from reports.snapshot import TaskSnapshot, end_of_day, latest_per_cell, snapshot
 from workflow.clock import Clock
 from workflow.models import Province
@@ -170,7 +170,7 @@ def _changes(snaps: list[TaskSnapshot], since: date, as_of: date, clock: Clock, 
         for e in s.events:
             if e.at < start or e.from_state == e.to_state:
                 continue
-            kind = t["kind_completed"] if e.trigger == Trigger.ACCEPT else t["kind_transition"]
+            kind = t["kind_completed"] if e.trigger == Trigger.ACCEPT else trigger_label(e.trigger, lang)
             rows.append([clock.local_date(e.at), s.task.key, province_name(s.task.province, lang), kind,
                          state_label(e.from_state, lang), state_label(e.to_state, lang), e.note])
         due = s.task.due_on
@@ -206,5 +206,5 @@ def _figure_tables(session: Session, year: int, as_of: date, directive: str, lan
                      *[figures.typed(indicator.code, v) for v in values]])
     tables.append(Table("indicators", t["indicators"].format(year=year),
                         [t["indicator"], t["unit"], *[region_label(r.value, lang) for r in Region], t["total"]],
-                        rows, empty=t["no_figures"]))
+                        rows, note=t["totals_note"], empty=t["no_figures"]))
     return tables

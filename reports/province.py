@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from reports.document import Report, Table, province_header
 from reports.figures import Figures
 from reports.indicators import DEFAULT_DIRECTIVE
-from reports.labels import TEXT, region_label, state_label, timeliness_label
+from reports.labels import TEXT, region_label, state_label, timeliness_text, trigger_label
 from reports.national import budget_table, group_title, province_name
 from reports.snapshot import snapshot
 from workflow.clock import Clock
@@ -53,16 +53,14 @@ def province_report(
     for s in snaps:
         task = s.task
         extended = task.original_due_on if task.original_due_on != task.due_on else None
-        timely = timeliness_label(s.timeliness.status, lang)
-        if s.timeliness.days:
-            timely += f" ({s.timeliness.days})"
+        timely = timeliness_text(s.timeliness.status, s.timeliness.days, lang)
         noted = [e for e in s.events if e.note or e.evidence]
         last = noted[-1] if noted else None
         rows.append([task.group.ordinal, group_title(s, lang), task.period or None, state_label(s.state, lang),
                      s.progress, task.due_on, extended, timely, last.note if last else None,
                      last.evidence if last else None])
         for e in noted[-LATEST_NOTES:]:
-            notes.append([task.group.ordinal, clock.local_date(e.at), e.trigger.replace("_", "-"), e.note, e.evidence])
+            notes.append([task.group.ordinal, clock.local_date(e.at), trigger_label(e.trigger, lang), e.note, e.evidence])
         blocks = [e for e in s.events if e.trigger == Trigger.BLOCK]
         for e in blocks:
             current = s.state == State.BLOCKED and e is blocks[-1]
