@@ -484,7 +484,15 @@ def _report_options(func: Callable) -> Callable:
     return lang_option(as_of_option(func))
 
 
-def _emit_report(app: App, report, fmt: str, output: str | None) -> None:
+def _report_request(app: App, as_of: str | None, lang: str | None, year: int | None, directive: str):
+    from reports.document import ReportOptions
+
+    settings = app.settings(as_of)
+    return ReportOptions(app.clock(as_of).today(), lang or settings.language, year, directive,
+                         settings.due_soon_days, settings.timezone)
+
+
+def _emit_report(report, fmt: str, output: str | None) -> None:
     from pathlib import Path
 
     from reports.render import render_file
@@ -522,12 +530,10 @@ def report_province(app: App, slug: str, as_of: str | None, lang: str | None, di
     """A province's report on the directive: every task group, notes, obstacles, proposals, figures."""
     from reports.province import province_report
 
-    settings = app.settings(as_of)
-    clock = app.clock(as_of)
     with app.database().session() as session:
-        built = province_report(session, slug, as_of=clock.today(), lang=lang or settings.language, year=year,
-                                directive=directive, clock=clock, due_soon_days=settings.due_soon_days)
-        _emit_report(app, built, fmt, output)
+        built = province_report(session, slug, _report_request(app, as_of, lang, year, directive))
+        note_line(built.extra["note"])
+        _emit_report(built, fmt, output)
 
 
 @report.command("national")
@@ -541,13 +547,10 @@ def report_national(app: App, since: str | None, as_of: str | None, lang: str | 
     from reports.national import national_report
     from workflow.settings import parse_date
 
-    settings = app.settings(as_of)
-    clock = app.clock(as_of)
     since_day = parse_date(since, "--since") if since else None
     with app.database().session() as session:
-        built = national_report(session, as_of=clock.today(), lang=lang or settings.language, since=since_day,
-                                year=year, directive=directive, clock=clock, due_soon_days=settings.due_soon_days)
-        _emit_report(app, built, fmt, output)
+        built = national_report(session, _report_request(app, as_of, lang, year, directive), since_day)
+        _emit_report(built, fmt, output)
 
 
 @cli.group()

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from bench.context import BenchContext, Result, measure
+from reports.document import ReportOptions
 from reports.indicators import Figure, Unit, find_indicator, store
 from reports.national import national_report
 from reports.province import province_report
@@ -73,8 +74,7 @@ def run(ctx: BenchContext) -> list[Result]:
     for fmt in FORMATS:
         def national(fmt: str = fmt) -> bytes:
             with db.session() as session:
-                built = national_report(session, as_of=as_of, since=as_of - timedelta(days=30), year=2025,
-                                        clock=Clock(pinned=as_of))
+                built = national_report(session, ReportOptions(as_of, year=2025), since=as_of - timedelta(days=30))
                 return render(built, fmt)
 
         timing = measure(national, repeat=repeat)
@@ -85,8 +85,7 @@ def run(ctx: BenchContext) -> list[Result]:
     def every_province() -> None:
         with db.session() as session:
             for province in all_provinces(session):
-                render(province_report(session, province.slug, as_of=as_of, year=2025, clock=Clock(pinned=as_of)),
-                       "html")
+                render(province_report(session, province.slug, ReportOptions(as_of, year=2025)), "html")
 
     timing = measure(every_province, repeat=max(1, repeat // 2))
     results.append(Result(SUITE, "province reports, all 34 (html)", ctx.backend, 34, timing.median, timing.minimum,

@@ -10,8 +10,36 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from reports.indicators import DEFAULT_DIRECTIVE
 from reports.labels import TEXT
+from workflow.clock import Clock
+from workflow.errors import InvalidInput
 from workflow.models import Province
+from workflow.vocabulary import LANGUAGES
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """What a report is asked for: the day it stands at, its language, the year of its figures."""
+
+    as_of: date
+    lang: str = "vi"
+    year: int | None = None  # of the reported figures; default: the year of as_of
+    directive: str = DEFAULT_DIRECTIVE
+    due_soon_days: int = 7
+    timezone: str = "Asia/Ho_Chi_Minh"
+
+    def __post_init__(self) -> None:
+        if self.lang not in LANGUAGES:
+            raise InvalidInput("--lang", f"{self.lang!r} is not supported", "use vi or en")
+
+    @property
+    def clock(self) -> Clock:
+        return Clock(self.timezone, self.as_of)
+
+    @property
+    def figures_year(self) -> int:
+        return self.year or self.as_of.year
 
 
 @dataclass

@@ -14,12 +14,12 @@ from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
-from reports.document import Report, Table, national_header
+from reports.document import Report, ReportOptions, Table, national_header
 from reports.figures import Figures, Money, Percent, rate
-from reports.indicators import DEFAULT_DIRECTIVE
 from reports.labels import TEXT, region_label, state_label, timeliness_label, trigger_label
 from reports.snapshot import TaskSnapshot, end_of_day, latest_per_cell, snapshot
 from workflow.clock import Clock
+from workflow.errors import InvalidInput
 from workflow.models import Province
 from workflow.provinces import all_provinces
 from workflow.vocabulary import DeadlineStatus, Region, State, Trigger
@@ -66,21 +66,15 @@ def budget_table(figures: Figures, scopes: list[tuple[str, object, object]], lan
                   t["basis"], t["note"]], rows)
 
 
-def national_report(
-    session: Session,
-    *,
-    as_of: date,
-    lang: str = "vi",
-    since: date | None = None,
-    year: int | None = None,
-    directive: str = DEFAULT_DIRECTIVE,
-    clock: Clock | None = None,
-    due_soon_days: int = 7,
-) -> Report:
-    clock = (clock or Clock()).on(as_of)
-    year = year or as_of.year
+def national_report(session: Session, options: ReportOptions, since: date | None = None) -> Report:
+    """The synthesis as of `options.as_of`; `since` adds what changed after that day."""
+    as_of, lang, directive, clock, year = (options.as_of, options.lang, options.directive, options.clock,
+                                           options.figures_year)
+    if since is not None and since >= as_of:
+        raise InvalidInput("--since", f"{since:%d/%m/%Y} is not before {as_of:%d/%m/%Y}",
+                           "give a day before the report's day (--as-of)")
     t = TEXT[lang]
-    snaps = snapshot(session, directive, as_of, clock, due_soon_days=due_soon_days)
+    snaps = snapshot(session, directive, as_of, clock, due_soon_days=options.due_soon_days)
     provinces = all_provinces(session)
     cells = latest_per_cell(snaps)
     groups = sorted({s.ordinal for s in snaps})

@@ -8,17 +8,13 @@ the province reported against its plan, beside its region's.
 """
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy.orm import Session
 
-from reports.document import Report, Table, province_header
+from reports.document import Report, ReportOptions, Table, province_header
 from reports.figures import Figures
-from reports.indicators import DEFAULT_DIRECTIVE
 from reports.labels import TEXT, region_label, state_label, timeliness_text, trigger_label
 from reports.national import budget_table, group_title, province_name
 from reports.snapshot import snapshot
-from workflow.clock import Clock
 from workflow.provinces import resolve
 from workflow.vocabulary import State, Trigger
 
@@ -30,24 +26,16 @@ def is_proposal(note: str | None) -> bool:
     return bool(note) and note.strip().lower().startswith(PROPOSAL_PREFIXES)
 
 
-def province_report(
-    session: Session,
-    province_ref: str,
-    *,
-    as_of: date,
-    lang: str = "vi",
-    year: int | None = None,
-    directive: str = DEFAULT_DIRECTIVE,
-    clock: Clock | None = None,
-    due_soon_days: int = 7,
-) -> Report:
-    clock = (clock or Clock()).on(as_of)
-    year = year or as_of.year
+def province_report(session: Session, province_ref: str, options: ReportOptions) -> Report:
+    """The report of one province (slug, name or pre-2025 name) as of `options.as_of`."""
+    as_of, lang, directive, clock, year = (options.as_of, options.lang, options.directive, options.clock,
+                                           options.figures_year)
     t = TEXT[lang]
-    province = resolve(session, province_ref).province
-    snaps = snapshot(session, directive, as_of, clock, province_id=province.id, due_soon_days=due_soon_days)
+    resolved = resolve(session, province_ref)
+    province = resolved.province
+    snaps = snapshot(session, directive, as_of, clock, province_id=province.id, due_soon_days=options.due_soon_days)
     report = Report("province", lang, as_of, year, province_header(directive, province, as_of, lang),
-                    extra={"slug": province.slug, "province": province_name(province, lang)})
+                    extra={"slug": province.slug, "province": province_name(province, lang), "note": resolved.note})
 
     rows, notes, obstacles, proposals = [], [], [], []
     for s in snaps:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from reports.national import national_report
 from reports.province import province_report
 from reports.render import money, percent, render, render_file
-from workflow.clock import Clock
+from reports.document import ReportOptions
 from workflow.models import Task
 from workflow.vocabulary import DeadlineStatus
 
@@ -23,7 +23,7 @@ SCRIPT = "<script>alert('x')</script>"
 
 def _national(db, fmt="html", lang="vi", as_of=SOUTH_2025, **kwargs):
     with db.session() as session:
-        built = national_report(session, as_of=as_of, lang=lang, clock=Clock(pinned=as_of), **kwargs)
+        built = national_report(session, ReportOptions(as_of, lang), **kwargs)
         return built, render(built, fmt)
 
 
@@ -138,8 +138,8 @@ def test_province_report(db, world, parse):
     _play(world)
     with db.session() as session:
         for lang in ("vi", "en"):
-            built = province_report(session, "Long An", as_of=world.clock.today(), lang=lang, year=2025,
-                                    clock=world.clock)
+            built = province_report(session, "Long An", ReportOptions(world.clock.today(), lang, year=2025))
+            assert built.extra["note"] == "Long An is now part of Tây Ninh; using tay-ninh"
             name, mime, data = render_file(built, "html")
             page = parse(data.decode())
             assert name == "bao-cao-tay-ninh-2026-01-05.html" and mime.startswith("text/html")
@@ -149,7 +149,7 @@ def test_province_report(db, world, parse):
             assert page.tables["proposals"][1][2] == "Đề xuất: bổ sung kinh phí & cán bộ"
         text = " ".join(page.text)
         assert "PEOPLE'S COMMITTEE OF TAY NINH" in text and "SOCIALIST REPUBLIC OF VIET NAM" in text
-        built = province_report(session, "tay-ninh", as_of=world.clock.today(), lang="vi", clock=world.clock)
+        built = province_report(session, "tay-ninh", ReportOptions(world.clock.today()))
         page = parse(render(built, "html").decode())
         text = " ".join(page.text)
         assert "ỦY BAN NHÂN DÂN TỈNH TÂY NINH" in text and "Độc lập - Tự do - Hạnh phúc" in text
