@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from sqlalchemy.orm import Session
 
 from reports.document import Report, ReportOptions, Table, national_header
-from reports.figures import Figures, Money, Percent, rate
+from reports.figures import Figures, Money, Percent, Total, rate
 from reports.labels import TEXT, region_label, state_label, timeliness_label, trigger_label
 from reports.snapshot import TaskSnapshot, end_of_day, latest_per_cell, snapshot
 from workflow.clock import Clock
@@ -52,7 +52,8 @@ def count_rows(label: str, snaps: list[TaskSnapshot], statuses: list[DeadlineSta
     return state_row, time_row
 
 
-def budget_table(figures: Figures, scopes: list[tuple[str, object, object]], lang: str, key: str = "budget") -> Table:
+def budget_table(figures: Figures, scopes: list[tuple[str, Total, Total]], lang: str, key: str, title: str,
+                 first_header: str) -> Table:
     """Plan, disbursed and rate for each (label, plan Total, disbursed Total)."""
     t = TEXT[lang]
     rows = []
@@ -61,9 +62,8 @@ def budget_table(figures: Figures, scopes: list[tuple[str, object, object]], lan
         rows.append([label, figures.typed("budget_plan", plan.value), figures.typed("budget_disbursed", done.value),
                      rate(done, plan), basis.get(plan.basis or done.basis, ""),
                      "; ".join(dict.fromkeys([*plan.notes, *done.notes]))])
-    return Table(key, t["budget"].format(year=figures.year),
-                 [t["region"] if key == "budget" else t["province"], t["plan"], t["disbursed"], t["disbursement_rate"],
-                  t["basis"], t["note"]], rows)
+    return Table(key, t[title].format(year=figures.year), [first_header, t["plan"], t["disbursed"], t["disbursement_rate"],
+                  t["basis"], t["note"]], rows, empty=t["no_figures"])
 
 
 def national_report(session: Session, options: ReportOptions, since: date | None = None) -> Report:
@@ -183,7 +183,11 @@ def _figure_tables(session: Session, year: int, as_of: date, directive: str, lan
     scopes = [(region_label(r.value, lang), figures.region("budget_plan", r.value),
                figures.region("budget_disbursed", r.value)) for r in Region]
     scopes.append((t["total"], figures.national("budget_plan"), figures.national("budget_disbursed")))
-    tables = [budget_table(figures, scopes, lang)]
+    tables = [budget_table(figures, scopes, lang, "budget", "budget", t["region"])]
+    per_province = [(province_name(p, lang), figures.province("budget_plan", p.id),
+                     figures.province("budget_disbursed", p.id)) for p in all_provinces(session)]
+    reported = [scope for scope in per_province if scope[1].value is not None or scope[2].value is not None]
+    tables.append(budget_table(figures, reported, lang, "budget_provinces", "budget_provinces", t["province"]))
     national, local = figures.national("budget_national_program"), figures.national("budget_local")
     total = figures.national("budget_plan")
     report.extra["split"] = None

@@ -72,7 +72,7 @@ def province_report(session: Session, province_ref: str, options: ReportOptions)
                figures.province("budget_disbursed", province.id)),
               (region_label(province.region, lang), figures.region("budget_plan", province.region),
                figures.region("budget_disbursed", province.region))]
-    report.tables.append(budget_table(figures, scopes, lang, key="province_budget"))
+    report.tables.append(budget_table(figures, scopes, lang, "province_budget", "budget", t["province"]))
     indicator_rows = []
     for indicator in figures.indicators:
         own = figures.province(indicator.code, province.id)

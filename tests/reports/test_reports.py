@@ -172,3 +172,34 @@ def test_cli_report_commands(cli_runner, tmp_path):
     assert result.exit_code == 0 and load_workbook(target)["groups"].max_row == 12
     result = cli_runner("report", "province", "atlantis")
     assert result.exit_code == 1 and "unknown province" in result.output
+
+
+def test_changes_since_list_new_overdue_tasks_and_refuse_a_later_day(db, world, parse, cli_runner):
+    _play(world)
+    _, html = _national(db, as_of=world.clock.today(), since=date(2025, 12, 1))
+    changes = parse(html.decode()).tables["changes"][1:]
+    newly_overdue = [r for r in changes if r[3] == "Mới quá hạn"]
+    with db.session() as session:
+        expected = [t.key for t in session.scalars(select(Task).where(
+            Task.due_on >= date(2025, 12, 1), Task.due_on < world.clock.today(), Task.state != "completed"))]
+    assert expected and sorted(r[1] for r in newly_overdue) == sorted(expected)
+    assert all(r[0] == "16/12/2025" for r in newly_overdue)
+    result = cli_runner("report", "national", "--since", "2026-02-01", "--format", "md")
+    assert result.exit_code == 1 and result.output.startswith("error: --since")
+
+
+def test_national_report_shows_each_province_plan_and_disbursement(db, world, parse):
+    from reports.indicators import report_value
+
+    overseer = world.user("overseer", None)
+    with db.session() as session:
+        for indicator, value in (("budget_plan", 4_000_000_000), ("budget_disbursed", 1_000_000_000)):
+            report_value(session, unit="Kiên Giang", indicator=indicator, period="2025", value=value,
+                         actor_email=overseer, now=world.clock.now(), today=world.clock.today(),
+                         as_of=date(2025, 9, 30))
+    _, html = _national(db)
+    page = parse(html.decode())
+    assert page.tables["budget_provinces"][1:] == [["An Giang", "4 tỷ đồng", "1 tỷ đồng", "25,0 %", "số liệu báo cáo", ""]]
+    # The South keeps the figure its conference reported; the province figure does not replace it.
+    south = next(r for r in page.tables["budget"] if r[0] == "Miền Nam")
+    assert south[1:4] == ["56,31 tỷ đồng", "8,34 tỷ đồng", "14,8 %"]
