@@ -117,6 +117,12 @@ def test_xlsx_import(db, world, tmp_path):
     sheet.append(["Miền Trung", "budget_plan", "2025", 41_000_000_000, date(2025, 9, 30), None])
     sheet.append(["hue", "trainees", "2025", 12.0, None, "x"])
     book.save(tmp_path / "f.xlsx")
+    sheet.append([None, None, None, None, None, None])
+    sheet.append(["hue", "trainees", "2025", 1.5, None, None])
+    book.save(tmp_path / "bad.xlsx")
+    with pytest.raises(ImportInvalid) as caught, db.session() as session:
+        import_file(session, tmp_path / "bad.xlsx", overseer, world.clock.now(), TODAY)
+    assert [line for line, _ in caught.value.problems] == [5]
     with db.session() as session:
         result = import_file(session, tmp_path / "f.xlsx", overseer, world.clock.now(), TODAY)
         assert result.imported == 2
