@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -57,10 +57,6 @@ class Unit:
     province: Province | None = None
     region: str | None = None
     note: str | None = None  # an old province name was mapped to its merged unit
-
-    @property
-    def key(self) -> tuple[str, int | str | None]:
-        return (self.scope.value, self.province.id if self.province else self.region)
 
 
 def _region_names() -> dict[str, str]:
@@ -229,55 +225,52 @@ def report_value(
 # --- files ----------------------------------------------------------------------
 
 
+def _csv_lines(path: Path) -> Iterator[tuple[int, list[Any]]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InvalidInput(str(path), f"cannot read the file ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise InvalidInput(str(path), "is not UTF-8 text", "save the CSV as UTF-8") from None
+    reader = csv.reader(text.splitlines())
+    for record in reader:
+        yield reader.line_num, record  # the physical line, even after a quoted line break
+
+
+def _xlsx_lines(path: Path) -> Iterator[tuple[int, list[Any]]]:
+    from zipfile import BadZipFile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (OSError, InvalidFileException, BadZipFile, KeyError, ValueError) as exc:
+        raise InvalidInput(str(path), f"cannot read the workbook ({exc})", "save it as .xlsx or export CSV") from None
+    for number, values in enumerate(book.worksheets[0].iter_rows(values_only=True), start=1):
+        yield number, list(values)
+
+
 def read_rows(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line number, row) of a CSV (UTF-8, header line 1) or XLSX (first sheet, header row 1)."""
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except OSError as exc:
-            raise InvalidInput(str(path), f"cannot read the file ({exc.strerror})") from None
-        except UnicodeDecodeError:
-            raise InvalidInput(str(path), "is not UTF-8 text", "save the CSV as UTF-8") from None
-        reader = csv.reader(text.splitlines())
-        records: Iterable[list[Any]] = reader
-        header = next(reader, None)
-        line_of = lambda: reader.line_num  # noqa: E731 - the reader knows the physical line
-    elif suffix == ".xlsx":
-        from openpyxl import load_workbook
-        from openpyxl.utils.exceptions import InvalidFileException
-
-        try:
-            book = load_workbook(path, read_only=True, data_only=True)
-        except (OSError, InvalidFileException, KeyError, ValueError) as exc:
-            raise InvalidInput(str(path), f"cannot read the workbook ({exc})") from None
-        sheet_rows = enumerate(book.worksheets[0].iter_rows(values_only=True), start=1)
-        first = next(sheet_rows, None)
-        header = list(first[1]) if first else None
-        counter = {"line": 1}
-
-        def generator() -> Iterator[list[Any]]:
-            for number, values in sheet_rows:
-                counter["line"] = number
-                yield list(values)
-
-        records = generator()
-        line_of = lambda: counter["line"]  # noqa: E731
-    else:
+    readers = {".csv": _csv_lines, ".xlsx": _xlsx_lines}
+    if path.suffix.lower() not in readers:
         raise InvalidInput(str(path), "is neither .csv nor .xlsx", "export the sheet as CSV (UTF-8) or XLSX")
-    if not header:
+    lines = readers[path.suffix.lower()](path)
+    first = next(lines, None)
+    if first is None or not any(first[1]):
         raise InvalidInput(str(path), "is empty", "the first line names the columns: " + ", ".join(COLUMNS))
-    names = [str(h or "").strip().lower() for h in header]
+    names = [str(h or "").strip().lower() for h in first[1]]
     missing = [c for c in REQUIRED_COLUMNS if c not in names]
     unknown = [n for n in names if n and n not in COLUMNS]
     if missing or unknown:
         problem = f"missing column(s) {', '.join(missing)}" if missing else f"unknown column(s) {', '.join(unknown)}"
         raise InvalidInput(str(path), problem, "the first line names the columns: " + ", ".join(COLUMNS))
-    for record in records:
+    for line, record in lines:
         if all(v is None or str(v).strip() == "" for v in record):
             continue
-        yield line_of(), {name: record[i] if i < len(record) else None for i, name in enumerate(names) if name}
+        yield line, {name: record[i] if i < len(record) else None for i, name in enumerate(names) if name}
 
 
 @dataclass
@@ -319,7 +312,7 @@ def import_file(
         if figure.unit.note:
             notes.append(f"line {line}: {figure.unit.note}")
         if figure.source is None:
-            figure = Figure(**{**figure.__dict__, "source": Path(path).name})
+            figure = replace(figure, source=Path(path).name)
         figures.append(figure)
     if problems:
         raise ImportInvalid(str(path), problems)

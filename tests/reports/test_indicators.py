@@ -192,3 +192,20 @@ def test_import_is_all_or_nothing(db, world, tmp_path_factory, rows, bad):
             import_file(session, path, "imp@moit.example.vn", world.clock.now(), TODAY)
         assert [line for line, _ in caught.value.problems] == [bad + 2]
         assert _count(db) == before
+
+
+@pytest.mark.parametrize("name, content, problem", [
+    ("f.csv", "", "is empty"),
+    ("f.csv", "unit,indicator,period\nha-noi,trainees,2025\n", "missing column(s) value"),
+    ("f.csv", "unit,indicator,period,value,colour\n", "unknown column(s) colour"),
+    ("f.txt", "unit,indicator,period,value\n", "neither .csv nor .xlsx"),
+    ("f.xlsx", "not a workbook", "cannot read the workbook"),
+])
+def test_unusable_files_are_refused_with_one_line(tmp_path, name, content, problem):
+    from reports.indicators import read_rows
+
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(InvalidInput) as caught:
+        list(read_rows(path))
+    assert problem in str(caught.value) and "\n" not in str(caught.value)
