@@ -2,7 +2,8 @@
 
 The 34 x 10 matrix (state and timeliness per cell; a recurring group shows
 its latest period), counts per state and per timeliness status for every
-province, region and the country (each row adds up to its task count), the
+province, region and the country (of the matrix's tasks, so each row adds up
+to its task count and the country's to 34 x 10), the
 on-time completion rate, the longest-overdue tasks, blocked tasks with their
 reasons, submissions waiting for review, what changed since a given day,
 and the reported figures: budget plan against disbursement per region.
