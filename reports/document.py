@@ -65,6 +65,7 @@ class Header:
     kind: str  # BÁO CÁO
     title: str
     recipient: str
+    sender: str  # the issuer as running text names it: "Sở Công Thương Cà Mau"
 
 
 def place_date(place: str, day: date, lang: str) -> str:
@@ -79,7 +80,7 @@ def national_header(code: str, as_of: date, lang: str) -> Header:
     t = TEXT[lang]
     return Header(t["ministry"], t["department"], t["country"], t["motto"], f"{t['number']}:        /BC-KC",
                   place_date(t["department_place"], as_of, lang), t["report"],
-                  t["national_title"].format(code=code), t["recipient_minister"])
+                  t["national_title"].format(code=code), t["recipient_minister"], t["department_sender"])
 
 
 def province_header(code: str, province: Province, as_of: date, lang: str) -> Header:
@@ -90,7 +91,8 @@ def province_header(code: str, province: Province, as_of: date, lang: str) -> He
     parent = " ".join(w for w in (t["provincial_committee"], word, bare.upper()) if w)
     return Header(parent, t["provincial_department"], t["country"], t["motto"], f"{t['number']}:        /BC-SCT",
                   place_date(name, as_of, lang), t["report"],
-                  t["province_title"].format(code=code, name=name), t["recipient_department"])
+                  t["province_title"].format(code=code, name=name), t["recipient_department"],
+                  t["province_sender"].format(name=name))
 
 
 @dataclass

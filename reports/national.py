@@ -53,6 +53,16 @@ def count_rows(label: str, snaps: list[TaskSnapshot], statuses: list[DeadlineSta
     return state_row, time_row
 
 
+def summary_counts(snaps: list[TaskSnapshot]) -> dict[str, object]:
+    """The few numbers a covering message quotes."""
+    states = Counter(s.state for s in snaps)
+    timely = Counter(s.timeliness.status for s in snaps)
+    done = states[State.COMPLETED.value]
+    return {"tasks": len(snaps), "completed": done, "completion": Percent(done / len(snaps)) if snaps else None,
+            "on_time": timely[DeadlineStatus.COMPLETED_ON_TIME], "overdue": timely[DeadlineStatus.OVERDUE],
+            "blocked": states[State.BLOCKED.value], "waiting": timely[DeadlineStatus.AWAITING_REVIEW]}
+
+
 def budget_table(figures: Figures, scopes: list[tuple[str, Total, Total]], lang: str, key: str, title: str,
                  first_header: str) -> Table:
     """Plan, disbursed and rate for each (label, plan Total, disbursed Total)."""
@@ -88,7 +98,7 @@ def national_report(session: Session, options: ReportOptions, since: date | None
     for province in provinces:
         matrix_rows.append({"province": province, "name": province_name(province, lang), "region": province.region,
                             "region_label": region_label(province.region, lang), "cells": [cells.get((province.id, g)) for g in groups]})
-    report.extra.update(matrix=matrix_rows, groups=groups, statuses=statuses)
+    report.extra.update(matrix=matrix_rows, groups=groups, statuses=statuses, summary=summary_counts(matrix_snaps))
     report.tables.append(Table(
         "matrix", t["matrix"], [t["province"], t["region"], *[str(g) for g in groups]],
         [[r["name"], region_label(r["region"], lang),

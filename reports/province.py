@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from reports.document import Report, ReportOptions, Table, province_header
 from reports.figures import Figures
 from reports.labels import TEXT, region_label, state_label, timeliness_text, trigger_label
-from reports.national import budget_table, group_title, province_name
+from reports.national import budget_table, group_title, province_name, summary_counts
 from reports.snapshot import snapshot
 from workflow.provinces import resolve
 from workflow.vocabulary import State, Trigger
@@ -35,7 +35,8 @@ def province_report(session: Session, province_ref: str, options: ReportOptions)
     province = resolved.province
     snaps = snapshot(session, directive, as_of, clock, province_id=province.id, due_soon_days=options.due_soon_days)
     report = Report("province", lang, as_of, year, province_header(directive, province, as_of, lang),
-                    extra={"slug": province.slug, "province": province_name(province, lang), "note": resolved.note})
+                    extra={"slug": province.slug, "province": province_name(province, lang), "note": resolved.note,
+                           "summary": summary_counts(snaps)})
 
     rows, notes, obstacles, proposals = [], [], [], []
     for s in snaps:

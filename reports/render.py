@@ -26,11 +26,12 @@ from workflow.errors import InvalidInput
 from workflow.vocabulary import STATE_GLYPHS, State
 
 FORMATS = ("html", "md", "xlsx", "csv")
+# Plain type/subtype (email attachments split on '/'); text formats are UTF-8.
 MIMETYPES = {
-    "html": "text/html; charset=utf-8",
-    "md": "text/markdown; charset=utf-8",
+    "html": "text/html",
+    "md": "text/markdown",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",
 }
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates" / "reports"
 
@@ -188,4 +189,5 @@ def filename(report: Report, fmt: str) -> str:
 
 def render_file(report: Report, fmt: str) -> tuple[str, str, bytes]:
     """(file name, MIME type, content): ready to write, or to attach to an email."""
-    return filename(report, fmt), MIMETYPES[fmt] if fmt in MIMETYPES else "", render(report, fmt)
+    data = render(report, fmt)  # checks the format first
+    return filename(report, fmt), MIMETYPES[fmt], data

@@ -55,3 +55,26 @@ def test_xlsx_keeps_text_numbers_and_dates(texts):
     assert [r[1] for r in rows] == texts
     assert all(r[2] == 56_310_000_000 and abs(r[3] - 0.148) < 1e-9 and r[4].date() == date(2026, 1, 5) for r in rows)
     assert sheet.freeze_panes == "B3"
+
+
+def test_covering_message_quotes_the_report(db, world):
+    from reports.covering import covering_message
+    from reports.document import ReportOptions
+    from reports.national import national_report
+    from reports.province import province_report
+
+    province = world.user("province", "ca-mau")
+    world.fire("20/CT-BCT:1:ca-mau", "start", province)
+    world.fire("20/CT-BCT:1:ca-mau", "block", province, note="Thiếu kinh phí")
+    with db.session() as session:
+        built = national_report(session, ReportOptions(world.clock.today()))
+        name, _, _ = render_file(built, "html")
+        subject, body = covering_message(built, name)
+        assert subject == "Báo cáo Tổng hợp tình hình thực hiện Chỉ thị 20/CT-BCT (số liệu đến ngày 05/01/2026)"
+        assert "Cục Đổi mới sáng tạo, Chuyển đổi xanh và Khuyến công gửi kèm báo cáo" in body
+        assert "- Tổng số nhiệm vụ: 340" in body and "- Vướng mắc: 1" in body and name in body
+        english = province_report(session, "ca-mau", ReportOptions(world.clock.today(), "en"))
+        subject, body = covering_message(english, "r.xlsx")
+        assert subject.startswith("Report: Implementation of Directive 20/CT-BCT in Ca Mau")
+        assert body.startswith("To: the Department") and "The Department of Industry and Trade of Ca Mau sends" in body
+        assert "- Tasks: 10" in body and "- Blocked: 1" in body
