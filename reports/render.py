@@ -86,6 +86,15 @@ def environment() -> Environment:
     return env
 
 
+def _numeric(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _numeric_columns(table: Table) -> list[bool]:
+    """Which columns hold numbers (right-aligned in Markdown)."""
+    return [any(_numeric(row[i]) for row in table.rows) for i in range(len(table.headers))]
+
+
 def _context(report: Report) -> dict[str, Any]:
     lang = report.lang
     return {
@@ -95,7 +104,8 @@ def _context(report: Report) -> dict[str, Any]:
         "money": lambda value: money(value, lang),
         "state_label": lambda value: state_label(value, lang),
         "timeliness_label": lambda value: timeliness_label(value, lang),
-        "numeric": lambda value: isinstance(value, (int, float)) and not isinstance(value, bool),
+        "numeric": _numeric,
+        "numeric_columns": _numeric_columns,
     }
 
 
