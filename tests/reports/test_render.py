@@ -12,7 +12,7 @@ from reports.document import Report, Table, national_header
 from reports.figures import Money, Percent
 from reports.render import render, render_file
 
-from .conftest import parse_html
+from .htmltables import parse_html
 
 # Printable text of every script, with markup characters and the odd quote; no
 # control characters (they are not valid in XLSX or HTML text).
