@@ -469,7 +469,173 @@ def directive_list(app: App, as_json: bool) -> None:
 
 
 # --- reports and indicators (issue 5) ----------------------------------------------
-# (commands of that issue go here)
+
+
+def _report_options(func: Callable) -> Callable:
+    func = click.option("-o", "--output", "output", metavar="FILE", default=None,
+                        help="Write the report to FILE. Without it, html/md/csv go to standard output and xlsx "
+                             "is written to a default file name (bao-cao-SLUG-DATE.xlsx) in this folder.")(func)
+    func = click.option("--format", "fmt", type=click.Choice(["html", "md", "xlsx", "csv"]), default="html",
+                        show_default=True,
+                        help="html: one self-contained file that prints on A4; md: for mail and wikis; "
+                             "xlsx: one sheet per table; csv: the matrix (national) or the task table (province).")(func)
+    func = click.option("--year", type=int, default=None,
+                        help="Year of the reported figures (default: the year of --as-of).")(func)
+    func = click.option("--directive", default="20/CT-BCT", show_default=True, help="Which directive.")(func)
+    return lang_option(as_of_option(func))
+
+
+def _report_request(app: App, as_of: str | None, lang: str | None, year: int | None, directive: str):
+    from reports.document import ReportOptions
+
+    settings = app.settings(as_of)
+    return ReportOptions(app.clock(as_of).today(), lang or settings.language, year, directive,
+                         settings.due_soon_days, settings.timezone)
+
+
+def _emit_report(report, fmt: str, output: str | None) -> None:
+    from pathlib import Path
+
+    from reports.render import render_file
+
+    name, _, data = render_file(report, fmt)
+    if output is None and fmt != "xlsx":
+        click.echo(data.decode("utf-8"), nl=False)
+        return
+    target = Path(output or name)
+    try:
+        target.write_bytes(data)
+    except OSError as exc:
+        from workflow.errors import InvalidInput
+
+        raise InvalidInput("-o", f"cannot write {target} ({exc.strerror})", "choose a folder you can write to") from None
+    click.echo(f"wrote {target} ({len(data)} bytes)", err=True)
+
+
+@cli.group()
+def report() -> None:
+    """Reports to the Department: a province's report and the national synthesis.
+
+    Vietnamese by default (--lang en for English); dates dd/mm/yyyy, money in
+    VND (56,31 tỷ đồng). Every report is as of a day (--as-of): states are
+    replayed from the audit trail up to that day.
+    """
+
+
+@report.command("province")
+@click.argument("slug")
+@_report_options
+@pass_app
+def report_province(app: App, slug: str, as_of: str | None, lang: str | None, directive: str, year: int | None,
+                    fmt: str, output: str | None) -> None:
+    """A province's report on the directive: every task group, notes, obstacles, proposals, figures."""
+    from reports.province import province_report
+
+    with app.database().session() as session:
+        built = province_report(session, slug, _report_request(app, as_of, lang, year, directive))
+        note_line(built.extra["note"])
+        _emit_report(built, fmt, output)
+
+
+@report.command("national")
+@click.option("--since", metavar="YYYY-MM-DD", default=None,
+              help="Also list what changed after this day: transitions, completions, newly overdue tasks.")
+@_report_options
+@pass_app
+def report_national(app: App, since: str | None, as_of: str | None, lang: str | None, directive: str,
+                    year: int | None, fmt: str, output: str | None) -> None:
+    """The national synthesis: the 34 x 10 matrix, counts per region, overdue, blocked, waiting, figures."""
+    from reports.national import national_report
+    from workflow.settings import parse_date
+
+    since_day = parse_date(since, "--since") if since else None
+    with app.database().session() as session:
+        built = national_report(session, _report_request(app, as_of, lang, year, directive), since_day)
+        _emit_report(built, fmt, output)
+
+
+@cli.group()
+def indicators() -> None:
+    """The figures provinces report (budget planned and disbursed, establishments supported...).
+
+    A figure is about a province (slug, name, or a pre-2025 name: it maps to
+    the merged unit), a region (north, central, south) or the whole country
+    (national). Figures are never changed: a newer figure for the same
+    indicator, unit and period supersedes the older one.
+    """
+
+
+@indicators.command("list")
+@click.option("--directive", default="20/CT-BCT", show_default=True, help="Which directive's catalogue.")
+@lang_option
+@json_option
+@pass_app
+def indicators_list(app: App, directive: str, lang: str | None, as_json: bool) -> None:
+    """The indicator catalogue: code, name, unit and how values add up (sum or latest)."""
+    from reports.indicators import catalogue
+    from workflow.terminal import table
+
+    lang = lang or app.settings().language
+    with app.database().session() as session:
+        data = [{"code": i.code, "name": i.name_vi if lang == "vi" else i.name_en,
+                 "unit": i.unit_vi if lang == "vi" else i.unit_en, "aggregate": i.aggregate}
+                for i in catalogue(session, directive)]
+    if as_json:
+        emit_json(data)
+    else:
+        click.echo(table(("code", "name", "unit", "aggregate"), [tuple(d.values()) for d in data]))
+
+
+@indicators.command("report")
+@click.argument("unit", metavar="SLUG")
+@click.option("--period", required=True, help="2025, 2025-H1, 2025-Q3 or 2025-09.")
+@click.option("--indicator", required=True, help="An indicator code (see `dtrack indicators list`), e.g. budget_disbursed.")
+@click.option("--value", required=True, help="A whole number: VND in đồng (8340000000 or 8.340.000.000), or a count.")
+@click.option("--as", "actor", required=True, metavar="EMAIL",
+              help="Who reports it: a province officer for their own province, or an overseer for any unit.")
+@click.option("--note", default=None, help="Context, e.g. 'giải ngân đến hết tháng 9'.")
+@as_of_option
+@click.option("--directive", default="20/CT-BCT", show_default=True, help="Which directive's catalogue.")
+@pass_app
+def indicators_report(app: App, unit: str, period: str, indicator: str, value: str, actor: str, note: str | None,
+                      as_of: str | None, directive: str) -> None:
+    """Record one figure for a province, a region or the whole country (audited: who, when)."""
+    from reports.indicators import report_value
+
+    clock = app.clock(as_of)
+    with app.database().session() as session:
+        row, mapped = report_value(session, unit=unit, indicator=indicator, period=period, value=value,
+                                   actor_email=actor, now=clock.now(), today=clock.today(), note=note,
+                                   directive=directive)
+        who = row.province.slug if row.province else (row.region or "national")
+        line = f"{row.indicator.code} {row.period} for {who}: {row.value} (as of {row.as_of:%d/%m/%Y})"
+    note_line(mapped)
+    click.echo(line)
+
+
+@indicators.command("import")
+@click.argument("path", metavar="FILE.csv|FILE.xlsx", type=click.Path(dir_okay=False))
+@click.option("--as", "actor", required=True, metavar="EMAIL", help="Who imports the figures (recorded on each row).")
+@as_of_option
+@click.option("--directive", default="20/CT-BCT", show_default=True, help="Which directive's catalogue.")
+@pass_app
+def indicators_import(app: App, path: str, actor: str, as_of: str | None, directive: str) -> None:
+    """Import figures from CSV (UTF-8) or XLSX: every row or none.
+
+    \b
+    Columns (header on the first line): unit, indicator, period, value,
+    and optionally as_of (YYYY-MM-DD, default today), note, source.
+    Every bad row is listed with its line number; then nothing is imported.
+    See seeds/indicators-2024-2025.csv for an example.
+    """
+    from reports.indicators import import_file
+
+    clock = app.clock(as_of)
+    with app.database().session() as session:
+        result = import_file(session, path, actor, clock.now(), clock.today(), directive=directive)
+    for line in result.notes:
+        note_line(line)
+    click.echo(f"{result.path}: {result.imported} figure(s) imported")
 
 
 # --- demo -----------------------------------------------------------------------

@@ -12,14 +12,15 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from directives.format import DirectiveSpec
+from directives.format import DirectiveSpec, IndicatorSpec
 from workflow.deadlines import rule_from_text
 from workflow.errors import DirectiveInvalid, UnknownDirective
-from workflow.models import Directive, Province, Task, TaskGroup
+from workflow.models import Directive, Indicator, Province, Task, TaskGroup
 from workflow.vocabulary import State
 
 _DIRECTIVE_FIELDS = ("title_vi", "title_en", "issuer_vi", "issuer_en", "signed_by", "issued_on", "source")
 _GROUP_FIELDS = ("title_vi", "title_en", "summary_vi", "summary_en", "kind", "owner")
+_INDICATOR_FIELDS = ("name_vi", "name_en", "unit_vi", "unit_en", "aggregate")
 
 
 @dataclass
@@ -28,6 +29,7 @@ class LoadResult:
     status: str  # created | updated | unchanged
     groups_added: list[int] = field(default_factory=list)
     groups_updated: list[int] = field(default_factory=list)
+    indicators_added: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -42,7 +44,10 @@ def load(session: Session, spec: DirectiveSpec, now: datetime, source_name: str 
     """Create or update the directive and its task groups from a parsed definition."""
     directive = session.scalar(select(Directive).where(Directive.code == spec.code))
     if directive is not None and directive.digest == spec.digest:
-        return LoadResult(spec.code, "unchanged")
+        # A database older than the indicator tables may still lack the catalogue.
+        result = LoadResult(spec.code, "unchanged")
+        result.indicators_added = _store_indicators(session, directive, spec.indicators)
+        return result
     if directive is None:
         directive = Directive(code=spec.code, digest=spec.digest, loaded_at=now)
         session.add(directive)
@@ -77,7 +82,28 @@ def load(session: Session, spec: DirectiveSpec, now: datetime, source_name: str 
             setattr(group, name, getattr(group_spec, name))
         group.deadline_rule = group_spec.deadline_text
     session.flush()
+    result.indicators_added = _store_indicators(session, directive, spec.indicators)
     return result
+
+
+def _store_indicators(session: Session, directive: Directive, specs: tuple[IndicatorSpec, ...]) -> list[str]:
+    """Upsert the directive's indicator catalogue; returns the codes added.
+
+    Indicators dropped from the file are kept: reported values refer to them.
+    """
+    existing = {i.code: i for i in session.scalars(select(Indicator).where(Indicator.directive_id == directive.id))}
+    added = []
+    for ordinal, spec in enumerate(specs, start=1):
+        indicator = existing.get(spec.code)
+        if indicator is None:
+            indicator = Indicator(directive=directive, code=spec.code)
+            session.add(indicator)
+            added.append(spec.code)
+        indicator.ordinal = ordinal
+        for name in _INDICATOR_FIELDS:
+            setattr(indicator, name, getattr(spec, name))
+    session.flush()
+    return added
 
 
 def find_directive(session: Session, code: str) -> Directive:

@@ -2,18 +2,25 @@
 
 Safe to run again at any time: migrations apply only what is missing,
 provinces are upserted, the directive is loaded idempotently, and assigning
-creates only the tasks that do not exist yet.
+creates only the tasks that do not exist yet; the seed figures (2024-2025)
+are added once.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from directives.format import parse_file
 from directives.loader import AssignResult, LoadResult, assign, load
-from seeds import DIRECTIVE_20_FILE, PROVINCES_FILE
+from reports.indicators import import_file
+from seeds import DIRECTIVE_20_FILE, INDICATORS_FILE, PROVINCES_FILE
 from workflow.clock import Clock
 from workflow.database import Database
 from workflow.provinces import all_provinces, load_provinces
+
+
+# The last day the seed figures stand at (the southern conference of 20/10/2025).
+SEED_FIGURES_UNTIL = date(2025, 10, 20)
 
 
 @dataclass
@@ -21,6 +28,7 @@ class InitResult:
     provinces: int
     directive: LoadResult
     assignment: AssignResult
+    figures: int = 0  # seed indicator figures added (0 when already there)
 
 
 def initialise(db: Database, clock: Clock) -> InitResult:
@@ -33,4 +41,7 @@ def initialise(db: Database, clock: Clock) -> InitResult:
         # installation computes the same defaults.
         assigned_on = spec.issued_on or clock.today()
         assignment = assign(session, spec.code, all_provinces(session), assigned_on, clock.now())
-    return InitResult(provinces, loaded, assignment)
+        # The seed figures stand at dates in 2024-2025, whatever today is.
+        figures = import_file(session, INDICATORS_FILE, None, clock.now(), max(clock.today(), SEED_FIGURES_UNTIL),
+                              skip_existing=True)
+    return InitResult(provinces, loaded, assignment, figures.imported)

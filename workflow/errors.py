@@ -147,3 +147,16 @@ class DatabaseNotInitialised(DtrackError):
     def __init__(self, url: str) -> None:
         self.url = url
         super().__init__(f"database {url} has no dtrack schema yet", "run `dtrack init` first")
+
+
+class ImportInvalid(DtrackError):
+    """A figures file has bad rows: nothing was imported; every bad row is listed."""
+
+    def __init__(self, path: str, problems: Iterable[tuple[int, str]]) -> None:
+        self.path = path
+        self.problems = list(problems)  # (line number, reason)
+        listed = "; ".join(f"line {line}: {reason}" for line, reason in self.problems)
+        super().__init__(
+            f"{path}: {len(self.problems)} bad row(s), nothing imported: {listed}",
+            "fix those rows and import the whole file again",
+        )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 from sqlalchemy import (
+    BigInteger,
     Date,
     DateTime,
     ForeignKey,
@@ -223,3 +224,53 @@ class Reminder(Base):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # no longer applies
 
     task: Mapped[Task] = relationship()
+
+
+class Indicator(Base):
+    """A figure the provinces report, from a directive's indicator catalogue."""
+
+    __tablename__ = "indicators"
+    __table_args__ = (UniqueConstraint("directive_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    directive_id: Mapped[int] = mapped_column(ForeignKey("directives.id"))
+    ordinal: Mapped[int] = mapped_column(Integer)  # display order, as in the directive file
+    code: Mapped[str] = mapped_column(String(60))
+    name_vi: Mapped[str] = mapped_column(Text)
+    name_en: Mapped[str] = mapped_column(Text)
+    unit_vi: Mapped[str] = mapped_column(String(40))
+    unit_en: Mapped[str] = mapped_column(String(40))
+    aggregate: Mapped[str] = mapped_column(String(10))  # sum | latest (directives.format.AGGREGATES)
+
+    directive: Mapped[Directive] = relationship()
+
+
+class IndicatorValue(Base):
+    """One reported figure: append-only, so the rows are their own audit trail.
+
+    scope says who the figure is about (a workflow.vocabulary.Scope): one
+    province, a whole region (a figure a conference reported for the region,
+    never spread over its provinces) or the whole country. A later row for
+    the same indicator, unit and period supersedes an earlier one: figures
+    are cumulative for their period, a correction is a new row.
+    """
+
+    __tablename__ = "indicator_values"
+    __table_args__ = (Index("ix_indicator_values_lookup", "indicator_id", "period", "as_of"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"))
+    scope: Mapped[str] = mapped_column(String(10))
+    province_id: Mapped[int | None] = mapped_column(ForeignKey("provinces.id"))  # scope province only
+    region: Mapped[str | None] = mapped_column(String(10))  # scope region only
+    period: Mapped[str] = mapped_column(String(16))  # 2025, 2025-H1, 2025-Q3 or 2025-09
+    as_of: Mapped[date] = mapped_column(Date)  # the day the figure stands at
+    value: Mapped[int] = mapped_column(BigInteger)  # VND for money, a count otherwise
+    note: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(Text)  # where it comes from: a file, an article
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: shipped seed data
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    indicator: Mapped[Indicator] = relationship()
+    province: Mapped[Province | None] = relationship()
+    actor: Mapped[User | None] = relationship()

@@ -93,6 +93,21 @@ class DeadlineStatus(StrEnum):
     NO_DEADLINE = "no_deadline"
 
 
+class Scope(StrEnum):
+    """Who a reported indicator figure is about.
+
+    Figures reported for a whole region (at a regional conference) are kept
+    as regional figures and never spread over the region's provinces;
+    figures for the whole country (the national program, the national
+    budget) are `national`. A region's or the country's total is the
+    reported figure when there is one, otherwise what its parts add up to.
+    """
+
+    PROVINCE = "province"
+    REGION = "region"
+    NATIONAL = "national"
+
+
 class ReminderKind(StrEnum):
     """Why a reminder exists (the input of the email digests, never one email each)."""
 
@@ -135,6 +150,27 @@ STATE_LABELS: dict[str, dict[State, str]] = {
 REGION_LABELS: dict[str, dict[Region, str]] = {
     "vi": {Region.NORTH: "Miền Bắc", Region.CENTRAL: "Miền Trung", Region.SOUTH: "Miền Nam"},
     "en": {Region.NORTH: "North", Region.CENTRAL: "Central", Region.SOUTH: "South"},
+}
+
+DEADLINE_LABELS: dict[str, dict[DeadlineStatus, str]] = {
+    "vi": {
+        DeadlineStatus.ON_TRACK: "Trong hạn",
+        DeadlineStatus.DUE_SOON: "Sắp đến hạn",
+        DeadlineStatus.OVERDUE: "Quá hạn",
+        DeadlineStatus.AWAITING_REVIEW: "Chờ Cục xem xét",
+        DeadlineStatus.COMPLETED_ON_TIME: "Hoàn thành đúng hạn",
+        DeadlineStatus.COMPLETED_LATE: "Hoàn thành quá hạn",
+        DeadlineStatus.NO_DEADLINE: "Không có hạn",
+    },
+    "en": {
+        DeadlineStatus.ON_TRACK: "On track",
+        DeadlineStatus.DUE_SOON: "Due soon",
+        DeadlineStatus.OVERDUE: "Overdue",
+        DeadlineStatus.AWAITING_REVIEW: "Awaiting review",
+        DeadlineStatus.COMPLETED_ON_TIME: "Completed on time",
+        DeadlineStatus.COMPLETED_LATE: "Completed late",
+        DeadlineStatus.NO_DEADLINE: "No deadline",
+    },
 }
 
 LANGUAGES = ("vi", "en")

@@ -1,0 +1,94 @@
+"""Rendering reports on a database with a year of history.
+
+The database: the 34 x 10 tasks of `ctx.fresh_url()`, the `dtrack demo`
+season (Nov 2025 - Jun 2026, through the engine) followed by monthly
+progress updates on every open province task until the year is full, and
+monthly budget figures (plan, disbursed) from every province for twelve
+months. Measured: the national report as of the end of that year in each
+format (target for HTML: under 0.5 s) and the province report for all 34
+provinces (HTML).
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from bench.context import BenchContext, Result, measure
+from reports.document import ReportOptions
+from reports.indicators import Figure, Unit, find_indicator, store
+from reports.national import national_report
+from reports.province import province_report
+from reports.render import FORMATS, render
+from workflow.clock import Clock
+from workflow.database import Database
+from workflow.demo import SEASON_END, SEASON_START, province_email, run_demo
+from workflow.models import Event, Task, TaskGroup
+from workflow.provinces import all_provinces
+from workflow.service import apply
+from workflow.users import find_user
+from workflow.vocabulary import Owner, Scope, State, Trigger
+
+SUITE = "reports"
+YEAR_END = SEASON_START + timedelta(days=365)
+
+
+def build_history(url: str) -> Database:
+    db = Database(url)
+    run_demo(db)
+    clock = Clock(pinned=SEASON_END)
+    day = SEASON_END
+    while day < YEAR_END:
+        day += timedelta(days=30)
+        with db.session() as session:
+            open_tasks = session.scalars(
+                select(Task).join(TaskGroup)
+                .where(TaskGroup.owner == Owner.PROVINCE, Task.state == State.IN_PROGRESS)
+            ).all()
+            actors = {}
+            for task in open_tasks:
+                email = province_email(task.province.slug)
+                actor = actors.get(email) or actors.setdefault(email, find_user(session, email))
+                apply(session, task, Trigger.UPDATE, actor, clock.on(day).now(),
+                      progress=min(95, task.progress + 5), note="Cập nhật tiến độ hằng tháng")
+    with db.session() as session:
+        plan, disbursed = find_indicator(session, "budget_plan"), find_indicator(session, "budget_disbursed")
+        for number, province in enumerate(all_provinces(session)):
+            yearly = 2_000_000_000 + 150_000_000 * number
+            for month in range(1, 13):
+                as_of = date(2025, month, 28)
+                store(session, Figure(Unit(Scope.PROVINCE, province=province), plan, f"2025-{month:02d}",
+                                      yearly // 12, as_of), None, clock.now())
+                store(session, Figure(Unit(Scope.PROVINCE, province=province), disbursed, f"2025-{month:02d}",
+                                      yearly * month // 150, as_of), None, clock.now())
+    return db
+
+
+def run(ctx: BenchContext) -> list[Result]:
+    db = build_history(ctx.fresh_url())
+    repeat = 2 if ctx.quick else 5
+    as_of = YEAR_END
+    results = []
+    with db.session() as session:
+        events = session.scalar(select(func.count(Event.id)))
+    for fmt in FORMATS:
+        def national(fmt: str = fmt) -> bytes:
+            with db.session() as session:
+                built = national_report(session, ReportOptions(as_of, year=2025), since=as_of - timedelta(days=30))
+                return render(built, fmt)
+
+        timing = measure(national, repeat=repeat)
+        results.append(Result(SUITE, f"national report ({fmt})", ctx.backend, events, timing.median,
+                              timing.minimum, timing.maximum, "s", "< 0.5 s" if fmt == "html" else "",
+                              f"34 x 10 tasks, {events} events of history"))
+
+    def every_province() -> None:
+        with db.session() as session:
+            for province in all_provinces(session):
+                render(province_report(session, province.slug, ReportOptions(as_of, year=2025)), "html")
+
+    timing = measure(every_province, repeat=max(1, repeat // 2))
+    results.append(Result(SUITE, "province reports, all 34 (html)", ctx.backend, 34, timing.median, timing.minimum,
+                          timing.maximum, "s", "", "one session, 34 reports"))
+    db.dispose()
+    return results

@@ -1,0 +1,113 @@
+"""What every report is made of: the administrative header and typed tables.
+
+A report is data (a `Report` with its `Header` and `Table`s) before it is
+HTML, Markdown, XLSX or CSV; `reports.render` turns the same data into each
+format, so the numbers cannot differ between them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from reports.indicators import DEFAULT_DIRECTIVE
+from reports.labels import TEXT
+from workflow.clock import Clock
+from workflow.errors import InvalidInput
+from workflow.models import Province
+from workflow.vocabulary import LANGUAGES
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """What a report is asked for: the day it stands at, its language, the year of its figures."""
+
+    as_of: date
+    lang: str = "vi"
+    year: int | None = None  # of the reported figures; default: the year of as_of
+    directive: str = DEFAULT_DIRECTIVE
+    due_soon_days: int = 7
+    timezone: str = "Asia/Ho_Chi_Minh"
+
+    def __post_init__(self) -> None:
+        if self.lang not in LANGUAGES:
+            raise InvalidInput("--lang", f"{self.lang!r} is not supported", "use vi or en")
+
+    @property
+    def clock(self) -> Clock:
+        return Clock(self.timezone, self.as_of)
+
+    @property
+    def figures_year(self) -> int:
+        return self.year or self.as_of.year
+
+
+@dataclass
+class Table:
+    key: str  # short id: the XLSX sheet name, the HTML anchor
+    title: str
+    headers: list[str]
+    rows: list[list[Any]]  # str, int, figures.Money, figures.Percent, date or None
+    note: str = ""
+    empty: str = ""  # shown instead of an empty table
+
+
+@dataclass(frozen=True)
+class Header:
+    """The top of a Vietnamese administrative document (Decree 30/2020/NĐ-CP layout)."""
+
+    parent: str  # the body above the issuer, e.g. BỘ CÔNG THƯƠNG
+    issuer: str  # the issuing body, e.g. SỞ CÔNG THƯƠNG
+    country: str
+    motto: str
+    number: str  # left blank for the clerk: numbers are given when the document is issued
+    place_date: str
+    kind: str  # BÁO CÁO
+    title: str
+    recipient: str
+    sender: str  # the issuer as running text names it: "Sở Công Thương Cà Mau"
+
+
+def place_date(place: str, day: date, lang: str) -> str:
+    """'Hà Nội, ngày 05 tháng 01 năm 2026': days below 10 and months below 3 take a leading zero."""
+    if lang == "vi":
+        month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+        return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
+    return f"{place}, {day.day} {day:%B %Y}"
+
+
+def national_header(code: str, as_of: date, lang: str) -> Header:
+    t = TEXT[lang]
+    return Header(t["ministry"], t["department"], t["country"], t["motto"], f"{t['number']}:        /BC-KC",
+                  place_date(t["department_place"], as_of, lang), t["report"],
+                  t["national_title"].format(code=code), t["recipient_minister"], t["department_sender"])
+
+
+def province_header(code: str, province: Province, as_of: date, lang: str) -> Header:
+    t = TEXT[lang]
+    name = province.name if lang == "vi" else province.name_en
+    bare = name.removeprefix("TP. ")
+    word = t["city_word"] if province.kind == "city" else t["province_word"]
+    parent = " ".join(w for w in (t["provincial_committee"], word, bare.upper()) if w)
+    return Header(parent, t["provincial_department"], t["country"], t["motto"], f"{t['number']}:        /BC-SCT",
+                  place_date(name, as_of, lang), t["report"],
+                  t["province_title"].format(code=code, name=name), t["recipient_department"],
+                  t["province_sender"].format(name=name))
+
+
+@dataclass
+class Report:
+    kind: str  # national | province
+    lang: str
+    as_of: date
+    year: int
+    header: Header
+    tables: list[Table] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)  # what a template draws specially (matrix, chart)
+
+    def table(self, key: str) -> Table:
+        return next(t for t in self.tables if t.key == key)
+
+    @property
+    def slug(self) -> str:
+        return self.extra.get("slug", self.kind)

@@ -1,0 +1,339 @@
+"""The indicator catalogue and the figures provinces, regions and the country report.
+
+A figure names its unit (a province by slug, name or pre-2025 name; a region;
+or `national`), an indicator code from the directive's catalogue, a period
+(`2025`, `2025-H1`, `2025-Q3`, `2025-09`) and a whole-number value (VND for
+money). `report_value` records one figure; `import_file` records a CSV or
+XLSX file of them, all rows or none. Rows are never updated: a later figure
+for the same indicator, unit and period supersedes the earlier one, and
+each row keeps who reported it, when, and where it came from.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from directives.loader import find_directive
+from workflow.errors import DtrackError, ImportInvalid, InvalidInput, NotFound, PermissionDenied
+from workflow.models import Indicator, IndicatorValue, Province, User
+from workflow.provinces import resolve, slugify
+from workflow.settings import parse_date
+from workflow.users import find_user
+from workflow.vocabulary import REGION_LABELS, Region, Role, Scope
+
+DEFAULT_DIRECTIVE = "20/CT-BCT"
+COLUMNS = ("unit", "indicator", "period", "value", "as_of", "note", "source")
+REQUIRED_COLUMNS = ("unit", "indicator", "period", "value")
+MAX_VALUE = 10**18  # fits a BIGINT with room to spare; VND amounts never come near it
+MAX_TEXT = 4000
+
+_PERIOD = re.compile(r"^(\d{4})(?:-(H[12]|Q[1-4]|0[1-9]|1[0-2]))?$")
+# Whole numbers, optionally grouped by threes with '.', ',', ' ' or '_' (1.234.567 or 1,234,567).
+_VALUE = re.compile(r"^\d+$|^\d{1,3}(?:([.,  _])\d{3})(?:\1\d{3})*$")
+_NATIONAL_NAMES = {"national", "toan-quoc", "ca-nuoc", "quoc-gia"}
+
+
+class UnknownIndicator(NotFound):
+    kind = "indicator"
+
+    def __init__(self, ref: str, known: Iterable[str]) -> None:
+        self.known = sorted(known)
+        super().__init__(ref, "known indicators: " + ", ".join(self.known) + " (see `dtrack indicators list`)")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """Who a figure is about."""
+
+    scope: Scope
+    province: Province | None = None
+    region: str | None = None
+    note: str | None = None  # an old province name was mapped to its merged unit
+
+
+def _region_names() -> dict[str, str]:
+    names = {r.value: r.value for r in Region}
+    for labels in REGION_LABELS.values():
+        for region, label in labels.items():
+            names[slugify(label)] = region.value
+    return names
+
+
+def resolve_unit(session: Session, ref: str) -> Unit:
+    """A province (slug, name or old name), a region (north, Miền Nam...) or national."""
+    slug = slugify(ref)
+    if slug in _NATIONAL_NAMES:
+        return Unit(Scope.NATIONAL)
+    region = _region_names().get(slug)
+    if region is not None:
+        return Unit(Scope.REGION, region=region)
+    resolved = resolve(session, ref)
+    return Unit(Scope.PROVINCE, province=resolved.province, note=resolved.note)
+
+
+def parse_period(text: str) -> str:
+    period = str(text).strip().upper()
+    if not _PERIOD.match(period):
+        raise InvalidInput("period", f"{text!r} is not a period", "write a year 2025, a half 2025-H1, a quarter 2025-Q3 or a month 2025-09")
+    return period
+
+
+def parse_value(raw: Any) -> int:
+    """A whole, non-negative number: 8340000000, 8.340.000.000 or an XLSX number."""
+    if isinstance(raw, bool):
+        raise InvalidInput("value", f"{raw!r} is not a number")
+    if isinstance(raw, int):
+        number = raw
+    elif isinstance(raw, float):
+        if not raw.is_integer():
+            raise InvalidInput("value", f"{raw!r} is not a whole number", "give VND in đồng and counts as whole numbers")
+        number = int(raw)
+    else:
+        text = str(raw).strip()
+        if not _VALUE.match(text):
+            raise InvalidInput("value", f"{text!r} is not a whole number",
+                               "give VND in đồng (8340000000 or 8.340.000.000), counts as whole numbers")
+        number = int(re.sub(r"\D", "", text))
+    if number < 0:
+        raise InvalidInput("value", f"{number} is negative", "figures are 0 or more")
+    if number >= MAX_VALUE:
+        raise InvalidInput("value", f"{number} is too large")
+    return number
+
+
+def catalogue(session: Session, directive: str = DEFAULT_DIRECTIVE) -> list[Indicator]:
+    found = find_directive(session, directive)
+    return list(session.scalars(select(Indicator).where(Indicator.directive_id == found.id).order_by(Indicator.ordinal)))
+
+
+def find_indicator(session: Session, code: str, directive: str = DEFAULT_DIRECTIVE) -> Indicator:
+    indicators = {i.code: i for i in catalogue(session, directive)}
+    try:
+        return indicators[code.strip()]
+    except KeyError:
+        raise UnknownIndicator(code, indicators) from None
+
+
+def check_may_report(actor: User, unit: Unit) -> None:
+    """Province officers report their own province's figures; the Department reports any."""
+    if actor.role in (Role.OVERSEER, Role.ADMIN):
+        return
+    if unit.scope == Scope.PROVINCE and unit.province is not None and actor.province_id == unit.province.id:
+        return
+    where = unit.province.slug if unit.province else (unit.region or "the whole country")
+    raise PermissionDenied(actor.email, "report figures for", where,
+                           "province officers report their own province's figures only")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One checked figure, ready to store."""
+
+    unit: Unit
+    indicator: Indicator
+    period: str
+    value: int
+    as_of: date
+    note: str | None = None
+    source: str | None = None
+
+
+def _text(value: Any, name: str) -> str | None:
+    text = "" if value is None else str(value).strip()
+    if len(text) > MAX_TEXT:
+        raise InvalidInput(name, f"is {len(text)} characters long", f"keep it under {MAX_TEXT}")
+    return text or None
+
+
+def check_figure(
+    session: Session,
+    *,
+    unit: str,
+    indicator: str,
+    period: str,
+    value: Any,
+    as_of: date | str | None,
+    today: date,
+    note: Any = None,
+    source: Any = None,
+    directive: str = DEFAULT_DIRECTIVE,
+) -> Figure:
+    """Validate one figure's fields (raises the first problem found)."""
+    if not str(unit or "").strip():
+        raise InvalidInput("unit", "is empty", "give a province slug or name, a region (north, central, south) or national")
+    checked_unit = resolve_unit(session, str(unit))
+    found = find_indicator(session, str(indicator or ""), directive)
+    checked_period = parse_period(str(period or ""))
+    number = parse_value(value)
+    if isinstance(as_of, datetime):
+        day = as_of.date()
+    elif isinstance(as_of, date):
+        day = as_of
+    elif as_of is None or not str(as_of).strip():
+        day = today
+    else:
+        day = parse_date(str(as_of), "as_of")
+    if day > today:
+        raise InvalidInput("as_of", f"{day:%d/%m/%Y} is in the future", "figures stand at a day that has passed")
+    if int(checked_period[:4]) > day.year:
+        raise InvalidInput("period", f"{checked_period} has not started by {day:%d/%m/%Y}")
+    return Figure(checked_unit, found, checked_period, number, day, _text(note, "note"), _text(source, "source"))
+
+
+def store(session: Session, figure: Figure, actor: User | None, now: datetime) -> IndicatorValue:
+    row = IndicatorValue(
+        indicator=figure.indicator, scope=figure.unit.scope.value, province=figure.unit.province,
+        region=figure.unit.region, period=figure.period, as_of=figure.as_of, value=figure.value,
+        note=figure.note, source=figure.source, actor=actor, created_at=now,
+    )
+    session.add(row)
+    return row
+
+
+def report_value(
+    session: Session,
+    *,
+    unit: str,
+    indicator: str,
+    period: str,
+    value: Any,
+    actor_email: str,
+    now: datetime,
+    today: date,
+    as_of: date | None = None,
+    note: str | None = None,
+    directive: str = DEFAULT_DIRECTIVE,
+) -> tuple[IndicatorValue, str | None]:
+    """Record one figure by a user; returns the row and a note if an old province name was mapped."""
+    actor = find_user(session, actor_email)
+    figure = check_figure(session, unit=unit, indicator=indicator, period=period, value=value, as_of=as_of,
+                          today=today, note=note, source=f"reported by {actor.email}", directive=directive)
+    check_may_report(actor, figure.unit)
+    row = store(session, figure, actor, now)
+    session.flush()
+    return row, figure.unit.note
+
+
+# --- files ----------------------------------------------------------------------
+
+
+def _csv_lines(path: Path) -> Iterator[tuple[int, list[Any]]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InvalidInput(str(path), f"cannot read the file ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise InvalidInput(str(path), "is not UTF-8 text", "save the CSV as UTF-8") from None
+    reader = csv.reader(text.splitlines())
+    for record in reader:
+        yield reader.line_num, record  # the physical line, even after a quoted line break
+
+
+def _xlsx_lines(path: Path) -> Iterator[tuple[int, list[Any]]]:
+    from zipfile import BadZipFile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (OSError, InvalidFileException, BadZipFile, KeyError, ValueError) as exc:
+        raise InvalidInput(str(path), f"cannot read the workbook ({exc})", "save it as .xlsx or export CSV") from None
+    for number, values in enumerate(book.worksheets[0].iter_rows(values_only=True), start=1):
+        yield number, list(values)
+
+
+def read_rows(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, row) of a CSV (UTF-8, header line 1) or XLSX (first sheet, header row 1)."""
+    path = Path(path)
+    readers = {".csv": _csv_lines, ".xlsx": _xlsx_lines}
+    if path.suffix.lower() not in readers:
+        raise InvalidInput(str(path), "is neither .csv nor .xlsx", "export the sheet as CSV (UTF-8) or XLSX")
+    lines = readers[path.suffix.lower()](path)
+    first = next(lines, None)
+    if first is None or not any(first[1]):
+        raise InvalidInput(str(path), "is empty", "the first line names the columns: " + ", ".join(COLUMNS))
+    names = [str(h or "").strip().lower() for h in first[1]]
+    missing = [c for c in REQUIRED_COLUMNS if c not in names]
+    unknown = [n for n in names if n and n not in COLUMNS]
+    if missing or unknown:
+        problem = f"missing column(s) {', '.join(missing)}" if missing else f"unknown column(s) {', '.join(unknown)}"
+        raise InvalidInput(str(path), problem, "the first line names the columns: " + ", ".join(COLUMNS))
+    for line, record in lines:
+        if all(v is None or str(v).strip() == "" for v in record):
+            continue
+        yield line, {name: record[i] if i < len(record) else None for i, name in enumerate(names) if name}
+
+
+@dataclass
+class ImportResult:
+    path: str
+    imported: int
+    skipped: int  # identical rows already present (seed loading only)
+    notes: list[str]
+
+
+def import_file(
+    session: Session,
+    path: str | Path,
+    actor_email: str | None,
+    now: datetime,
+    today: date,
+    *,
+    directive: str = DEFAULT_DIRECTIVE,
+    skip_existing: bool = False,
+) -> ImportResult:
+    """Import every row or none; bad rows are all reported with their line numbers.
+
+    actor_email None means shipped seed data; `skip_existing` makes loading
+    the seeds again add nothing.
+    """
+    actor = find_user(session, actor_email) if actor_email else None
+    figures: list[Figure] = []
+    problems: list[tuple[int, str]] = []
+    notes: list[str] = []
+    for line, row in read_rows(path):
+        try:
+            figure = check_figure(session, today=today, directive=directive,
+                                  **{name: row.get(name) for name in COLUMNS})
+            if actor is not None:
+                check_may_report(actor, figure.unit)
+        except DtrackError as exc:
+            problems.append((line, str(exc)))
+            continue
+        if figure.unit.note:
+            notes.append(f"line {line}: {figure.unit.note}")
+        if figure.source is None:
+            figure = replace(figure, source=Path(path).name)
+        figures.append(figure)
+    if problems:
+        raise ImportInvalid(str(path), problems)
+    skipped = 0
+    for figure in figures:
+        if skip_existing and _already_there(session, figure):
+            skipped += 1
+            continue
+        store(session, figure, actor, now)
+    session.flush()
+    return ImportResult(str(path), len(figures) - skipped, skipped, notes)
+
+
+def _already_there(session: Session, figure: Figure) -> bool:
+    query = select(IndicatorValue.id).where(
+        IndicatorValue.indicator_id == figure.indicator.id, IndicatorValue.scope == figure.unit.scope.value,
+        IndicatorValue.period == figure.period, IndicatorValue.as_of == figure.as_of,
+        IndicatorValue.value == figure.value,
+    )
+    if figure.unit.province is not None:
+        query = query.where(IndicatorValue.province_id == figure.unit.province.id)
+    if figure.unit.region is not None:
+        query = query.where(IndicatorValue.region == figure.unit.region)
+    return session.scalar(query.limit(1)) is not None

@@ -1,0 +1,88 @@
+"""A province's report to the Department on the directive, assembled from the database.
+
+For each task group: state, progress, deadline (and the original one when it
+was extended) and timeliness; the latest notes and evidence; obstacles (the
+reasons given when blocking); proposals (notes that start with "Đề xuất",
+"Kiến nghị" or "Proposal", the way officers write them); then the figures
+the province reported against its plan, beside its region's.
+"""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from reports.document import Report, ReportOptions, Table, province_header
+from reports.figures import Figures
+from reports.labels import TEXT, region_label, state_label, timeliness_text, trigger_label
+from reports.national import budget_table, group_title, province_name, summary_counts
+from reports.snapshot import snapshot
+from workflow.provinces import resolve
+from workflow.vocabulary import State, Trigger
+
+LATEST_NOTES = 3
+PROPOSAL_PREFIXES = ("đề xuất", "kiến nghị", "đề nghị", "proposal", "propose")
+
+
+def is_proposal(note: str | None) -> bool:
+    return bool(note) and note.strip().lower().startswith(PROPOSAL_PREFIXES)
+
+
+def province_report(session: Session, province_ref: str, options: ReportOptions) -> Report:
+    """The report of one province (slug, name or pre-2025 name) as of `options.as_of`."""
+    as_of, lang, directive, clock, year = (options.as_of, options.lang, options.directive, options.clock,
+                                           options.figures_year)
+    t = TEXT[lang]
+    resolved = resolve(session, province_ref)
+    province = resolved.province
+    snaps = snapshot(session, directive, as_of, clock, province_id=province.id, due_soon_days=options.due_soon_days)
+    report = Report("province", lang, as_of, year, province_header(directive, province, as_of, lang),
+                    extra={"slug": province.slug, "province": province_name(province, lang), "note": resolved.note,
+                           "summary": summary_counts(snaps)})
+
+    rows, notes, obstacles, proposals = [], [], [], []
+    for s in snaps:
+        task = s.task
+        extended = task.original_due_on if task.original_due_on != task.due_on else None
+        timely = timeliness_text(s.timeliness.status, s.timeliness.days, lang)
+        noted = [e for e in s.events if e.note or e.evidence]
+        last = noted[-1] if noted else None
+        rows.append([task.group.ordinal, group_title(s, lang), task.period or None, state_label(s.state, lang),
+                     s.progress, task.due_on, extended, timely, last.note if last else None,
+                     last.evidence if last else None])
+        for e in noted[-LATEST_NOTES:]:
+            notes.append([task.group.ordinal, clock.local_date(e.at), trigger_label(e.trigger, lang), e.note, e.evidence])
+        blocks = [e for e in s.events if e.trigger == Trigger.BLOCK]
+        for e in blocks:
+            current = s.state == State.BLOCKED and e is blocks[-1]
+            obstacles.append([task.group.ordinal, clock.local_date(e.at), e.note,
+                              t["still_blocked"] if current else t["resolved"]])
+        proposals += [[task.group.ordinal, clock.local_date(e.at), e.note] for e in s.events if is_proposal(e.note)]
+
+    report.tables.append(Table(
+        "groups", t["groups"],
+        [t["group"], t["task"], t["period"], t["state"], t["progress"], t["deadline"], t["original_deadline"],
+         t["timeliness"], t["note"], t["evidence"]], rows))
+    report.tables.append(Table("notes", t["latest_notes"], [t["group"], t["date"], t["action"], t["note"],
+                                                            t["evidence"]], notes, empty=t["none"]))
+    report.tables.append(Table("obstacles", t["obstacles"], [t["group"], t["date"], t["reason"], t["state"]],
+                               obstacles, empty=t["none"]))
+    report.tables.append(Table("proposals", t["proposals"], [t["group"], t["date"], t["note"]], proposals,
+                               empty=t["none"]))
+
+    figures = Figures(session, year, as_of, directive)
+    scopes = [(province_name(province, lang), figures.province("budget_plan", province.id),
+               figures.province("budget_disbursed", province.id)),
+              (region_label(province.region, lang), figures.region("budget_plan", province.region),
+               figures.region("budget_disbursed", province.region))]
+    report.tables.append(budget_table(figures, scopes, lang, "province_budget", "budget", t["province"]))
+    indicator_rows = []
+    for indicator in figures.indicators:
+        own = figures.province(indicator.code, province.id)
+        if own.value is None:
+            continue
+        indicator_rows.append([indicator.name_vi if lang == "vi" else indicator.name_en,
+                               indicator.unit_vi if lang == "vi" else indicator.unit_en,
+                               figures.typed(indicator.code, own.value), "; ".join(own.notes) or None])
+    report.tables.append(Table("indicators", t["indicators"].format(year=year),
+                               [t["indicator"], t["unit"], t["value"], t["note"]], indicator_rows,
+                               empty=t["no_figures"]))
+    return report

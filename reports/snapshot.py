@@ -1,0 +1,100 @@
+"""The tasks as they stood at the end of a day, replayed from the audit trail.
+
+A report as of a past day must show that day's states, not today's: each
+task's state, progress and submission/acceptance times are replayed from
+its events up to the end of the day (Asia/Ho_Chi_Minh). Deadlines are the
+ones in force now (an extension is kept on the task); timeliness comes
+from `workflow.timeliness.classify`, never recomputed here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, contains_eager
+
+from directives.loader import find_directive
+from workflow.clock import Clock
+from workflow.models import Event, Task, TaskGroup
+from workflow.timeliness import Timeliness, classify
+from workflow.vocabulary import State, Trigger
+
+
+@dataclass
+class TaskSnapshot:
+    task: Task
+    state: str
+    progress: int
+    submitted_at: datetime | None
+    completed_at: datetime | None
+    events: list[Event] = field(default_factory=list)  # up to the day, oldest first
+    timeliness: Timeliness | None = None
+
+    @property
+    def ordinal(self) -> int:
+        return self.task.group.ordinal
+
+    def last_with(self, trigger: str) -> Event | None:
+        return next((e for e in reversed(self.events) if e.trigger == trigger), None)
+
+
+def end_of_day(day: date, clock: Clock) -> datetime:
+    """The first UTC instant after `day` ends in the local time zone."""
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=ZoneInfo(clock.tz)).astimezone(timezone.utc)
+
+
+def snapshot(
+    session: Session,
+    directive_code: str,
+    as_of: date,
+    clock: Clock,
+    *,
+    province_id: int | None = None,
+    due_soon_days: int = 7,
+) -> list[TaskSnapshot]:
+    """Every task assigned by `as_of`, ordered by province, group and period."""
+    directive = find_directive(session, directive_code)
+    query = (
+        select(Task).join(Task.group).join(Task.province)
+        .options(contains_eager(Task.group), contains_eager(Task.province))
+        .where(TaskGroup.directive_id == directive.id, Task.assigned_on <= as_of)
+    )
+    if province_id is not None:
+        query = query.where(Task.province_id == province_id)
+    tasks = list(session.scalars(query))
+    until = end_of_day(as_of, clock)
+    events_query = (
+        select(Event).join(Task).join(TaskGroup)
+        .where(TaskGroup.directive_id == directive.id, Event.at < until).order_by(Event.at, Event.id)
+    )
+    if province_id is not None:
+        events_query = events_query.where(Task.province_id == province_id)
+    by_task: dict[int, list[Event]] = {}
+    for event in session.scalars(events_query):
+        by_task.setdefault(event.task_id, []).append(event)
+    result = []
+    for task in tasks:
+        snap = TaskSnapshot(task, State.NOT_STARTED.value, 0, None, None, by_task.get(task.id, []))
+        for event in snap.events:
+            snap.state, snap.progress = event.to_state, event.progress
+            if event.trigger == Trigger.SUBMIT:
+                snap.submitted_at = event.at
+            elif event.trigger == Trigger.ACCEPT:
+                snap.completed_at = event.at
+            elif event.trigger == Trigger.REOPEN:
+                snap.completed_at = None
+        snap.timeliness = classify(snap.state, task.due_on, as_of, due_soon_days=due_soon_days,
+                                   submitted_at=snap.submitted_at, completed_at=snap.completed_at, clock=clock)
+        result.append(snap)
+    result.sort(key=lambda s: (s.task.province.ordinal, s.task.group.ordinal, s.task.period))
+    return result
+
+
+def latest_per_cell(snaps: list[TaskSnapshot]) -> dict[tuple[int, int], TaskSnapshot]:
+    """(province id, group ordinal) -> the task of the latest period (recurring groups have several)."""
+    cells: dict[tuple[int, int], TaskSnapshot] = {}
+    for snap in snaps:  # sorted by period within a cell, so the last one wins
+        cells[(snap.task.province_id, snap.ordinal)] = snap
+    return cells
