@@ -1,0 +1,524 @@
+"""What each person must act on, as at most one email a day.
+
+Province users get their province's overdue and due-soon tasks, tasks
+returned for rework (with the Department's note), the reminders that fell
+due, and what others changed since their last digest. Overseers get newly
+overdue tasks, submissions waiting for review (oldest first), blocked tasks
+with their reasons, escalations and review reminders, and counts per region;
+on the configured weekday their digest is the weekly summary instead.
+
+`build_digests` writes one outbox row per digest and marks the reminders it
+reports consumed, in ONE transaction that first takes an exclusive lock, so
+two builds (even concurrent ones) never make two digests for a person and
+day; a second build the same day adds only what the first could not.
+
+For the daily sweep (issue 3's scheduler) call `daily_run(db, clock,
+settings)`: it builds the day's digests, then sends every due message.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy.orm import Session
+
+from notifications.mail import unsubscribe_target
+from notifications.outbox import SendReport, deliver, enqueue, exclusive
+from notifications.transport import Transport, transport_from
+from notifications.wording import WORDS, dmy, subject
+from workflow.clock import Clock
+from workflow.database import Database
+from workflow.models import Directive, Event, Outbox, Province, Reminder, Task, TaskGroup, User, task_key
+from workflow.settings import Settings
+from workflow.timeliness import classify
+from workflow.users import find_user
+from workflow.vocabulary import (
+    REGION_LABELS,
+    REMINDER_LABELS,
+    TRIGGER_LABELS,
+    OutboxKind,
+    Owner,
+    Region,
+    ReminderKind,
+    Role,
+    State,
+    Trigger,
+)
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates" / "email"
+# Open tasks the province still owes: a submitted one waits for the Department.
+_OWED = Task.state.notin_([State.COMPLETED.value, State.SUBMITTED.value])
+
+
+@dataclass(frozen=True)
+class Item:
+    """One line of a digest section: a task, and what to say about it."""
+
+    task_id: int
+    key: str
+    title: dict[str, str]  # lang -> task group title
+    province: dict[str, str]  # lang -> province name
+    due_on: date | None = None
+    days: int | None = None
+    note: str | None = None  # the Department's note, a block reason, or a change's note
+    label: dict[str, str] | None = None  # lang -> reminder kind or action
+    actor: str | None = None
+    at: datetime | None = None
+
+
+@dataclass
+class Section:
+    name: str  # a key of notifications.wording.WORDS
+    items: list[Item]
+    total: int
+    more_where: str = ""  # a link or a command that lists all of them
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.items)
+
+
+@dataclass
+class RegionCount:
+    region: str
+    provinces: int
+    overdue: int
+    awaiting: int
+    blocked: int
+    completed: int
+    total: int
+
+
+@dataclass
+class Digest:
+    recipient: str
+    name: str
+    locale: str
+    role: str
+    day: date
+    weekly: bool
+    province: dict[str, str] | None
+    sections: list[Section]
+    regions: list[RegionCount] = field(default_factory=list)
+    week: dict[str, int] = field(default_factory=dict)
+    reminder_ids: list[int] = field(default_factory=list)
+
+    def section(self, name: str) -> Section | None:
+        return next((s for s in self.sections if s.name == name), None)
+
+    def count(self, name: str) -> int:
+        found = self.section(name)
+        return found.total if found else 0
+
+    @property
+    def has_news(self) -> bool:
+        return self.weekly or any(s.total for s in self.sections)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+@dataclass
+class BuildReport:
+    day: date
+    queued: int = 0
+    already: int = 0  # recipients whose digest for the day exists already
+    nothing: int = 0  # recipients with nothing to act on (and digest_send_empty off)
+    reminders_consumed: int = 0
+
+
+# --- gathering -------------------------------------------------------------------
+
+
+def _task_columns() -> list[Any]:
+    return [Task.id, Task.province_id, Task.period, Task.state, Task.due_on, Task.submitted_at,
+            TaskGroup.ordinal, TaskGroup.title_vi, TaskGroup.title_en, Directive.code]
+
+
+def _task_query(*columns: Any):
+    return select(*_task_columns(), *columns).join(TaskGroup, Task.group_id == TaskGroup.id).join(
+        Directive, TaskGroup.directive_id == Directive.id)
+
+
+class Gatherer:
+    """Reads everything the day's digests need with a few set-based queries."""
+
+    def __init__(self, session: Session, day: date, now: datetime, settings: Settings, clock: Clock) -> None:
+        self.session = session
+        self.day = day
+        self.now = now
+        self.settings = settings
+        self.clock = clock
+        self.cap = settings.digest_cap
+        self.provinces = {p.id: p for p in session.scalars(select(Province).order_by(Province.ordinal))}
+
+    # tasks ---------------------------------------------------------------------
+
+    def item(self, row: Any, **extra: Any) -> Item:
+        province = self.provinces[row.province_id]
+        extra.setdefault("due_on", row.due_on)
+        return Item(
+            task_id=row.id, key=task_key(row.code, row.ordinal, province.slug, row.period),
+            title={"vi": row.title_vi, "en": row.title_en}, province={"vi": province.name, "en": province.name_en},
+            **extra)
+
+    def ranked(self, where: ColumnElement[bool], order: Sequence[Any], per_province: bool) -> dict[Any, tuple[list, int]]:
+        """The first `cap` tasks matching `where` (per province, or overall) and how many match."""
+        partition = Task.province_id if per_province else None
+        number = func.row_number().over(partition_by=partition, order_by=[*order, Task.id]).label("n")
+        inner = _task_query(number).where(where).subquery()
+        rows = self.session.execute(select(inner).where(inner.c.n <= self.cap).order_by(inner.c.n)).all()
+        counted = select(Task.province_id).join(TaskGroup, Task.group_id == TaskGroup.id).where(where).subquery()
+        if per_province:
+            totals = dict(self.session.execute(
+                select(counted.c.province_id, func.count()).group_by(counted.c.province_id)).all())
+        else:
+            totals = {None: self.session.scalar(select(func.count()).select_from(counted))}
+        found: dict[Any, tuple[list, int]] = {}
+        for key, total in totals.items():
+            found[key] = ([r for r in rows if not per_province or r.province_id == key], total)
+        return found
+
+    def latest_notes(self, task_ids: Iterable[int], trigger: Trigger) -> dict[int, str | None]:
+        ids = list(set(task_ids))
+        if not ids:
+            return {}
+        latest = (select(func.max(Event.id)).where(Event.task_id.in_(ids), Event.trigger == trigger.value)
+                  .group_by(Event.task_id))
+        return dict(self.session.execute(select(Event.task_id, Event.note).where(Event.id.in_(latest))).all())
+
+    def timeliness(self, row: Any):
+        return classify(row.state, row.due_on, self.day, due_soon_days=self.settings.due_soon_days,
+                        submitted_at=row.submitted_at, clock=self.clock)
+
+    def province_sections(self) -> dict[int, dict[str, tuple[list[Item], int]]]:
+        """province id -> section name -> (items, total) for the sections every user of it shares."""
+        own = TaskGroup.owner == Owner.PROVINCE.value
+        soon_until = self.day + timedelta(days=self.settings.due_soon_days)
+        queries = {
+            "overdue": (and_(own, _OWED, Task.due_on < self.day), [Task.due_on]),
+            "due_soon": (and_(own, _OWED, Task.due_on >= self.day, Task.due_on <= soon_until), [Task.due_on]),
+            "returned": (and_(own, Task.state == State.RETURNED.value), [Task.due_on]),
+        }
+        result: dict[int, dict[str, tuple[list[Item], int]]] = defaultdict(dict)
+        for name, (where, order) in queries.items():
+            found = self.ranked(where, order, per_province=True)
+            notes = self.latest_notes((r.id for rows, _ in found.values() for r in rows), Trigger.SEND_BACK) \
+                if name == "returned" else {}
+            for province_id, (rows, total) in found.items():
+                items = [self.item(r, days=self.timeliness(r).days, note=notes.get(r.id)) for r in rows]
+                result[province_id][name] = (items, total)
+        return result
+
+    def overseer_sections(self, since_day: date) -> dict[str, tuple[list[Item], int]]:
+        """The overseers' task sections; newly overdue counts from `since_day` (the last digest's day)."""
+        newly = and_(_OWED, Task.due_on >= since_day, Task.due_on < self.day)
+        sections = {}
+        found = self.ranked(newly, [Task.due_on], per_province=False).get(None, ([], 0))
+        sections["newly_overdue"] = ([self.item(r, days=self.timeliness(r).days) for r in found[0]], found[1])
+        found = self.ranked(Task.state == State.SUBMITTED.value, [Task.submitted_at], per_province=False).get(None, ([], 0))
+        sections["awaiting_review"] = ([self.item(r, days=self.timeliness(r).days) for r in found[0]], found[1])
+        found = self.ranked(Task.state == State.BLOCKED.value, [Task.due_on], per_province=False).get(None, ([], 0))
+        reasons = self.latest_notes((r.id for r in found[0]), Trigger.BLOCK)
+        sections["blocked"] = ([self.item(r, note=reasons.get(r.id)) for r in found[0]], found[1])
+        return sections
+
+    def regions(self) -> list[RegionCount]:
+        def count_if(condition: ColumnElement[bool]):
+            return func.sum(case((condition, 1), else_=0))
+
+        rows = self.session.execute(
+            select(Province.region, count_if(and_(_OWED, Task.due_on < self.day)),
+                   count_if(Task.state == State.SUBMITTED.value), count_if(Task.state == State.BLOCKED.value),
+                   count_if(Task.state == State.COMPLETED.value), func.count(Task.id))
+            .join(Task, Task.province_id == Province.id).group_by(Province.region)).all()
+        by_region = {r[0]: r for r in rows}
+        provinces = defaultdict(int)
+        for p in self.provinces.values():
+            provinces[p.region] += 1
+        return [RegionCount(region.value, provinces[region.value], *(int(v or 0) for v in by_region[region.value][1:]))
+                for region in Region if region.value in by_region]
+
+    def week(self) -> dict[str, int]:
+        since = self.now - timedelta(days=7)
+        counted = {Trigger.SUBMIT.value: "submitted", Trigger.ACCEPT.value: "accepted",
+                   Trigger.SEND_BACK.value: "sent_back", Trigger.BLOCK.value: "blocked"}
+        rows = self.session.execute(
+            select(Event.trigger, func.count()).where(Event.at > since, Event.at <= self.now,
+                                                      Event.trigger.in_(counted)).group_by(Event.trigger)).all()
+        found = {counted[t]: n for t, n in rows}
+        return {name: found.get(name, 0) for name in counted.values()}
+
+    # reminders and changes ------------------------------------------------------
+
+    def reminders(self) -> tuple[dict[int, list[tuple[int, Item]]], list[tuple[int, Item]]]:
+        """Pending reminders due by the day: per province (province audience) and the overseers' list."""
+        rows = self.session.execute(
+            _task_query(Reminder.id.label("reminder_id"), Reminder.kind, Reminder.audience,
+                        Reminder.days.label("reminder_days"), Reminder.due_on.label("reminder_due"))
+            .join(Reminder, Reminder.task_id == Task.id)
+            .where(Reminder.consumed_at.is_(None), Reminder.cancelled_at.is_(None), Reminder.remind_on <= self.day)
+            .order_by(Reminder.remind_on, Reminder.id)).all()
+        per_province: dict[int, list[tuple[int, Item]]] = defaultdict(list)
+        overseers: list[tuple[int, Item]] = []
+        for r in rows:
+            kind = ReminderKind(r.kind)
+            item = self.item(r, days=r.reminder_days, due_on=r.reminder_due,
+                             label={lang: REMINDER_LABELS[lang][kind] for lang in WORDS})
+            if r.audience == Role.OVERSEER.value:
+                overseers.append((r.reminder_id, item))
+            else:
+                per_province[r.province_id].append((r.reminder_id, item))
+        return per_province, overseers
+
+    def changes(self, since: datetime) -> list[tuple[int | None, int, Item]]:
+        """Events on province-owned tasks after `since`, newest first, with their actor's and province's ids."""
+        rows = self.session.execute(
+            _task_query(Event.actor_id, Event.trigger, Event.note, Event.at, User.email.label("actor_email"))
+            .join(Event, Event.task_id == Task.id).outerjoin(User, Event.actor_id == User.id)
+            .where(Event.at > since, Event.at <= self.now, TaskGroup.owner == Owner.PROVINCE.value)
+            .order_by(Event.at.desc(), Event.id.desc())).all()
+        return [(r.actor_id, r.province_id, self.item(
+            r, note=r.note, at=r.at, actor=r.actor_email,
+            label={lang: TRIGGER_LABELS[lang][Trigger(r.trigger)] for lang in WORDS})) for r in rows]
+
+
+def _cut(items: list[Item], cap: int) -> tuple[list[Item], int]:
+    return items[:cap], len(items)
+
+
+def _more_where(settings: Settings, province_slug: str | None, state: str | None = None) -> str:
+    if settings.base_url:
+        base = settings.base_url.rstrip("/")
+        query = "&".join(f"{k}={v}" for k, v in (("province", province_slug), ("state", state)) if v)
+        return f"{base}/tasks" + (f"?{query}" if query else "")
+    command = "dtrack tasks list"
+    if province_slug:
+        command += f" --province {province_slug}"
+    if state:
+        command += f" --state {state}"
+    return command
+
+
+def gather(
+    session: Session,
+    clock: Clock,
+    settings: Settings,
+    *,
+    only: str | None = None,
+    skip_built: bool = True,
+) -> tuple[list[Digest], int]:
+    """Every recipient's digest for the clock's day (or only `only`'s); also how many were built already."""
+    day, now = clock.today(), clock.now()
+    g = Gatherer(session, day, now, settings, clock)
+    users_query = select(User).where(
+        (User.role == Role.OVERSEER.value) | ((User.role == Role.PROVINCE.value) & User.province_id.is_not(None)))
+    if only is not None:
+        users_query = users_query.where(User.id == find_user(session, only).id)
+    users = list(session.scalars(users_query.order_by(User.email)))
+    built = set(session.scalars(select(Outbox.recipient).where(
+        Outbox.kind == OutboxKind.DIGEST.value, Outbox.key_date == day))) if skip_built else set()
+    previous = {r: (at, d) for r, at, d in session.execute(
+        select(Outbox.recipient, func.max(Outbox.created_at), func.max(Outbox.key_date))
+        .where(Outbox.kind == OutboxKind.DIGEST.value, Outbox.key_date < day).group_by(Outbox.recipient))}
+    todo = [u for u in users if u.email not in built]
+    already = len(users) - len(todo)
+    if not todo:
+        return [], already
+
+    # A first digest reports changes since the start of the previous local day.
+    default_since = datetime.combine(day - timedelta(days=1), time(0), tzinfo=ZoneInfo(clock.tz))
+    weekly = day.weekday() == settings.digest_weekday.number
+    province_users = [u for u in todo if u.role == Role.PROVINCE.value]
+    overseers = [u for u in todo if u.role == Role.OVERSEER.value]
+    reminders_by_province, overseer_reminders = g.reminders()
+    digests: list[Digest] = []
+
+    if province_users:
+        shared = g.province_sections()
+        earliest = min((previous.get(u.email, (default_since,))[0] for u in province_users), default=default_since)
+        all_changes = g.changes(earliest)
+        for user in province_users:
+            province = g.provinces[user.province_id]
+            since = previous.get(user.email, (default_since,))[0]
+            mine = shared.get(province.id, {})
+            reminders = reminders_by_province.get(province.id, [])
+            # What others did: the recipient knows what they did themselves.
+            changes = [item for actor_id, province_id, item in all_changes
+                       if province_id == province.id and actor_id != user.id and item.at > since]
+            sections = [
+                Section("overdue", *mine.get("overdue", ([], 0)), _more_where(settings, province.slug)),
+                Section("due_soon", *mine.get("due_soon", ([], 0)), _more_where(settings, province.slug)),
+                Section("returned", *mine.get("returned", ([], 0)),
+                        _more_where(settings, province.slug, State.RETURNED.value)),
+                Section("reminders", *_cut([i for _, i in reminders], g.cap), _more_where(settings, province.slug)),
+                Section("changes", *_cut(changes, g.cap), _more_where(settings, province.slug)),
+            ]
+            digests.append(Digest(user.email, user.name, user.locale, user.role, day, False,
+                                  {"vi": province.name, "en": province.name_en}, sections,
+                                  reminder_ids=[rid for rid, _ in reminders]))
+    if overseers:
+        regions = g.regions()
+        week = g.week() if weekly else {}
+        by_since: dict[date, dict[str, tuple[list[Item], int]]] = {}
+        for user in overseers:
+            since_day = previous[user.email][1] if user.email in previous else day - timedelta(days=1)
+            if weekly:
+                since_day = min(since_day, day - timedelta(days=7))
+            if since_day not in by_since:
+                by_since[since_day] = g.overseer_sections(since_day)
+            mine = by_since[since_day]
+            sections = [
+                Section("newly_overdue", *mine["newly_overdue"], _more_where(settings, None)),
+                Section("awaiting_review", *mine["awaiting_review"],
+                        _more_where(settings, None, State.SUBMITTED.value)),
+                Section("blocked", *mine["blocked"], _more_where(settings, None, State.BLOCKED.value)),
+                Section("escalations", *_cut([i for _, i in overseer_reminders], g.cap), _more_where(settings, None)),
+            ]
+            digests.append(Digest(user.email, user.name, user.locale, user.role, day, weekly, None, sections,
+                                  regions=regions, week=week, reminder_ids=[rid for rid, _ in overseer_reminders]))
+    return digests, already
+
+
+# --- rendering --------------------------------------------------------------------
+
+
+@cache
+def _environment():
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        # HTML parts are escaped (a note with <script> arrives as text); plain text is not.
+        autoescape=lambda name: bool(name) and name.endswith(".html.j2"),
+        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+    )
+    env.filters["dmy"] = dmy
+    return env
+
+
+def subject_of(digest: Digest) -> str:
+    lang = digest.locale
+    if digest.role == Role.PROVINCE.value and digest.province:
+        counts = [("n_overdue", digest.count("overdue")), ("n_due_soon", digest.count("due_soon")),
+                  ("n_returned", digest.count("returned"))]
+        if not any(n for _, n in counts):
+            counts += [("n_reminders", digest.count("reminders")), ("n_changes", digest.count("changes"))]
+        return subject(lang, digest.province[lang], counts, digest.day)
+    counts = [("n_newly_overdue", digest.count("newly_overdue")), ("n_awaiting", digest.count("awaiting_review")),
+              ("n_blocked", digest.count("blocked")), ("n_escalations", digest.count("escalations"))]
+    return subject(lang, WORDS[lang]["subject_weekly" if digest.weekly else "subject_daily"], counts, digest.day)
+
+
+def render(digest: Digest, settings: Settings, clock: Clock) -> Rendered:
+    """The subject, plain-text part and HTML part of a digest, from one shared context."""
+    lang = digest.locale if digest.locale in WORDS else "vi"
+    base = settings.base_url.rstrip("/")
+
+    def link(item: Item) -> str:
+        return f"{base}/tasks/{item.task_id}" if base else ""
+
+    words = WORDS[lang]
+    zone = ZoneInfo(clock.tz)
+
+    def detail(section: str, item: Item) -> str:
+        """What to say about a task in a section, e.g. 'quá hạn 12 ngày, hạn 01/12/2025'."""
+        parts = []
+        if item.label is not None and section != "changes":
+            parts.append(item.label[lang])
+        if section in ("overdue", "newly_overdue") and item.days is not None:
+            parts.append(words["days_overdue"].format(days=item.days))
+        elif section == "due_soon" and item.days is not None:
+            parts.append(words["due_today"] if item.days == 0 else words["days_left"].format(days=item.days))
+        elif section == "awaiting_review" and item.days is not None:
+            parts.append(words["days_waiting"].format(days=item.days))
+        if section == "changes" and item.at is not None and item.label is not None:
+            parts.append(f"{item.at.astimezone(zone):%d/%m/%Y %H:%M} {item.label[lang]} {words['by']} {item.actor or 'dtrack'}")
+        elif item.due_on is not None and section != "awaiting_review":
+            parts.append(f"{words['deadline']} {dmy(item.due_on)}")
+        return ", ".join(parts)
+
+    context = {
+        "d": digest, "lang": lang, "t": words, "link": link, "detail": detail, "day": dmy(digest.day),
+        "note_label": {"returned": words["note"], "blocked": words["reason"]},
+        "region_label": lambda r: REGION_LABELS[lang][Region(r)],
+        "settings_where": unsubscribe_target(settings.mail_from, settings.base_url).strip("<>"),
+    }
+    env = _environment()
+    return Rendered(subject_of(digest), env.get_template("digest.txt.j2").render(context),
+                    env.get_template("digest.html.j2").render(context))
+
+
+# --- building, previewing, the daily run ---------------------------------------------
+
+
+def build_digests(db: Database, clock: Clock, settings: Settings) -> BuildReport:
+    """Queue the day's digests and consume the reminders they report, in one transaction."""
+    day, now = clock.today(), clock.now()
+    report = BuildReport(day)
+    with db.session() as session:
+        exclusive(session, "dtrack.digests")
+        digests, report.already = gather(session, clock, settings)
+        consumed: set[int] = set()
+        for digest in digests:
+            if not digest.has_news and not settings.digest_send_empty:
+                report.nothing += 1
+                continue
+            rendered = render(digest, settings, clock)
+            _, created = enqueue(session, digest.recipient, OutboxKind.DIGEST, day, rendered.subject,
+                                 rendered.text, rendered.html, recipient_name=digest.name,
+                                 mail_from=settings.mail_from, now=now)
+            if created:
+                report.queued += 1
+                consumed.update(digest.reminder_ids)
+        for chunk in _chunks(sorted(consumed), 500):
+            session.query(Reminder).filter(Reminder.id.in_(chunk), Reminder.consumed_at.is_(None)).update(
+                {Reminder.consumed_at: now}, synchronize_session=False)
+        report.reminders_consumed = len(consumed)
+    return report
+
+
+def _chunks(values: list[int], size: int) -> Iterable[list[int]]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def preview(db: Database, clock: Clock, settings: Settings, email: str) -> tuple[Digest, Rendered]:
+    """The digest `email` would get today, rendered; nothing is written."""
+    with db.session() as session:
+        digests, _ = gather(session, clock, settings, only=email, skip_built=False)
+        if not digests:
+            from workflow.errors import InvalidInput
+
+            raise InvalidInput("--to", f"{email} gets no digests",
+                               "digests go to province users and overseers (see `dtrack users list`)")
+        digest = digests[0]
+        return digest, render(digest, settings, clock)
+
+
+def daily_run(
+    db: Database,
+    clock: Clock,
+    settings: Settings,
+    transport: Transport | None = None,
+    on_message: Callable[[], None] | None = None,
+) -> tuple[BuildReport, SendReport]:
+    """The scheduler's daily step after reminders: build the day's digests, then send what is due.
+
+    `transport` defaults to what the settings say (DTRACK_SMTP_URL, else .eml files in mail_dir).
+    """
+    built = build_digests(db, clock, settings)
+    sent = deliver(db, transport or transport_from(settings.smtp_url, settings.mail_dir), settings,
+                   on_message=on_message)
+    return built, sent
