@@ -28,9 +28,10 @@ def sender_address(mail_from: str) -> Address:
 
 def message_id(recipient: str, kind: str, key_date: date, mail_from: str) -> str:
     """A stable Message-ID for the outbox key: the same message always gets the same one."""
-    digest = hashlib.sha256(f"{recipient.lower()}|{kind}|{key_date.isoformat()}".encode()).hexdigest()[:24]
+    digest = hashlib.sha256(f"{recipient.lower()}|{kind}|{key_date.isoformat()}".encode()).hexdigest()[:20]
     domain = sender_address(mail_from).domain or "dtrack.invalid"
-    return f"<dtrack.{kind}.{key_date:%Y%m%d}.{digest}@{domain}>"
+    # Short enough that the header is never folded onto a second line.
+    return f"<{kind}.{key_date:%Y%m%d}.{digest}@{domain}>"
 
 
 def unsubscribe_target(mail_from: str, base_url: str) -> str:
