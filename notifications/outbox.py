@@ -33,8 +33,8 @@ from __future__ import annotations
 
 import uuid
 from contextlib import ExitStack
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import func, select, text, update
@@ -117,14 +117,20 @@ def _due(now: datetime):
     return (Outbox.state == OutboxState.PENDING.value) & (Outbox.next_attempt_at <= now)
 
 
-def claim(db: Database, now: datetime, token: str, limit: int = CLAIM_BATCH) -> list[int]:
-    """Mark up to `limit` due messages `sending` for this sender; returns their ids."""
+def claim(db: Database, now: datetime, token: str, limit: int = CLAIM_BATCH,
+          skip: Collection[int] = ()) -> list[int]:
+    """Mark up to `limit` due messages `sending` for this sender; returns their ids.
+
+    `skip`: messages this run has tried already (one try per message and run).
+    """
     with db.session() as session:
         if db.dialect == "sqlite":
             exclusive(session, "outbox.claim")
+        query = select(Outbox.id).where(_due(now))
+        if skip:
+            query = query.where(Outbox.id.notin_(list(skip)))
         ids = list(session.scalars(
-            select(Outbox.id).where(_due(now)).order_by(Outbox.next_attempt_at, Outbox.id)
-            .limit(limit).with_for_update(skip_locked=True)))
+            query.order_by(Outbox.next_attempt_at, Outbox.id).limit(limit).with_for_update(skip_locked=True)))
         if ids:
             session.execute(
                 update(Outbox).where(Outbox.id.in_(ids), Outbox.state == OutboxState.PENDING.value)
@@ -194,6 +200,7 @@ class SendReport:
     recovered: int = 0  # found stuck in `sending` and put back
     stopped: MailServerUnavailable | None = None  # the server went away; the rest stay pending
     transport: str = ""
+    retry_ids: set[int] = field(default_factory=set)  # refused in this run: not tried again before the next
 
     @property
     def tried(self) -> int:
@@ -218,7 +225,7 @@ def deliver(
         connection: Connection | None = None
         while limit is None or report.tried < limit:
             batch = CLAIM_BATCH if limit is None else min(CLAIM_BATCH, limit - report.tried)
-            ids = claim(db, now(), token, batch)
+            ids = claim(db, now(), token, batch, skip=report.retry_ids)
             if not ids:
                 break
             for position, row_id in enumerate(ids):
@@ -250,6 +257,7 @@ def _deliver_one(db: Database, connection: Connection, row_id: int, token: str, 
             report.failed += 1
         else:
             report.retrying += 1
+            report.retry_ids.add(row_id)
         return
     _mark_sent(db, row_id, token, reply, now())
     report.sent += 1

@@ -25,6 +25,7 @@ from workflow.errors import InvalidInput, MailServerUnavailable
 
 DEFAULT_PORTS = {"smtp": 25, "smtps": 465}
 TIMEOUT_SECONDS = 30
+_URL_HINT = "write smtp://user:pass@host:587?starttls=1 or smtps://user:pass@host:465"
 
 
 class MessageRejected(Exception):
@@ -64,11 +65,11 @@ def parse_smtp_url(text: str, field_name: str = "smtp_url") -> SmtpTarget | None
         parts = urlsplit(text)
         port = parts.port
     except ValueError:
-        raise InvalidInput(field_name, "is not a valid URL",
-                           "write smtp://user:pass@host:587?starttls=1 or smtps://user:pass@host:465") from None
-    if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
-        raise InvalidInput(field_name, f"scheme {parts.scheme or '(none)'!r} or host is missing or unsupported",
-                           "write smtp://user:pass@host:587?starttls=1 or smtps://user:pass@host:465")
+        raise InvalidInput(field_name, "is not a valid URL", _URL_HINT) from None
+    if parts.scheme not in DEFAULT_PORTS:
+        raise InvalidInput(field_name, f"scheme {parts.scheme or '(none)'!r} is not smtp or smtps", _URL_HINT)
+    if not parts.hostname:
+        raise InvalidInput(field_name, "has no host", _URL_HINT)
     query = parse_qs(parts.query)
     starttls = query.get("starttls", ["0"])[-1].lower() in ("1", "yes", "true")
     if starttls and parts.scheme == "smtps":

@@ -80,7 +80,7 @@ class SmtpServer:
 
 def _check_login(server, session, envelope, mechanism, auth_data):
     ok = auth_data.login == SMTP_USER.encode() and auth_data.password == SMTP_PASSWORD.encode()
-    return AuthResult(success=ok)
+    return AuthResult(success=ok, handled=False)
 
 
 @pytest.fixture
