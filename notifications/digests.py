@@ -30,7 +30,7 @@ from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from notifications.mail import unsubscribe_target
-from notifications.outbox import SendReport, deliver, enqueue, exclusive
+from notifications.outbox import SendReport, deliver, enqueue_many, exclusive, new_message
 from notifications.transport import Transport, transport_from
 from notifications.wording import WORDS, dmy, subject
 from workflow.clock import Clock
@@ -185,17 +185,15 @@ class Gatherer:
                 select(counted.c.province_id, func.count()).group_by(counted.c.province_id)).all())
         else:
             totals = {None: self.session.scalar(select(func.count()).select_from(counted))}
-        found: dict[Any, tuple[list, int]] = {}
-        for key, total in totals.items():
-            found[key] = ([r for r in rows if not per_province or r.province_id == key], total)
-        return found
+        grouped: dict[Any, list] = defaultdict(list)
+        for r in rows:
+            grouped[r.province_id if per_province else None].append(r)
+        return {key: (grouped[key], total) for key, total in totals.items()}
 
-    def latest_notes(self, task_ids: Iterable[int], trigger: Trigger) -> dict[int, str | None]:
-        ids = list(set(task_ids))
-        if not ids:
-            return {}
-        latest = (select(func.max(Event.id)).where(Event.task_id.in_(ids), Event.trigger == trigger.value)
-                  .group_by(Event.task_id))
+    def latest_notes(self, state: State, trigger: Trigger) -> dict[int, str | None]:
+        """The note of the last `trigger` event of every task now in `state` (why it was sent back, blocked)."""
+        latest = (select(func.max(Event.id)).join(Task, Event.task_id == Task.id)
+                  .where(Task.state == state.value, Event.trigger == trigger.value).group_by(Event.task_id))
         return dict(self.session.execute(select(Event.task_id, Event.note).where(Event.id.in_(latest))).all())
 
     def timeliness(self, row: Any):
@@ -214,8 +212,7 @@ class Gatherer:
         result: dict[int, dict[str, tuple[list[Item], int]]] = defaultdict(dict)
         for name, (where, order) in queries.items():
             found = self.ranked(where, order, per_province=True)
-            notes = self.latest_notes((r.id for rows, _ in found.values() for r in rows), Trigger.SEND_BACK) \
-                if name == "returned" else {}
+            notes = self.latest_notes(State.RETURNED, Trigger.SEND_BACK) if name == "returned" else {}
             for province_id, (rows, total) in found.items():
                 items = [self.item(r, days=self.timeliness(r).days, note=notes.get(r.id)) for r in rows]
                 result[province_id][name] = (items, total)
@@ -230,7 +227,7 @@ class Gatherer:
         found = self.ranked(Task.state == State.SUBMITTED.value, [Task.submitted_at], per_province=False).get(None, ([], 0))
         sections["awaiting_review"] = ([self.item(r, days=self.timeliness(r).days) for r in found[0]], found[1])
         found = self.ranked(Task.state == State.BLOCKED.value, [Task.due_on], per_province=False).get(None, ([], 0))
-        reasons = self.latest_notes((r.id for r in found[0]), Trigger.BLOCK)
+        reasons = self.latest_notes(State.BLOCKED, Trigger.BLOCK)
         sections["blocked"] = ([self.item(r, note=reasons.get(r.id)) for r in found[0]], found[1])
         return sections
 
@@ -348,15 +345,17 @@ def gather(
     if province_users:
         shared = g.province_sections()
         earliest = min((previous.get(u.email, (default_since,))[0] for u in province_users), default=default_since)
-        all_changes = g.changes(earliest)
+        changes_by_province: dict[int, list[tuple[int | None, Item]]] = defaultdict(list)
+        for actor_id, province_id, item in g.changes(earliest):
+            changes_by_province[province_id].append((actor_id, item))
         for user in province_users:
             province = g.provinces[user.province_id]
             since = previous.get(user.email, (default_since,))[0]
             mine = shared.get(province.id, {})
             reminders = reminders_by_province.get(province.id, [])
             # What others did: the recipient knows what they did themselves.
-            changes = [item for actor_id, province_id, item in all_changes
-                       if province_id == province.id and actor_id != user.id and item.at > since]
+            changes = [item for actor_id, item in changes_by_province[province.id]
+                       if actor_id != user.id and item.at > since]
             sections = [
                 Section("overdue", *mine.get("overdue", ([], 0)), _more_where(settings, province.slug)),
                 Section("due_soon", *mine.get("due_soon", ([], 0)), _more_where(settings, province.slug)),
@@ -403,6 +402,7 @@ def _environment():
         # HTML parts are escaped (a note with <script> arrives as text); plain text is not.
         autoescape=lambda name: bool(name) and name.endswith(".html.j2"),
         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        auto_reload=False,  # thousands of renders per build: do not stat the files each time
     )
     env.filters["dmy"] = dmy
     return env
@@ -471,17 +471,18 @@ def build_digests(db: Database, clock: Clock, settings: Settings) -> BuildReport
         exclusive(session, "dtrack.digests")
         digests, report.already = gather(session, clock, settings)
         consumed: set[int] = set()
+        rows = []
         for digest in digests:
             if not digest.has_news and not settings.digest_send_empty:
                 report.nothing += 1
                 continue
             rendered = render(digest, settings, clock)
-            _, created = enqueue(session, digest.recipient, OutboxKind.DIGEST, day, rendered.subject,
-                                 rendered.text, rendered.html, recipient_name=digest.name,
-                                 mail_from=settings.mail_from, now=now)
-            if created:
-                report.queued += 1
-                consumed.update(digest.reminder_ids)
+            rows.append(new_message(digest.recipient, OutboxKind.DIGEST, day, rendered.subject, rendered.text,
+                                    rendered.html, recipient_name=digest.name, mail_from=settings.mail_from, now=now))
+            consumed.update(digest.reminder_ids)
+        # `gather` left out everyone whose digest exists, and the lock keeps it so.
+        enqueue_many(session, rows)
+        report.queued = len(rows)
         for chunk in _chunks(sorted(consumed), 500):
             session.query(Reminder).filter(Reminder.id.in_(chunk), Reminder.consumed_at.is_(None)).update(
                 {Reminder.consumed_at: now}, synchronize_session=False)

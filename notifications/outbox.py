@@ -36,8 +36,9 @@ from contextlib import ExitStack
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.orm import Session, selectinload
 
 from notifications.mail import Attachment, build_message, message_id, sender_address
@@ -89,22 +90,39 @@ def enqueue(
     `kind` is an OutboxKind; the key (recipient, kind, key_date) allows one
     such message per recipient and day. Attachments are (filename, MIME type, bytes).
     """
-    kind = OutboxKind(kind).value
     recipient = recipient.strip().lower()
     existing = session.scalar(
         select(Outbox).where(Outbox.recipient == recipient, Outbox.kind == kind, Outbox.key_date == key_date))
     if existing is not None:
         return existing, False
-    now = now or utc_now()
-    row = Outbox(
-        recipient=recipient, recipient_name=recipient_name, kind=kind, key_date=key_date, subject=subject,
-        body_text=text, body_html=html, message_id=message_id(recipient, kind, key_date, mail_from),
-        state=OutboxState.PENDING.value, attempts=0, next_attempt_at=now, created_at=now,
-        attachments=[OutboxAttachment(filename=f, mimetype=m, content=c) for f, m, c in attachments],
-    )
+    row = Outbox(**new_message(recipient, kind, key_date, subject, text, html, recipient_name=recipient_name,
+                               mail_from=mail_from, now=now or utc_now()),
+                 attachments=[OutboxAttachment(filename=f, mimetype=m, content=c) for f, m, c in attachments])
     session.add(row)
     session.flush()
     return row, True
+
+
+def new_message(recipient: str, kind: str, key_date: date, subject: str, text: str, html: str | None, *,
+                recipient_name: str, mail_from: str, now: datetime) -> dict[str, Any]:
+    """The column values of a new pending outbox row."""
+    recipient = recipient.strip().lower()
+    kind = OutboxKind(kind).value
+    return {
+        "recipient": recipient, "recipient_name": recipient_name, "kind": kind, "key_date": key_date,
+        "subject": subject, "body_text": text, "body_html": html,
+        "message_id": message_id(recipient, kind, key_date, mail_from), "state": OutboxState.PENDING.value,
+        "attempts": 0, "next_attempt_at": now, "created_at": now,
+    }
+
+
+def enqueue_many(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert many `new_message` rows at once; the caller has made sure none of their keys exist.
+
+    `build_digests` does, under its exclusive lock; the unique key would refuse a duplicate anyway.
+    """
+    for start in range(0, len(rows), 500):
+        session.execute(insert(Outbox), list(rows[start:start + 500]))
 
 
 def due_count(db: Database, now: datetime) -> int:

@@ -16,11 +16,12 @@ import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from email.message import EmailMessage
+from email.message import Message
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from notifications.mail import wire_bytes
 from workflow.errors import InvalidInput, MailServerUnavailable
 
 DEFAULT_PORTS = {"smtp": 25, "smtps": 465}
@@ -86,7 +87,7 @@ def parse_smtp_url(text: str, field_name: str = "smtp_url") -> SmtpTarget | None
 
 
 class Connection(Protocol):
-    def send(self, message: EmailMessage, sender: str, recipient: str) -> str:
+    def send(self, message: Message, sender: str, recipient: str) -> str:
         """Hand one message over; returns the server's acceptance reply, raises MessageRejected."""
 
 
@@ -102,10 +103,10 @@ class SmtpConnection:
         self.client = client
         self.display = display
 
-    def send(self, message: EmailMessage, sender: str, recipient: str) -> str:
+    def send(self, message: Message, sender: str, recipient: str) -> str:
         # MAIL/RCPT/DATA by hand, because smtplib's sendmail drops the reply to
         # DATA, which is the server's receipt we store with the sent row.
-        data = message.as_bytes()
+        data = wire_bytes(message)
         try:
             code, reply = self.client.mail(sender)
             if code != 250:
@@ -182,14 +183,14 @@ class FileConnection:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    def send(self, message: EmailMessage, sender: str, recipient: str) -> str:
+    def send(self, message: Message, sender: str, recipient: str) -> str:
         # One file per Message-ID: delivering the same message twice rewrites
         # the same file instead of making a duplicate.
         name = message["Message-ID"].strip("<>").replace("/", "_").replace("@", "_at_") + ".eml"
         path = self.folder / name
         tmp = path.with_suffix(".tmp")
         try:
-            tmp.write_bytes(message.as_bytes())
+            tmp.write_bytes(wire_bytes(message))
             os.replace(tmp, path)  # whole file or none: a reader never sees half a message
         except OSError as exc:
             raise MailServerUnavailable(f"folder {self.folder}", _reason(exc)) from None
