@@ -34,6 +34,27 @@ def states(db) -> dict[str, tuple[str, int]]:
         return {m.recipient: (m.state, m.attempts) for m in s.scalars(select(Outbox))}
 
 
+def in_parallel(workers: int, db_url: str, work) -> None:
+    """Run `work(database)` in several threads at once, each with its own engine (as processes would)."""
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        own = Database(db_url)
+        try:
+            work(own)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            own.dispose()
+
+    threads = [threading.Thread(target=run) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+
+
 def test_build_and_send_twice_deliver_one_digest_each(world, db, smtp, tmp_path):
     recipients = people(world)
     settings = mail_settings(tmp_path, smtp_url=smtp.url)
@@ -49,23 +70,7 @@ def test_build_and_send_twice_deliver_one_digest_each(world, db, smtp, tmp_path)
 def test_concurrent_builds_and_senders_deliver_one_digest_each(world, db_url, smtp, tmp_path):
     recipients = people(world)
     settings = mail_settings(tmp_path, smtp_url=smtp.url)
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        own = Database(db_url)  # each worker its own engine, as separate processes would have
-        try:
-            daily_run(own, CLOCK, settings)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            own.dispose()
-
-    workers = [threading.Thread(target=run) for _ in range(4)]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join()
-    assert errors == []
+    in_parallel(4, db_url, lambda own: daily_run(own, CLOCK, settings))
     assert smtp.handler.recipients() == recipients
 
 
@@ -76,16 +81,7 @@ def test_concurrent_senders_share_the_queue_without_duplicates(db, db_url, smtp,
             enqueue(s, f"user{n}@example.vn", "digest", TODAY, f"Tin số {n}", "nội dung", None,
                     mail_from=settings.mail_from)
 
-    def run() -> None:
-        own = Database(db_url)
-        deliver(own, smtp_transport(smtp), settings)
-        own.dispose()
-
-    workers = [threading.Thread(target=run) for _ in range(3)]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join()
+    in_parallel(3, db_url, lambda own: deliver(own, smtp_transport(smtp), settings))
     assert smtp.handler.recipients() == sorted(f"user{n}@example.vn" for n in range(60))
     assert set(states(db).values()) == {("sent", 1)}
 
