@@ -54,10 +54,11 @@ from workflow.vocabulary import (
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates" / "email"
 # Open tasks the province still owes: a submitted one waits for the Department.
-_OWED = Task.state.notin_([State.COMPLETED.value, State.SUBMITTED.value])
+# Spelled as IN, not NOT IN, so the (state, due_on) index serves the deadline ranges.
+_OWED = Task.state.in_([s.value for s in State if s.is_open and s is not State.SUBMITTED])
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Item:
     """One line of a digest section: a task, and what to say about it."""
 
@@ -141,14 +142,19 @@ class BuildReport:
 # --- gathering -------------------------------------------------------------------
 
 
-def _task_columns() -> list[Any]:
-    return [Task.id, Task.province_id, Task.period, Task.state, Task.due_on, Task.submitted_at,
-            TaskGroup.ordinal, TaskGroup.title_vi, TaskGroup.title_en, Directive.code]
-
-
 def _task_query(*columns: Any):
-    return select(*_task_columns(), *columns).join(TaskGroup, Task.group_id == TaskGroup.id).join(
-        Directive, TaskGroup.directive_id == Directive.id)
+    # Tasks alone: joining the groups here made SQLite drive the query from the
+    # groups and read every task; group facts come from `Gatherer.groups`.
+    return select(Task.id, Task.province_id, Task.group_id, Task.period, Task.state, Task.due_on,
+                  Task.submitted_at, *columns)
+
+
+@dataclass(frozen=True)
+class GroupFacts:
+    code: str  # the directive's
+    ordinal: int
+    title: dict[str, str]  # lang -> title
+    owner: str
 
 
 class Gatherer:
@@ -162,33 +168,44 @@ class Gatherer:
         self.clock = clock
         self.cap = settings.digest_cap
         self.provinces = {p.id: p for p in session.scalars(select(Province).order_by(Province.ordinal))}
+        self.groups = {
+            gid: GroupFacts(code, ordinal, {"vi": title_vi, "en": title_en}, owner)
+            for gid, code, ordinal, title_vi, title_en, owner in session.execute(
+                select(TaskGroup.id, Directive.code, TaskGroup.ordinal, TaskGroup.title_vi, TaskGroup.title_en,
+                       TaskGroup.owner).join(Directive, TaskGroup.directive_id == Directive.id))
+        }
+        self.province_owned = Task.group_id.in_(
+            sorted(gid for gid, g in self.groups.items() if g.owner == Owner.PROVINCE.value))
+        self._names: dict[int, dict[str, str]] = {}
 
     # tasks ---------------------------------------------------------------------
 
     def item(self, row: Any, **extra: Any) -> Item:
         province = self.provinces[row.province_id]
         extra.setdefault("due_on", row.due_on)
-        return Item(
-            task_id=row.id, key=task_key(row.code, row.ordinal, province.slug, row.period),
-            title={"vi": row.title_vi, "en": row.title_en}, province={"vi": province.name, "en": province.name_en},
-            **extra)
+        group = self.groups[row.group_id]
+        # Tens of thousands of items per build: share the per-province dictionaries.
+        names = self._names.get(province.id)
+        if names is None:
+            names = self._names[province.id] = {"vi": province.name, "en": province.name_en}
+        return Item(row.id, task_key(group.code, group.ordinal, province.slug, row.period), group.title, names,
+                    **extra)
 
     def ranked(self, where: ColumnElement[bool], order: Sequence[Any], per_province: bool) -> dict[Any, tuple[list, int]]:
         """The first `cap` tasks matching `where` (per province, or overall) and how many match."""
         partition = Task.province_id if per_province else None
+        # One pass: the rank and the count are both window functions over the same rows.
         number = func.row_number().over(partition_by=partition, order_by=[*order, Task.id]).label("n")
-        inner = _task_query(number).where(where).subquery()
+        total = func.count().over(partition_by=partition).label("total")
+        inner = _task_query(number, total).where(where).subquery()
         rows = self.session.execute(select(inner).where(inner.c.n <= self.cap).order_by(inner.c.n)).all()
-        counted = select(Task.province_id).join(TaskGroup, Task.group_id == TaskGroup.id).where(where).subquery()
-        if per_province:
-            totals = dict(self.session.execute(
-                select(counted.c.province_id, func.count()).group_by(counted.c.province_id)).all())
-        else:
-            totals = {None: self.session.scalar(select(func.count()).select_from(counted))}
-        grouped: dict[Any, list] = defaultdict(list)
+        found: dict[Any, tuple[list, int]] = {}
         for r in rows:
-            grouped[r.province_id if per_province else None].append(r)
-        return {key: (grouped[key], total) for key, total in totals.items()}
+            key = r.province_id if per_province else None
+            if key not in found:
+                found[key] = ([], r.total)
+            found[key][0].append(r)
+        return found
 
     def latest_notes(self, state: State, trigger: Trigger) -> dict[int, str | None]:
         """The note of the last `trigger` event of every task now in `state` (why it was sent back, blocked)."""
@@ -202,7 +219,7 @@ class Gatherer:
 
     def province_sections(self) -> dict[int, dict[str, tuple[list[Item], int]]]:
         """province id -> section name -> (items, total) for the sections every user of it shares."""
-        own = TaskGroup.owner == Owner.PROVINCE.value
+        own = self.province_owned
         soon_until = self.day + timedelta(days=self.settings.due_soon_days)
         queries = {
             "overdue": (and_(own, _OWED, Task.due_on < self.day), [Task.due_on]),
@@ -282,13 +299,18 @@ class Gatherer:
     def changes(self, since: datetime) -> list[tuple[int | None, int, Item]]:
         """Events on province-owned tasks after `since`, newest first, with their actor's and province's ids."""
         rows = self.session.execute(
-            _task_query(Event.actor_id, Event.trigger, Event.note, Event.at, User.email.label("actor_email"))
-            .join(Event, Event.task_id == Task.id).outerjoin(User, Event.actor_id == User.id)
-            .where(Event.at > since, Event.at <= self.now, TaskGroup.owner == Owner.PROVINCE.value)
+            _task_query(Event.actor_id, Event.trigger, Event.note, Event.at)
+            .join(Event, Event.task_id == Task.id)
+            .where(Event.at > since, Event.at <= self.now, self.province_owned)
             .order_by(Event.at.desc(), Event.id.desc())).all()
-        return [(r.actor_id, r.province_id, self.item(
-            r, note=r.note, at=r.at, actor=r.actor_email,
-            label={lang: TRIGGER_LABELS[lang][Trigger(r.trigger)] for lang in WORDS})) for r in rows]
+        # Actors apart: joining users here made SQLite scan the users table once per event.
+        actor_ids = {r.actor_id for r in rows if r.actor_id is not None}
+        actors = dict(self.session.execute(select(User.id, User.email).where(User.id.in_(actor_ids))).all()) \
+            if actor_ids else {}
+        labels = {t.value: {lang: TRIGGER_LABELS[lang][t] for lang in WORDS} for t in Trigger}
+        return [(r.actor_id, r.province_id,
+                 self.item(r, note=r.note, at=r.at, actor=actors.get(r.actor_id), label=labels[r.trigger]))
+                for r in rows]
 
 
 def _cut(items: list[Item], cap: int) -> tuple[list[Item], int]:
@@ -421,16 +443,26 @@ def subject_of(digest: Digest) -> str:
     return subject(lang, WORDS[lang]["subject_weekly" if digest.weekly else "subject_daily"], counts, digest.day)
 
 
+@dataclass(slots=True)
+class Line:
+    """An item as both parts show it: computed once, so the two templates only place text."""
+
+    key: str
+    title: str
+    where: str  # the province, in overseers' digests
+    detail: str
+    note_label: str
+    note: str | None
+    link: str
+
+
 def render(digest: Digest, settings: Settings, clock: Clock) -> Rendered:
     """The subject, plain-text part and HTML part of a digest, from one shared context."""
     lang = digest.locale if digest.locale in WORDS else "vi"
-    base = settings.base_url.rstrip("/")
-
-    def link(item: Item) -> str:
-        return f"{base}/tasks/{item.task_id}" if base else ""
-
     words = WORDS[lang]
+    base = settings.base_url.rstrip("/")
     zone = ZoneInfo(clock.tz)
+    note_labels = {"returned": words["note"], "blocked": words["reason"]}
 
     def detail(section: str, item: Item) -> str:
         """What to say about a task in a section, e.g. 'quá hạn 12 ngày, hạn 01/12/2025'."""
@@ -449,15 +481,25 @@ def render(digest: Digest, settings: Settings, clock: Clock) -> Rendered:
             parts.append(f"{words['deadline']} {dmy(item.due_on)}")
         return ", ".join(parts)
 
+    def line(section: str, item: Item) -> Line:
+        return Line(item.key, item.title[lang], "" if digest.province else item.province[lang], detail(section, item),
+                    note_labels.get(section, words["note_plain"]), item.note,
+                    f"{base}/tasks/{item.task_id}" if base else "")
+
     context = {
-        "d": digest, "lang": lang, "t": words, "link": link, "detail": detail, "day": dmy(digest.day),
-        "note_label": {"returned": words["note"], "blocked": words["reason"]},
+        "d": digest, "lang": lang, "t": words, "day": dmy(digest.day),
+        "shown": [(s, [line(s.name, i) for i in s.items]) for s in digest.sections if s.total],
         "region_label": lambda r: REGION_LABELS[lang][Region(r)],
         "settings_where": unsubscribe_target(settings.mail_from, settings.base_url).strip("<>"),
     }
+    text_template, html_template = _templates()
+    return Rendered(subject_of(digest), text_template.render(context), html_template.render(context))
+
+
+@cache
+def _templates():
     env = _environment()
-    return Rendered(subject_of(digest), env.get_template("digest.txt.j2").render(context),
-                    env.get_template("digest.html.j2").render(context))
+    return env.get_template("digest.txt.j2"), env.get_template("digest.html.j2")
 
 
 # --- building, previewing, the daily run ---------------------------------------------
