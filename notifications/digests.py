@@ -193,24 +193,33 @@ class Gatherer:
 
     def ranked(self, where: ColumnElement[bool], order: Sequence[Any], per_province: bool) -> dict[Any, tuple[list, int]]:
         """The first `cap` tasks matching `where` (per province, or overall) and how many match."""
-        partition = Task.province_id if per_province else None
+        if not per_province:
+            # Overall: a top-N sort and an index-only count beat ranking every row.
+            rows = self.session.execute(_task_query().where(where).order_by(*order, Task.id).limit(self.cap)).all()
+            total = self.session.scalar(select(func.count()).select_from(Task).where(where))
+            return {None: (rows, total)} if total else {}
         # One pass: the rank and the count are both window functions over the same rows.
-        number = func.row_number().over(partition_by=partition, order_by=[*order, Task.id]).label("n")
-        total = func.count().over(partition_by=partition).label("total")
-        inner = _task_query(number, total).where(where).subquery()
+        number = func.row_number().over(partition_by=Task.province_id, order_by=[*order, Task.id]).label("n")
+        count = func.count().over(partition_by=Task.province_id).label("total")
+        inner = _task_query(number, count).where(where).subquery()
         rows = self.session.execute(select(inner).where(inner.c.n <= self.cap).order_by(inner.c.n)).all()
         found: dict[Any, tuple[list, int]] = {}
         for r in rows:
-            key = r.province_id if per_province else None
+            key = r.province_id
             if key not in found:
                 found[key] = ([], r.total)
             found[key][0].append(r)
         return found
 
-    def latest_notes(self, state: State, trigger: Trigger) -> dict[int, str | None]:
-        """The note of the last `trigger` event of every task now in `state` (why it was sent back, blocked)."""
+    def latest_notes(self, state: State, trigger: Trigger, task_ids: Sequence[int] | None = None) -> dict[int, str | None]:
+        """The note of the last `trigger` event of the tasks now in `state` (why sent back, why blocked).
+
+        `task_ids`: only these few tasks; without it, every task in the state (cheaper than a huge IN list).
+        """
         latest = (select(func.max(Event.id)).join(Task, Event.task_id == Task.id)
                   .where(Task.state == state.value, Event.trigger == trigger.value).group_by(Event.task_id))
+        if task_ids is not None:
+            latest = latest.where(Event.task_id.in_(task_ids))
         return dict(self.session.execute(select(Event.task_id, Event.note).where(Event.id.in_(latest))).all())
 
     def timeliness(self, row: Any):
@@ -244,7 +253,7 @@ class Gatherer:
         found = self.ranked(Task.state == State.SUBMITTED.value, [Task.submitted_at], per_province=False).get(None, ([], 0))
         sections["awaiting_review"] = ([self.item(r, days=self.timeliness(r).days) for r in found[0]], found[1])
         found = self.ranked(Task.state == State.BLOCKED.value, [Task.due_on], per_province=False).get(None, ([], 0))
-        reasons = self.latest_notes(State.BLOCKED, Trigger.BLOCK)
+        reasons = self.latest_notes(State.BLOCKED, Trigger.BLOCK, [r.id for r in found[0]])
         sections["blocked"] = ([self.item(r, note=reasons.get(r.id)) for r in found[0]], found[1])
         return sections
 
