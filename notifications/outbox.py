@@ -246,13 +246,14 @@ def deliver(
             ids = claim(db, now(), token, batch, skip=report.retry_ids)
             if not ids:
                 break
-            for position, row_id in enumerate(ids):
+            rows = _claimed(db, ids, token)
+            for position, row in enumerate(rows):
                 try:
                     # Connect only once there is something to send.
                     connection = connection or stack.enter_context(transport.open())
-                    _deliver_one(db, connection, row_id, token, sender, settings, now, report)
+                    _deliver_one(db, connection, row, token, sender, settings, now, report)
                 except MailServerUnavailable as exc:
-                    _release(db, ids[position:], token, f"not tried: {exc.message}")
+                    _release(db, [r.id for r in rows[position:]], token, f"not tried: {exc.message}")
                     report.stopped = exc
                     return report
                 if on_message is not None:
@@ -260,24 +261,27 @@ def deliver(
     return report
 
 
-def _deliver_one(db: Database, connection: Connection, row_id: int, token: str, sender: str,
-                 settings: Settings, now: Callable[[], datetime], report: SendReport) -> None:
+def _claimed(db: Database, ids: Sequence[int], token: str) -> list[Outbox]:
+    """The claimed rows with their attachments, read in one go (detached: only read afterwards)."""
     with db.session() as session:
-        row = session.scalar(select(Outbox).options(selectinload(Outbox.attachments)).where(Outbox.id == row_id))
-        if row is None or row.claimed_by != token:
-            return
-        message = build_message(row, settings.mail_from, settings.base_url)
-        recipient = row.recipient
+        return list(session.scalars(
+            select(Outbox).options(selectinload(Outbox.attachments))
+            .where(Outbox.id.in_(ids), Outbox.claimed_by == token).order_by(Outbox.id)))
+
+
+def _deliver_one(db: Database, connection: Connection, row: Outbox, token: str, sender: str,
+                 settings: Settings, now: Callable[[], datetime], report: SendReport) -> None:
+    message = build_message(row, settings.mail_from, settings.base_url)
     try:
-        reply = connection.send(message, sender, recipient)
+        reply = connection.send(message, sender, row.recipient)
     except MessageRejected as exc:
-        if _mark_failed_try(db, row_id, token, str(exc), now(), settings):
+        if _mark_failed_try(db, row.id, token, str(exc), now(), settings):
             report.failed += 1
         else:
             report.retrying += 1
-            report.retry_ids.add(row_id)
+            report.retry_ids.add(row.id)
         return
-    _mark_sent(db, row_id, token, reply, now())
+    _mark_sent(db, row.id, token, reply, now())
     report.sent += 1
 
 
