@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, select, update
 from sqlalchemy.orm import Session
 
 from notifications.mail import unsubscribe_target
@@ -35,6 +35,7 @@ from notifications.transport import Transport, transport_from
 from notifications.wording import WORDS, dmy, subject
 from workflow.clock import Clock
 from workflow.database import Database
+from workflow.errors import InvalidInput
 from workflow.models import Directive, Event, Outbox, Province, Reminder, Task, TaskGroup, User, task_key
 from workflow.settings import Settings
 from workflow.timeliness import classify
@@ -191,27 +192,28 @@ class Gatherer:
         return Item(row.id, task_key(group.code, group.ordinal, province.slug, row.period), group.title, names,
                     **extra)
 
-    def ranked(self, where: ColumnElement[bool], order: Sequence[Any], per_province: bool) -> dict[Any, tuple[list, int]]:
-        """The first `cap` tasks matching `where` (per province, or overall) and how many match."""
-        if not per_province:
-            # Overall: a top-N sort and an index-only count beat ranking every row.
-            rows = self.session.execute(_task_query().where(where).order_by(*order, Task.id).limit(self.cap)).all()
-            total = self.session.scalar(select(func.count()).select_from(Task).where(where))
-            return {None: (rows, total)} if total else {}
+    def top(self, where: ColumnElement[bool], order: Sequence[Any]) -> tuple[list, int]:
+        """The first `cap` tasks matching `where` overall, and how many match."""
+        # A top-N sort and an index-only count: cheaper than ranking every row.
+        rows = self.session.execute(_task_query().where(where).order_by(*order, Task.id).limit(self.cap)).all()
+        return rows, self.session.scalar(select(func.count()).select_from(Task).where(where)) or 0
+
+    def ranked(self, where: ColumnElement[bool], order: Sequence[Any]) -> dict[int, tuple[list, int]]:
+        """Per province: the first `cap` tasks matching `where`, and how many match."""
         # One pass: the rank and the count are both window functions over the same rows.
         number = func.row_number().over(partition_by=Task.province_id, order_by=[*order, Task.id]).label("n")
         count = func.count().over(partition_by=Task.province_id).label("total")
         inner = _task_query(number, count).where(where).subquery()
         rows = self.session.execute(select(inner).where(inner.c.n <= self.cap).order_by(inner.c.n)).all()
-        found: dict[Any, tuple[list, int]] = {}
+        found: dict[int, tuple[list, int]] = {}
         for r in rows:
-            key = r.province_id
-            if key not in found:
-                found[key] = ([], r.total)
-            found[key][0].append(r)
+            if r.province_id not in found:
+                found[r.province_id] = ([], r.total)
+            found[r.province_id][0].append(r)
         return found
 
-    def latest_notes(self, state: State, trigger: Trigger, task_ids: Sequence[int] | None = None) -> dict[int, str | None]:
+    def latest_notes(self, state: State, trigger: Trigger,
+                     task_ids: Sequence[int] | None = None) -> dict[int, str | None]:
         """The note of the last `trigger` event of the tasks now in `state` (why sent back, why blocked).
 
         `task_ids`: only these few tasks; without it, every task in the state (cheaper than a huge IN list).
@@ -237,7 +239,7 @@ class Gatherer:
         }
         result: dict[int, dict[str, tuple[list[Item], int]]] = defaultdict(dict)
         for name, (where, order) in queries.items():
-            found = self.ranked(where, order, per_province=True)
+            found = self.ranked(where, order)
             notes = self.latest_notes(State.RETURNED, Trigger.SEND_BACK) if name == "returned" else {}
             for province_id, (rows, total) in found.items():
                 items = [self.item(r, days=self.timeliness(r).days, note=notes.get(r.id)) for r in rows]
@@ -248,13 +250,13 @@ class Gatherer:
         """The overseers' task sections; newly overdue counts from `since_day` (the last digest's day)."""
         newly = and_(_OWED, Task.due_on >= since_day, Task.due_on < self.day)
         sections = {}
-        found = self.ranked(newly, [Task.due_on], per_province=False).get(None, ([], 0))
-        sections["newly_overdue"] = ([self.item(r, days=self.timeliness(r).days) for r in found[0]], found[1])
-        found = self.ranked(Task.state == State.SUBMITTED.value, [Task.submitted_at], per_province=False).get(None, ([], 0))
-        sections["awaiting_review"] = ([self.item(r, days=self.timeliness(r).days) for r in found[0]], found[1])
-        found = self.ranked(Task.state == State.BLOCKED.value, [Task.due_on], per_province=False).get(None, ([], 0))
-        reasons = self.latest_notes(State.BLOCKED, Trigger.BLOCK, [r.id for r in found[0]])
-        sections["blocked"] = ([self.item(r, note=reasons.get(r.id)) for r in found[0]], found[1])
+        rows, total = self.top(newly, [Task.due_on])
+        sections["newly_overdue"] = ([self.item(r, days=self.timeliness(r).days) for r in rows], total)
+        rows, total = self.top(Task.state == State.SUBMITTED.value, [Task.submitted_at])
+        sections["awaiting_review"] = ([self.item(r, days=self.timeliness(r).days) for r in rows], total)
+        rows, total = self.top(Task.state == State.BLOCKED.value, [Task.due_on])
+        reasons = self.latest_notes(State.BLOCKED, Trigger.BLOCK, [r.id for r in rows])
+        sections["blocked"] = ([self.item(r, note=reasons.get(r.id)) for r in rows], total)
         return sections
 
     def regions(self) -> list[RegionCount]:
@@ -485,7 +487,8 @@ def render(digest: Digest, settings: Settings, clock: Clock) -> Rendered:
         elif section == "awaiting_review" and item.days is not None:
             parts.append(words["days_waiting"].format(days=item.days))
         if section == "changes" and item.at is not None and item.label is not None:
-            parts.append(f"{item.at.astimezone(zone):%d/%m/%Y %H:%M} {item.label[lang]} {words['by']} {item.actor or 'dtrack'}")
+            when = item.at.astimezone(zone).strftime("%d/%m/%Y %H:%M")
+            parts.append(f"{when} {item.label[lang]} {words['by']} {item.actor or 'dtrack'}")
         elif item.due_on is not None and section != "awaiting_review":
             parts.append(f"{words['deadline']} {dmy(item.due_on)}")
         return ", ".join(parts)
@@ -535,8 +538,8 @@ def build_digests(db: Database, clock: Clock, settings: Settings) -> BuildReport
         enqueue_many(session, rows)
         report.queued = len(rows)
         for chunk in _chunks(sorted(consumed), 500):
-            session.query(Reminder).filter(Reminder.id.in_(chunk), Reminder.consumed_at.is_(None)).update(
-                {Reminder.consumed_at: now}, synchronize_session=False)
+            session.execute(update(Reminder).where(Reminder.id.in_(chunk), Reminder.consumed_at.is_(None))
+                            .values(consumed_at=now))
         report.reminders_consumed = len(consumed)
     return report
 
@@ -551,8 +554,6 @@ def preview(db: Database, clock: Clock, settings: Settings, email: str) -> tuple
     with db.session() as session:
         digests, _ = gather(session, clock, settings, only=email, skip_built=False)
         if not digests:
-            from workflow.errors import InvalidInput
-
             raise InvalidInput("--to", f"{email} gets no digests",
                                "digests go to province users and overseers (see `dtrack users list`)")
         digest = digests[0]

@@ -52,7 +52,8 @@ def test_bad_input_is_one_line_and_changes_nothing(world, cli_runner, mail_env, 
     assert result.exit_code == 1 and "give a message id or --all-failed" in result.output
     mail_env.setenv("DTRACK_SMTP_URL", "smtp://")
     result = cli_runner("outbox", "send")
-    assert result.exit_code == 1 and result.output == "error: DTRACK_SMTP_URL: has no host; write smtp://user:pass@host:587?starttls=1 or smtps://user:pass@host:465\n"
+    assert result.exit_code == 1 and result.output == (
+        "error: DTRACK_SMTP_URL: has no host; write smtp://user:pass@host:587?starttls=1 or smtps://user:pass@host:465\n")
     assert outbox_rows(db_url) == 0
 
 
