@@ -564,8 +564,9 @@ def outbox_list(app: App, state: str | None, limit: int, as_json: bool) -> None:
     if as_json:
         emit_json(data)
         return
-    click.echo(table(("id", "state", "recipient", "kind", "day", "tries", "reply / last error"),
+    click.echo(table(("id", "state", "recipient", "kind", "day", "tries", "sent / next try", "reply / last error"),
                      [(d["id"], d["state"], d["recipient"], d["kind"], d["day"], d["attempts"],
+                       d["sent_at"] if d["state"] == "sent" else d["next_attempt_at"] if d["state"] == "pending" else None,
                        (d["server_reply"] if d["state"] == "sent" else d["last_error"]) or "")
                       for d in data]))
     click.echo("total: " + (", ".join(f"{n} {s}" for s, n in sorted(totals.items())) or "no messages"))

@@ -112,7 +112,8 @@ def new_message(recipient: str, kind: str, key_date: date, subject: str, text: s
         "recipient": recipient, "recipient_name": recipient_name, "kind": kind, "key_date": key_date,
         "subject": subject, "body_text": text, "body_html": html,
         "message_id": message_id(recipient, kind, key_date, mail_from), "state": OutboxState.PENDING.value,
-        "attempts": 0, "next_attempt_at": now, "created_at": now,
+        # Due at once, even when built for a pinned day that is still ahead (--as-of).
+        "attempts": 0, "next_attempt_at": min(now, utc_now()), "created_at": now,
     }
 
 

@@ -186,7 +186,8 @@ class FileConnection:
     def send(self, message: Message, sender: str, recipient: str) -> str:
         # One file per Message-ID: delivering the same message twice rewrites
         # the same file instead of making a duplicate.
-        name = message["Message-ID"].strip("<>").replace("/", "_").replace("@", "_at_") + ".eml"
+        message_id = message["Message-ID"].strip("<>").split("@")[0]
+        name = f"{recipient.replace('/', '_')}--{message_id}.eml"
         path = self.folder / name
         tmp = path.with_suffix(".tmp")
         try:
