@@ -521,7 +521,10 @@ def outbox() -> None:
 def outbox_send(app: App, limit: int | None) -> None:
     """Deliver every due message; failures are retried later with backoff, up to DTRACK_MAIL_MAX_ATTEMPTS.
 
-    Several `outbox send` may run at once: each message is claimed by one of them.
+    Several `outbox send` may run at once: each message is claimed by one of
+    them. Delivery is at least once: if the process dies after the server
+    accepted a message but before it was marked sent, that one message is sent
+    again later (with the same Message-ID, so mail programs can spot it).
     """
     from notifications.outbox import deliver, due_count, utc_now
     from notifications.transport import transport_from
