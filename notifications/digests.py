@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from notifications.mail import unsubscribe_target
 from notifications.outbox import SendReport, deliver, enqueue_many, exclusive, new_message
 from notifications.transport import Transport, transport_from
-from notifications.wording import WORDS, dmy, subject
+from notifications.wording import WORDS, dmy, phrase, subject
 from workflow.clock import Clock
 from workflow.database import Database
 from workflow.errors import InvalidInput
@@ -481,11 +481,11 @@ def render(digest: Digest, settings: Settings, clock: Clock) -> Rendered:
         if item.label is not None and section != "changes":
             parts.append(item.label[lang])
         if section in ("overdue", "newly_overdue") and item.days is not None:
-            parts.append(words["days_overdue"].format(days=item.days))
+            parts.append(phrase(lang, "days_overdue", days=item.days))
         elif section == "due_soon" and item.days is not None:
-            parts.append(words["due_today"] if item.days == 0 else words["days_left"].format(days=item.days))
+            parts.append(words["due_today"] if item.days == 0 else phrase(lang, "days_left", days=item.days))
         elif section == "awaiting_review" and item.days is not None:
-            parts.append(words["days_waiting"].format(days=item.days))
+            parts.append(phrase(lang, "days_waiting", days=item.days))
         if section == "changes" and item.at is not None and item.label is not None:
             when = item.at.astimezone(zone).strftime("%d/%m/%Y %H:%M")
             parts.append(f"{when} {item.label[lang]} {words['by']} {item.actor or 'dtrack'}")

@@ -119,8 +119,11 @@ WORDS: dict[str, dict[str, str]] = {
     },
 }
 
-# English singulars where the count is one (Vietnamese has no plural form).
-SINGULAR_EN = {"n_overdue": "{n} task overdue", "n_changes": "{n} change", "n_reminders": "{n} reminder"}
+# English singulars where the number is one (Vietnamese has no plural form).
+SINGULAR_EN = {
+    "n_overdue": "{n} task overdue", "n_changes": "{n} change", "n_reminders": "{n} reminder",
+    "days_overdue": "{days} day overdue", "days_left": "{days} day left", "days_waiting": "waiting {days} day",
+}
 
 
 def dmy(day: date) -> str:
@@ -128,13 +131,15 @@ def dmy(day: date) -> str:
     return day.strftime("%d/%m/%Y")
 
 
-def count_phrase(lang: str, name: str, n: int) -> str:
-    if lang == "en" and n == 1 and name in SINGULAR_EN:
-        return SINGULAR_EN[name].format(n=n)
-    return WORDS[lang][name].format(n=n)
+def phrase(lang: str, name: str, **number: int) -> str:
+    """WORDS[lang][name] with its one number filled in, in the singular where English needs it."""
+    [value] = number.values()
+    if lang == "en" and value == 1 and name in SINGULAR_EN:
+        return SINGULAR_EN[name].format(**number)
+    return WORDS[lang][name].format(**number)
 
 
 def subject(lang: str, who: str, counts: list[tuple[str, int]], day: date) -> str:
     """`[dtrack] Hà Nội: 2 nhiệm vụ quá hạn, 1 sắp đến hạn (22/11/2026)`; zero counts are left out."""
-    parts = [count_phrase(lang, name, n) for name, n in counts if n]
+    parts = [phrase(lang, name, n=n) for name, n in counts if n]
     return f"[dtrack] {who}: {', '.join(parts) or WORDS[lang]['n_nothing']} ({dmy(day)})"

@@ -11,6 +11,7 @@ from tests.notifications.conftest import mail_settings
 from workflow.clock import Clock
 from workflow.models import Outbox, Reminder
 from workflow.service import Tracker
+from workflow.users import find_user
 
 CLOCK = Clock(pinned=TODAY)
 
@@ -41,8 +42,6 @@ def test_english_and_vietnamese_renderings(world, db, tmp_path):
     vi_user = world.user("province", "ha-noi")
     en_user = world.user("province", "ha-noi", email="officer.en@hanoi.example.vn")
     with db.session() as s:
-        from workflow.users import find_user
-
         find_user(s, en_user).locale = "en"
     settings = mail_settings(tmp_path)
     _, vi = preview(db, CLOCK, settings, vi_user)
@@ -83,6 +82,10 @@ def test_overseer_digest_caps_long_lists_and_counts_regions(world, db, tmp_path)
         ("north", 15, 15), ("central", 11, 11), ("south", 8, 8)]
     assert rendered.subject.startswith("[dtrack] Tổng hợp ngày: 34 mới quá hạn")
     assert not digest.weekly
+    with db.session() as s:
+        find_user(s, overseer).locale = "en"
+    _, english = preview(db, Clock(pinned=date(2025, 12, 16)), settings, overseer)
+    assert "1 day overdue, due 15/12/2025" in english.text and "and 14 more" in english.text
 
 
 def test_weekly_summary_on_the_configured_weekday_and_task_links(world, db, tmp_path):
