@@ -25,7 +25,7 @@ from notifications.outbox import deliver
 from notifications.transport import SmtpTransport, parse_smtp_url
 from workflow.clock import Clock
 from workflow.database import Database
-from workflow.models import Outbox, Province, User
+from workflow.models import Outbox, Province, Reminder, User
 from workflow.settings import load_settings
 from workflow.vocabulary import OutboxState, Role
 
@@ -58,8 +58,18 @@ def add_recipients(db: Database, count: int = RECIPIENTS) -> int:
 
 
 def _reset_day(db: Database) -> None:
+    """Undo a build: the day's digests, and the reminders it consumed (at the pinned instant)."""
     with db.session() as session:
         session.execute(delete(Outbox).where(Outbox.key_date == AS_OF))
+        session.execute(update(Reminder).where(Reminder.consumed_at == Clock(pinned=AS_OF).now())
+                        .values(consumed_at=None))
+
+
+def _clean_up(db: Database) -> None:
+    """Leave the shared scale data set as it was for the suites that run after this one."""
+    _reset_day(db)
+    with db.session() as session:
+        session.execute(delete(User).where(User.email.like("bench.digest.%")))
 
 
 def _free_port() -> int:
@@ -120,6 +130,7 @@ def run(ctx: BenchContext) -> list[Result]:
     finally:
         server.terminate()
         server.wait()
+    _clean_up(db)
     rate = Timing(rates)
     results.append(Result(SUITE, "send to local SMTP (messages/s)", ctx.backend, count, rate.median,
                           rate.minimum, rate.maximum, "msg/s", "", "aiosmtpd Sink in its own process, localhost"))
