@@ -49,7 +49,10 @@ from workflow.models import Outbox, OutboxAttachment
 from workflow.settings import Settings
 from workflow.vocabulary import OutboxKind, OutboxState
 
-CLAIM_BATCH = 50
+# Messages claimed at a time. Even if every one of them hits the 30 s SMTP
+# timeout, the batch is done long before mail_stale_seconds (default 30 min)
+# could make another sender think it was abandoned.
+CLAIM_BATCH = 20
 # However many tries have failed, wait at most this long before the next one.
 MAX_BACKOFF = timedelta(hours=6)
 

@@ -113,7 +113,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("mail_from", "dtrack <no-reply@dtrack.example.vn>", "Sender of digests: 'Name <address>'", _mail_address),
     Setting("mail_max_attempts", "5", "Tries per message before it is marked failed", _positive_int),
     Setting("mail_retry_seconds", "60", "Wait after a failed try; doubles with each further try", _non_negative_int),
-    Setting("mail_stale_seconds", "600", "A message left 'sending' this long (a sender stopped) is tried again",
+    Setting("mail_stale_seconds", "1800", "A message left 'sending' this long (a sender stopped) is tried again",
             _positive_int),
     Setting("digest_weekday", "monday", "Weekday on which overseers get the weekly summary instead of the daily digest",
             _weekday),
