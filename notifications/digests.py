@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, func, select, update
+from sqlalchemy import ColumnElement, and_, case, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from notifications.mail import unsubscribe_target
@@ -204,18 +204,24 @@ class Gatherer:
         rows = self.execute(_task_query().where(where).order_by(*order, Task.id).limit(self.cap)).all()
         return rows, self.session.scalar(select(func.count()).select_from(Task).where(where)) or 0
 
-    def ranked(self, where: ColumnElement[bool], order: Sequence[Any]) -> dict[int, tuple[list, int]]:
-        """Per province: the first `cap` tasks matching `where`, and how many match."""
-        # One pass: the rank and the count are both window functions over the same rows.
-        number = func.row_number().over(partition_by=Task.province_id, order_by=[*order, Task.id]).label("n")
-        count = func.count().over(partition_by=Task.province_id).label("total")
-        inner = _task_query(number, count).where(where).subquery()
+    def ranked(self, where: ColumnElement[bool], order: Sequence[Any],
+               section: ColumnElement[str]) -> dict[tuple[int, str], tuple[list, int]]:
+        """Per province and section: the first `cap` tasks matching `where`, and how many match.
+
+        `section` names each row's section, so one pass over the tasks serves several sections.
+        """
+        # The rank and the count are both window functions over the same rows.
+        partition = [Task.province_id, section]
+        number = func.row_number().over(partition_by=partition, order_by=[*order, Task.id]).label("n")
+        count = func.count().over(partition_by=partition).label("total")
+        inner = _task_query(number, count, section.label("section")).where(where).subquery()
         rows = self.execute(select(inner).where(inner.c.n <= self.cap).order_by(inner.c.n)).all()
-        found: dict[int, tuple[list, int]] = {}
+        found: dict[tuple[int, str], tuple[list, int]] = {}
         for r in rows:
-            if r.province_id not in found:
-                found[r.province_id] = ([], r.total)
-            found[r.province_id][0].append(r)
+            key = (r.province_id, r.section)
+            if key not in found:
+                found[key] = ([], r.total)
+            found[key][0].append(r)
         return found
 
     def latest_notes(self, state: State, trigger: Trigger,
@@ -237,19 +243,17 @@ class Gatherer:
     def province_sections(self) -> dict[int, dict[str, tuple[list[Item], int]]]:
         """province id -> section name -> (items, total) for the sections every user of it shares."""
         own = self.province_owned
-        soon_until = self.day + timedelta(days=self.settings.due_soon_days)
-        queries = {
-            "overdue": (and_(own, _OWED, Task.due_on < self.day), [Task.due_on]),
-            "due_soon": (and_(own, _OWED, Task.due_on >= self.day, Task.due_on <= soon_until), [Task.due_on]),
-            "returned": (and_(own, Task.state == State.RETURNED.value), [Task.due_on]),
-        }
+        soon_until = self.day + timedelta(days=self.due_soon_days)
+        # Overdue and due soon in one pass (the state/deadline index), returned in another.
+        found = self.ranked(and_(own, _OWED, Task.due_on <= soon_until), [Task.due_on],
+                            case((Task.due_on < self.day, "overdue"), else_="due_soon"))
+        found.update(self.ranked(and_(own, Task.state == State.RETURNED.value), [Task.due_on], literal("returned")))
+        notes = self.latest_notes(State.RETURNED, Trigger.SEND_BACK)
         result: dict[int, dict[str, tuple[list[Item], int]]] = defaultdict(dict)
-        for name, (where, order) in queries.items():
-            found = self.ranked(where, order)
-            notes = self.latest_notes(State.RETURNED, Trigger.SEND_BACK) if name == "returned" else {}
-            for province_id, (rows, total) in found.items():
-                items = [self.item(r, days=self.timeliness(r).days, note=notes.get(r.id)) for r in rows]
-                result[province_id][name] = (items, total)
+        for (province_id, name), (rows, total) in found.items():
+            section_notes = notes if name == "returned" else {}
+            items = [self.item(r, days=self.timeliness(r).days, note=section_notes.get(r.id)) for r in rows]
+            result[province_id][name] = (items, total)
         return result
 
     def overseer_sections(self, since_day: date) -> dict[str, tuple[list[Item], int]]:
