@@ -140,10 +140,13 @@ def _text(reply: bytes | str) -> str:
 
 
 class SmtpTransport:
-    def __init__(self, target: SmtpTarget, timeout: float = TIMEOUT_SECONDS) -> None:
+    def __init__(self, target: SmtpTarget, timeout: float = TIMEOUT_SECONDS,
+                 tls: ssl.SSLContext | None = None) -> None:
         self.target = target
         self.timeout = timeout
         self.display = str(target)
+        # Certificates are verified against the system's CAs unless a context is given.
+        self.tls = tls
 
     @contextmanager
     def open(self) -> Iterator[SmtpConnection]:
@@ -151,12 +154,12 @@ class SmtpTransport:
         try:
             if t.scheme == "smtps":
                 client: smtplib.SMTP = smtplib.SMTP_SSL(t.host, t.port, timeout=self.timeout,
-                                                        context=ssl.create_default_context())
+                                                        context=self.tls or ssl.create_default_context())
             else:
                 client = smtplib.SMTP(t.host, t.port, timeout=self.timeout)
             client.ehlo()
             if t.starttls:
-                client.starttls(context=ssl.create_default_context())
+                client.starttls(context=self.tls or ssl.create_default_context())
                 client.ehlo()
             if t.username:
                 client.login(t.username, t.password or "")

@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import socket
+import ssl
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -52,23 +55,39 @@ class Recorder:
 
 
 class SmtpServer:
-    """A real SMTP server on localhost that tests can stop and start again on the same port."""
+    """A real SMTP server on localhost that tests can stop and start again on the same port.
 
-    def __init__(self, auth: bool = False) -> None:
+    tls: None (plain), "starttls" (upgrade required before login) or "smtps" (TLS from the start).
+    """
+
+    def __init__(self, auth: bool = False, tls: str | None = None, certificate: Path | None = None) -> None:
         self.port = free_port()
         self.handler = Recorder()
         self.auth = auth
+        self.tls = tls
+        self.certificate = certificate
         self.controller: Controller | None = None
 
     @property
     def url(self) -> str:
         credentials = f"{SMTP_USER}:{SMTP_PASSWORD}@" if self.auth else ""
-        return f"smtp://{credentials}127.0.0.1:{self.port}"
+        if self.tls == "smtps":
+            return f"smtps://{credentials}127.0.0.1:{self.port}"
+        return f"smtp://{credentials}127.0.0.1:{self.port}" + ("?starttls=1" if self.tls == "starttls" else "")
 
     def start(self) -> None:
-        kwargs = {}
+        kwargs: dict = {}
         if self.auth:
-            kwargs = {"authenticator": _check_login, "auth_require_tls": False}
+            # aiosmtpd only counts STARTTLS as TLS for AUTH; an smtps session is encrypted from the start.
+            kwargs = {"authenticator": _check_login, "auth_require_tls": self.tls == "starttls"}
+        if self.tls is not None:
+            assert self.certificate is not None
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(self.certificate, self.certificate.with_suffix(".key"))
+            if self.tls == "starttls":
+                kwargs.update(tls_context=context, require_starttls=True)
+            else:
+                kwargs.update(ssl_context=context)
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **kwargs)
         self.controller.start()
 
@@ -81,6 +100,22 @@ class SmtpServer:
 def _check_login(server, session, envelope, mechanism, auth_data):
     ok = auth_data.login == SMTP_USER.encode() and auth_data.password == SMTP_PASSWORD.encode()
     return AuthResult(success=ok, handled=False)
+
+
+@pytest.fixture(scope="session")
+def certificate(tmp_path_factory) -> Path:
+    """A self-signed certificate for 127.0.0.1 (the key sits beside it as .key)."""
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "server.pem", folder / "server.key"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    return cert
+
+
+def client_tls(certificate: Path) -> ssl.SSLContext:
+    """A client context that trusts the test certificate (and verifies it, as in production)."""
+    return ssl.create_default_context(cafile=str(certificate))
 
 
 @pytest.fixture

@@ -1,10 +1,13 @@
 """Mail server URLs and the mail settings: checked at start-up, secrets never shown."""
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
-from notifications.transport import SmtpTarget, parse_smtp_url
-from tests.notifications.conftest import mail_settings
+from notifications.outbox import deliver, enqueue
+from notifications.transport import SmtpTarget, SmtpTransport, parse_smtp_url
+from tests.notifications.conftest import SMTP_PASSWORD, SmtpServer, client_tls, mail_settings
 from workflow.errors import InvalidInput
 from workflow.vocabulary import Weekday
 
@@ -47,3 +50,25 @@ def test_mail_settings_are_checked():
                                  ("digest_cap", "0", "is 0"), ("mail_from", "nobody", "no email address")]:
         with pytest.raises(InvalidInput, match=problem):
             mail_settings(**{name: value})
+
+
+@pytest.mark.parametrize("tls", ["starttls", "smtps"])
+def test_encrypted_login_and_delivery(db, certificate, tls, tmp_path):
+    server = SmtpServer(auth=True, tls=tls, certificate=certificate)
+    server.start()
+    try:
+        settings = mail_settings(tmp_path, smtp_url=server.url)
+        with db.session() as s:
+            enqueue(s, "can.bo@soct.example.vn", "digest", date(2026, 1, 5), "Thử nghiệm TLS", "nội dung",
+                    mail_from=settings.mail_from)
+        report = deliver(db, SmtpTransport(settings.smtp_url, timeout=5, tls=client_tls(certificate)), settings)
+        assert (report.sent, report.stopped) == (1, None)
+        assert server.handler.recipients() == ["can.bo@soct.example.vn"]
+        # Without trusting the certificate, nothing is sent and the message stays pending.
+        with db.session() as s:
+            enqueue(s, "khac@soct.example.vn", "digest", date(2026, 1, 5), "x", "y", mail_from=settings.mail_from)
+        refused = deliver(db, SmtpTransport(settings.smtp_url, timeout=5), settings)
+        assert refused.sent == 0 and "CERTIFICATE_VERIFY_FAILED" in str(refused.stopped)
+        assert SMTP_PASSWORD not in str(refused.stopped)
+    finally:
+        server.stop()
