@@ -65,7 +65,9 @@ def _weekday(text: str, field_name: str) -> Weekday:
 
 
 def _smtp_url(text: str, field_name: str) -> Any:
-    # Lazy: only the mail commands need the transport module.
+    if not text.strip():
+        return None  # no server: .eml files in mail_dir
+    # Lazy: only a configured server needs the transport module.
     from notifications.transport import parse_smtp_url
 
     return parse_smtp_url(text, field_name)
