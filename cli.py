@@ -465,7 +465,127 @@ def directive_list(app: App, as_json: bool) -> None:
 
 
 # --- email digests and the outbox (issue 4) --------------------------------------
-# (commands of that issue go here)
+
+
+@cli.group()
+def digest() -> None:
+    """Daily email digests: at most one per person and day, with everything they must act on.
+
+    `build` puts the day's digests into the outbox (and marks the reminders
+    they report as consumed); `dtrack outbox send` delivers them. The
+    scheduler's daily sweep does both after generating reminders.
+    """
+
+
+@digest.command("preview")
+@click.option("--to", "email", required=True, metavar="EMAIL", help="The user whose digest to show.")
+@click.option("--html", "as_html", is_flag=True, help="Print the HTML part instead of the plain text.")
+@as_of_option
+@pass_app
+def digest_preview(app: App, email: str, as_html: bool, as_of: str | None) -> None:
+    """Print the digest a user would get (its subject and plain-text part); nothing is queued or sent."""
+    from notifications.digests import preview
+
+    found, rendered = preview(app.database(), app.clock(as_of), app.settings(as_of), email)
+    if not found.has_news:
+        note_line("nothing to act on: no digest is sent unless DTRACK_DIGEST_SEND_EMPTY=yes")
+    click.echo(f"Subject: {rendered.subject}\n")
+    click.echo(rendered.html if as_html else rendered.text, nl=False)
+
+
+@digest.command("build")
+@as_of_option
+@pass_app
+def digest_build(app: App, as_of: str | None) -> None:
+    """Queue today's digests in the outbox; running it again the same day adds nothing twice."""
+    from notifications.digests import build_digests
+
+    report = build_digests(app.database(), app.clock(as_of), app.settings(as_of))
+    click.echo(f"digests for {report.day:%d/%m/%Y}: {report.queued} queued, {report.already} already built, "
+               f"{report.nothing} with nothing to act on; {report.reminders_consumed} reminders consumed")
+    if report.queued:
+        click.echo("next: dtrack outbox send")
+
+
+@cli.group()
+def outbox() -> None:
+    """The durable queue of outgoing email: send it, list it, retry failures.
+
+    Messages go to DTRACK_SMTP_URL (smtp://user:pass@host:587?starttls=1 or
+    smtps://...), or, with no server set, into DTRACK_MAIL_DIR as .eml files.
+    """
+
+
+@outbox.command("send")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Send at most this many messages.")
+@pass_app
+def outbox_send(app: App, limit: int | None) -> None:
+    """Deliver every due message; failures are retried later with backoff, up to DTRACK_MAIL_MAX_ATTEMPTS.
+
+    Several `outbox send` may run at once: each message is claimed by one of
+    them. Delivery is at least once: if the process dies after the server
+    accepted a message but before it was marked sent, that one message is sent
+    again later (with the same Message-ID, so mail programs can spot it).
+    """
+    from notifications.outbox import deliver, due_count, utc_now
+    from notifications.transport import transport_from
+
+    settings = app.settings()
+    db = app.database()
+    transport = transport_from(settings.smtp_url, settings.mail_dir)
+    due = due_count(db, utc_now()) if limit is None else min(limit, due_count(db, utc_now()))
+    if due > 20 and sys.stderr.isatty():
+        with click.progressbar(length=due, label=f"sending via {transport.display}", file=sys.stderr) as bar:
+            report = deliver(db, transport, settings, on_message=lambda: bar.update(1), limit=limit)
+    else:
+        report = deliver(db, transport, settings, limit=limit)
+    if report.recovered:
+        note_line(f"{report.recovered} message(s) left 'sending' by a stopped sender were put back")
+    click.echo(f"via {report.transport}: {report.sent} sent, {report.retrying} to retry later, "
+               f"{report.failed} failed (see `dtrack outbox list --state failed`)")
+    if report.stopped is not None:
+        raise UserError(str(report.stopped))
+
+
+@outbox.command("list")
+@click.option("--state", default=None, type=click.Choice(["pending", "sending", "sent", "failed"]),
+              help="Only messages in this state.")
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True, help="Newest messages shown.")
+@json_option
+@pass_app
+def outbox_list(app: App, state: str | None, limit: int, as_json: bool) -> None:
+    """List outgoing messages, newest first, with tries, the server's reply or the last error."""
+    from notifications.outbox import counts, list_messages
+    from workflow.terminal import table
+
+    with app.database().session() as session:
+        data = [{"id": m.id, "state": m.state, "recipient": m.recipient, "kind": m.kind, "day": m.key_date,
+                 "attempts": m.attempts, "subject": m.subject, "next_attempt_at": m.next_attempt_at,
+                 "sent_at": m.sent_at, "server_reply": m.server_reply, "last_error": m.last_error,
+                 "message_id": m.message_id}
+                for m in list_messages(session, state, limit)]
+        totals = counts(session)
+    if as_json:
+        emit_json(data)
+        return
+    click.echo(table(("id", "state", "recipient", "kind", "day", "tries", "sent / next try", "reply / last error"),
+                     [(d["id"], d["state"], d["recipient"], d["kind"], d["day"], d["attempts"],
+                       d["sent_at"] if d["state"] == "sent" else d["next_attempt_at"] if d["state"] == "pending" else None,
+                       (d["server_reply"] if d["state"] == "sent" else d["last_error"]) or "")
+                      for d in data]))
+    click.echo("total: " + (", ".join(f"{n} {s}" for s, n in sorted(totals.items())) or "no messages"))
+
+
+@outbox.command("retry")
+@click.argument("ids", metavar="[ID]...", nargs=-1, type=int)
+@click.option("--all-failed", is_flag=True, help="Retry every failed message.")
+@pass_app
+def outbox_retry(app: App, ids: tuple[int, ...], all_failed: bool) -> None:
+    """Make failed messages pending again (with a fresh count of tries); the next send delivers them."""
+    from notifications.outbox import retry
+
+    count = retry(app.database(), ids, all_failed=all_failed)
+    click.echo(f"{count} message(s) pending again; next: dtrack outbox send")
 
 
 # --- reports and indicators (issue 5) ----------------------------------------------

@@ -160,3 +160,21 @@ class ImportInvalid(DtrackError):
             f"{path}: {len(self.problems)} bad row(s), nothing imported: {listed}",
             "fix those rows and import the whole file again",
         )
+# --- email digests and the outbox (issue 4) ---
+
+
+class UnknownMessage(NotFound):
+    kind = "outbox message"
+
+    def __init__(self, ref: str, hint: str | None = None) -> None:
+        super().__init__(ref, hint or "see `dtrack outbox list` for message ids")
+
+
+class MailServerUnavailable(DtrackError):
+    """The mail server (or mail folder) cannot take messages now: nothing is lost, they stay pending."""
+
+    def __init__(self, where: str, reason: str) -> None:
+        self.where = where  # the transport as displayed: never contains a password
+        self.reason = reason
+        super().__init__(f"cannot deliver through {where}: {reason}",
+                         "messages stay pending; check DTRACK_SMTP_URL and run `dtrack outbox send` again")

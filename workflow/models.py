@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -274,3 +275,53 @@ class IndicatorValue(Base):
     indicator: Mapped[Indicator] = relationship()
     province: Mapped[Province | None] = relationship()
     actor: Mapped[User | None] = relationship()
+class Outbox(Base):
+    """One outgoing email, durable from the moment it is built until the server accepts it.
+
+    The unique key (recipient, kind, day) means a digest is built at most once
+    per person and day, however often or concurrently the build runs; the
+    Message-ID is derived from the same key, so a resend is recognisable.
+    See `notifications.outbox` for the states and the delivery protocol.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("recipient", "kind", "key_date"),
+        Index("ix_outbox_state_next", "state", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(254))
+    recipient_name: Mapped[str] = mapped_column(String(200), default="")
+    kind: Mapped[str] = mapped_column(String(10))  # a workflow.vocabulary.OutboxKind
+    key_date: Mapped[date] = mapped_column(Date)  # the local day the message is for
+    subject: Mapped[str] = mapped_column(Text)
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    state: Mapped[str] = mapped_column(String(10))  # a workflow.vocabulary.OutboxState
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(32))  # the sender run that holds it while sending
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    server_reply: Mapped[str | None] = mapped_column(Text)  # what the server said when it accepted it
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    attachments: Mapped[list[OutboxAttachment]] = relationship(
+        back_populates="message", order_by="OutboxAttachment.id", cascade="all, delete-orphan")
+
+
+class OutboxAttachment(Base):
+    """A file sent with an outbox message (e.g. a rendered report)."""
+
+    __tablename__ = "outbox_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    mimetype: Mapped[str] = mapped_column(String(100))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+    message: Mapped[Outbox] = relationship(back_populates="attachments")

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from workflow.errors import InvalidInput
+from workflow.vocabulary import Weekday
 
 
 def parse_date(text: str, field_name: str = "date") -> date:
@@ -38,6 +39,47 @@ def _language(text: str, field_name: str) -> str:
     if text not in ("vi", "en"):
         raise InvalidInput(field_name, f"{text!r} is not a supported language", "use vi or en")
     return text
+
+
+def _positive_int(text: str, field_name: str) -> int:
+    value = _non_negative_int(text, field_name)
+    if value == 0:
+        raise InvalidInput(field_name, "is 0", "give 1 or more")
+    return value
+
+
+def _yes_no(text: str, field_name: str) -> bool:
+    answer = text.strip().lower()
+    if answer in ("1", "yes", "true", "on"):
+        return True
+    if answer in ("0", "no", "false", "off", ""):
+        return False
+    raise InvalidInput(field_name, f"{text!r} is not yes or no", "use yes or no")
+
+
+def _weekday(text: str, field_name: str) -> Weekday:
+    try:
+        return Weekday(text.strip().lower())
+    except ValueError:
+        raise InvalidInput(field_name, f"{text!r} is not a weekday", "use monday ... sunday") from None
+
+
+def _smtp_url(text: str, field_name: str) -> Any:
+    if not text.strip():
+        return None  # no server: .eml files in mail_dir
+    # Lazy: only a configured server needs the transport module.
+    from notifications.transport import parse_smtp_url
+
+    return parse_smtp_url(text, field_name)
+
+
+def _mail_address(text: str, field_name: str) -> str:
+    from email.utils import parseaddr
+
+    name, address = parseaddr(text)
+    if "@" not in address:
+        raise InvalidInput(field_name, f"{text!r} has no email address", "write e.g. 'dtrack <no-reply@example.vn>'")
+    return text.strip()
 
 
 def _text(text: str, field_name: str) -> str:
@@ -67,6 +109,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("language", "vi", "Language of reports and emails: vi or en", _language),
     Setting("due_soon_days", "7", "An open task is due soon this many days before its deadline", _non_negative_int),
     Setting("base_url", "", "Web address used to link tasks in emails and reports (optional)"),
+    Setting("smtp_url", "", "Mail server: smtp://user:pass@host:587?starttls=1 or smtps://user:pass@host:465; "
+            "empty: write each message as an .eml file into mail_dir", _smtp_url),
+    Setting("mail_dir", "mail", "Folder that receives .eml files when no mail server is set"),
+    Setting("mail_from", "dtrack <no-reply@dtrack.example.vn>", "Sender of digests: 'Name <address>'", _mail_address),
+    Setting("mail_max_attempts", "5", "Tries per message before it is marked failed", _positive_int),
+    Setting("mail_retry_seconds", "60", "Wait after a failed try; doubles with each further try", _non_negative_int),
+    Setting("mail_stale_seconds", "1800", "A message left 'sending' this long (a sender stopped) is tried again",
+            _positive_int),
+    Setting("digest_weekday", "monday", "Weekday on which overseers get the weekly summary instead of the daily digest",
+            _weekday),
+    Setting("digest_send_empty", "no", "Send a digest even when there is nothing to act on (yes/no)", _yes_no),
+    Setting("digest_cap", "20", "Items listed per digest section; the rest are counted ('and 37 more')", _positive_int),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

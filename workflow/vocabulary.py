@@ -117,6 +117,43 @@ class ReminderKind(StrEnum):
     REVIEW_NUDGE = "review_nudge"  # a submission has waited N days for review (to the overseers)
 
 
+class OutboxState(StrEnum):
+    """Where an outgoing message stands in the durable outbox (`outbox.state`).
+
+    pending -> sending (claimed by one sender) -> sent; a failed try goes
+    back to pending with a later `next_attempt_at`, and after the last
+    allowed attempt to failed, which `dtrack outbox retry` re-queues.
+    """
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutboxKind(StrEnum):
+    """What an outgoing message is; with recipient and day it is the outbox's unique key."""
+
+    DIGEST = "digest"  # the daily digest (the weekly summary on its weekday): at most one a day per person
+    REPORT = "report"  # a rendered report sent with a covering message
+
+
+class Weekday(StrEnum):
+    """Days of the week as settings name them (Monday = 0, as `date.weekday()`)."""
+
+    MONDAY = "monday"
+    TUESDAY = "tuesday"
+    WEDNESDAY = "wednesday"
+    THURSDAY = "thursday"
+    FRIDAY = "friday"
+    SATURDAY = "saturday"
+    SUNDAY = "sunday"
+
+    @property
+    def number(self) -> int:
+        return list(Weekday).index(self)
+
+
 # One letter per state for the status matrix, chosen to be distinct and
 # readable in a plain terminal.
 STATE_GLYPHS: dict[State, str] = {
@@ -174,3 +211,42 @@ DEADLINE_LABELS: dict[str, dict[DeadlineStatus, str]] = {
 }
 
 LANGUAGES = ("vi", "en")
+
+# What each action is called in emails and reports ("what changed").
+TRIGGER_LABELS: dict[str, dict[Trigger, str]] = {
+    "vi": {
+        Trigger.START: "bắt đầu thực hiện",
+        Trigger.UPDATE: "cập nhật tiến độ",
+        Trigger.SUBMIT: "nộp kết quả",
+        Trigger.SEND_BACK: "trả lại để hoàn thiện",
+        Trigger.ACCEPT: "chấp nhận, hoàn thành",
+        Trigger.BLOCK: "báo vướng mắc",
+        Trigger.UNBLOCK: "tiếp tục thực hiện",
+        Trigger.REOPEN: "mở lại",
+    },
+    "en": {
+        Trigger.START: "started",
+        Trigger.UPDATE: "updated progress",
+        Trigger.SUBMIT: "submitted",
+        Trigger.SEND_BACK: "sent back for rework",
+        Trigger.ACCEPT: "accepted",
+        Trigger.BLOCK: "reported blocked",
+        Trigger.UNBLOCK: "resumed",
+        Trigger.REOPEN: "reopened",
+    },
+}
+
+REMINDER_LABELS: dict[str, dict[ReminderKind, str]] = {
+    "vi": {
+        ReminderKind.BEFORE_DEADLINE: "sắp đến hạn",
+        ReminderKind.OVERDUE: "đã quá hạn",
+        ReminderKind.ESCALATION: "quá hạn lâu, cần đôn đốc",
+        ReminderKind.REVIEW_NUDGE: "chờ duyệt đã lâu",
+    },
+    "en": {
+        ReminderKind.BEFORE_DEADLINE: "deadline approaching",
+        ReminderKind.OVERDUE: "overdue",
+        ReminderKind.ESCALATION: "long overdue (escalated)",
+        ReminderKind.REVIEW_NUDGE: "waiting long for review",
+    },
+}

@@ -1,0 +1,593 @@
+"""What each person must act on, as at most one email a day.
+
+Province users get their province's overdue and due-soon tasks, tasks
+returned for rework (with the Department's note), the reminders that fell
+due, and what others changed since their last digest. Overseers get newly
+overdue tasks, submissions waiting for review (oldest first), blocked tasks
+with their reasons, escalations and review reminders, and counts per region;
+on the configured weekday their digest is the weekly summary instead.
+
+`build_digests` writes one outbox row per digest and marks the reminders it
+reports consumed, in ONE transaction that first takes an exclusive lock, so
+two builds (even concurrent ones) never make two digests for a person and
+day; a second build the same day adds only what the first could not.
+
+For the daily sweep (issue 3's scheduler) call `daily_run(db, clock,
+settings)`: it builds the day's digests, then sends every due message.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, and_, case, func, literal, select, update
+from sqlalchemy.orm import Session
+
+from notifications.mail import unsubscribe_target
+from notifications.outbox import SendReport, deliver, enqueue_many, exclusive, new_message
+from notifications.transport import Transport, transport_from
+from notifications.wording import WORDS, dmy, phrase, subject
+from workflow.clock import Clock
+from workflow.database import Database
+from workflow.errors import InvalidInput
+from workflow.models import Directive, Event, Outbox, Province, Reminder, Task, TaskGroup, User, task_key
+from workflow.settings import Settings
+from workflow.timeliness import classify
+from workflow.users import find_user
+from workflow.vocabulary import (
+    REGION_LABELS,
+    REMINDER_LABELS,
+    TRIGGER_LABELS,
+    OutboxKind,
+    Owner,
+    Region,
+    ReminderKind,
+    Role,
+    State,
+    Trigger,
+)
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates" / "email"
+# Open tasks the province still owes: a submitted one waits for the Department.
+# Spelled as IN, not NOT IN, so the (state, due_on) index serves the deadline ranges.
+_OWED = Task.state.in_([s.value for s in State if s.is_open and s is not State.SUBMITTED])
+
+
+@dataclass(slots=True)
+class Item:
+    """One line of a digest section: a task, and what to say about it."""
+
+    task_id: int
+    key: str
+    title: dict[str, str]  # lang -> task group title
+    province: dict[str, str]  # lang -> province name
+    due_on: date | None = None
+    days: int | None = None
+    note: str | None = None  # the Department's note, a block reason, or a change's note
+    label: dict[str, str] | None = None  # lang -> reminder kind or action
+    actor: str | None = None
+    at: datetime | None = None
+
+
+@dataclass
+class Section:
+    name: str  # a key of notifications.wording.WORDS
+    items: list[Item]
+    total: int
+    more_where: str = ""  # a link or a command that lists all of them
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.items)
+
+
+@dataclass
+class RegionCount:
+    region: str
+    provinces: int
+    overdue: int
+    awaiting: int
+    blocked: int
+    completed: int
+    total: int
+
+
+@dataclass
+class Digest:
+    recipient: str
+    name: str
+    locale: str
+    role: str
+    day: date
+    weekly: bool
+    province: dict[str, str] | None
+    sections: list[Section]
+    regions: list[RegionCount] = field(default_factory=list)
+    week: dict[str, int] = field(default_factory=dict)
+    reminder_ids: list[int] = field(default_factory=list)
+
+    def section(self, name: str) -> Section | None:
+        return next((s for s in self.sections if s.name == name), None)
+
+    def count(self, name: str) -> int:
+        found = self.section(name)
+        return found.total if found else 0
+
+    @property
+    def has_news(self) -> bool:
+        return self.weekly or any(s.total for s in self.sections)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+@dataclass
+class BuildReport:
+    day: date
+    queued: int = 0
+    already: int = 0  # recipients whose digest for the day exists already
+    nothing: int = 0  # recipients with nothing to act on (and digest_send_empty off)
+    reminders_consumed: int = 0
+
+
+# --- gathering -------------------------------------------------------------------
+
+
+def _task_query(*columns: Any):
+    # Tasks alone: joining the groups here made SQLite drive the query from the
+    # groups and read every task; group facts come from `Gatherer.groups`.
+    return select(Task.id, Task.province_id, Task.group_id, Task.period, Task.state, Task.due_on,
+                  Task.submitted_at, *columns)
+
+
+@dataclass(frozen=True)
+class GroupFacts:
+    code: str  # the directive's
+    ordinal: int
+    title: dict[str, str]  # lang -> title
+    owner: str
+
+
+class Gatherer:
+    """Reads everything the day's digests need with a few set-based queries."""
+
+    def __init__(self, session: Session, day: date, now: datetime, settings: Settings, clock: Clock) -> None:
+        self.session = session
+        self.day = day
+        self.now = now
+        self.settings = settings
+        self.clock = clock
+        self.cap = settings.digest_cap
+        self.provinces = {p.id: p for p in session.scalars(select(Province).order_by(Province.ordinal))}
+        self.groups = {
+            gid: GroupFacts(code, ordinal, {"vi": title_vi, "en": title_en}, owner)
+            for gid, code, ordinal, title_vi, title_en, owner in session.execute(
+                select(TaskGroup.id, Directive.code, TaskGroup.ordinal, TaskGroup.title_vi, TaskGroup.title_en,
+                       TaskGroup.owner).join(Directive, TaskGroup.directive_id == Directive.id))
+        }
+        self.province_owned = Task.group_id.in_(
+            sorted(gid for gid, g in self.groups.items() if g.owner == Owner.PROVINCE.value))
+        self._province_facts: dict[int, tuple[str, dict[str, str]]] = {}
+        self.due_soon_days = settings.due_soon_days
+        # Plain Core execution for the big reads: the ORM's row processing is not needed.
+        self.execute = session.connection().execute
+
+    # tasks ---------------------------------------------------------------------
+
+    def item(self, row: Any, **extra: Any) -> Item:
+        # Called for tens of thousands of rows per build: the per-province facts are
+        # looked up once (ORM attribute access is slow), and the dictionaries shared.
+        facts = self._province_facts.get(row.province_id)
+        if facts is None:
+            province = self.provinces[row.province_id]
+            facts = self._province_facts[row.province_id] = (
+                province.slug, {"vi": province.name, "en": province.name_en})
+        group = self.groups[row.group_id]
+        if "due_on" not in extra:
+            extra["due_on"] = row.due_on
+        return Item(row.id, task_key(group.code, group.ordinal, facts[0], row.period), group.title, facts[1],
+                    **extra)
+
+    def top(self, where: ColumnElement[bool], order: Sequence[Any]) -> tuple[list, int]:
+        """The first `cap` tasks matching `where` overall, and how many match."""
+        # A top-N sort and an index-only count: cheaper than ranking every row.
+        rows = self.execute(_task_query().where(where).order_by(*order, Task.id).limit(self.cap)).all()
+        return rows, self.session.scalar(select(func.count()).select_from(Task).where(where)) or 0
+
+    def ranked(self, where: ColumnElement[bool], order: Sequence[Any],
+               section: ColumnElement[str]) -> dict[tuple[int, str], tuple[list, int]]:
+        """Per province and section: the first `cap` tasks matching `where`, and how many match.
+
+        `section` names each row's section, so one pass over the tasks serves several sections.
+        """
+        # The rank and the count are both window functions over the same rows.
+        partition = [Task.province_id, section]
+        number = func.row_number().over(partition_by=partition, order_by=[*order, Task.id]).label("n")
+        count = func.count().over(partition_by=partition).label("total")
+        inner = _task_query(number, count, section.label("section")).where(where).subquery()
+        rows = self.execute(select(inner).where(inner.c.n <= self.cap).order_by(inner.c.n)).all()
+        found: dict[tuple[int, str], tuple[list, int]] = {}
+        for r in rows:
+            key = (r.province_id, r.section)
+            if key not in found:
+                found[key] = ([], r.total)
+            found[key][0].append(r)
+        return found
+
+    def latest_notes(self, state: State, trigger: Trigger,
+                     task_ids: Sequence[int] | None = None) -> dict[int, str | None]:
+        """The note of the last `trigger` event of the tasks now in `state` (why sent back, why blocked).
+
+        `task_ids`: only these few tasks; without it, every task in the state (cheaper than a huge IN list).
+        """
+        latest = (select(func.max(Event.id)).join(Task, Event.task_id == Task.id)
+                  .where(Task.state == state.value, Event.trigger == trigger.value).group_by(Event.task_id))
+        if task_ids is not None:
+            latest = latest.where(Event.task_id.in_(task_ids))
+        return dict(self.execute(select(Event.task_id, Event.note).where(Event.id.in_(latest))).all())
+
+    def timeliness(self, row: Any):
+        return classify(row.state, row.due_on, self.day, due_soon_days=self.due_soon_days,
+                        submitted_at=row.submitted_at, clock=self.clock)
+
+    def province_sections(self) -> dict[int, dict[str, tuple[list[Item], int]]]:
+        """province id -> section name -> (items, total) for the sections every user of it shares."""
+        own = self.province_owned
+        soon_until = self.day + timedelta(days=self.due_soon_days)
+        # Overdue and due soon in one pass (the state/deadline index), returned in another.
+        found = self.ranked(and_(own, _OWED, Task.due_on <= soon_until), [Task.due_on],
+                            case((Task.due_on < self.day, "overdue"), else_="due_soon"))
+        found.update(self.ranked(and_(own, Task.state == State.RETURNED.value), [Task.due_on], literal("returned")))
+        notes = self.latest_notes(State.RETURNED, Trigger.SEND_BACK)
+        result: dict[int, dict[str, tuple[list[Item], int]]] = defaultdict(dict)
+        for (province_id, name), (rows, total) in found.items():
+            section_notes = notes if name == "returned" else {}
+            items = [self.item(r, days=self.timeliness(r).days, note=section_notes.get(r.id)) for r in rows]
+            result[province_id][name] = (items, total)
+        return result
+
+    def overseer_sections(self, since_day: date) -> dict[str, tuple[list[Item], int]]:
+        """The overseers' task sections; newly overdue counts from `since_day` (the last digest's day)."""
+        newly = and_(_OWED, Task.due_on >= since_day, Task.due_on < self.day)
+        sections = {}
+        rows, total = self.top(newly, [Task.due_on])
+        sections["newly_overdue"] = ([self.item(r, days=self.timeliness(r).days) for r in rows], total)
+        rows, total = self.top(Task.state == State.SUBMITTED.value, [Task.submitted_at])
+        sections["awaiting_review"] = ([self.item(r, days=self.timeliness(r).days) for r in rows], total)
+        rows, total = self.top(Task.state == State.BLOCKED.value, [Task.due_on])
+        reasons = self.latest_notes(State.BLOCKED, Trigger.BLOCK, [r.id for r in rows])
+        sections["blocked"] = ([self.item(r, note=reasons.get(r.id)) for r in rows], total)
+        return sections
+
+    def regions(self) -> list[RegionCount]:
+        """Tasks per region: overdue, awaiting review, blocked, completed, all."""
+        # Two index-only counts per province (the province/state and state/deadline
+        # indexes), summed up here: far cheaper than joining every task to its province.
+        region_of = {pid: p.region for pid, p in self.provinces.items()}
+        counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for province_id, state, n in self.execute(
+                select(Task.province_id, Task.state, func.count()).group_by(Task.province_id, Task.state)):
+            counts[region_of[province_id]][state] += n
+            counts[region_of[province_id]]["total"] += n
+        for province_id, n in self.execute(
+                select(Task.province_id, func.count()).where(_OWED, Task.due_on < self.day)
+                .group_by(Task.province_id)):
+            counts[region_of[province_id]]["overdue"] += n
+        provinces: dict[str, int] = defaultdict(int)
+        for p in self.provinces.values():
+            provinces[p.region] += 1
+        return [RegionCount(region.value, provinces[region.value], counts[region.value]["overdue"],
+                            counts[region.value][State.SUBMITTED.value], counts[region.value][State.BLOCKED.value],
+                            counts[region.value][State.COMPLETED.value], counts[region.value]["total"])
+                for region in Region if region.value in counts]
+
+    def week(self) -> dict[str, int]:
+        since = self.now - timedelta(days=7)
+        counted = {Trigger.SUBMIT.value: "submitted", Trigger.ACCEPT.value: "accepted",
+                   Trigger.SEND_BACK.value: "sent_back", Trigger.BLOCK.value: "blocked"}
+        rows = self.session.execute(
+            select(Event.trigger, func.count()).where(Event.at > since, Event.at <= self.now,
+                                                      Event.trigger.in_(counted)).group_by(Event.trigger)).all()
+        found = {counted[t]: n for t, n in rows}
+        return {name: found.get(name, 0) for name in counted.values()}
+
+    # reminders and changes ------------------------------------------------------
+
+    def reminders(self) -> tuple[dict[int, list[tuple[int, Item]]], list[tuple[int, Item]]]:
+        """Pending reminders due by the day: per province (province audience) and the overseers' list."""
+        rows = self.execute(
+            _task_query(Reminder.id.label("reminder_id"), Reminder.kind, Reminder.audience,
+                        Reminder.days.label("reminder_days"), Reminder.due_on.label("reminder_due"))
+            .join(Reminder, Reminder.task_id == Task.id)
+            .where(Reminder.consumed_at.is_(None), Reminder.cancelled_at.is_(None), Reminder.remind_on <= self.day)
+            .order_by(Reminder.remind_on, Reminder.id)).all()
+        per_province: dict[int, list[tuple[int, Item]]] = defaultdict(list)
+        overseers: list[tuple[int, Item]] = []
+        for r in rows:
+            kind = ReminderKind(r.kind)
+            item = self.item(r, days=r.reminder_days, due_on=r.reminder_due,
+                             label={lang: REMINDER_LABELS[lang][kind] for lang in WORDS})
+            if r.audience == Role.OVERSEER.value:
+                overseers.append((r.reminder_id, item))
+            else:
+                per_province[r.province_id].append((r.reminder_id, item))
+        return per_province, overseers
+
+    def changes(self, since: datetime) -> list[tuple[int | None, int, Item]]:
+        """Events on province-owned tasks after `since`, newest first, with their actor's and province's ids."""
+        rows = self.execute(
+            _task_query(Event.actor_id, Event.trigger, Event.note, Event.at)
+            .join(Event, Event.task_id == Task.id)
+            .where(Event.at > since, Event.at <= self.now, self.province_owned)
+            .order_by(Event.at.desc(), Event.id.desc())).all()
+        # Actors apart: joining users here made SQLite scan the users table once per event.
+        actor_ids = {r.actor_id for r in rows if r.actor_id is not None}
+        actors = dict(self.session.execute(select(User.id, User.email).where(User.id.in_(actor_ids))).all()) \
+            if actor_ids else {}
+        labels = {t.value: {lang: TRIGGER_LABELS[lang][t] for lang in WORDS} for t in Trigger}
+        return [(r.actor_id, r.province_id,
+                 self.item(r, note=r.note, at=r.at, actor=actors.get(r.actor_id), label=labels[r.trigger]))
+                for r in rows]
+
+
+def _cut(items: list[Item], cap: int) -> tuple[list[Item], int]:
+    return items[:cap], len(items)
+
+
+def _more_where(settings: Settings, province_slug: str | None, state: str | None = None) -> str:
+    if settings.base_url:
+        base = settings.base_url.rstrip("/")
+        query = "&".join(f"{k}={v}" for k, v in (("province", province_slug), ("state", state)) if v)
+        return f"{base}/tasks" + (f"?{query}" if query else "")
+    command = "dtrack tasks list"
+    if province_slug:
+        command += f" --province {province_slug}"
+    if state:
+        command += f" --state {state}"
+    return command
+
+
+def gather(
+    session: Session,
+    clock: Clock,
+    settings: Settings,
+    *,
+    only: str | None = None,
+    skip_built: bool = True,
+) -> tuple[list[Digest], int]:
+    """Every recipient's digest for the clock's day (or only `only`'s); also how many were built already."""
+    day, now = clock.today(), clock.now()
+    g = Gatherer(session, day, now, settings, clock)
+    users_query = select(User).where(
+        (User.role == Role.OVERSEER.value) | ((User.role == Role.PROVINCE.value) & User.province_id.is_not(None)))
+    if only is not None:
+        users_query = users_query.where(User.id == find_user(session, only).id)
+    users = list(session.scalars(users_query.order_by(User.email)))
+    built = set(session.scalars(select(Outbox.recipient).where(
+        Outbox.kind == OutboxKind.DIGEST.value, Outbox.key_date == day))) if skip_built else set()
+    previous = {r: (at, d) for r, at, d in session.execute(
+        select(Outbox.recipient, func.max(Outbox.created_at), func.max(Outbox.key_date))
+        .where(Outbox.kind == OutboxKind.DIGEST.value, Outbox.key_date < day).group_by(Outbox.recipient))}
+    todo = [u for u in users if u.email not in built]
+    already = len(users) - len(todo)
+    if not todo:
+        return [], already
+
+    # A first digest reports changes since the start of the previous local day.
+    default_since = datetime.combine(day - timedelta(days=1), time(0), tzinfo=ZoneInfo(clock.tz))
+    weekly = day.weekday() == settings.digest_weekday.number
+    province_users = [u for u in todo if u.role == Role.PROVINCE.value]
+    overseers = [u for u in todo if u.role == Role.OVERSEER.value]
+    reminders_by_province, overseer_reminders = g.reminders()
+    digests: list[Digest] = []
+
+    if province_users:
+        shared = g.province_sections()
+        earliest = min((previous.get(u.email, (default_since,))[0] for u in province_users), default=default_since)
+        changes_by_province: dict[int, list[tuple[int | None, Item]]] = defaultdict(list)
+        for actor_id, province_id, item in g.changes(earliest):
+            changes_by_province[province_id].append((actor_id, item))
+        for user in province_users:
+            province = g.provinces[user.province_id]
+            since = previous.get(user.email, (default_since,))[0]
+            mine = shared.get(province.id, {})
+            reminders = reminders_by_province.get(province.id, [])
+            # What others did: the recipient knows what they did themselves.
+            changes = [item for actor_id, item in changes_by_province[province.id]
+                       if actor_id != user.id and item.at > since]
+            sections = [
+                Section("overdue", *mine.get("overdue", ([], 0)), _more_where(settings, province.slug)),
+                Section("due_soon", *mine.get("due_soon", ([], 0)), _more_where(settings, province.slug)),
+                Section("returned", *mine.get("returned", ([], 0)),
+                        _more_where(settings, province.slug, State.RETURNED.value)),
+                Section("reminders", *_cut([i for _, i in reminders], g.cap), _more_where(settings, province.slug)),
+                Section("changes", *_cut(changes, g.cap), _more_where(settings, province.slug)),
+            ]
+            digests.append(Digest(user.email, user.name, user.locale, user.role, day, False,
+                                  {"vi": province.name, "en": province.name_en}, sections,
+                                  reminder_ids=[rid for rid, _ in reminders]))
+    if overseers:
+        regions = g.regions()
+        week = g.week() if weekly else {}
+        by_since: dict[date, dict[str, tuple[list[Item], int]]] = {}
+        for user in overseers:
+            since_day = previous[user.email][1] if user.email in previous else day - timedelta(days=1)
+            if weekly:
+                since_day = min(since_day, day - timedelta(days=7))
+            if since_day not in by_since:
+                by_since[since_day] = g.overseer_sections(since_day)
+            mine = by_since[since_day]
+            sections = [
+                Section("newly_overdue", *mine["newly_overdue"], _more_where(settings, None)),
+                Section("awaiting_review", *mine["awaiting_review"],
+                        _more_where(settings, None, State.SUBMITTED.value)),
+                Section("blocked", *mine["blocked"], _more_where(settings, None, State.BLOCKED.value)),
+                Section("escalations", *_cut([i for _, i in overseer_reminders], g.cap), _more_where(settings, None)),
+            ]
+            digests.append(Digest(user.email, user.name, user.locale, user.role, day, weekly, None, sections,
+                                  regions=regions, week=week, reminder_ids=[rid for rid, _ in overseer_reminders]))
+    return digests, already
+
+
+# --- rendering --------------------------------------------------------------------
+
+
+@cache
+def _environment():
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        # HTML parts are escaped (a note with <script> arrives as text); plain text is not.
+        autoescape=lambda name: bool(name) and name.endswith(".html.j2"),
+        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        auto_reload=False,  # thousands of renders per build: do not stat the files each time
+    )
+    env.filters["dmy"] = dmy
+    return env
+
+
+def subject_of(digest: Digest) -> str:
+    lang = digest.locale
+    if digest.role == Role.PROVINCE.value and digest.province:
+        counts = [("n_overdue", digest.count("overdue")), ("n_due_soon", digest.count("due_soon")),
+                  ("n_returned", digest.count("returned"))]
+        if not any(n for _, n in counts):
+            counts += [("n_reminders", digest.count("reminders")), ("n_changes", digest.count("changes"))]
+        return subject(lang, digest.province[lang], counts, digest.day)
+    counts = [("n_newly_overdue", digest.count("newly_overdue")), ("n_awaiting", digest.count("awaiting_review")),
+              ("n_blocked", digest.count("blocked")), ("n_escalations", digest.count("escalations"))]
+    return subject(lang, WORDS[lang]["subject_weekly" if digest.weekly else "subject_daily"], counts, digest.day)
+
+
+@dataclass(slots=True)
+class Line:
+    """An item as both parts show it: computed once, so the two templates only place text."""
+
+    key: str
+    title: str
+    where: str  # the province, in overseers' digests
+    detail: str
+    note_label: str
+    note: str | None
+    link: str
+
+
+def render(digest: Digest, settings: Settings, clock: Clock) -> Rendered:
+    """The subject, plain-text part and HTML part of a digest, from one shared context."""
+    lang = digest.locale if digest.locale in WORDS else "vi"
+    words = WORDS[lang]
+    base = settings.base_url.rstrip("/")
+    zone = ZoneInfo(clock.tz)
+    note_labels = {"returned": words["note"], "blocked": words["reason"]}
+
+    def detail(section: str, item: Item) -> str:
+        """What to say about a task in a section, e.g. 'quá hạn 12 ngày, hạn 01/12/2025'."""
+        parts = []
+        if item.label is not None and section != "changes":
+            parts.append(item.label[lang])
+        if section in ("overdue", "newly_overdue") and item.days is not None:
+            parts.append(phrase(lang, "days_overdue", days=item.days))
+        elif section == "due_soon" and item.days is not None:
+            parts.append(words["due_today"] if item.days == 0 else phrase(lang, "days_left", days=item.days))
+        elif section == "awaiting_review" and item.days is not None:
+            parts.append(phrase(lang, "days_waiting", days=item.days))
+        if section == "changes" and item.at is not None and item.label is not None:
+            when = item.at.astimezone(zone).strftime("%d/%m/%Y %H:%M")
+            parts.append(f"{when} {item.label[lang]} {words['by']} {item.actor or 'dtrack'}")
+        elif item.due_on is not None and section != "awaiting_review":
+            parts.append(f"{words['deadline']} {dmy(item.due_on)}")
+        return ", ".join(parts)
+
+    def line(section: str, item: Item) -> Line:
+        return Line(item.key, item.title[lang], "" if digest.province else item.province[lang], detail(section, item),
+                    note_labels.get(section, words["note_plain"]), item.note,
+                    f"{base}/tasks/{item.task_id}" if base else "")
+
+    context = {
+        "d": digest, "lang": lang, "t": words, "day": dmy(digest.day),
+        "shown": [(s, [line(s.name, i) for i in s.items]) for s in digest.sections if s.total],
+        "region_label": lambda r: REGION_LABELS[lang][Region(r)],
+        "settings_where": unsubscribe_target(settings.mail_from, settings.base_url).strip("<>"),
+    }
+    text_template, html_template = _templates()
+    return Rendered(subject_of(digest), text_template.render(context), html_template.render(context))
+
+
+@cache
+def _templates():
+    env = _environment()
+    return env.get_template("digest.txt.j2"), env.get_template("digest.html.j2")
+
+
+# --- building, previewing, the daily run ---------------------------------------------
+
+
+def build_digests(db: Database, clock: Clock, settings: Settings) -> BuildReport:
+    """Queue the day's digests and consume the reminders they report, in one transaction."""
+    day, now = clock.today(), clock.now()
+    report = BuildReport(day)
+    with db.session() as session:
+        exclusive(session, "dtrack.digests")
+        digests, report.already = gather(session, clock, settings)
+        consumed: set[int] = set()
+        rows = []
+        for digest in digests:
+            if not digest.has_news and not settings.digest_send_empty:
+                report.nothing += 1
+                continue
+            rendered = render(digest, settings, clock)
+            rows.append(new_message(digest.recipient, OutboxKind.DIGEST, day, rendered.subject, rendered.text,
+                                    rendered.html, recipient_name=digest.name, mail_from=settings.mail_from, now=now))
+            consumed.update(digest.reminder_ids)
+        # `gather` left out everyone whose digest exists, and the lock keeps it so.
+        enqueue_many(session, rows)
+        report.queued = len(rows)
+        for chunk in _chunks(sorted(consumed), 500):
+            session.execute(update(Reminder).where(Reminder.id.in_(chunk), Reminder.consumed_at.is_(None))
+                            .values(consumed_at=now))
+        report.reminders_consumed = len(consumed)
+    return report
+
+
+def _chunks(values: list[int], size: int) -> Iterable[list[int]]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def preview(db: Database, clock: Clock, settings: Settings, email: str) -> tuple[Digest, Rendered]:
+    """The digest `email` would get today, rendered; nothing is written."""
+    with db.session() as session:
+        digests, _ = gather(session, clock, settings, only=email, skip_built=False)
+        if not digests:
+            raise InvalidInput("--to", f"{email} gets no digests",
+                               "digests go to province users and overseers (see `dtrack users list`)")
+        digest = digests[0]
+        return digest, render(digest, settings, clock)
+
+
+def daily_run(
+    db: Database,
+    clock: Clock,
+    settings: Settings,
+    transport: Transport | None = None,
+    on_message: Callable[[], None] | None = None,
+) -> tuple[BuildReport, SendReport]:
+    """The scheduler's daily step after reminders: build the day's digests, then send what is due.
+
+    `transport` defaults to what the settings say (DTRACK_SMTP_URL, else .eml files in mail_dir).
+    """
+    built = build_digests(db, clock, settings)
+    sent = deliver(db, transport or transport_from(settings.smtp_url, settings.mail_dir), settings,
+                   on_message=on_message)
+    return built, sent
