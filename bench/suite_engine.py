@@ -24,6 +24,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.orm import joinedload
 
 from bench.context import BenchContext, Result, Timing, measure
 from workflow.clock import Clock
@@ -144,11 +145,16 @@ def run_batch(url: str, steps: list[Step]) -> float:
     now = datetime(2026, 1, 5, 1, tzinfo=timezone.utc)
     start = time.perf_counter()
     with db.session() as session:
-        users: dict[str, User] = {}
+        # An importer loads its tasks and users once, and holds them: the
+        # session's identity map is weak, so a task dropped after its flush
+        # would be read again (with its group) by the next step that names it.
+        tasks = {t.id: t for t in session.scalars(
+            select(Task).options(joinedload(Task.group), joinedload(Task.province))
+            .where(Task.id.in_({s.task_id for s in steps}))
+        )}
+        users = {email: find_user(session, email) for email in {s.actor for s in steps}}
         for s in steps:
-            actor = users.get(s.actor) or users.setdefault(s.actor, find_user(session, s.actor))
-            task = session.get(Task, s.task_id)
-            apply(session, task, s.trigger, actor, now, note=s.note, progress=s.progress)
+            apply(session, tasks[s.task_id], s.trigger, users[s.actor], now, note=s.note, progress=s.progress)
     seconds = time.perf_counter() - start
     db.dispose()
     return seconds
