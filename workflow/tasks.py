@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -18,7 +19,9 @@ from workflow.provinces import resolve
 from workflow.vocabulary import State
 
 
+@cache
 def _with_context() -> Select:
+    # Built once: a Select is immutable, and building it costs more than running it on a small table.
     return (
         select(Task)
         .join(Task.group)
@@ -41,14 +44,15 @@ def find_task(session: Session, ref: str) -> tuple[Task, str | None]:
             raise UnknownTask(ref)
         code, ordinal, province_ref = parts[0], int(parts[1]), parts[2]
         period = parts[3] if len(parts) == 4 else ""
+        query = query.where(Directive.code == code, TaskGroup.ordinal == ordinal, Task.period == period)
+        # Keys almost always carry today's slug: one query finds the task. Names
+        # and pre-2025 names miss it and go through `resolve` (one more query).
+        task = session.scalars(query.where(Province.slug == province_ref)).unique().one_or_none()
+        if task is not None:
+            return task, None
         resolved = resolve(session, province_ref)
         note = resolved.note
-        query = query.where(
-            Directive.code == code,
-            TaskGroup.ordinal == ordinal,
-            Task.province_id == resolved.province.id,
-            Task.period == period,
-        )
+        query = query.where(Task.province_id == resolved.province.id)
     task = session.scalars(query).unique().one_or_none()
     if task is None:
         raise UnknownTask(ref)

@@ -1,0 +1,62 @@
+"""A full pass over every task, run as its own process so its peak RSS can be measured.
+
+`python -m bench.rollup URL` builds the status matrix (workflow.status) of
+every directive, then streams all tasks through the timeliness rules
+(workflow.timeliness.classify) and counts them per region, state and
+deadline status. It prints JSON: tasks seen, seconds, the counts.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections import Counter
+from datetime import date
+
+from sqlalchemy import select
+
+from workflow.clock import Clock
+from workflow.database import Database
+from workflow.models import Directive, Province, Task
+from workflow.status import status_matrix
+from workflow.timeliness import classify
+
+AS_OF = date(2026, 1, 5)
+BATCH = 10_000
+
+
+def full_pass(url: str) -> dict[str, object]:
+    db = Database(url)
+    clock = Clock(pinned=AS_OF)
+    start = time.perf_counter()
+    cells = 0
+    counts: Counter = Counter()
+    with db.session() as session:
+        for code in session.scalars(select(Directive.code).order_by(Directive.code)).all():
+            matrix = status_matrix(session, code)
+            cells += len(matrix.cells)
+            for region in matrix.regions():
+                matrix.state_counts(region)
+            del matrix
+            session.expunge_all()  # keep one directive's matrix in memory at a time
+        rows = session.execute(
+            select(Province.region, Task.state, Task.due_on, Task.submitted_at, Task.completed_at)
+            .join(Task.province)
+            .execution_options(yield_per=BATCH)
+        )
+        tasks = 0
+        for region, state, due_on, submitted_at, completed_at in rows:
+            status = classify(state, due_on, AS_OF, submitted_at=submitted_at, completed_at=completed_at, clock=clock)
+            counts[(region, state, status.status.value)] += 1
+            tasks += 1
+    db.dispose()
+    return {
+        "tasks": tasks,
+        "matrix_cells": cells,
+        "seconds": time.perf_counter() - start,
+        "counts": {"/".join(key): n for key, n in sorted(counts.items())},
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(full_pass(sys.argv[1])))
