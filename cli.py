@@ -674,6 +674,47 @@ def report_national(app: App, since: str | None, as_of: str | None, lang: str | 
         _emit_report(built, fmt, output)
 
 
+@report.command("send")
+@click.argument("kind", type=click.Choice(["national", "province"]))
+@click.argument("slug", required=False)
+@click.option("--to", "to", required=True, metavar="department|EMAIL,...",
+              help="department: every overseer; or registered users' emails separated by commas.")
+@click.option("--since", metavar="YYYY-MM-DD", default=None, help="National report: also list what changed after this day.")
+@_report_options
+@pass_app
+def report_send(app: App, kind: str, slug: str | None, to: str, since: str | None, as_of: str | None,
+                lang: str | None, directive: str, year: int | None, fmt: str, output: str | None) -> None:
+    """Put a rendered report into the outbox as an attachment with a short covering message.
+
+    \b
+    dtrack report send national --to department
+    dtrack report send province ha-noi --to giam.sat@moit.gov.vn --format xlsx
+    Then `dtrack outbox send` delivers it (the scheduler does so every day).
+    """
+    from reports.national import national_report
+    from reports.province import province_report
+    from reports.sending import queue_report
+    from workflow.errors import InvalidInput
+    from workflow.settings import parse_date
+
+    if (kind == "province") != bool(slug):
+        raise InvalidInput("SLUG", "a province report needs the province's slug, a national report none")
+    options = _report_request(app, as_of, lang, year, directive)
+    with app.database().session() as session:
+        if kind == "national":
+            built = national_report(session, options, parse_date(since, "--since") if since else None)
+        else:
+            built = province_report(session, slug, options)
+        queued = queue_report(session, built, fmt, to, mail_from=app.settings().mail_from, now=app.clock(as_of).now())
+    if output:
+        _emit_report(built, fmt, output)
+    for item in queued:
+        state = f"queued as message {item.outbox_id}" if item.created else \
+            f"already queued for that day (message {item.outbox_id}); nothing added"
+        click.echo(f"{item.recipient}: {state}")
+    click.echo("next: dtrack outbox send")
+
+
 @cli.group()
 def indicators() -> None:
     """The figures provinces report (budget planned and disbursed, establishments supported...).

@@ -76,7 +76,10 @@ def build_message(row: Outbox, mail_from: str, base_url: str = "") -> Message:
         msg.attach(alternative)
         for attachment in row.attachments:
             maintype, _, subtype = attachment.mimetype.partition("/")
-            part = MIMEBase(maintype, subtype or "octet-stream")
+            # Text attachments (rendered reports: html, md, csv) are UTF-8; say so, or
+            # mail readers fall back to ASCII and garble the diacritics.
+            params = {"charset": "utf-8"} if maintype == "text" else {}
+            part = MIMEBase(maintype, subtype or "octet-stream", **params)
             part.set_payload(attachment.content)
             encoders.encode_base64(part)
             part.add_header("Content-Disposition", "attachment", filename=("utf-8", "", attachment.filename))
