@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from workflow.errors import DatabaseNotInitialised, DatabaseUnavailable
 
 # The Alembic revision the code expects; tests check it is the migrations' head.
-SCHEMA_REVISION = "0001"
+SCHEMA_REVISION = "0002"
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 

@@ -192,6 +192,9 @@ class Event(Base):
     note: Mapped[str | None] = mapped_column(Text)
     evidence: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # Deadline events (vocabulary.DeadlineTrigger) record the deadline before and after.
+    from_due_on: Mapped[date | None] = mapped_column(Date)
+    to_due_on: Mapped[date | None] = mapped_column(Date)
 
     task: Mapped[Task] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()

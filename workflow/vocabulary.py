@@ -37,6 +37,19 @@ class Trigger(StrEnum):
     REOPEN = "reopen"
 
 
+class DeadlineTrigger(StrEnum):
+    """Audit-trail triggers that change a deadline, not the state.
+
+    They are NOT lifecycle triggers (the state machine never fires them and
+    `dtrack lifecycle` does not list them): an event with one of these has
+    from_state == to_state and records the old and new deadline
+    (events.from_due_on / to_due_on) in the same transaction as the change.
+    """
+
+    EXTEND = "extend"  # an overseer moved the deadline later; the note is the reason
+    CHECKPOINT = "checkpoint"  # a continuous task's review checkpoint passed; the next one is in force
+
+
 class Role(StrEnum):
     """Who a user is.
 
@@ -101,6 +114,27 @@ class ReminderKind(StrEnum):
     ESCALATION = "escalation"  # long overdue: told to the overseers
     REVIEW_NUDGE = "review_nudge"  # a submission has waited N days for review (to the overseers)
 
+
+DEADLINE_LABELS: dict[str, dict[DeadlineStatus, str]] = {
+    "vi": {
+        DeadlineStatus.ON_TRACK: "Trong hạn",
+        DeadlineStatus.DUE_SOON: "Sắp đến hạn",
+        DeadlineStatus.OVERDUE: "Quá hạn",
+        DeadlineStatus.AWAITING_REVIEW: "Chờ Cục duyệt",
+        DeadlineStatus.COMPLETED_ON_TIME: "Hoàn thành đúng hạn",
+        DeadlineStatus.COMPLETED_LATE: "Hoàn thành quá hạn",
+        DeadlineStatus.NO_DEADLINE: "Không có hạn",
+    },
+    "en": {
+        DeadlineStatus.ON_TRACK: "On track",
+        DeadlineStatus.DUE_SOON: "Due soon",
+        DeadlineStatus.OVERDUE: "Overdue",
+        DeadlineStatus.AWAITING_REVIEW: "Awaiting the Department's review",
+        DeadlineStatus.COMPLETED_ON_TIME: "Completed on time",
+        DeadlineStatus.COMPLETED_LATE: "Completed late",
+        DeadlineStatus.NO_DEADLINE: "No deadline",
+    },
+}
 
 # One letter per state for the status matrix, chosen to be distinct and
 # readable in a plain terminal.
