@@ -248,6 +248,14 @@ def _check_rrule(text: str) -> None:
         rrulestr(text, dtstart=date(2000, 1, 1))
     except (ValueError, TypeError) as exc:
         raise RuleError(f"malformed RRULE {text!r}: {exc}") from None
+    # dateutil accepts days no month has (BYMONTHDAY=40) and then yields nothing,
+    # after searching to the year 9999: refuse them here instead.
+    for part, limit in (("BYMONTHDAY", 31), ("BYMONTH", 12), ("BYYEARDAY", 366)):
+        match = re.search(rf"(?:^|;){part}=([^;]*)", text.upper())
+        if match:
+            for value in match.group(1).split(","):
+                if not value.strip().lstrip("+-").isdigit() or not 1 <= abs(int(value)) <= limit:
+                    raise RuleError(f"malformed RRULE {text!r}: {part}={value} is outside 1..{limit}")
 
 
 def rule_to_text(rule: Rule) -> str:

@@ -17,15 +17,18 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from directives.loader import open_periods
+from workflow.checkpoints import roll_checkpoints
 from workflow.clock import Clock
 from workflow.database import Database
 from workflow.models import Reminder, Task
@@ -123,6 +126,7 @@ def cancel_stale(session: Session, now: datetime, task_ids: Iterable[int] | None
 class SweepResult:
     as_of: date
     periods_opened: int = 0
+    checkpoints: int = 0
     cancelled: int = 0
     scanned: int = 0
     generated: Counter = field(default_factory=Counter)
@@ -137,6 +141,7 @@ class SweepResult:
         kinds = ", ".join(f"{k} {self.generated[k]}" for k in sorted(self.generated)) or "none"
         return (f"sweep as of {self.as_of.isoformat()}: {self.total} reminder(s) written ({kinds}), "
                 f"{self.cancelled} cancelled, {self.periods_opened} period task(s) opened, "
+                f"{self.checkpoints} checkpoint(s) rolled, "
                 f"{self.scanned} task(s) checked in {self.seconds:.2f} s")
 
 
@@ -148,8 +153,21 @@ def _insert_ignoring_duplicates(session: Session, rows: list[dict]) -> int:
     else:
         from sqlalchemy.dialects.sqlite import insert
     statement = insert(Reminder).values(rows).on_conflict_do_nothing(
-        index_elements=["task_id", "due_on", "kind", "remind_on"])
-    return session.execute(statement).rowcount or 0
+        index_elements=["task_id", "due_on", "kind", "remind_on"]).returning(Reminder.id)
+    # RETURNING lists only the rows inserted; rowcount is not reliable for multi-row inserts.
+    return len(session.execute(statement).all())
+
+
+def _retrying(db: Database, work: Callable[[Session], int], attempts: int = 3) -> int:
+    """Run `work` in a transaction; if a concurrent sweep did the same first, run it again (it then finds it done)."""
+    for attempt in range(attempts):
+        try:
+            with db.session() as session:
+                return work(session)
+        except (IntegrityError, StaleDataError):
+            if attempt == attempts - 1:
+                raise
+    return 0
 
 
 def sweep(db: Database, clock: Clock, policy: ReminderPolicy | None = None, batch: int = 2000) -> SweepResult:
@@ -162,8 +180,8 @@ def sweep(db: Database, clock: Clock, policy: ReminderPolicy | None = None, batc
     started = time.perf_counter()
     as_of, now = clock.today(), clock.now()
     result = SweepResult(as_of)
-    with db.session() as session:
-        result.periods_opened = open_periods(session, as_of, now)
+    result.periods_opened = _retrying(db, lambda session: open_periods(session, as_of, now))
+    result.checkpoints = _retrying(db, lambda session: roll_checkpoints(session, as_of, now))
     with db.session() as session:
         result.cancelled = cancel_stale(session, now)
     horizon = as_of + timedelta(days=max(policy.before_days, default=0))
