@@ -527,19 +527,22 @@ def overdue(app: App, region: str | None, province: str | None, group: int | Non
 
 def _overdue_csv(result: Any) -> None:
     import csv
+    import io
 
-    writer = csv.writer(click.get_text_stream("stdout"))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
     if hasattr(result, "overdue"):
         rows = [t.to_json() for t in result.overdue]
         fields = list(rows[0]) if rows else ["key", "days"]
         writer.writerow(fields)
         writer.writerows([r[f] for f in fields] for r in rows)
-        return
-    data = result.to_json()
-    fields = list(data["total"])
-    writer.writerow(["scope", *fields])
-    for scope, counts in [*data["provinces"].items(), *data["regions"].items(), ("all", data["total"])]:
-        writer.writerow([scope, *[counts[f] for f in fields]])
+    else:
+        data = result.to_json()
+        fields = list(data["total"])
+        writer.writerow(["scope", *fields])
+        for scope, counts in [*data["provinces"].items(), *data["regions"].items(), ("all", data["total"])]:
+            writer.writerow([scope, *[counts[f] for f in fields]])
+    click.echo(buffer.getvalue(), nl=False)
 
 
 @cli.group()

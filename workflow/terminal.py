@@ -170,7 +170,7 @@ def overdue_text(review: OverdueReview, lang: str = "vi") -> str:
     if review.overdue:
         lines.append(table(
             ("days", "task", "province", "title", "state", "deadline", "original"),
-            [(t.days, t.key, t.province_name, _shorten(t.title_vi if lang == "vi" else t.title_en, 44), t.state,
+            [(t.days, t.key, t.province_name, _shorten(t.title_vi if lang == "vi" else t.title_en, 60), t.state,
               t.due_on, t.original_due_on if t.original_due_on != t.due_on else "") for t in review.overdue]))
     lines += ["", f"waiting on the Department (submitted, not yet reviewed): {len(review.awaiting_review)} task(s)"]
     if review.awaiting_review:
