@@ -106,3 +106,38 @@ def test_status_and_tasks_list_show_the_deadline_status(cli_runner):
     assert "Quá hạn (21 ngày)" in listed.output and "deadline status" in listed.output
     data = json.loads(cli_runner("status", "--json", "--as-of", "2025-12-10").output)
     assert data["provinces"][0]["deadline"]["9"] == "due_soon"
+
+
+def test_demo_ends_with_the_overdue_list_of_its_season(tmp_path):
+    from click.testing import CliRunner
+
+    from cli import cli
+
+    result = CliRunner().invoke(cli, ["--db", f"sqlite:///{tmp_path / 'demo.db'}", "demo"], catch_exceptions=False)
+    assert result.exit_code == 0
+    tail = result.output[result.output.index("overdue as of 30/06/2026"):]
+    assert "20/CT-BCT:9:" in tail and "waiting on the Department" in tail
+    assert tail.rstrip().splitlines()[-1].startswith("all ")  # the per-region count closes the demo
+
+
+def test_a_malformed_rrule_is_refused_in_one_line(cli_runner, tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text("""
+[directive]
+code = "99/CT-TEST"
+title_vi = "Chỉ thị thử"
+title_en = "Test directive"
+issuer_vi = "Bộ Công Thương"
+issuer_en = "Ministry of Industry and Trade"
+
+[[groups]]
+ordinal = 1
+title_vi = "Báo cáo định kỳ"
+title_en = "Periodic report"
+kind = "recurring"
+deadline = { rrule = "FREQ=MONTHLY;BYMONTHDAY=40" }
+""", encoding="utf-8")
+    result = cli_runner("directive", "load", str(path))
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1 and "BYMONTHDAY=40 is outside 1..31" in result.output
+    assert "99/CT-TEST" not in cli_runner("directive", "list").output
