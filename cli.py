@@ -242,18 +242,14 @@ def tasks() -> None:
 def tasks_list(app: App, province: str | None, region: str | None, state: str | None,
                directive: str | None, group: int | None, as_of: str | None, as_json: bool, lang: str | None) -> None:
     """List tasks with their state, progress, deadline and deadline status (on track, due soon, overdue...)."""
-    from workflow.provinces import check_region, resolve
+    from workflow.provinces import check_region, resolve_optional
     from workflow.tasks import list_tasks
     from workflow.terminal import task_table
 
     check_region(region)
     settings = app.settings(as_of)
-    note = None
     with app.database().session() as session:
-        province_row = None
-        if province:
-            resolved = resolve(session, province)
-            province_row, note = resolved.province, resolved.note
+        province_row, note = resolve_optional(session, province)
         views = list_tasks(session, province=province_row, region=region, state=state, directive=directive,
                            group=group, as_of=app.clock(as_of).today(), due_soon_days=settings.due_soon_days)
     note_line(note)
@@ -495,7 +491,7 @@ def overdue(app: App, region: str | None, province: str | None, group: int | Non
     Ends with the overdue count per province and per region.
     """
     from workflow.overdue import Scope, check_min_days, overdue_review, timeliness_matrix
-    from workflow.provinces import check_region, resolve
+    from workflow.provinces import check_region, resolve_optional
     from workflow.terminal import overdue_text, timeliness_matrix_text
 
     check_region(region)
@@ -505,12 +501,8 @@ def overdue(app: App, region: str | None, province: str | None, group: int | Non
     settings = app.settings(as_of)
     clock = app.clock(as_of)
     lang = lang or settings.language
-    note = None
     with app.database().session() as session:
-        province_row = None
-        if province:
-            resolved = resolve(session, province)
-            province_row, note = resolved.province, resolved.note
+        province_row, note = resolve_optional(session, province)
         scope = Scope(region=region, province=province_row, group=group, directive=directive)
         if matrix:
             result = timeliness_matrix(session, clock.today(), scope, due_soon_days=settings.due_soon_days, clock=clock)
