@@ -474,6 +474,9 @@ def directive_list(app: App, as_json: bool) -> None:
 @click.option("--group", type=int, default=None, help="Only this task group number, e.g. 9.")
 @click.option("--directive", default=None, help="Only this directive's tasks, e.g. 20/CT-BCT.")
 @click.option("--min-days", type=int, default=0, show_default=True, help="Only tasks at least this many days overdue.")
+@click.option("--limit", type=click.IntRange(min=0), default=None,
+              help="List at most this many tasks, most overdue first (default: 100 in the table, all in --json/--csv; "
+                   "0: all). The counts always cover every task.")
 @click.option("--matrix", is_flag=True,
               help="Print the four-cell counts (on time / late / open in time / overdue) per province and region instead.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV (one row per overdue task) for spreadsheets.")
@@ -482,7 +485,8 @@ def directive_list(app: App, as_json: bool) -> None:
 @lang_option
 @pass_app
 def overdue(app: App, region: str | None, province: str | None, group: int | None, directive: str | None,
-            min_days: int, matrix: bool, as_csv: bool, as_of: str | None, as_json: bool, lang: str | None) -> None:
+            min_days: int, limit: int | None, matrix: bool, as_csv: bool, as_of: str | None, as_json: bool,
+            lang: str | None) -> None:
     """Who is late, on what, by how much: overdue tasks, most days late first.
 
     Judged against the deadline in force (after extensions), with the
@@ -507,7 +511,9 @@ def overdue(app: App, region: str | None, province: str | None, group: int | Non
         if matrix:
             result = timeliness_matrix(session, clock.today(), scope, due_soon_days=settings.due_soon_days, clock=clock)
         else:
-            result = overdue_review(session, clock.today(), scope, min_days=min_days, clock=clock)
+            if limit is None:
+                limit = 0 if (as_json or as_csv) else 100
+            result = overdue_review(session, clock.today(), scope, min_days=min_days, limit=limit or None, clock=clock)
     note_line(note)
     if as_json:
         emit_json(result.to_json())

@@ -21,12 +21,17 @@ from workflow.models import Event, Task, TaskGroup
 from workflow.vocabulary import DeadlineTrigger, GroupKind, State
 
 
-def roll_checkpoints(session: Session, as_of: date, now: datetime, calendar: WorkCalendar | None = None) -> int:
-    """Move reviewed continuous tasks whose checkpoint has passed to their next checkpoint; returns how many."""
+def roll_checkpoints(session: Session, as_of: date, now: datetime, calendar: WorkCalendar | None = None,
+                     limit: int | None = None) -> int:
+    """Move reviewed continuous tasks whose checkpoint has passed to their next checkpoint; returns how many.
+
+    With `limit`, at most that many (call again until it returns less).
+    """
     query = (
         select(Task).join(TaskGroup)
         .where(TaskGroup.kind == GroupKind.CONTINUOUS.value, Task.state == State.COMPLETED.value, Task.due_on < as_of)
         .order_by(Task.id)
+        .limit(limit)
     )
     moved = 0
     for task in session.scalars(query):

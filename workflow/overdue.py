@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from workflow.clock import Clock
@@ -21,7 +21,7 @@ from workflow.deadlines import Recurring, period_title, rule_from_text
 from workflow.errors import InvalidInput
 from workflow.models import Directive, Province, Task, TaskGroup, task_key
 from workflow.timeliness import classify
-from workflow.vocabulary import DeadlineStatus, Region, State
+from workflow.vocabulary import OWED_BY_PROVINCE, DeadlineStatus, Region, State
 
 _COLUMNS = (
     Task.id, Directive.code, TaskGroup.ordinal, Province.slug, Task.period, Province.name, Province.region,
@@ -80,20 +80,28 @@ class LateTask:
 @dataclass
 class OverdueReview:
     as_of: date
-    overdue: list[LateTask]
+    overdue: list[LateTask]  # most days late first; the first `limit` when one was given
     awaiting_review: list[LateTask]
+    per_province: Counter  # overdue tasks per province slug (all of them, whatever the limit)
+    per_region: Counter
+    province_names: dict[str, str]
+
+    @property
+    def total(self) -> int:
+        return sum(self.per_province.values())
 
     def counts(self, attribute: str) -> Counter:
         """Overdue tasks per province slug ('province') or per region ('region')."""
-        return Counter(getattr(t, attribute) for t in self.overdue)
+        return self.per_province if attribute == "province" else self.per_region
 
     def to_json(self) -> dict[str, Any]:
         return {
             "as_of": self.as_of.isoformat(),
+            "total_overdue": self.total,
             "overdue": [t.to_json() for t in self.overdue],
             "awaiting_review": [t.to_json() for t in self.awaiting_review],
-            "per_province": dict(sorted(self.counts("province").items())),
-            "per_region": {r.value: self.counts("region").get(r.value, 0) for r in Region},
+            "per_province": dict(sorted(self.per_province.items())),
+            "per_region": {r.value: self.per_region.get(r.value, 0) for r in Region},
         }
 
 
@@ -126,29 +134,44 @@ def check_min_days(min_days: int) -> int:
 
 
 def overdue_review(
-    session: Session, as_of: date, scope: Scope = Scope(), *, min_days: int = 0, clock: Clock | None = None,
+    session: Session, as_of: date, scope: Scope = Scope(), *, min_days: int = 0, limit: int | None = None,
+    clock: Clock | None = None,
 ) -> OverdueReview:
-    """Overdue tasks (most days late first) and submissions waiting for review (longest wait first)."""
+    """Overdue tasks (most days late first) and submissions waiting for review (longest wait first).
+
+    The counts per province and region are counted by the database over all
+    overdue tasks; with `limit`, only the first `limit` tasks of each list
+    are loaded, so a nationwide review over a million tasks stays fast.
+    """
     check_min_days(min_days)
     clock = clock or Clock()
     # Overdue by at least max(1, min_days) days: due on or before this day.
     latest_due = as_of - timedelta(days=max(1, min_days))
-    late_query = scope.apply(_context().where(
-        Task.state.not_in((State.COMPLETED.value, State.SUBMITTED.value)), Task.due_on <= latest_due))
+    late = (Task.state.in_(OWED_BY_PROVINCE), Task.due_on <= latest_due)
+    per_province: Counter = Counter()
+    per_region: Counter = Counter()
+    names: dict[str, str] = {}
+    counted = scope.apply(
+        select(Province.slug, Province.name, Province.region, func.count())
+        .select_from(Task).join(TaskGroup, Task.group_id == TaskGroup.id)
+        .join(Directive, TaskGroup.directive_id == Directive.id).join(Province, Task.province_id == Province.id)
+        .where(*late).group_by(Province.slug, Province.name, Province.region)
+    )
+    for slug, name, region, count in session.execute(counted):
+        per_province[slug] += count
+        per_region[region] += count
+        names[slug] = name
+    order = (Directive.code, TaskGroup.ordinal, Province.slug, Task.period)
     overdue = []
-    for row in session.execute(late_query):
-        verdict = classify(row.state, row.due_on, as_of, submitted_at=row.submitted_at,
-                           completed_at=row.completed_at, clock=clock)
-        if verdict.status == DeadlineStatus.OVERDUE and verdict.days >= min_days:
-            overdue.append(_late(row, verdict.status, verdict.days))
-    overdue.sort(key=lambda t: (-t.days, t.key))
+    for row in session.execute(scope.apply(_context().where(*late)).order_by(Task.due_on, *order).limit(limit)):
+        verdict = classify(row.state, row.due_on, as_of, clock=clock)
+        overdue.append(_late(row, verdict.status, verdict.days))
     waiting = []
-    for row in session.execute(scope.apply(_context().where(Task.state == State.SUBMITTED.value))):
+    waiting_query = scope.apply(_context().where(Task.state == State.SUBMITTED.value, Task.submitted_at.is_not(None)))
+    for row in session.execute(waiting_query.order_by(Task.submitted_at, *order).limit(limit)):
         verdict = classify(row.state, row.due_on, as_of, submitted_at=row.submitted_at, clock=clock)
-        if verdict.status == DeadlineStatus.AWAITING_REVIEW:
-            waiting.append(_late(row, verdict.status, verdict.days or 0))
-    waiting.sort(key=lambda t: (-t.days, t.key))
-    return OverdueReview(as_of, overdue, waiting)
+        waiting.append(_late(row, verdict.status, verdict.days or 0))
+    return OverdueReview(as_of, overdue, waiting, per_province, per_region, names)
 
 
 # The Government Office's four cells, plus the Department's own delay.

@@ -20,9 +20,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -33,10 +32,8 @@ from workflow.clock import Clock
 from workflow.database import Database
 from workflow.models import Reminder, Task
 from workflow.settings import Settings
-from workflow.vocabulary import ReminderKind, Role, State
+from workflow.vocabulary import OWED_BY_PROVINCE, ReminderKind, Role, State
 
-# States in which the province still owes the work: its reminders apply.
-PROVINCE_OWES = (State.NOT_STARTED.value, State.IN_PROGRESS.value, State.RETURNED.value, State.BLOCKED.value)
 PROVINCE_KINDS = (ReminderKind.BEFORE_DEADLINE.value, ReminderKind.OVERDUE.value, ReminderKind.ESCALATION.value)
 
 
@@ -71,7 +68,7 @@ def due_reminders(
 ) -> list[Due]:
     """The latest reminder of each kind that has fallen due by `as_of` for a task in this situation."""
     found: list[Due] = []
-    if state in PROVINCE_OWES and due_on is not None:
+    if state in OWED_BY_PROVINCE and due_on is not None:
         left = (due_on - as_of).days
         if left >= 0:
             passed = [d for d in policy.before_days if d >= left]
@@ -103,7 +100,7 @@ def cancel_stale(session: Session, now: datetime, task_ids: Iterable[int] | None
     """
     stale_province = exists().where(
         Task.id == Reminder.task_id,
-        or_(Task.state.not_in(PROVINCE_OWES), Task.due_on.is_(None), Task.due_on != Reminder.due_on),
+        or_(Task.state.not_in(OWED_BY_PROVINCE), Task.due_on.is_(None), Task.due_on != Reminder.due_on),
     )
     stale_nudge = exists().where(Task.id == Reminder.task_id, Task.state != State.SUBMITTED.value)
     query = (
@@ -171,40 +168,36 @@ def _retrying(db: Database, work: Callable[[Session], int], attempts: int = 3) -
 
 
 def sweep(db: Database, clock: Clock, policy: ReminderPolicy | None = None, batch: int = 2000) -> SweepResult:
-    """One full reminder sweep as of the clock's today, in batches of `batch` tasks.
+    """One full reminder sweep as of the clock's today, in pages of `batch` task ids.
 
-    Streams the candidate tasks by id (keyset pages, one transaction each),
-    so memory stays flat whatever the number of tasks.
+    Streams the candidate tasks by id range (one transaction each), so
+    memory stays flat whatever the number of tasks.
     """
     policy = policy or ReminderPolicy()
     started = time.perf_counter()
     as_of, now = clock.today(), clock.now()
     result = SweepResult(as_of)
     result.periods_opened = _retrying(db, lambda session: open_periods(session, as_of, now))
-    result.checkpoints = _retrying(db, lambda session: roll_checkpoints(session, as_of, now))
+    while True:  # in batches, each its own transaction: memory stays flat
+        rolled = _retrying(db, lambda session: roll_checkpoints(session, as_of, now, limit=batch))
+        result.checkpoints += rolled
+        if rolled < batch:
+            break
     with db.session() as session:
         result.cancelled = cancel_stale(session, now)
-    horizon = as_of + timedelta(days=max(policy.before_days, default=0))
-    # Submitted on or before this local day means the review nudge has fallen due.
-    nudge_day = as_of - timedelta(days=policy.review_nudge)
-    nudge_before = datetime.combine(nudge_day + timedelta(days=1), datetime.min.time(),
-                                    tzinfo=ZoneInfo(clock.tz))
-    candidates = or_(
-        and_(Task.state.in_(PROVINCE_OWES), Task.due_on <= horizon),
-        and_(Task.state == State.SUBMITTED.value, Task.submitted_at < nudge_before),
-    )
-    last_id = 0
-    while True:
+    # Pages are id ranges read whole and judged here: a primary-key range scan on
+    # every back-end. (Filtering candidates in SQL with ORDER BY id LIMIT let
+    # SQLite's planner re-sort all candidates for every page.)
+    with db.session() as session:
+        last = session.scalar(select(func.max(Task.id))) or 0
+    for low in range(0, last, batch):
         with db.session() as session:
             rows = session.execute(
                 select(Task.id, Task.state, Task.due_on, Task.submitted_at)
-                .where(Task.id > last_id, candidates)
-                .order_by(Task.id)
-                .limit(batch)
+                .where(Task.id > low, Task.id <= low + batch, Task.state != State.COMPLETED.value)
             ).all()
             if not rows:
-                break
-            last_id = rows[-1].id
+                continue
             result.scanned += len(rows)
             new: list[dict] = []
             for task_id, state, due_on, submitted_at in rows:

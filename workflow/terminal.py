@@ -166,7 +166,9 @@ def region_summary(matrix: StatusMatrix, lang: str = "vi") -> str:
 
 def overdue_text(review: OverdueReview, lang: str = "vi") -> str:
     """The overdue list (most days late first), the Department's queue, and the counts."""
-    lines = [f"overdue as of {review.as_of:%d/%m/%Y}: {len(review.overdue)} task(s)"]
+    lines = [f"overdue as of {review.as_of:%d/%m/%Y}: {review.total} task(s)"
+             + (f", the {len(review.overdue)} most overdue shown (--limit 0 shows all)"
+                if len(review.overdue) < review.total else "")]
     if review.overdue:
         lines.append(table(
             ("days", "task", "province", "title", "state", "deadline", "original"),
@@ -177,10 +179,11 @@ def overdue_text(review: OverdueReview, lang: str = "vi") -> str:
         lines.append(table(("waited", "task", "province", "deadline"),
                            [(f"{t.days} d", t.key, t.province_name, t.due_on) for t in review.awaiting_review]))
     per_province = review.counts("province")
-    names = {t.province: t.province_name for t in review.overdue}
     if per_province:
         lines += ["", "overdue per province:"]
-        lines.append(table(("province", "overdue"), [(names[slug], n) for slug, n in per_province.most_common()]))
+        lines.append(table(("province", "overdue"),
+                           [(review.province_names[slug], n) for slug, n in
+                            sorted(per_province.items(), key=lambda item: (-item[1], item[0]))]))
     per_region = review.counts("region")
     lines += ["", "overdue per region:"]
     lines.append(table(("region", "overdue"), [(REGION_LABELS[lang][r], per_region.get(r.value, 0)) for r in Region]

@@ -24,6 +24,13 @@ class State(StrEnum):
         return self is not State.COMPLETED
 
 
+# The states in which the province still owes the work: its deadline, overdue
+# status and reminders apply (submitted is the Department's turn; completed is done).
+OWED_BY_PROVINCE: tuple[str, ...] = (
+    State.NOT_STARTED.value, State.IN_PROGRESS.value, State.RETURNED.value, State.BLOCKED.value,
+)
+
+
 class Trigger(StrEnum):
     """What a user does to a task. `update` changes progress, not state."""
 
