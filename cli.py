@@ -290,7 +290,7 @@ def task_show(app: App, task_ref: str, as_json: bool, lang: str | None) -> None:
             data["history"] = [
                 {"at": e.at.isoformat(), "actor": e.actor.email if e.actor else None, "trigger": e.trigger,
                  "from": e.from_state, "to": e.to_state, "progress": e.progress, "note": e.note,
-                 "evidence": e.evidence}
+                 "evidence": e.evidence, "from_due_on": e.from_due_on, "to_due_on": e.to_due_on}
                 for e in found.events
             ]
         else:

@@ -77,6 +77,7 @@ def test_extend_a_group_then_reports_show_both_deadlines(cli_runner):
     shown = cli_runner("task", "show", "20/CT-BCT:9:ha-noi:2025-H2")
     assert "deadline: 31/01/2026 (originally 15/12/2025)" in shown.output
     assert "extend" in shown.output and "Chờ số liệu cấp xã" in shown.output
+    assert "[deadline 15/12/2025 -> 31/01/2026]" in shown.output
     listed = json.loads(cli_runner("tasks", "list", "--province", "ha-noi", "--group", "9", "--json").output)
     assert listed[0]["deadline_status"] == "on_track" and listed[0]["original_due_on"] == "2025-12-15"
 

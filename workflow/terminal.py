@@ -106,7 +106,7 @@ def task_details(task: Task, lang: str = "vi") -> str:
     rows = [
         (
             e.at, e.actor.email if e.actor else "system", e.trigger.replace("_", "-"),
-            f"{e.from_state} -> {e.to_state}", f"{e.progress}%", _join(e.note, e.evidence),
+            f"{e.from_state} -> {e.to_state}", f"{e.progress}%", _join(e.note, e.evidence, e.from_due_on, e.to_due_on),
         )
         for e in task.events
     ]
@@ -114,8 +114,9 @@ def task_details(task: Task, lang: str = "vi") -> str:
     return "\n".join(lines)
 
 
-def _join(note: str | None, evidence: str | None) -> str:
-    parts = [p for p in (note, f"[evidence: {evidence}]" if evidence else None) if p]
+def _join(note: str | None, evidence: str | None, from_due: date | None = None, to_due: date | None = None) -> str:
+    moved = f"[deadline {_cell(from_due)} -> {_cell(to_due)}]" if to_due else None
+    parts = [p for p in (note, f"[evidence: {evidence}]" if evidence else None, moved) if p]
     return " ".join(parts) if parts else "-"
 
 
