@@ -143,16 +143,19 @@ class SweepResult:
 
 
 def _insert_ignoring_duplicates(session: Session, rows: list[dict]) -> int:
+    """Insert reminder rows, skipping any another run wrote first; returns how many were inserted."""
     if not rows:
         return 0
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    statement = insert(Reminder).values(rows).on_conflict_do_nothing(
-        index_elements=["task_id", "due_on", "kind", "remind_on"]).returning(Reminder.id)
-    # RETURNING lists only the rows inserted; rowcount is not reliable for multi-row inserts.
-    return len(session.execute(statement).all())
+    table = Reminder.__table__
+    statement = insert(table).on_conflict_do_nothing(
+        index_elements=["task_id", "due_on", "kind", "remind_on"]).returning(table.c.id)
+    # One cached statement executed for many rows (SQLAlchemy batches them);
+    # RETURNING lists only the rows inserted, where rowcount is unreliable.
+    return len(session.connection().execute(statement, rows).all())
 
 
 def _retrying(db: Database, work: Callable[[Session], int], attempts: int = 3) -> int:
@@ -192,29 +195,36 @@ def sweep(db: Database, clock: Clock, policy: ReminderPolicy | None = None, batc
         last = session.scalar(select(func.max(Task.id))) or 0
     for low in range(0, last, batch):
         with db.session() as session:
-            rows = session.execute(
+            # Core, not ORM, execution: plain rows, no per-row ORM bookkeeping.
+            connection = session.connection()
+            rows = connection.execute(
                 select(Task.id, Task.state, Task.due_on, Task.submitted_at)
                 .where(Task.id > low, Task.id <= low + batch, Task.state != State.COMPLETED.value)
             ).all()
             if not rows:
                 continue
             result.scanned += len(rows)
+            # What earlier runs wrote for these tasks: a repeat sweep then inserts nothing.
+            written = {tuple(row) for row in connection.execute(
+                select(Reminder.task_id, Reminder.due_on, Reminder.kind, Reminder.remind_on)
+                .where(Reminder.task_id > low, Reminder.task_id <= low + batch)
+            )}
             new: list[dict] = []
             for task_id, state, due_on, submitted_at in rows:
                 submitted_on = clock.local_date(submitted_at) if submitted_at else None
                 for due in due_reminders(policy, state, due_on, submitted_on, as_of):
+                    if (task_id, due.due_on, due.kind.value, due.remind_on) in written:
+                        continue
                     new.append({"task_id": task_id, "due_on": due.due_on, "kind": due.kind.value,
                                 "remind_on": due.remind_on, "audience": due.audience.value,
                                 "days": due.days, "created_at": now})
-            # One statement per kind, so its row count says exactly what this run wrote
-            # (a concurrent run may have written the rest); chunks keep each statement
-            # under SQLite's limit on bound parameters.
+            # One statement per kind, so its count says exactly what this run wrote
+            # (a concurrent run may have written some of the rows first).
             by_kind: dict[str, list[dict]] = {}
             for row in new:
                 by_kind.setdefault(row["kind"], []).append(row)
             for kind, kind_rows in by_kind.items():
-                for start in range(0, len(kind_rows), 500):
-                    result.generated[kind] += _insert_ignoring_duplicates(session, kind_rows[start:start + 500])
+                result.generated[kind] += _insert_ignoring_duplicates(session, kind_rows)
     result.seconds = time.perf_counter() - started
     return result
 
