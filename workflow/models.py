@@ -141,7 +141,9 @@ class Task(Base):
     __table_args__ = (
         UniqueConstraint("group_id", "province_id", "period"),
         Index("ix_tasks_province_state", "province_id", "state"),
-        Index("ix_tasks_state_due", "state", "due_on"),
+        # Covers the overdue review and the reminder sweep: state and deadline,
+        # then province and group so counting per province never reads the table.
+        Index("ix_tasks_state_due", "state", "due_on", "province_id", "group_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -105,9 +105,14 @@ class OverdueReview:
         }
 
 
-def _context() -> Select:
-    return select(*_COLUMNS).join(TaskGroup, Task.group_id == TaskGroup.id).join(
+def _joined(query: Select) -> Select:
+    """`query` over tasks joined to their group, directive and province (what scopes filter on)."""
+    return query.select_from(Task).join(TaskGroup, Task.group_id == TaskGroup.id).join(
         Directive, TaskGroup.directive_id == Directive.id).join(Province, Task.province_id == Province.id)
+
+
+def _context() -> Select:
+    return _joined(select(*_COLUMNS))
 
 
 def _titles(ordinal_rule: str, period: str, title_vi: str, title_en: str) -> tuple[str, str]:
@@ -152,20 +157,25 @@ def overdue_review(
     per_region: Counter = Counter()
     names: dict[str, str] = {}
     counted = scope.apply(
-        select(Province.slug, Province.name, Province.region, func.count())
-        .select_from(Task).join(TaskGroup, Task.group_id == TaskGroup.id)
-        .join(Directive, TaskGroup.directive_id == Directive.id).join(Province, Task.province_id == Province.id)
+        _joined(select(Province.slug, Province.name, Province.region, func.count()))
         .where(*late).group_by(Province.slug, Province.name, Province.region)
     )
     for slug, name, region, count in session.execute(counted):
         per_province[slug] += count
         per_region[region] += count
         names[slug] = name
-    order = (Directive.code, TaskGroup.ordinal, Province.slug, Task.period)
     overdue = []
-    for row in session.execute(scope.apply(_context().where(*late)).order_by(Task.due_on, *order).limit(limit)):
+    late_rows = _context().where(*late)
+    if limit is not None:
+        # Pick the ids first (index-only: tasks are read for `limit` rows, not all of them).
+        ids = session.scalars(scope.apply(_joined(select(Task.id)).where(*late)).order_by(Task.due_on, Task.id)
+                              .limit(limit)).all()
+        late_rows = _context().where(Task.id.in_(ids))
+    for row in session.execute(scope.apply(late_rows)):
         verdict = classify(row.state, row.due_on, as_of, clock=clock)
         overdue.append(_late(row, verdict.status, verdict.days))
+    overdue.sort(key=lambda t: (-t.days, t.key))
+    order = (Directive.code, TaskGroup.ordinal, Province.slug, Task.period)
     waiting = []
     waiting_query = scope.apply(_context().where(Task.state == State.SUBMITTED.value, Task.submitted_at.is_not(None)))
     for row in session.execute(waiting_query.order_by(Task.submitted_at, *order).limit(limit)):

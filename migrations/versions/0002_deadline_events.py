@@ -1,4 +1,4 @@
-"""deadline events: the deadline before and after an extension or checkpoint
+"""deadlines: events record the deadline before and after; a covering deadline index
 
 Revision ID: 0002
 Revises: 0001
@@ -18,9 +18,15 @@ def upgrade() -> None:
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.add_column(sa.Column('from_due_on', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('to_due_on', sa.Date(), nullable=True))
+    with op.batch_alter_table('tasks', schema=None) as batch_op:
+        batch_op.drop_index('ix_tasks_state_due')
+        batch_op.create_index('ix_tasks_state_due', ['state', 'due_on', 'province_id', 'group_id'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('tasks', schema=None) as batch_op:
+        batch_op.drop_index('ix_tasks_state_due')
+        batch_op.create_index('ix_tasks_state_due', ['state', 'due_on'], unique=False)
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.drop_column('to_due_on')
         batch_op.drop_column('from_due_on')
