@@ -142,12 +142,12 @@ def init(app: App, as_of: str | None) -> None:
 @pass_app
 def settings_cmd(app: App) -> None:
     """Show every setting, its value in force, and its environment variable."""
-    from workflow.settings import SETTINGS
+    from workflow.settings import SETTINGS, display
     from workflow.terminal import table
 
     values = app.settings().values
     click.echo(table(("setting", "value", "environment", "meaning"),
-                     [(s.name, values[s.name] if values[s.name] is not None else "", s.env, s.help) for s in SETTINGS]))
+                     [(s.name, display(values[s.name]), s.env, s.help) for s in SETTINGS]))
 
 
 @cli.command()

@@ -164,8 +164,8 @@ def _start_jobs(db: Database, settings: Settings, as_of: str | None, interval_se
     args = [db.url, as_of]
     # Keep a stored digest's next run: if it passed while we were down, it runs once now.
     stored = scheduler.get_job(DIGEST_JOB)
-    hour, minute = settings.digest_time
-    scheduler.add_job("workflow.scheduler:digest_job", "cron", hour=hour, minute=minute, id=DIGEST_JOB,
+    at = settings.digest_time
+    scheduler.add_job("workflow.scheduler:digest_job", "cron", hour=at.hour, minute=at.minute, id=DIGEST_JOB,
                       args=args, replace_existing=True,
                       **({"next_run_time": stored.next_run_time} if stored and stored.next_run_time else {}))
     # The sweep runs at once on start (catching up whatever fell due while down), then every interval.
@@ -190,8 +190,8 @@ def run(db: Database, settings: Settings, stop: threading.Event, *, as_of: str |
             stop.wait(poll)
             continue
         standby_said = False
-        log.info("leader: sweeping every %g s, daily digest at %02d:%02d %s", interval, *settings.digest_time,
-                 settings.timezone)
+        log.info("leader: sweeping every %g s, daily digest at %s %s", interval,
+                 settings.digest_time.strftime("%H:%M"), settings.timezone)
         scheduler = _start_jobs(db, settings, as_of, interval)
         try:
             while not stop.wait(poll):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 from typing import Any
 
 from workflow.errors import InvalidInput
@@ -68,7 +68,7 @@ def _positive_int(text: str, field_name: str) -> int:
     return value
 
 
-def _clock_time(text: str, field_name: str) -> tuple[int, int]:
+def _clock_time(text: str, field_name: str) -> time:
     """HH:MM on a 24-hour clock."""
     try:
         hour, minute = (int(part) for part in text.strip().split(":"))
@@ -76,7 +76,18 @@ def _clock_time(text: str, field_name: str) -> tuple[int, int]:
         raise InvalidInput(field_name, f"{text!r} is not a time", "write it as HH:MM, e.g. 07:30") from None
     if not (0 <= hour < 24 and 0 <= minute < 60):
         raise InvalidInput(field_name, f"{text!r} is not a time of day", "write it as HH:MM, e.g. 07:30")
-    return hour, minute
+    return time(hour, minute)
+
+
+def display(value: Any) -> str:
+    """A setting's value as `dtrack settings` shows it (lists comma-separated, times HH:MM)."""
+    if value is None:
+        return ""
+    if isinstance(value, tuple):
+        return ",".join(display(v) for v in value)
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    return value.isoformat() if isinstance(value, date) else str(value)
 
 
 @dataclass(frozen=True)

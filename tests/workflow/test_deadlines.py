@@ -26,7 +26,7 @@ from workflow.deadlines import (
 )
 from workflow.errors import InvalidInput
 from workflow.models import Event, Task, TaskGroup
-from workflow.settings import load_settings
+from workflow.settings import display, load_settings
 from workflow.vocabulary import DeadlineTrigger, State
 
 PLAIN = WorkCalendar()
@@ -89,6 +89,8 @@ def test_calendar_settings_are_checked_at_start_up():
     with pytest.raises(InvalidInput):
         load_settings({"DTRACK_DIGEST_TIME": "25:00"})
     assert load_settings({}).remind_before_days == (14, 7, 1)
+    assert display(load_settings({"DTRACK_DIGEST_TIME": "6:05"}).digest_time) == "06:05"
+    assert display(loaded.extra_working_days) == "2026-01-03,2026-02-28"
 
 
 @pytest.mark.parametrize("bad", [
