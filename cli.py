@@ -142,12 +142,12 @@ def init(app: App, as_of: str | None) -> None:
 @pass_app
 def settings_cmd(app: App) -> None:
     """Show every setting, its value in force, and its environment variable."""
-    from workflow.settings import SETTINGS
+    from workflow.settings import SETTINGS, display
     from workflow.terminal import table
 
     values = app.settings().values
     click.echo(table(("setting", "value", "environment", "meaning"),
-                     [(s.name, values[s.name] if values[s.name] is not None else "", s.env, s.help) for s in SETTINGS]))
+                     [(s.name, display(values[s.name]), s.env, s.help) for s in SETTINGS]))
 
 
 @cli.command()
@@ -235,25 +235,23 @@ def tasks() -> None:
 @click.option("--state", default=None, help="Only tasks in this state, e.g. submitted.")
 @click.option("--directive", default=None, help="Only this directive's tasks, e.g. 20/CT-BCT.")
 @click.option("--group", type=int, default=None, help="Only this task group number.")
+@as_of_option
 @json_option
 @lang_option
 @pass_app
 def tasks_list(app: App, province: str | None, region: str | None, state: str | None,
-               directive: str | None, group: int | None, as_json: bool, lang: str | None) -> None:
-    """List tasks with their state, progress and deadline."""
-    from workflow.provinces import check_region, resolve
+               directive: str | None, group: int | None, as_of: str | None, as_json: bool, lang: str | None) -> None:
+    """List tasks with their state, progress, deadline and deadline status (on track, due soon, overdue...)."""
+    from workflow.provinces import check_region, resolve_optional
     from workflow.tasks import list_tasks
     from workflow.terminal import task_table
 
     check_region(region)
-    note = None
+    settings = app.settings(as_of)
     with app.database().session() as session:
-        province_row = None
-        if province:
-            resolved = resolve(session, province)
-            province_row, note = resolved.province, resolved.note
-        views = list_tasks(session, province=province_row, region=region, state=state,
-                           directive=directive, group=group)
+        province_row, note = resolve_optional(session, province)
+        views = list_tasks(session, province=province_row, region=region, state=state, directive=directive,
+                           group=group, as_of=app.clock(as_of).today(), due_soon_days=settings.due_soon_days)
     note_line(note)
     if as_json:
         emit_json([v.to_json() for v in views])
@@ -292,7 +290,7 @@ def task_show(app: App, task_ref: str, as_json: bool, lang: str | None) -> None:
             data["history"] = [
                 {"at": e.at.isoformat(), "actor": e.actor.email if e.actor else None, "trigger": e.trigger,
                  "from": e.from_state, "to": e.to_state, "progress": e.progress, "note": e.note,
-                 "evidence": e.evidence}
+                 "evidence": e.evidence, "from_due_on": e.from_due_on, "to_due_on": e.to_due_on}
                 for e in found.events
             ]
         else:
@@ -346,23 +344,31 @@ for _trigger in _ACTION_HELP:
 @cli.command()
 @click.option("--region", default=None, help="Only north, central or south.")
 @click.option("--directive", default="20/CT-BCT", show_default=True, help="Which directive.")
+@as_of_option
 @lang_option
 @json_option
 @pass_app
-def status(app: App, region: str | None, directive: str, lang: str | None, as_json: bool) -> None:
-    """The provinces x task groups matrix, one letter per state, with a legend and regional totals."""
+def status(app: App, region: str | None, directive: str, as_of: str | None, lang: str | None, as_json: bool) -> None:
+    """The provinces x task groups matrix, one letter per state, with a legend and regional totals.
+
+    A cell marked ! is overdue and ~ due soon (as of --as-of); the totals
+    count them per region.
+    """
     from workflow.provinces import check_region
     from workflow.status import status_matrix
     from workflow.terminal import region_summary, status_text
 
     check_region(region)
-    lang = lang or app.settings().language
+    settings = app.settings(as_of)
+    lang = lang or settings.language
     with app.database().session() as session:
-        matrix = status_matrix(session, directive, region)
+        matrix = status_matrix(session, directive, region, as_of=app.clock(as_of).today(),
+                               due_soon_days=settings.due_soon_days)
         if as_json:
-            emit_json({"directive": matrix.directive, "provinces": [
+            emit_json({"directive": matrix.directive, "as_of": matrix.as_of, "provinces": [
                 {"slug": p.slug, "region": p.region,
-                 "states": {str(g): matrix.cells.get((p.id, g)) for g in matrix.groups}}
+                 "states": {str(g): matrix.cells.get((p.id, g)) for g in matrix.groups},
+                 "deadline": {str(g): matrix.timeliness.get((p.id, g)) for g in matrix.groups}}
                 for p in matrix.provinces]})
             return
         click.echo(status_text(matrix, lang))
@@ -461,7 +467,206 @@ def directive_list(app: App, as_json: bool) -> None:
 
 
 # --- deadlines, overdue review, reminders, scheduler (issue 3) ---------------------
-# (commands of that issue go here)
+
+
+@cli.command()
+@click.option("--region", default=None, help="Only north, central or south.")
+@click.option("--province", default=None, help="Only this province (slug or name; old names work too).")
+@click.option("--group", type=int, default=None, help="Only this task group number, e.g. 9.")
+@click.option("--directive", default=None, help="Only this directive's tasks, e.g. 20/CT-BCT.")
+@click.option("--min-days", type=int, default=0, show_default=True, help="Only tasks at least this many days overdue.")
+@click.option("--limit", type=click.IntRange(min=0), default=None,
+              help="List at most this many tasks, most overdue first (default: 100 in the table, all in --json/--csv; "
+                   "0: all). The counts always cover every task.")
+@click.option("--matrix", is_flag=True,
+              help="Print the four-cell counts (on time / late / open in time / overdue) per province and region instead.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV (one row per overdue task) for spreadsheets.")
+@as_of_option
+@json_option
+@lang_option
+@pass_app
+def overdue(app: App, region: str | None, province: str | None, group: int | None, directive: str | None,
+            min_days: int, limit: int | None, matrix: bool, as_csv: bool, as_of: str | None, as_json: bool,
+            lang: str | None) -> None:
+    """Who is late, on what, by how much: overdue tasks, most days late first.
+
+    Judged against the deadline in force (after extensions), with the
+    original deadline shown beside it. Submissions waiting for the
+    Department's review are listed apart: that delay is not the province's.
+    Ends with the overdue count per province and per region.
+    """
+    from workflow.overdue import Scope, check_min_days, overdue_review, timeliness_matrix
+    from workflow.provinces import check_region, resolve_optional
+    from workflow.terminal import overdue_text, timeliness_matrix_text
+
+    check_region(region)
+    check_min_days(min_days)
+    if as_json and as_csv:
+        raise UserError("--json and --csv: choose one output format")
+    settings = app.settings(as_of)
+    clock = app.clock(as_of)
+    lang = lang or settings.language
+    with app.database().session() as session:
+        province_row, note = resolve_optional(session, province)
+        scope = Scope(region=region, province=province_row, group=group, directive=directive)
+        if matrix:
+            result = timeliness_matrix(session, clock.today(), scope, due_soon_days=settings.due_soon_days, clock=clock)
+        else:
+            if limit is None:
+                limit = 0 if (as_json or as_csv) else 100
+            result = overdue_review(session, clock.today(), scope, min_days=min_days, limit=limit or None, clock=clock)
+    note_line(note)
+    if as_json:
+        emit_json(result.to_json())
+    elif as_csv:
+        _overdue_csv(result)
+    else:
+        click.echo(timeliness_matrix_text(result, lang) if matrix else overdue_text(result, lang))
+
+
+def _overdue_csv(result: Any) -> None:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    if hasattr(result, "overdue"):
+        rows = [t.to_json() for t in result.overdue]
+        fields = list(rows[0]) if rows else ["key", "days"]
+        writer.writerow(fields)
+        writer.writerows([r[f] for f in fields] for r in rows)
+    else:
+        data = result.to_json()
+        fields = list(data["total"])
+        writer.writerow(["scope", *fields])
+        for scope, counts in [*data["provinces"].items(), *data["regions"].items(), ("all", data["total"])]:
+            writer.writerow([scope, *[counts[f] for f in fields]])
+    click.echo(buffer.getvalue(), nl=False)
+
+
+@cli.group()
+def deadlines() -> None:
+    """Extend deadlines (one task, or a task group for many provinces), with a reason."""
+
+
+@deadlines.command("extend")
+@click.argument("task_refs", metavar="[TASK]...", nargs=-1)
+@click.option("--to", "to_date", required=True, metavar="YYYY-MM-DD", help="The new deadline; must be after the current one.")
+@click.option("--reason", required=True, help="Why the deadline moves; kept in the audit trail.")
+@click.option("--as", "actor", required=True, metavar="EMAIL", help="The overseer who decides it.")
+@click.option("--group", type=int, default=None, help="Extend this task group (instead of naming tasks).")
+@click.option("--provinces", "spec", default="all", show_default=True, metavar="all|north|central|south|SLUG,...",
+              help="With --group: which provinces.")
+@click.option("--period", default=None, help="With --group of a recurring group: only this period, e.g. 2026-H1.")
+@click.option("--directive", default="20/CT-BCT", show_default=True, help="With --group: which directive.")
+@as_of_option
+@pass_app
+def deadlines_extend(app: App, task_refs: tuple[str, ...], to_date: str, reason: str, actor: str, group: int | None,
+                     spec: str, period: str | None, directive: str, as_of: str | None) -> None:
+    """Move deadlines later: name tasks, or give --group (and --provinces) for many at once.
+
+    All or nothing: if one task cannot be extended, none is. The original
+    deadline is kept and shown in reports beside the new one.
+    """
+    from workflow.extension import extend
+    from workflow.provinces import select_provinces
+    from workflow.settings import parse_date
+
+    new_due = parse_date(to_date, "--to")
+    if bool(task_refs) == (group is not None):
+        raise UserError("give either task keys or --group N, not both and not neither")
+    db = app.database()
+    notes: list[str] = []
+    chosen = None
+    if group is not None:
+        with db.session() as session:
+            chosen, notes = select_provinces(session, spec)
+    done = extend(db, app.clock(as_of), actor, new_due, reason, task_refs=list(task_refs) or None,
+                  directive=directive, group=group, provinces=chosen, period=period)
+    for note in notes:
+        note_line(note)
+    for item in done:
+        before = f"{item.from_due_on:%d/%m/%Y}" if item.from_due_on else "none"
+        click.echo(f"{item.task_key}: deadline {before} -> {item.to_due_on:%d/%m/%Y}"
+                   + (f" (originally {item.original_due_on:%d/%m/%Y})" if item.original_due_on else ""))
+    click.echo(f"{len(done)} deadline(s) extended")
+
+
+@cli.group()
+def reminders() -> None:
+    """Generate reminders (the input of the email digests) and list them."""
+
+
+@reminders.command("run")
+@as_of_option
+@pass_app
+def reminders_run(app: App, as_of: str | None) -> None:
+    """One reminder sweep: for cron. Safe to run twice, after a crash, or twice at once.
+
+    Also opens the tasks of recurring periods that have begun, and cancels
+    reminders that no longer apply.
+    """
+    from workflow.reminders import ReminderPolicy, sweep
+
+    settings = app.settings(as_of)
+    result = sweep(app.database(), app.clock(as_of), ReminderPolicy.from_settings(settings))
+    click.echo(result.line())
+
+
+@reminders.command("list")
+@click.option("--all", "show_all", is_flag=True, help="Also show consumed and cancelled reminders.")
+@as_of_option
+@json_option
+@pass_app
+def reminders_list(app: App, show_all: bool, as_of: str | None, as_json: bool) -> None:
+    """List reminders waiting for a digest (fallen due by today)."""
+    from sqlalchemy import select
+
+    from workflow.models import Reminder, Task
+    from workflow.terminal import table
+
+    today = app.clock(as_of).today()
+    with app.database().session() as session:
+        query = select(Reminder).join(Task).where(Reminder.remind_on <= today).order_by(Reminder.remind_on, Reminder.id)
+        if not show_all:
+            query = query.where(Reminder.consumed_at.is_(None), Reminder.cancelled_at.is_(None))
+        data = [{"task": r.task.key, "kind": r.kind, "audience": r.audience, "due_on": r.due_on,
+                 "remind_on": r.remind_on, "days": r.days,
+                 "status": "cancelled" if r.cancelled_at else "consumed" if r.consumed_at else "pending"}
+                for r in session.scalars(query)]
+    if as_json:
+        emit_json(data)
+    else:
+        click.echo(table(("task", "kind", "to", "deadline", "remind on", "days", "status"),
+                         [tuple(d.values()) for d in data]) + f"\n{len(data)} reminder(s)")
+
+
+@cli.command()
+@click.option("--interval-seconds", type=click.FloatRange(min=0.1), default=None,
+              help="Seconds between sweeps (default: DTRACK_SWEEP_INTERVAL_MINUTES x 60).")
+@as_of_option
+@pass_app
+def scheduler(app: App, interval_seconds: float | None, as_of: str | None) -> None:
+    """Run the reminder sweep and the daily digest on a schedule until Ctrl-C.
+
+    Only one scheduler acts per database (a leader lock); start a second
+    one as a standby and it takes over within one interval if the first
+    dies. Each sweep is logged in one line.
+    """
+    import logging
+    import signal
+    import threading
+
+    from workflow import scheduler as runner
+
+    settings = app.settings(as_of)
+    db = app.database()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    runner.run(db, settings, stop, as_of=as_of, interval_seconds=interval_seconds)
 
 
 # --- email digests and the outbox (issue 4) --------------------------------------
@@ -813,9 +1018,10 @@ def demo(app: App, fresh: bool, lang: str | None) -> None:
     touched. The simulation is deterministic: the same run prints the same.
     """
     from workflow.database import Database
-    from workflow.demo import DEMO_URL, run_demo
+    from workflow.demo import DEMO_URL, SEASON_END, run_demo
+    from workflow.overdue import overdue_review
     from workflow.status import status_matrix
-    from workflow.terminal import region_summary, status_text
+    from workflow.terminal import overdue_text, region_summary, status_text
 
     db = Database(app.db_url or DEMO_URL)
     report = run_demo(db, fresh=fresh)
@@ -824,10 +1030,12 @@ def demo(app: App, fresh: bool, lang: str | None) -> None:
     click.echo(report.summary)
     click.echo()
     with db.session() as session:
-        matrix = status_matrix(session, "20/CT-BCT")
+        matrix = status_matrix(session, "20/CT-BCT", as_of=SEASON_END)
         click.echo(status_text(matrix, lang))
         click.echo()
         click.echo(region_summary(matrix, lang))
+        click.echo()
+        click.echo(overdue_text(overdue_review(session, SEASON_END), lang))
 
 
 def main() -> None:

@@ -109,7 +109,8 @@ def test_status_matrix_and_lifecycle(people):
     assert result.exit_code == 0, result.output
     assert "legend:" in result.output and "Đang thực hiện" in result.output
     hanoi_row = next(line for line in result.output.splitlines() if line.startswith("Hà Nội"))
-    assert hanoi_row.split()[2:] == ["·", "·", "P", "·", "·", "·", "·", "·", "·", "·"]
+    # Group 3 started; group 9's first periodic report (due 15/12/2025) is overdue ("!").
+    assert hanoi_row.split()[2:] == ["·", "·", "P", "·", "·", "·", "·", "·", "!·", "·"]
     south = run("status", "--region", "south", "--lang", "en")
     assert "Hà Nội" not in south.output and "Cà Mau" in south.output and "In progress" in south.output
     diagram = run("lifecycle")

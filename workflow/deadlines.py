@@ -7,14 +7,23 @@ A task group's rule is one of:
   * a recurrence (`{ rrule = "FREQ=MONTHLY;INTERVAL=6;...", ... }`) for
     periodic obligations: the deadline is the next occurrence.
 Working days skip weekends and Vietnamese public holidays (the `holidays`
-package, country VN, which includes Tết).
+package, country VN, which includes Tết); the government's declared make-up
+working days (làm bù) and extra days off (nghỉ bù) come from the settings
+`extra_working_days` and `extra_days_off` (see `WorkCalendar`).
+
+Recurring groups produce one task per period: each rrule occurrence is a
+due date, its period (`2026-H1`, `2026-Q3`, `2026-12`, `2026`) is derived
+from the occurrence and the rule's spacing, and a period opens the day after
+the previous occurrence (`periods_open`). Continuous groups have review
+checkpoints: their offset repeated from the assignment date (`checkpoints`).
 """
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
-from datetime import date, timedelta
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -31,7 +40,7 @@ class RuleError(ValueError):
 class FixedDate:
     on: date
 
-    def due(self, assigned_on: date) -> date:
+    def due(self, assigned_on: date, calendar: WorkCalendar | None = None) -> date:
         return self.on
 
     def to_json(self) -> Any:
@@ -43,10 +52,14 @@ class Offset:
     amount: int
     unit: str  # days | weeks | months | years | working_days
 
-    def due(self, assigned_on: date) -> date:
+    def due(self, assigned_on: date, calendar: WorkCalendar | None = None) -> date:
+        return self.step(assigned_on, 1, calendar)
+
+    def step(self, start: date, times: int, calendar: WorkCalendar | None = None) -> date:
+        """`start` plus the offset `times` times (counted from `start`, so months do not drift)."""
         if self.unit == "working_days":
-            return add_working_days(assigned_on, self.amount)
-        return assigned_on + relativedelta(**{self.unit: self.amount})
+            return add_working_days(start, self.amount * times, calendar)
+        return start + relativedelta(**{self.unit: self.amount * times})
 
     def to_json(self) -> Any:
         unit = "working days" if self.unit == "working_days" else self.unit
@@ -59,24 +72,133 @@ class Recurring:
     period_vi: str = ""
     period_en: str = ""
 
-    def occurrences_after(self, start: date, count: int = 1) -> list[date]:
+    def occurrences(self, start: date) -> Iterator[date]:
+        """Every occurrence strictly after `start` (the rule has no DTSTART: dtrack counts from `start`)."""
         from dateutil.rrule import rrulestr
-        from datetime import datetime
 
         rule = rrulestr(self.rrule, dtstart=datetime.combine(start, datetime.min.time()))
-        found = []
         for moment in rule:
-            found.append(moment.date())
+            if moment.date() > start:
+                yield moment.date()
+
+    def occurrences_after(self, start: date, count: int = 1) -> list[date]:
+        found = []
+        for day in self.occurrences(start):
+            found.append(day)
             if len(found) == count:
                 break
         return found
 
-    def due(self, assigned_on: date) -> date | None:
+    def due(self, assigned_on: date, calendar: WorkCalendar | None = None) -> date | None:
         found = self.occurrences_after(assigned_on)
         return found[0] if found else None
 
+    def spacing_months(self, start: date) -> int:
+        """How many months apart occurrences are (the smallest gap among the first few)."""
+        days = self.occurrences_after(start, 5)
+        gaps = [(b.year - a.year) * 12 + b.month - a.month for a, b in zip(days, days[1:])]
+        return min(gaps) if gaps else 12
+
     def to_json(self) -> Any:
         return {"rrule": self.rrule, "period_vi": self.period_vi, "period_en": self.period_en}
+
+
+@dataclass(frozen=True)
+class Period:
+    """One occurrence of a recurring obligation: its label, due date and opening day."""
+
+    label: str  # 2026-H1, 2026-Q3, 2026-12, 2026 or 2026-06-15 (part of the task key)
+    due_on: date
+    opens_on: date  # the day after the previous occurrence (or the assignment date)
+
+
+def period_label(due_on: date, spacing_months: int) -> str:
+    """The period an occurrence closes, named by the rule's spacing."""
+    if spacing_months == 1:
+        return f"{due_on.year}-{due_on.month:02d}"
+    if spacing_months == 3:
+        return f"{due_on.year}-Q{(due_on.month - 1) // 3 + 1}"
+    if spacing_months == 6:
+        return f"{due_on.year}-H{1 if due_on.month <= 6 else 2}"
+    if spacing_months == 12:
+        return str(due_on.year)
+    return due_on.isoformat()
+
+
+_PERIOD_WORDS = {
+    "vi": {"H1": "6 tháng đầu năm {y}", "H2": "6 tháng cuối năm {y}", "Q": "quý {q} năm {y}",
+           "M": "tháng {m} năm {y}", "Y": "năm {y}", "D": "kỳ {d}"},
+    "en": {"H1": "the first half of {y}", "H2": "the second half of {y}", "Q": "Q{q} {y}",
+           "M": "{month} {y}", "Y": "{y}", "D": "the period ending {d}"},
+}
+_ROMAN = ("I", "II", "III", "IV")
+
+
+def period_words(label: str, lang: str) -> str:
+    """A period label in words: 2026-H1 -> '6 tháng đầu năm 2026' / 'the first half of 2026'."""
+    words = _PERIOD_WORDS[lang]
+    match = re.fullmatch(r"(\d{4})(?:-(H[12]|Q[1-4]|\d{2}|\d{2}-\d{2}))?", label)
+    if not match:
+        return label
+    year, part = match.group(1), match.group(2)
+    if part is None:
+        return words["Y"].format(y=year)
+    if part.startswith("H"):
+        return words[part].format(y=year)
+    if part.startswith("Q"):
+        quarter = int(part[1])
+        return words["Q"].format(q=_ROMAN[quarter - 1] if lang == "vi" else quarter, y=year)
+    if len(part) == 2:
+        month = int(part)
+        return words["M"].format(m=month, month=date(2000, month, 1).strftime("%B"), y=year)
+    day = date.fromisoformat(label)
+    return words["D"].format(d=day.strftime("%d/%m/%Y"))
+
+
+def period_title(rule: Recurring, label: str, lang: str, fallback: str) -> str:
+    """A recurring task's title from the rule's period_vi / period_en template."""
+    template = rule.period_vi if lang == "vi" else rule.period_en
+    if not template:
+        return f"{fallback} ({period_words(label, lang)})"
+    return template.replace("{period_vi}", period_words(label, "vi")).replace("{period_en}", period_words(label, "en"))
+
+
+def periods_open(rule: Recurring, assigned_on: date, as_of: date) -> list[Period]:
+    """Every period whose task should exist on `as_of`: those that have opened by then.
+
+    The first period opens on the assignment date; each later one the day
+    after the previous due date. The list always has at least the first.
+    """
+    spacing = rule.spacing_months(assigned_on)
+    found: list[Period] = []
+    opens_on = assigned_on
+    for due_on in rule.occurrences(assigned_on):
+        if found and opens_on > as_of:
+            break
+        found.append(Period(period_label(due_on, spacing), due_on, opens_on))
+        opens_on = due_on + timedelta(days=1)
+    return found
+
+
+def checkpoints(rule: Rule, assigned_on: date, calendar: WorkCalendar | None = None) -> Iterator[date]:
+    """A continuous group's review checkpoints: its offset repeated from the assignment date."""
+    if isinstance(rule, Offset):
+        times = 1
+        while True:
+            yield rule.step(assigned_on, times, calendar)
+            times += 1
+    elif isinstance(rule, Recurring):
+        yield from rule.occurrences(assigned_on)
+    else:
+        yield rule.on
+
+
+def next_checkpoint(rule: Rule, assigned_on: date, after: date, calendar: WorkCalendar | None = None) -> date | None:
+    """The first review checkpoint strictly after `after` (None for a fixed date already past)."""
+    for day in checkpoints(rule, assigned_on, calendar):
+        if day > after:
+            return day
+    return None
 
 
 Rule = FixedDate | Offset | Recurring
@@ -126,6 +248,14 @@ def _check_rrule(text: str) -> None:
         rrulestr(text, dtstart=date(2000, 1, 1))
     except (ValueError, TypeError) as exc:
         raise RuleError(f"malformed RRULE {text!r}: {exc}") from None
+    # dateutil accepts days no month has (BYMONTHDAY=40) and then yields nothing,
+    # after searching to the year 9999: refuse them here instead.
+    for part, limit in (("BYMONTHDAY", 31), ("BYMONTH", 12), ("BYYEARDAY", 366)):
+        match = re.search(rf"(?:^|;){part}=([^;]*)", text.upper())
+        if match:
+            for value in match.group(1).split(","):
+                if not value.strip().lstrip("+-").isdigit() or not 1 <= abs(int(value)) <= limit:
+                    raise RuleError(f"malformed RRULE {text!r}: {part}={value} is outside 1..{limit}")
 
 
 def rule_to_text(rule: Rule) -> str:
@@ -133,7 +263,9 @@ def rule_to_text(rule: Rule) -> str:
     return json.dumps(rule.to_json(), ensure_ascii=False, sort_keys=True)
 
 
+@cache
 def rule_from_text(text: str) -> Rule:
+    """A stored rule (cached: listing many tasks parses each group's rule once)."""
     return parse_rule(json.loads(text))
 
 
@@ -144,16 +276,46 @@ def _vn_holidays(year: int) -> frozenset[date]:
     return frozenset(holidays.country_holidays("VN", years=year))
 
 
-def is_working_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in _vn_holidays(day.year)
+@dataclass(frozen=True)
+class WorkCalendar:
+    """Vietnamese working days, with the government's declared adjustments.
+
+    `extra_working_days`: make-up working days (làm bù), often a Saturday;
+    `extra_days_off`: extra days off (nghỉ bù, or a bridge day the
+    government declares), both announced each year and not in `holidays`.
+    """
+
+    extra_working_days: frozenset[date] = field(default_factory=frozenset)
+    extra_days_off: frozenset[date] = field(default_factory=frozenset)
+
+    def is_working_day(self, day: date) -> bool:
+        if day in self.extra_working_days:
+            return True
+        if day in self.extra_days_off:
+            return False
+        return day.weekday() < 5 and day not in _vn_holidays(day.year)
 
 
-def add_working_days(start: date, count: int) -> date:
+@cache
+def default_calendar() -> WorkCalendar:
+    """The calendar of the settings in force (DTRACK_EXTRA_WORKING_DAYS / DTRACK_EXTRA_DAYS_OFF)."""
+    from workflow.settings import load_settings
+
+    settings = load_settings()
+    return WorkCalendar(frozenset(settings.extra_working_days), frozenset(settings.extra_days_off))
+
+
+def is_working_day(day: date, calendar: WorkCalendar | None = None) -> bool:
+    return (calendar or default_calendar()).is_working_day(day)
+
+
+def add_working_days(start: date, count: int, calendar: WorkCalendar | None = None) -> date:
     """The day `count` working days after `start` (never a weekend or public holiday)."""
+    calendar = calendar or default_calendar()
     day = start
     remaining = count
     while remaining > 0:
         day += timedelta(days=1)
-        if is_working_day(day):
+        if calendar.is_working_day(day):
             remaining -= 1
     return day

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from directives.loader import open_periods
 from workflow.bootstrap import initialise
 from workflow.clock import Clock
 from workflow.database import Database
@@ -98,6 +99,9 @@ def run_demo(db: Database, fresh: bool = False) -> DemoReport:
         if session.scalar(select(User.id).where(User.email == OVERSEER)) is not None:
             return DemoReport(True, Counter())
         _add_users(session, clock)
+        # The report periods that open during the season (group 9) get their
+        # tasks up front; the plan starts work on each no earlier than it opens.
+        open_periods(session, SEASON_END, clock.now())
         actions = _plan(session)
     counts: Counter = Counter()
     by_day: dict[date, list[Action]] = {}
@@ -130,7 +134,7 @@ def _plan(session) -> list[Action]:
     actions: list[Action] = []
     profiles = {p.id: rng.choice(PROFILES) for p in all_provinces(session)}
     tasks = session.execute(
-        select(Task.id, Task.province_id, Task.due_on, TaskGroup.owner, Task.province_id)
+        select(Task.id, Task.province_id, Task.due_on, TaskGroup.owner, Task.assigned_on)
         .join(TaskGroup).order_by(Task.id)
     ).all()
     slugs = {p.id: p.slug for p in all_provinces(session)}
@@ -141,7 +145,8 @@ def _plan(session) -> list[Action]:
         order += 1
         actions.append(Action(day, order, task_id, trigger, actor, **extra))
 
-    for task_id, province_id, due_on, owner, _ in tasks:
+    for task_id, province_id, due_on, owner, assigned_on in tasks:
+        start = max(SEASON_START, assigned_on)
         if owner == Owner.DEPARTMENT:
             # The Department's own task: started at once, progress every two months.
             add(SEASON_START + timedelta(days=1), task_id, Trigger.START, OVERSEER,
@@ -152,7 +157,7 @@ def _plan(session) -> list[Action]:
             continue
         profile = profiles[province_id]
         actor = province_email(slugs[province_id])
-        day = SEASON_START + timedelta(days={"fast": rng.randint(3, 20), "steady": rng.randint(10, 45),
+        day = start + timedelta(days={"fast": rng.randint(3, 20), "steady": rng.randint(10, 45),
                                              "late": rng.randint(60, 150), "stuck": rng.randint(20, 60)}[profile])
         if profile == "late" and rng.random() < 0.4:
             continue  # not started at all this season

@@ -143,7 +143,9 @@ class Task(Base):
     __table_args__ = (
         UniqueConstraint("group_id", "province_id", "period"),
         Index("ix_tasks_province_state", "province_id", "state"),
-        Index("ix_tasks_state_due", "state", "due_on"),
+        # Covers the overdue review and the reminder sweep: state and deadline,
+        # then province and group so counting per province never reads the table.
+        Index("ix_tasks_state_due", "state", "due_on", "province_id", "group_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -194,6 +196,9 @@ class Event(Base):
     note: Mapped[str | None] = mapped_column(Text)
     evidence: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # Deadline events (vocabulary.DeadlineTrigger) record the deadline before and after.
+    from_due_on: Mapped[date | None] = mapped_column(Date)
+    to_due_on: Mapped[date | None] = mapped_column(Date)
 
     task: Mapped[Task] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()

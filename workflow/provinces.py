@@ -42,6 +42,14 @@ class Resolved:
     note: str | None  # set when an old name was mapped to its merged unit
 
 
+def resolve_optional(session: Session, ref: str | None) -> tuple[Province | None, str | None]:
+    """A command's optional --province filter: (province or None, note about an old name)."""
+    if not ref:
+        return None, None
+    resolved = resolve(session, ref)
+    return resolved.province, resolved.note
+
+
 def resolve(session: Session, ref: str) -> Resolved:
     """Find a province by slug, name or pre-2025 name, or raise UnknownProvince."""
     for slug in _candidates(ref):

@@ -28,6 +28,7 @@ from workflow.errors import (
     UnknownTrigger,
 )
 from workflow.models import Event, Task, User
+from workflow.reminders import cancel_stale
 from workflow.tasks import find_task
 from workflow.users import find_user
 from workflow.vocabulary import Owner, Role, Trigger
@@ -128,6 +129,9 @@ def apply(
     )
     session.add(event)
     session.flush()
+    if from_state != task.state:
+        # Reminders written for the old state (e.g. "overdue" once submitted) no longer apply.
+        cancel_stale(session, now, [task.id])
     for hook in hooks:
         hook(session, task, event)
     return event

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 from typing import Any
 
 from workflow.errors import InvalidInput
@@ -90,6 +90,41 @@ def _optional_date(text: str, field_name: str) -> date | None:
     return parse_date(text, field_name) if text else None
 
 
+def _date_list(text: str, field_name: str) -> tuple[date, ...]:
+    """Comma-separated YYYY-MM-DD dates (empty: none)."""
+    return tuple(parse_date(part, field_name) for part in text.split(",") if part.strip())
+
+
+def _day_list(text: str, field_name: str) -> tuple[int, ...]:
+    """Comma-separated whole numbers of days, each 1 or more, largest first."""
+    days = [_non_negative_int(part.strip(), field_name) for part in text.split(",") if part.strip()]
+    if any(d == 0 for d in days):
+        raise InvalidInput(field_name, "0 is not a number of days before a deadline", "give numbers of 1 or more, e.g. 14,7,1")
+    return tuple(sorted(set(days), reverse=True))
+
+
+def _clock_time(text: str, field_name: str) -> time:
+    """HH:MM on a 24-hour clock."""
+    try:
+        hour, minute = (int(part) for part in text.strip().split(":"))
+    except ValueError:
+        raise InvalidInput(field_name, f"{text!r} is not a time", "write it as HH:MM, e.g. 07:30") from None
+    if not (0 <= hour < 24 and 0 <= minute < 60):
+        raise InvalidInput(field_name, f"{text!r} is not a time of day", "write it as HH:MM, e.g. 07:30")
+    return time(hour, minute)
+
+
+def display(value: Any) -> str:
+    """A setting's value as `dtrack settings` shows it (lists comma-separated, times HH:MM)."""
+    if value is None:
+        return ""
+    if isinstance(value, tuple):
+        return ",".join(display(v) for v in value)
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -121,6 +156,17 @@ SETTINGS: tuple[Setting, ...] = (
             _weekday),
     Setting("digest_send_empty", "no", "Send a digest even when there is nothing to act on (yes/no)", _yes_no),
     Setting("digest_cap", "20", "Items listed per digest section; the rest are counted ('and 37 more')", _positive_int),
+    # Deadlines (issue 3): the government announces these each year.
+    Setting("extra_working_days", "", "Make-up working days (làm bù), comma-separated YYYY-MM-DD, e.g. a Saturday", _date_list),
+    Setting("extra_days_off", "", "Extra days off (nghỉ bù) declared by the government, comma-separated YYYY-MM-DD", _date_list),
+    # Reminder policy (issue 3).
+    Setting("remind_before_days", "14,7,1", "Remind the province this many days before a deadline (comma-separated)", _day_list),
+    Setting("remind_overdue_every", "7", "After the day-after reminder, remind again every this many days while overdue", _positive_int),
+    Setting("escalate_after_days", "14", "Tell the overseers when a task is this many days overdue", _positive_int),
+    Setting("review_nudge_days", "7", "Nudge the overseers when a submission has waited this many days for review", _positive_int),
+    # The scheduler (issue 3).
+    Setting("sweep_interval_minutes", "60", "`dtrack scheduler`: minutes between reminder sweeps", _positive_int),
+    Setting("digest_time", "07:30", "`dtrack scheduler`: daily digest time (HH:MM) in the time zone above", _clock_time),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

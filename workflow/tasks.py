@@ -13,9 +13,11 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, contains_eager
 
+from workflow.deadlines import Recurring, period_title, rule_from_text
 from workflow.errors import InvalidInput, UnknownTask
 from workflow.models import Directive, Province, Task, TaskGroup, task_key
 from workflow.provinces import resolve
+from workflow.timeliness import classify
 from workflow.vocabulary import State
 
 
@@ -79,16 +81,28 @@ class TaskView:
     original_due_on: date | None
     due_on: date | None
     updated_at: datetime
+    # Timeliness as of a day (workflow.timeliness); None when no day was given.
+    deadline_status: str | None = None
+    deadline_days: int | None = None
 
     @classmethod
-    def of(cls, task: Task) -> TaskView:
+    def of(cls, task: Task, as_of: date | None = None, due_soon_days: int = 7) -> TaskView:
+        title_vi, title_en = task.group.title_vi, task.group.title_en
+        rule = rule_from_text(task.group.deadline_rule) if task.period else None
+        if isinstance(rule, Recurring):
+            title_vi = period_title(rule, task.period, "vi", title_vi)
+            title_en = period_title(rule, task.period, "en", title_en)
+        verdict = None
+        if as_of is not None:
+            verdict = classify(task.state, task.due_on, as_of, due_soon_days=due_soon_days,
+                               submitted_at=task.submitted_at, completed_at=task.completed_at)
         return cls(
             id=task.id,
             key=task.key,
             directive=task.group.directive.code,
             group=task.group.ordinal,
-            title_vi=task.group.title_vi,
-            title_en=task.group.title_en,
+            title_vi=title_vi,
+            title_en=title_en,
             province=task.province.slug,
             province_name=task.province.name,
             region=task.province.region,
@@ -99,6 +113,8 @@ class TaskView:
             original_due_on=task.original_due_on,
             due_on=task.due_on,
             updated_at=task.updated_at,
+            deadline_status=verdict.status.value if verdict else None,
+            deadline_days=verdict.days if verdict else None,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -117,7 +133,10 @@ def list_tasks(
     state: str | None = None,
     directive: str | None = None,
     group: int | None = None,
+    as_of: date | None = None,
+    due_soon_days: int = 7,
 ) -> list[TaskView]:
+    """Tasks matching the filters; with `as_of`, each carries its deadline status."""
     if state is not None and state not in {s.value for s in State}:
         raise InvalidInput("--state", f"{state!r} is not a state", "states: " + ", ".join(s.value for s in State))
     query = _with_context()
@@ -132,7 +151,7 @@ def list_tasks(
     if group is not None:
         query = query.where(TaskGroup.ordinal == group)
     query = query.order_by(Directive.code, Province.ordinal, TaskGroup.ordinal, Task.period)
-    return [TaskView.of(t) for t in session.scalars(query).unique()]
+    return [TaskView.of(t, as_of, due_soon_days) for t in session.scalars(query).unique()]
 
 
 __all__ = ["TaskView", "find_task", "list_tasks", "task_key"]

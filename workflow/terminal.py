@@ -12,9 +12,18 @@ from zoneinfo import ZoneInfo
 
 from workflow.clock import LOCAL_TZ
 from workflow.models import Task
+from workflow.overdue import CELLS, CellCounts, OverdueReview, TimelinessMatrix
 from workflow.status import StatusMatrix
 from workflow.tasks import TaskView
-from workflow.vocabulary import REGION_LABELS, STATE_GLYPHS, STATE_LABELS, Region, State
+from workflow.vocabulary import (
+    DEADLINE_LABELS,
+    REGION_LABELS,
+    STATE_GLYPHS,
+    STATE_LABELS,
+    DeadlineStatus,
+    Region,
+    State,
+)
 
 
 def width(text: str) -> int:
@@ -62,10 +71,23 @@ def task_table(views: Sequence[TaskView], lang: str = "vi") -> str:
     if not views:
         return "(no tasks match)"
     rows = [
-        (v.key, v.province_name, _shorten(title(v, lang), 48), v.state, f"{v.progress}%", v.due_on)
+        (v.key, v.province_name, _shorten(title(v, lang), 48), v.state, f"{v.progress}%", v.due_on,
+         deadline_status_text(v.deadline_status, v.deadline_days, lang))
         for v in views
     ]
-    return table(("task", "province", "title", "state", "progress", "deadline"), rows) + f"\n{len(views)} task(s)"
+    return (table(("task", "province", "title", "state", "progress", "deadline", "deadline status"), rows)
+            + f"\n{len(views)} task(s)")
+
+
+def deadline_status_text(status: str | None, days: int | None, lang: str = "vi") -> str:
+    """A deadline status in words with its days, e.g. 'Quá hạn (12 ngày)'."""
+    if status is None:
+        return "-"
+    label = DEADLINE_LABELS[lang][DeadlineStatus(status)]
+    if not days:
+        return label
+    unit = "ngày" if lang == "vi" else ("day" if days == 1 else "days")
+    return f"{label} ({days} {unit})"
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -87,7 +109,7 @@ def task_details(task: Task, lang: str = "vi") -> str:
     rows = [
         (
             e.at, e.actor.email if e.actor else "system", e.trigger.replace("_", "-"),
-            f"{e.from_state} -> {e.to_state}", f"{e.progress}%", _join(e.note, e.evidence),
+            f"{e.from_state} -> {e.to_state}", f"{e.progress}%", _join(e.note, e.evidence, e.from_due_on, e.to_due_on),
         )
         for e in task.events
     ]
@@ -95,8 +117,9 @@ def task_details(task: Task, lang: str = "vi") -> str:
     return "\n".join(lines)
 
 
-def _join(note: str | None, evidence: str | None) -> str:
-    parts = [p for p in (note, f"[evidence: {evidence}]" if evidence else None) if p]
+def _join(note: str | None, evidence: str | None, from_due: date | None = None, to_due: date | None = None) -> str:
+    moved = f"[deadline {_cell(from_due)} -> {_cell(to_due)}]" if to_due else None
+    parts = [p for p in (note, f"[evidence: {evidence}]" if evidence else None, moved) if p]
     return " ".join(parts) if parts else "-"
 
 
@@ -109,16 +132,27 @@ def status_text(matrix: StatusMatrix, lang: str = "vi") -> str:
         if province.region != current_region:
             current_region = province.region
             lines.append(f"-- {REGION_LABELS[lang][Region(current_region)]}")
-        glyphs = " ".join(f"{STATE_GLYPHS[State(matrix.cells[(province.id, g)])]:>2}"
-                          if (province.id, g) in matrix.cells else " -" for g in matrix.groups)
+        glyphs = " ".join(
+            f"{TIMELINESS_MARKS.get(matrix.timeliness.get((province.id, g)), '')}"
+            f"{STATE_GLYPHS[State(matrix.cells[(province.id, g)])]}".rjust(2)
+            if (province.id, g) in matrix.cells else " -" for g in matrix.groups)
         lines.append(pad(province.name, name_width) + "  " + glyphs)
     lines.append("")
     lines.append("legend: " + "  ".join(f"{STATE_GLYPHS[s]} {STATE_LABELS[lang][s]}" for s in State) + "  - not assigned")
+    if matrix.as_of is not None:
+        lines.append("deadline as of " + f"{matrix.as_of:%d/%m/%Y}: " + "  ".join(
+            f"{mark}x {DEADLINE_LABELS[lang][status]}" for status, mark in TIMELINESS_MARKS.items()))
     return "\n".join(lines)
+
+
+# Marks put before a cell's state letter in the status matrix.
+TIMELINESS_MARKS = {DeadlineStatus.OVERDUE: "!", DeadlineStatus.DUE_SOON: "~"}
 
 
 def region_summary(matrix: StatusMatrix, lang: str = "vi") -> str:
     headers = ["region", "provinces", *[s.value for s in State], "done %"]
+    if matrix.as_of is not None:
+        headers += ["overdue", "due soon"]
     rows = []
     scopes = [(r, REGION_LABELS[lang][Region(r)]) for r in matrix.regions()] + [(None, "all")]
     for region, label in scopes:
@@ -126,5 +160,50 @@ def region_summary(matrix: StatusMatrix, lang: str = "vi") -> str:
         total = sum(counts.values())
         provinces = sum(1 for p in matrix.provinces if region is None or p.region == region)
         done = 100 * counts.get(State.COMPLETED.value, 0) / total if total else 0
-        rows.append([label, provinces, *[counts.get(s.value, 0) for s in State], f"{done:.1f}"])
+        row = [label, provinces, *[counts.get(s.value, 0) for s in State], f"{done:.1f}"]
+        if matrix.as_of is not None:
+            marks = matrix.timeliness_counts(region)
+            row += [marks.get(DeadlineStatus.OVERDUE, 0), marks.get(DeadlineStatus.DUE_SOON, 0)]
+        rows.append(row)
     return table(headers, rows)
+
+
+def overdue_text(review: OverdueReview, lang: str = "vi") -> str:
+    """The overdue list (most days late first), the Department's queue, and the counts."""
+    lines = [f"overdue as of {review.as_of:%d/%m/%Y}: {review.total} task(s)"
+             + (f", the {len(review.overdue)} most overdue shown (--limit 0 shows all)"
+                if len(review.overdue) < review.total else "")]
+    if review.overdue:
+        lines.append(table(
+            ("days", "task", "province", "title", "state", "deadline", "original"),
+            [(t.days, t.key, t.province_name, _shorten(t.title_vi if lang == "vi" else t.title_en, 60), t.state,
+              t.due_on, t.original_due_on if t.original_due_on != t.due_on else "") for t in review.overdue]))
+    lines += ["", f"waiting on the Department (submitted, not yet reviewed): {len(review.awaiting_review)} task(s)"]
+    if review.awaiting_review:
+        lines.append(table(("waited", "task", "province", "deadline"),
+                           [(f"{t.days} d", t.key, t.province_name, t.due_on) for t in review.awaiting_review]))
+    per_province = review.counts("province")
+    if per_province:
+        lines += ["", "overdue per province:"]
+        lines.append(table(("province", "overdue"),
+                           [(review.province_names[slug], n) for slug, n in
+                            sorted(per_province.items(), key=lambda item: (-item[1], item[0]))]))
+    per_region = review.counts("region")
+    lines += ["", "overdue per region:"]
+    lines.append(table(("region", "overdue"), [(REGION_LABELS[lang][r], per_region.get(r.value, 0)) for r in Region]
+                       + [("all", len(review.overdue))]))
+    return "\n".join(lines)
+
+
+def timeliness_matrix_text(matrix: TimelinessMatrix, lang: str = "vi") -> str:
+    """The Government Office's four cells per province and region, with the on-time completion rate."""
+    headers = ("province", "on time", "late", "open, in time", "open, overdue", "awaiting review", "on-time %")
+
+    def row(label: str, counts: CellCounts) -> tuple:
+        rate = counts.on_time_rate
+        return (label, *[counts.counts[str(c)] for c in CELLS], "-" if rate is None else f"{100 * rate:.1f}")
+
+    rows = [row(name, matrix.by_province[slug]) for slug, name, _ in matrix.provinces]
+    rows += [row(REGION_LABELS[lang][Region(r)], c) for r, c in matrix.by_region.items()]
+    rows.append(row("all", matrix.total))
+    return f"timeliness as of {matrix.as_of:%d/%m/%Y}\n" + table(headers, rows)

@@ -24,6 +24,13 @@ class State(StrEnum):
         return self is not State.COMPLETED
 
 
+# The states in which the province still owes the work: its deadline, overdue
+# status and reminders apply (submitted is the Department's turn; completed is done).
+OWED_BY_PROVINCE: tuple[str, ...] = (
+    State.NOT_STARTED.value, State.IN_PROGRESS.value, State.RETURNED.value, State.BLOCKED.value,
+)
+
+
 class Trigger(StrEnum):
     """What a user does to a task. `update` changes progress, not state."""
 
@@ -35,6 +42,19 @@ class Trigger(StrEnum):
     BLOCK = "block"
     UNBLOCK = "unblock"
     REOPEN = "reopen"
+
+
+class DeadlineTrigger(StrEnum):
+    """Audit-trail triggers that change a deadline, not the state.
+
+    They are NOT lifecycle triggers (the state machine never fires them and
+    `dtrack lifecycle` does not list them): an event with one of these has
+    from_state == to_state and records the old and new deadline
+    (events.from_due_on / to_due_on) in the same transaction as the change.
+    """
+
+    EXTEND = "extend"  # an overseer moved the deadline later; the note is the reason
+    CHECKPOINT = "checkpoint"  # a continuous task's review checkpoint passed; the next one is in force
 
 
 class Role(StrEnum):

@@ -104,7 +104,7 @@ def test_build_consumes_exactly_the_reminders_it_reports(world, db, remind, tmp_
     officer = world.user("province", "ha-noi")
     overseer = world.user("overseer", None)
     mine = remind("20/CT-BCT:2:ha-noi", "before_deadline", days=7)
-    escalation = remind("20/CT-BCT:9:hai-phong", "escalation", audience="overseer", days=-21)
+    escalation = remind("20/CT-BCT:8:hai-phong", "escalation", audience="overseer", days=-21)
     later = remind("20/CT-BCT:3:ha-noi", "before_deadline", remind_on=date(2026, 1, 6))
     cancelled = remind("20/CT-BCT:4:ha-noi", "before_deadline", cancelled=True)
     nobody = remind("20/CT-BCT:2:ca-mau", "before_deadline")  # no user in Cà Mau yet

@@ -1,0 +1,144 @@
+"""The deadline commands as a user types them: overdue, deadlines extend, reminders, and the status columns."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from workflow.database import Database
+from workflow.models import Event, Reminder, Task
+
+
+def test_overdue_lists_tasks_then_counts(cli_runner):
+    result = cli_runner("overdue")
+    assert result.exit_code == 0, result.output
+    assert "overdue as of 05/01/2026: 34 task(s)" in result.output
+    assert "20/CT-BCT:9:ha-noi:2025-H2" in result.output
+    assert "Báo cáo khuyến công 6 tháng cuối năm 2025" in result.output
+    assert "overdue per region:" in result.output and "Miền Bắc" in result.output
+    english = cli_runner("overdue", "--lang", "en", "--region", "south")
+    assert "Industrial promotion report for the second half of 2025" in english.output
+    assert "20/CT-BCT:9:ha-noi" not in english.output
+    assert "overdue as of 15/12/2025: 0 task(s)" in cli_runner("overdue", "--as-of", "2025-12-15").output
+
+
+def test_overdue_json_csv_and_matrix(cli_runner):
+    data = json.loads(cli_runner("overdue", "--json", "--province", "ha-noi").output)
+    assert [t["key"] for t in data["overdue"]] == ["20/CT-BCT:9:ha-noi:2025-H2"]
+    assert data["overdue"][0]["days"] == 21 and data["per_region"]["north"] == 1
+    rows = list(csv.DictReader(io.StringIO(cli_runner("overdue", "--csv", "--min-days", "21").output)))
+    assert len(rows) == 34 and rows[0]["days"] == "21"
+    matrix = cli_runner("overdue", "--matrix")
+    assert matrix.exit_code == 0 and "on-time %" in matrix.output and "Hà Nội" in matrix.output
+    totals = json.loads(cli_runner("overdue", "--matrix", "--json").output)["total"]
+    assert totals["overdue"] == 34 and totals["open_within_deadline"] == 306
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("overdue", "--min-days", "-1"), "--min-days: -1 is negative"),
+    (("overdue", "--as-of", "2026-02-30"), "is not a valid date"),
+    (("overdue", "--region", "west"), "west"),
+    (("deadlines", "extend", "20/CT-BCT:9:ha-noi:2025-H2", "--to", "2025-12-01", "--reason", "x", "--as", "OVERSEER"),
+     "not after the current deadline"),
+    (("deadlines", "extend", "20/CT-BCT:9:ha-noi:2025-H2", "--to", "2026-02-30", "--reason", "x", "--as", "OVERSEER"),
+     "is not a valid date"),
+    (("deadlines", "extend", "--group", "9", "--to", "2026-02-01", "--reason", "x", "--as", "nobody@example.vn"),
+     "unknown user"),
+])
+def test_bad_input_is_one_line_and_changes_nothing(cli_runner, db_url, args, message):
+    overseer = "giamsat@moit.example.vn"
+    assert cli_runner("users", "add", "--email", overseer, "--name", "Giám Sát", "--role", "overseer").exit_code == 0
+    args = tuple(overseer if a == "OVERSEER" else a for a in args)
+    db = Database(db_url)
+    with db.session() as s:
+        before = (s.scalar(select(func.count()).select_from(Event)), list(s.scalars(select(Task.due_on).order_by(Task.id))))
+    result = cli_runner(*args)
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0]
+    with db.session() as s:
+        after = (s.scalar(select(func.count()).select_from(Event)), list(s.scalars(select(Task.due_on).order_by(Task.id))))
+    assert after == before
+    db.dispose()
+
+
+def test_extend_a_group_then_reports_show_both_deadlines(cli_runner):
+    overseer = "giamsat@moit.example.vn"
+    cli_runner("users", "add", "--email", overseer, "--name", "Giám Sát", "--role", "overseer")
+    result = cli_runner("deadlines", "extend", "--group", "9", "--provinces", "north", "--to", "2026-01-31",
+                        "--reason", "Chờ số liệu cấp xã", "--as", overseer)
+    assert result.exit_code == 0, result.output
+    assert "20/CT-BCT:9:ha-noi:2025-H2: deadline 15/12/2025 -> 31/01/2026 (originally 15/12/2025)" in result.output
+    remaining = json.loads(cli_runner("overdue", "--json").output)
+    assert remaining["per_region"]["north"] == 0 and len(remaining["overdue"]) > 0
+    shown = cli_runner("task", "show", "20/CT-BCT:9:ha-noi:2025-H2")
+    assert "deadline: 31/01/2026 (originally 15/12/2025)" in shown.output
+    assert "extend" in shown.output and "Chờ số liệu cấp xã" in shown.output
+    assert "[deadline 15/12/2025 -> 31/01/2026]" in shown.output
+    listed = json.loads(cli_runner("tasks", "list", "--province", "ha-noi", "--group", "9", "--json").output)
+    assert listed[0]["deadline_status"] == "on_track" and listed[0]["original_due_on"] == "2025-12-15"
+
+
+def test_reminders_run_twice_writes_once(cli_runner, db_url):
+    first = cli_runner("reminders", "run")
+    assert first.exit_code == 0
+    assert "68 reminder(s) written (escalation 34, overdue 34)" in first.output
+    assert "34 period task(s) opened" in first.output
+    second = cli_runner("reminders", "run")
+    assert "0 reminder(s) written" in second.output
+    listed = json.loads(cli_runner("reminders", "list", "--json").output)
+    assert len(listed) == 68 and {r["status"] for r in listed} == {"pending"}
+    db = Database(db_url)
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Reminder)) == 68
+    db.dispose()
+    assert "20/CT-BCT:9:ha-noi:2026-H1" in cli_runner("tasks", "list", "--province", "ha-noi").output
+
+
+def test_status_and_tasks_list_show_the_deadline_status(cli_runner):
+    status = cli_runner("status")
+    assert status.exit_code == 0
+    assert "!·" in status.output  # the overdue group 9 reports
+    assert "overdue" in status.output and "due soon" in status.output
+    listed = cli_runner("tasks", "list", "--province", "ha-noi")
+    assert "Quá hạn (21 ngày)" in listed.output and "deadline status" in listed.output
+    data = json.loads(cli_runner("status", "--json", "--as-of", "2025-12-10").output)
+    assert data["provinces"][0]["deadline"]["9"] == "due_soon"
+
+
+def test_demo_ends_with_the_overdue_list_of_its_season(tmp_path):
+    from click.testing import CliRunner
+
+    from cli import cli
+
+    result = CliRunner().invoke(cli, ["--db", f"sqlite:///{tmp_path / 'demo.db'}", "demo"], catch_exceptions=False)
+    assert result.exit_code == 0
+    tail = result.output[result.output.index("overdue as of 30/06/2026"):]
+    assert "20/CT-BCT:9:" in tail and "waiting on the Department" in tail
+    assert tail.rstrip().splitlines()[-1].startswith("all ")  # the per-region count closes the demo
+
+
+def test_a_malformed_rrule_is_refused_in_one_line(cli_runner, tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text("""
+[directive]
+code = "99/CT-TEST"
+title_vi = "Chỉ thị thử"
+title_en = "Test directive"
+issuer_vi = "Bộ Công Thương"
+issuer_en = "Ministry of Industry and Trade"
+
+[[groups]]
+ordinal = 1
+title_vi = "Báo cáo định kỳ"
+title_en = "Periodic report"
+kind = "recurring"
+deadline = { rrule = "FREQ=MONTHLY;BYMONTHDAY=40" }
+""", encoding="utf-8")
+    result = cli_runner("directive", "load", str(path))
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1 and "BYMONTHDAY=40 is outside 1..31" in result.output
+    assert "99/CT-TEST" not in cli_runner("directive", "list").output

@@ -1,0 +1,109 @@
+"""`dtrack scheduler` as a real process: killed and restarted, and two of them on one PostgreSQL database."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+
+from workflow.clock import Clock
+from workflow.database import Database
+from workflow.models import Reminder
+from workflow.reminders import sweep
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Scheduler:
+    """A `dtrack scheduler` subprocess whose log lines are collected as they come."""
+
+    def __init__(self, db_url: str, today: str, interval: float = 0.5) -> None:
+        env = {**os.environ, "DTRACK_DATABASE_URL": db_url, "DTRACK_TODAY": today}
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", "from cli import main; main()", "scheduler", "--interval-seconds", str(interval)],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        )
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        for line in self.process.stderr:
+            self.lines.append(line.rstrip())
+
+    def count(self, needle: str) -> int:
+        return sum(needle in line for line in list(self.lines))
+
+    def wait_for(self, needle: str, times: int = 1, timeout: float = 20) -> None:
+        deadline = time.monotonic() + timeout
+        while self.count(needle) < times:
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                raise AssertionError(f"no {needle!r} in the scheduler's log:\n" + "\n".join(self.lines))
+            time.sleep(0.05)
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait(10)
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGINT)
+        code = self.process.wait(15)
+        self._reader.join(5)
+        return code
+
+
+def keys(db: Database) -> list[tuple]:
+    with db.session() as s:
+        return list(s.execute(select(Reminder.task_id, Reminder.due_on, Reminder.kind, Reminder.remind_on)).all())
+
+
+def test_killed_and_restarted_scheduler_writes_every_reminder_once(db_url):
+    first = Scheduler(db_url, "2026-01-05")
+    try:
+        first.wait_for("sweep as of 2026-01-05", times=2)
+    finally:
+        first.kill()
+    second = Scheduler(db_url, "2026-01-06")
+    try:
+        second.wait_for("sweep as of 2026-01-06", times=2)
+    finally:
+        code = second.stop()
+    assert code == 0 and second.count("scheduler stopped") == 1  # Ctrl-C stops it cleanly
+    db = Database(db_url)
+    found = keys(db)
+    # 5 Jan: 34 overdue + 34 escalations; 6 Jan: the every-7-days overdue reminder for the same 34 tasks.
+    assert len(found) == len(set(found)) == 102
+    assert sweep(db, Clock(pinned=date(2026, 1, 6))).total == 0  # nothing was left for a manual run
+    with db.engine.connect() as conn:
+        jobs = sorted(conn.execute(text("SELECT id FROM apscheduler_jobs")).scalars())
+    assert jobs == ["daily-digest", "reminder-sweep"]  # fixed jobs, never one per task
+    db.dispose()
+
+
+@pytest.mark.parametrize("backend", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
+def test_two_schedulers_only_one_acts_and_the_standby_takes_over(db_url):
+    one = Scheduler(db_url, "2026-01-05")
+    one.wait_for("leader:")
+    two = Scheduler(db_url, "2026-01-05")
+    try:
+        two.wait_for("standby:")
+        one.wait_for("sweep as of", times=one.count("sweep as of") + 3)
+        assert two.count("sweep as of") == 0 and two.count("leader:") == 0
+        one.kill()
+        two.wait_for("leader:", timeout=10)
+        two.wait_for("sweep as of", times=2)
+    finally:
+        if one.process.poll() is None:
+            one.kill()
+        assert two.stop() == 0
+    db = Database(db_url)
+    found = keys(db)
+    assert len(found) == len(set(found)) == 68
+    db.dispose()

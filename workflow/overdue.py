@@ -1,0 +1,279 @@
+"""The overdue review: who is late, on what, by how much; and the four-cell matrix.
+
+Every judgement comes from `workflow.timeliness.classify`, against the
+deadline in force (after extensions); the original deadline is shown beside
+it. A submission waiting for review is the Department's delay, so it is
+listed apart with the days it has waited. Queries select plain columns (no
+ORM objects) so a nationwide list over a million tasks stays fast.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from workflow.clock import Clock
+from workflow.deadlines import Recurring, period_title, rule_from_text
+from workflow.errors import InvalidInput
+from workflow.models import Directive, Province, Task, TaskGroup, task_key
+from workflow.timeliness import classify
+from workflow.vocabulary import OWED_BY_PROVINCE, DeadlineStatus, Region, State
+
+_COLUMNS = (
+    Task.id, Directive.code, TaskGroup.ordinal, Province.slug, Task.period, Province.name, Province.region,
+    TaskGroup.title_vi, TaskGroup.title_en, TaskGroup.deadline_rule, Task.state, Task.progress,
+    Task.original_due_on, Task.due_on, Task.submitted_at, Task.completed_at,
+)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which tasks a review covers."""
+
+    region: str | None = None
+    province: Province | None = None
+    group: int | None = None
+    directive: str | None = None
+
+    def apply(self, query: Select) -> Select:
+        if self.region is not None:
+            query = query.where(Province.region == self.region)
+        if self.province is not None:
+            query = query.where(Task.province_id == self.province.id)
+        if self.group is not None:
+            query = query.where(TaskGroup.ordinal == self.group)
+        if self.directive is not None:
+            query = query.where(Directive.code == self.directive)
+        return query
+
+    def task_filters(self) -> list:
+        """The same filters on task columns only (subqueries on the small tables), for index-only scans."""
+        filters = []
+        if self.region is not None:
+            filters.append(Task.province_id.in_(select(Province.id).where(Province.region == self.region)))
+        if self.province is not None:
+            filters.append(Task.province_id == self.province.id)
+        if self.group is not None or self.directive is not None:
+            groups = select(TaskGroup.id).join(Directive, TaskGroup.directive_id == Directive.id)
+            if self.group is not None:
+                groups = groups.where(TaskGroup.ordinal == self.group)
+            if self.directive is not None:
+                groups = groups.where(Directive.code == self.directive)
+            filters.append(Task.group_id.in_(groups))
+        return filters
+
+
+@dataclass(frozen=True)
+class LateTask:
+    """An overdue task, or a submission waiting for review (days = days waited)."""
+
+    key: str
+    province: str
+    province_name: str
+    region: str
+    group: int
+    period: str
+    title_vi: str
+    title_en: str
+    state: str
+    progress: int
+    original_due_on: date | None
+    due_on: date | None
+    status: str
+    days: int
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        for name in ("original_due_on", "due_on"):
+            data[name] = data[name].isoformat() if data[name] else None
+        return data
+
+
+@dataclass
+class OverdueReview:
+    as_of: date
+    overdue: list[LateTask]  # most days late first; the first `limit` when one was given
+    awaiting_review: list[LateTask]
+    per_province: Counter  # overdue tasks per province slug (all of them, whatever the limit)
+    per_region: Counter
+    province_names: dict[str, str]
+
+    @property
+    def total(self) -> int:
+        return sum(self.per_province.values())
+
+    def counts(self, attribute: str) -> Counter:
+        """Overdue tasks per province slug ('province') or per region ('region')."""
+        return self.per_province if attribute == "province" else self.per_region
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "total_overdue": self.total,
+            "overdue": [t.to_json() for t in self.overdue],
+            "awaiting_review": [t.to_json() for t in self.awaiting_review],
+            "per_province": dict(sorted(self.per_province.items())),
+            "per_region": {r.value: self.per_region.get(r.value, 0) for r in Region},
+        }
+
+
+def _joined(query: Select) -> Select:
+    """`query` over tasks joined to their group, directive and province (what scopes filter on)."""
+    return query.select_from(Task).join(TaskGroup, Task.group_id == TaskGroup.id).join(
+        Directive, TaskGroup.directive_id == Directive.id).join(Province, Task.province_id == Province.id)
+
+
+def _context() -> Select:
+    return _joined(select(*_COLUMNS))
+
+
+def _titles(ordinal_rule: str, period: str, title_vi: str, title_en: str) -> tuple[str, str]:
+    if not period:
+        return title_vi, title_en
+    rule = rule_from_text(ordinal_rule)
+    if not isinstance(rule, Recurring):
+        return title_vi, title_en
+    return period_title(rule, period, "vi", title_vi), period_title(rule, period, "en", title_en)
+
+
+def _late(row, status: DeadlineStatus, days: int) -> LateTask:
+    (_, code, ordinal, slug, period, name, region, title_vi, title_en, rule, state, progress,
+     original, due_on, _, _) = row
+    title_vi, title_en = _titles(rule, period, title_vi, title_en)
+    return LateTask(task_key(code, ordinal, slug, period), slug, name, region, ordinal, period, title_vi, title_en,
+                    state, progress, original, due_on, status.value, days)
+
+
+def check_min_days(min_days: int) -> int:
+    if min_days < 0:
+        raise InvalidInput("--min-days", f"{min_days} is negative", "give 0 or more (days overdue)")
+    return min_days
+
+
+def overdue_review(
+    session: Session, as_of: date, scope: Scope = Scope(), *, min_days: int = 0, limit: int | None = None,
+    clock: Clock | None = None,
+) -> OverdueReview:
+    """Overdue tasks (most days late first) and submissions waiting for review (longest wait first).
+
+    The counts per province and region are counted by the database over all
+    overdue tasks; with `limit`, only the first `limit` tasks of each list
+    are loaded, so a nationwide review over a million tasks stays fast.
+    """
+    check_min_days(min_days)
+    clock = clock or Clock()
+    # Overdue by at least max(1, min_days) days: due on or before this day.
+    latest_due = as_of - timedelta(days=max(1, min_days))
+    late = (Task.state.in_(OWED_BY_PROVINCE), Task.due_on <= latest_due)
+    per_province: Counter = Counter()
+    per_region: Counter = Counter()
+    names: dict[str, str] = {}
+    # Counted on task columns alone (the covering deadline index), then named.
+    counted = dict(session.execute(
+        select(Task.province_id, func.count()).where(*late, *scope.task_filters()).group_by(Task.province_id)).all())
+    if counted:
+        for province_id, slug, name, region in session.execute(
+                select(Province.id, Province.slug, Province.name, Province.region)
+                .where(Province.id.in_(list(counted)))):
+            per_province[slug] += counted[province_id]
+            per_region[region] += counted[province_id]
+            names[slug] = name
+    overdue = []
+    late_rows = _context().where(*late)
+    if limit is not None:
+        # Pick the ids first (index-only: tasks are read for `limit` rows, not all of them).
+        ids = session.scalars(select(Task.id).where(*late, *scope.task_filters()).order_by(Task.due_on, Task.id)
+                              .limit(limit)).all()
+        late_rows = _context().where(Task.id.in_(ids))
+    for row in session.execute(scope.apply(late_rows)):
+        verdict = classify(row.state, row.due_on, as_of, clock=clock)
+        overdue.append(_late(row, verdict.status, verdict.days))
+    overdue.sort(key=lambda t: (-t.days, t.key))
+    order = (Directive.code, TaskGroup.ordinal, Province.slug, Task.period)
+    waiting = []
+    waiting_query = scope.apply(_context().where(Task.state == State.SUBMITTED.value, Task.submitted_at.is_not(None)))
+    for row in session.execute(waiting_query.order_by(Task.submitted_at, *order).limit(limit)):
+        verdict = classify(row.state, row.due_on, as_of, submitted_at=row.submitted_at, clock=clock)
+        waiting.append(_late(row, verdict.status, verdict.days or 0))
+    return OverdueReview(as_of, overdue, waiting, per_province, per_region, names)
+
+
+# The Government Office's four cells, plus the Department's own delay.
+CELLS = (
+    DeadlineStatus.COMPLETED_ON_TIME,
+    DeadlineStatus.COMPLETED_LATE,
+    "open_within_deadline",
+    DeadlineStatus.OVERDUE,
+    DeadlineStatus.AWAITING_REVIEW,
+)
+
+
+@dataclass
+class CellCounts:
+    counts: Counter = field(default_factory=Counter)
+
+    def add(self, status: DeadlineStatus) -> None:
+        within = (DeadlineStatus.ON_TRACK, DeadlineStatus.DUE_SOON, DeadlineStatus.NO_DEADLINE)
+        self.counts["open_within_deadline" if status in within else status.value] += 1
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """Completed on time as a share of all completed tasks (None when none is completed)."""
+        done = self.counts[DeadlineStatus.COMPLETED_ON_TIME.value] + self.counts[DeadlineStatus.COMPLETED_LATE.value]
+        return None if done == 0 else self.counts[DeadlineStatus.COMPLETED_ON_TIME.value] / done
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {str(c): self.counts[str(c)] for c in CELLS}
+        data["on_time_rate"] = self.on_time_rate
+        return data
+
+
+@dataclass
+class TimelinessMatrix:
+    as_of: date
+    provinces: list[tuple[str, str, str]]  # slug, name, region in display order
+    by_province: dict[str, CellCounts]
+    by_region: dict[str, CellCounts]
+    total: CellCounts
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "provinces": {slug: self.by_province[slug].to_json() for slug, _, _ in self.provinces},
+            "regions": {r: c.to_json() for r, c in self.by_region.items()},
+            "total": self.total.to_json(),
+        }
+
+
+def timeliness_matrix(session: Session, as_of: date, scope: Scope = Scope(), *, due_soon_days: int = 7,
+                      clock: Clock | None = None) -> TimelinessMatrix:
+    """The four-cell counts per province and per region, with the on-time completion rate."""
+    clock = clock or Clock()
+    query = scope.apply(
+        select(Province.slug, Province.region, Task.state, Task.due_on, Task.submitted_at, Task.completed_at)
+        .join(TaskGroup, Task.group_id == TaskGroup.id).join(Directive, TaskGroup.directive_id == Directive.id)
+        .join(Province, Task.province_id == Province.id)
+    )
+    provinces_query = select(Province.slug, Province.name, Province.region).order_by(Province.ordinal)
+    if scope.region:
+        provinces_query = provinces_query.where(Province.region == scope.region)
+    if scope.province:
+        provinces_query = provinces_query.where(Province.id == scope.province.id)
+    provinces = [tuple(r) for r in session.execute(provinces_query)]
+    by_province = {slug: CellCounts() for slug, _, _ in provinces}
+    by_region = {r.value: CellCounts() for r in Region if any(p[2] == r.value for p in provinces)}
+    total = CellCounts()
+    for slug, region, state, due_on, submitted_at, completed_at in session.execute(query):
+        status = classify(state, due_on, as_of, due_soon_days=due_soon_days, submitted_at=submitted_at,
+                          completed_at=completed_at, clock=clock).status
+        for counts in (by_province[slug], by_region[region], total):
+            counts.add(status)
+    return TimelinessMatrix(as_of, provinces, by_province, by_region, total)
+
+
+__all__ = ["CELLS", "LateTask", "OverdueReview", "Scope", "TimelinessMatrix", "check_min_days",
+           "overdue_review", "timeliness_matrix"]
