@@ -1018,7 +1018,9 @@ def demo(app: App, fresh: bool, lang: str | None) -> None:
     touched. The simulation is deterministic: the same run prints the same.
     """
     from workflow.database import Database
-    from workflow.demo import DEMO_URL, SEASON_END, run_demo
+    from pathlib import Path
+
+    from workflow.demo import DEMO_URL, SEASON_END, last_day_outputs, run_demo
     from workflow.overdue import overdue_review
     from workflow.status import status_matrix
     from workflow.terminal import overdue_text, region_summary, status_text
@@ -1036,6 +1038,11 @@ def demo(app: App, fresh: bool, lang: str | None) -> None:
         click.echo(region_summary(matrix, lang))
         click.echo()
         click.echo(overdue_text(overdue_review(session, SEASON_END), lang))
+    outputs = last_day_outputs(db, Path.cwd(), lang)
+    click.echo()
+    click.echo(f"last day of the season ({SEASON_END:%d/%m/%Y}): {outputs.reminders}")
+    click.echo(f"digests: {outputs.messages} emails in {outputs.mail_dir}/ (open the .eml files in a mail reader)")
+    click.echo(f"national report: {outputs.report} (open it in a browser; `dtrack report national --help` for more)")
 
 
 def main() -> None:

@@ -109,16 +109,35 @@ def test_status_and_tasks_list_show_the_deadline_status(cli_runner):
     assert data["provinces"][0]["deadline"]["9"] == "due_soon"
 
 
-def test_demo_ends_with_the_overdue_list_of_its_season(tmp_path):
+def test_demo_season_is_deterministic_and_leaves_digests_and_a_report(tmp_path, monkeypatch):
+    import email
+    from email import policy
+
     from click.testing import CliRunner
 
     from cli import cli
 
-    result = CliRunner().invoke(cli, ["--db", f"sqlite:///{tmp_path / 'demo.db'}", "demo"], catch_exceptions=False)
-    assert result.exit_code == 0
-    tail = result.output[result.output.index("overdue as of 30/06/2026"):]
-    assert "20/CT-BCT:9:" in tail and "waiting on the Department" in tail
-    assert tail.rstrip().splitlines()[-1].startswith("all ")  # the per-region count closes the demo
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DTRACK_DATABASE_URL", raising=False)
+    run = lambda *args: CliRunner().invoke(cli, ["demo", *args], catch_exceptions=False)  # noqa: E731
+    result = run()
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "dtrack-demo.db").exists()
+    overdue = result.output[result.output.index("overdue as of 30/06/2026"):result.output.index("last day of the season")]
+    assert "20/CT-BCT:9:" in overdue and "waiting on the Department" in overdue
+    assert overdue.rstrip().splitlines()[-1].startswith("all ")  # the per-region count closes the list
+    mails = sorted((tmp_path / "dtrack-demo-mail").glob("*.eml"))
+    assert len(mails) > 10
+    first = email.message_from_bytes(mails[0].read_bytes(), policy=policy.default)
+    assert "30/06/2026" in first["Subject"]
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in (tmp_path / "dtrack-demo-report.html").read_text(encoding="utf-8")
+
+    reused = run()
+    assert "reusing the simulated season" in reused.output
+    assert len(list((tmp_path / "dtrack-demo-mail").glob("*.eml"))) == len(mails), "no digest twice"
+    fresh = run("--fresh")
+    matrix = lambda out: out[out.index("provinces x task groups"):out.index("last day of the season")]  # noqa: E731
+    assert matrix(fresh.output) == matrix(result.output), "the same season every time"
 
 
 def test_a_malformed_rrule_is_refused_in_one_line(cli_runner, tmp_path):

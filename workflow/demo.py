@@ -14,6 +14,7 @@ import random
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -191,3 +192,37 @@ def _plan(session) -> list[Action]:
         if rng.random() < 0.85:
             add(day, task_id, Trigger.ACCEPT, OVERSEER, note="Đạt yêu cầu")
     return actions
+
+
+@dataclass
+class DemoOutputs:
+    reminders: str  # the sweep's one-line summary
+    mail_dir: Path
+    messages: int
+    report: Path
+
+
+def last_day_outputs(db: Database, folder: Path, lang: str = "vi") -> DemoOutputs:
+    """What the last day of the season produces: reminders, digests as .eml files, the national report.
+
+    Idempotent like the real jobs: a second run writes no second digest.
+    """
+    from notifications.digests import daily_run
+    from reports.document import ReportOptions
+    from reports.national import national_report
+    from reports.render import render_file
+    from workflow.reminders import sweep
+    from workflow.settings import load_settings
+
+    clock = Clock(pinned=SEASON_END)
+    mail_dir = folder / "dtrack-demo-mail"
+    # The demo never talks to a real mail server, whatever the environment says.
+    settings = load_settings(today=SEASON_END.isoformat(), mail_dir=str(mail_dir), smtp_url="")
+    swept = sweep(db, clock)
+    daily_run(db, clock, settings)
+    with db.session() as session:
+        report = national_report(session, ReportOptions(SEASON_END, lang, SEASON_END.year))
+        _, _, html = render_file(report, "html")
+    target = folder / "dtrack-demo-report.html"
+    target.write_bytes(html)
+    return DemoOutputs(swept.line(), mail_dir, len(list(mail_dir.glob("*.eml"))), target)

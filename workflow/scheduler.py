@@ -140,14 +140,16 @@ def sweep_job(db_url: str, as_of: str | None = None) -> None:
 
 
 def digest_job(db_url: str, as_of: str | None = None) -> None:
-    """The scheduled daily digest: hands over to the email digests (issue 4) when installed."""
+    """The scheduled daily step: reminders, then the day's digests, then delivery."""
+    from notifications.digests import daily_run
+
     db, clock, settings = _job_context(db_url, as_of)
-    try:
-        from notifications.digests import send_digests  # type: ignore[import-not-found]
-    except ImportError:
-        log.info("daily digest: the email digests are not installed; reminders wait in the database")
-        return
-    log.info("daily digest: %s", send_digests(db, clock, settings))
+    # Sweep first so the digests carry the reminders that fell due today.
+    log.info(sweep(db, clock, ReminderPolicy.from_settings(settings)).line())
+    built, sent = daily_run(db, clock, settings)
+    log.info("daily digest %s: %d queued, %d already built, %d with nothing to say, %d reminders consumed; "
+             "delivery: %d sent, %d to retry, %d failed", built.day.strftime("%d/%m/%Y"), built.queued, built.already,
+             built.nothing, built.reminders_consumed, sent.sent, sent.retrying, sent.failed)
 
 
 def _start_jobs(db: Database, settings: Settings, as_of: str | None, interval_seconds: float):

@@ -15,7 +15,7 @@ from sqlalchemy import select, text
 
 from workflow.clock import Clock
 from workflow.database import Database
-from workflow.models import Reminder
+from workflow.models import Reminder, User
 from workflow.reminders import sweep
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -107,3 +107,22 @@ def test_two_schedulers_only_one_acts_and_the_standby_takes_over(db_url):
     found = keys(db)
     assert len(found) == len(set(found)) == 68
     db.dispose()
+
+
+def test_daily_job_runs_reminders_then_digests_then_delivery(world, db_url, tmp_path, monkeypatch):
+    from sqlalchemy import func, select
+
+    from workflow.scheduler import digest_job
+
+    mail = tmp_path / "mail"
+    monkeypatch.setenv("DTRACK_MAIL_DIR", str(mail))
+    officer = world.user("province", "ha-noi")
+    digest_job(db_url, "2026-01-05")
+    digest_job(db_url, "2026-01-05")  # a second run the same day sends nothing new
+    files = list(mail.glob("*.eml"))
+    assert [f.name.split("--")[0] for f in files] == [officer]
+    with world.db.session() as s:
+        pending = s.scalar(select(func.count()).select_from(Reminder).where(
+            Reminder.consumed_at.is_(None), Reminder.cancelled_at.is_(None), Reminder.audience == "province",
+            Reminder.task.has(province_id=s.scalar(select(User.province_id).where(User.email == officer)))))
+    assert pending == 0, "the province's reminders went into its digest"
