@@ -19,9 +19,10 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -98,25 +99,35 @@ def cancel_stale(session: Session, now: datetime, task_ids: Iterable[int] | None
     deadline it names is still the one in force; a review nudge applies
     while the task is still submitted.
     """
-    stale_province = exists().where(
-        Task.id == Reminder.task_id,
-        or_(Task.state.not_in(OWED_BY_PROVINCE), Task.due_on.is_(None), Task.due_on != Reminder.due_on),
-    )
-    stale_nudge = exists().where(Task.id == Reminder.task_id, Task.state != State.SUBMITTED.value)
-    query = (
-        update(Reminder)
-        .where(
-            Reminder.consumed_at.is_(None),
-            Reminder.cancelled_at.is_(None),
-            or_(and_(Reminder.kind.in_(PROVINCE_KINDS), stale_province),
-                and_(Reminder.kind == ReminderKind.REVIEW_NUDGE.value, stale_nudge)),
-        )
-        .values(cancelled_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    params: dict[str, object] = {"cancel_at": now}
     if task_ids is not None:
-        query = query.where(Reminder.task_id.in_(list(task_ids)))
-    return session.execute(query).rowcount or 0
+        params["ids"] = list(task_ids)
+    return session.connection().execute(_cancel_statement(task_ids is not None), params).rowcount or 0
+
+
+@cache
+def _cancel_statement(for_tasks: bool):
+    # Built once: every state change runs it, and building the expression
+    # costs more than running it on a task's few reminders.
+    tasks, reminders = Task.__table__.c, Reminder.__table__
+    stale_province = exists().where(
+        tasks.id == reminders.c.task_id,
+        or_(tasks.state.not_in(OWED_BY_PROVINCE), tasks.due_on.is_(None), tasks.due_on != reminders.c.due_on),
+    )
+    stale_nudge = exists().where(tasks.id == reminders.c.task_id, tasks.state != State.SUBMITTED.value)
+    query = (
+        update(reminders)
+        .where(
+            reminders.c.consumed_at.is_(None),
+            reminders.c.cancelled_at.is_(None),
+            or_(and_(reminders.c.kind.in_(PROVINCE_KINDS), stale_province),
+                and_(reminders.c.kind == ReminderKind.REVIEW_NUDGE.value, stale_nudge)),
+        )
+        .values(cancelled_at=bindparam("cancel_at", type_=reminders.c.cancelled_at.type))
+    )
+    if for_tasks:
+        query = query.where(reminders.c.task_id.in_(bindparam("ids", expanding=True)))
+    return query
 
 
 @dataclass

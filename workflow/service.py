@@ -13,8 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from workflow import lifecycle
@@ -108,33 +109,71 @@ def apply(
             raise InvalidInput(name, f"is {len(text)} characters long", f"keep it under {MAX_NOTE}")
 
     from_state = task.state
-    lifecycle.machine().events[trigger].trigger(task)
+    # The machine moves a stand-in, not the mapped row: the row is written
+    # below with one guarded UPDATE, and the ORM must not write it again.
+    moved = _StateHolder(task.state)
+    lifecycle.machine().events[trigger].trigger(moved)
+    changes: dict[str, object] = {"state": moved.state, "updated_at": now, "version": task.version + 1}
     if progress is not None:
-        task.progress = progress
+        changes["progress"] = progress
     if trigger == Trigger.ACCEPT:
-        task.progress = 100
-        task.completed_at = now
+        changes.update(progress=100, completed_at=now)
     elif trigger == Trigger.SUBMIT:
-        task.submitted_at = now
+        changes["submitted_at"] = now
     elif trigger == Trigger.REOPEN:
-        task.completed_at = None
-    task.updated_at = now
-    # Always write the row, even when no column's value changes (an update
-    # that repeats the same progress on the same pinned day): the UPDATE is
-    # what checks and bumps the version, so it must never be skipped.
-    flag_modified(task, "updated_at")
+        changes["completed_at"] = None
+    # Optimistic locking: the UPDATE only matches the version we read. It is
+    # written on every action, even one that changes no other column, so a
+    # concurrent change is always detected and no update is ever lost.
+    # Plain Core on the session's connection: the ORM's bulk-UPDATE machinery
+    # costs more than the statement itself (see docs/performance.md).
+    connection = session.connection()
+    written = connection.execute(_UPDATE_TASK, {"task_id": task.id, "read_version": task.version,
+                                                **_all(task, changes)})
+    if written.rowcount != 1:
+        raise StaleDataError(f"task {task.id} changed since version {task.version}")
+    for name, value in changes.items():
+        set_committed_value(task, name, value)
     event = Event(
-        task=task, actor=actor, trigger=trigger.value, from_state=from_state, to_state=task.state,
+        task_id=task.id, actor_id=actor.id, trigger=trigger.value, from_state=from_state, to_state=task.state,
         progress=task.progress, note=note, evidence=evidence, at=now,
     )
-    session.add(event)
-    session.flush()
+    event.id = connection.execute(_INSERT_EVENT, _columns(event)).scalar_one()
     if from_state != task.state:
         # Reminders written for the old state (e.g. "overdue" once submitted) no longer apply.
         cancel_stale(session, now, [task.id])
     for hook in hooks:
         hook(session, task, event)
     return event
+
+
+class _StateHolder:
+    """What the lifecycle machine reads and writes: just a `state`."""
+
+    def __init__(self, state: str) -> None:
+        self.state = state
+
+
+_WRITTEN = ("state", "progress", "updated_at", "version", "submitted_at", "completed_at")
+_EVENT_COLUMNS = ("task_id", "actor_id", "trigger", "from_state", "to_state", "progress", "note", "evidence", "at")
+
+_TASKS, _EVENTS = Task.__table__, Event.__table__
+_UPDATE_TASK = (
+    update(_TASKS)
+    .where(_TASKS.c.id == bindparam("task_id"), _TASKS.c.version == bindparam("read_version"))
+    .values({name: bindparam(name, type_=_TASKS.c[name].type) for name in _WRITTEN})
+)
+_INSERT_EVENT = insert(_EVENTS).values(
+    {name: bindparam(name, type_=_EVENTS.c[name].type) for name in _EVENT_COLUMNS}
+).returning(_EVENTS.c.id)
+
+
+def _all(task: Task, changes: dict[str, object]) -> dict[str, object]:
+    return {name: changes.get(name, getattr(task, name)) for name in _WRITTEN}
+
+
+def _columns(event: Event) -> dict[str, object]:
+    return {name: getattr(event, name) for name in _EVENT_COLUMNS}
 
 
 def _refusal_reason(actor: User, task: Task, trigger: Trigger) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from workflow.errors import InvalidInput, UnknownUser
@@ -53,12 +53,14 @@ def add_user(
 
 
 def find_user(session: Session, email: str) -> User:
-    user = session.scalar(
-        select(User).options(joinedload(User.province)).where(User.email == email.strip().lower())
-    )
+    user = session.scalar(_BY_EMAIL, {"email": email.strip().lower()})
     if user is None:
         raise UnknownUser(email)
     return user
+
+
+# Built once: every action looks its user up.
+_BY_EMAIL = select(User).where(User.email == bindparam("email"))
 
 
 def list_users(session: Session) -> list[User]:
