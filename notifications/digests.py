@@ -51,6 +51,7 @@ from workflow.vocabulary import (
     Role,
     State,
     Trigger,
+    DeadlineTrigger,
 )
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates" / "email"
@@ -334,7 +335,8 @@ class Gatherer:
         actor_ids = {r.actor_id for r in rows if r.actor_id is not None}
         actors = dict(self.session.execute(select(User.id, User.email).where(User.id.in_(actor_ids))).all()) \
             if actor_ids else {}
-        labels = {t.value: {lang: TRIGGER_LABELS[lang][t] for lang in WORDS} for t in Trigger}
+        # Deadline events (extend, checkpoint) are news too, not only transitions.
+        labels = {t.value: {lang: TRIGGER_LABELS[lang][t] for lang in WORDS} for t in (*Trigger, *DeadlineTrigger)}
         return [(r.actor_id, r.province_id,
                  self.item(r, note=r.note, at=r.at, actor=actors.get(r.actor_id), label=labels[r.trigger]))
                 for r in rows]

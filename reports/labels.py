@@ -176,17 +176,6 @@ TEXT: dict[str, dict[str, str]] = {
     },
 }
 
-# What each audited action is called in a report; unknown ones (e.g. a
-# future "extend") show their code.
-TRIGGER_LABELS: dict[str, dict[str, str]] = {
-    "vi": {"start": "Bắt đầu", "update": "Cập nhật", "submit": "Nộp báo cáo", "send_back": "Trả lại",
-           "accept": "Chấp nhận", "block": "Báo vướng mắc", "unblock": "Tiếp tục", "reopen": "Mở lại",
-           "extend": "Gia hạn"},
-    "en": {"start": "Started", "update": "Updated", "submit": "Submitted", "send_back": "Sent back",
-           "accept": "Accepted", "block": "Blocked", "unblock": "Unblocked", "reopen": "Reopened",
-           "extend": "Extended"},
-}
-
 # How the days of a timeliness status read: "còn 12 ngày", "12 days overdue".
 DAYS_TEXT: dict[str, dict[str, str]] = {
     "vi": {"on_track": "còn {n} ngày", "due_soon": "còn {n} ngày", "overdue": "quá {n} ngày",
@@ -197,7 +186,11 @@ DAYS_TEXT: dict[str, dict[str, str]] = {
 
 
 def trigger_label(trigger: str, lang: str) -> str:
-    return TRIGGER_LABELS[lang].get(trigger, trigger.replace("_", "-"))
+    """An audited action as a report's table names it ("Trả lại để hoàn thiện"); the vocabulary's words."""
+    from workflow.vocabulary import TRIGGER_LABELS
+
+    label = TRIGGER_LABELS[lang].get(trigger, trigger.replace("_", "-"))  # StrEnum keys match plain strings
+    return label[:1].upper() + label[1:]
 
 
 def timeliness_text(status: str, days: int | None, lang: str) -> str:

@@ -233,7 +233,7 @@ DEADLINE_LABELS: dict[str, dict[DeadlineStatus, str]] = {
 LANGUAGES = ("vi", "en")
 
 # What each action is called in emails and reports ("what changed").
-TRIGGER_LABELS: dict[str, dict[Trigger, str]] = {
+TRIGGER_LABELS: dict[str, dict[Trigger | DeadlineTrigger, str]] = {
     "vi": {
         Trigger.START: "bắt đầu thực hiện",
         Trigger.UPDATE: "cập nhật tiến độ",
@@ -243,6 +243,8 @@ TRIGGER_LABELS: dict[str, dict[Trigger, str]] = {
         Trigger.BLOCK: "báo vướng mắc",
         Trigger.UNBLOCK: "tiếp tục thực hiện",
         Trigger.REOPEN: "mở lại",
+        DeadlineTrigger.EXTEND: "gia hạn",
+        DeadlineTrigger.CHECKPOINT: "chuyển sang mốc rà soát tiếp theo",
     },
     "en": {
         Trigger.START: "started",
@@ -253,6 +255,8 @@ TRIGGER_LABELS: dict[str, dict[Trigger, str]] = {
         Trigger.BLOCK: "reported blocked",
         Trigger.UNBLOCK: "resumed",
         Trigger.REOPEN: "reopened",
+        DeadlineTrigger.EXTEND: "deadline extended",
+        DeadlineTrigger.CHECKPOINT: "moved to the next review checkpoint",
     },
 }
 

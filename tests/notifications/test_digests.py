@@ -132,3 +132,16 @@ def test_nothing_to_say_sends_nothing_unless_configured(world, db, tmp_path):
     with db.session() as s:
         row = s.scalars(select(Outbox)).one()
     assert "không có việc mới" in row.subject and "Không có việc cần xử lý." in row.body_text
+
+
+def test_an_extended_deadline_is_news_in_the_province_digest(world, tmp_path):
+    from workflow.extension import extend
+
+    officer = world.user("province", "ha-noi")
+    overseer = world.user("overseer", None)
+    extend(world.db, Clock(pinned=date(2026, 1, 4)), overseer, date(2026, 12, 31), "chờ hướng dẫn của Bộ",
+           task_refs=["20/CT-BCT:2:ha-noi"])
+    digest, rendered = preview(world.db, CLOCK, mail_settings(tmp_path), officer)
+    changes = digest.section("changes")
+    assert [i.label["vi"] for i in changes.items] == ["gia hạn"]
+    assert "chờ hướng dẫn của Bộ" in rendered.text
