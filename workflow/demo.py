@@ -221,7 +221,8 @@ def last_day_outputs(db: Database, folder: Path, lang: str = "vi") -> DemoOutput
     swept = sweep(db, clock)
     daily_run(db, clock, settings)
     with db.session() as session:
-        report = national_report(session, ReportOptions(SEASON_END, lang, SEASON_END.year))
+        # Figures: 2025, the latest year the seeds have reported figures for.
+        report = national_report(session, ReportOptions(SEASON_END, lang, 2025))
         _, _, html = render_file(report, "html")
     target = folder / "dtrack-demo-report.html"
     target.write_bytes(html)
