@@ -32,7 +32,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 bench-quick: $(STAMP)
-	$(BIN)/python -m bench --quick
+	$(BIN)/python -m bench --quick --output bench/results-quick.json
 
 clean:
 	rm -rf $(VENV) *.egg-info dtrack-demo.db* .pytest_cache
