@@ -43,19 +43,25 @@ class App:
     def __init__(self, db_url: str | None) -> None:
         self.db_url = db_url
         self._db: Database | None = None
+        self._ready = False
+        self._settings: dict[str | None, Settings] = {}
 
     def settings(self, as_of: str | None = None) -> Settings:
-        from workflow.settings import load_settings
+        """The checked settings, read once per command (and per --as-of value)."""
+        if as_of not in self._settings:
+            from workflow.settings import load_settings
 
-        return load_settings(database_url=self.db_url, today=as_of)
+            self._settings[as_of] = load_settings(database_url=self.db_url, today=as_of)
+        return self._settings[as_of]
 
     def database(self, ready: bool = True) -> Database:
         if self._db is None:
             from workflow.database import Database
 
             self._db = Database(self.settings().database_url)
-        if ready:
+        if ready and not self._ready:
             self._db.ensure_ready()
+            self._ready = True
         return self._db
 
     def clock(self, as_of: str | None = None) -> Clock:

@@ -112,10 +112,13 @@ def run_demo(db: Database, fresh: bool = False) -> DemoReport:
     for day in sorted(by_day):
         now = clock.on(day).now()
         with db.session() as session:
-            users = {}
+            # Hold each row for the whole day: the session keeps unchanged objects
+            # only weakly, so looking a task up again would read it again.
+            users: dict[str, User] = {}
+            tasks: dict[int, Task] = {}
             for action in sorted(by_day[day], key=lambda a: a.order):
                 actor = users.get(action.actor) or users.setdefault(action.actor, find_user(session, action.actor))
-                task = session.get(Task, action.task_id)
+                task = tasks.get(action.task_id) or tasks.setdefault(action.task_id, session.get(Task, action.task_id))
                 apply(session, task, action.trigger, actor, now, note=action.note,
                       evidence=action.evidence, progress=action.progress)
                 counts[action.trigger.value] += 1

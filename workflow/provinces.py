@@ -93,13 +93,6 @@ def all_provinces(session: Session) -> list[Province]:
     return list(session.scalars(select(Province).order_by(Province.ordinal)))
 
 
-def region_counts(provinces: Iterable[Province]) -> dict[str, int]:
-    counts = {r.value: 0 for r in Region}
-    for province in provinces:
-        counts[province.region] += 1
-    return counts
-
-
 def load_provinces(session: Session, path) -> int:
     """Insert or update the provinces and their old names from a TOML file; returns how many."""
     import tomllib
