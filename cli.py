@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
-    from workflow.clock import Clock
-    from workflow.database import Database
-    from workflow.settings import Settings
+    from dtrack.workflow.clock import Clock
+    from dtrack.workflow.database import Database
+    from dtrack.workflow.settings import Settings
 
 
 class UserError(click.ClickException):
@@ -29,7 +29,7 @@ class UserError(click.ClickException):
 
 class DtrackGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
-        from workflow.errors import DtrackError
+        from dtrack.workflow.errors import DtrackError
 
         try:
             return super().invoke(ctx)
@@ -49,14 +49,14 @@ class App:
     def settings(self, as_of: str | None = None) -> Settings:
         """The checked settings, read once per command (and per --as-of value)."""
         if as_of not in self._settings:
-            from workflow.settings import load_settings
+            from dtrack.workflow.settings import load_settings
 
             self._settings[as_of] = load_settings(database_url=self.db_url, today=as_of)
         return self._settings[as_of]
 
     def database(self, ready: bool = True) -> Database:
         if self._db is None:
-            from workflow.database import Database
+            from dtrack.workflow.database import Database
 
             self._db = Database(self.settings().database_url)
         if ready and not self._ready:
@@ -65,7 +65,7 @@ class App:
         return self._db
 
     def clock(self, as_of: str | None = None) -> Clock:
-        from workflow.clock import Clock
+        from dtrack.workflow.clock import Clock
 
         settings = self.settings(as_of)
         return Clock(settings.timezone, settings.today)
@@ -132,7 +132,7 @@ def init(app: App, as_of: str | None) -> None:
     and assigns its ten task groups to every province (340 tasks). Safe to
     run again: it only adds what is missing.
     """
-    from workflow.bootstrap import initialise
+    from dtrack.workflow.bootstrap import initialise
 
     db = app.database(ready=False)
     result = initialise(db, app.clock(as_of))
@@ -147,8 +147,8 @@ def init(app: App, as_of: str | None) -> None:
 @pass_app
 def settings_cmd(app: App) -> None:
     """Show every setting, its value in force, and its environment variable."""
-    from workflow.settings import SETTINGS, display
-    from workflow.terminal import table
+    from dtrack.workflow.settings import SETTINGS, display
+    from dtrack.workflow.terminal import table
 
     values = app.settings().values
     click.echo(table(("setting", "value", "environment", "meaning"),
@@ -161,8 +161,8 @@ def settings_cmd(app: App) -> None:
 @pass_app
 def provinces(app: App, region: str | None, as_json: bool) -> None:
     """List the 34 provinces with their region and the old provinces merged into them."""
-    from workflow.provinces import all_provinces, check_region
-    from workflow.terminal import table
+    from dtrack.workflow.provinces import all_provinces, check_region
+    from dtrack.workflow.terminal import table
 
     check_region(region)
     with app.database().session() as session:
@@ -197,7 +197,7 @@ def users() -> None:
 @pass_app
 def users_add(app: App, email: str, name: str, role: str, province: str | None, locale: str) -> None:
     """Register a user."""
-    from workflow.users import add_user
+    from dtrack.workflow.users import add_user
 
     with app.database().session() as session:
         user, note = add_user(session, email=email, name=name, role=role, province=province,
@@ -213,8 +213,8 @@ def users_add(app: App, email: str, name: str, role: str, province: str | None, 
 @pass_app
 def users_list(app: App, as_json: bool) -> None:
     """List registered users."""
-    from workflow.terminal import table
-    from workflow.users import list_users
+    from dtrack.workflow.terminal import table
+    from dtrack.workflow.users import list_users
 
     with app.database().session() as session:
         data = [{"email": u.email, "name": u.name, "role": u.role,
@@ -247,9 +247,9 @@ def tasks() -> None:
 def tasks_list(app: App, province: str | None, region: str | None, state: str | None,
                directive: str | None, group: int | None, as_of: str | None, as_json: bool, lang: str | None) -> None:
     """List tasks with their state, progress, deadline and deadline status (on track, due soon, overdue...)."""
-    from workflow.provinces import check_region, resolve_optional
-    from workflow.tasks import list_tasks
-    from workflow.terminal import task_table
+    from dtrack.workflow.provinces import check_region, resolve_optional
+    from dtrack.workflow.tasks import list_tasks
+    from dtrack.workflow.terminal import task_table
 
     check_region(region)
     settings = app.settings(as_of)
@@ -283,9 +283,9 @@ def task() -> None:
 @pass_app
 def task_show(app: App, task_ref: str, as_json: bool, lang: str | None) -> None:
     """Show a task and its full history: who, when, from -> to, note."""
-    from workflow import lifecycle
-    from workflow.tasks import TaskView, find_task
-    from workflow.terminal import task_details
+    from dtrack.workflow import lifecycle
+    from dtrack.workflow.tasks import TaskView, find_task
+    from dtrack.workflow.terminal import task_details
 
     with app.database().session() as session:
         found, note = find_task(session, task_ref)
@@ -326,7 +326,7 @@ def _action_command(trigger: str) -> click.Command:
     @pass_app
     def command(app: App, task_ref: str, actor: str, note: str | None, evidence: str | None,
                 progress: str | None, as_of: str | None) -> None:
-        from workflow.service import Tracker
+        from dtrack.workflow.service import Tracker
 
         outcome = Tracker(app.database(), app.clock(as_of)).fire(
             task_ref, trigger, actor, note=note, evidence=evidence, progress=progress)
@@ -359,9 +359,9 @@ def status(app: App, region: str | None, directive: str, as_of: str | None, lang
     A cell marked ! is overdue and ~ due soon (as of --as-of); the totals
     count them per region.
     """
-    from workflow.provinces import check_region
-    from workflow.status import status_matrix
-    from workflow.terminal import region_summary, status_text
+    from dtrack.workflow.provinces import check_region
+    from dtrack.workflow.status import status_matrix
+    from dtrack.workflow.terminal import region_summary, status_text
 
     check_region(region)
     settings = app.settings(as_of)
@@ -386,8 +386,8 @@ def status(app: App, region: str | None, directive: str, as_of: str | None, lang
               help="mermaid: a diagram to paste into Markdown; table: who may do what from which state.")
 def lifecycle(fmt: str) -> None:
     """The task state diagram, drawn from the definition the engine runs."""
-    from workflow import lifecycle as definition
-    from workflow.terminal import table
+    from dtrack.workflow import lifecycle as definition
+    from dtrack.workflow.terminal import table
 
     if fmt == "mermaid":
         click.echo(definition.mermaid())
@@ -416,8 +416,8 @@ def directive_load(app: App, path: str) -> None:
 
     See seeds/directive-20-ct-bct.toml for the format.
     """
-    from directives.format import parse_file
-    from directives.loader import load
+    from dtrack.directives.format import parse_file
+    from dtrack.directives.loader import load
 
     spec = parse_file(path)
     with app.database().session() as session:
@@ -438,8 +438,8 @@ def directive_load(app: App, path: str) -> None:
 @pass_app
 def directive_assign(app: App, code: str, spec: str, as_of: str | None) -> None:
     """Create the directive's tasks for the chosen provinces (only the missing ones)."""
-    from directives.loader import assign
-    from workflow.provinces import select_provinces
+    from dtrack.directives.loader import assign
+    from dtrack.workflow.provinces import select_provinces
 
     clock = app.clock(as_of)
     with app.database().session() as session:
@@ -458,8 +458,8 @@ def directive_list(app: App, as_json: bool) -> None:
     """List loaded directives."""
     from sqlalchemy import select
 
-    from workflow.models import Directive
-    from workflow.terminal import table
+    from dtrack.workflow.models import Directive
+    from dtrack.workflow.terminal import table
 
     with app.database().session() as session:
         data = [{"code": d.code, "title_vi": d.title_vi, "issued_on": d.issued_on, "groups": len(d.groups)}
@@ -500,9 +500,9 @@ def overdue(app: App, region: str | None, province: str | None, group: int | Non
     Department's review are listed apart: that delay is not the province's.
     Ends with the overdue count per province and per region.
     """
-    from workflow.overdue import Scope, check_min_days, overdue_review, timeliness_matrix
-    from workflow.provinces import check_region, resolve_optional
-    from workflow.terminal import overdue_text, timeliness_matrix_text
+    from dtrack.workflow.overdue import Scope, check_min_days, overdue_review, timeliness_matrix
+    from dtrack.workflow.provinces import check_region, resolve_optional
+    from dtrack.workflow.terminal import overdue_text, timeliness_matrix_text
 
     check_region(region)
     check_min_days(min_days)
@@ -573,9 +573,9 @@ def deadlines_extend(app: App, task_refs: tuple[str, ...], to_date: str, reason:
     All or nothing: if one task cannot be extended, none is. The original
     deadline is kept and shown in reports beside the new one.
     """
-    from workflow.extension import extend
-    from workflow.provinces import select_provinces
-    from workflow.settings import parse_date
+    from dtrack.workflow.extension import extend
+    from dtrack.workflow.provinces import select_provinces
+    from dtrack.workflow.settings import parse_date
 
     new_due = parse_date(to_date, "--to")
     if bool(task_refs) == (group is not None):
@@ -611,7 +611,7 @@ def reminders_run(app: App, as_of: str | None) -> None:
     Also opens the tasks of recurring periods that have begun, and cancels
     reminders that no longer apply.
     """
-    from workflow.reminders import ReminderPolicy, sweep
+    from dtrack.workflow.reminders import ReminderPolicy, sweep
 
     settings = app.settings(as_of)
     result = sweep(app.database(), app.clock(as_of), ReminderPolicy.from_settings(settings))
@@ -627,8 +627,8 @@ def reminders_list(app: App, show_all: bool, as_of: str | None, as_json: bool) -
     """List reminders waiting for a digest (fallen due by today)."""
     from sqlalchemy import select
 
-    from workflow.models import Reminder, Task
-    from workflow.terminal import table
+    from dtrack.workflow.models import Reminder, Task
+    from dtrack.workflow.terminal import table
 
     today = app.clock(as_of).today()
     with app.database().session() as session:
@@ -662,7 +662,7 @@ def scheduler(app: App, interval_seconds: float | None, as_of: str | None) -> No
     import signal
     import threading
 
-    from workflow import scheduler as runner
+    from dtrack.workflow import scheduler as runner
 
     settings = app.settings(as_of)
     db = app.database()
@@ -694,7 +694,7 @@ def digest() -> None:
 @pass_app
 def digest_preview(app: App, email: str, as_html: bool, as_of: str | None) -> None:
     """Print the digest a user would get (its subject and plain-text part); nothing is queued or sent."""
-    from notifications.digests import preview
+    from dtrack.notifications.digests import preview
 
     found, rendered = preview(app.database(), app.clock(as_of), app.settings(as_of), email)
     if not found.has_news:
@@ -708,7 +708,7 @@ def digest_preview(app: App, email: str, as_html: bool, as_of: str | None) -> No
 @pass_app
 def digest_build(app: App, as_of: str | None) -> None:
     """Queue today's digests in the outbox; running it again the same day adds nothing twice."""
-    from notifications.digests import build_digests
+    from dtrack.notifications.digests import build_digests
 
     report = build_digests(app.database(), app.clock(as_of), app.settings(as_of))
     click.echo(f"digests for {report.day:%d/%m/%Y}: {report.queued} queued, {report.already} already built, "
@@ -737,8 +737,8 @@ def outbox_send(app: App, limit: int | None) -> None:
     accepted a message but before it was marked sent, that one message is sent
     again later (with the same Message-ID, so mail programs can spot it).
     """
-    from notifications.outbox import deliver, due_count, utc_now
-    from notifications.transport import transport_from
+    from dtrack.notifications.outbox import deliver, due_count, utc_now
+    from dtrack.notifications.transport import transport_from
 
     settings = app.settings()
     db = app.database()
@@ -765,8 +765,8 @@ def outbox_send(app: App, limit: int | None) -> None:
 @pass_app
 def outbox_list(app: App, state: str | None, limit: int, as_json: bool) -> None:
     """List outgoing messages, newest first, with tries, the server's reply or the last error."""
-    from notifications.outbox import counts, list_messages
-    from workflow.terminal import table
+    from dtrack.notifications.outbox import counts, list_messages
+    from dtrack.workflow.terminal import table
 
     with app.database().session() as session:
         data = [{"id": m.id, "state": m.state, "recipient": m.recipient, "kind": m.kind, "day": m.key_date,
@@ -792,7 +792,7 @@ def outbox_list(app: App, state: str | None, limit: int, as_json: bool) -> None:
 @pass_app
 def outbox_retry(app: App, ids: tuple[int, ...], all_failed: bool) -> None:
     """Make failed messages pending again (with a fresh count of tries); the next send delivers them."""
-    from notifications.outbox import retry
+    from dtrack.notifications.outbox import retry
 
     count = retry(app.database(), ids, all_failed=all_failed)
     click.echo(f"{count} message(s) pending again; next: dtrack outbox send")
@@ -816,7 +816,7 @@ def _report_options(func: Callable) -> Callable:
 
 
 def _report_request(app: App, as_of: str | None, lang: str | None, year: int | None, directive: str):
-    from reports.document import ReportOptions
+    from dtrack.reports.document import ReportOptions
 
     settings = app.settings(as_of)
     return ReportOptions(app.clock(as_of).today(), lang or settings.language, year, directive,
@@ -826,7 +826,7 @@ def _report_request(app: App, as_of: str | None, lang: str | None, year: int | N
 def _emit_report(report, fmt: str, output: str | None) -> None:
     from pathlib import Path
 
-    from reports.render import render_file
+    from dtrack.reports.render import render_file
 
     name, _, data = render_file(report, fmt)
     if output is None and fmt != "xlsx":
@@ -836,7 +836,7 @@ def _emit_report(report, fmt: str, output: str | None) -> None:
     try:
         target.write_bytes(data)
     except OSError as exc:
-        from workflow.errors import InvalidInput
+        from dtrack.workflow.errors import InvalidInput
 
         raise InvalidInput("-o", f"cannot write {target} ({exc.strerror})", "choose a folder you can write to") from None
     click.echo(f"wrote {target} ({len(data)} bytes)", err=True)
@@ -859,7 +859,7 @@ def report() -> None:
 def report_province(app: App, slug: str, as_of: str | None, lang: str | None, directive: str, year: int | None,
                     fmt: str, output: str | None) -> None:
     """A province's report on the directive: every task group, notes, obstacles, proposals, figures."""
-    from reports.province import province_report
+    from dtrack.reports.province import province_report
 
     with app.database().session() as session:
         built = province_report(session, slug, _report_request(app, as_of, lang, year, directive))
@@ -875,8 +875,8 @@ def report_province(app: App, slug: str, as_of: str | None, lang: str | None, di
 def report_national(app: App, since: str | None, as_of: str | None, lang: str | None, directive: str,
                     year: int | None, fmt: str, output: str | None) -> None:
     """The national synthesis: the 34 x 10 matrix, counts per region, overdue, blocked, waiting, figures."""
-    from reports.national import national_report
-    from workflow.settings import parse_date
+    from dtrack.reports.national import national_report
+    from dtrack.workflow.settings import parse_date
 
     since_day = parse_date(since, "--since") if since else None
     with app.database().session() as session:
@@ -901,11 +901,11 @@ def report_send(app: App, kind: str, slug: str | None, to: str, since: str | Non
     dtrack report send province ha-noi --to giam.sat@moit.gov.vn --format xlsx
     Then `dtrack outbox send` delivers it (the scheduler does so every day).
     """
-    from reports.national import national_report
-    from reports.province import province_report
-    from reports.sending import queue_report
-    from workflow.errors import InvalidInput
-    from workflow.settings import parse_date
+    from dtrack.reports.national import national_report
+    from dtrack.reports.province import province_report
+    from dtrack.reports.sending import queue_report
+    from dtrack.workflow.errors import InvalidInput
+    from dtrack.workflow.settings import parse_date
 
     if (kind == "province") != bool(slug):
         raise InvalidInput("SLUG", "a province report needs the province's slug, a national report none")
@@ -943,8 +943,8 @@ def indicators() -> None:
 @pass_app
 def indicators_list(app: App, directive: str, lang: str | None, as_json: bool) -> None:
     """The indicator catalogue: code, name, unit and how values add up (sum or latest)."""
-    from reports.indicators import catalogue
-    from workflow.terminal import table
+    from dtrack.reports.indicators import catalogue
+    from dtrack.workflow.terminal import table
 
     lang = lang or app.settings().language
     with app.database().session() as session:
@@ -971,7 +971,7 @@ def indicators_list(app: App, directive: str, lang: str | None, as_json: bool) -
 def indicators_report(app: App, unit: str, period: str, indicator: str, value: str, actor: str, note: str | None,
                       as_of: str | None, directive: str) -> None:
     """Record one figure for a province, a region or the whole country (audited: who, when)."""
-    from reports.indicators import report_value
+    from dtrack.reports.indicators import report_value
 
     clock = app.clock(as_of)
     with app.database().session() as session:
@@ -999,7 +999,7 @@ def indicators_import(app: App, path: str, actor: str, as_of: str | None, direct
     Every bad row is listed with its line number; then nothing is imported.
     See seeds/indicators-2024-2025.csv for an example.
     """
-    from reports.indicators import import_file
+    from dtrack.reports.indicators import import_file
 
     clock = app.clock(as_of)
     with app.database().session() as session:
@@ -1022,13 +1022,13 @@ def demo(app: App, fresh: bool, lang: str | None) -> None:
     Uses its own SQLite file (dtrack-demo.db, or --db) so real data is never
     touched. The simulation is deterministic: the same run prints the same.
     """
-    from workflow.database import Database
+    from dtrack.workflow.database import Database
     from pathlib import Path
 
-    from workflow.demo import DEMO_URL, SEASON_END, last_day_outputs, run_demo
-    from workflow.overdue import overdue_review
-    from workflow.status import status_matrix
-    from workflow.terminal import overdue_text, region_summary, status_text
+    from dtrack.workflow.demo import DEMO_URL, SEASON_END, last_day_outputs, run_demo
+    from dtrack.workflow.overdue import overdue_review
+    from dtrack.workflow.status import status_matrix
+    from dtrack.workflow.terminal import overdue_text, region_summary, status_text
 
     db = Database(app.db_url or DEMO_URL)
     report = run_demo(db, fresh=fresh)

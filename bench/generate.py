@@ -27,11 +27,11 @@ from typing import Any
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import make_url
 
-from workflow.bootstrap import initialise
-from workflow.clock import Clock
-from workflow.database import Database
-from workflow.models import Directive, Event, Province, Task, TaskGroup, User
-from workflow.vocabulary import Region, Role, State, Trigger
+from dtrack.workflow.bootstrap import initialise
+from dtrack.workflow.clock import Clock
+from dtrack.workflow.database import Database
+from dtrack.workflow.models import Directive, Event, Province, Task, TaskGroup, User
+from dtrack.workflow.vocabulary import Region, Role, State, Trigger
 
 FULL_SHAPE = (30, 3321, 10)  # directives, units, groups per directive
 QUICK_SHAPE = (2, 100, 10)

@@ -20,9 +20,9 @@ from sqlalchemy import event
 
 from bench.scratch import Scratch
 from bench.suite_engine import plan
-from workflow.clock import Clock
-from workflow.database import Database
-from workflow.service import Tracker
+from dtrack.workflow.clock import Clock
+from dtrack.workflow.database import Database
+from dtrack.workflow.service import Tracker
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -15,11 +15,11 @@ from datetime import date
 
 from sqlalchemy import select
 
-from workflow.clock import Clock
-from workflow.database import Database
-from workflow.models import Directive, Province, Task
-from workflow.status import status_matrix
-from workflow.timeliness import classify
+from dtrack.workflow.clock import Clock
+from dtrack.workflow.database import Database
+from dtrack.workflow.models import Directive, Province, Task
+from dtrack.workflow.status import status_matrix
+from dtrack.workflow.timeliness import classify
 
 AS_OF = date(2026, 1, 5)
 BATCH = 10_000

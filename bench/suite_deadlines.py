@@ -15,11 +15,11 @@ from datetime import date
 from sqlalchemy import func, select
 
 from bench.context import BenchContext, Result, measure
-from workflow.clock import Clock
-from workflow.database import Database
-from workflow.models import Province, Task
-from workflow.overdue import Scope, overdue_review
-from workflow.reminders import sweep
+from dtrack.workflow.clock import Clock
+from dtrack.workflow.database import Database
+from dtrack.workflow.models import Province, Task
+from dtrack.workflow.overdue import Scope, overdue_review
+from dtrack.workflow.reminders import sweep
 
 SUITE = "deadlines"
 

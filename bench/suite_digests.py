@@ -20,14 +20,14 @@ from datetime import date, datetime, timezone
 from sqlalchemy import delete, func, insert, select, update
 
 from bench.context import BenchContext, Result, Timing
-from notifications.digests import build_digests
-from notifications.outbox import deliver
-from notifications.transport import SmtpTransport, parse_smtp_url
-from workflow.clock import Clock
-from workflow.database import Database
-from workflow.models import Outbox, Province, Reminder, User
-from workflow.settings import load_settings
-from workflow.vocabulary import OutboxState, Role
+from dtrack.notifications.digests import build_digests
+from dtrack.notifications.outbox import deliver
+from dtrack.notifications.transport import SmtpTransport, parse_smtp_url
+from dtrack.workflow.clock import Clock
+from dtrack.workflow.database import Database
+from dtrack.workflow.models import Outbox, Province, Reminder, User
+from dtrack.workflow.settings import load_settings
+from dtrack.workflow.vocabulary import OutboxState, Role
 
 SUITE = "digests"
 RECIPIENTS = 3355  # 34 province offices + 3,321 commune-level units

@@ -28,12 +28,12 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import joinedload
 
 from bench.context import BenchContext, Result, Timing, measure
-from workflow.clock import Clock
-from workflow.database import Database
-from workflow.models import Event, Province, Task, TaskGroup, User
-from workflow.service import Tracker, apply
-from workflow.users import add_user, find_user
-from workflow.vocabulary import Owner, Role, State, Trigger
+from dtrack.workflow.clock import Clock
+from dtrack.workflow.database import Database
+from dtrack.workflow.models import Event, Province, Task, TaskGroup, User
+from dtrack.workflow.service import Tracker, apply
+from dtrack.workflow.users import add_user, find_user
+from dtrack.workflow.vocabulary import Owner, Role, State, Trigger
 
 SUITE = "engine"
 FULL_N, QUICK_N = 20_000, 300

@@ -15,19 +15,19 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from bench.context import BenchContext, Result, measure
-from reports.document import ReportOptions
-from reports.indicators import Figure, Unit, find_indicator, store
-from reports.national import national_report
-from reports.province import province_report
-from reports.render import FORMATS, render
-from workflow.clock import Clock
-from workflow.database import Database
-from workflow.demo import SEASON_END, SEASON_START, province_email, run_demo
-from workflow.models import Event, Task, TaskGroup
-from workflow.provinces import all_provinces
-from workflow.service import apply
-from workflow.users import find_user
-from workflow.vocabulary import Owner, Scope, State, Trigger
+from dtrack.reports.document import ReportOptions
+from dtrack.reports.indicators import Figure, Unit, find_indicator, store
+from dtrack.reports.national import national_report
+from dtrack.reports.province import province_report
+from dtrack.reports.render import FORMATS, render
+from dtrack.workflow.clock import Clock
+from dtrack.workflow.database import Database
+from dtrack.workflow.demo import SEASON_END, SEASON_START, province_email, run_demo
+from dtrack.workflow.models import Event, Task, TaskGroup
+from dtrack.workflow.provinces import all_provinces
+from dtrack.workflow.service import apply
+from dtrack.workflow.users import find_user
+from dtrack.workflow.vocabulary import Owner, Scope, State, Trigger
 
 SUITE = "reports"
 YEAR_END = SEASON_START + timedelta(days=365)

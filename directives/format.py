@@ -17,9 +17,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from workflow.deadlines import Recurring, Rule, RuleError, parse_rule, rule_to_text
-from workflow.errors import DirectiveInvalid
-from workflow.vocabulary import GroupKind, Owner
+from dtrack.workflow.deadlines import Recurring, Rule, RuleError, parse_rule, rule_to_text
+from dtrack.workflow.errors import DirectiveInvalid
+from dtrack.workflow.vocabulary import GroupKind, Owner
 
 AGGREGATES = ("sum", "latest")
 

@@ -15,11 +15,11 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from directives.format import DirectiveSpec, IndicatorSpec
-from workflow.deadlines import Recurring, periods_open, rule_from_text
-from workflow.errors import DirectiveInvalid, UnknownDirective
-from workflow.models import Directive, Indicator, Province, Task, TaskGroup
-from workflow.vocabulary import GroupKind, State
+from dtrack.directives.format import DirectiveSpec, IndicatorSpec
+from dtrack.workflow.deadlines import Recurring, periods_open, rule_from_text
+from dtrack.workflow.errors import DirectiveInvalid, UnknownDirective
+from dtrack.workflow.models import Directive, Indicator, Province, Task, TaskGroup
+from dtrack.workflow.vocabulary import GroupKind, State
 
 _DIRECTIVE_FIELDS = ("title_vi", "title_en", "issuer_vi", "issuer_en", "signed_by", "issued_on", "source")
 _GROUP_FIELDS = ("title_vi", "title_en", "summary_vi", "summary_en", "kind", "owner")

@@ -1,7 +1,7 @@
 """Alembic environment: always run by `Database.migrate` with a live connection."""
 from alembic import context
 
-from workflow.models import Base
+from dtrack.workflow.models import Base
 
 connection = context.config.attributes.get("connection")
 if connection is None:

@@ -29,18 +29,18 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, and_, case, func, literal, select, update
 from sqlalchemy.orm import Session
 
-from notifications.mail import unsubscribe_target
-from notifications.outbox import SendReport, deliver, enqueue_many, exclusive, new_message
-from notifications.transport import Transport, transport_from
-from notifications.wording import WORDS, dmy, phrase, subject
-from workflow.clock import Clock
-from workflow.database import Database
-from workflow.errors import InvalidInput
-from workflow.models import Directive, Event, Outbox, Province, Reminder, Task, TaskGroup, User, task_key
-from workflow.settings import Settings
-from workflow.timeliness import classify
-from workflow.users import find_user
-from workflow.vocabulary import (
+from dtrack.notifications.mail import unsubscribe_target
+from dtrack.notifications.outbox import SendReport, deliver, enqueue_many, exclusive, new_message
+from dtrack.notifications.transport import Transport, transport_from
+from dtrack.notifications.wording import WORDS, dmy, phrase, subject
+from dtrack.workflow.clock import Clock
+from dtrack.workflow.database import Database
+from dtrack.workflow.errors import InvalidInput
+from dtrack.workflow.models import Directive, Event, Outbox, Province, Reminder, Task, TaskGroup, User, task_key
+from dtrack.workflow.settings import Settings
+from dtrack.workflow.timeliness import classify
+from dtrack.workflow.users import find_user
+from dtrack.workflow.vocabulary import (
     REGION_LABELS,
     REMINDER_LABELS,
     TRIGGER_LABELS,

@@ -22,7 +22,7 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr, parseaddr
 
-from workflow.models import Outbox
+from dtrack.workflow.models import Outbox
 
 # (filename, MIME type, content)
 Attachment = tuple[str, str, bytes]

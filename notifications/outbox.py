@@ -41,13 +41,13 @@ from typing import Any
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.orm import Session, selectinload
 
-from notifications.mail import Attachment, build_message, message_id, sender_address
-from notifications.transport import Connection, MessageRejected, Transport
-from workflow.database import Database
-from workflow.errors import InvalidInput, MailServerUnavailable, UnknownMessage
-from workflow.models import Outbox, OutboxAttachment
-from workflow.settings import Settings
-from workflow.vocabulary import OutboxKind, OutboxState
+from dtrack.notifications.mail import Attachment, build_message, message_id, sender_address
+from dtrack.notifications.transport import Connection, MessageRejected, Transport
+from dtrack.workflow.database import Database
+from dtrack.workflow.errors import InvalidInput, MailServerUnavailable, UnknownMessage
+from dtrack.workflow.models import Outbox, OutboxAttachment
+from dtrack.workflow.settings import Settings
+from dtrack.workflow.vocabulary import OutboxKind, OutboxState
 
 # Messages claimed at a time. Even if every one of them hits the 30 s SMTP
 # timeout, the batch is done long before mail_stale_seconds (default 30 min)

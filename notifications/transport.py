@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from notifications.mail import wire_bytes
-from workflow.errors import InvalidInput, MailServerUnavailable
+from dtrack.notifications.mail import wire_bytes
+from dtrack.workflow.errors import InvalidInput, MailServerUnavailable
 
 DEFAULT_PORTS = {"smtp": 25, "smtps": 465}
 TIMEOUT_SECONDS = 30

@@ -6,8 +6,8 @@ reader wants before opening it.
 """
 from __future__ import annotations
 
-from reports.document import Report
-from reports.render import cell_text
+from dtrack.reports.document import Report
+from dtrack.reports.render import cell_text
 
 _WORDS = {
     "vi": {

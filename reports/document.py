@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from reports.indicators import DEFAULT_DIRECTIVE
-from reports.labels import TEXT
-from workflow.clock import Clock
-from workflow.errors import InvalidInput
-from workflow.models import Province
-from workflow.vocabulary import LANGUAGES
+from dtrack.reports.indicators import DEFAULT_DIRECTIVE
+from dtrack.reports.labels import TEXT
+from dtrack.workflow.clock import Clock
+from dtrack.workflow.errors import InvalidInput
+from dtrack.workflow.models import Province
+from dtrack.workflow.vocabulary import LANGUAGES
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,9 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from reports.indicators import DEFAULT_DIRECTIVE, catalogue
-from workflow.models import Indicator, IndicatorValue, Province
-from workflow.vocabulary import Region, Scope
+from dtrack.reports.indicators import DEFAULT_DIRECTIVE, catalogue
+from dtrack.workflow.models import Indicator, IndicatorValue, Province
+from dtrack.workflow.vocabulary import Region, Scope
 
 MONEY_UNIT = "VND"
 

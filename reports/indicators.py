@@ -21,13 +21,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from directives.loader import find_directive
-from workflow.errors import DtrackError, ImportInvalid, InvalidInput, NotFound, PermissionDenied
-from workflow.models import Indicator, IndicatorValue, Province, User
-from workflow.provinces import resolve, slugify
-from workflow.settings import parse_date
-from workflow.users import find_user
-from workflow.vocabulary import REGION_LABELS, Region, Role, Scope
+from dtrack.directives.loader import find_directive
+from dtrack.workflow.errors import DtrackError, ImportInvalid, InvalidInput, NotFound, PermissionDenied
+from dtrack.workflow.models import Indicator, IndicatorValue, Province, User
+from dtrack.workflow.provinces import resolve, slugify
+from dtrack.workflow.settings import parse_date
+from dtrack.workflow.users import find_user
+from dtrack.workflow.vocabulary import REGION_LABELS, Region, Role, Scope
 
 DEFAULT_DIRECTIVE = "20/CT-BCT"
 COLUMNS = ("unit", "indicator", "period", "value", "as_of", "note", "source")

@@ -187,7 +187,7 @@ DAYS_TEXT: dict[str, dict[str, str]] = {
 
 def trigger_label(trigger: str, lang: str) -> str:
     """An audited action as a report's table names it ("Trả lại để hoàn thiện"); the vocabulary's words."""
-    from workflow.vocabulary import TRIGGER_LABELS
+    from dtrack.workflow.vocabulary import TRIGGER_LABELS
 
     label = TRIGGER_LABELS[lang].get(trigger, trigger.replace("_", "-"))  # StrEnum keys match plain strings
     return label[:1].upper() + label[1:]
@@ -201,18 +201,18 @@ def timeliness_text(status: str, days: int | None, lang: str) -> str:
 
 
 def state_label(state: str, lang: str) -> str:
-    from workflow.vocabulary import STATE_LABELS, State
+    from dtrack.workflow.vocabulary import STATE_LABELS, State
 
     return STATE_LABELS[lang][State(state)]
 
 
 def timeliness_label(status: str, lang: str) -> str:
-    from workflow.vocabulary import DEADLINE_LABELS, DeadlineStatus
+    from dtrack.workflow.vocabulary import DEADLINE_LABELS, DeadlineStatus
 
     return DEADLINE_LABELS[lang][DeadlineStatus(status)]
 
 
 def region_label(region: str, lang: str) -> str:
-    from workflow.vocabulary import REGION_LABELS, Region
+    from dtrack.workflow.vocabulary import REGION_LABELS, Region
 
     return REGION_LABELS[lang][Region(region)]

@@ -15,15 +15,15 @@ from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
-from reports.document import Report, ReportOptions, Table, national_header
-from reports.figures import Figures, Money, Percent, Total, rate
-from reports.labels import TEXT, region_label, state_label, timeliness_label, trigger_label
-from reports.snapshot import TaskSnapshot, end_of_day, latest_per_cell, snapshot
-from workflow.clock import Clock
-from workflow.errors import InvalidInput
-from workflow.models import Province
-from workflow.provinces import all_provinces
-from workflow.vocabulary import DeadlineStatus, Region, State, Trigger
+from dtrack.reports.document import Report, ReportOptions, Table, national_header
+from dtrack.reports.figures import Figures, Money, Percent, Total, rate
+from dtrack.reports.labels import TEXT, region_label, state_label, timeliness_label, trigger_label
+from dtrack.reports.snapshot import TaskSnapshot, end_of_day, latest_per_cell, snapshot
+from dtrack.workflow.clock import Clock
+from dtrack.workflow.errors import InvalidInput
+from dtrack.workflow.models import Province
+from dtrack.workflow.provinces import all_provinces
+from dtrack.workflow.vocabulary import DeadlineStatus, Region, State, Trigger
 
 LONGEST_OVERDUE = 15
 

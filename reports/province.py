@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from reports.document import Report, ReportOptions, Table, province_header
-from reports.figures import Figures
-from reports.labels import TEXT, region_label, state_label, timeliness_text, trigger_label
-from reports.national import budget_table, group_title, province_name, summary_counts
-from reports.snapshot import snapshot
-from workflow.provinces import resolve
-from workflow.vocabulary import State, Trigger
+from dtrack.reports.document import Report, ReportOptions, Table, province_header
+from dtrack.reports.figures import Figures
+from dtrack.reports.labels import TEXT, region_label, state_label, timeliness_text, trigger_label
+from dtrack.reports.national import budget_table, group_title, province_name, summary_counts
+from dtrack.reports.snapshot import snapshot
+from dtrack.workflow.provinces import resolve
+from dtrack.workflow.vocabulary import State, Trigger
 
 LATEST_NOTES = 3
 PROPOSAL_PREFIXES = ("đề xuất", "kiến nghị", "đề nghị", "proposal", "propose")

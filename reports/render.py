@@ -19,11 +19,11 @@ from typing import Any
 from babel.numbers import format_compact_decimal, format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from reports.document import Report, Table
-from reports.figures import Money, Percent
-from reports.labels import TEXT, state_label, timeliness_label
-from workflow.errors import InvalidInput
-from workflow.vocabulary import STATE_GLYPHS, State
+from dtrack.reports.document import Report, Table
+from dtrack.reports.figures import Money, Percent
+from dtrack.reports.labels import TEXT, state_label, timeliness_label
+from dtrack.workflow.errors import InvalidInput
+from dtrack.workflow.vocabulary import STATE_GLYPHS, State
 
 FORMATS = ("html", "md", "xlsx", "csv")
 # Plain type/subtype (email attachments split on '/'); text formats are UTF-8.

@@ -13,14 +13,14 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from notifications.outbox import enqueue
-from reports.covering import covering_message
-from reports.document import Report
-from reports.render import render_file
-from workflow.errors import InvalidInput
-from workflow.models import User
-from workflow.users import find_user
-from workflow.vocabulary import OutboxKind, Role
+from dtrack.notifications.outbox import enqueue
+from dtrack.reports.covering import covering_message
+from dtrack.reports.document import Report
+from dtrack.reports.render import render_file
+from dtrack.workflow.errors import InvalidInput
+from dtrack.workflow.models import User
+from dtrack.workflow.users import find_user
+from dtrack.workflow.vocabulary import OutboxKind, Role
 
 DEPARTMENT = "department"
 

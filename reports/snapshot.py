@@ -15,11 +15,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, contains_eager
 
-from directives.loader import find_directive
-from workflow.clock import Clock
-from workflow.models import Event, Task, TaskGroup
-from workflow.timeliness import Timeliness, classify
-from workflow.vocabulary import State, Trigger
+from dtrack.directives.loader import find_directive
+from dtrack.workflow.clock import Clock
+from dtrack.workflow.models import Event, Task, TaskGroup
+from dtrack.workflow.timeliness import Timeliness, classify
+from dtrack.workflow.vocabulary import State, Trigger
 
 
 @dataclass

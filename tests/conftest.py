@@ -22,11 +22,11 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from workflow.bootstrap import initialise
-from workflow.clock import Clock
-from workflow.database import Database
-from workflow.service import Tracker
-from workflow.users import add_user
+from dtrack.workflow.bootstrap import initialise
+from dtrack.workflow.clock import Clock
+from dtrack.workflow.database import Database
+from dtrack.workflow.service import Tracker
+from dtrack.workflow.users import add_user
 
 PG_URL = os.environ.get("DTRACK_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 # Tasks are assigned on this day in every test world (a Monday).
@@ -148,7 +148,7 @@ def world(db) -> World:
 @pytest.fixture
 def cli_runner(db_url, monkeypatch):
     """Invoke the CLI against the test database; returns (result) for argv."""
-    from cli import cli
+    from dtrack.cli import cli
 
     monkeypatch.setenv("DTRACK_DATABASE_URL", db_url)
     monkeypatch.setenv("DTRACK_TODAY", TODAY.isoformat())

@@ -7,10 +7,10 @@ from sqlalchemy import func, select
 
 from bench.generate import generate, unit_region
 from bench.rollup import full_pass
-from workflow.database import Database
-from workflow.lifecycle import machine
-from workflow.models import Directive, Event, Province, Task, TaskGroup
-from workflow.vocabulary import Region, State
+from dtrack.workflow.database import Database
+from dtrack.workflow.lifecycle import machine
+from dtrack.workflow.models import Directive, Event, Province, Task, TaskGroup
+from dtrack.workflow.vocabulary import Region, State
 
 
 def test_generator_fills_the_shape_with_a_realistic_spread(empty_url):

@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from cli import cli
-from workflow.database import Database
-from workflow.models import Event, Task
+from dtrack.cli import cli
+from dtrack.workflow.database import Database
+from dtrack.workflow.models import Event, Task
 
 HANOI = "a@soct.hanoi.gov.vn"
 OVERSEER = "giam.sat@moit.gov.vn"
@@ -130,7 +130,7 @@ def test_init_twice_adds_nothing(empty_url, monkeypatch):
 
 
 def test_directive_load_and_assign_from_the_shell(cli_runner):
-    from seeds import EXAMPLE_DIRECTIVE_FILE
+    from dtrack.seeds import EXAMPLE_DIRECTIVE_FILE
 
     first = cli_runner("directive", "load", str(EXAMPLE_DIRECTIVE_FILE))
     assert first.exit_code == 0 and "created" in first.output, first.output

@@ -8,8 +8,8 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from workflow.database import Database
-from workflow.models import Event, Reminder, Task
+from dtrack.workflow.database import Database
+from dtrack.workflow.models import Event, Reminder, Task
 
 
 def test_overdue_lists_tasks_then_counts(cli_runner):
@@ -115,7 +115,7 @@ def test_demo_season_is_deterministic_and_leaves_digests_and_a_report(tmp_path, 
 
     from click.testing import CliRunner
 
-    from cli import cli
+    from dtrack.cli import cli
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("DTRACK_DATABASE_URL", raising=False)

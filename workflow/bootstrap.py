@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from directives.format import parse_file
-from directives.loader import AssignResult, LoadResult, assign, load
-from reports.indicators import import_file
-from seeds import DIRECTIVE_20_FILE, INDICATORS_FILE, PROVINCES_FILE
-from workflow.clock import Clock
-from workflow.database import Database
-from workflow.provinces import all_provinces, load_provinces
+from dtrack.directives.format import parse_file
+from dtrack.directives.loader import AssignResult, LoadResult, assign, load
+from dtrack.reports.indicators import import_file
+from dtrack.seeds import DIRECTIVE_20_FILE, INDICATORS_FILE, PROVINCES_FILE
+from dtrack.workflow.clock import Clock
+from dtrack.workflow.database import Database
+from dtrack.workflow.provinces import all_provinces, load_provinces
 
 
 # The last day the seed figures stand at (the southern conference of 20/10/2025).

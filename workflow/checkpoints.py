@@ -16,9 +16,9 @@ from datetime import date, datetime
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from workflow.deadlines import WorkCalendar, next_checkpoint, rule_from_text
-from workflow.models import Event, Task, TaskGroup
-from workflow.vocabulary import DeadlineTrigger, GroupKind, State
+from dtrack.workflow.deadlines import WorkCalendar, next_checkpoint, rule_from_text
+from dtrack.workflow.models import Event, Task, TaskGroup
+from dtrack.workflow.vocabulary import DeadlineTrigger, GroupKind, State
 
 
 def roll_checkpoints(session: Session, as_of: date, now: datetime, calendar: WorkCalendar | None = None,

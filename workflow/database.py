@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
-from workflow.errors import DatabaseNotInitialised, DatabaseUnavailable
+from dtrack.workflow.errors import DatabaseNotInitialised, DatabaseUnavailable
 
 # The Alembic revision the code expects; tests check it is the migrations' head.
 SCHEMA_REVISION = "0004"

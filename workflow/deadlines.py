@@ -299,7 +299,7 @@ class WorkCalendar:
 @cache
 def default_calendar() -> WorkCalendar:
     """The calendar of the settings in force (DTRACK_EXTRA_WORKING_DAYS / DTRACK_EXTRA_DAYS_OFF)."""
-    from workflow.settings import load_settings
+    from dtrack.workflow.settings import load_settings
 
     settings = load_settings()
     return WorkCalendar(frozenset(settings.extra_working_days), frozenset(settings.extra_days_off))

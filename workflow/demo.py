@@ -18,16 +18,16 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from directives.loader import open_periods
-from workflow.bootstrap import initialise
-from workflow.clock import Clock
-from workflow.database import Database
-from workflow.errors import InvalidInput
-from workflow.models import Task, TaskGroup, User
-from workflow.provinces import all_provinces
-from workflow.service import apply
-from workflow.users import add_user, find_user
-from workflow.vocabulary import Owner, Role, Trigger
+from dtrack.directives.loader import open_periods
+from dtrack.workflow.bootstrap import initialise
+from dtrack.workflow.clock import Clock
+from dtrack.workflow.database import Database
+from dtrack.workflow.errors import InvalidInput
+from dtrack.workflow.models import Task, TaskGroup, User
+from dtrack.workflow.provinces import all_provinces
+from dtrack.workflow.service import apply
+from dtrack.workflow.users import add_user, find_user
+from dtrack.workflow.vocabulary import Owner, Role, Trigger
 
 DEMO_URL = "sqlite:///dtrack-demo.db"
 SEASON_START = date(2025, 11, 3)
@@ -210,12 +210,12 @@ def last_day_outputs(db: Database, folder: Path, lang: str = "vi") -> DemoOutput
 
     Idempotent like the real jobs: a second run writes no second digest.
     """
-    from notifications.digests import daily_run
-    from reports.document import ReportOptions
-    from reports.national import national_report
-    from reports.render import render_file
-    from workflow.reminders import sweep
-    from workflow.settings import load_settings
+    from dtrack.notifications.digests import daily_run
+    from dtrack.reports.document import ReportOptions
+    from dtrack.reports.national import national_report
+    from dtrack.reports.render import render_file
+    from dtrack.workflow.reminders import sweep
+    from dtrack.workflow.settings import load_settings
 
     clock = Clock(pinned=SEASON_END)
     mail_dir = folder / "dtrack-demo-mail"

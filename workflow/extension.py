@@ -15,15 +15,15 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from workflow.clock import Clock
-from workflow.database import Database
-from workflow.errors import ConcurrentUpdate, InvalidInput, PermissionDenied
-from workflow.models import Directive, Event, Province, Task, TaskGroup
-from workflow.reminders import cancel_stale
-from workflow.service import MAX_NOTE
-from workflow.tasks import find_task
-from workflow.users import find_user
-from workflow.vocabulary import DeadlineTrigger, Role
+from dtrack.workflow.clock import Clock
+from dtrack.workflow.database import Database
+from dtrack.workflow.errors import ConcurrentUpdate, InvalidInput, PermissionDenied
+from dtrack.workflow.models import Directive, Event, Province, Task, TaskGroup
+from dtrack.workflow.reminders import cancel_stale
+from dtrack.workflow.service import MAX_NOTE
+from dtrack.workflow.tasks import find_task
+from dtrack.workflow.users import find_user
+from dtrack.workflow.vocabulary import DeadlineTrigger, Role
 
 
 @dataclass(frozen=True)

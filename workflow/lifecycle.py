@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from workflow.vocabulary import Role, State, Trigger
+from dtrack.workflow.vocabulary import Role, State, Trigger
 
 if TYPE_CHECKING:
     from transitions import Machine

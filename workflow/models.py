@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from workflow.vocabulary import State
+from dtrack.workflow.vocabulary import State
 
 # Stable constraint names so Alembic migrations match the models on every back-end.
 NAMING = {

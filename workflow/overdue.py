@@ -16,12 +16,12 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from workflow.clock import Clock
-from workflow.deadlines import Recurring, period_title, rule_from_text
-from workflow.errors import InvalidInput
-from workflow.models import Directive, Province, Task, TaskGroup, task_key
-from workflow.timeliness import classify
-from workflow.vocabulary import OWED_BY_PROVINCE, DeadlineStatus, Region, State
+from dtrack.workflow.clock import Clock
+from dtrack.workflow.deadlines import Recurring, period_title, rule_from_text
+from dtrack.workflow.errors import InvalidInput
+from dtrack.workflow.models import Directive, Province, Task, TaskGroup, task_key
+from dtrack.workflow.timeliness import classify
+from dtrack.workflow.vocabulary import OWED_BY_PROVINCE, DeadlineStatus, Region, State
 
 _COLUMNS = (
     Task.id, Directive.code, TaskGroup.ordinal, Province.slug, Task.period, Province.name, Province.region,

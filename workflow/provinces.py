@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow.errors import InvalidInput, UnknownProvince
-from workflow.models import Province, ProvinceAlias
-from workflow.vocabulary import Region
+from dtrack.workflow.errors import InvalidInput, UnknownProvince
+from dtrack.workflow.models import Province, ProvinceAlias
+from dtrack.workflow.vocabulary import Region
 
 
 def slugify(name: str) -> str:

@@ -27,13 +27,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from directives.loader import open_periods
-from workflow.checkpoints import roll_checkpoints
-from workflow.clock import Clock
-from workflow.database import Database
-from workflow.models import Reminder, Task
-from workflow.settings import Settings
-from workflow.vocabulary import OWED_BY_PROVINCE, ReminderKind, Role, State
+from dtrack.directives.loader import open_periods
+from dtrack.workflow.checkpoints import roll_checkpoints
+from dtrack.workflow.clock import Clock
+from dtrack.workflow.database import Database
+from dtrack.workflow.models import Reminder, Task
+from dtrack.workflow.settings import Settings
+from dtrack.workflow.vocabulary import OWED_BY_PROVINCE, ReminderKind, Role, State
 
 PROVINCE_KINDS = (ReminderKind.BEFORE_DEADLINE.value, ReminderKind.OVERDUE.value, ReminderKind.ESCALATION.value)
 

@@ -28,10 +28,10 @@ from sqlalchemy import Connection, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from workflow.clock import Clock
-from workflow.database import Database
-from workflow.reminders import ReminderPolicy, sweep
-from workflow.settings import Settings, load_settings
+from dtrack.workflow.clock import Clock
+from dtrack.workflow.database import Database
+from dtrack.workflow.reminders import ReminderPolicy, sweep
+from dtrack.workflow.settings import Settings, load_settings
 
 log = logging.getLogger("dtrack.scheduler")
 
@@ -141,7 +141,7 @@ def sweep_job(db_url: str, as_of: str | None = None) -> None:
 
 def digest_job(db_url: str, as_of: str | None = None) -> None:
     """The scheduled daily step: reminders, then the day's digests, then delivery."""
-    from notifications.digests import daily_run
+    from dtrack.notifications.digests import daily_run
 
     db, clock, settings = _job_context(db_url, as_of)
     # Sweep first so the digests carry the reminders that fell due today.
@@ -167,11 +167,11 @@ def _start_jobs(db: Database, settings: Settings, as_of: str | None, interval_se
     # Keep a stored digest's next run: if it passed while we were down, it runs once now.
     stored = scheduler.get_job(DIGEST_JOB)
     at = settings.digest_time
-    scheduler.add_job("workflow.scheduler:digest_job", "cron", hour=at.hour, minute=at.minute, id=DIGEST_JOB,
+    scheduler.add_job("dtrack.workflow.scheduler:digest_job", "cron", hour=at.hour, minute=at.minute, id=DIGEST_JOB,
                       args=args, replace_existing=True,
                       **({"next_run_time": stored.next_run_time} if stored and stored.next_run_time else {}))
     # The sweep runs at once on start (catching up whatever fell due while down), then every interval.
-    scheduler.add_job("workflow.scheduler:sweep_job", "interval", seconds=interval_seconds, id=SWEEP_JOB,
+    scheduler.add_job("dtrack.workflow.scheduler:sweep_job", "interval", seconds=interval_seconds, id=SWEEP_JOB,
                       args=args, replace_existing=True, next_run_time=now)
     scheduler.resume()
     return scheduler

@@ -18,21 +18,21 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
-from workflow import lifecycle
-from workflow.clock import Clock
-from workflow.database import Database
-from workflow.errors import (
+from dtrack.workflow import lifecycle
+from dtrack.workflow.clock import Clock
+from dtrack.workflow.database import Database
+from dtrack.workflow.errors import (
     ConcurrentUpdate,
     InvalidInput,
     PermissionDenied,
     TransitionNotAllowed,
     UnknownTrigger,
 )
-from workflow.models import Event, Task, User
-from workflow.reminders import cancel_stale
-from workflow.tasks import find_task
-from workflow.users import find_user
-from workflow.vocabulary import Owner, Role, Trigger
+from dtrack.workflow.models import Event, Task, User
+from dtrack.workflow.reminders import cancel_stale
+from dtrack.workflow.tasks import find_task
+from dtrack.workflow.users import find_user
+from dtrack.workflow.vocabulary import Owner, Role, Trigger
 
 # Called inside the transaction after the event is written; raising rolls
 # the whole change back (used by notifications, and by tests).

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Any
 
-from workflow.errors import InvalidInput
-from workflow.vocabulary import Weekday
+from dtrack.workflow.errors import InvalidInput
+from dtrack.workflow.vocabulary import Weekday
 
 
 def parse_date(text: str, field_name: str = "date") -> date:
@@ -68,7 +68,7 @@ def _smtp_url(text: str, field_name: str) -> Any:
     if not text.strip():
         return None  # no server: .eml files in mail_dir
     # Lazy: only a configured server needs the transport module.
-    from notifications.transport import parse_smtp_url
+    from dtrack.notifications.transport import parse_smtp_url
 
     return parse_smtp_url(text, field_name)
 

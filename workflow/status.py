@@ -8,10 +8,10 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from directives.loader import find_directive
-from workflow.models import Province, Task, TaskGroup
-from workflow.timeliness import classify
-from workflow.vocabulary import DeadlineStatus, Region
+from dtrack.directives.loader import find_directive
+from dtrack.workflow.models import Province, Task, TaskGroup
+from dtrack.workflow.timeliness import classify
+from dtrack.workflow.vocabulary import DeadlineStatus, Region
 
 
 @dataclass

@@ -13,12 +13,12 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, contains_eager
 
-from workflow.deadlines import Recurring, period_title, rule_from_text
-from workflow.errors import InvalidInput, UnknownTask
-from workflow.models import Directive, Province, Task, TaskGroup, task_key
-from workflow.provinces import resolve
-from workflow.timeliness import classify
-from workflow.vocabulary import State
+from dtrack.workflow.deadlines import Recurring, period_title, rule_from_text
+from dtrack.workflow.errors import InvalidInput, UnknownTask
+from dtrack.workflow.models import Directive, Province, Task, TaskGroup, task_key
+from dtrack.workflow.provinces import resolve
+from dtrack.workflow.timeliness import classify
+from dtrack.workflow.vocabulary import State
 
 
 @cache

@@ -10,12 +10,12 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from workflow.clock import LOCAL_TZ
-from workflow.models import Task
-from workflow.overdue import CELLS, CellCounts, OverdueReview, TimelinessMatrix
-from workflow.status import StatusMatrix
-from workflow.tasks import TaskView
-from workflow.vocabulary import (
+from dtrack.workflow.clock import LOCAL_TZ
+from dtrack.workflow.models import Task
+from dtrack.workflow.overdue import CELLS, CellCounts, OverdueReview, TimelinessMatrix
+from dtrack.workflow.status import StatusMatrix
+from dtrack.workflow.tasks import TaskView
+from dtrack.workflow.vocabulary import (
     DEADLINE_LABELS,
     REGION_LABELS,
     STATE_GLYPHS,

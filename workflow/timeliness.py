@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from workflow.clock import Clock
-from workflow.vocabulary import DeadlineStatus, State
+from dtrack.workflow.clock import Clock
+from dtrack.workflow.vocabulary import DeadlineStatus, State
 
 
 @dataclass(frozen=True)

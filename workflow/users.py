@@ -7,10 +7,10 @@ from datetime import datetime
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
-from workflow.errors import InvalidInput, UnknownUser
-from workflow.models import User
-from workflow.provinces import resolve
-from workflow.vocabulary import LANGUAGES, Role
+from dtrack.workflow.errors import InvalidInput, UnknownUser
+from dtrack.workflow.models import User
+from dtrack.workflow.provinces import resolve
+from dtrack.workflow.vocabulary import LANGUAGES, Role
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 

@@ -7,13 +7,13 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from sqlalchemy import func, select
 
-from directives.format import parse_data, parse_file
-from directives.loader import assign, load
-from seeds import DIRECTIVE_20_FILE, EXAMPLE_DIRECTIVE_FILE
-from workflow.errors import DirectiveInvalid, UnknownDirective
-from workflow.models import Directive, Task, TaskGroup
-from workflow.provinces import select_provinces
-from workflow.vocabulary import GroupKind, Owner
+from dtrack.directives.format import parse_data, parse_file
+from dtrack.directives.loader import assign, load
+from dtrack.seeds import DIRECTIVE_20_FILE, EXAMPLE_DIRECTIVE_FILE
+from dtrack.workflow.errors import DirectiveInvalid, UnknownDirective
+from dtrack.workflow.models import Directive, Task, TaskGroup
+from dtrack.workflow.provinces import select_provinces
+from dtrack.workflow.vocabulary import GroupKind, Owner
 
 
 def counts(db):

@@ -16,9 +16,9 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 from tests.conftest import TODAY
-from workflow.models import Reminder
-from workflow.settings import Settings, load_settings
-from workflow.tasks import find_task
+from dtrack.workflow.models import Reminder
+from dtrack.workflow.settings import Settings, load_settings
+from dtrack.workflow.tasks import find_task
 
 SMTP_USER = "mailer"
 SMTP_PASSWORD = "s3cret-Pa55word"

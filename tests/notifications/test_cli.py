@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.notifications.conftest import SMTP_PASSWORD, SMTP_USER, SmtpServer
-from workflow.database import Database
-from workflow.models import Outbox
+from dtrack.workflow.database import Database
+from dtrack.workflow.models import Outbox
 
 
 @pytest.fixture

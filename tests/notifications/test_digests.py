@@ -5,13 +5,13 @@ from datetime import date
 
 from sqlalchemy import select
 
-from notifications.digests import build_digests, preview
+from dtrack.notifications.digests import build_digests, preview
 from tests.conftest import TODAY
 from tests.notifications.conftest import mail_settings
-from workflow.clock import Clock
-from workflow.models import Outbox, Reminder
-from workflow.service import Tracker
-from workflow.users import find_user
+from dtrack.workflow.clock import Clock
+from dtrack.workflow.models import Outbox, Reminder
+from dtrack.workflow.service import Tracker
+from dtrack.workflow.users import find_user
 
 CLOCK = Clock(pinned=TODAY)
 
@@ -135,7 +135,7 @@ def test_nothing_to_say_sends_nothing_unless_configured(world, db, tmp_path):
 
 
 def test_an_extended_deadline_is_news_in_the_province_digest(world, tmp_path):
-    from workflow.extension import extend
+    from dtrack.workflow.extension import extend
 
     officer = world.user("province", "ha-noi")
     overseer = world.user("overseer", None)

@@ -9,14 +9,14 @@ from email.utils import parsedate_to_datetime
 from hypothesis import given, settings as hsettings, strategies as st
 from markupsafe import escape
 
-from notifications.digests import Digest, Item, Section, build_digests, render
-from notifications.mail import build_message, message_id
-from notifications.outbox import deliver, enqueue
-from notifications.transport import SmtpTransport, parse_smtp_url
+from dtrack.notifications.digests import Digest, Item, Section, build_digests, render
+from dtrack.notifications.mail import build_message, message_id
+from dtrack.notifications.outbox import deliver, enqueue
+from dtrack.notifications.transport import SmtpTransport, parse_smtp_url
 from tests.conftest import TODAY
 from tests.notifications.conftest import mail_settings
-from workflow.clock import Clock
-from workflow.models import Outbox
+from dtrack.workflow.clock import Clock
+from dtrack.workflow.models import Outbox
 
 CLOCK = Clock(pinned=TODAY)
 SETTINGS = mail_settings()

@@ -6,15 +6,15 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select, update
 
-from notifications.digests import build_digests, daily_run
-from notifications.outbox import deliver, enqueue, retry
-from notifications.transport import FileTransport, SmtpTransport, parse_smtp_url, transport_from
+from dtrack.notifications.digests import build_digests, daily_run
+from dtrack.notifications.outbox import deliver, enqueue, retry
+from dtrack.notifications.transport import FileTransport, SmtpTransport, parse_smtp_url, transport_from
 from tests.conftest import TODAY
 from tests.notifications.conftest import SmtpServer, mail_settings
-from workflow.clock import Clock
-from workflow.database import Database
-from workflow.models import Outbox
-from workflow.vocabulary import OutboxState
+from dtrack.workflow.clock import Clock
+from dtrack.workflow.database import Database
+from dtrack.workflow.models import Outbox
+from dtrack.workflow.vocabulary import OutboxState
 
 CLOCK = Clock(pinned=TODAY)
 

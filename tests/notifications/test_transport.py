@@ -5,11 +5,11 @@ from datetime import date
 
 import pytest
 
-from notifications.outbox import deliver, enqueue
-from notifications.transport import SmtpTarget, SmtpTransport, parse_smtp_url
+from dtrack.notifications.outbox import deliver, enqueue
+from dtrack.notifications.transport import SmtpTarget, SmtpTransport, parse_smtp_url
 from tests.notifications.conftest import SMTP_PASSWORD, SmtpServer, client_tls, mail_settings
-from workflow.errors import InvalidInput
-from workflow.vocabulary import Weekday
+from dtrack.workflow.errors import InvalidInput
+from dtrack.workflow.vocabulary import Weekday
 
 
 @pytest.mark.parametrize(("url", "expected"), [

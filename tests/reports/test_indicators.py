@@ -10,13 +10,13 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from directives.format import parse_file
-from directives.loader import load
-from reports.figures import Figures
-from reports.indicators import import_file, parse_value, report_value
-from seeds import DIRECTIVE_20_FILE
-from workflow.errors import ImportInvalid, InvalidInput, PermissionDenied
-from workflow.models import Indicator, IndicatorValue
+from dtrack.directives.format import parse_file
+from dtrack.directives.loader import load
+from dtrack.reports.figures import Figures
+from dtrack.reports.indicators import import_file, parse_value, report_value
+from dtrack.seeds import DIRECTIVE_20_FILE
+from dtrack.workflow.errors import ImportInvalid, InvalidInput, PermissionDenied
+from dtrack.workflow.models import Indicator, IndicatorValue
 
 TODAY = date(2026, 1, 5)
 
@@ -175,8 +175,8 @@ def test_import_is_all_or_nothing(db, world, tmp_path_factory, rows, bad):
     _write_csv(path, data)
     before = _count(db)
     with db.session() as session:
-        from workflow.users import add_user
-        from workflow.models import User
+        from dtrack.workflow.users import add_user
+        from dtrack.workflow.models import User
 
         if session.scalar(select(User.id).where(User.email == "imp@moit.example.vn")) is None:
             add_user(session, email="imp@moit.example.vn", name="Import", role="overseer", province=None,
@@ -202,7 +202,7 @@ def test_import_is_all_or_nothing(db, world, tmp_path_factory, rows, bad):
     ("f.xlsx", "not a workbook", "cannot read the workbook"),
 ])
 def test_unusable_files_are_refused_with_one_line(tmp_path, name, content, problem):
-    from reports.indicators import read_rows
+    from dtrack.reports.indicators import read_rows
 
     path = tmp_path / name
     path.write_text(content, encoding="utf-8")

@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from reports.document import Report, Table, national_header
-from reports.figures import Money, Percent
-from reports.render import render, render_file
+from dtrack.reports.document import Report, Table, national_header
+from dtrack.reports.figures import Money, Percent
+from dtrack.reports.render import render, render_file
 
 from .htmltables import parse_html
 
@@ -58,10 +58,10 @@ def test_xlsx_keeps_text_numbers_and_dates(texts):
 
 
 def test_covering_message_quotes_the_report(db, world):
-    from reports.covering import covering_message
-    from reports.document import ReportOptions
-    from reports.national import national_report
-    from reports.province import province_report
+    from dtrack.reports.covering import covering_message
+    from dtrack.reports.document import ReportOptions
+    from dtrack.reports.national import national_report
+    from dtrack.reports.province import province_report
 
     province = world.user("province", "ca-mau")
     world.fire("20/CT-BCT:1:ca-mau", "start", province)

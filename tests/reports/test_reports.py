@@ -10,12 +10,12 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from reports.national import national_report
-from reports.province import province_report
-from reports.render import money, percent, render, render_file
-from reports.document import ReportOptions
-from workflow.models import Task
-from workflow.vocabulary import DeadlineStatus
+from dtrack.reports.national import national_report
+from dtrack.reports.province import province_report
+from dtrack.reports.render import money, percent, render, render_file
+from dtrack.reports.document import ReportOptions
+from dtrack.workflow.models import Task
+from dtrack.workflow.vocabulary import DeadlineStatus
 
 SOUTH_2025 = date(2025, 9, 30)
 SCRIPT = "<script>alert('x')</script>"
@@ -189,7 +189,7 @@ def test_changes_since_list_new_overdue_tasks_and_refuse_a_later_day(db, world, 
 
 
 def test_national_report_shows_each_province_plan_and_disbursement(db, world, parse):
-    from reports.indicators import report_value
+    from dtrack.reports.indicators import report_value
 
     overseer = world.user("overseer", None)
     with db.session() as session:

@@ -7,7 +7,7 @@ from email import policy
 import pytest
 from sqlalchemy import func, select
 
-from workflow.models import Outbox
+from dtrack.workflow.models import Outbox
 
 
 def test_national_report_goes_to_every_overseer_once_a_day(cli_runner, world, tmp_path, monkeypatch):

@@ -7,9 +7,9 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.config import Config
 
-from workflow.database import MIGRATIONS_DIR, SCHEMA_REVISION, Database
-from workflow.errors import DatabaseNotInitialised, DatabaseUnavailable
-from workflow.models import Base
+from dtrack.workflow.database import MIGRATIONS_DIR, SCHEMA_REVISION, Database
+from dtrack.workflow.errors import DatabaseNotInitialised, DatabaseUnavailable
+from dtrack.workflow.models import Base
 
 
 def test_schema_revision_is_the_migrations_head():

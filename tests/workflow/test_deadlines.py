@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from sqlalchemy import func, select
 
-from directives.loader import open_periods
-from workflow.checkpoints import roll_checkpoints
-from workflow.clock import Clock
-from workflow.deadlines import (
+from dtrack.directives.loader import open_periods
+from dtrack.workflow.checkpoints import roll_checkpoints
+from dtrack.workflow.clock import Clock
+from dtrack.workflow.deadlines import (
     Offset,
     Recurring,
     RuleError,
@@ -24,10 +24,10 @@ from workflow.deadlines import (
     period_title,
     periods_open,
 )
-from workflow.errors import InvalidInput
-from workflow.models import Event, Task, TaskGroup
-from workflow.settings import display, load_settings
-from workflow.vocabulary import DeadlineTrigger, State
+from dtrack.workflow.errors import InvalidInput
+from dtrack.workflow.models import Event, Task, TaskGroup
+from dtrack.workflow.settings import display, load_settings
+from dtrack.workflow.vocabulary import DeadlineTrigger, State
 
 PLAIN = WorkCalendar()
 TET_2026 = [date(2026, 2, 16) + timedelta(days=i) for i in range(5)]  # Lunar New Year's Eve .. 4th day

@@ -6,14 +6,14 @@ from datetime import date, datetime, timezone
 import pytest
 from sqlalchemy import func, select
 
-from workflow.clock import Clock
-from workflow.errors import InvalidInput, PermissionDenied
-from workflow.extension import extend
-from workflow.models import Event, Reminder, Task
-from workflow.overdue import Scope, overdue_review, timeliness_matrix
-from workflow.reminders import sweep
-from workflow.timeliness import Timeliness, classify
-from workflow.vocabulary import DeadlineStatus as D, DeadlineTrigger, State
+from dtrack.workflow.clock import Clock
+from dtrack.workflow.errors import InvalidInput, PermissionDenied
+from dtrack.workflow.extension import extend
+from dtrack.workflow.models import Event, Reminder, Task
+from dtrack.workflow.overdue import Scope, overdue_review, timeliness_matrix
+from dtrack.workflow.reminders import sweep
+from dtrack.workflow.timeliness import Timeliness, classify
+from dtrack.workflow.vocabulary import DeadlineStatus as D, DeadlineTrigger, State
 
 DUE = date(2026, 3, 10)
 

@@ -5,9 +5,9 @@ import pytest
 from hypothesis import given, strategies as st
 from sqlalchemy import func, select
 
-from workflow.errors import InvalidInput, UnknownProvince
-from workflow.models import Province, ProvinceAlias
-from workflow.provinces import check_region, resolve, select_provinces, slugify
+from dtrack.workflow.errors import InvalidInput, UnknownProvince
+from dtrack.workflow.models import Province, ProvinceAlias
+from dtrack.workflow.provinces import check_region, resolve, select_provinces, slugify
 
 
 @pytest.mark.parametrize(

@@ -8,11 +8,11 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from sqlalchemy import delete, func, select
 
-from workflow.clock import Clock
-from workflow.database import Database
-from workflow.models import Reminder, Task
-from workflow.reminders import ReminderPolicy, due_reminders, sweep
-from workflow.vocabulary import ReminderKind as K, Role, State
+from dtrack.workflow.clock import Clock
+from dtrack.workflow.database import Database
+from dtrack.workflow.models import Reminder, Task
+from dtrack.workflow.reminders import ReminderPolicy, due_reminders, sweep
+from dtrack.workflow.vocabulary import ReminderKind as K, Role, State
 
 POLICY = ReminderPolicy()
 DUE = date(2026, 3, 10)

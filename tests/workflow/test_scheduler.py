@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
-from workflow.clock import Clock
-from workflow.database import Database
-from workflow.models import Reminder, User
-from workflow.reminders import sweep
+from dtrack.workflow.clock import Clock
+from dtrack.workflow.database import Database
+from dtrack.workflow.models import Reminder, User
+from dtrack.workflow.reminders import sweep
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -112,7 +112,7 @@ def test_two_schedulers_only_one_acts_and_the_standby_takes_over(db_url):
 def test_daily_job_runs_reminders_then_digests_then_delivery(world, db_url, tmp_path, monkeypatch):
     from sqlalchemy import func, select
 
-    from workflow.scheduler import digest_job
+    from dtrack.workflow.scheduler import digest_job
 
     mail = tmp_path / "mail"
     monkeypatch.setenv("DTRACK_MAIL_DIR", str(mail))

@@ -8,11 +8,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlalchemy import func, select
 
-from workflow.errors import ConcurrentUpdate, InvalidInput, UnknownTask, UnknownTrigger, UnknownUser
-from workflow.models import Event, Task
-from workflow.service import Tracker, parse_progress
-from workflow.tasks import find_task
-from workflow.vocabulary import State
+from dtrack.workflow.errors import ConcurrentUpdate, InvalidInput, UnknownTask, UnknownTrigger, UnknownUser
+from dtrack.workflow.models import Event, Task
+from dtrack.workflow.service import Tracker, parse_progress
+from dtrack.workflow.tasks import find_task
+from dtrack.workflow.vocabulary import State
 
 
 def replay(events) -> str:
@@ -174,7 +174,7 @@ def test_concurrent_writers_never_lose_an_update(world):
 
 def test_interleaved_writer_gets_a_conflict_and_nothing_is_lost(world, monkeypatch):
     """Read, someone else commits, then write: the second writer is refused with a clear error."""
-    import workflow.service as service
+    import dtrack.workflow.service as service
 
     officer = world.user("province", "ha-noi")
     key = "20/CT-BCT:7:ha-noi"

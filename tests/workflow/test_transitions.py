@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select, update
 
-from workflow.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
-from workflow.models import Event, Province, Task, TaskGroup
-from workflow.vocabulary import State, Trigger
+from dtrack.workflow.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
+from dtrack.workflow.models import Event, Province, Task, TaskGroup
+from dtrack.workflow.vocabulary import State, Trigger
 
 # Written out by hand, not derived from workflow.lifecycle, so a change to the
 # lifecycle must be a deliberate change here too.
@@ -116,7 +116,7 @@ def test_note_is_required_where_a_reason_matters(world, trigger):
 
 
 def _id(world, key: str) -> int:
-    from workflow.tasks import find_task
+    from dtrack.workflow.tasks import find_task
 
     with world.db.session() as s:
         return find_task(s, key)[0].id

@@ -1,0 +1,1 @@
+"""Package data (kept a package so the wheel carries it)."""
