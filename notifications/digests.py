@@ -22,7 +22,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cache
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -33,6 +32,7 @@ from dtrack.notifications.mail import unsubscribe_target
 from dtrack.notifications.outbox import SendReport, deliver, enqueue_many, exclusive, new_message
 from dtrack.notifications.transport import Transport, transport_from
 from dtrack.notifications.wording import WORDS, dmy, phrase, subject
+from dtrack.templates.environment import environment
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.database import Database
 from dtrack.workflow.errors import InvalidInput
@@ -54,7 +54,6 @@ from dtrack.workflow.vocabulary import (
     DeadlineTrigger,
 )
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates" / "email"
 # Open tasks the province still owes: a submitted one waits for the Department.
 # Spelled as IN, not NOT IN, so the (state, due_on) index serves the deadline ranges.
 _OWED = Task.state.in_([s.value for s in State if s.is_open and s is not State.SUBMITTED])
@@ -444,21 +443,6 @@ def gather(
 # --- rendering --------------------------------------------------------------------
 
 
-@cache
-def _environment():
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
-    env = Environment(
-        loader=FileSystemLoader(str(TEMPLATES_DIR)),
-        # HTML parts are escaped (a note with <script> arrives as text); plain text is not.
-        autoescape=lambda name: bool(name) and name.endswith(".html.j2"),
-        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-        auto_reload=False,  # thousands of renders per build: do not stat the files each time
-    )
-    env.filters["dmy"] = dmy
-    return env
-
-
 def subject_of(digest: Digest) -> str:
     lang = digest.locale
     if digest.role == Role.PROVINCE.value and digest.province:
@@ -528,8 +512,8 @@ def render(digest: Digest, settings: Settings, clock: Clock) -> Rendered:
 
 @cache
 def _templates():
-    env = _environment()
-    return env.get_template("digest.txt.j2"), env.get_template("digest.html.j2")
+    env = environment()
+    return env.get_template("email/digest.txt.j2"), env.get_template("email/digest.html.j2")
 
 
 # --- building, previewing, the daily run ---------------------------------------------

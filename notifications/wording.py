@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from dtrack.templates.environment import dmy
+
 WORDS: dict[str, dict[str, str]] = {
     "vi": {
         "greeting": "Kính gửi {name},",
@@ -124,11 +126,6 @@ SINGULAR_EN = {
     "n_overdue": "{n} task overdue", "n_changes": "{n} change", "n_reminders": "{n} reminder",
     "days_overdue": "{days} day overdue", "days_left": "{days} day left", "days_waiting": "waiting {days} day",
 }
-
-
-def dmy(day: date) -> str:
-    """Dates as Vietnamese readers write them: dd/mm/yyyy."""
-    return day.strftime("%d/%m/%Y")
 
 
 def phrase(lang: str, name: str, **number: int) -> str:

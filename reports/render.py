@@ -12,18 +12,16 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, datetime
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from babel.numbers import format_compact_decimal, format_decimal
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 
 from dtrack.reports.document import Report, Table
 from dtrack.reports.figures import Money, Percent
 from dtrack.reports.labels import TEXT, state_label, timeliness_label
+from dtrack.templates.environment import environment as shared_environment
 from dtrack.workflow.errors import InvalidInput
-from dtrack.workflow.vocabulary import STATE_GLYPHS, State
 
 FORMATS = ("html", "md", "xlsx", "csv")
 # Plain type/subtype (email attachments split on '/'); text formats are UTF-8.
@@ -33,7 +31,6 @@ MIMETYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv",
 }
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates" / "reports"
 
 
 def money(value: int, lang: str) -> str:
@@ -66,24 +63,9 @@ def cell_text(value: Any, lang: str) -> str:
     return str(value)
 
 
-def markdown_cell(text: str) -> str:
-    """A table cell for Markdown: no pipes or line breaks, and no raw HTML a wiki would run."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text.replace("|", "\\|").replace("\r", " ").replace("\n", " ")
-
-
-@lru_cache(maxsize=1)
 def environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(str(TEMPLATES_DIR)),
-        autoescape=select_autoescape(enabled_extensions=("html.j2", "svg.j2"), default_for_string=True, default=False),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["md"] = markdown_cell
-    env.globals.update(STATES=list(State), GLYPHS={s.value: g for s, g in STATE_GLYPHS.items()})
-    return env
+    """The shared environment (dtrack.templates.environment): reports live under `reports/`."""
+    return shared_environment()
 
 
 def _numeric(value: Any) -> bool:
@@ -110,7 +92,7 @@ def _context(report: Report) -> dict[str, Any]:
 
 
 def render_text(report: Report, fmt: str) -> str:
-    return environment().get_template(f"{report.kind}.{fmt}.j2").render(**_context(report))
+    return environment().get_template(f"reports/{report.kind}.{fmt}.j2").render(**_context(report))
 
 
 def render_csv(report: Report) -> str:

@@ -1,0 +1,57 @@
+"""The one Jinja environment: reports, mails and web pages are rendered here.
+
+Templates are named from this folder down (`reports/national.html.j2`,
+`email/digest.txt.j2`, `web/task.html.j2`), so two layers can each have a
+`_layout.html.j2` without one shadowing the other. What a template may use
+beyond its own context (filters, the state list) is registered here once,
+so a page and a report show a date or a state the same way.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from dtrack.workflow.vocabulary import STATE_GLYPHS, State
+
+TEMPLATES_DIR = Path(__file__).resolve().parent
+
+# HTML and SVG are escaped (a note holding <script> arrives as text); plain
+# text, Markdown and CSS are not (Markdown escapes its cells with `md`).
+_ESCAPED = (".html.j2", ".svg.j2")
+
+
+def dmy(day: date | datetime | None) -> str:
+    """Dates as Vietnamese readers write them: 05/01/2027 (UTC datetimes shown in local time by the caller)."""
+    if day is None:
+        return "–"
+    return day.strftime("%d/%m/%Y")
+
+
+def markdown_cell(text: str) -> str:
+    """A table cell for Markdown: no pipes or line breaks, and no raw HTML a wiki would run."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=lambda name: name is None or name.endswith(_ESCAPED),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,  # thousands of renders per digest build: do not stat the files each time
+    )
+    env.filters["dmy"] = dmy
+    env.filters["md"] = markdown_cell
+    env.globals.update(STATES=list(State), GLYPHS={s.value: g for s, g in STATE_GLYPHS.items()})
+    return env
+
+
+def render(name: str, **context: object) -> str:
+    return environment().get_template(name).render(**context)
