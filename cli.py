@@ -694,7 +694,7 @@ def digest() -> None:
 @pass_app
 def digest_preview(app: App, email: str, as_html: bool, as_of: str | None) -> None:
     """Print the digest a user would get (its subject and plain-text part); nothing is queued or sent."""
-    from dtrack.notifications.digests import preview
+    from dtrack.notifications.digest_sending import preview
 
     found, rendered = preview(app.database(), app.clock(as_of), app.settings(as_of), email)
     if not found.has_news:
@@ -708,7 +708,7 @@ def digest_preview(app: App, email: str, as_html: bool, as_of: str | None) -> No
 @pass_app
 def digest_build(app: App, as_of: str | None) -> None:
     """Queue today's digests in the outbox; running it again the same day adds nothing twice."""
-    from dtrack.notifications.digests import build_digests
+    from dtrack.notifications.digest_sending import build_digests
 
     report = build_digests(app.database(), app.clock(as_of), app.settings(as_of))
     click.echo(f"digests for {report.day:%d/%m/%Y}: {report.queued} queued, {report.already} already built, "

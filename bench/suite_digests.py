@@ -20,7 +20,7 @@ from datetime import date, datetime, timezone
 from sqlalchemy import delete, func, insert, select, update
 
 from bench.context import BenchContext, Result, Timing
-from dtrack.notifications.digests import build_digests
+from dtrack.notifications.digest_sending import build_digests
 from dtrack.notifications.outbox import deliver
 from dtrack.notifications.transport import SmtpTransport, parse_smtp_url
 from dtrack.workflow.clock import Clock

@@ -210,7 +210,7 @@ def last_day_outputs(db: Database, folder: Path, lang: str = "vi") -> DemoOutput
 
     Idempotent like the real jobs: a second run writes no second digest.
     """
-    from dtrack.notifications.digests import daily_run
+    from dtrack.notifications.digest_sending import daily_run
     from dtrack.reports.document import ReportOptions
     from dtrack.reports.national import national_report
     from dtrack.reports.render import render_file

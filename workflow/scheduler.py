@@ -141,7 +141,7 @@ def sweep_job(db_url: str, as_of: str | None = None) -> None:
 
 def digest_job(db_url: str, as_of: str | None = None) -> None:
     """The scheduled daily step: reminders, then the day's digests, then delivery."""
-    from dtrack.notifications.digests import daily_run
+    from dtrack.notifications.digest_sending import daily_run
 
     db, clock, settings = _job_context(db_url, as_of)
     # Sweep first so the digests carry the reminders that fell due today.

@@ -5,7 +5,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from dtrack.notifications.digests import build_digests, preview
+from dtrack.notifications.digest_sending import build_digests, preview
 from tests.conftest import TODAY
 from tests.notifications.conftest import mail_settings
 from dtrack.workflow.clock import Clock

@@ -9,7 +9,9 @@ from email.utils import parsedate_to_datetime
 from hypothesis import given, settings as hsettings, strategies as st
 from markupsafe import escape
 
-from dtrack.notifications.digests import Digest, Item, Section, build_digests, render
+from dtrack.notifications.digest_gathering import Digest, Item, Section
+from dtrack.notifications.digest_rendering import render
+from dtrack.notifications.digest_sending import build_digests
 from dtrack.notifications.mail import build_message, message_id
 from dtrack.notifications.outbox import deliver, enqueue
 from dtrack.notifications.transport import SmtpTransport, parse_smtp_url

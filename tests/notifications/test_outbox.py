@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select, update
 
-from dtrack.notifications.digests import build_digests, daily_run
+from dtrack.notifications.digest_sending import build_digests, daily_run
 from dtrack.notifications.outbox import deliver, enqueue, retry
 from dtrack.notifications.transport import FileTransport, SmtpTransport, parse_smtp_url, transport_from
 from tests.conftest import TODAY

@@ -1,4 +1,4 @@
-"""What each person must act on, as at most one email a day.
+"""What a person's daily digest holds, read from the database in a few set-based queries.
 
 Province users get their province's overdue and due-soon tasks, tasks
 returned for rework (with the Department's note), the reminders that fell
@@ -7,41 +7,28 @@ overdue tasks, submissions waiting for review (oldest first), blocked tasks
 with their reasons, escalations and review reminders, and counts per region;
 on the configured weekday their digest is the weekly summary instead.
 
-`build_digests` writes one outbox row per digest and marks the reminders it
-reports consumed, in ONE transaction that first takes an exclusive lock, so
-two builds (even concurrent ones) never make two digests for a person and
-day; a second build the same day adds only what the first could not.
-
-For the daily sweep (issue 3's scheduler) call `daily_run(db, clock,
-settings)`: it builds the day's digests, then sends every due message.
+`gather(session, clock, settings)` returns one `Digest` per recipient; it
+writes nothing. Rendering is in `digest_rendering`, queueing in `digest_sending`.
 """
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, select, update
+from sqlalchemy import ColumnElement, and_, case, func, literal, select
 from sqlalchemy.orm import Session
 
-from dtrack.notifications.mail import unsubscribe_target
-from dtrack.notifications.outbox import SendReport, deliver, enqueue_many, exclusive, new_message
-from dtrack.notifications.transport import Transport, transport_from
-from dtrack.notifications.wording import WORDS, dmy, phrase, subject
-from dtrack.templates.environment import environment
+from dtrack.notifications.wording import WORDS
 from dtrack.workflow.clock import Clock
-from dtrack.workflow.database import Database
-from dtrack.workflow.errors import InvalidInput
 from dtrack.workflow.models import Directive, Event, Outbox, Province, Reminder, Task, TaskGroup, User, task_key
 from dtrack.workflow.settings import Settings
-from dtrack.workflow.timeliness import classify
+from dtrack.workflow.timeliness import Timeliness, classify
 from dtrack.workflow.users import find_user
 from dtrack.workflow.vocabulary import (
-    REGION_LABELS,
     REMINDER_LABELS,
     TRIGGER_LABELS,
     OutboxKind,
@@ -122,25 +109,6 @@ class Digest:
     @property
     def has_news(self) -> bool:
         return self.weekly or any(s.total for s in self.sections)
-
-
-@dataclass(frozen=True)
-class Rendered:
-    subject: str
-    text: str
-    html: str
-
-
-@dataclass
-class BuildReport:
-    day: date
-    queued: int = 0
-    already: int = 0  # recipients whose digest for the day exists already
-    nothing: int = 0  # recipients with nothing to act on (and digest_send_empty off)
-    reminders_consumed: int = 0
-
-
-# --- gathering -------------------------------------------------------------------
 
 
 def _task_query(*columns: Any):
@@ -236,7 +204,7 @@ class Gatherer:
             latest = latest.where(Event.task_id.in_(task_ids))
         return dict(self.execute(select(Event.task_id, Event.note).where(Event.id.in_(latest))).all())
 
-    def timeliness(self, row: Any):
+    def timeliness(self, row: Any) -> Timeliness:
         return classify(row.state, row.due_on, self.day, due_soon_days=self.due_soon_days,
                         submitted_at=row.submitted_at, clock=self.clock)
 
@@ -438,142 +406,3 @@ def gather(
             digests.append(Digest(user.email, user.name, user.locale, user.role, day, weekly, None, sections,
                                   regions=regions, week=week, reminder_ids=[rid for rid, _ in overseer_reminders]))
     return digests, already
-
-
-# --- rendering --------------------------------------------------------------------
-
-
-def subject_of(digest: Digest) -> str:
-    lang = digest.locale
-    if digest.role == Role.PROVINCE.value and digest.province:
-        counts = [("n_overdue", digest.count("overdue")), ("n_due_soon", digest.count("due_soon")),
-                  ("n_returned", digest.count("returned"))]
-        if not any(n for _, n in counts):
-            counts += [("n_reminders", digest.count("reminders")), ("n_changes", digest.count("changes"))]
-        return subject(lang, digest.province[lang], counts, digest.day)
-    counts = [("n_newly_overdue", digest.count("newly_overdue")), ("n_awaiting", digest.count("awaiting_review")),
-              ("n_blocked", digest.count("blocked")), ("n_escalations", digest.count("escalations"))]
-    return subject(lang, WORDS[lang]["subject_weekly" if digest.weekly else "subject_daily"], counts, digest.day)
-
-
-@dataclass(slots=True)
-class Line:
-    """An item as both parts show it: computed once, so the two templates only place text."""
-
-    key: str
-    title: str
-    where: str  # the province, in overseers' digests
-    detail: str
-    note_label: str
-    note: str | None
-    link: str
-
-
-def render(digest: Digest, settings: Settings, clock: Clock) -> Rendered:
-    """The subject, plain-text part and HTML part of a digest, from one shared context."""
-    lang = digest.locale if digest.locale in WORDS else "vi"
-    words = WORDS[lang]
-    base = settings.base_url.rstrip("/")
-    zone = ZoneInfo(clock.tz)
-    note_labels = {"returned": words["note"], "blocked": words["reason"]}
-
-    def detail(section: str, item: Item) -> str:
-        """What to say about a task in a section, e.g. 'quá hạn 12 ngày, hạn 01/12/2025'."""
-        parts = []
-        if item.label is not None and section != "changes":
-            parts.append(item.label[lang])
-        if section in ("overdue", "newly_overdue") and item.days is not None:
-            parts.append(phrase(lang, "days_overdue", days=item.days))
-        elif section == "due_soon" and item.days is not None:
-            parts.append(words["due_today"] if item.days == 0 else phrase(lang, "days_left", days=item.days))
-        elif section == "awaiting_review" and item.days is not None:
-            parts.append(phrase(lang, "days_waiting", days=item.days))
-        if section == "changes" and item.at is not None and item.label is not None:
-            when = item.at.astimezone(zone).strftime("%d/%m/%Y %H:%M")
-            parts.append(f"{when} {item.label[lang]} {words['by']} {item.actor or 'dtrack'}")
-        elif item.due_on is not None and section != "awaiting_review":
-            parts.append(f"{words['deadline']} {dmy(item.due_on)}")
-        return ", ".join(parts)
-
-    def line(section: str, item: Item) -> Line:
-        return Line(item.key, item.title[lang], "" if digest.province else item.province[lang], detail(section, item),
-                    note_labels.get(section, words["note_plain"]), item.note,
-                    f"{base}/tasks/{item.task_id}" if base else "")
-
-    context = {
-        "d": digest, "lang": lang, "t": words, "day": dmy(digest.day),
-        "shown": [(s, [line(s.name, i) for i in s.items]) for s in digest.sections if s.total],
-        "region_label": lambda r: REGION_LABELS[lang][Region(r)],
-        "settings_where": unsubscribe_target(settings.mail_from, settings.base_url).strip("<>"),
-    }
-    text_template, html_template = _templates()
-    return Rendered(subject_of(digest), text_template.render(context), html_template.render(context))
-
-
-@cache
-def _templates():
-    env = environment()
-    return env.get_template("email/digest.txt.j2"), env.get_template("email/digest.html.j2")
-
-
-# --- building, previewing, the daily run ---------------------------------------------
-
-
-def build_digests(db: Database, clock: Clock, settings: Settings) -> BuildReport:
-    """Queue the day's digests and consume the reminders they report, in one transaction."""
-    day, now = clock.today(), clock.now()
-    report = BuildReport(day)
-    with db.session() as session:
-        exclusive(session, "dtrack.digests")
-        digests, report.already = gather(session, clock, settings)
-        consumed: set[int] = set()
-        rows = []
-        for digest in digests:
-            if not digest.has_news and not settings.digest_send_empty:
-                report.nothing += 1
-                continue
-            rendered = render(digest, settings, clock)
-            rows.append(new_message(digest.recipient, OutboxKind.DIGEST, day, rendered.subject, rendered.text,
-                                    rendered.html, recipient_name=digest.name, mail_from=settings.mail_from, now=now))
-            consumed.update(digest.reminder_ids)
-        # `gather` left out everyone whose digest exists, and the lock keeps it so.
-        enqueue_many(session, rows)
-        report.queued = len(rows)
-        for chunk in _chunks(sorted(consumed), 500):
-            session.execute(update(Reminder).where(Reminder.id.in_(chunk), Reminder.consumed_at.is_(None))
-                            .values(consumed_at=now))
-        report.reminders_consumed = len(consumed)
-    return report
-
-
-def _chunks(values: list[int], size: int) -> Iterable[list[int]]:
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
-
-
-def preview(db: Database, clock: Clock, settings: Settings, email: str) -> tuple[Digest, Rendered]:
-    """The digest `email` would get today, rendered; nothing is written."""
-    with db.session() as session:
-        digests, _ = gather(session, clock, settings, only=email, skip_built=False)
-        if not digests:
-            raise InvalidInput("--to", f"{email} gets no digests",
-                               "digests go to province users and overseers (see `dtrack users list`)")
-        digest = digests[0]
-        return digest, render(digest, settings, clock)
-
-
-def daily_run(
-    db: Database,
-    clock: Clock,
-    settings: Settings,
-    transport: Transport | None = None,
-    on_message: Callable[[], None] | None = None,
-) -> tuple[BuildReport, SendReport]:
-    """The scheduler's daily step after reminders: build the day's digests, then send what is due.
-
-    `transport` defaults to what the settings say (DTRACK_SMTP_URL, else .eml files in mail_dir).
-    """
-    built = build_digests(db, clock, settings)
-    sent = deliver(db, transport or transport_from(settings.smtp_url, settings.mail_dir), settings,
-                   on_message=on_message)
-    return built, sent
