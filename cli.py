@@ -132,10 +132,10 @@ def init(app: App, as_of: str | None) -> None:
     and assigns its ten task groups to every province (340 tasks). Safe to
     run again: it only adds what is missing.
     """
-    from dtrack.workflow.bootstrap import initialise
+    from dtrack.usecases.bootstrap import initialise
 
     db = app.database(ready=False)
-    result = initialise(db, app.clock(as_of))
+    result = initialise(db, app.clock(as_of), app.settings(as_of).calendar)
     click.echo(f"database: {db.display_url} (schema up to date)")
     click.echo(f"provinces: {result.provinces}")
     click.echo(f"directive {result.directive.code}: {result.directive.status}")
@@ -148,7 +148,7 @@ def init(app: App, as_of: str | None) -> None:
 def settings_cmd(app: App) -> None:
     """Show every setting, its value in force, and its environment variable."""
     from dtrack.workflow.settings import SETTINGS, display
-    from dtrack.workflow.terminal import table
+    from dtrack.terminal import table
 
     values = app.settings().values
     click.echo(table(("setting", "value", "environment", "meaning"),
@@ -162,7 +162,7 @@ def settings_cmd(app: App) -> None:
 def provinces(app: App, region: str | None, as_json: bool) -> None:
     """List the 34 provinces with their region and the old provinces merged into them."""
     from dtrack.workflow.provinces import all_provinces, check_region
-    from dtrack.workflow.terminal import table
+    from dtrack.terminal import table
 
     check_region(region)
     with app.database().session() as session:
@@ -213,7 +213,7 @@ def users_add(app: App, email: str, name: str, role: str, province: str | None, 
 @pass_app
 def users_list(app: App, as_json: bool) -> None:
     """List registered users."""
-    from dtrack.workflow.terminal import table
+    from dtrack.terminal import table
     from dtrack.workflow.users import list_users
 
     with app.database().session() as session:
@@ -249,7 +249,7 @@ def tasks_list(app: App, province: str | None, region: str | None, state: str | 
     """List tasks with their state, progress, deadline and deadline status (on track, due soon, overdue...)."""
     from dtrack.workflow.provinces import check_region, resolve_optional
     from dtrack.workflow.tasks import list_tasks
-    from dtrack.workflow.terminal import task_table
+    from dtrack.terminal import task_table
 
     check_region(region)
     settings = app.settings(as_of)
@@ -285,7 +285,7 @@ def task_show(app: App, task_ref: str, as_json: bool, lang: str | None) -> None:
     """Show a task and its full history: who, when, from -> to, note."""
     from dtrack.workflow import lifecycle
     from dtrack.workflow.tasks import TaskView, find_task
-    from dtrack.workflow.terminal import task_details
+    from dtrack.terminal import task_details
 
     with app.database().session() as session:
         found, note = find_task(session, task_ref)
@@ -361,7 +361,7 @@ def status(app: App, region: str | None, directive: str, as_of: str | None, lang
     """
     from dtrack.workflow.provinces import check_region
     from dtrack.workflow.status import status_matrix
-    from dtrack.workflow.terminal import region_summary, status_text
+    from dtrack.terminal import region_summary, status_text
 
     check_region(region)
     settings = app.settings(as_of)
@@ -387,7 +387,7 @@ def status(app: App, region: str | None, directive: str, as_of: str | None, lang
 def lifecycle(fmt: str) -> None:
     """The task state diagram, drawn from the definition the engine runs."""
     from dtrack.workflow import lifecycle as definition
-    from dtrack.workflow.terminal import table
+    from dtrack.terminal import table
 
     if fmt == "mermaid":
         click.echo(definition.mermaid())
@@ -438,13 +438,13 @@ def directive_load(app: App, path: str) -> None:
 @pass_app
 def directive_assign(app: App, code: str, spec: str, as_of: str | None) -> None:
     """Create the directive's tasks for the chosen provinces (only the missing ones)."""
-    from dtrack.directives.loader import assign
+    from dtrack.workflow.assignments import assign
     from dtrack.workflow.provinces import select_provinces
 
     clock = app.clock(as_of)
     with app.database().session() as session:
         chosen, notes = select_provinces(session, spec)
-        result = assign(session, code, chosen, clock.today(), clock.now())
+        result = assign(session, code, chosen, clock.today(), clock.now(), app.settings(as_of).calendar)
     for note in notes:
         note_line(note)
     click.echo(f"{result.code}: {result.created} tasks created, {result.existing} already there "
@@ -459,7 +459,7 @@ def directive_list(app: App, as_json: bool) -> None:
     from sqlalchemy import select
 
     from dtrack.workflow.models import Directive
-    from dtrack.workflow.terminal import table
+    from dtrack.terminal import table
 
     with app.database().session() as session:
         data = [{"code": d.code, "title_vi": d.title_vi, "issued_on": d.issued_on, "groups": len(d.groups)}
@@ -502,7 +502,7 @@ def overdue(app: App, region: str | None, province: str | None, group: int | Non
     """
     from dtrack.workflow.overdue import Scope, check_min_days, overdue_review, timeliness_matrix
     from dtrack.workflow.provinces import check_region, resolve_optional
-    from dtrack.workflow.terminal import overdue_text, timeliness_matrix_text
+    from dtrack.terminal import overdue_text, timeliness_matrix_text
 
     check_region(region)
     check_min_days(min_days)
@@ -628,7 +628,7 @@ def reminders_list(app: App, show_all: bool, as_of: str | None, as_json: bool) -
     from sqlalchemy import select
 
     from dtrack.workflow.models import Reminder, Task
-    from dtrack.workflow.terminal import table
+    from dtrack.terminal import table
 
     today = app.clock(as_of).today()
     with app.database().session() as session:
@@ -662,7 +662,7 @@ def scheduler(app: App, interval_seconds: float | None, as_of: str | None) -> No
     import signal
     import threading
 
-    from dtrack.workflow import scheduler as runner
+    from dtrack.usecases import scheduler as runner
 
     settings = app.settings(as_of)
     db = app.database()
@@ -766,7 +766,7 @@ def outbox_send(app: App, limit: int | None) -> None:
 def outbox_list(app: App, state: str | None, limit: int, as_json: bool) -> None:
     """List outgoing messages, newest first, with tries, the server's reply or the last error."""
     from dtrack.notifications.outbox import counts, list_messages
-    from dtrack.workflow.terminal import table
+    from dtrack.terminal import table
 
     with app.database().session() as session:
         data = [{"id": m.id, "state": m.state, "recipient": m.recipient, "kind": m.kind, "day": m.key_date,
@@ -944,7 +944,7 @@ def indicators() -> None:
 def indicators_list(app: App, directive: str, lang: str | None, as_json: bool) -> None:
     """The indicator catalogue: code, name, unit and how values add up (sum or latest)."""
     from dtrack.reports.indicators import catalogue
-    from dtrack.workflow.terminal import table
+    from dtrack.terminal import table
 
     lang = lang or app.settings().language
     with app.database().session() as session:
@@ -1025,10 +1025,10 @@ def demo(app: App, fresh: bool, lang: str | None) -> None:
     from dtrack.workflow.database import Database
     from pathlib import Path
 
-    from dtrack.workflow.demo import DEMO_URL, SEASON_END, last_day_outputs, run_demo
+    from dtrack.usecases.demo import DEMO_URL, SEASON_END, last_day_outputs, run_demo
     from dtrack.workflow.overdue import overdue_review
     from dtrack.workflow.status import status_matrix
-    from dtrack.workflow.terminal import overdue_text, region_summary, status_text
+    from dtrack.terminal import overdue_text, region_summary, status_text
 
     db = Database(app.db_url or DEMO_URL)
     report = run_demo(db, fresh=fresh)

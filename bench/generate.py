@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import make_url
 
-from dtrack.workflow.bootstrap import initialise
+from dtrack.usecases.bootstrap import initialise
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.database import Database
 from dtrack.workflow.models import Directive, Event, Province, Task, TaskGroup, User

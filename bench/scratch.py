@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bench.generate import FULL_SHAPE, QUICK_SHAPE, GenerateStats, generate
-from dtrack.workflow.bootstrap import initialise
+from dtrack.usecases.bootstrap import initialise
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.database import Database
 

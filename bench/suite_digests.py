@@ -22,7 +22,8 @@ from sqlalchemy import delete, func, insert, select, update
 from bench.context import BenchContext, Result, Timing
 from dtrack.notifications.digest_sending import build_digests
 from dtrack.notifications.outbox import deliver
-from dtrack.notifications.transport import SmtpTransport, parse_smtp_url
+from dtrack.notifications.transport import SmtpTransport
+from dtrack.workflow.settings import parse_smtp_url
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.database import Database
 from dtrack.workflow.models import Outbox, Province, Reminder, User

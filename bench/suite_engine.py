@@ -230,7 +230,7 @@ def scale(ctx: BenchContext) -> list[Result]:
 def dtrack_command() -> list[str]:
     """The installed `dtrack` script next to this interpreter, as a user runs it."""
     script = Path(sys.executable).with_name("dtrack")
-    return [str(script)] if script.exists() else [sys.executable, "-c", "from cli import main; main()"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "dtrack"]
 
 
 def startup(ctx: BenchContext) -> list[Result]:

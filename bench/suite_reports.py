@@ -22,7 +22,7 @@ from dtrack.reports.province import province_report
 from dtrack.reports.render import FORMATS, render
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.database import Database
-from dtrack.workflow.demo import SEASON_END, SEASON_START, province_email, run_demo
+from dtrack.usecases.demo import SEASON_END, SEASON_START, province_email, run_demo
 from dtrack.workflow.models import Event, Task, TaskGroup
 from dtrack.workflow.provinces import all_provinces
 from dtrack.workflow.service import apply

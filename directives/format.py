@@ -17,8 +17,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from dtrack.workflow.deadlines import Recurring, Rule, RuleError, parse_rule, rule_to_text
-from dtrack.workflow.errors import DirectiveInvalid
+from dtrack.workflow.deadlines import Recurring, Rule, parse_rule, rule_to_text
+from dtrack.workflow.errors import DirectiveInvalid, RuleError
 from dtrack.workflow.vocabulary import GroupKind, Owner
 
 AGGREGATES = ("sum", "latest")

@@ -1,25 +1,20 @@
-"""Putting directive definitions into the database and assigning them to provinces.
+"""Putting directive definitions into the database.
 
 Loading is idempotent: the same file twice changes nothing (its digest is
-kept), and a changed file updates titles and rules in place. Assigning
-creates the missing (group, province) tasks and never duplicates one. A
-recurring group gets one task per period and province: assigning creates
-the periods open on the assignment date, and `open_periods` (run by every
-reminder sweep) adds each next period's tasks when it opens, never twice.
+kept), and a changed file updates titles and rules in place. Creating the
+tasks (`assign`) is the engine's: see workflow/assignments.py.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dtrack.directives.format import DirectiveSpec, IndicatorSpec
-from dtrack.workflow.deadlines import Recurring, periods_open, rule_from_text
-from dtrack.workflow.errors import DirectiveInvalid, UnknownDirective
-from dtrack.workflow.models import Directive, Indicator, Province, Task, TaskGroup
-from dtrack.workflow.vocabulary import GroupKind, State
+from dtrack.workflow.errors import DirectiveInvalid
+from dtrack.workflow.models import Directive, Indicator, Task, TaskGroup
 
 _DIRECTIVE_FIELDS = ("title_vi", "title_en", "issuer_vi", "issuer_en", "signed_by", "issued_on", "source")
 _GROUP_FIELDS = ("title_vi", "title_en", "summary_vi", "summary_en", "kind", "owner")
@@ -33,14 +28,6 @@ class LoadResult:
     groups_added: list[int] = field(default_factory=list)
     groups_updated: list[int] = field(default_factory=list)
     indicators_added: list[str] = field(default_factory=list)
-
-
-@dataclass
-class AssignResult:
-    code: str
-    created: int
-    existing: int
-    provinces: int
 
 
 def load(session: Session, spec: DirectiveSpec, now: datetime, source_name: str = "") -> LoadResult:
@@ -107,84 +94,3 @@ def _store_indicators(session: Session, directive: Directive, specs: tuple[Indic
             setattr(indicator, name, getattr(spec, name))
     session.flush()
     return added
-
-
-def find_directive(session: Session, code: str) -> Directive:
-    directive = session.scalar(select(Directive).where(Directive.code == code))
-    if directive is None:
-        raise UnknownDirective(code)
-    return directive
-
-
-def assign(session: Session, code: str, provinces: list[Province], assigned_on: date, now: datetime) -> AssignResult:
-    """Create the missing tasks of every group of `code` for `provinces`."""
-    directive = find_directive(session, code)
-    have = set(
-        session.execute(
-            select(Task.group_id, Task.province_id, Task.period).join(TaskGroup).where(TaskGroup.directive_id == directive.id)
-        ).all()
-    )
-    assigned = {(g, p) for g, p, _ in have}
-    created = existing = 0
-    for group in directive.groups:
-        rule = rule_from_text(group.deadline_rule)
-        if isinstance(rule, Recurring):
-            slots = [(p.label, p.due_on, p.opens_on) for p in periods_open(rule, assigned_on, assigned_on)]
-        else:
-            slots = [("", rule.due(assigned_on), assigned_on)]
-        for province in provinces:
-            if isinstance(rule, Recurring) and (group.id, province.id) in assigned:
-                existing += 1  # later periods are opened by the sweep, from the first assignment
-                continue
-            for period, due, opens_on in slots:
-                if (group.id, province.id, period) in have:
-                    existing += 1
-                    continue
-                session.add(_new_task(group.id, province.id, period, opens_on, due, now))
-                created += 1
-    session.flush()
-    return AssignResult(code, created, existing, len(provinces))
-
-
-def _new_task(group_id: int, province_id: int, period: str, assigned_on: date, due: date | None, now: datetime) -> Task:
-    return Task(
-        group_id=group_id,
-        province_id=province_id,
-        period=period,
-        state=State.NOT_STARTED.value,
-        progress=0,
-        assigned_on=assigned_on,
-        original_due_on=due,
-        due_on=due,
-        updated_at=now,
-    )
-
-
-def open_periods(session: Session, as_of: date, now: datetime) -> int:
-    """Create the tasks of every recurring period that has opened by `as_of`; returns how many.
-
-    Counts from each (group, province)'s first assignment, so it creates a
-    period's task once whatever day it runs, and runs after downtime catch
-    up every period missed. The unique key (group, province, period) stops a
-    concurrent run from creating one twice.
-    """
-    created = 0
-    for group in session.scalars(select(TaskGroup).where(TaskGroup.kind == GroupKind.RECURRING.value)):
-        rule = rule_from_text(group.deadline_rule)
-        if not isinstance(rule, Recurring):
-            continue
-        first = session.execute(
-            select(Task.province_id, func.min(Task.assigned_on)).where(Task.group_id == group.id).group_by(Task.province_id)
-        ).all()
-        have = set(session.execute(select(Task.province_id, Task.period).where(Task.group_id == group.id)).all())
-        by_start: dict[date, list[int]] = {}
-        for province_id, assigned_on in first:
-            by_start.setdefault(assigned_on, []).append(province_id)
-        for assigned_on, province_ids in by_start.items():
-            for period in periods_open(rule, assigned_on, as_of):
-                for province_id in province_ids:
-                    if (province_id, period.label) not in have:
-                        session.add(_new_task(group.id, province_id, period.label, period.opens_on, period.due_on, now))
-                        created += 1
-    session.flush()
-    return created

@@ -19,7 +19,7 @@ from sqlalchemy import update
 
 from dtrack.notifications.digest_gathering import Digest, gather
 from dtrack.notifications.digest_rendering import Rendered, render
-from dtrack.notifications.outbox import SendReport, deliver, enqueue_many, exclusive, new_message
+from dtrack.notifications.outbox import SendReport, deliver, enqueue_many, new_message
 from dtrack.notifications.transport import Transport, transport_from
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.database import Database
@@ -45,7 +45,7 @@ def build_digests(db: Database, clock: Clock, settings: Settings) -> BuildReport
     day, now = clock.today(), clock.now()
     report = BuildReport(day)
     with db.session() as session:
-        exclusive(session, "dtrack.digests")
+        db.hold(session, "digests.build")
         digests, report.already = gather(session, clock, settings)
         consumed: set[int] = set()
         rows = []

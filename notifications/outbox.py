@@ -32,19 +32,29 @@ is counted: rows stay pending and the next run delivers them.
 from __future__ import annotations
 
 import uuid
-from contextlib import ExitStack
 from collections.abc import Callable, Collection, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from dtrack.notifications.mail import Attachment, build_message, message_id, sender_address
-from dtrack.notifications.transport import Connection, MessageRejected, Transport
+from dtrack.notifications.mail import (
+    Attachment,
+    build_message,
+    message_id,
+    sender_address,
+)
+from dtrack.notifications.transport import Connection, Transport
 from dtrack.workflow.database import Database
-from dtrack.workflow.errors import InvalidInput, MailServerUnavailable, UnknownMessage
+from dtrack.workflow.errors import (
+    InvalidInput,
+    MailServerUnavailable,
+    MessageRejected,
+    UnknownMessage,
+)
 from dtrack.workflow.models import Outbox, OutboxAttachment
 from dtrack.workflow.settings import Settings
 from dtrack.workflow.vocabulary import OutboxKind, OutboxState
@@ -59,19 +69,6 @@ MAX_BACKOFF = timedelta(hours=6)
 
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def exclusive(session: Session, name: str) -> None:
-    """Make this transaction the only one holding `name` until it ends.
-
-    PostgreSQL: a transaction-scoped advisory lock. SQLite: a write that
-    touches no row, which takes the database's write lock at once (waiting
-    out busy_timeout), so everything read after it is current.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
-    else:
-        session.execute(update(Outbox).where(text("0 = 1")).values(attempts=Outbox.attempts))
 
 
 def enqueue(
@@ -147,7 +144,7 @@ def claim(db: Database, now: datetime, token: str, limit: int = CLAIM_BATCH,
     """
     with db.session() as session:
         if db.dialect == "sqlite":
-            exclusive(session, "outbox.claim")
+            db.hold(session, "outbox.claim")
         query = select(Outbox.id).where(_due(now))
         if skip:
             query = query.where(Outbox.id.notin_(list(skip)))

@@ -15,75 +15,15 @@ import smtplib
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from email.message import Message
 from pathlib import Path
 from typing import Protocol
-from urllib.parse import parse_qs, unquote, urlsplit
 
 from dtrack.notifications.mail import wire_bytes
-from dtrack.workflow.errors import InvalidInput, MailServerUnavailable
+from dtrack.workflow.errors import MailServerUnavailable, MessageRejected
+from dtrack.workflow.settings import SmtpTarget
 
-DEFAULT_PORTS = {"smtp": 25, "smtps": 465}
 TIMEOUT_SECONDS = 30
-_URL_HINT = "write smtp://user:pass@host:587?starttls=1 or smtps://user:pass@host:465"
-
-
-class MessageRejected(Exception):
-    """The server refused this one message (e.g. 550 for its recipient); others may still go."""
-
-    def __init__(self, code: int, reply: str) -> None:
-        super().__init__(f"{code} {reply}")
-        self.code = code
-        self.reply = reply
-
-
-@dataclass(frozen=True)
-class SmtpTarget:
-    """A parsed DTRACK_SMTP_URL. `str()` never shows the password."""
-
-    scheme: str  # smtp | smtps
-    host: str
-    port: int
-    username: str | None = None
-    password: str | None = field(default=None, repr=False)
-    starttls: bool = False
-
-    def __str__(self) -> str:
-        user = f"{self.username}:***@" if self.username else ""
-        tls = "?starttls=1" if self.starttls else ""
-        return f"{self.scheme}://{user}{self.host}:{self.port}{tls}"
-
-    __repr__ = __str__
-
-
-def parse_smtp_url(text: str, field_name: str = "smtp_url") -> SmtpTarget | None:
-    """Check a mail server URL; empty means 'write .eml files'. Errors never echo the password."""
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        parts = urlsplit(text)
-        port = parts.port
-    except ValueError:
-        raise InvalidInput(field_name, "is not a valid URL", _URL_HINT) from None
-    if parts.scheme not in DEFAULT_PORTS:
-        raise InvalidInput(field_name, f"scheme {parts.scheme or '(none)'!r} is not smtp or smtps", _URL_HINT)
-    if not parts.hostname:
-        raise InvalidInput(field_name, "has no host", _URL_HINT)
-    query = parse_qs(parts.query)
-    starttls = query.get("starttls", ["0"])[-1].lower() in ("1", "yes", "true")
-    if starttls and parts.scheme == "smtps":
-        raise InvalidInput(field_name, "smtps:// is already encrypted; starttls does not apply",
-                           "use smtp://...?starttls=1 or smtps:// without starttls")
-    return SmtpTarget(
-        scheme=parts.scheme,
-        host=parts.hostname,
-        port=port or DEFAULT_PORTS[parts.scheme],
-        username=unquote(parts.username) if parts.username else None,
-        password=unquote(parts.password) if parts.password else None,
-        starttls=starttls,
-    )
 
 
 class Connection(Protocol):

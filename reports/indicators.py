@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -21,8 +21,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dtrack.directives.loader import find_directive
-from dtrack.workflow.errors import DtrackError, ImportInvalid, InvalidInput, NotFound, PermissionDenied
+from dtrack.workflow.assignments import find_directive
+from dtrack.workflow.errors import DtrackError, ImportInvalid, InvalidInput, PermissionDenied, UnknownIndicator
 from dtrack.workflow.models import Indicator, IndicatorValue, Province, User
 from dtrack.workflow.provinces import resolve, slugify
 from dtrack.workflow.settings import parse_date
@@ -39,14 +39,6 @@ _PERIOD = re.compile(r"^(\d{4})(?:-(H[12]|Q[1-4]|0[1-9]|1[0-2]))?$")
 # Whole numbers, optionally grouped by threes with '.', ',', ' ' or '_' (1.234.567 or 1,234,567).
 _VALUE = re.compile(r"^\d+$|^\d{1,3}(?:([.,  _])\d{3})(?:\1\d{3})*$")
 _NATIONAL_NAMES = {"national", "toan-quoc", "ca-nuoc", "quoc-gia"}
-
-
-class UnknownIndicator(NotFound):
-    kind = "indicator"
-
-    def __init__(self, ref: str, known: Iterable[str]) -> None:
-        self.known = sorted(known)
-        super().__init__(ref, "known indicators: " + ", ".join(self.known) + " (see `dtrack indicators list`)")
 
 
 @dataclass(frozen=True)

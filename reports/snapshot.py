@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, contains_eager
 
-from dtrack.directives.loader import find_directive
+from dtrack.workflow.assignments import find_directive
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.models import Event, Task, TaskGroup
 from dtrack.workflow.timeliness import Timeliness, classify

@@ -1,8 +1,10 @@
 """The one gateway to the database.
 
 Workflow code asks a `Database` for sessions; nothing else creates engines
-or opens connections. It also applies the Alembic migrations (`migrate`) and
-refuses to work on a database whose schema is missing or out of date.
+or opens connections. It also applies the Alembic migrations (`migrate`),
+refuses to work on a database whose schema is missing or out of date, and
+hands out the locks that differ between SQLite and PostgreSQL (`hold`,
+`leader_lock`, `insert_ignoring`; implemented in workflow/locks.py).
 """
 from __future__ import annotations
 
@@ -10,11 +12,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, Insert, Table, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
+from dtrack.workflow import locks
 from dtrack.workflow.errors import DatabaseNotInitialised, DatabaseUnavailable
 
 # The Alembic revision the code expects; tests check it is the migrations' head.
@@ -84,6 +87,23 @@ class Database:
         assert self._sessions is not None
         with self._sessions() as session, session.begin():
             yield session
+
+    @staticmethod
+    def hold(session: Session, name: str) -> None:
+        """Make the session's transaction the only one holding `name` until it ends."""
+        locks.hold(session, name)
+
+    @staticmethod
+    def insert_ignoring(session: Session, table: Table, keys: list[str]) -> Insert:
+        """An INSERT that skips rows whose `keys` a concurrent writer inserted first."""
+        return locks.insert_ignoring(session, table, keys)
+
+    def leader_lock(self, name: str) -> locks.LeaderLock:
+        """A lock one process holds for its life (e.g. the scheduler's), released if it dies."""
+        if self.dialect == "postgresql":
+            return locks.AdvisoryLock(self.engine, name)
+        database = make_url(self.url).database or "dtrack.db"
+        return locks.FileLock(Path(f"{database}.{name}.lock"))
 
     def sqlite_file_missing(self) -> bool:
         if not self.is_sqlite:

@@ -29,11 +29,9 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
+from dtrack.workflow.errors import RuleError
+
 _OFFSET = re.compile(r"^\+\s*(\d{1,4})\s+(working\s+days?|days?|weeks?|months?|years?)$", re.IGNORECASE)
-
-
-class RuleError(ValueError):
-    """A deadline rule cannot be understood; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -296,22 +294,20 @@ class WorkCalendar:
         return day.weekday() < 5 and day not in _vn_holidays(day.year)
 
 
-@cache
-def default_calendar() -> WorkCalendar:
-    """The calendar of the settings in force (DTRACK_EXTRA_WORKING_DAYS / DTRACK_EXTRA_DAYS_OFF)."""
-    from dtrack.workflow.settings import load_settings
-
-    settings = load_settings()
-    return WorkCalendar(frozenset(settings.extra_working_days), frozenset(settings.extra_days_off))
+# Weekends and public holidays only. Callers that know the settings pass
+# `Settings.calendar`, which adds the declared làm bù / nghỉ bù days; the
+# calendar is never read from the environment behind a caller's back, so a
+# --db or test override reaches every deadline.
+STATUTORY = WorkCalendar()
 
 
 def is_working_day(day: date, calendar: WorkCalendar | None = None) -> bool:
-    return (calendar or default_calendar()).is_working_day(day)
+    return (calendar or STATUTORY).is_working_day(day)
 
 
 def add_working_days(start: date, count: int, calendar: WorkCalendar | None = None) -> date:
     """The day `count` working days after `start` (never a weekend or public holiday)."""
-    calendar = calendar or default_calendar()
+    calendar = calendar or STATUTORY
     day = start
     remaining = count
     while remaining > 0:

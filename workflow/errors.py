@@ -178,3 +178,24 @@ class MailServerUnavailable(DtrackError):
         self.reason = reason
         super().__init__(f"cannot deliver through {where}: {reason}",
                          "messages stay pending; check DTRACK_SMTP_URL and run `dtrack outbox send` again")
+
+
+class MessageRejected(DtrackError):
+    """The mail server refused this one message (e.g. 550 for its recipient); others may still go."""
+
+    def __init__(self, code: int, reply: str) -> None:
+        super().__init__(f"{code} {reply}")  # kept as the message's last_error
+        self.code = code
+        self.reply = reply
+
+
+class RuleError(DtrackError, ValueError):
+    """A deadline rule cannot be understood; the message says why (the directive loader adds where)."""
+
+
+class UnknownIndicator(NotFound):
+    kind = "indicator"
+
+    def __init__(self, ref: str, known: Iterable[str]) -> None:
+        self.known = sorted(known)
+        super().__init__(ref, "known indicators: " + ", ".join(self.known) + " (see `dtrack indicators list`)")

@@ -7,7 +7,6 @@ it merged into.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select

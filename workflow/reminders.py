@@ -27,10 +27,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from dtrack.directives.loader import open_periods
+from dtrack.workflow.assignments import open_periods
 from dtrack.workflow.checkpoints import roll_checkpoints
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.database import Database
+from dtrack.workflow.deadlines import STATUTORY, WorkCalendar
 from dtrack.workflow.models import Reminder, Task
 from dtrack.workflow.settings import Settings
 from dtrack.workflow.vocabulary import OWED_BY_PROVINCE, ReminderKind, Role, State
@@ -46,11 +47,12 @@ class ReminderPolicy:
     overdue_every: int = 7
     escalate_after: int = 14
     review_nudge: int = 7
+    calendar: WorkCalendar = STATUTORY  # continuous groups' next checkpoint counts working days
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ReminderPolicy:
         return cls(tuple(settings.remind_before_days), settings.remind_overdue_every,
-                   settings.escalate_after_days, settings.review_nudge_days)
+                   settings.escalate_after_days, settings.review_nudge_days, settings.calendar)
 
 
 @dataclass(frozen=True)
@@ -157,13 +159,8 @@ def _insert_ignoring_duplicates(session: Session, rows: list[dict]) -> int:
     """Insert reminder rows, skipping any another run wrote first; returns how many were inserted."""
     if not rows:
         return 0
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
     table = Reminder.__table__
-    statement = insert(table).on_conflict_do_nothing(
-        index_elements=["task_id", "due_on", "kind", "remind_on"]).returning(table.c.id)
+    statement = Database.insert_ignoring(session, table, ["task_id", "due_on", "kind", "remind_on"]).returning(table.c.id)
     # One cached statement executed for many rows (SQLAlchemy batches them);
     # RETURNING lists only the rows inserted, where rowcount is unreliable.
     return len(session.connection().execute(statement, rows).all())
@@ -193,7 +190,7 @@ def sweep(db: Database, clock: Clock, policy: ReminderPolicy | None = None, batc
     result = SweepResult(as_of)
     result.periods_opened = _retrying(db, lambda session: open_periods(session, as_of, now))
     while True:  # in batches, each its own transaction: memory stays flat
-        rolled = _retrying(db, lambda session: roll_checkpoints(session, as_of, now, limit=batch))
+        rolled = _retrying(db, lambda session: roll_checkpoints(session, as_of, now, policy.calendar, limit=batch))
         result.checkpoints += rolled
         if rolled < batch:
             break

@@ -12,7 +12,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
 
+from dtrack.workflow.deadlines import WorkCalendar
 from dtrack.workflow.errors import InvalidInput
 from dtrack.workflow.vocabulary import Weekday
 
@@ -64,13 +66,60 @@ def _weekday(text: str, field_name: str) -> Weekday:
         raise InvalidInput(field_name, f"{text!r} is not a weekday", "use monday ... sunday") from None
 
 
-def _smtp_url(text: str, field_name: str) -> Any:
-    if not text.strip():
-        return None  # no server: .eml files in mail_dir
-    # Lazy: only a configured server needs the transport module.
-    from dtrack.notifications.transport import parse_smtp_url
+DEFAULT_SMTP_PORTS = {"smtp": 25, "smtps": 465}
+_SMTP_URL_HINT = "write smtp://user:pass@host:587?starttls=1 or smtps://user:pass@host:465"
 
-    return parse_smtp_url(text, field_name)
+
+@dataclass(frozen=True)
+class SmtpTarget:
+    """A parsed DTRACK_SMTP_URL. `str()` never shows the password."""
+
+    scheme: str  # smtp | smtps
+    host: str
+    port: int
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    starttls: bool = False
+
+    def __str__(self) -> str:
+        user = f"{self.username}:***@" if self.username else ""
+        tls = "?starttls=1" if self.starttls else ""
+        return f"{self.scheme}://{user}{self.host}:{self.port}{tls}"
+
+    __repr__ = __str__
+
+
+def parse_smtp_url(text: str, field_name: str = "smtp_url") -> SmtpTarget | None:
+    """Check a mail server URL; empty means 'write .eml files'. Errors never echo the password."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        raise InvalidInput(field_name, "is not a valid URL", _SMTP_URL_HINT) from None
+    if parts.scheme not in DEFAULT_SMTP_PORTS:
+        raise InvalidInput(field_name, f"scheme {parts.scheme or '(none)'!r} is not smtp or smtps", _SMTP_URL_HINT)
+    if not parts.hostname:
+        raise InvalidInput(field_name, "has no host", _SMTP_URL_HINT)
+    query = parse_qs(parts.query)
+    starttls = query.get("starttls", ["0"])[-1].lower() in ("1", "yes", "true")
+    if starttls and parts.scheme == "smtps":
+        raise InvalidInput(field_name, "smtps:// is already encrypted; starttls does not apply",
+                           "use smtp://...?starttls=1 or smtps:// without starttls")
+    return SmtpTarget(
+        scheme=parts.scheme,
+        host=parts.hostname,
+        port=port or DEFAULT_SMTP_PORTS[parts.scheme],
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+        starttls=starttls,
+    )
+
+
+def _smtp_url(text: str, field_name: str) -> SmtpTarget | None:
+    return parse_smtp_url(text, field_name)  # empty: no server, .eml files in mail_dir
 
 
 def _mail_address(text: str, field_name: str) -> str:
@@ -183,6 +232,12 @@ class Settings:
             return self.values[name]
         except KeyError:
             raise AttributeError(name) from None
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        """Working days under the declared adjustments (extra_working_days, extra_days_off)."""
+        return WorkCalendar(frozenset(self.values.get("extra_working_days", ())),
+                            frozenset(self.values.get("extra_days_off", ())))
 
 
 def load_settings(environ: Mapping[str, str] | None = None, **overrides: str | None) -> Settings:

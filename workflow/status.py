@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dtrack.directives.loader import find_directive
+from dtrack.workflow.assignments import find_directive
 from dtrack.workflow.models import Province, Task, TaskGroup
 from dtrack.workflow.timeliness import classify
 from dtrack.workflow.vocabulary import DeadlineStatus, Region

@@ -8,7 +8,8 @@ from hypothesis import given, settings, strategies as st
 from sqlalchemy import func, select
 
 from dtrack.directives.format import parse_data, parse_file
-from dtrack.directives.loader import assign, load
+from dtrack.directives.loader import load
+from dtrack.workflow.assignments import assign
 from dtrack.seeds import DIRECTIVE_20_FILE, EXAMPLE_DIRECTIVE_FILE
 from dtrack.workflow.errors import DirectiveInvalid, UnknownDirective
 from dtrack.workflow.models import Directive, Task, TaskGroup

@@ -14,7 +14,8 @@ from dtrack.notifications.digest_rendering import render
 from dtrack.notifications.digest_sending import build_digests
 from dtrack.notifications.mail import build_message, message_id
 from dtrack.notifications.outbox import deliver, enqueue
-from dtrack.notifications.transport import SmtpTransport, parse_smtp_url
+from dtrack.notifications.transport import SmtpTransport
+from dtrack.workflow.settings import parse_smtp_url
 from tests.conftest import TODAY
 from tests.notifications.conftest import mail_settings
 from dtrack.workflow.clock import Clock

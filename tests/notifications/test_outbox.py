@@ -8,7 +8,8 @@ from sqlalchemy import select, update
 
 from dtrack.notifications.digest_sending import build_digests, daily_run
 from dtrack.notifications.outbox import deliver, enqueue, retry
-from dtrack.notifications.transport import FileTransport, SmtpTransport, parse_smtp_url, transport_from
+from dtrack.notifications.transport import FileTransport, SmtpTransport, transport_from
+from dtrack.workflow.settings import parse_smtp_url
 from tests.conftest import TODAY
 from tests.notifications.conftest import SmtpServer, mail_settings
 from dtrack.workflow.clock import Clock

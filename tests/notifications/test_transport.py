@@ -6,10 +6,16 @@ from datetime import date
 import pytest
 
 from dtrack.notifications.outbox import deliver, enqueue
-from dtrack.notifications.transport import SmtpTarget, SmtpTransport, parse_smtp_url
-from tests.notifications.conftest import SMTP_PASSWORD, SmtpServer, client_tls, mail_settings
+from dtrack.notifications.transport import SmtpTransport
 from dtrack.workflow.errors import InvalidInput
+from dtrack.workflow.settings import SmtpTarget, parse_smtp_url
 from dtrack.workflow.vocabulary import Weekday
+from tests.notifications.conftest import (
+    SMTP_PASSWORD,
+    SmtpServer,
+    client_tls,
+    mail_settings,
+)
 
 
 @pytest.mark.parametrize(("url", "expected"), [

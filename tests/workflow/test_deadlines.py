@@ -7,13 +7,12 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from sqlalchemy import func, select
 
-from dtrack.directives.loader import open_periods
+from dtrack.workflow.assignments import open_periods
 from dtrack.workflow.checkpoints import roll_checkpoints
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.deadlines import (
     Offset,
     Recurring,
-    RuleError,
     WorkCalendar,
     add_working_days,
     checkpoints,
@@ -24,7 +23,7 @@ from dtrack.workflow.deadlines import (
     period_title,
     periods_open,
 )
-from dtrack.workflow.errors import InvalidInput
+from dtrack.workflow.errors import InvalidInput, RuleError
 from dtrack.workflow.models import Event, Task, TaskGroup
 from dtrack.workflow.settings import display, load_settings
 from dtrack.workflow.vocabulary import DeadlineTrigger, State

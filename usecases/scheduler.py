@@ -9,24 +9,18 @@ caught up once at start (APScheduler's default grace of 1 s would drop
 them). The sweep works from the tasks' state, so downtime only delays.
 
 APScheduler 3 does not support two schedulers sharing a job store, so the
-process first takes a leader lock: a PostgreSQL advisory lock held on its
-own connection (released by the server when the process dies), or on
-SQLite an exclusive `flock` on a file beside the database (released by the
-OS). A second process waits on standby and takes over within one interval
-of the leader's death.
+process first takes the database's leader lock (`Database.leader_lock`: a
+PostgreSQL advisory lock or a file lock beside SQLite, both released when
+the process dies). A second process waits on standby and takes over within
+one interval of the leader's death.
 """
 from __future__ import annotations
 
 import logging
 import threading
 from datetime import datetime, timezone
-from pathlib import Path
-from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
 
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.database import Database
@@ -37,92 +31,6 @@ log = logging.getLogger("dtrack.scheduler")
 
 SWEEP_JOB = "reminder-sweep"
 DIGEST_JOB = "daily-digest"
-# pg_advisory_lock key: "dtrack" as a number, so other applications' locks do not collide.
-ADVISORY_KEY = 0x647472616B
-
-
-class LeaderLock(Protocol):
-    def acquire(self) -> bool: ...
-    def alive(self) -> bool: ...
-    def release(self) -> None: ...
-
-
-class AdvisoryLock:
-    """A PostgreSQL session-level advisory lock held on a dedicated connection."""
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self.connection: Connection | None = None
-
-    def acquire(self) -> bool:
-        connection = self.db.engine.connect()
-        got = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_KEY}).scalar()
-        connection.commit()  # the lock outlives the transaction; do not sit idle in one
-        if got:
-            self.connection = connection
-        else:
-            connection.close()
-        return bool(got)
-
-    def alive(self) -> bool:
-        if self.connection is None:
-            return False
-        try:
-            self.connection.execute(text("SELECT 1"))
-            self.connection.commit()
-            return True
-        except DBAPIError:
-            return False
-
-    def release(self) -> None:
-        if self.connection is not None:
-            try:
-                self.connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_KEY})
-                self.connection.commit()
-            except DBAPIError:
-                pass  # the connection is gone, and with it the lock
-            self.connection.close()
-            self.connection = None
-
-
-class FileLock:
-    """An exclusive flock on a file beside the SQLite database."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.handle = None
-
-    def acquire(self) -> bool:
-        import fcntl
-
-        handle = open(self.path, "a+")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            handle.close()
-            return False
-        self.handle = handle
-        return True
-
-    def alive(self) -> bool:
-        return self.handle is not None
-
-    def release(self) -> None:
-        if self.handle is not None:
-            import fcntl
-
-            fcntl.flock(self.handle, fcntl.LOCK_UN)
-            self.handle.close()
-            self.handle = None
-
-
-def leader_lock(db: Database) -> LeaderLock:
-    if db.dialect == "postgresql":
-        return AdvisoryLock(db)
-    database = make_url(db.url).database or "dtrack.db"
-    return FileLock(Path(database + ".scheduler.lock"))
-
-
 _DATABASES: dict[str, Database] = {}
 
 
@@ -167,11 +75,11 @@ def _start_jobs(db: Database, settings: Settings, as_of: str | None, interval_se
     # Keep a stored digest's next run: if it passed while we were down, it runs once now.
     stored = scheduler.get_job(DIGEST_JOB)
     at = settings.digest_time
-    scheduler.add_job("dtrack.workflow.scheduler:digest_job", "cron", hour=at.hour, minute=at.minute, id=DIGEST_JOB,
+    scheduler.add_job("dtrack.usecases.scheduler:digest_job", "cron", hour=at.hour, minute=at.minute, id=DIGEST_JOB,
                       args=args, replace_existing=True,
                       **({"next_run_time": stored.next_run_time} if stored and stored.next_run_time else {}))
     # The sweep runs at once on start (catching up whatever fell due while down), then every interval.
-    scheduler.add_job("dtrack.workflow.scheduler:sweep_job", "interval", seconds=interval_seconds, id=SWEEP_JOB,
+    scheduler.add_job("dtrack.usecases.scheduler:sweep_job", "interval", seconds=interval_seconds, id=SWEEP_JOB,
                       args=args, replace_existing=True, next_run_time=now)
     scheduler.resume()
     return scheduler
@@ -182,7 +90,7 @@ def run(db: Database, settings: Settings, stop: threading.Event, *, as_of: str |
     """Run until `stop` is set: wait for the leader lock, then run the jobs while holding it."""
     interval = interval_seconds or settings.sweep_interval_minutes * 60
     poll = max(0.2, min(interval / 2, 5.0))
-    lock = leader_lock(db)
+    lock = db.leader_lock("scheduler")
     standby_said = False
     while not stop.is_set():
         if not lock.acquire():
@@ -206,4 +114,4 @@ def run(db: Database, settings: Settings, stop: threading.Event, *, as_of: str |
     log.info("scheduler stopped")
 
 
-__all__ = ["ADVISORY_KEY", "DIGEST_JOB", "SWEEP_JOB", "digest_job", "leader_lock", "run", "sweep_job"]
+__all__ = ["DIGEST_JOB", "SWEEP_JOB", "digest_job", "run", "sweep_job"]

@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from dtrack.directives.format import parse_file
-from dtrack.directives.loader import AssignResult, LoadResult, assign, load
+from dtrack.directives.loader import LoadResult, load
 from dtrack.reports.indicators import import_file
 from dtrack.seeds import DIRECTIVE_20_FILE, INDICATORS_FILE, PROVINCES_FILE
+from dtrack.workflow.assignments import AssignResult, assign
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.database import Database
+from dtrack.workflow.deadlines import WorkCalendar
 from dtrack.workflow.provinces import all_provinces, load_provinces
 
 
@@ -31,7 +33,8 @@ class InitResult:
     figures: int = 0  # seed indicator figures added (0 when already there)
 
 
-def initialise(db: Database, clock: Clock) -> InitResult:
+def initialise(db: Database, clock: Clock, calendar: WorkCalendar | None = None) -> InitResult:
+    """Migrate, then load the seeds; deadlines count working days on `calendar` (Settings.calendar)."""
     db.migrate()
     spec = parse_file(DIRECTIVE_20_FILE)
     with db.session() as session:
@@ -40,7 +43,7 @@ def initialise(db: Database, clock: Clock) -> InitResult:
         # Deadlines count from the directive's date when it is known, so every
         # installation computes the same defaults.
         assigned_on = spec.issued_on or clock.today()
-        assignment = assign(session, spec.code, all_provinces(session), assigned_on, clock.now())
+        assignment = assign(session, spec.code, all_provinces(session), assigned_on, clock.now(), calendar)
         # The seed figures stand at dates in 2024-2025, whatever today is.
         figures = import_file(session, INDICATORS_FILE, None, clock.now(), max(clock.today(), SEED_FIGURES_UNTIL),
                               skip_existing=True)

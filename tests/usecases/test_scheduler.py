@@ -27,7 +27,7 @@ class Scheduler:
     def __init__(self, db_url: str, today: str, interval: float = 0.5) -> None:
         env = {**os.environ, "DTRACK_DATABASE_URL": db_url, "DTRACK_TODAY": today}
         self.process = subprocess.Popen(
-            [sys.executable, "-c", "from cli import main; main()", "scheduler", "--interval-seconds", str(interval)],
+            [sys.executable, "-m", "dtrack", "scheduler", "--interval-seconds", str(interval)],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         )
         self.lines: list[str] = []
@@ -112,7 +112,7 @@ def test_two_schedulers_only_one_acts_and_the_standby_takes_over(db_url):
 def test_daily_job_runs_reminders_then_digests_then_delivery(world, db_url, tmp_path, monkeypatch):
     from sqlalchemy import func, select
 
-    from dtrack.workflow.scheduler import digest_job
+    from dtrack.usecases.scheduler import digest_job
 
     mail = tmp_path / "mail"
     monkeypatch.setenv("DTRACK_MAIL_DIR", str(mail))
