@@ -147,8 +147,8 @@ def init(app: App, as_of: str | None) -> None:
 @pass_app
 def settings_cmd(app: App) -> None:
     """Show every setting, its value in force, and its environment variable."""
-    from dtrack.workflow.settings import SETTINGS, display
     from dtrack.terminal import table
+    from dtrack.workflow.settings import SETTINGS, display
 
     values = app.settings().values
     click.echo(table(("setting", "value", "environment", "meaning"),
@@ -161,22 +161,16 @@ def settings_cmd(app: App) -> None:
 @pass_app
 def provinces(app: App, region: str | None, as_json: bool) -> None:
     """List the 34 provinces with their region and the old provinces merged into them."""
-    from dtrack.workflow.provinces import all_provinces, check_region
     from dtrack.terminal import table
+    from dtrack.workflow.provinces import list_provinces
 
-    check_region(region)
     with app.database().session() as session:
-        found = [p for p in all_provinces(session) if region is None or p.region == region]
-        data = [
-            {"slug": p.slug, "name": p.name, "name_en": p.name_en, "region": p.region, "kind": p.kind,
-             "merged_from": [a.name for a in p.aliases]}
-            for p in found
-        ]
+        found = list_provinces(session, region)
     if as_json:
-        emit_json(data)
+        emit_json([p.to_json() for p in found])
         return
     click.echo(table(("slug", "name", "region", "kind", "merged from (before 1/7/2025)"),
-                     [(d["slug"], d["name"], d["region"], d["kind"], ", ".join(d["merged_from"])) for d in data]))
+                     [(p.slug, p.name, p.region, p.kind, ", ".join(p.merged_from)) for p in found]))
 
 
 # --- users ------------------------------------------------------------------
@@ -214,16 +208,15 @@ def users_add(app: App, email: str, name: str, role: str, province: str | None, 
 def users_list(app: App, as_json: bool) -> None:
     """List registered users."""
     from dtrack.terminal import table
-    from dtrack.workflow.users import list_users
+    from dtrack.workflow.users import UserView, list_users
 
     with app.database().session() as session:
-        data = [{"email": u.email, "name": u.name, "role": u.role,
-                 "province": u.province.slug if u.province else None, "locale": u.locale}
-                for u in list_users(session)]
+        found = [UserView.of(u) for u in list_users(session)]
     if as_json:
-        emit_json(data)
+        emit_json([u.to_json() for u in found])
     else:
-        click.echo(table(("email", "name", "role", "province", "locale"), [tuple(d.values()) for d in data]))
+        click.echo(table(("email", "name", "role", "province", "locale"),
+                         [(u.email, u.name, u.role, u.province, u.locale) for u in found]))
 
 
 # --- tasks --------------------------------------------------------------------
@@ -247,9 +240,9 @@ def tasks() -> None:
 def tasks_list(app: App, province: str | None, region: str | None, state: str | None,
                directive: str | None, group: int | None, as_of: str | None, as_json: bool, lang: str | None) -> None:
     """List tasks with their state, progress, deadline and deadline status (on track, due soon, overdue...)."""
+    from dtrack.terminal import task_table
     from dtrack.workflow.provinces import check_region, resolve_optional
     from dtrack.workflow.tasks import list_tasks
-    from dtrack.terminal import task_table
 
     check_region(region)
     settings = app.settings(as_of)
@@ -283,21 +276,13 @@ def task() -> None:
 @pass_app
 def task_show(app: App, task_ref: str, as_json: bool, lang: str | None) -> None:
     """Show a task and its full history: who, when, from -> to, note."""
-    from dtrack.workflow import lifecycle
-    from dtrack.workflow.tasks import TaskView, find_task
     from dtrack.terminal import task_details
+    from dtrack.workflow.tasks import TaskDetail, find_task
 
     with app.database().session() as session:
         found, note = find_task(session, task_ref)
         if as_json:
-            data = TaskView.of(found).to_json()
-            data["allowed"] = [t.value for t in lifecycle.triggers_from(found.state)]
-            data["history"] = [
-                {"at": e.at.isoformat(), "actor": e.actor.email if e.actor else None, "trigger": e.trigger,
-                 "from": e.from_state, "to": e.to_state, "progress": e.progress, "note": e.note,
-                 "evidence": e.evidence, "from_due_on": e.from_due_on, "to_due_on": e.to_due_on}
-                for e in found.events
-            ]
+            data = TaskDetail(found).to_json()
         else:
             text = task_details(found, lang or app.settings().language)
     note_line(note)
@@ -359,9 +344,9 @@ def status(app: App, region: str | None, directive: str, as_of: str | None, lang
     A cell marked ! is overdue and ~ due soon (as of --as-of); the totals
     count them per region.
     """
+    from dtrack.terminal import region_summary, status_text
     from dtrack.workflow.provinces import check_region
     from dtrack.workflow.status import status_matrix
-    from dtrack.terminal import region_summary, status_text
 
     check_region(region)
     settings = app.settings(as_of)
@@ -370,11 +355,7 @@ def status(app: App, region: str | None, directive: str, as_of: str | None, lang
         matrix = status_matrix(session, directive, region, as_of=app.clock(as_of).today(),
                                due_soon_days=settings.due_soon_days)
         if as_json:
-            emit_json({"directive": matrix.directive, "as_of": matrix.as_of, "provinces": [
-                {"slug": p.slug, "region": p.region,
-                 "states": {str(g): matrix.cells.get((p.id, g)) for g in matrix.groups},
-                 "deadline": {str(g): matrix.timeliness.get((p.id, g)) for g in matrix.groups}}
-                for p in matrix.provinces]})
+            emit_json(matrix.to_json())
             return
         click.echo(status_text(matrix, lang))
         click.echo()
@@ -386,8 +367,8 @@ def status(app: App, region: str | None, directive: str, as_of: str | None, lang
               help="mermaid: a diagram to paste into Markdown; table: who may do what from which state.")
 def lifecycle(fmt: str) -> None:
     """The task state diagram, drawn from the definition the engine runs."""
-    from dtrack.workflow import lifecycle as definition
     from dtrack.terminal import table
+    from dtrack.workflow import lifecycle as definition
 
     if fmt == "mermaid":
         click.echo(definition.mermaid())
@@ -456,19 +437,16 @@ def directive_assign(app: App, code: str, spec: str, as_of: str | None) -> None:
 @pass_app
 def directive_list(app: App, as_json: bool) -> None:
     """List loaded directives."""
-    from sqlalchemy import select
-
-    from dtrack.workflow.models import Directive
     from dtrack.terminal import table
+    from dtrack.workflow.assignments import list_directives
 
     with app.database().session() as session:
-        data = [{"code": d.code, "title_vi": d.title_vi, "issued_on": d.issued_on, "groups": len(d.groups)}
-                for d in session.scalars(select(Directive).order_by(Directive.code))]
+        found = list_directives(session)
     if as_json:
-        emit_json(data)
+        emit_json([d.to_json() for d in found])
     else:
-        click.echo(table(("code", "issued", "groups", "title"), [(d["code"], d["issued_on"], d["groups"], d["title_vi"])
-                                                                 for d in data]))
+        click.echo(table(("code", "issued", "groups", "title"), [(d.code, d.issued_on, d.groups, d.title_vi)
+                                                                 for d in found]))
 
 
 # --- deadlines, overdue review, reminders, scheduler (issue 3) ---------------------
@@ -500,9 +478,14 @@ def overdue(app: App, region: str | None, province: str | None, group: int | Non
     Department's review are listed apart: that delay is not the province's.
     Ends with the overdue count per province and per region.
     """
-    from dtrack.workflow.overdue import Scope, check_min_days, overdue_review, timeliness_matrix
-    from dtrack.workflow.provinces import check_region, resolve_optional
     from dtrack.terminal import overdue_text, timeliness_matrix_text
+    from dtrack.workflow.overdue import (
+        Scope,
+        check_min_days,
+        overdue_review,
+        timeliness_matrix,
+    )
+    from dtrack.workflow.provinces import check_region, resolve_optional
 
     check_region(region)
     check_min_days(min_days)
@@ -625,25 +608,17 @@ def reminders_run(app: App, as_of: str | None) -> None:
 @pass_app
 def reminders_list(app: App, show_all: bool, as_of: str | None, as_json: bool) -> None:
     """List reminders waiting for a digest (fallen due by today)."""
-    from sqlalchemy import select
-
-    from dtrack.workflow.models import Reminder, Task
     from dtrack.terminal import table
+    from dtrack.workflow.reminders import list_reminders
 
-    today = app.clock(as_of).today()
     with app.database().session() as session:
-        query = select(Reminder).join(Task).where(Reminder.remind_on <= today).order_by(Reminder.remind_on, Reminder.id)
-        if not show_all:
-            query = query.where(Reminder.consumed_at.is_(None), Reminder.cancelled_at.is_(None))
-        data = [{"task": r.task.key, "kind": r.kind, "audience": r.audience, "due_on": r.due_on,
-                 "remind_on": r.remind_on, "days": r.days,
-                 "status": "cancelled" if r.cancelled_at else "consumed" if r.consumed_at else "pending"}
-                for r in session.scalars(query)]
+        found = list_reminders(session, app.clock(as_of).today(), include_done=show_all)
     if as_json:
-        emit_json(data)
+        emit_json([r.to_json() for r in found])
     else:
         click.echo(table(("task", "kind", "to", "deadline", "remind on", "days", "status"),
-                         [tuple(d.values()) for d in data]) + f"\n{len(data)} reminder(s)")
+                         [(r.task, r.kind, r.audience, r.due_on, r.remind_on, r.days, r.status) for r in found])
+                   + f"\n{len(found)} reminder(s)")
 
 
 @cli.command()
@@ -765,24 +740,20 @@ def outbox_send(app: App, limit: int | None) -> None:
 @pass_app
 def outbox_list(app: App, state: str | None, limit: int, as_json: bool) -> None:
     """List outgoing messages, newest first, with tries, the server's reply or the last error."""
-    from dtrack.notifications.outbox import counts, list_messages
+    from dtrack.notifications.outbox import MessageView, counts, list_messages
     from dtrack.terminal import table
 
     with app.database().session() as session:
-        data = [{"id": m.id, "state": m.state, "recipient": m.recipient, "kind": m.kind, "day": m.key_date,
-                 "attempts": m.attempts, "subject": m.subject, "next_attempt_at": m.next_attempt_at,
-                 "sent_at": m.sent_at, "server_reply": m.server_reply, "last_error": m.last_error,
-                 "message_id": m.message_id}
-                for m in list_messages(session, state, limit)]
+        found = [MessageView.of(m) for m in list_messages(session, state, limit)]
         totals = counts(session)
     if as_json:
-        emit_json(data)
+        emit_json([m.to_json() for m in found])
         return
     click.echo(table(("id", "state", "recipient", "kind", "day", "tries", "sent / next try", "reply / last error"),
-                     [(d["id"], d["state"], d["recipient"], d["kind"], d["day"], d["attempts"],
-                       d["sent_at"] if d["state"] == "sent" else d["next_attempt_at"] if d["state"] == "pending" else None,
-                       (d["server_reply"] if d["state"] == "sent" else d["last_error"]) or "")
-                      for d in data]))
+                     [(m.id, m.state, m.recipient, m.kind, m.day, m.attempts,
+                       m.sent_at if m.state == "sent" else m.next_attempt_at if m.state == "pending" else None,
+                       (m.server_reply if m.state == "sent" else m.last_error) or "")
+                      for m in found]))
     click.echo("total: " + (", ".join(f"{n} {s}" for s, n in sorted(totals.items())) or "no messages"))
 
 
@@ -943,18 +914,16 @@ def indicators() -> None:
 @pass_app
 def indicators_list(app: App, directive: str, lang: str | None, as_json: bool) -> None:
     """The indicator catalogue: code, name, unit and how values add up (sum or latest)."""
-    from dtrack.reports.indicators import catalogue
+    from dtrack.reports.indicators import IndicatorView, catalogue
     from dtrack.terminal import table
 
     lang = lang or app.settings().language
     with app.database().session() as session:
-        data = [{"code": i.code, "name": i.name_vi if lang == "vi" else i.name_en,
-                 "unit": i.unit_vi if lang == "vi" else i.unit_en, "aggregate": i.aggregate}
-                for i in catalogue(session, directive)]
+        found = [IndicatorView.of(i, lang) for i in catalogue(session, directive)]
     if as_json:
-        emit_json(data)
+        emit_json([i.to_json() for i in found])
     else:
-        click.echo(table(("code", "name", "unit", "aggregate"), [tuple(d.values()) for d in data]))
+        click.echo(table(("code", "name", "unit", "aggregate"), [(i.code, i.name, i.unit, i.aggregate) for i in found]))
 
 
 @indicators.command("report")
@@ -1022,13 +991,13 @@ def demo(app: App, fresh: bool, lang: str | None) -> None:
     Uses its own SQLite file (dtrack-demo.db, or --db) so real data is never
     touched. The simulation is deterministic: the same run prints the same.
     """
-    from dtrack.workflow.database import Database
     from pathlib import Path
 
+    from dtrack.terminal import overdue_text, region_summary, status_text
     from dtrack.usecases.demo import DEMO_URL, SEASON_END, last_day_outputs, run_demo
+    from dtrack.workflow.database import Database
     from dtrack.workflow.overdue import overdue_review
     from dtrack.workflow.status import status_matrix
-    from dtrack.terminal import overdue_text, region_summary, status_text
 
     db = Database(app.db_url or DEMO_URL)
     report = run_demo(db, fresh=fresh)

@@ -24,13 +24,24 @@ from sqlalchemy.orm import Session
 
 from dtrack.notifications.wording import WORDS
 from dtrack.workflow.clock import Clock
-from dtrack.workflow.models import Directive, Event, Outbox, Province, Reminder, Task, TaskGroup, User, task_key
+from dtrack.workflow.models import (
+    Directive,
+    Event,
+    Outbox,
+    Province,
+    Reminder,
+    Task,
+    TaskGroup,
+    User,
+    task_key,
+)
 from dtrack.workflow.settings import Settings
 from dtrack.workflow.timeliness import Timeliness, classify
 from dtrack.workflow.users import find_user
 from dtrack.workflow.vocabulary import (
     REMINDER_LABELS,
     TRIGGER_LABELS,
+    DeadlineTrigger,
     OutboxKind,
     Owner,
     Region,
@@ -38,7 +49,6 @@ from dtrack.workflow.vocabulary import (
     Role,
     State,
     Trigger,
-    DeadlineTrigger,
 )
 
 # Open tasks the province still owes: a submitted one waits for the Department.

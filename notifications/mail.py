@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
-from functools import lru_cache
 from email import encoders
-from email.policy import compat32
 from email.charset import QP, Charset
 from email.header import Header
 from email.headerregistry import Address
@@ -20,7 +18,9 @@ from email.message import Message
 from email.mime.base import MIMEBase
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
+from email.policy import compat32
 from email.utils import format_datetime, formataddr, parseaddr
+from functools import lru_cache
 
 from dtrack.workflow.models import Outbox
 

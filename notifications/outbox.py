@@ -57,6 +57,7 @@ from dtrack.workflow.errors import (
 )
 from dtrack.workflow.models import Outbox, OutboxAttachment
 from dtrack.workflow.settings import Settings
+from dtrack.workflow.views import View
 from dtrack.workflow.vocabulary import OutboxKind, OutboxState
 
 # Messages claimed at a time. Even if every one of them hits the 30 s SMTP
@@ -324,3 +325,24 @@ def list_messages(session: Session, state: str | None = None, limit: int = 200) 
 def counts(session: Session) -> dict[str, int]:
     """Messages per state."""
     return dict(session.execute(select(Outbox.state, func.count()).group_by(Outbox.state)).all())
+
+
+@dataclass(frozen=True)
+class MessageView(View):
+    id: int
+    state: str
+    recipient: str
+    kind: str
+    day: date
+    attempts: int
+    subject: str
+    next_attempt_at: datetime
+    sent_at: datetime | None
+    server_reply: str | None
+    last_error: str | None
+    message_id: str
+
+    @classmethod
+    def of(cls, m: Outbox) -> MessageView:
+        return cls(m.id, m.state, m.recipient, m.kind, m.key_date, m.attempts, m.subject, m.next_attempt_at,
+                   m.sent_at, m.server_reply, m.last_error, m.message_id)

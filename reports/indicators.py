@@ -22,11 +22,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dtrack.workflow.assignments import find_directive
-from dtrack.workflow.errors import DtrackError, ImportInvalid, InvalidInput, PermissionDenied, UnknownIndicator
+from dtrack.workflow.errors import (
+    DtrackError,
+    ImportInvalid,
+    InvalidInput,
+    PermissionDenied,
+    UnknownIndicator,
+)
 from dtrack.workflow.models import Indicator, IndicatorValue, Province, User
 from dtrack.workflow.provinces import resolve, slugify
 from dtrack.workflow.settings import parse_date
 from dtrack.workflow.users import find_user
+from dtrack.workflow.views import View
 from dtrack.workflow.vocabulary import REGION_LABELS, Region, Role, Scope
 
 DEFAULT_DIRECTIVE = "20/CT-BCT"
@@ -104,6 +111,20 @@ def parse_value(raw: Any) -> int:
 def catalogue(session: Session, directive: str = DEFAULT_DIRECTIVE) -> list[Indicator]:
     found = find_directive(session, directive)
     return list(session.scalars(select(Indicator).where(Indicator.directive_id == found.id).order_by(Indicator.ordinal)))
+
+
+@dataclass(frozen=True)
+class IndicatorView(View):
+    code: str
+    name: str
+    unit: str
+    aggregate: str  # sum | latest
+
+    @classmethod
+    def of(cls, indicator: Indicator, lang: str) -> IndicatorView:
+        vi = lang == "vi"
+        return cls(indicator.code, indicator.name_vi if vi else indicator.name_en,
+                   indicator.unit_vi if vi else indicator.unit_en, indicator.aggregate)
 
 
 def find_indicator(session: Session, code: str, directive: str = DEFAULT_DIRECTIVE) -> Indicator:

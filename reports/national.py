@@ -17,7 +17,13 @@ from sqlalchemy.orm import Session
 
 from dtrack.reports.document import Report, ReportOptions, Table, national_header
 from dtrack.reports.figures import Figures, Money, Percent, Total, rate
-from dtrack.reports.labels import TEXT, region_label, state_label, timeliness_label, trigger_label
+from dtrack.reports.labels import (
+    TEXT,
+    region_label,
+    state_label,
+    timeliness_label,
+    trigger_label,
+)
 from dtrack.reports.snapshot import TaskSnapshot, end_of_day, latest_per_cell, snapshot
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.errors import InvalidInput

@@ -12,8 +12,19 @@ from sqlalchemy.orm import Session
 
 from dtrack.reports.document import Report, ReportOptions, Table, province_header
 from dtrack.reports.figures import Figures
-from dtrack.reports.labels import TEXT, region_label, state_label, timeliness_text, trigger_label
-from dtrack.reports.national import budget_table, group_title, province_name, summary_counts
+from dtrack.reports.labels import (
+    TEXT,
+    region_label,
+    state_label,
+    timeliness_text,
+    trigger_label,
+)
+from dtrack.reports.national import (
+    budget_table,
+    group_title,
+    province_name,
+    summary_counts,
+)
 from dtrack.reports.snapshot import snapshot
 from dtrack.workflow.provinces import resolve
 from dtrack.workflow.vocabulary import State, Trigger

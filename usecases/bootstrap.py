@@ -20,7 +20,6 @@ from dtrack.workflow.database import Database
 from dtrack.workflow.deadlines import WorkCalendar
 from dtrack.workflow.provinces import all_provinces, load_provinces
 
-
 # The last day the seed figures stand at (the southern conference of 20/10/2025).
 SEED_FIGURES_UNTIL = date(2025, 10, 20)
 

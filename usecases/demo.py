@@ -18,8 +18,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from dtrack.workflow.assignments import open_periods
 from dtrack.usecases.bootstrap import initialise
+from dtrack.workflow.assignments import open_periods
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.database import Database
 from dtrack.workflow.errors import InvalidInput

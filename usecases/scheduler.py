@@ -21,7 +21,6 @@ import threading
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.database import Database
 from dtrack.workflow.reminders import ReminderPolicy, sweep

@@ -15,9 +15,15 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dtrack.workflow.deadlines import Recurring, WorkCalendar, periods_open, rule_from_text
+from dtrack.workflow.deadlines import (
+    Recurring,
+    WorkCalendar,
+    periods_open,
+    rule_from_text,
+)
 from dtrack.workflow.errors import UnknownDirective
 from dtrack.workflow.models import Directive, Province, Task, TaskGroup
+from dtrack.workflow.views import View
 from dtrack.workflow.vocabulary import GroupKind, State
 
 
@@ -27,6 +33,23 @@ class AssignResult:
     created: int
     existing: int
     provinces: int
+
+
+@dataclass(frozen=True)
+class DirectiveSummary(View):
+    code: str
+    title_vi: str
+    issued_on: date | None
+    groups: int
+
+
+def list_directives(session: Session) -> list[DirectiveSummary]:
+    """The loaded directives by code, with how many task groups each has."""
+    rows = session.execute(
+        select(Directive.code, Directive.title_vi, Directive.issued_on, func.count(TaskGroup.id))
+        .outerjoin(TaskGroup).group_by(Directive.id).order_by(Directive.code)
+    ).all()
+    return [DirectiveSummary(*row) for row in rows]
 
 
 def find_directive(session: Session, code: str) -> Directive:

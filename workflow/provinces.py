@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from dtrack.workflow.errors import InvalidInput, UnknownProvince
 from dtrack.workflow.models import Province, ProvinceAlias
+from dtrack.workflow.views import View
 from dtrack.workflow.vocabulary import Region
 
 
@@ -90,6 +91,27 @@ def check_region(region: str | None) -> str | None:
 
 def all_provinces(session: Session) -> list[Province]:
     return list(session.scalars(select(Province).order_by(Province.ordinal)))
+
+
+@dataclass(frozen=True)
+class ProvinceView(View):
+    slug: str
+    name: str
+    name_en: str
+    region: str
+    kind: str
+    merged_from: list[str]  # the pre-2025 provinces merged into it
+
+    @classmethod
+    def of(cls, province: Province) -> ProvinceView:
+        return cls(province.slug, province.name, province.name_en, province.region, province.kind,
+                   [alias.name for alias in province.aliases])
+
+
+def list_provinces(session: Session, region: str | None = None) -> list[ProvinceView]:
+    """The provinces in their official order, optionally of one region."""
+    check_region(region)
+    return [ProvinceView.of(p) for p in all_provinces(session) if region is None or p.region == region]
 
 
 def load_provinces(session: Session, path) -> int:

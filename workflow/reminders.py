@@ -19,12 +19,12 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cache
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from sqlalchemy import and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from dtrack.workflow.assignments import open_periods
@@ -34,6 +34,7 @@ from dtrack.workflow.database import Database
 from dtrack.workflow.deadlines import STATUTORY, WorkCalendar
 from dtrack.workflow.models import Reminder, Task
 from dtrack.workflow.settings import Settings
+from dtrack.workflow.views import View
 from dtrack.workflow.vocabulary import OWED_BY_PROVINCE, ReminderKind, Role, State
 
 PROVINCE_KINDS = (ReminderKind.BEFORE_DEADLINE.value, ReminderKind.OVERDUE.value, ReminderKind.ESCALATION.value)
@@ -238,3 +239,29 @@ def sweep(db: Database, clock: Clock, policy: ReminderPolicy | None = None, batc
 
 
 __all__ = ["Due", "ReminderPolicy", "SweepResult", "cancel_stale", "due_reminders", "sweep"]
+
+
+@dataclass(frozen=True)
+class ReminderView(View):
+    task: str  # the task's key
+    kind: str
+    audience: str
+    due_on: date
+    remind_on: date
+    days: int
+    status: str  # pending | consumed | cancelled
+
+    @classmethod
+    def of(cls, reminder: Reminder) -> ReminderView:
+        status = "cancelled" if reminder.cancelled_at else "consumed" if reminder.consumed_at else "pending"
+        return cls(reminder.task.key, reminder.kind, reminder.audience, reminder.due_on, reminder.remind_on,
+                   reminder.days, status)
+
+
+def list_reminders(session: Session, today: date, include_done: bool = False) -> list[ReminderView]:
+    """Reminders fallen due by `today`, oldest first; only those waiting for a digest unless `include_done`."""
+    query = (select(Reminder).join(Task).where(Reminder.remind_on <= today)
+             .options(joinedload(Reminder.task)).order_by(Reminder.remind_on, Reminder.id))
+    if not include_done:
+        query = query.where(Reminder.consumed_at.is_(None), Reminder.cancelled_at.is_(None))
+    return [ReminderView.of(r) for r in session.scalars(query)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from dtrack.workflow.assignments import find_directive
 from dtrack.workflow.models import Province, Task, TaskGroup
 from dtrack.workflow.timeliness import classify
+from dtrack.workflow.views import plain
 from dtrack.workflow.vocabulary import DeadlineStatus, Region
 
 
@@ -32,6 +34,13 @@ class StatusMatrix:
     def timeliness_counts(self, region: str | None = None) -> Counter:
         wanted = {p.id for p in self.provinces if region is None or p.region == region}
         return Counter(status for (pid, _), status in self.timeliness.items() if pid in wanted)
+
+    def to_json(self) -> dict[str, Any]:
+        return plain({"directive": self.directive, "as_of": self.as_of, "provinces": [
+            {"slug": p.slug, "region": p.region,
+             "states": {str(g): self.cells.get((p.id, g)) for g in self.groups},
+             "deadline": {str(g): self.timeliness.get((p.id, g)) for g in self.groups}}
+            for p in self.provinces]})
 
     def regions(self) -> list[str]:
         present = {p.region for p in self.provinces}

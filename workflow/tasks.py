@@ -5,7 +5,7 @@ A task is named by its id or by its key DIRECTIVE:GROUP:PROVINCE[:PERIOD]
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 from typing import Any
@@ -18,6 +18,7 @@ from dtrack.workflow.errors import InvalidInput, UnknownTask
 from dtrack.workflow.models import Directive, Province, Task, TaskGroup, task_key
 from dtrack.workflow.provinces import resolve
 from dtrack.workflow.timeliness import classify
+from dtrack.workflow.views import View, plain
 from dtrack.workflow.vocabulary import State
 
 
@@ -62,7 +63,7 @@ def find_task(session: Session, ref: str) -> tuple[Task, str | None]:
 
 
 @dataclass(frozen=True)
-class TaskView:
+class TaskView(View):
     """A task as lists and JSON show it."""
 
     id: int
@@ -117,12 +118,6 @@ class TaskView:
             deadline_days=verdict.days if verdict else None,
         )
 
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        for name, value in data.items():
-            if isinstance(value, (date, datetime)):
-                data[name] = value.isoformat()
-        return data
 
 
 def list_tasks(
@@ -155,3 +150,23 @@ def list_tasks(
 
 
 __all__ = ["TaskView", "find_task", "list_tasks", "task_key"]
+
+
+@dataclass(frozen=True)
+class TaskDetail:
+    """A task with what may happen next and its full history (`dtrack task show`, the task page)."""
+
+    task: Task
+
+    def to_json(self) -> dict[str, Any]:
+        from dtrack.workflow import lifecycle
+
+        data = TaskView.of(self.task).to_json()
+        data["allowed"] = [t.value for t in lifecycle.triggers_from(self.task.state)]
+        data["history"] = [
+            plain({"at": e.at, "actor": e.actor.email if e.actor else None, "trigger": e.trigger,
+                   "from": e.from_state, "to": e.to_state, "progress": e.progress, "note": e.note,
+                   "evidence": e.evidence, "from_due_on": e.from_due_on, "to_due_on": e.to_due_on})
+            for e in self.task.events
+        ]
+        return data

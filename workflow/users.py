@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, select
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session, joinedload
 from dtrack.workflow.errors import InvalidInput, UnknownUser
 from dtrack.workflow.models import User
 from dtrack.workflow.provinces import resolve
+from dtrack.workflow.views import View
 from dtrack.workflow.vocabulary import LANGUAGES, Role
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -65,3 +67,16 @@ _BY_EMAIL = select(User).where(User.email == bindparam("email"))
 
 def list_users(session: Session) -> list[User]:
     return list(session.scalars(select(User).options(joinedload(User.province)).order_by(User.role, User.email)))
+
+
+@dataclass(frozen=True)
+class UserView(View):
+    email: str
+    name: str
+    role: str
+    province: str | None  # slug, for province users
+    locale: str
+
+    @classmethod
+    def of(cls, user: User) -> UserView:
+        return cls(user.email, user.name, user.role, user.province.slug if user.province else None, user.locale)
