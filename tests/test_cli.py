@@ -241,3 +241,47 @@ def test_installed_dtrack_runs_as_a_real_process(tmp_path, backend, request):
     refused = run("task", "accept", "20/CT-BCT:2:ha-noi", "--as", HANOI)
     assert refused.returncode == 1
     assert refused.stderr.startswith("error: ") and "Traceback" not in refused.stderr
+
+
+def _tables(url: str) -> set[str]:
+    from sqlalchemy import create_engine, inspect
+
+    engine = create_engine(url)
+    try:
+        return set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("foreign", [
+    "CREATE TABLE provinces (x INTEGER)",  # another application's table where dtrack wants one
+    "CREATE TABLE alembic_version (version_num VARCHAR(32)); INSERT INTO alembic_version VALUES ('0099')",
+])
+def test_a_migration_that_fails_is_one_line_and_changes_nothing(empty_url, monkeypatch, foreign):
+    from sqlalchemy import create_engine
+
+    engine = create_engine(empty_url)
+    with engine.begin() as conn:
+        for statement in foreign.split("; "):
+            conn.exec_driver_sql(statement)
+    engine.dispose()
+    before = _tables(empty_url)
+    monkeypatch.setenv("DTRACK_DATABASE_URL", empty_url)
+    result = CliRunner().invoke(cli, ["init"])
+    assert result.exit_code == 1
+    [line] = result.output.strip().splitlines()
+    assert line.startswith("error: cannot prepare database ")
+    assert ("provinces" in line and "already exists" in line) or ("'0099'" in line and "upgrade dtrack" in line)
+    assert _tables(empty_url) == before
+
+
+def test_a_file_that_is_not_a_database_is_one_line(tmp_path, monkeypatch):
+    target = tmp_path / "notes.db"
+    target.write_text("Biên bản họp, không phải cơ sở dữ liệu\n", encoding="utf-8")
+    monkeypatch.setenv("DTRACK_DATABASE_URL", f"sqlite:///{target}")
+    for command in (["init"], ["tasks", "list"]):
+        result = CliRunner().invoke(cli, command)
+        assert result.exit_code == 1
+        [line] = result.output.strip().splitlines()
+        assert line.startswith("error: cannot open database ") and "file is not a database" in line
+    assert target.read_text(encoding="utf-8").startswith("Biên bản họp")

@@ -14,16 +14,11 @@ from pathlib import Path
 
 from sqlalchemy import Engine, Insert, Table, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import (
-    ArgumentError,
-    NoSuchModuleError,
-    OperationalError,
-    ProgrammingError,
-)
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from dtrack.workflow import locks
-from dtrack.workflow.errors import DatabaseNotInitialised, DatabaseUnavailable
+from dtrack.workflow.errors import DatabaseNotInitialised, DatabaseUnavailable, MigrationFailed
 
 # The Alembic revision the code expects; tests check it is the migrations' head.
 SCHEMA_REVISION = "0004"
@@ -40,6 +35,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _first_line(exc: SQLAlchemyError) -> str:
+    """The driver's own message, without SQLAlchemy's statement dump and links."""
+    origin = getattr(exc, "orig", None)
+    text_ = str(origin if origin is not None else exc).strip()
+    return text_.splitlines()[0] if text_ else type(exc).__name__
 
 
 class Database:
@@ -73,10 +75,9 @@ class Database:
             try:
                 with engine.connect():
                     pass
-            except OperationalError as exc:
+            except DBAPIError as exc:  # unreachable server, or a file that is not a database
                 engine.dispose()
-                reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-                raise DatabaseUnavailable(self.display_url, reason) from None
+                raise DatabaseUnavailable(self.display_url, _first_line(exc)) from None
             self._engine = engine
             self._sessions = sessionmaker(engine, expire_on_commit=False)
         return self._engine
@@ -120,7 +121,7 @@ class Database:
         try:
             with self.engine.connect() as conn:
                 return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        except (OperationalError, ProgrammingError):
+        except DBAPIError:  # no such table (or a table dtrack did not make)
             return None
 
     def ensure_ready(self) -> None:
@@ -129,15 +130,50 @@ class Database:
             raise DatabaseNotInitialised(self.display_url)
 
     def migrate(self) -> None:
-        """Create or upgrade the schema to the newest migration."""
+        """Create or upgrade the schema to the newest migration, in one transaction."""
         from alembic import command
         from alembic.config import Config
+        from alembic.util import CommandError
 
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS_DIR))
-        with self.engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+        engine = self._transactional_ddl_engine() if self.is_sqlite else self.engine
+        try:
+            with engine.begin() as connection:
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+        except CommandError as exc:
+            # Typically a revision this version does not know: a newer dtrack migrated the database.
+            raise MigrationFailed(self.display_url, str(exc).splitlines()[0],
+                                  f"this dtrack knows schema revisions up to {SCHEMA_REVISION}; "
+                                  "upgrade dtrack, or use another database") from None
+        except SQLAlchemyError as exc:
+            raise MigrationFailed(self.display_url, _first_line(exc)) from None
+        finally:
+            if engine is not self.engine:
+                engine.dispose()
+
+    def _transactional_ddl_engine(self) -> Engine:
+        """An engine whose transactions include DDL, for migrating SQLite.
+
+        Python's sqlite3 module opens a transaction only before INSERT/UPDATE/
+        DELETE, so a failed CREATE TABLE halfway through a migration would
+        leave the tables before it behind. SQLAlchemy's documented remedy:
+        let the driver do nothing and emit BEGIN ourselves.
+        """
+        self.engine  # noqa: B018 - the same checks (and errors) as the main engine first
+        engine = create_engine(self.url, echo=self.echo)
+        event.listen(engine, "connect", _sqlite_pragmas)
+
+        @event.listens_for(engine, "connect")
+        def _no_driver_transactions(dbapi_connection, _record) -> None:
+            dbapi_connection.isolation_level = None
+
+        @event.listens_for(engine, "begin")
+        def _begin(connection) -> None:
+            connection.exec_driver_sql("BEGIN")
+
+        return engine
 
     def delete_sqlite_file(self) -> None:
         """Remove a SQLite database file (and its WAL files); used by `dtrack demo --fresh`."""

@@ -149,6 +149,18 @@ class DatabaseNotInitialised(DtrackError):
         super().__init__(f"database {url} has no dtrack schema yet", "run `dtrack init` first")
 
 
+class MigrationFailed(DtrackError):
+    """The schema could not be created or upgraded; the migration's transaction was rolled back."""
+
+    def __init__(self, url: str, reason: str, hint: str | None = None) -> None:
+        self.url = url
+        self.reason = reason
+        super().__init__(
+            f"cannot prepare database {url}: {reason}",
+            hint or "nothing was changed; point --db at an empty database or one that dtrack created",
+        )
+
+
 class ImportInvalid(DtrackError):
     """A figures file has bad rows: nothing was imported; every bad row is listed."""
 

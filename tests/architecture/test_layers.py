@@ -1,0 +1,109 @@
+"""The house's floors, read from the import statements so they stay true.
+
+Ground: `workflow/` (the engine). Features on it: `directives/`,
+`notifications/`, `reports/` (and the web's `accounts/`). Use cases that
+coordinate features: `usecases/`. Front ends: `cli.py`, `terminal.py`,
+`web/`. A module may import its own floor and the floors below, never above.
+Every import of the project goes through the one name `dtrack`.
+"""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+GROUND = {"workflow"}
+FEATURES = {"directives", "notifications", "reports", "accounts", "templates", "seeds", "migrations"}
+USECASES = {"usecases"}
+FRONT_ENDS = {"cli", "terminal", "web"}
+ALL = GROUND | FEATURES | USECASES | FRONT_ENDS
+
+# What each floor may import from the project (besides itself).
+ALLOWED = {
+    "workflow": set(),
+    # templates/ holds the shared Jinja environment, which registers engine filters.
+    "templates": GROUND,
+    "seeds": set(),
+    "migrations": GROUND,
+    "directives": GROUND,
+    "notifications": GROUND | {"templates"},
+    "reports": GROUND | {"templates", "directives", "notifications", "seeds"},
+    "accounts": GROUND | {"notifications", "templates"},
+    "usecases": GROUND | FEATURES,
+    "terminal": GROUND | FEATURES,
+    "cli": GROUND | FEATURES | USECASES | {"terminal", "web"},
+    "web": GROUND | FEATURES | USECASES,
+}
+
+
+def _modules() -> list[tuple[str, Path]]:
+    found = []
+    for name in sorted(ALL):
+        folder, module = ROOT / name, ROOT / f"{name}.py"
+        if folder.is_dir():
+            found += [(name, path) for path in sorted(folder.rglob("*.py"))]
+        elif module.is_file():
+            found.append((name, module))
+    return found
+
+
+def _imports(path: Path) -> list[tuple[int, str]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    names = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module == "dtrack":  # from dtrack import terminal
+                names += [(node.lineno, f"dtrack.{alias.name}") for alias in node.names]
+            else:
+                names.append((node.lineno, node.module))
+    return names
+
+
+MODULES = _modules()
+
+
+def test_the_house_has_its_floors():
+    floors = {floor for floor, _ in MODULES}
+    assert {"workflow", "directives", "notifications", "reports", "usecases", "cli", "terminal"} <= floors
+    assert len(MODULES) > 50
+
+
+def violations(floor: str, path: Path) -> list[str]:
+    wrong = []
+    for line, name in _imports(path):
+        top = name.split(".")[0]
+        if top in ALL:
+            wrong.append(f"line {line}: `{name}` bypasses the package name; import `dtrack.{name}`")
+            continue
+        if top != "dtrack" or name == "dtrack":
+            continue
+        target = name.split(".")[1]
+        if target != floor and target not in ALLOWED[floor]:
+            wrong.append(f"line {line}: {floor} imports {name}, a floor above it")
+    return wrong
+
+
+@pytest.mark.parametrize(("floor", "path"), MODULES, ids=[str(p.relative_to(ROOT)) for _, p in MODULES])
+def test_imports_go_down_and_through_dtrack(floor, path):
+    wrong = violations(floor, path)
+    assert not wrong, f"{path.relative_to(ROOT)}:\n" + "\n".join(wrong)
+
+
+def test_the_check_sees_an_import_up_the_house_and_a_bare_name(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text("import workflow.models\nfrom dtrack.reports.render import render_file\n"
+                      "from dtrack import cli\nfrom dtrack.workflow.models import Task\n")
+    assert [v.split(":")[0] for v in violations("workflow", module)] == ["line 1", "line 2", "line 3"]
+    assert [v.split(":")[0] for v in violations("cli", module)] == ["line 1"]
+
+
+def test_every_top_level_folder_is_reachable_as_dtrack():
+    for name in ALL:
+        if (ROOT / name).is_dir() or (ROOT / f"{name}.py").is_file():
+            link = ROOT / "dtrack" / (name if (ROOT / name).is_dir() else f"{name}.py")
+            assert link.is_symlink() and link.resolve() == (ROOT / link.name).resolve(), link
