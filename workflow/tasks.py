@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, contains_eager
 
+from dtrack.workflow import lifecycle
 from dtrack.workflow.deadlines import Recurring, period_title, rule_from_text
 from dtrack.workflow.errors import InvalidInput, UnknownTask
 from dtrack.workflow.models import Directive, Province, Task, TaskGroup, task_key
@@ -159,8 +160,6 @@ class TaskDetail:
     task: Task
 
     def to_json(self) -> dict[str, Any]:
-        from dtrack.workflow import lifecycle
-
         data = TaskView.of(self.task).to_json()
         data["allowed"] = [t.value for t in lifecycle.triggers_from(self.task.state)]
         data["history"] = [
