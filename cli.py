@@ -513,11 +513,17 @@ def overdue(app: App, region: str | None, province: str | None, group: int | Non
 
 
 def _overdue_csv(result: Any) -> None:
-    import csv
+    click.echo(overdue_csv_text(result), nl=False)
+
+
+def overdue_csv_text(result: Any) -> str:
+    """`overdue --csv`: one row per overdue task (or per scope with --matrix); no field can run code."""
     import io
 
+    from dtrack.reports.spreadsheet_safety import csv_writer
+
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)
     if hasattr(result, "overdue"):
         rows = [t.to_json() for t in result.overdue]
         fields = list(rows[0]) if rows else ["key", "days"]
@@ -529,7 +535,7 @@ def _overdue_csv(result: Any) -> None:
         writer.writerow(["scope", *fields])
         for scope, counts in [*data["provinces"].items(), *data["regions"].items(), ("all", data["total"])]:
             writer.writerow([scope, *[counts[f] for f in fields]])
-    click.echo(buffer.getvalue(), nl=False)
+    return buffer.getvalue()
 
 
 @cli.group()

@@ -178,7 +178,10 @@ def overdue_text(review: OverdueReview, lang: str = "vi") -> str:
             ("days", "task", "province", "title", "state", "deadline", "original"),
             [(t.days, t.key, t.province_name, _shorten(t.title_vi if lang == "vi" else t.title_en, 60), t.state,
               t.due_on, t.original_due_on if t.original_due_on != t.due_on else "") for t in review.overdue]))
-    lines += ["", f"waiting on the Department (submitted, not yet reviewed): {len(review.awaiting_review)} task(s)"]
+    # Totals come from the review's counts, never from the (possibly --limit-ed) lists.
+    lines += ["", f"waiting on the Department (submitted, not yet reviewed): {review.awaiting_total} task(s)"
+              + (f", the {len(review.awaiting_review)} longest waiting shown"
+                 if len(review.awaiting_review) < review.awaiting_total else "")]
     if review.awaiting_review:
         lines.append(table(("waited", "task", "province", "deadline"),
                            [(f"{t.days} d", t.key, t.province_name, t.due_on) for t in review.awaiting_review]))
@@ -191,7 +194,7 @@ def overdue_text(review: OverdueReview, lang: str = "vi") -> str:
     per_region = review.counts("region")
     lines += ["", "overdue per region:"]
     lines.append(table(("region", "overdue"), [(REGION_LABELS[lang][r], per_region.get(r.value, 0)) for r in Region]
-                       + [("all", len(review.overdue))]))
+                       + [("all", review.total)]))
     return "\n".join(lines)
 
 

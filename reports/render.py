@@ -3,13 +3,14 @@
 HTML and Markdown come from the Jinja templates in templates/reports/
 (autoescaped HTML: a note containing markup arrives as text); XLSX has one
 sheet per table with real numbers and dates; CSV is the matrix, with state
-and timeliness codes for scripts. Numbers follow the language: Vietnamese
-`56,31 tỷ đồng` and `14,8 %`, English `VND 56.31 billion` and `14.8%`.
+and timeliness codes for scripts. Neither can run code: text a spreadsheet
+would read as a formula is neutralised (reports.spreadsheet_safety). Numbers
+follow the language: Vietnamese `56,31 tỷ đồng` and `14,8 %`, English
+`VND 56.31 billion` and `14.8%`.
 `render_file` gives (file name, MIME type, bytes), what an email attachment needs.
 """
 from __future__ import annotations
 
-import csv
 import io
 from datetime import date, datetime
 from typing import Any
@@ -20,6 +21,7 @@ from jinja2 import Environment
 from dtrack.reports.document import Report, Table
 from dtrack.reports.figures import Money, Percent
 from dtrack.reports.labels import TEXT, state_label, timeliness_label
+from dtrack.reports.spreadsheet_safety import csv_writer, keep_texts
 from dtrack.templates.environment import environment as shared_environment
 from dtrack.workflow.errors import InvalidInput
 
@@ -98,7 +100,7 @@ def render_text(report: Report, fmt: str) -> str:
 def render_csv(report: Report) -> str:
     """The matrix, one row per province: state and timeliness codes per task group."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out)
     if report.kind == "national":
         groups = report.extra["groups"]
         writer.writerow(["province", "name", "region", *[f"{k}_{g}" for g in groups for k in ("state", "timeliness")]])
@@ -141,6 +143,7 @@ def render_xlsx(report: Report) -> bytes:
                     cell.number_format = "0.0%"
                 elif isinstance(value, date):
                     cell.number_format = "DD/MM/YYYY"
+        keep_texts(sheet)
         sheet.freeze_panes = "B3"
         if table.rows:
             sheet.auto_filter.ref = f"A2:{sheet.cell(2, len(table.headers)).column_letter}{sheet.max_row}"

@@ -161,3 +161,28 @@ deadline = { rrule = "FREQ=MONTHLY;BYMONTHDAY=40" }
     assert result.exit_code == 1
     assert result.output.count("\n") == 1 and "BYMONTHDAY=40 is outside 1..31" in result.output
     assert "99/CT-TEST" not in cli_runner("directive", "list").output
+
+
+def _region_rows(text: str) -> list[str]:
+    return [line for line in text.split("overdue per region:")[1].splitlines() if line.strip()]
+
+
+def test_overdue_limit_cuts_the_list_never_the_totals(cli_runner):
+    # 30 June 2026: 136 overdue tasks, by four deadlines shared by 34 provinces each.
+    full = cli_runner("overdue", "--as-of", "2026-06-30", "--limit", "0")
+    cut = cli_runner("overdue", "--as-of", "2026-06-30", "--limit", "8")
+    assert full.exit_code == 0 and cut.exit_code == 0, cut.output
+    assert "overdue as of 30/06/2026: 136 task(s), the 8 most overdue shown" in cut.output
+    assert _region_rows(cut.output) == _region_rows(full.output) and _region_rows(cut.output)[-1].split() == ["all", "136"]
+    assert cut.output.split("overdue per province:")[1] == full.output.split("overdue per province:")[1]
+
+    everything = json.loads(cli_runner("overdue", "--as-of", "2026-06-30", "--json").output)
+    for limit in (8, 40):
+        data = json.loads(cli_runner("overdue", "--as-of", "2026-06-30", "--json", "--limit", str(limit)).output)
+        assert (data["total_overdue"], data["listed_overdue"]) == (136, limit) == (everything["total_overdue"], limit)
+        assert (data["per_province"], data["per_region"]) == (everything["per_province"], everything["per_region"])
+        assert data["overdue"] == everything["overdue"][:limit]
+        rows = list(csv.DictReader(io.StringIO(cli_runner("overdue", "--as-of", "2026-06-30", "--csv", "--limit",
+                                                          str(limit)).output)))
+        assert [r["key"] for r in rows] == [t["key"] for t in everything["overdue"][:limit]]
+    assert everything["listed_overdue"] == 136 and everything["total_awaiting_review"] == 0

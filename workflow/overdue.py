@@ -97,10 +97,11 @@ class LateTask:
 class OverdueReview:
     as_of: date
     overdue: list[LateTask]  # most days late first; the first `limit` when one was given
-    awaiting_review: list[LateTask]
+    awaiting_review: list[LateTask]  # longest wait first; the first `limit` likewise
     per_province: Counter  # overdue tasks per province slug (all of them, whatever the limit)
     per_region: Counter
     province_names: dict[str, str]
+    awaiting_total: int  # submissions waiting for review, all of them whatever the limit
 
     @property
     def total(self) -> int:
@@ -113,8 +114,12 @@ class OverdueReview:
     def to_json(self) -> dict[str, Any]:
         return {
             "as_of": self.as_of.isoformat(),
+            # A limit cuts the lists, never the totals: both are given, so a script can tell.
             "total_overdue": self.total,
+            "listed_overdue": len(self.overdue),
             "overdue": [t.to_json() for t in self.overdue],
+            "total_awaiting_review": self.awaiting_total,
+            "listed_awaiting_review": len(self.awaiting_review),
             "awaiting_review": [t.to_json() for t in self.awaiting_review],
             "per_province": dict(sorted(self.per_province.items())),
             "per_region": {r.value: self.per_region.get(r.value, 0) for r in Region},
@@ -160,9 +165,11 @@ def overdue_review(
 ) -> OverdueReview:
     """Overdue tasks (most days late first) and submissions waiting for review (longest wait first).
 
-    The counts per province and region are counted by the database over all
-    overdue tasks; with `limit`, only the first `limit` tasks of each list
-    are loaded, so a nationwide review over a million tasks stays fast.
+    The counts per province and region, and the number waiting for review,
+    are counted by the database over all matching tasks; with `limit`, each
+    list holds its first `limit` tasks (the same as the first `limit` of the
+    full list) and little more is loaded, so a nationwide review over a
+    million tasks stays fast.
     """
     check_min_days(min_days)
     clock = clock or Clock()
@@ -182,24 +189,43 @@ def overdue_review(
             per_province[slug] += counted[province_id]
             per_region[region] += counted[province_id]
             names[slug] = name
-    overdue = []
-    late_rows = _context().where(*late)
-    if limit is not None:
-        # Pick the ids first (index-only: tasks are read for `limit` rows, not all of them).
-        ids = session.scalars(select(Task.id).where(*late, *scope.task_filters()).order_by(Task.due_on, Task.id)
-                              .limit(limit)).all()
-        late_rows = _context().where(Task.id.in_(ids))
-    for row in session.execute(scope.apply(late_rows)):
-        verdict = classify(row.state, row.due_on, as_of, clock=clock)
-        overdue.append(_late(row, verdict.status, verdict.days))
-    overdue.sort(key=lambda t: (-t.days, t.key))
+    overdue = _overdue_list(session, as_of, scope, late, limit, clock)
     order = (Directive.code, TaskGroup.ordinal, Province.slug, Task.period)
     waiting = []
-    waiting_query = scope.apply(_context().where(Task.state == State.SUBMITTED.value, Task.submitted_at.is_not(None)))
+    awaiting = (Task.state == State.SUBMITTED.value, Task.submitted_at.is_not(None))
+    awaiting_total = session.scalar(select(func.count()).select_from(Task).where(*awaiting, *scope.task_filters()))
+    waiting_query = scope.apply(_context().where(*awaiting))
     for row in session.execute(waiting_query.order_by(Task.submitted_at, *order).limit(limit)):
         verdict = classify(row.state, row.due_on, as_of, submitted_at=row.submitted_at, clock=clock)
         waiting.append(_late(row, verdict.status, verdict.days or 0))
-    return OverdueReview(as_of, overdue, waiting, per_province, per_region, names)
+    return OverdueReview(as_of, overdue, waiting, per_province, per_region, names, awaiting_total or 0)
+
+
+def _overdue_list(session: Session, as_of: date, scope: Scope, late: tuple, limit: int | None,
+                  clock: Clock) -> list[LateTask]:
+    """The overdue tasks, most days late first then by key; the first `limit` of them when one is given."""
+    if limit is not None and limit <= 0:
+        return []
+    rows = scope.apply(_context().where(*late))
+    if limit is not None:
+        # Days late follow the deadline alone, so the database finds the deadline of the
+        # `limit`-th task on the deadline index (no join, few rows read). Tasks due by then
+        # are ranked here by (deadline, key) on a few light columns, as the full list is
+        # ranked; ranking them by id would list other tasks among those sharing that last
+        # deadline. Only the chosen ones are then loaded in full.
+        boundary = session.scalar(select(Task.due_on).where(*late, *scope.task_filters())
+                                  .order_by(Task.due_on).offset(limit - 1).limit(1))
+        if boundary is not None:  # None: fewer than `limit` tasks, all of them listed
+            light = _joined(select(Task.id, Task.due_on, Directive.code, TaskGroup.ordinal, Province.slug, Task.period))
+            ranked = sorted(session.execute(scope.apply(light.where(*late, Task.due_on <= boundary))),
+                            key=lambda r: (r.due_on, task_key(r.code, r.ordinal, r.slug, r.period)))
+            rows = _context().where(Task.id.in_([r.id for r in ranked[:limit]]))
+    overdue = []
+    for row in session.execute(rows):
+        verdict = classify(row.state, row.due_on, as_of, clock=clock)
+        overdue.append(_late(row, verdict.status, verdict.days))
+    overdue.sort(key=lambda t: (-t.days, t.key))
+    return overdue if limit is None else overdue[:limit]
 
 
 # The Government Office's four cells, plus the Department's own delay.

@@ -140,3 +140,32 @@ def test_group_extension_for_many_provinces_is_all_or_nothing(world):
     with db.session() as s:
         assert s.scalar(select(func.count()).select_from(Event).where(Event.trigger == "extend")) == 34
         assert overdue_review(s, world.clock.today()).overdue == []
+
+
+def test_a_limit_cuts_the_lists_never_the_totals(world):
+    # As of 30 June 2026, 4 x 34 tasks are overdue, by 4 different deadlines (ties of 34 tasks
+    # each, two groups sharing 3 May); five submissions wait for review, submitted on two days.
+    day = date(2026, 6, 30)
+    ha_noi, hue = world.user("province", "ha-noi"), world.user("province", "hue")
+    for when, key, officer in ((date(2026, 6, 1), "20/CT-BCT:1:ha-noi", ha_noi), (date(2026, 6, 1), "20/CT-BCT:1:hue", hue),
+                               (date(2026, 6, 2), "20/CT-BCT:2:ha-noi", ha_noi), (date(2026, 6, 2), "20/CT-BCT:5:hue", hue),
+                               (date(2026, 6, 2), "20/CT-BCT:5:ha-noi", ha_noi)):
+        world.clock = Clock(pinned=when)
+        world.fire(key, "start", officer)
+        world.fire(key, "submit", officer)
+    with world.db.session() as s:
+        for scope in (Scope(), Scope(region="north"), Scope(group=5)):
+            full = overdue_review(s, day, scope)
+            assert full.total == len(full.overdue) and full.awaiting_total == len(full.awaiting_review)
+            for limit in (1, 3, 8, 33, 34, 35, 66, 67, 100, 131, 132, 500):
+                cut = overdue_review(s, day, scope, limit=limit)
+                assert (cut.total, cut.per_province, cut.per_region, cut.awaiting_total) == (
+                    full.total, full.per_province, full.per_region, full.awaiting_total)
+                assert cut.overdue == full.overdue[:limit] and cut.awaiting_review == full.awaiting_review[:limit]
+                data = cut.to_json()
+                assert (data["total_overdue"], data["listed_overdue"]) == (full.total, min(limit, full.total))
+                assert (data["total_awaiting_review"], data["listed_awaiting_review"]) == (
+                    full.awaiting_total, min(limit, full.awaiting_total))
+        everything = overdue_review(s, day)
+        assert (everything.total, everything.awaiting_total) == (4 * 34 - 5, 5)
+        assert overdue_review(s, day, limit=0).overdue == [] and overdue_review(s, day, limit=0).total == 131
