@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -27,6 +28,11 @@ from dtrack.workflow.clock import Clock
 from dtrack.workflow.database import Database
 from dtrack.workflow.service import Tracker
 from dtrack.workflow.users import add_user
+
+# Speed is measured in `make bench`, not in tests: a property test on a busy
+# 2-core CI machine must not fail because one example took 300 ms.
+hypothesis_settings.register_profile("dtrack", deadline=None)
+hypothesis_settings.load_profile("dtrack")
 
 PG_URL = os.environ.get("DTRACK_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 # Tasks are assigned on this day in every test world (a Monday).
