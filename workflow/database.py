@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from dtrack.workflow.errors import DatabaseNotInitialised, DatabaseUnavailable
 
 # The Alembic revision the code expects; tests check it is the migrations' head.
-SCHEMA_REVISION = "0004"
+SCHEMA_REVISION = "0005"
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
