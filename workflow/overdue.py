@@ -85,9 +85,11 @@ class LateTask:
     due_on: date | None
     status: str
     days: int
+    task_id: int = 0  # for links (the web's /tasks/ID); not part of the JSON shape
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
+        data.pop("task_id")
         for name in ("original_due_on", "due_on"):
             data[name] = data[name].isoformat() if data[name] else None
         return data
@@ -141,11 +143,11 @@ def _titles(ordinal_rule: str, period: str, title_vi: str, title_en: str) -> tup
 
 
 def _late(row, status: DeadlineStatus, days: int) -> LateTask:
-    (_, code, ordinal, slug, period, name, region, title_vi, title_en, rule, state, progress,
+    (task_id, code, ordinal, slug, period, name, region, title_vi, title_en, rule, state, progress,
      original, due_on, _, _) = row
     title_vi, title_en = _titles(rule, period, title_vi, title_en)
     return LateTask(task_key(code, ordinal, slug, period), slug, name, region, ordinal, period, title_vi, title_en,
-                    state, progress, original, due_on, status.value, days)
+                    state, progress, original, due_on, status.value, days, task_id)
 
 
 def check_min_days(min_days: int) -> int:
@@ -193,13 +195,21 @@ def overdue_review(
         verdict = classify(row.state, row.due_on, as_of, clock=clock)
         overdue.append(_late(row, verdict.status, verdict.days))
     overdue.sort(key=lambda t: (-t.days, t.key))
+    waiting = awaiting_review(session, as_of, scope, limit=limit, clock=clock)
+    return OverdueReview(as_of, overdue, waiting, per_province, per_region, names)
+
+
+def awaiting_review(session: Session, as_of: date, scope: Scope = Scope(), *, limit: int | None = None,
+                    clock: Clock | None = None) -> list[LateTask]:
+    """Submissions waiting for the Department, longest waiting first (days = days waited)."""
+    clock = clock or Clock()
     order = (Directive.code, TaskGroup.ordinal, Province.slug, Task.period)
     waiting = []
     waiting_query = scope.apply(_context().where(Task.state == State.SUBMITTED.value, Task.submitted_at.is_not(None)))
     for row in session.execute(waiting_query.order_by(Task.submitted_at, *order).limit(limit)):
         verdict = classify(row.state, row.due_on, as_of, submitted_at=row.submitted_at, clock=clock)
         waiting.append(_late(row, verdict.status, verdict.days or 0))
-    return OverdueReview(as_of, overdue, waiting, per_province, per_region, names)
+    return waiting
 
 
 # The Government Office's four cells, plus the Department's own delay.
@@ -275,5 +285,5 @@ def timeliness_matrix(session: Session, as_of: date, scope: Scope = Scope(), *, 
     return TimelinessMatrix(as_of, provinces, by_province, by_region, total)
 
 
-__all__ = ["CELLS", "LateTask", "OverdueReview", "Scope", "TimelinessMatrix", "check_min_days",
+__all__ = ["CELLS", "LateTask", "OverdueReview", "Scope", "TimelinessMatrix", "awaiting_review", "check_min_days",
            "overdue_review", "timeliness_matrix"]
