@@ -72,9 +72,6 @@ def extend(
             tasks: list[Task] = []
             if task_refs:
                 tasks = [find_task(session, ref)[0] for ref in task_refs]
-                if expected_version is not None and len(tasks) == 1 \
-                        and str(tasks[0].version) != str(expected_version).strip():
-                    raise conflict(session, tasks[0].id, tasks[0].key, clock.tz)
             else:
                 query = (select(Task).join(TaskGroup).join(Directive)
                          .where(Directive.code == directive, TaskGroup.ordinal == group))
@@ -89,6 +86,9 @@ def extend(
             if actor.disabled_at is not None or actor.role not in (Role.OVERSEER, Role.ADMIN):
                 raise PermissionDenied(actor.email, DeadlineTrigger.EXTEND, tasks[0].key,
                                        "only the Department's overseers may extend a deadline")
+            if expected_version is not None and len(tasks) == 1 \
+                    and str(tasks[0].version) != str(expected_version).strip():
+                raise conflict(session, tasks[0].id, tasks[0].key, clock.tz)
             for task in tasks:
                 if task.due_on is not None and new_due_on <= task.due_on:
                     raise InvalidInput(

@@ -20,6 +20,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from dtrack.workflow import lifecycle
+from dtrack.workflow.access import check_task
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.database import Database
 from dtrack.workflow.errors import (
@@ -222,6 +223,8 @@ class Tracker:
                 actor = find_user(session, actor_email)
                 task, ref_note = find_task(session, task_ref)
                 key = task.key
+                # Who may not read the task learns nothing about it, not even who changed it last.
+                check_task(actor, task)
                 if expected_version is not None and str(task.version) != str(expected_version).strip():
                     raise self.conflict(session, task.id, key)
                 from_state = task.state
