@@ -50,6 +50,7 @@ ANON_CSRF_COOKIE = "dtrack_csrf"  # login and invitation forms, before there is 
 LANG_COOKIE = "dtrack_lang"
 MAX_BODY = 4 * 1024 * 1024  # a 2 MB note is refused by the core with a message, not by the server
 MAX_FIELD = 3 * 1024 * 1024
+_FREE_TEXT = ("note", "evidence", "reason", "progress")
 # NotFound kinds that come from a form field, and that field.
 _FORM_KINDS = {"province": "province", "indicator": "indicator", "directive": "directive", "user": "email"}
 
@@ -205,6 +206,10 @@ async def _endpoint(request: Request, spec: Spec) -> Response:
         for name, upload in files.items():  # read here: the handler runs in a thread
             form[f"__file__{name}"] = (await upload.read(MAX_BODY)).decode("utf-8", errors="replace")
             form[f"__filename__{name}"] = upload.filename or ""
+    # NUL never comes from typing; PostgreSQL refuses it. The core refuses it in free text beside
+    # the field (note, evidence, reason); anywhere else it is a malformed request.
+    if any("\x00" in value for name, value in form.items() if name not in _FREE_TEXT and not name.startswith("__")):
+        return error_page(Ctx(request, app), 400)
     return await run_in_threadpool(_run, request, app, spec, form)
 
 

@@ -20,7 +20,7 @@ from dtrack.workflow.database import Database
 from dtrack.workflow.errors import ConcurrentUpdate, InvalidInput, PermissionDenied
 from dtrack.workflow.models import Directive, Event, Province, Task, TaskGroup
 from dtrack.workflow.reminders import cancel_stale
-from dtrack.workflow.service import MAX_NOTE, conflict
+from dtrack.workflow.service import check_text, conflict
 from dtrack.workflow.tasks import find_task
 from dtrack.workflow.users import find_user
 from dtrack.workflow.vocabulary import DeadlineTrigger, Role
@@ -38,8 +38,7 @@ def _check_reason(reason: str | None) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("--reason", "an extension needs a reason", 'add --reason "..." (it is kept in the audit trail)')
-    if len(reason) > MAX_NOTE:
-        raise InvalidInput("--reason", f"is {len(reason)} characters long", f"keep it under {MAX_NOTE}")
+    check_text("--reason", reason)
     return reason
 
 

@@ -74,6 +74,16 @@ def parse_progress(value: int | str | None) -> int | None:
     return number
 
 
+def check_text(name: str, text: str | None) -> None:
+    """A note, evidence or reason the database can keep: bounded, and without NUL (PostgreSQL refuses it)."""
+    if text is None:
+        return
+    if len(text) > MAX_NOTE:
+        raise InvalidInput(name, f"is {len(text)} characters long", f"keep it under {MAX_NOTE}")
+    if "\x00" in text:
+        raise InvalidInput(name, "contains a NUL character", "remove it")
+
+
 def owns(actor: User, task: Task) -> bool:
     """Whether the task is the actor's to carry out (its province, or the Department's own group)."""
     if task.group.owner == Owner.DEPARTMENT:
@@ -109,8 +119,7 @@ def apply(
     if lifecycle.RULES[trigger].needs_note and not note:
         raise InvalidInput("--note", f"{trigger.replace('_', '-')} needs a note saying why", "add --note \"...\"")
     for name, text in (("--note", note), ("--evidence", evidence)):
-        if text is not None and len(text) > MAX_NOTE:
-            raise InvalidInput(name, f"is {len(text)} characters long", f"keep it under {MAX_NOTE}")
+        check_text(name, text)
 
     from_state = task.state
     # The machine moves a stand-in, not the mapped row: the row is written
