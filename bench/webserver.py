@@ -85,7 +85,8 @@ class ServerProcess:
     def start(self, timeout: float = START_TIMEOUT) -> str:
         """Start the server and wait until GET /healthz says ok; return the base URL."""
         self.port = free_port()
-        argv = dtrack_command() + ["serve", "--db", self.db_url, "--host", "127.0.0.1", "--port", str(self.port)]
+        # The group's --db (every command has it; the workers get DTRACK_DATABASE_URL from _env).
+        argv = dtrack_command() + ["--db", self.db_url, "serve", "--host", "127.0.0.1", "--port", str(self.port)]
         if self.workers > 1:
             argv += ["--workers", str(self.workers)]
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
