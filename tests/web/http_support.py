@@ -71,9 +71,10 @@ class Site:
     settings: object
     app: object
     emails: dict[str, str] = field(default_factory=dict)
+    base_url: str = "http://testserver"  # https when the site sets Secure cookies (they are not sent over http)
 
     def anonymous(self) -> TestClient:
-        return TestClient(self.app, follow_redirects=False)
+        return TestClient(self.app, base_url=self.base_url, follow_redirects=False)
 
     def client(self, who: str, password: str = PASSWORD) -> TestClient:
         client = self.anonymous()
