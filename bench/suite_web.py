@@ -22,6 +22,7 @@ the POST within 3x the floor at 1 client.
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -58,9 +59,9 @@ def _plan(ctx: BenchContext, base: str, tasks: list[int]) -> dict:
         "base": base, "levels": levels, "accounts": {"officer": OFFICER, "overseer": OVERSEER},
         "scenarios": scenarios,
         # Bounded twice: requests per cell and seconds per cell.
-        "max_requests": 30 if ctx.quick else 600,
-        "max_requests_single": 10 if ctx.quick else 150,
-        "max_seconds": 1.5 if ctx.quick else 15.0,
+        "max_requests": 20 if ctx.quick else 600,
+        "max_requests_single": 8 if ctx.quick else 150,
+        "max_seconds": 1.0 if ctx.quick else 15.0,
     }
 
 
@@ -123,7 +124,8 @@ def run(ctx: BenchContext) -> list[Result]:
     total, tasks = _prepare(url)
     if not tasks:
         raise RuntimeError(f"no in-progress task in {UNIT} to update")
-    workers = 2
+    # SQLite: the embedded default (one process); PostgreSQL: the production shape (--workers 2).
+    workers = int(os.environ.get("DTRACK_BENCH_WEB_WORKERS", "0")) or (2 if ctx.backend == "postgresql" else 1)
     server = ServerProcess(url, Path(ctx.workdir) / "web-server.log", workers=workers)
     base = server.start()
     try:
@@ -137,3 +139,25 @@ def run(ctx: BenchContext) -> list[Result]:
     finally:
         server.stop()
     return rows(ctx.backend, total, measured, workers)
+
+
+def pivot(results: list[dict]) -> str:
+    """The web rows of a results file as one Markdown table: a line per page, back-end and level."""
+    cells: dict[tuple[str, str, int], dict[str, float]] = {}
+    for r in results:
+        if r["suite"] != SUITE or " @ " not in r["name"] or ": " not in r["name"]:
+            continue
+        head, metric = r["name"].rsplit(": ", 1)
+        page, level = head.rsplit(" @ ", 1)
+        cells.setdefault((r["backend"], page, int(level)), {})[metric] = r["median"]
+    lines = ["| backend | page | clients | median ms | p99 ms | req/s | median / floor |",
+             "|---|---|---:|---:|---:|---:|---:|"]
+    for (backend, page, level), m in cells.items():
+        ratio = f"{m['median / floor']:.2f}" if "median / floor" in m else ""
+        lines.append(f"| {backend} | {page} | {level} | {m.get('latency', 0):.1f} | {m.get('p99', 0):.1f} |"
+                     f" {m.get('requests/s', 0):,.0f} | {ratio} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # python -m bench.suite_web bench/results.json: the docs' table
+    print(pivot(json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))["results"]))
