@@ -20,7 +20,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from dtrack.workflow import lifecycle
-from dtrack.workflow.access import check_task
+from dtrack.workflow.access import may_read_province
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.database import Database
 from dtrack.workflow.errors import (
@@ -233,7 +233,9 @@ class Tracker:
                 task, ref_note = find_task(session, task_ref)
                 key = task.key
                 # Who may not read the task learns nothing about it, not even who changed it last.
-                check_task(actor, task)
+                if actor.disabled_at is not None or not may_read_province(actor, task.province_id):
+                    reason = "the account is disabled" if actor.disabled_at else _refusal_reason(actor, task, trigger)
+                    raise PermissionDenied(actor.email, trigger, task.key, reason)
                 if expected_version is not None and str(task.version) != str(expected_version).strip():
                     raise self.conflict(session, task.id, key)
                 from_state = task.state
