@@ -16,7 +16,7 @@ from dtrack.workflow import lifecycle
 from dtrack.workflow.access import check_oversight, check_province, readable_task
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.errors import InvalidInput
-from dtrack.workflow.models import Event, Province, Task
+from dtrack.workflow.models import Directive, Event, Province, Task, TaskGroup
 from dtrack.workflow.overdue import LateTask, OverdueReview, Scope, TimelinessMatrix, awaiting_review
 from dtrack.workflow.overdue import overdue_review, timeliness_matrix
 from dtrack.workflow.provinces import all_provinces, check_region, resolve, resolve_optional
@@ -24,7 +24,7 @@ from dtrack.workflow.service import owns
 from dtrack.workflow.status import StatusMatrix, status_matrix
 from dtrack.workflow.tasks import TaskView, list_tasks
 from dtrack.workflow.models import User
-from dtrack.workflow.vocabulary import DeadlineStatus, Role, State, Trigger
+from dtrack.workflow.vocabulary import DeadlineStatus, Owner, Role, State, Trigger
 
 # The sections of "Việc của tỉnh", in page order.
 SECTIONS = ("overdue", "due_soon", "in_progress", "waiting", "completed")
@@ -49,6 +49,7 @@ class Worklist:
     province: Province | None  # None: an overseer who has not chosen a province yet
     sections: dict[str, list[TaskView]] = field(default_factory=dict)
     provinces: list[Province] = field(default_factory=list)  # to choose from (overseers, admins)
+    allowed: dict[int, list[Trigger]] = field(default_factory=dict)  # task id -> what the actor may do now
 
 
 def province_worklist(session: Session, actor: User, province_ref: str | None, as_of: date,
@@ -63,8 +64,15 @@ def province_worklist(session: Session, actor: User, province_ref: str | None, a
         return Worklist(None, provinces=all_provinces(session))
     check_province(actor, province)
     result = Worklist(province, {name: [] for name in SECTIONS})
+    owners = {(code, ordinal): owner for code, ordinal, owner in session.execute(
+        select(Directive.code, TaskGroup.ordinal, TaskGroup.owner).join(TaskGroup.directive))}
     for view in list_tasks(session, province=province, as_of=as_of, due_soon_days=due_soon_days):
         result.sections[section_of(view)].append(view)
+        if owners.get((view.directive, view.group)) == Owner.DEPARTMENT:
+            mine = actor.role == Role.OVERSEER
+        else:
+            mine = actor.role == Role.PROVINCE and actor.province_id == province.id
+        result.allowed[view.id] = lifecycle.allowed_for(view.state, actor.role, mine)
     result.sections["overdue"].sort(key=lambda v: -(v.deadline_days or 0))
     if actor.role != Role.PROVINCE:
         result.provinces = all_provinces(session)

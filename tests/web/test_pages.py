@@ -20,6 +20,11 @@ def act(client, task_id: int, trigger: str, **fields: str):
 def test_a_task_goes_round_the_review_loop_in_the_browser_forms(site):
     own, overseer = site.client("own"), site.client("overseer")
     task_id = site.task_id("20/CT-BCT:2:ha-noi")
+    home = own.get("/province").text
+    assert f'<tr data-task="20/CT-BCT:2:ha-noi">' in home and 'data-allowed="start"' in home
+    seen = site.client("overseer").get("/province?province=ha-noi").text
+    row = seen.split('<tr data-task="20/CT-BCT:2:ha-noi">')[1].split("</tr>")[0]
+    assert 'data-allowed="start"' not in row  # the province's work, not the overseer's
     page = own.get(f"/tasks/{task_id}").text
     assert 'data-action="start"' in page and 'data-action="accept"' not in page
     assert act(own, task_id, "start").status_code == 303
