@@ -1074,10 +1074,13 @@ def serve(app: App, host: str, port: int, workers: int) -> None:
     For production run it behind a reverse proxy that terminates HTTPS (and set
     DTRACK_SECURE_COOKIES=yes), on PostgreSQL, with several workers.
     """
+    import logging
     import os
 
     import uvicorn
 
+    # Server errors are logged with their reference id (the page shows only the id).
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = app.settings()
     db = app.database()  # refuses a database `dtrack init` has not prepared
     click.echo(f"dtrack web on http://{host}:{port}/ (database {db.display_url}, {workers} worker(s)); Ctrl+C stops")
