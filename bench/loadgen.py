@@ -190,8 +190,14 @@ def main() -> int:
     for scenario in plan["scenarios"]:
         clients = sessions[scenario["as"]] if scenario.get("as") else [Client(plan["base"]) for _ in range(top)]
         tasks = scenario.get("tasks") or []
-        for index, client in enumerate(clients if tasks else []):
-            client.read_task(tasks[index % len(tasks)])  # the task run_phase gives this client
+        try:
+            for index, client in enumerate(clients if tasks else []):
+                client.read_task(tasks[index % len(tasks)])  # the task run_phase gives this client
+        except (RuntimeError, OSError, http.client.HTTPException) as exc:
+            # Not measurable: say why in every cell and go on with the other scenarios.
+            out += [{"name": scenario["name"], "clients": level, "error": str(exc)} for level in levels]
+            print(f"    {scenario['name']}: {exc}", file=sys.stderr, flush=True)
+            continue
         for level in levels:
             phase = run_phase(clients[:level], scenario, plan["max_requests"] if level > 1 else plan.get(
                 "max_requests_single", plan["max_requests"]), plan["max_seconds"])
