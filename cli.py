@@ -1111,6 +1111,8 @@ def users_invite(app: App, email: str, name: str, role: str, province: str | Non
     note_line(done.note)
     click.echo(f"invited {done.email}; one-time link (send it to them):")
     click.echo(done.link)
+    if done.mailed:
+        click.echo("the link is also queued by mail: `dtrack outbox send` delivers it", err=True)
 
 
 @users.command("set-password")

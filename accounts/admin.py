@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from dtrack.accounts import passwords
 from dtrack.accounts.audit import AuthKind, record
+from dtrack.accounts.mail import queue_link_mail
 from dtrack.accounts.links import INVITE, RESET, issue_link, set_password_hash
 from dtrack.accounts.sessions import revoke_user_sessions
 from dtrack.workflow.access import check_admin
@@ -33,6 +34,7 @@ class Invited:
     email: str
     link: str
     note: str | None  # an old province name was mapped
+    mailed: bool = False  # queued in the outbox (a mail server is configured)
 
 
 def _admin(session: Session, actor_email: str | None, what: str) -> User | None:
@@ -63,7 +65,8 @@ def invite_user(db: Database, clock: Clock, settings: Settings, *, email: str, n
         link = issue_link(session, user, INVITE, now, settings)
         record(session, AuthKind.INVITED, now, actor_id=actor.id if actor else None, user_id=user.id,
                email=user.email, detail=f"{role} {province or ''}".strip())
-        return Invited(user.id, user.email, link, note)
+        mailed = queue_link_mail(session, user, link, settings, now, clock.today())
+        return Invited(user.id, user.email, link, note, mailed)
 
 
 def reset_link(db: Database, clock: Clock, settings: Settings, user_ref: int | str,
@@ -75,6 +78,7 @@ def reset_link(db: Database, clock: Clock, settings: Settings, user_ref: int | s
         link = issue_link(session, user, RESET, now, settings)
         record(session, AuthKind.RESET_ISSUED, now, actor_id=actor.id if actor else None, user_id=user.id,
                email=user.email)
+        queue_link_mail(session, user, link, settings, now, clock.today())
         return link
 
 

@@ -198,3 +198,27 @@ def test_serve_refuses_a_database_init_has_not_prepared(tmp_path, monkeypatch):
     result = CliRunner().invoke(cli, ["--db", f"sqlite:///{tmp_path / 'none.db'}", "serve"])
     assert result.exit_code == 1
     assert result.output.strip().startswith("error:") and "dtrack init" in result.output
+
+
+def test_the_invitation_is_queued_by_mail_when_a_server_is_set(world, clock):
+    from dtrack.workflow.models import Outbox
+
+    quiet = admin.invite_user(world.db, clock, load_settings({}), email="a@hn.example.vn", name="Người A",
+                              role="province", province="ha-noi")
+    assert not quiet.mailed
+    settings = load_settings({}, smtp_url="smtp://mail.example.vn:25")
+    mailed = admin.invite_user(world.db, clock, settings, email="b@hn.example.vn", name="Người B",
+                               role="province", province="ha-noi")
+    assert mailed.mailed
+    with world.db.session() as session:
+        message = session.scalars(select(Outbox).where(Outbox.kind == "account")).one()
+        assert message.recipient == "b@hn.example.vn" and mailed.link in message.body_text
+        assert "Đặt mật khẩu" in message.subject
+
+
+def test_demo_accounts_get_the_printed_password(world, clock):
+    officer, overseer = world.user("province", "ha-noi"), world.user("overseer", None)
+    given = admin.give_demo_passwords(world.db, clock, [officer, overseer])
+    settings = load_settings({})
+    for email, password in given.items():
+        assert login.authenticate(world.db, clock, settings, email, password).token
