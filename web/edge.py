@@ -141,6 +141,11 @@ class Ctx:
     def finish(self, response: Response) -> None:
         # No page of a logged-in user is kept by the browser: the back button after logout shows nothing.
         response.headers["Cache-Control"] = "no-store"
+        chosen = self.request.query_params.get("lang")
+        if self.current is None and chosen in LANGS and chosen != self.request.cookies.get(LANG_COOKIE):
+            # The toggle of the login page: the choice holds for the next pages (the form's answer too).
+            response.set_cookie(LANG_COOKIE, chosen, httponly=True, samesite="lax",
+                                secure=self.app.settings.secure_cookies, path="/")
         if self._set_anon_csrf:
             response.set_cookie(ANON_CSRF_COOKIE, self.csrf_token, httponly=True, samesite="strict",
                                 secure=self.app.settings.secure_cookies, path="/")

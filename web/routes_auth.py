@@ -26,6 +26,7 @@ def login_form(ctx: Ctx) -> Response:
 
 @routes.get("/login", login=False)
 def login_page(ctx: Ctx) -> Response:
+    # Shown even to a logged-in browser: logging in again as someone else rotates the session.
     return login_form(ctx)
 
 

@@ -175,3 +175,13 @@ def test_language_per_user(site):
     assert "Province work" in page and 'lang="en"' in page
     assert site.scalar("SELECT locale FROM users WHERE email = :e", e=site.emails["own"]) == "en"
     assert client.post("/account/language", data={"csrf_token": csrf_of(client), "lang": "fr"}).status_code == 400
+
+
+def test_the_login_page_language_toggle_holds_for_the_form(site):
+    client = site.anonymous()
+    assert "Đăng nhập" in client.get("/login").text
+    english = client.get("/login?lang=en")
+    assert "Log in" in english.text and 'lang="en"' in english.text
+    token = csrf_of(client, "/login")
+    wrong = client.post("/login", data={"email": "x@example.vn", "password": "sai", "csrf_token": token})
+    assert "Wrong email address or password" in wrong.text
