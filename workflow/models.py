@@ -153,6 +153,8 @@ class Task(Base):
         # Covers the overdue review and the reminder sweep: state and deadline,
         # then province and group so counting per province never reads the table.
         Index("ix_tasks_state_due", "state", "due_on", "province_id", "group_id"),
+        # The review queue: submitted tasks, longest waiting first, without sorting them all.
+        Index("ix_tasks_state_submitted", "state", "submitted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -64,6 +64,7 @@ def province_worklist(session: Session, actor: User, province_ref: str | None, a
         return Worklist(None, provinces=all_provinces(session))
     check_province(actor, province)
     result = Worklist(province, {name: [] for name in SECTIONS})
+    seen: dict[tuple[str, bool], list[Trigger]] = {}
     owners = {(code, ordinal): owner for code, ordinal, owner in session.execute(
         select(Directive.code, TaskGroup.ordinal, TaskGroup.owner).join(TaskGroup.directive))}
     for view in list_tasks(session, province=province, as_of=as_of, due_soon_days=due_soon_days):
@@ -72,7 +73,9 @@ def province_worklist(session: Session, actor: User, province_ref: str | None, a
             mine = actor.role == Role.OVERSEER
         else:
             mine = actor.role == Role.PROVINCE and actor.province_id == province.id
-        result.allowed[view.id] = lifecycle.allowed_for(view.state, actor.role, mine)
+        if (view.state, mine) not in seen:  # a few states and two answers: ask the machine once each
+            seen[(view.state, mine)] = lifecycle.allowed_for(view.state, actor.role, mine)
+        result.allowed[view.id] = seen[(view.state, mine)]
     result.sections["overdue"].sort(key=lambda v: -(v.deadline_days or 0))
     if actor.role != Role.PROVINCE:
         result.provinces = all_provinces(session)
@@ -97,7 +100,7 @@ def task_page(session: Session, actor: User, ref: str, as_of: date, due_soon_day
     return TaskPage(task, TaskView.of(task, as_of, due_soon_days), history, allowed, may_extend)
 
 
-def review_queue(session: Session, actor: User, as_of: date, clock: Clock, limit: int = 500) -> list[LateTask]:
+def review_queue(session: Session, actor: User, as_of: date, clock: Clock, limit: int = 200) -> list[LateTask]:
     """Submissions waiting for the Department, longest waiting first."""
     check_oversight(actor, "the review queue")
     return awaiting_review(session, as_of, limit=limit, clock=clock)

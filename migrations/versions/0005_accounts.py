@@ -1,4 +1,4 @@
-"""accounts: passwords, web sessions, one-time links, login audit
+"""accounts: passwords, web sessions, one-time links, login audit; the review queue's index
 
 Revision ID: 0005
 Revises: 0004
@@ -16,6 +16,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('tasks', schema=None) as batch_op:
+        batch_op.create_index('ix_tasks_state_submitted', ['state', 'submitted_at'], unique=False)
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('password_hash', sa.String(length=255), nullable=True))
         batch_op.add_column(sa.Column('disabled_at', dtrack.workflow.models.UTCDateTime(), nullable=True))
@@ -86,3 +88,5 @@ def downgrade() -> None:
         batch_op.drop_column('failed_logins')
         batch_op.drop_column('disabled_at')
         batch_op.drop_column('password_hash')
+    with op.batch_alter_table('tasks', schema=None) as batch_op:
+        batch_op.drop_index('ix_tasks_state_submitted')
