@@ -136,6 +136,8 @@ def web_site(request, tmp_path_factory) -> Iterator[Site]:
         site.close()
         server.stop()
         log = server.log_path.read_text(encoding="utf-8", errors="replace")
+        (SCREENSHOTS / backend).mkdir(parents=True, exist_ok=True)
+        (SCREENSHOTS / backend / "server.log").write_text(log, encoding="utf-8")  # beside the pictures
         # The server's own log is the witness for "no traceback ever reaches a page": none may be in it either.
         assert "Traceback" not in log, f"the server logged a traceback:\n{server.log_tail(80)}"
 
