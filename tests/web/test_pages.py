@@ -149,3 +149,19 @@ def test_indicator_figures_follow_the_command_rules(site):
     refused = other.post("/indicators", data={"csrf_token": csrf_of(other), "unit": "ha-noi",
                                               "indicator": "budget_plan", "period": "2025", "value": "1"})
     assert refused.status_code == 403
+
+
+def test_both_languages_have_every_word_and_every_page_renders_in_english(site):
+    from dtrack.web.wording import WORDS
+
+    assert set(WORDS["vi"]) == set(WORDS["en"])
+    for word in ("Việc của tỉnh", "Rà soát", "Quá hạn", "Sắp đến hạn", "Đang thực hiện", "Chờ Cục xem xét",
+                 "Hoàn thành", "Đăng nhập", "Đăng xuất", "Mật khẩu"):
+        assert word in WORDS["vi"].values()
+    client = site.client("admin")
+    client.post("/account/language", data={"csrf_token": csrf_of(client), "lang": "en"})
+    task_id = site.task_id("20/CT-BCT:2:ha-noi")
+    for path in ("/admin/users", "/admin/directives", "/admin/settings", "/review", "/status", "/matrix",
+                 "/overdue", "/indicators", "/province?province=ha-noi", "/extend-group", f"/tasks/{task_id}"):
+        page = client.get(path)
+        assert page.status_code == 200 and 'lang="en"' in page.text, path
