@@ -1079,6 +1079,8 @@ def serve(app: App, host: str, port: int, workers: int) -> None:
 
     import uvicorn
 
+    from dtrack.web.serving import PROTOCOL
+
     # Server errors are logged with their reference id (the page shows only the id).
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = app.settings()
@@ -1087,12 +1089,13 @@ def serve(app: App, host: str, port: int, workers: int) -> None:
     if workers == 1:
         from dtrack.web.app import create_app
 
-        uvicorn.run(create_app(db, settings, app.clock()), host=host, port=port, log_level="warning")
+        uvicorn.run(create_app(db, settings, app.clock()), host=host, port=port, log_level="warning",
+                    http=PROTOCOL)
         return
     # Each worker process builds its own app from the environment (dtrack.web.asgi).
     os.environ["DTRACK_DATABASE_URL"] = settings.database_url
     db.dispose()
-    uvicorn.run("dtrack.web.asgi:app", host=host, port=port, workers=workers, log_level="warning")
+    uvicorn.run("dtrack.web.asgi:app", host=host, port=port, workers=workers, log_level="warning", http=PROTOCOL)
 
 
 @users.command("invite")

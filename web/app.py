@@ -1,7 +1,11 @@
 """`create_app`: the ASGI application for one database, settings and clock."""
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+
+import anyio.to_thread
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -36,6 +40,18 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     return server_error(Ctx(request, request.app.state.web))
 
 
+# Sync handlers run in anyio's thread pool; each holds a database connection while it works. No
+# more threads than SQLAlchemy's pool has connections (5 + 10 overflow by default): requests
+# beyond wait for a thread, instead of holding one while they wait 30 s for a connection.
+HANDLER_THREADS = 15
+
+
+@asynccontextmanager
+async def _lifespan(app: Starlette) -> AsyncIterator[None]:
+    anyio.to_thread.current_default_thread_limiter().total_tokens = HANDLER_THREADS
+    yield
+
+
 def create_app(db: Database, settings: Settings, clock: Clock | None = None) -> Starlette:
     clock = clock or Clock(settings.timezone, settings.today)
     routes: list[Route | Mount] = [Route("/healthz", healthz, methods=["GET"], name="healthz")]
@@ -46,6 +62,7 @@ def create_app(db: Database, settings: Settings, clock: Clock | None = None) -> 
         routes=routes,
         middleware=[Middleware(SecurityHeaders)],
         exception_handlers={HTTPException: _http_error, Exception: _server_error},
+        lifespan=_lifespan,
     )
     app.state.web = WebApp(db, settings, clock, SessionPolicy.of(settings))
     return app
