@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 DTRACK_TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export DTRACK_TEST_PG_URL
 
-.PHONY: install demo test test-sqlite bench bench-quick clean
+.PHONY: install chromium demo test test-sqlite bench bench-quick clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,15 +17,28 @@ $(STAMP): setup.cfg pyproject.toml
 
 install: $(STAMP)
 
+# The browser tests drive Debian's Chromium (Playwright cannot download its own
+# browser here). Installed when missing if we are root; otherwise CI fails and a
+# laptop warns (the browser tests then skip with the reason).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  elif [ -n "$$CI" ]; then \
+	    echo "error: chromium is not installed and this is not root: apt-get install chromium" >&2; exit 1; \
+	  else \
+	    echo "warning: chromium is not installed (as root: apt-get install chromium); the browser tests will skip" >&2; \
+	  fi; }
+
 demo: $(STAMP)
 	$(BIN)/dtrack demo
 
 # Both back-ends: SQLite (embedded) and PostgreSQL. With CI set, an
 # unreachable PostgreSQL fails the run instead of skipping.
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(BIN)/python -m pytest -q
 
-test-sqlite: $(STAMP)
+test-sqlite: $(STAMP) chromium
 	$(BIN)/python -m pytest -q -m "not postgres"
 
 bench: $(STAMP)
@@ -35,4 +48,4 @@ bench-quick: $(STAMP)
 	$(BIN)/python -m bench --quick --output bench/results-quick.json
 
 clean:
-	rm -rf $(VENV) *.egg-info dtrack-demo.db* .pytest_cache
+	rm -rf $(VENV) *.egg-info dtrack-demo.db* .pytest_cache test-output

@@ -1032,3 +1032,89 @@ def main() -> None:
 if __name__ == "__main__":
     main()
     sys.exit(0)
+
+
+# --- web and accounts ---------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every interface).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on.")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Worker processes (use PostgreSQL for more than one).")
+@pass_app
+def serve(app: App, host: str, port: int, workers: int) -> None:
+    """Run the web application (uvicorn). Log in with an account set up by `dtrack users invite`.
+
+    For production run it behind a reverse proxy that terminates HTTPS (and set
+    DTRACK_SECURE_COOKIES=yes), on PostgreSQL, with several workers.
+    """
+    import logging
+    import os
+
+    import uvicorn
+
+    from dtrack.web.serving import PROTOCOL
+
+    # Server errors are logged with their reference id (the page shows only the id).
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = app.settings()
+    db = app.database()  # refuses a database `dtrack init` has not prepared
+    click.echo(f"dtrack web on http://{host}:{port}/ (database {db.display_url}, {workers} worker(s)); Ctrl+C stops")
+    if workers == 1:
+        from dtrack.web.app import create_app
+
+        uvicorn.run(create_app(db, settings, app.clock()), host=host, port=port, log_level="warning",
+                    http=PROTOCOL)
+        return
+    # Each worker process builds its own app from the environment (dtrack.web.asgi).
+    os.environ["DTRACK_DATABASE_URL"] = settings.database_url
+    db.dispose()
+    uvicorn.run("dtrack.web.asgi:app", host=host, port=port, workers=workers, log_level="warning", http=PROTOCOL)
+
+
+@users.command("invite")
+@click.option("--email", required=True, help="Login and mail address.")
+@click.option("--name", required=True, help="Full name, with diacritics.")
+@click.option("--role", required=True, type=click.Choice(["province", "overseer", "admin"]), help="What the user may do.")
+@click.option("--province", default=None, help="Province slug for a province user, e.g. ha-noi.")
+@click.option("--locale", default="vi", type=click.Choice(["vi", "en"]), help="Language of the user's pages and emails.")
+@pass_app
+def users_invite(app: App, email: str, name: str, role: str, province: str | None, locale: str) -> None:
+    """Register a user and print the one-time link (48 h) with which they set their password."""
+    from dtrack.accounts.admin import invite_user
+
+    done = invite_user(app.database(), app.clock(), app.settings(), email=email, name=name, role=role,
+                       province=province, locale=locale)
+    note_line(done.note)
+    click.echo(f"invited {done.email}; one-time link (send it to them):")
+    click.echo(done.link)
+    if done.mailed:
+        click.echo("the link is also queued by mail: `dtrack outbox send` delivers it", err=True)
+
+
+@users.command("set-password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts).")
+@pass_app
+def users_set_password(app: App, email: str, password_stdin: bool) -> None:
+    """Set a user's password (asked twice, never shown); their open sessions end."""
+    from dtrack.accounts.admin import set_password
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("password", hide_input=True, confirmation_prompt="repeat the password")
+    set_password(app.database(), app.clock(), email, password)
+    click.echo(f"password set for {email.strip().lower()}; their sessions have ended")
+
+
+@users.command("disable")
+@click.argument("email")
+@pass_app
+def users_disable(app: App, email: str) -> None:
+    """Disable a user: they can no longer log in, their sessions end at once; their history is kept."""
+    from dtrack.accounts.admin import disable_user
+
+    user = disable_user(app.database(), app.clock(), email)
+    click.echo(f"{user.email} disabled")

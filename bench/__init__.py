@@ -3,4 +3,4 @@
 Each suite is a module `bench/suite_<name>.py` with `run(ctx) -> list[Result]`;
 `SUITES` lists them in the order they run. See bench/context.py.
 """
-SUITES: list[str] = ["suite_engine", "suite_deadlines", "suite_digests", "suite_reports"]
+SUITES: list[str] = ["suite_engine", "suite_deadlines", "suite_digests", "suite_reports", "suite_web"]

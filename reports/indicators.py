@@ -163,6 +163,8 @@ def _text(value: Any, name: str) -> str | None:
     text = "" if value is None else str(value).strip()
     if len(text) > MAX_TEXT:
         raise InvalidInput(name, f"is {len(text)} characters long", f"keep it under {MAX_TEXT}")
+    if "\x00" in text:
+        raise InvalidInput(name, "contains a NUL character", "remove it")
     return text or None
 
 

@@ -103,12 +103,12 @@ class PermissionDenied(DtrackError):
 class ConcurrentUpdate(DtrackError):
     """Someone else changed the task between our read and our write."""
 
-    def __init__(self, task_key: str) -> None:
+    def __init__(self, task_key: str, by: str | None = None, at: str | None = None) -> None:
         self.task_key = task_key
-        super().__init__(
-            f"{task_key} was changed by someone else at the same time",
-            "reload it with `dtrack task show` and try again",
-        )
+        self.by = by  # who made the change that won, when known
+        self.at = at  # when, as the local dd/mm/yyyy HH:MM
+        who = f"changed by someone else ({by}, at {at})" if by else "changed by someone else at the same time"
+        super().__init__(f"{task_key} was {who}", "reload it with `dtrack task show` and try again")
 
 
 class InvalidInput(DtrackError):
@@ -211,3 +211,38 @@ class UnknownIndicator(NotFound):
     def __init__(self, ref: str, known: Iterable[str]) -> None:
         self.known = sorted(known)
         super().__init__(ref, "known indicators: " + ", ".join(self.known) + " (see `dtrack indicators list`)")
+
+
+# --- accounts and the web (issue 10) ---
+
+
+class LoginFailed(DtrackError):
+    """Wrong email or password: the message never says which, so emails cannot be probed."""
+
+    def __init__(self) -> None:
+        super().__init__("wrong email or password", "check both and try again")
+
+
+class LoginThrottled(DtrackError):
+    """Too many failed logins for the account: it waits until `until`."""
+
+    def __init__(self, email: str, minutes: int) -> None:
+        self.email = email
+        self.minutes = minutes
+        super().__init__(f"too many failed logins for {email}", f"wait {minutes} minute(s) and try again")
+
+
+class LinkInvalid(DtrackError):
+    """A one-time link that is unknown, used already, or expired."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"this link cannot be used: {reason}", "ask an administrator for a new link")
+
+
+class NotAuthenticated(DtrackError):
+    """No valid session: not logged in, logged out, expired or revoked."""
+
+    def __init__(self, reason: str = "not logged in") -> None:
+        self.reason = reason
+        super().__init__(reason, "log in again")

@@ -20,7 +20,7 @@ from dtrack.workflow.database import Database
 from dtrack.workflow.errors import ConcurrentUpdate, InvalidInput, PermissionDenied
 from dtrack.workflow.models import Directive, Event, Province, Task, TaskGroup
 from dtrack.workflow.reminders import cancel_stale
-from dtrack.workflow.service import MAX_NOTE
+from dtrack.workflow.service import check_text, conflict
 from dtrack.workflow.tasks import find_task
 from dtrack.workflow.users import find_user
 from dtrack.workflow.vocabulary import DeadlineTrigger, Role
@@ -38,8 +38,7 @@ def _check_reason(reason: str | None) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("--reason", "an extension needs a reason", 'add --reason "..." (it is kept in the audit trail)')
-    if len(reason) > MAX_NOTE:
-        raise InvalidInput("--reason", f"is {len(reason)} characters long", f"keep it under {MAX_NOTE}")
+    check_text("--reason", reason)
     return reason
 
 
@@ -55,8 +54,13 @@ def extend(
     group: int | None = None,
     provinces: list[Province] | None = None,
     period: str | None = None,
+    expected_version: int | str | None = None,
 ) -> list[Extended]:
-    """Move the deadline of the named tasks (or of a group for `provinces`) to `new_due_on`, all or nothing."""
+    """Move the deadline of the named tasks (or of a group for `provinces`) to `new_due_on`, all or nothing.
+
+    With one named task, `expected_version` is the version the user saw: a
+    task changed since is refused with `ConcurrentUpdate` (who, when).
+    """
     reason = _check_reason(reason)
     now = clock.now()
     done: list[Extended] = []
@@ -78,9 +82,12 @@ def extend(
                 if not tasks:
                     raise InvalidInput("--group", f"no tasks of {directive} group {group} match",
                                        "see `dtrack tasks list --group N`")
-            if actor.role not in (Role.OVERSEER, Role.ADMIN):
+            if actor.disabled_at is not None or actor.role not in (Role.OVERSEER, Role.ADMIN):
                 raise PermissionDenied(actor.email, DeadlineTrigger.EXTEND, tasks[0].key,
                                        "only the Department's overseers may extend a deadline")
+            if expected_version is not None and len(tasks) == 1 \
+                    and str(tasks[0].version) != str(expected_version).strip():
+                raise conflict(session, tasks[0].id, tasks[0].key, clock.tz)
             for task in tasks:
                 if task.due_on is not None and new_due_on <= task.due_on:
                     raise InvalidInput(

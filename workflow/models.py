@@ -134,6 +134,13 @@ class User(Base):
     province_id: Mapped[int | None] = mapped_column(ForeignKey("provinces.id"))
     locale: Mapped[str] = mapped_column(String(5), default="vi")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Web login (issue 10): argon2id hash; None until the user sets a password through a one-time link.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    # A disabled user keeps their history but can no longer log in or act.
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Failed logins since the last success; at the limit the account waits until locked_until.
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     province: Mapped[Province | None] = relationship()
 
@@ -146,6 +153,8 @@ class Task(Base):
         # Covers the overdue review and the reminder sweep: state and deadline,
         # then province and group so counting per province never reads the table.
         Index("ix_tasks_state_due", "state", "due_on", "province_id", "group_id"),
+        # The review queue: submitted tasks, longest waiting first, without sorting them all.
+        Index("ix_tasks_state_submitted", "state", "submitted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -330,3 +339,8 @@ class OutboxAttachment(Base):
     content: Mapped[bytes] = mapped_column(LargeBinary)
 
     message: Mapped[Outbox] = relationship(back_populates="attachments")
+
+
+# The accounts tables (web sessions, one-time links, the login audit) live in
+# their own module on the same metadata; imported here so every schema user sees them.
+from dtrack.workflow import account_models as _account_models  # noqa: E402,F401

@@ -85,9 +85,11 @@ class LateTask:
     due_on: date | None
     status: str
     days: int
+    task_id: int = 0  # for links (the web's /tasks/ID); not part of the JSON shape
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
+        data.pop("task_id")
         for name in ("original_due_on", "due_on"):
             data[name] = data[name].isoformat() if data[name] else None
         return data
@@ -146,11 +148,11 @@ def _titles(ordinal_rule: str, period: str, title_vi: str, title_en: str) -> tup
 
 
 def _late(row, status: DeadlineStatus, days: int) -> LateTask:
-    (_, code, ordinal, slug, period, name, region, title_vi, title_en, rule, state, progress,
+    (task_id, code, ordinal, slug, period, name, region, title_vi, title_en, rule, state, progress,
      original, due_on, _, _) = row
     title_vi, title_en = _titles(rule, period, title_vi, title_en)
     return LateTask(task_key(code, ordinal, slug, period), slug, name, region, ordinal, period, title_vi, title_en,
-                    state, progress, original, due_on, status.value, days)
+                    state, progress, original, due_on, status.value, days, task_id)
 
 
 def check_min_days(min_days: int) -> int:
@@ -190,6 +192,14 @@ def overdue_review(
             per_region[region] += counted[province_id]
             names[slug] = name
     overdue = _overdue_list(session, as_of, scope, late, limit, clock)
+    waiting, awaiting_total = awaiting_review(session, as_of, scope, limit=limit, clock=clock)
+    return OverdueReview(as_of, overdue, waiting, per_province, per_region, names, awaiting_total)
+
+
+def awaiting_review(session: Session, as_of: date, scope: Scope = Scope(), *, limit: int | None = None,
+                    clock: Clock | None = None) -> tuple[list[LateTask], int]:
+    """Submissions waiting for the Department, longest waiting first (days = days waited), and how many in all."""
+    clock = clock or Clock()
     order = (Directive.code, TaskGroup.ordinal, Province.slug, Task.period)
     waiting = []
     awaiting = (Task.state == State.SUBMITTED.value, Task.submitted_at.is_not(None))
@@ -198,7 +208,7 @@ def overdue_review(
     for row in session.execute(waiting_query.order_by(Task.submitted_at, *order).limit(limit)):
         verdict = classify(row.state, row.due_on, as_of, submitted_at=row.submitted_at, clock=clock)
         waiting.append(_late(row, verdict.status, verdict.days or 0))
-    return OverdueReview(as_of, overdue, waiting, per_province, per_region, names, awaiting_total or 0)
+    return waiting, awaiting_total or 0
 
 
 def _overdue_list(session: Session, as_of: date, scope: Scope, late: tuple, limit: int | None,
@@ -301,5 +311,5 @@ def timeliness_matrix(session: Session, as_of: date, scope: Scope = Scope(), *, 
     return TimelinessMatrix(as_of, provinces, by_province, by_region, total)
 
 
-__all__ = ["CELLS", "LateTask", "OverdueReview", "Scope", "TimelinessMatrix", "check_min_days",
+__all__ = ["CELLS", "LateTask", "OverdueReview", "Scope", "TimelinessMatrix", "awaiting_review", "check_min_days",
            "overdue_review", "timeliness_matrix"]

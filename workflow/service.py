@@ -12,13 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from dtrack.workflow import lifecycle
+from dtrack.workflow.access import may_read_province
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.database import Database
 from dtrack.workflow.errors import (
@@ -72,6 +74,16 @@ def parse_progress(value: int | str | None) -> int | None:
     return number
 
 
+def check_text(name: str, text: str | None) -> None:
+    """A note, evidence or reason the database can keep: bounded, and without NUL (PostgreSQL refuses it)."""
+    if text is None:
+        return
+    if len(text) > MAX_NOTE:
+        raise InvalidInput(name, f"is {len(text)} characters long", f"keep it under {MAX_NOTE}")
+    if "\x00" in text:
+        raise InvalidInput(name, "contains a NUL character", "remove it")
+
+
 def owns(actor: User, task: Task) -> bool:
     """Whether the task is the actor's to carry out (its province, or the Department's own group)."""
     if task.group.owner == Owner.DEPARTMENT:
@@ -92,6 +104,8 @@ def apply(
     hooks: tuple[Hook, ...] = (),
 ) -> Event:
     """Check and fire one trigger on a loaded task inside the caller's transaction."""
+    if actor.disabled_at is not None:
+        raise PermissionDenied(actor.email, trigger, task.key, "the account is disabled")
     actor_owns = owns(actor, task)
     if not lifecycle.may_fire(trigger, actor.role, actor_owns):
         raise PermissionDenied(actor.email, trigger, task.key, _refusal_reason(actor, task, trigger))
@@ -105,8 +119,7 @@ def apply(
     if lifecycle.RULES[trigger].needs_note and not note:
         raise InvalidInput("--note", f"{trigger.replace('_', '-')} needs a note saying why", "add --note \"...\"")
     for name, text in (("--note", note), ("--evidence", evidence)):
-        if text is not None and len(text) > MAX_NOTE:
-            raise InvalidInput(name, f"is {len(text)} characters long", f"keep it under {MAX_NOTE}")
+        check_text(name, text)
 
     from_state = task.state
     # The machine moves a stand-in, not the mapped row: the row is written
@@ -203,8 +216,14 @@ class Tracker:
         note: str | None = None,
         evidence: str | None = None,
         progress: int | str | None = None,
+        expected_version: int | str | None = None,
     ) -> Outcome:
-        """Apply one action in its own transaction and return what happened."""
+        """Apply one action in its own transaction and return what happened.
+
+        `expected_version` is the task version the user saw (a web form
+        carries it): if the task changed since, nothing is done and
+        `ConcurrentUpdate` names who changed it and when.
+        """
         trigger = parse_trigger(trigger) if isinstance(trigger, str) else trigger
         checked_progress = parse_progress(progress)
         key = task_ref
@@ -213,6 +232,12 @@ class Tracker:
                 actor = find_user(session, actor_email)
                 task, ref_note = find_task(session, task_ref)
                 key = task.key
+                # Who may not read the task learns nothing about it, not even who changed it last.
+                if actor.disabled_at is not None or not may_read_province(actor, task.province_id):
+                    reason = "the account is disabled" if actor.disabled_at else _refusal_reason(actor, task, trigger)
+                    raise PermissionDenied(actor.email, trigger, task.key, reason)
+                if expected_version is not None and str(task.version) != str(expected_version).strip():
+                    raise self.conflict(session, task.id, key)
                 from_state = task.state
                 event = apply(
                     session, task, trigger, actor, self.clock.now(),
@@ -220,8 +245,24 @@ class Tracker:
                 )
                 outcome = Outcome(task.id, key, trigger.value, from_state, task.state, task.progress, event.id, ref_note)
         except StaleDataError:
-            raise ConcurrentUpdate(key) from None
+            with self.db.session() as session:
+                task, _ = find_task(session, task_ref)
+                raise self.conflict(session, task.id, key) from None
         return outcome
 
+    def conflict(self, session: Session, task_id: int, key: str) -> ConcurrentUpdate:
+        return conflict(session, task_id, key, self.clock.tz)
 
-__all__ = ["Hook", "Outcome", "Tracker", "apply", "owns", "parse_progress", "parse_trigger"]
+
+def conflict(session: Session, task_id: int, key: str, tz: str) -> ConcurrentUpdate:
+    """The conflict error naming the last change of the task (who, when in local time)."""
+    row = session.execute(
+        select(User.name, Event.at).select_from(Event).outerjoin(User, Event.actor_id == User.id)
+        .where(Event.task_id == task_id).order_by(Event.id.desc()).limit(1)).first()
+    if row is None:
+        return ConcurrentUpdate(key)
+    at = row.at.astimezone(ZoneInfo(tz)).strftime("%d/%m/%Y %H:%M")
+    return ConcurrentUpdate(key, row.name or "dtrack", at)
+
+
+__all__ = ["Hook", "Outcome", "Tracker", "apply", "conflict", "owns", "parse_progress", "parse_trigger"]

@@ -216,7 +216,32 @@ SETTINGS: tuple[Setting, ...] = (
     # The scheduler (issue 3).
     Setting("sweep_interval_minutes", "60", "`dtrack scheduler`: minutes between reminder sweeps", _positive_int),
     Setting("digest_time", "07:30", "`dtrack scheduler`: daily digest time (HH:MM) in the time zone above", _clock_time),
+    # The web application and accounts (issue 10).
+    Setting("session_idle_minutes", "60", "A web session ends after this many minutes without a request", _positive_int),
+    Setting("session_absolute_hours", "12", "A web session ends this many hours after login, however active", _positive_int),
+    Setting("login_max_attempts", "5", "Failed logins in a row after which an account must wait", _positive_int),
+    Setting("login_lockout_minutes", "15", "How long an account waits after too many failed logins", _positive_int),
+    Setting("invite_valid_hours", "48", "How long a one-time invitation or password-reset link works", _positive_int),
+    Setting("secure_cookies", "no", "Mark cookies Secure: say yes when the site is served over HTTPS (yes/no)", _yes_no),
 )
+
+# Values `dtrack settings` and the admin page must not show in full.
+SECRET_SETTINGS = ("database_url", "smtp_url")
+
+
+def masked(name: str, value: Any) -> str:
+    """A setting's value for display: passwords inside URLs are replaced by ***."""
+    text = display(value)  # an SMTP target's str() already hides its password
+    if name != "database_url" or not text:
+        return text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(text).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "***"
+
 
 _BY_NAME = {s.name: s for s in SETTINGS}
 

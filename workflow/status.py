@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dtrack.workflow.assignments import find_directive
-from dtrack.workflow.models import Province, Task, TaskGroup
+from dtrack.workflow.models import Province, Task, TaskGroup, task_key
 from dtrack.workflow.timeliness import classify
 from dtrack.workflow.views import plain
 from dtrack.workflow.vocabulary import DeadlineStatus, Region
@@ -26,6 +26,8 @@ class StatusMatrix:
     # (province id, group ordinal) -> deadline status as of `as_of` (when given).
     timeliness: dict[tuple[int, int], DeadlineStatus] = field(default_factory=dict)
     as_of: date | None = None
+    # (province id, group ordinal) -> (task id, task key) of the task the cell shows, for links.
+    tasks: dict[tuple[int, int], tuple[int, str]] = field(default_factory=dict)
 
     def state_counts(self, region: str | None = None) -> Counter:
         wanted = {p.id for p in self.provinces if region is None or p.region == region}
@@ -58,14 +60,17 @@ def status_matrix(session: Session, directive_code: str, region: str | None = No
     matrix = StatusMatrix(directive.code, [g.ordinal for g in directive.groups], provinces, as_of=as_of)
     ids = {p.id for p in provinces}
     rows = session.execute(
-        select(Task.province_id, TaskGroup.ordinal, Task.state, Task.due_on, Task.submitted_at, Task.completed_at)
+        select(Task.province_id, TaskGroup.ordinal, Task.state, Task.due_on, Task.submitted_at, Task.completed_at,
+               Task.id, Task.period)
         .join(TaskGroup)
         .where(TaskGroup.directive_id == directive.id)
         .order_by(Task.period)
     )
-    for province_id, ordinal, state, due_on, submitted_at, completed_at in rows:
+    slugs = {p.id: p.slug for p in provinces}
+    for province_id, ordinal, state, due_on, submitted_at, completed_at, task_id, period in rows:
         if province_id in ids:
             matrix.cells[(province_id, ordinal)] = state
+            matrix.tasks[(province_id, ordinal)] = (task_id, task_key(directive.code, ordinal, slugs[province_id], period))
             if as_of is not None:
                 matrix.timeliness[(province_id, ordinal)] = classify(
                     state, due_on, as_of, due_soon_days=due_soon_days, submitted_at=submitted_at,

@@ -156,6 +156,7 @@ class OutboxKind(StrEnum):
 
     DIGEST = "digest"  # the daily digest (the weekly summary on its weekday): at most one a day per person
     REPORT = "report"  # a rendered report sent with a covering message
+    ACCOUNT = "account"  # an invitation or password-reset link (accounts.mail)
 
 
 class Weekday(StrEnum):

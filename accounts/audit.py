@@ -1,0 +1,30 @@
+"""The accounts audit trail: who logged in, failed, logged out, was invited, disabled, changed."""
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy.orm import Session
+
+from dtrack.workflow.account_models import AuthEvent
+
+
+class AuthKind(StrEnum):
+    LOGIN = "login"
+    LOGIN_FAILED = "login_failed"
+    LOGOUT = "logout"
+    INVITED = "invited"
+    RESET_ISSUED = "reset_issued"
+    PASSWORD_SET = "password_set"
+    DISABLED = "disabled"
+    ROLE_CHANGED = "role_changed"
+
+
+def record(session: Session, kind: AuthKind, now: datetime, *, actor_id: int | None = None,
+           user_id: int | None = None, email: str | None = None, ip: str | None = None,
+           detail: str | None = None) -> AuthEvent:
+    """Add one audit row to the caller's transaction (it commits or rolls back with the change)."""
+    row = AuthEvent(kind=kind.value, actor_id=actor_id, user_id=user_id, email=(email or None) and email[:254],
+                    at=now, ip=ip, detail=detail)
+    session.add(row)
+    return row

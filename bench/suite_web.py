@@ -1,0 +1,170 @@
+"""The web application under load: `dtrack serve` as a process, a load generator in another.
+
+On the scale data set (`ctx.big_url()`: 996,640 tasks; small in --quick) the
+server runs as an operator starts it (`dtrack serve --workers 2`, see
+bench/webserver.py) and `bench/loadgen.py` drives it from a separate process
+over 127.0.0.1, each simulated client with its own keep-alive connection and
+its own logged-in session. Measured, at 1, 10 and 50 concurrent clients
+(1 and 10 in --quick), bounded in requests and seconds per cell:
+
+- GET /healthz: no database, no session, the framework's floor;
+- GET /province as the officer of commune unit xa-0001 (300 tasks over 30 directives);
+- GET /review, GET /overdue (nationwide, first page), GET /status as the overseer;
+- POST /tasks/{id}/actions/update as that officer: progress alternating 41/42 on
+  in-progress tasks, one task per client, the version carried as the form does
+  (read from the page once, then counted up).
+
+Rows per page and level: median latency (with min and max), p99, requests/s,
+and the median's ratio to /healthz at the same level. Goals (issue 10):
+median < 50 ms and p99 < 250 ms at 50 clients for every page on PostgreSQL;
+the POST within 3x the floor at 1 client.
+"""
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from bench.context import BenchContext, Result
+from bench.webserver import ServerProcess, add_user
+from dtrack.workflow.database import Database
+from dtrack.workflow.models import Province, Task, TaskGroup
+from dtrack.workflow.vocabulary import Owner, State
+
+SUITE = "web"
+UNIT = "xa-0001"  # a commune-level unit of the data set: 30 directives x 10 groups
+OFFICER = {"email": "web.officer@xa-0001.bench.example.vn", "password": "bench-officer-Mật-khẩu-1"}
+OVERSEER = {"email": "web.overseer@khuyencong.bench.example.vn", "password": "bench-overseer-Mật-khẩu-1"}
+SCENARIOS = [
+    {"name": "GET /healthz (floor)", "path": "/healthz"},
+    {"name": f"GET /province ({UNIT})", "path": "/province", "as": "officer"},
+    {"name": "GET /review", "path": "/review", "as": "overseer"},
+    {"name": "GET /overdue (page 1)", "path": "/overdue", "as": "overseer"},
+    {"name": "GET /status", "path": "/status", "as": "overseer"},
+    {"name": "POST update (transition)", "method": "POST", "as": "officer"},
+]
+FLOOR = SCENARIOS[0]["name"]
+POST = SCENARIOS[-1]["name"]
+
+
+def _plan(ctx: BenchContext, base: str, tasks: list[int]) -> dict:
+    levels = [1, 10] if ctx.quick else [1, 10, 50]
+    scenarios = [dict(s, tasks=tasks) if s["name"] == POST else s for s in SCENARIOS]
+    return {
+        "base": base, "levels": levels, "accounts": {"officer": OFFICER, "overseer": OVERSEER},
+        "scenarios": scenarios,
+        # Bounded twice: requests per cell and seconds per cell.
+        "max_requests": 20 if ctx.quick else 600,
+        "max_requests_single": 8 if ctx.quick else 150,
+        "max_seconds": 1.0 if ctx.quick else 15.0,
+    }
+
+
+def _prepare(url: str) -> tuple[int, list[int]]:
+    """The number of tasks, and the unit's in-progress tasks the POSTs update."""
+    db = Database(url)
+    with db.session() as session:
+        total = int(session.scalar(select(func.count()).select_from(Task)) or 0)
+        tasks = list(session.scalars(
+            # Groups the province owns (the Department's own follow-up groups take no province update).
+            select(Task.id).join(Province).join(TaskGroup)
+            .where(Province.slug == UNIT, Task.state == State.IN_PROGRESS.value, TaskGroup.owner == Owner.PROVINCE)
+            .order_by(Task.id).limit(50)
+        ))
+    db.dispose()
+    add_user(url, OFFICER["email"], "Cán bộ xã (benchmark)", "province", OFFICER["password"], province=UNIT)
+    add_user(url, OVERSEER["email"], "Giám sát web (benchmark)", "overseer", OVERSEER["password"])
+    return total, tasks
+
+
+def _p99(samples: list[float]) -> float:
+    if len(samples) < 2:
+        return samples[0] if samples else 0.0
+    return statistics.quantiles(samples, n=100, method="inclusive")[98]
+
+
+def rows(backend: str, total: int, measured: list[dict], workers: int) -> list[Result]:
+    floor = {m["clients"]: statistics.median(m["latencies_ms"]) for m in measured
+             if m["name"] == FLOOR and m["latencies_ms"]}
+    results = []
+    for m in measured:
+        name, level = m["name"], m["clients"]
+        label = f"{name} @ {level}"
+        if "error" in m:  # the load generator could not run this cell (e.g. no form to post)
+            print(f"  warning: {label}: {m['error']}", flush=True)
+            results.append(Result(SUITE, f"{label}: not measured", backend, total, 0, 0, 0, "ms", "", m["error"]))
+            continue
+        samples = m["latencies_ms"]
+        failed = sum(m["failures"].values())
+        note = (f"{len(samples)} ok, {failed} failed {m['failures']}, {m['seconds']:.1f} s; "
+                f"server: dtrack serve --workers {workers}")
+        if not samples:
+            results.append(Result(SUITE, f"{label}: latency (no successful request)", backend, total, 0, 0, 0,
+                                  "ms", "", note))
+            continue
+        median, p99 = statistics.median(samples), _p99(samples)
+        page = name != FLOOR
+        at_top = level == 50 and page
+        results += [
+            Result(SUITE, f"{label}: latency", backend, total, median, min(samples), max(samples), "ms",
+                   "< 50 ms" if at_top else "", note),
+            Result(SUITE, f"{label}: p99", backend, total, p99, p99, p99, "ms", "< 250 ms" if at_top else "", note),
+            Result(SUITE, f"{label}: requests/s", backend, total, len(samples) / m["seconds"],
+                   len(samples) / m["seconds"], len(samples) / m["seconds"], "req/s", "", note),
+        ]
+        if page and floor.get(level):
+            ratio = median / floor[level]
+            results.append(Result(SUITE, f"{label}: median / floor", backend, total, ratio, ratio, ratio, "ratio",
+                                  "<= 3" if name == POST and level == 1 else "", note))
+        if failed:
+            print(f"  warning: {label}: {failed} failed requests {m['failures']}", flush=True)
+    return results
+
+
+def run(ctx: BenchContext) -> list[Result]:
+    url = ctx.big_url()
+    total, tasks = _prepare(url)
+    if not tasks:
+        raise RuntimeError(f"no in-progress task in {UNIT} to update")
+    # SQLite: the embedded default (one process); PostgreSQL: the production shape (--workers 2).
+    workers = int(os.environ.get("DTRACK_BENCH_WEB_WORKERS", "0")) or (2 if ctx.backend == "postgresql" else 1)
+    server = ServerProcess(url, Path(ctx.workdir) / "web-server.log", workers=workers)
+    base = server.start()
+    try:
+        plan = _plan(ctx, base, tasks)
+        budget = len(plan["scenarios"]) * len(plan["levels"]) * (plan["max_seconds"] + 5) + 300
+        done = subprocess.run([sys.executable, "-m", "bench.loadgen"], input=json.dumps(plan), text=True,
+                              stdout=subprocess.PIPE, timeout=budget, cwd=Path(__file__).resolve().parents[1])
+        if done.returncode != 0:
+            raise RuntimeError(f"the load generator failed ({done.returncode}); server log:\n{server.log_tail()}")
+        measured = json.loads(done.stdout)
+    finally:
+        server.stop()
+    return rows(ctx.backend, total, measured, workers)
+
+
+def pivot(results: list[dict]) -> str:
+    """The web rows of a results file as one Markdown table: a line per page, back-end and level."""
+    cells: dict[tuple[str, str, int], dict[str, float]] = {}
+    for r in results:
+        if r["suite"] != SUITE or " @ " not in r["name"] or ": " not in r["name"]:
+            continue
+        head, metric = r["name"].rsplit(": ", 1)
+        page, level = head.rsplit(" @ ", 1)
+        cells.setdefault((r["backend"], page, int(level)), {})[metric] = r["median"]
+    lines = ["| backend | page | clients | median ms | p99 ms | req/s | median / floor |",
+             "|---|---|---:|---:|---:|---:|---:|"]
+    for (backend, page, level), m in cells.items():
+        ratio = f"{m['median / floor']:.2f}" if "median / floor" in m else ""
+        lines.append(f"| {backend} | {page} | {level} | {m.get('latency', 0):.1f} | {m.get('p99', 0):.1f} |"
+                     f" {m.get('requests/s', 0):,.0f} | {ratio} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # python -m bench.suite_web bench/results.json: the docs' table
+    print(pivot(json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))["results"]))

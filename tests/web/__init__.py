@@ -1,0 +1,1 @@
+"""Web application tests: routes, roles, sessions, and the browser scenarios."""

@@ -1,0 +1,179 @@
+"""Every route of the application against every role: the expected answer, and nothing changed on a refusal.
+
+The routes are enumerated from the application's router, so a new route
+without an entry in EXPECTED fails this test until someone decides who
+may use it.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.routing import Mount, Route
+
+from dtrack.accounts.admin import invite_user
+from dtrack.seeds import DIRECTIVE_20_FILE
+from tests.web.http_support import ACCOUNTS, cheap_hashing, csrf_of, site  # noqa: F401 - fixtures
+
+ROLES = ("anonymous", "other", "overseer", "own", "admin")
+LOGIN = "login"  # anonymous on a page that needs a login: 303 to /login
+OK, MOVED = 200, 303  # a page; a change done (303 to a page)
+
+
+def only(allowed: dict[str, int | set[int]], refused: int = 403) -> dict[str, set[int]]:
+    """Roles in `allowed` get their answer, every other logged-in role `refused`, anonymous the login page."""
+    result: dict[str, set[int]] = {}
+    for role in ROLES:
+        if role == "anonymous":
+            answer = allowed.get(role, LOGIN)
+        else:
+            answer = allowed.get(role, refused)
+        result[role] = answer if isinstance(answer, set) else {answer}
+    return result
+
+
+EVERYONE = {r: OK for r in ROLES}
+LOGGED_IN = {r: OK for r in ROLES if r != "anonymous"}
+OVERSIGHT = {"overseer": OK, "admin": OK}
+HANOI = {"own": OK, "overseer": OK, "admin": OK}
+# A change that an earlier allowed role may already have made: the later one is refused by the state (422).
+DONE_OR_STALE = {MOVED, 422}
+
+EXPECTED: dict[tuple[str, str], dict[str, set[int]]] = {
+    ("GET", "/healthz"): only(EVERYONE),
+    ("GET", "/static"): only(EVERYONE),
+    ("GET", "/"): only({r: MOVED for r in ROLES if r != "anonymous"}),
+    ("GET", "/login"): only(EVERYONE),
+    # Five wrong passwords in a row (one per role here) lock the account: the fifth answer is 429.
+    ("POST", "/login"): only({r: {401, 429} for r in ROLES}),
+    ("POST", "/logout"): only({r: MOVED for r in ROLES if r != "anonymous"}),
+    ("GET", "/invite/{token}"): only(EVERYONE),
+    ("POST", "/invite/{token}"): only({r: 422 for r in ROLES}),
+    ("POST", "/account/language"): only({r: MOVED for r in ROLES if r != "anonymous"}),
+    ("GET", "/province"): only(HANOI),
+    ("GET", "/tasks/{task_id:int}"): only(HANOI),
+    ("POST", "/tasks/{task_id:int}/actions/{trigger}"): only({"own": MOVED, "admin": DONE_OR_STALE}),
+    ("POST", "/tasks/{task_id:int}/extend"): only({"overseer": MOVED, "admin": DONE_OR_STALE}),
+    ("GET", "/indicators"): only(LOGGED_IN),
+    ("POST", "/indicators"): only({"own": MOVED, "overseer": MOVED, "admin": MOVED}),
+    ("GET", "/review"): only(OVERSIGHT),
+    ("GET", "/overdue"): only(OVERSIGHT),
+    ("GET", "/matrix"): only(OVERSIGHT),
+    ("GET", "/status"): only(OVERSIGHT),
+    ("GET", "/extend-group"): only(OVERSIGHT),
+    ("POST", "/extend-group"): only({"overseer": MOVED, "admin": DONE_OR_STALE}),
+    ("GET", "/reports/national"): only(OVERSIGHT),
+    ("GET", "/reports/province/{slug}"): only(HANOI),
+    ("GET", "/admin/users"): only({"admin": OK}),
+    ("POST", "/admin/users/invite"): only({"admin": OK}),
+    ("POST", "/admin/users/{user_id:int}/disable"): only({"admin": MOVED}),
+    ("POST", "/admin/users/{user_id:int}/edit"): only({"admin": MOVED}),
+    ("POST", "/admin/users/{user_id:int}/reset"): only({"admin": OK}),
+    ("GET", "/admin/directives"): only({"admin": OK}),
+    ("POST", "/admin/directives/load"): only({"admin": OK}),
+    ("POST", "/admin/directives/assign"): only({"admin": OK}),
+    ("GET", "/admin/settings"): only({"admin": OK}),
+}
+# Changes allowed to the role: the fingerprint may differ after these answers.
+CHANGES = {MOVED, 200}
+
+
+def router_routes(app) -> list[tuple[str, str]]:
+    found = []
+    for route in app.routes:
+        if isinstance(route, Mount):
+            found.append(("GET", route.path))
+        elif isinstance(route, Route):
+            found += [(method, route.path) for method in sorted(route.methods or ()) if method != "HEAD"]
+    return found
+
+
+def test_every_route_has_an_expectation(site):
+    routes = router_routes(site.app)
+    assert len(routes) == len(set(routes))
+    assert set(routes) == set(EXPECTED), "decide who may use each new route, in EXPECTED"
+
+
+def test_every_route_against_every_role(site):
+    hanoi_task = site.task_id("20/CT-BCT:2:ha-noi")
+    victim_id = _victim(site)
+    invite_token = invite_user(site.db, site.clock, site.settings, email="moi@soct.hanoi.example.vn",
+                               name="Người Được Mời", role="province", province="ha-noi").link.rsplit("/", 1)[1]
+    clients = {role: site.anonymous() if role == "anonymous" else site.client(role) for role in ROLES}
+    params = {"task_id": hanoi_task, "trigger": "start", "slug": "ha-noi", "token": invite_token, "user_id": victim_id}
+    problems = []
+    # Logout last: it ends the sessions the other routes need.
+    ordered = sorted(router_routes(site.app), key=lambda r: r[1] == "/logout")
+    for method, path in ordered:
+        for role in ROLES:
+            client = clients[role]
+            url = _url(path, params)
+            before = site.fingerprint()
+            answer = _request(site, client, method, url, path, role, hanoi_task)
+            expected = EXPECTED[(method, path)][role]
+            status = answer.status_code
+            if LOGIN in expected:
+                if status != 303 or not answer.headers.get("location", "").startswith("/login"):
+                    problems.append(f"{method} {url} as {role}: {status}, expected 303 to /login")
+            elif status not in expected:
+                problems.append(f"{method} {url} as {role}: {status}, expected {sorted(expected)}")
+            refused = status not in CHANGES or LOGIN in expected
+            if refused and site.fingerprint() != before:
+                problems.append(f"{method} {url} as {role}: refused with {status} but the database changed")
+            if status == 500:
+                problems.append(f"{method} {url} as {role}: server error")
+    assert not problems, "\n".join(problems)
+
+
+def _victim(site) -> int:
+    from dtrack.workflow.users import add_user
+
+    with site.db.session() as session:
+        user, _ = add_user(session, email="nan.nhan@soct.hanoi.example.vn", name="Nạn Nhân", role="province",
+                           province="ha-noi", now=site.clock.now())
+        return user.id
+
+
+def _url(path: str, params: dict) -> str:
+    if path == "/static":
+        return "/static/dtrack.css"
+    url = path
+    for name, value in params.items():
+        url = url.replace("{" + name + ":int}", str(value)).replace("{" + name + "}", str(value))
+    return {"/province": "/province?province=ha-noi", "/reports/national": "/reports/national?format=csv",
+            "/reports/province/ha-noi": "/reports/province/ha-noi?format=md"}.get(url, url)
+
+
+def _request(site, client, method: str, url: str, path: str, role: str, task_id: int):
+    if method == "GET":
+        return client.get(url)
+    anonymous_form = role == "anonymous" or path in ("/login", "/invite/{token}")
+    if role == "anonymous":
+        token = csrf_of(client, "/login")
+    elif anonymous_form:  # a logged-in browser still holds the login form's token from its login
+        token = client.cookies.get("dtrack_csrf")
+    else:
+        token = csrf_of(client)
+    version = str(site.version(task_id))
+    data = {"csrf_token": token, "version": version}
+    files = None
+    if path == "/login":
+        data.update(email=ACCOUNTS["own"][0], password="not the password")
+    elif path.startswith("/invite/"):
+        data.update(password="mot-mat-khau-dai", password_confirm="khac-mat-khau")
+    elif path == "/account/language":
+        data.update(lang="vi")
+    elif path.endswith("/extend"):
+        data.update(to="30/06/2027", reason="Gia hạn theo đề nghị của tỉnh")
+    elif path == "/extend-group":
+        data.update(directive="20/CT-BCT", group="3", provinces="north", to="30/06/2027", reason="Gia hạn chung")
+    elif path == "/indicators":
+        data.update(unit="ha-noi", indicator="budget_plan", period="2025", value="1.000.000")
+    elif path == "/admin/users/invite":
+        data.update(email=f"moi.{role}@example.vn", name="Người Mới", role="overseer")
+    elif path.endswith("/edit"):
+        data.update(role="province", province="hue")
+    elif path == "/admin/directives/load":
+        files = {"file": ("directive.toml", Path(DIRECTIVE_20_FILE).read_bytes(), "application/toml")}
+    elif path == "/admin/directives/assign":
+        data.update(code="20/CT-BCT", provinces="all")
+    return client.post(url, data=data, files=files)

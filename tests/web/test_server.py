@@ -1,0 +1,93 @@
+"""`dtrack serve --workers 2` as a real process on PostgreSQL, driven over HTTP: login and one transition."""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from dtrack.workflow.database import Database
+from tests.conftest import _reset_pg
+
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+PASSWORD = "Mật-khẩu-máy-chủ-2026"
+EMAIL = "can.bo@soct.hanoi.example.vn"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _dtrack(url: str, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DTRACK_DATABASE_URL": url}
+    return subprocess.run([sys.executable, "-m", "dtrack", *args], input=stdin, capture_output=True, text=True,
+                          env=env, timeout=120, check=True)
+
+
+@pytest.fixture
+def server(pg_scratch_url):
+    _reset_pg(pg_scratch_url)
+    _dtrack(pg_scratch_url, "init")
+    _dtrack(pg_scratch_url, "users", "add", "--email", EMAIL, "--name", "Nguyễn Thị Hà", "--role", "province",
+            "--province", "ha-noi")
+    _dtrack(pg_scratch_url, "users", "set-password", EMAIL, "--password-stdin", stdin=PASSWORD + "\n")
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dtrack", "--db", pg_scratch_url, "serve", "--port", str(port), "--workers", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).text == "ok":
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"server did not start: {process.stdout.read() if process.stdout else ''}")
+            time.sleep(0.2)
+        yield base, pg_scratch_url
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+def test_login_and_one_transition_on_the_real_server(server):
+    base, url = server
+    csrf = re.compile(r'name="csrf_token" value="([^"]+)"')
+    with httpx.Client(base_url=base, follow_redirects=False, timeout=30) as client:
+        login = client.get("/login")
+        assert login.headers["x-frame-options"] == "DENY"
+        answer = client.post("/login", data={"email": EMAIL, "password": PASSWORD,
+                                             "csrf_token": csrf.search(login.text).group(1)})
+        assert answer.status_code == 303
+        home = client.get("/province")
+        assert home.status_code == 200 and "Việc của tỉnh" in home.text
+        task_id = re.search(r'href="/tasks/(\d+)"', home.text).group(1)
+        page = client.get(f"/tasks/{task_id}")
+        version = re.search(r'name="version" value="(\d+)"', page.text).group(1)
+        done = client.post(f"/tasks/{task_id}/actions/start", data={
+            "csrf_token": csrf.search(page.text).group(1), "version": version, "note": "Bắt đầu qua máy chủ thật"})
+        assert done.status_code == 303
+        assert "Bắt đầu qua máy chủ thật" in client.get(f"/tasks/{task_id}").text
+    db = Database(url)
+    try:
+        with db.session() as session:
+            from sqlalchemy import text
+
+            assert session.execute(text("SELECT count(*) FROM events WHERE note = 'Bắt đầu qua máy chủ thật'")).scalar() == 1
+    finally:
+        db.dispose()

@@ -1,0 +1,1 @@
+"""The web application: a thin front end like cli.py (parse the request, call one core function, render)."""

@@ -1,0 +1,68 @@
+"""`create_app`: the ASGI application for one database, settings and clock."""
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import anyio.to_thread
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from dtrack.accounts.sessions import SessionPolicy
+from dtrack.web import routes_admin, routes_auth, routes_review, routes_work
+from dtrack.web.edge import Ctx, WebApp, error_page, server_error
+from dtrack.web.security import SecurityHeaders
+from dtrack.workflow.clock import Clock
+from dtrack.workflow.database import Database
+from dtrack.workflow.settings import Settings
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+async def healthz(request: Request) -> Response:
+    """No database, no session: the framework's floor for the benchmarks."""
+    return PlainTextResponse("ok")
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    return error_page(Ctx(request, request.app.state.web), status)
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    return server_error(Ctx(request, request.app.state.web))
+
+
+# Sync handlers run in anyio's thread pool; each holds a database connection while it works. No
+# more threads than SQLAlchemy's pool has connections (5 + 10 overflow by default): requests
+# beyond wait for a thread, instead of holding one while they wait 30 s for a connection.
+HANDLER_THREADS = 15
+
+
+@asynccontextmanager
+async def _lifespan(app: Starlette) -> AsyncIterator[None]:
+    anyio.to_thread.current_default_thread_limiter().total_tokens = HANDLER_THREADS
+    yield
+
+
+def create_app(db: Database, settings: Settings, clock: Clock | None = None) -> Starlette:
+    clock = clock or Clock(settings.timezone, settings.today)
+    routes: list[Route | Mount] = [Route("/healthz", healthz, methods=["GET"], name="healthz")]
+    for module in (routes_auth, routes_work, routes_review, routes_admin):
+        routes += module.routes.routes
+    routes.append(Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"))
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(SecurityHeaders)],
+        exception_handlers={HTTPException: _http_error, Exception: _server_error},
+        lifespan=_lifespan,
+    )
+    app.state.web = WebApp(db, settings, clock, SessionPolicy.of(settings))
+    return app

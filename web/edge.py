@@ -1,0 +1,304 @@
+"""The web's edge: sessions, CSRF, language, rendering, and core errors mapped to answers once.
+
+A route handler is a plain function `handler(ctx, **path_params)` run in
+the thread pool (the database access is synchronous). `Routes` registers
+it with what it needs: a login (default), and for a form the page that
+shows the form again (`form_page`) when the core refuses the input. The
+mapping of errors happens in `_run`, for every handler:
+
+- InvalidInput -> the form page again, 422, message beside the field, text kept
+- ConcurrentUpdate -> the form page again with the reload message, 409
+- NotFound -> 404 page; PermissionDenied -> 403 page; a bad link -> 410
+- LoginFailed 401, LoginThrottled 429 (the login form again)
+- no valid session -> 303 to /login; a bad or missing CSRF token -> 403
+- anything else -> a short 500 page whose reference id is in the log.
+"""
+from __future__ import annotations
+
+import hmac
+import logging
+import secrets
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from dtrack.accounts.sessions import COOKIE, Current, SessionPolicy, current
+from dtrack.templates.environment import environment
+from dtrack.web.forms import field_message, field_name
+from dtrack.web.wording import LANGS, words
+from dtrack.workflow.clock import Clock
+from dtrack.workflow.database import Database
+from dtrack.workflow.errors import (
+    ConcurrentUpdate, DtrackError, InvalidInput, LinkInvalid, LoginFailed, LoginThrottled, NotAuthenticated,
+    NotFound, PermissionDenied,
+)
+from dtrack.workflow.models import User
+from dtrack.workflow.settings import Settings
+
+log = logging.getLogger("dtrack.web")
+
+ANON_CSRF_COOKIE = "dtrack_csrf"  # login and invitation forms, before there is a session
+LANG_COOKIE = "dtrack_lang"
+MAX_BODY = 4 * 1024 * 1024  # a 2 MB note is refused by the core with a message, not by the server
+MAX_FIELD = 3 * 1024 * 1024
+_FREE_TEXT = ("note", "evidence", "reason", "progress")
+# NotFound kinds that come from a form field, and that field.
+_FORM_KINDS = {"province": "province", "indicator": "indicator", "directive": "directive", "user": "email"}
+
+
+@dataclass
+class WebApp:
+    """What every request shares: the database, the settings, the clock."""
+
+    db: Database
+    settings: Settings
+    clock: Clock
+    policy: SessionPolicy
+
+
+class CsrfRefused(Exception):
+    pass
+
+
+@dataclass
+class Ctx:
+    """One request as a handler sees it."""
+
+    request: Request
+    app: WebApp
+    form: dict[str, str] = field(default_factory=dict)
+    files: dict[str, UploadFile] = field(default_factory=dict)
+    current: Current | None = None
+    errors: dict[str, str] = field(default_factory=dict)  # form field -> message
+    conflict: str | None = None
+    _anon_csrf: str | None = None
+    _set_anon_csrf: bool = False
+
+    @property
+    def user(self) -> User:
+        assert self.current is not None, "route declared login=False"
+        return self.current.user
+
+    @property
+    def lang(self) -> str:
+        if self.current is not None and self.current.user.locale in LANGS:
+            return self.current.user.locale
+        chosen = self.request.query_params.get("lang") or self.request.cookies.get(LANG_COOKIE)
+        return chosen if chosen in LANGS else self.app.settings.language
+
+    @property
+    def w(self) -> dict[str, str]:
+        return words(self.lang)
+
+    @property
+    def now(self) -> datetime:
+        return self.app.clock.now()
+
+    @property
+    def ip(self) -> str | None:
+        return self.request.client.host if self.request.client else None
+
+    @property
+    def csrf_token(self) -> str:
+        if self.current is not None:
+            return self.current.csrf_token
+        if self._anon_csrf is None:
+            self._anon_csrf = self.request.cookies.get(ANON_CSRF_COOKIE) or ""
+            if len(self._anon_csrf) < 20:
+                self._anon_csrf = secrets.token_urlsafe(32)
+                self._set_anon_csrf = True
+        return self._anon_csrf
+
+    def value(self, name: str, default: str = "") -> str:
+        """What the user typed into a field (kept when the form is shown again)."""
+        return self.form.get(name, default)
+
+    def local(self, instant: datetime | None) -> str:
+        if instant is None:
+            return "–"
+        return instant.astimezone(ZoneInfo(self.app.clock.tz)).strftime("%d/%m/%Y %H:%M")
+
+    def page(self, template: str, status: int = 200, **context: Any) -> Response:
+        flash_key = self.request.query_params.get("flash", "")
+        flash = self.w.get(f"flash_{flash_key}") if flash_key.isidentifier() else None
+        html = environment().get_template(f"web/{template}").render(
+            w=self.w, lang=self.lang, user=self.current.user if self.current else None, csrf=self.csrf_token,
+            errors=self.errors, conflict=self.conflict, value=self.value, local=self.local, flash=flash,
+            path=self.request.url.path, **context)
+        response = HTMLResponse(html, status_code=status)
+        self.finish(response)
+        return response
+
+    def finish(self, response: Response) -> None:
+        # No page of a logged-in user is kept by the browser: the back button after logout shows nothing.
+        response.headers["Cache-Control"] = "no-store"
+        chosen = self.request.query_params.get("lang")
+        if self.current is None and chosen in LANGS and chosen != self.request.cookies.get(LANG_COOKIE):
+            # The toggle of the login page: the choice holds for the next pages (the form's answer too).
+            response.set_cookie(LANG_COOKIE, chosen, httponly=True, samesite="lax",
+                                secure=self.app.settings.secure_cookies, path="/")
+        if self._set_anon_csrf:
+            response.set_cookie(ANON_CSRF_COOKIE, self.csrf_token, httponly=True, samesite="strict",
+                                secure=self.app.settings.secure_cookies, path="/")
+
+    def redirect(self, url: str) -> Response:
+        response = RedirectResponse(url, status_code=303)
+        self.finish(response)
+        return response
+
+
+Handler = Callable[..., Response]
+
+
+@dataclass
+class Spec:
+    handler: Handler
+    login: bool = True
+    form_page: Handler | None = None  # shows the form again when the core refuses the input
+
+
+class Routes:
+    """A module's routes; `app.create_app` gathers them."""
+
+    def __init__(self) -> None:
+        self.routes: list[Route] = []
+
+    def add(self, path: str, method: str, *, login: bool = True, form_page: Handler | None = None):
+        def register(handler: Handler) -> Handler:
+            spec = Spec(handler, login, form_page)
+
+            async def endpoint(request: Request) -> Response:
+                return await _endpoint(request, spec)
+
+            endpoint.__name__ = handler.__name__
+            self.routes.append(Route(path, endpoint, methods=[method], name=handler.__name__))
+            return handler
+        return register
+
+    def get(self, path: str, **kwargs):
+        return self.add(path, "GET", **kwargs)
+
+    def post(self, path: str, **kwargs):
+        return self.add(path, "POST", **kwargs)
+
+
+async def _endpoint(request: Request, spec: Spec) -> Response:
+    app: WebApp = request.app.state.web
+    form: dict[str, str] = {}
+    files: dict[str, UploadFile] = {}
+    if request.method == "POST":
+        length = request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > MAX_BODY:
+            return error_page(Ctx(request, app), 413)
+        try:
+            parsed = await request.form(max_files=2, max_fields=100, max_part_size=MAX_FIELD)
+        except Exception:  # noqa: BLE001 - a malformed body is the client's mistake, not a server error
+            return error_page(Ctx(request, app), 400)
+        for name, item in parsed.multi_items():
+            if isinstance(item, str):
+                form.setdefault(name, item)
+            else:
+                files[name] = item
+        for name, upload in files.items():  # read here: the handler runs in a thread
+            form[f"__file__{name}"] = (await upload.read(MAX_BODY)).decode("utf-8", errors="replace")
+            form[f"__filename__{name}"] = upload.filename or ""
+    # NUL never comes from typing; PostgreSQL refuses it. The core refuses it in free text beside
+    # the field (note, evidence, reason); anywhere else it is a malformed request.
+    if any("\x00" in value for name, value in form.items() if name not in _FREE_TEXT and not name.startswith("__")):
+        return error_page(Ctx(request, app), 400)
+    return await run_in_threadpool(_run, request, app, spec, form)
+
+
+def _run(request: Request, app: WebApp, spec: Spec, form: dict[str, str]) -> Response:
+    ctx = Ctx(request, app, form)
+    params = dict(request.path_params)
+    try:
+        if spec.login:
+            ctx.current = current(app.db, request.cookies.get(COOKIE), ctx.now, app.policy)
+        if request.method == "POST":
+            expected = ctx.csrf_token if (spec.login or request.cookies.get(ANON_CSRF_COOKIE)) else ""
+            given = form.get("csrf_token", "")
+            if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
+                raise CsrfRefused()
+        return spec.handler(ctx, **params)
+    except NotAuthenticated as exc:
+        flash = "expired" if request.cookies.get(COOKIE) and exc.reason != "not logged in" else ""
+        response = ctx.redirect("/login" + (f"?flash={flash}" if flash else ""))
+        if request.cookies.get(COOKIE):
+            response.delete_cookie(COOKIE, path="/")
+        return response
+    except CsrfRefused:
+        return error_page(ctx, 403, ctx.w["error_csrf"])
+    except InvalidInput as exc:
+        if spec.form_page is None:
+            return error_page(ctx, 400, field_message(exc, ctx.w))
+        ctx.errors[field_name(exc.field)] = field_message(exc, ctx.w)
+        return _again(ctx, spec, params, 422)
+    except ConcurrentUpdate as exc:
+        ctx.conflict = ctx.w["conflict"].format(by=exc.by, at=exc.at) if exc.by else ctx.w["conflict_unknown"]
+        if spec.form_page is None:
+            return error_page(ctx, 409, ctx.conflict)
+        ctx.form = {}  # the page shows the task as it is now; the stale form is not kept
+        return _again(ctx, spec, params, 409)
+    except LoginThrottled as exc:
+        ctx.errors["form"] = ctx.w["login_throttled"].format(minutes=exc.minutes)
+        return _again(ctx, spec, params, 429)
+    except LoginFailed:
+        ctx.errors["form"] = ctx.w["login_failed"]
+        return _again(ctx, spec, params, 401)
+    except LinkInvalid:
+        return error_page(ctx, 410, ctx.w["link_invalid"])
+    except NotFound as exc:
+        # A name typed into a form (a province, an indicator) is the form's mistake; a URL's is a 404.
+        field = _FORM_KINDS.get(exc.kind)
+        if field is None or spec.form_page is None or request.method != "POST":
+            return error_page(ctx, 404)
+        ctx.errors[field] = str(exc)
+        return _again(ctx, spec, params, 422)
+    except PermissionDenied:
+        return error_page(ctx, 403)
+    except DtrackError as exc:
+        if spec.form_page is not None and request.method == "POST":
+            ctx.errors["form"] = str(exc)
+            return _again(ctx, spec, params, 422)
+        return error_page(ctx, 400, str(exc))
+    except Exception:  # noqa: BLE001 - the last line: a reference id in the log, never a traceback on the page
+        return server_error(ctx)
+
+
+def _again(ctx: Ctx, spec: Spec, params: dict[str, Any], status: int) -> Response:
+    assert spec.form_page is not None
+    try:
+        response = spec.form_page(ctx, **params)
+    except (NotFound, PermissionDenied, NotAuthenticated):
+        return error_page(ctx, 404)
+    except Exception:  # noqa: BLE001
+        return server_error(ctx)
+    response.status_code = status
+    return response
+
+
+def server_error(ctx: Ctx) -> Response:
+    reference = uuid.uuid4().hex[:12]
+    log.exception("server error %s on %s %s", reference, ctx.request.method, ctx.request.url.path)
+    return error_page(ctx, 500, ctx.w["error_500"].format(ref=reference))
+
+
+def error_page(ctx: Ctx, status: int, message: str | None = None, detail: str | None = None) -> Response:
+    w = ctx.w
+    text = message or w.get(f"error_{status}", w["error_400"])
+    try:
+        return ctx.page("error.html.j2", status=status, status_code=status, message=text,
+                        detail=detail if status == 404 else None)
+    except Exception:  # noqa: BLE001 - the error page itself failed: plain text, still no traceback
+        log.exception("error page failed")
+        return Response(text, status_code=status, media_type="text/plain; charset=utf-8")

@@ -1,0 +1,132 @@
+"""The Department's pages: review queue, overdue list, matrices, group extension, reports."""
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from dtrack.reports.document import ReportOptions
+from dtrack.reports.national import national_report
+from dtrack.reports.province import province_report
+from dtrack.reports.render import FORMATS, render_file
+from dtrack.web.edge import Ctx, Routes
+from dtrack.web.forms import parse_day
+from dtrack.workflow.access import check_oversight, check_province
+from dtrack.workflow.errors import InvalidInput
+from dtrack.workflow.extension import extend
+from dtrack.workflow.models import User
+from dtrack.workflow.overdue import CELLS
+from dtrack.workflow.provinces import resolve, select_provinces
+from dtrack.workflow.vocabulary import DEADLINE_LABELS, REGION_LABELS, STATE_LABELS, Region
+from dtrack.workflow.worklists import OverdueFilters, overdue_page, review_queue, status_page, timeliness_page
+
+routes = Routes()
+DIRECTIVE = "20/CT-BCT"
+
+
+def _actor(ctx: Ctx, session) -> User:
+    return session.get(User, ctx.user.id)
+
+
+def _labels(ctx: Ctx) -> dict:
+    return {"states": STATE_LABELS[ctx.lang], "deadlines": DEADLINE_LABELS[ctx.lang],
+            "regions": REGION_LABELS[ctx.lang], "region_list": list(Region)}
+
+
+@routes.get("/review")
+def review(ctx: Ctx) -> Response:
+    clock = ctx.app.clock
+    with ctx.app.db.session() as session:
+        waiting = review_queue(session, _actor(ctx, session), clock.today(), clock)
+        return ctx.page("review.html.j2", waiting=waiting, **_labels(ctx))
+
+
+def _query(ctx: Ctx, name: str) -> str | None:
+    return ctx.request.query_params.get(name) or None
+
+
+@routes.get("/overdue", form_page=None)
+def overdue(ctx: Ctx) -> Response:
+    clock = ctx.app.clock
+    filters = OverdueFilters(*(_query(ctx, n) for n in ("region", "province", "group", "directive", "min_days",
+                                                          "page")))
+    with ctx.app.db.session() as session:
+        result = overdue_page(session, _actor(ctx, session), clock.today(), filters, clock)
+        return ctx.page("overdue.html.j2", result=result, filters=filters, **_labels(ctx))
+
+
+@routes.get("/matrix")
+def matrix(ctx: Ctx) -> Response:
+    clock, s = ctx.app.clock, ctx.app.settings
+    with ctx.app.db.session() as session:
+        result = timeliness_page(session, _actor(ctx, session), clock.today(), _query(ctx, "region"), clock,
+                                 s.due_soon_days)
+        return ctx.page("matrix.html.j2", m=result, cells=[str(c) for c in CELLS], **_labels(ctx))
+
+
+@routes.get("/status")
+def status(ctx: Ctx) -> Response:
+    clock, s = ctx.app.clock, ctx.app.settings
+    with ctx.app.db.session() as session:
+        result = status_page(session, _actor(ctx, session), _query(ctx, "directive") or DIRECTIVE,
+                             _query(ctx, "region"), clock.today(), s.due_soon_days)
+        return ctx.page("status.html.j2", m=result, **_labels(ctx))
+
+
+def extend_group_form(ctx: Ctx) -> Response:
+    with ctx.app.db.session() as session:
+        check_oversight(_actor(ctx, session), "deadline extension")
+    return ctx.page("extend_group.html.j2")
+
+
+@routes.get("/extend-group")
+def extend_group_page(ctx: Ctx) -> Response:
+    return extend_group_form(ctx)
+
+
+@routes.post("/extend-group", form_page=extend_group_form)
+def extend_group(ctx: Ctx) -> Response:
+    group = ctx.value("group").strip()
+    if not group.isdigit():
+        raise InvalidInput("group", f"{group!r} is not a task group number")
+    with ctx.app.db.session() as session:
+        chosen, _ = select_provinces(session, ctx.value("provinces") or "all")
+    done = extend(ctx.app.db, ctx.app.clock, ctx.user.email, parse_day(ctx.value("to"), "to"), ctx.value("reason"),
+                  directive=ctx.value("directive") or DIRECTIVE, group=int(group), provinces=chosen,
+                  period=ctx.value("period") or None)
+    return ctx.redirect(f"/overdue?flash=extended&extended={len(done)}")
+
+
+def _options(ctx: Ctx) -> tuple[ReportOptions, str]:
+    s, q = ctx.app.settings, ctx.request.query_params
+    fmt = q.get("format") or "html"
+    if fmt not in FORMATS:
+        raise InvalidInput("format", f"{fmt!r} is not a report format", "use " + ", ".join(FORMATS))
+    as_of = parse_day(q["as_of"], "as_of") if q.get("as_of") else ctx.app.clock.today()
+    year = q.get("year")
+    if year is not None and not year.isdigit():
+        raise InvalidInput("year", f"{year!r} is not a year")
+    options = ReportOptions(as_of, q.get("lang") or ctx.lang, int(year) if year else None,
+                            q.get("directive") or DIRECTIVE, s.due_soon_days, s.timezone)
+    return options, fmt
+
+
+def _download(name: str, mimetype: str, data: bytes) -> Response:
+    # Every format is a download: the HTML report is a self-contained document with its own styles.
+    text = mimetype.startswith("text/")
+    return Response(data, media_type=f"{mimetype}; charset=utf-8" if text else mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+
+
+@routes.get("/reports/national")
+def report_national(ctx: Ctx) -> Response:
+    options, fmt = _options(ctx)
+    with ctx.app.db.session() as session:
+        check_oversight(_actor(ctx, session), "the national report")
+        return _download(*render_file(national_report(session, options), fmt))
+
+
+@routes.get("/reports/province/{slug}")
+def report_province(ctx: Ctx, slug: str) -> Response:
+    options, fmt = _options(ctx)
+    with ctx.app.db.session() as session:
+        check_province(_actor(ctx, session), resolve(session, slug).province)
+        return _download(*render_file(province_report(session, slug, options), fmt))

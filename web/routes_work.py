@@ -1,0 +1,109 @@
+"""A province's work: "Việc của tỉnh", the task page and its actions, deadline extension, figures."""
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from dtrack.reports.indicators import catalogue, report_value
+from dtrack.web.edge import Ctx, Routes
+from dtrack.web.forms import parse_day
+from dtrack.workflow.errors import InvalidInput
+from dtrack.workflow.extension import extend
+from dtrack.workflow.models import User
+from dtrack.workflow.service import Tracker
+from dtrack.workflow.vocabulary import STATE_LABELS, TRIGGER_LABELS, Role
+from dtrack.workflow.worklists import SECTIONS, province_worklist, task_page
+
+routes = Routes()
+
+# Which fields each action's form shows (the core decides what is required).
+ACTION_FIELDS = {
+    "start": ("note",), "update": ("progress", "note", "evidence"), "submit": ("progress", "note", "evidence"),
+    "block": ("note",), "unblock": ("note",), "accept": ("note",), "send_back": ("note",), "reopen": ("note",),
+}
+
+
+def _actor(ctx: Ctx, session) -> User:
+    return session.get(User, ctx.user.id)
+
+
+@routes.get("/province")
+def province_home(ctx: Ctx) -> Response:
+    s = ctx.app.settings
+    with ctx.app.db.session() as session:
+        worklist = province_worklist(session, _actor(ctx, session), ctx.request.query_params.get("province"),
+                                     ctx.app.clock.today(), s.due_soon_days)
+        return ctx.page("province_home.html.j2", worklist=worklist, sections=SECTIONS, states=STATE_LABELS[ctx.lang])
+
+
+def task_form(ctx: Ctx, task_id: int, trigger: str | None = None) -> Response:
+    s = ctx.app.settings
+    with ctx.app.db.session() as session:
+        found = task_page(session, _actor(ctx, session), str(task_id), ctx.app.clock.today(), s.due_soon_days)
+        actions = [(t.value, t.value.replace("_", "-"), ACTION_FIELDS[t.value]) for t in found.allowed]
+        return ctx.page("task.html.j2", t=found, actions=actions, posted=(trigger or "").replace("-", "_"),
+                        states=STATE_LABELS[ctx.lang], triggers=TRIGGER_LABELS[ctx.lang])
+
+
+@routes.get("/tasks/{task_id:int}")
+def task_show(ctx: Ctx, task_id: int) -> Response:
+    return task_form(ctx, task_id)
+
+
+def _version(ctx: Ctx) -> str:
+    version = ctx.value("version").strip()
+    if not version.isdigit():
+        raise InvalidInput("version", "the form carries no task version", "reload the page")
+    return version
+
+
+@routes.post("/tasks/{task_id:int}/actions/{trigger}", form_page=task_form)
+def task_action(ctx: Ctx, task_id: int, trigger: str) -> Response:
+    Tracker(ctx.app.db, ctx.app.clock).fire(
+        str(task_id), trigger, ctx.user.email, note=ctx.value("note") or None, evidence=ctx.value("evidence") or None,
+        progress=ctx.value("progress").strip() or None, expected_version=_version(ctx))
+    return ctx.redirect(f"/tasks/{task_id}?flash=done")
+
+
+def extend_form(ctx: Ctx, task_id: int) -> Response:
+    return task_form(ctx, task_id, "extend")
+
+
+@routes.post("/tasks/{task_id:int}/extend", form_page=extend_form)
+def task_extend(ctx: Ctx, task_id: int) -> Response:
+    version = _version(ctx)
+    extend(ctx.app.db, ctx.app.clock, ctx.user.email, parse_day(ctx.value("to"), "to"), ctx.value("reason"),
+           task_refs=[str(task_id)], expected_version=version)
+    return ctx.redirect(f"/tasks/{task_id}?flash=extended")
+
+
+def indicators_form(ctx: Ctx) -> Response:
+    with ctx.app.db.session() as session:
+        actor = _actor(ctx, session)
+        if actor.role == Role.PROVINCE:
+            unit = actor.province.slug if actor.province else ""
+        elif actor.role not in (Role.OVERSEER, Role.ADMIN):
+            unit = ""
+        else:
+            unit = ctx.value("unit")
+        indicators = catalogue(session)
+        return ctx.page("indicators.html.j2", indicators=indicators, unit=unit,
+                        fixed_unit=actor.role == Role.PROVINCE)
+
+
+@routes.get("/indicators")
+def indicators_page(ctx: Ctx) -> Response:
+    return indicators_form(ctx)
+
+
+@routes.post("/indicators", form_page=indicators_form)
+def indicators_submit(ctx: Ctx) -> Response:
+    clock = ctx.app.clock
+    as_of = parse_day(ctx.value("as_of"), "as_of") if ctx.value("as_of").strip() else None
+    unit = ctx.value("unit")
+    if ctx.user.role == Role.PROVINCE:
+        unit = unit or (ctx.user.province.slug if ctx.user.province else "")
+    with ctx.app.db.session() as session:
+        report_value(session, unit=unit, indicator=ctx.value("indicator"), period=ctx.value("period"),
+                     value=ctx.value("value"), actor_email=ctx.user.email, now=clock.now(), today=clock.today(),
+                     as_of=as_of, note=ctx.value("note") or None)
+    return ctx.redirect("/indicators?flash=saved")

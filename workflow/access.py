@@ -1,0 +1,72 @@
+"""Who may read what: the one authorization rule for reads, used by the web and the CLI.
+
+Changes are checked where they happen (`service.apply`, `extension.extend`,
+`reports.indicators.check_may_report`); this module says who may *see* a
+task, a province's work, the review pages and the reports:
+
+- a province officer: their own province only;
+- an overseer (the Department): every province, and the review pages;
+- an admin: everything, and the administration pages.
+
+A disabled account may do nothing. Refusals raise `PermissionDenied`, so a
+front end only maps the error to its answer (a 403 page, an `error:` line).
+"""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from dtrack.workflow.errors import PermissionDenied
+from dtrack.workflow.models import Province, Task, User
+from dtrack.workflow.tasks import find_task
+from dtrack.workflow.vocabulary import Role
+
+OVERSIGHT = (Role.OVERSEER, Role.ADMIN)
+
+
+def check_active(actor: User, action: str, target: str) -> None:
+    if actor.disabled_at is not None:
+        raise PermissionDenied(actor.email, action, target, "the account is disabled")
+
+
+def may_read_province(actor: User, province_id: int) -> bool:
+    if actor.disabled_at is not None:
+        return False
+    if actor.role in OVERSIGHT:
+        return True
+    return actor.role == Role.PROVINCE and actor.province_id == province_id
+
+
+def check_province(actor: User, province: Province, action: str = "read") -> None:
+    check_active(actor, action, province.slug)
+    if not may_read_province(actor, province.id):
+        raise PermissionDenied(actor.email, action, province.slug, "province officers see their own province only")
+
+
+def check_task(actor: User, task: Task) -> None:
+    check_active(actor, "read", task.key)
+    if not may_read_province(actor, task.province_id):
+        raise PermissionDenied(actor.email, "read", task.key, "province officers see their own province's tasks only")
+
+
+def readable_task(session: Session, actor: User, ref: str) -> Task:
+    """The task named by `ref` (id or key) if `actor` may read it."""
+    task, _ = find_task(session, ref)
+    check_task(actor, task)
+    return task
+
+
+def check_oversight(actor: User, what: str) -> None:
+    """The review pages (queue, overdue list, matrices, national report): overseers and admins."""
+    check_active(actor, "open", what)
+    if actor.role not in OVERSIGHT:
+        raise PermissionDenied(actor.email, "open", what, "only the Department's overseers and admins may")
+
+
+def check_admin(actor: User, what: str) -> None:
+    check_active(actor, "manage", what)
+    if actor.role != Role.ADMIN:
+        raise PermissionDenied(actor.email, "manage", what, "only administrators may")
+
+
+__all__ = ["OVERSIGHT", "check_active", "check_admin", "check_oversight", "check_province", "check_task",
+           "may_read_province", "readable_task"]

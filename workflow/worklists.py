@@ -1,0 +1,171 @@
+"""What a logged-in person sees: their province's work, one task, the review pages.
+
+Each function takes the actor first and checks `workflow.access` before it
+reads anything, so the web (and any other front end) cannot show more than
+the rules allow. They return plain results; rendering is the caller's.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from dtrack.workflow import lifecycle
+from dtrack.workflow.access import check_oversight, check_province, readable_task
+from dtrack.workflow.clock import Clock
+from dtrack.workflow.errors import InvalidInput
+from dtrack.workflow.models import Directive, Event, Province, Task, TaskGroup
+from dtrack.workflow.overdue import LateTask, OverdueReview, Scope, TimelinessMatrix, awaiting_review
+from dtrack.workflow.overdue import overdue_review, timeliness_matrix
+from dtrack.workflow.provinces import all_provinces, check_region, resolve, resolve_optional
+from dtrack.workflow.service import owns
+from dtrack.workflow.status import StatusMatrix, status_matrix
+from dtrack.workflow.tasks import TaskView, list_tasks
+from dtrack.workflow.models import User
+from dtrack.workflow.vocabulary import DeadlineStatus, Owner, Role, State, Trigger
+
+# The sections of "Việc của tỉnh", in page order.
+SECTIONS = ("overdue", "due_soon", "in_progress", "waiting", "completed")
+
+
+def section_of(view: TaskView) -> str:
+    if view.state == State.COMPLETED:
+        return "completed"
+    if view.state == State.SUBMITTED:
+        return "waiting"
+    if view.deadline_status == DeadlineStatus.OVERDUE:
+        return "overdue"
+    if view.deadline_status == DeadlineStatus.DUE_SOON:
+        return "due_soon"
+    return "in_progress"
+
+
+@dataclass
+class Worklist:
+    """A province's tasks across every assigned directive, by section."""
+
+    province: Province | None  # None: an overseer who has not chosen a province yet
+    sections: dict[str, list[TaskView]] = field(default_factory=dict)
+    provinces: list[Province] = field(default_factory=list)  # to choose from (overseers, admins)
+    allowed: dict[int, list[Trigger]] = field(default_factory=dict)  # task id -> what the actor may do now
+
+
+def province_worklist(session: Session, actor: User, province_ref: str | None, as_of: date,
+                      due_soon_days: int = 7) -> Worklist:
+    """A province officer's own province, or (overseers, admins) the province asked for."""
+    if province_ref:
+        province = resolve(session, province_ref).province
+    elif actor.role == Role.PROVINCE and actor.province is not None:
+        province = actor.province
+    else:
+        check_oversight(actor, "the province list")
+        return Worklist(None, provinces=all_provinces(session))
+    check_province(actor, province)
+    result = Worklist(province, {name: [] for name in SECTIONS})
+    seen: dict[tuple[str, bool], list[Trigger]] = {}
+    owners = {(code, ordinal): owner for code, ordinal, owner in session.execute(
+        select(Directive.code, TaskGroup.ordinal, TaskGroup.owner).join(TaskGroup.directive))}
+    for view in list_tasks(session, province=province, as_of=as_of, due_soon_days=due_soon_days):
+        result.sections[section_of(view)].append(view)
+        if owners.get((view.directive, view.group)) == Owner.DEPARTMENT:
+            mine = actor.role == Role.OVERSEER
+        else:
+            mine = actor.role == Role.PROVINCE and actor.province_id == province.id
+        if (view.state, mine) not in seen:  # a few states and two answers: ask the machine once each
+            seen[(view.state, mine)] = lifecycle.allowed_for(view.state, actor.role, mine)
+        result.allowed[view.id] = seen[(view.state, mine)]
+    result.sections["overdue"].sort(key=lambda v: -(v.deadline_days or 0))
+    if actor.role != Role.PROVINCE:
+        result.provinces = all_provinces(session)
+    return result
+
+
+@dataclass
+class TaskPage:
+    task: Task
+    view: TaskView
+    history: list[Event]
+    allowed: list[Trigger]  # what this actor may do now
+    may_extend: bool
+
+
+def task_page(session: Session, actor: User, ref: str, as_of: date, due_soon_days: int = 7) -> TaskPage:
+    task = readable_task(session, actor, ref)
+    history = list(session.scalars(select(Event).options(joinedload(Event.actor))
+                                   .where(Event.task_id == task.id).order_by(Event.id)))
+    allowed = lifecycle.allowed_for(task.state, actor.role, owns(actor, task))
+    may_extend = actor.role in (Role.OVERSEER, Role.ADMIN) and task.state != State.COMPLETED
+    return TaskPage(task, TaskView.of(task, as_of, due_soon_days), history, allowed, may_extend)
+
+
+def review_queue(session: Session, actor: User, as_of: date, clock: Clock, limit: int = 200) -> list[LateTask]:
+    """Submissions waiting for the Department, longest waiting first."""
+    check_oversight(actor, "the review queue")
+    waiting, _ = awaiting_review(session, as_of, limit=limit, clock=clock)
+    return waiting
+
+
+@dataclass
+class OverdueFilters:
+    """The same filters as `dtrack overdue`, as a form gives them (text, or None when empty)."""
+
+    region: str | None = None
+    province: str | None = None
+    group: str | None = None
+    directive: str | None = None
+    min_days: str | None = None
+    page: str | None = None
+
+
+@dataclass
+class OverduePage:
+    review: OverdueReview
+    rows: list[LateTask]
+    page: int
+    pages: int
+    province_note: str | None
+
+
+def _whole(text: str | None, name: str, default: int, minimum: int) -> int:
+    if text is None or not text.strip():
+        return default
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise InvalidInput(name, f"{text!r} is not a whole number") from None
+    if value < minimum:
+        raise InvalidInput(name, f"{value} is less than {minimum}")
+    return value
+
+
+def overdue_page(session: Session, actor: User, as_of: date, filters: OverdueFilters, clock: Clock,
+                 per_page: int = 50) -> OverduePage:
+    check_oversight(actor, "the overdue list")
+    region = check_region(filters.region or None)
+    province, note = resolve_optional(session, filters.province or None)
+    group = _whole(filters.group, "group", 0, 1) or None
+    min_days = _whole(filters.min_days, "min_days", 0, 0)
+    page = _whole(filters.page, "page", 1, 1)
+    scope = Scope(region=region, province=province, group=group, directive=filters.directive or None)
+    review = overdue_review(session, as_of, scope, min_days=min_days, limit=page * per_page, clock=clock)
+    pages = max(1, -(-review.total // per_page))
+    return OverduePage(review, review.overdue[(page - 1) * per_page:page * per_page], page, pages, note)
+
+
+def timeliness_page(session: Session, actor: User, as_of: date, region: str | None, clock: Clock,
+                    due_soon_days: int = 7) -> TimelinessMatrix:
+    check_oversight(actor, "the four-cell matrix")
+    return timeliness_matrix(session, as_of, Scope(region=check_region(region or None)),
+                             due_soon_days=due_soon_days, clock=clock)
+
+
+def status_page(session: Session, actor: User, directive: str, region: str | None, as_of: date,
+                due_soon_days: int = 7) -> StatusMatrix:
+    check_oversight(actor, "the status matrix")
+    return status_matrix(session, directive, check_region(region or None), as_of, due_soon_days)
+
+
+__all__ = ["SECTIONS", "OverdueFilters", "OverduePage", "TaskPage", "Worklist", "overdue_page", "province_worklist",
+           "review_queue", "section_of", "status_page", "task_page", "timeliness_page"]
