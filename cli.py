@@ -1000,7 +1000,7 @@ def demo(app: App, fresh: bool, lang: str | None) -> None:
     from pathlib import Path
 
     from dtrack.terminal import overdue_text, region_summary, status_text
-    from dtrack.usecases.demo import DEMO_URL, SEASON_END, last_day_outputs, run_demo
+    from dtrack.usecases.demo import DEMO_URL, OVERSEER, SEASON_END, last_day_outputs, run_demo, web_accounts
     from dtrack.workflow.database import Database
     from dtrack.workflow.overdue import overdue_review
     from dtrack.workflow.status import status_matrix
@@ -1023,6 +1023,14 @@ def demo(app: App, fresh: bool, lang: str | None) -> None:
     click.echo(f"last day of the season ({SEASON_END:%d/%m/%Y}): {outputs.reminders}")
     click.echo(f"digests: {outputs.messages} emails in {outputs.mail_dir}/ (open the .eml files in a mail reader)")
     click.echo(f"national report: {outputs.report} (open it in a browser; `dtrack report national --help` for more)")
+    accounts = web_accounts(db)
+    command = sys.argv[0] if Path(sys.argv[0]).name == "dtrack" else "dtrack"
+    click.echo()
+    click.echo(f"web application: {command} serve --db {db.url} --as-of {SEASON_END.isoformat()}")
+    click.echo("  then open http://127.0.0.1:8000/ and log in with one of the demo accounts:")
+    for email, password in accounts.items():
+        who = "the Department's overseer" if email == OVERSEER else "Sở Công Thương Hà Nội (province officer)"
+        click.echo(f"  {email}  password {password}  ({who})")
 
 
 def main() -> None:
@@ -1042,8 +1050,11 @@ if __name__ == "__main__":
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on.")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Worker processes (use PostgreSQL for more than one).")
+@click.option("--db", "db_url", metavar="URL", default=None,
+              help="Database URL (as `dtrack --db URL serve`); default: DTRACK_DATABASE_URL or sqlite:///dtrack.db.")
+@as_of_option
 @pass_app
-def serve(app: App, host: str, port: int, workers: int) -> None:
+def serve(app: App, host: str, port: int, workers: int, db_url: str | None, as_of: str | None) -> None:
     """Run the web application (uvicorn). Log in with an account set up by `dtrack users invite`.
 
     For production run it behind a reverse proxy that terminates HTTPS (and set
@@ -1058,17 +1069,21 @@ def serve(app: App, host: str, port: int, workers: int) -> None:
 
     # Server errors are logged with their reference id (the page shows only the id).
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    settings = app.settings()
+    if db_url:
+        app.db_url = db_url  # read before any setting is: the one URL for the whole command
+    settings = app.settings(as_of)
     db = app.database()  # refuses a database `dtrack init` has not prepared
     click.echo(f"dtrack web on http://{host}:{port}/ (database {db.display_url}, {workers} worker(s)); Ctrl+C stops")
     if workers == 1:
         from dtrack.web.app import create_app
 
-        uvicorn.run(create_app(db, settings, app.clock()), host=host, port=port, log_level="warning",
+        uvicorn.run(create_app(db, settings), host=host, port=port, log_level="warning",
                     http=PROTOCOL)
         return
     # Each worker process builds its own app from the environment (dtrack.web.asgi).
     os.environ["DTRACK_DATABASE_URL"] = settings.database_url
+    if as_of:
+        os.environ["DTRACK_TODAY"] = as_of
     db.dispose()
     uvicorn.run("dtrack.web.asgi:app", host=host, port=port, workers=workers, log_level="warning", http=PROTOCOL)
 

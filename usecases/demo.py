@@ -230,3 +230,13 @@ def last_day_outputs(db: Database, folder: Path, lang: str = "vi") -> DemoOutput
     target = folder / "dtrack-demo-report.html"
     target.write_bytes(html)
     return DemoOutputs(swept.line(), mail_dir, len(list(mail_dir.glob("*.eml"))), target)
+
+
+def web_accounts(db: Database) -> dict[str, str]:
+    """Give the demo's Hà Nội officer and overseer a password; returns email -> password to print.
+
+    The password is public (it is printed), so only the demo database gets it.
+    """
+    from dtrack.accounts.admin import give_demo_passwords
+
+    return give_demo_passwords(db, Clock(pinned=SEASON_END), [province_email("ha-noi"), OVERSEER])

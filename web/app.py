@@ -53,7 +53,9 @@ async def _lifespan(app: Starlette) -> AsyncIterator[None]:
 
 
 def create_app(db: Database, settings: Settings, clock: Clock | None = None) -> Starlette:
-    clock = clock or Clock(settings.timezone, settings.today)
+    if clock is None:
+        # A server runs for days: with DTRACK_TODAY / --as-of its clock starts on that day and runs on.
+        clock = Clock.shifted_to(settings.today, settings.timezone) if settings.today else Clock(settings.timezone)
     routes: list[Route | Mount] = [Route("/healthz", healthz, methods=["GET"], name="healthz")]
     for module in (routes_auth, routes_work, routes_review, routes_admin):
         routes += module.routes.routes

@@ -7,7 +7,7 @@ simulated season.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 # Events recorded on a pinned day get this local time, so a reproducible run
@@ -22,18 +22,26 @@ LOCAL_TZ = "Asia/Ho_Chi_Minh"
 class Clock:
     tz: str = LOCAL_TZ
     pinned: date | None = None
+    # A running clock set to another day (`shifted_to`): time still passes, so
+    # a web server started --as-of a day expires sessions and lockouts as usual.
+    shift: timedelta = timedelta(0)
+
+    @classmethod
+    def shifted_to(cls, day: date, tz: str = LOCAL_TZ) -> Clock:
+        """A clock whose today is `day` at the moment it is made, and that runs on from there."""
+        return cls(tz, shift=timedelta(days=(day - datetime.now(ZoneInfo(tz)).date()).days))
 
     def today(self) -> date:
         if self.pinned is not None:
             return self.pinned
-        return datetime.now(ZoneInfo(self.tz)).date()
+        return (datetime.now(ZoneInfo(self.tz)) + self.shift).date()
 
     def now(self) -> datetime:
         """The current instant, timezone-aware in UTC."""
         if self.pinned is not None:
             local = datetime.combine(self.pinned, PINNED_LOCAL_TIME, tzinfo=ZoneInfo(self.tz))
             return local.astimezone(timezone.utc)
-        return datetime.now(timezone.utc)
+        return datetime.now(timezone.utc) + self.shift
 
     def local_date(self, instant: datetime) -> date:
         """The calendar day an instant falls on in the local time zone."""
