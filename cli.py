@@ -148,11 +148,11 @@ def init(app: App, as_of: str | None) -> None:
 def settings_cmd(app: App) -> None:
     """Show every setting, its value in force, and its environment variable."""
     from dtrack.terminal import table
-    from dtrack.workflow.settings import SETTINGS, display
+    from dtrack.workflow.settings import SETTINGS, masked
 
     values = app.settings().values
     click.echo(table(("setting", "value", "environment", "meaning"),
-                     [(s.name, display(values[s.name]), s.env, s.help) for s in SETTINGS]))
+                     [(s.name, masked(s.name, values[s.name]), s.env, s.help) for s in SETTINGS]))
 
 
 @cli.command()

@@ -285,3 +285,11 @@ def test_a_file_that_is_not_a_database_is_one_line(tmp_path, monkeypatch):
         [line] = result.output.strip().splitlines()
         assert line.startswith("error: cannot open database ") and "file is not a database" in line
     assert target.read_text(encoding="utf-8").startswith("Biên bản họp")
+
+
+def test_settings_never_print_the_database_password(monkeypatch, tmp_path):
+    monkeypatch.setenv("DTRACK_DATABASE_URL", "postgresql+psycopg://dtrack:s3cr3t-m4t-khau@db.example.vn/dtrack")
+    result = CliRunner().invoke(cli, ["settings"])
+    assert result.exit_code == 0, result.output
+    assert "s3cr3t-m4t-khau" not in result.output
+    assert "postgresql+psycopg://dtrack:***@db.example.vn/dtrack" in result.output

@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from dtrack.accounts.sessions import COOKIE, Current, SessionPolicy, current
@@ -127,7 +127,17 @@ class Ctx:
             return "–"
         return instant.astimezone(ZoneInfo(self.app.clock.tz)).strftime("%d/%m/%Y %H:%M")
 
-    def page(self, template: str, status: int = 200, **context: Any) -> Response:
+    @property
+    def wants_json(self) -> bool:
+        """`?format=json`: the page's data in the same JSON shape as the CLI's `--json`."""
+        return self.request.query_params.get("format") == "json"
+
+    def page(self, template: str, status: int = 200, data: Any = None, **context: Any) -> Response:
+        if data is not None and self.wants_json:
+            shaped = [item.to_json() for item in data] if isinstance(data, list) else data.to_json()
+            response: Response = JSONResponse(shaped, status_code=status)
+            self.finish(response)
+            return response
         flash_key = self.request.query_params.get("flash", "")
         flash = self.w.get(f"flash_{flash_key}") if flash_key.isidentifier() else None
         html = environment().get_template(f"web/{template}").render(

@@ -36,7 +36,7 @@ def review(ctx: Ctx) -> Response:
     clock = ctx.app.clock
     with ctx.app.db.session() as session:
         waiting = review_queue(session, _actor(ctx, session), clock.today(), clock)
-        return ctx.page("review.html.j2", waiting=waiting, **_labels(ctx))
+        return ctx.page("review.html.j2", data=waiting, waiting=waiting, **_labels(ctx))
 
 
 def _query(ctx: Ctx, name: str) -> str | None:
@@ -50,7 +50,7 @@ def overdue(ctx: Ctx) -> Response:
                                                           "page")))
     with ctx.app.db.session() as session:
         result = overdue_page(session, _actor(ctx, session), clock.today(), filters, clock)
-        return ctx.page("overdue.html.j2", result=result, filters=filters, **_labels(ctx))
+        return ctx.page("overdue.html.j2", data=result, result=result, filters=filters, **_labels(ctx))
 
 
 @routes.get("/matrix")
@@ -59,7 +59,7 @@ def matrix(ctx: Ctx) -> Response:
     with ctx.app.db.session() as session:
         result = timeliness_page(session, _actor(ctx, session), clock.today(), _query(ctx, "region"), clock,
                                  s.due_soon_days)
-        return ctx.page("matrix.html.j2", m=result, cells=[str(c) for c in CELLS], **_labels(ctx))
+        return ctx.page("matrix.html.j2", data=result, m=result, cells=[str(c) for c in CELLS], **_labels(ctx))
 
 
 @routes.get("/status")
@@ -68,7 +68,7 @@ def status(ctx: Ctx) -> Response:
     with ctx.app.db.session() as session:
         result = status_page(session, _actor(ctx, session), _query(ctx, "directive") or DIRECTIVE,
                              _query(ctx, "region"), clock.today(), s.due_soon_days)
-        return ctx.page("status.html.j2", m=result, **_labels(ctx))
+        return ctx.page("status.html.j2", data=result, m=result, **_labels(ctx))
 
 
 def extend_group_form(ctx: Ctx) -> Response:

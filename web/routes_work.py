@@ -32,7 +32,7 @@ def province_home(ctx: Ctx) -> Response:
     with ctx.app.db.session() as session:
         worklist = province_worklist(session, _actor(ctx, session), ctx.request.query_params.get("province"),
                                      ctx.app.clock.today(), s.due_soon_days)
-        return ctx.page("province_home.html.j2", worklist=worklist, sections=SECTIONS, states=STATE_LABELS[ctx.lang])
+        return ctx.page("province_home.html.j2", data=worklist, worklist=worklist, sections=SECTIONS, states=STATE_LABELS[ctx.lang])
 
 
 def task_form(ctx: Ctx, task_id: int, trigger: str | None = None) -> Response:
@@ -40,7 +40,7 @@ def task_form(ctx: Ctx, task_id: int, trigger: str | None = None) -> Response:
     with ctx.app.db.session() as session:
         found = task_page(session, _actor(ctx, session), str(task_id), ctx.app.clock.today(), s.due_soon_days)
         actions = [(t.value, t.value.replace("_", "-"), ACTION_FIELDS[t.value]) for t in found.allowed]
-        return ctx.page("task.html.j2", t=found, actions=actions, posted=(trigger or "").replace("-", "_"),
+        return ctx.page("task.html.j2", data=found, t=found, actions=actions, posted=(trigger or "").replace("-", "_"),
                         states=STATE_LABELS[ctx.lang], triggers=TRIGGER_LABELS[ctx.lang])
 
 

@@ -5,6 +5,7 @@ A task is named by its id or by its key DIRECTIVE:GROUP:PROVINCE[:PERIOD]
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session, contains_eager
 from dtrack.workflow import lifecycle
 from dtrack.workflow.deadlines import Recurring, period_title, rule_from_text
 from dtrack.workflow.errors import InvalidInput, UnknownTask
-from dtrack.workflow.models import Directive, Province, Task, TaskGroup, task_key
+from dtrack.workflow.models import Directive, Event, Province, Task, TaskGroup, task_key
 from dtrack.workflow.provinces import resolve
 from dtrack.workflow.timeliness import classify
 from dtrack.workflow.views import View, plain
@@ -162,10 +163,15 @@ class TaskDetail:
     def to_json(self) -> dict[str, Any]:
         data = TaskView.of(self.task).to_json()
         data["allowed"] = [t.value for t in lifecycle.triggers_from(self.task.state)]
-        data["history"] = [
-            plain({"at": e.at, "actor": e.actor.email if e.actor else None, "trigger": e.trigger,
-                   "from": e.from_state, "to": e.to_state, "progress": e.progress, "note": e.note,
-                   "evidence": e.evidence, "from_due_on": e.from_due_on, "to_due_on": e.to_due_on})
-            for e in self.task.events
-        ]
+        data["history"] = history_json(self.task.events)
         return data
+
+
+def history_json(events: Iterable[Event]) -> list[dict[str, Any]]:
+    """A task's audit trail as `task show --json` and the task page's JSON give it."""
+    return [
+        plain({"at": e.at, "actor": e.actor.email if e.actor else None, "trigger": e.trigger,
+               "from": e.from_state, "to": e.to_state, "progress": e.progress, "note": e.note,
+               "evidence": e.evidence, "from_due_on": e.from_due_on, "to_due_on": e.to_due_on})
+        for e in events
+    ]

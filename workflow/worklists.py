@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
@@ -22,7 +23,7 @@ from dtrack.workflow.overdue import overdue_review, timeliness_matrix
 from dtrack.workflow.provinces import all_provinces, check_region, resolve, resolve_optional
 from dtrack.workflow.service import owns
 from dtrack.workflow.status import StatusMatrix, status_matrix
-from dtrack.workflow.tasks import TaskView, list_tasks
+from dtrack.workflow.tasks import TaskView, history_json, list_tasks
 from dtrack.workflow.models import User
 from dtrack.workflow.vocabulary import DeadlineStatus, Owner, Role, State, Trigger
 
@@ -50,6 +51,11 @@ class Worklist:
     sections: dict[str, list[TaskView]] = field(default_factory=dict)
     provinces: list[Province] = field(default_factory=list)  # to choose from (overseers, admins)
     allowed: dict[int, list[Trigger]] = field(default_factory=dict)  # task id -> what the actor may do now
+
+    def to_json(self) -> dict[str, Any]:
+        return {"province": self.province.slug if self.province else None,
+                "sections": {name: [{**view.to_json(), "allowed": [t.value for t in self.allowed.get(view.id, [])]}
+                                    for view in views] for name, views in self.sections.items()}}
 
 
 def province_worklist(session: Session, actor: User, province_ref: str | None, as_of: date,
@@ -90,6 +96,10 @@ class TaskPage:
     allowed: list[Trigger]  # what this actor may do now
     may_extend: bool
 
+    def to_json(self) -> dict[str, Any]:
+        return {**self.view.to_json(), "allowed": [t.value for t in self.allowed], "may_extend": self.may_extend,
+                "history": history_json(self.history)}
+
 
 def task_page(session: Session, actor: User, ref: str, as_of: date, due_soon_days: int = 7) -> TaskPage:
     task = readable_task(session, actor, ref)
@@ -126,6 +136,10 @@ class OverduePage:
     page: int
     pages: int
     province_note: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.review.to_json(), "overdue": [row.to_json() for row in self.rows],
+                "page": self.page, "pages": self.pages}
 
 
 def _whole(text: str | None, name: str, default: int, minimum: int) -> int:
