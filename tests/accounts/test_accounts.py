@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import select

@@ -1,8 +1,6 @@
 """Fixtures for the browser tests: a real `dtrack serve` process and real Chromium.
 
-Import the fixtures into a test module (`from tests.web.browser_support import ...`):
-they stay out of the shared conftest so the web helper's fixtures and these
-never collide.
+tests/web/conftest.py makes these the fixtures of every web test:
 
 - `web_site`: per back-end (SQLite file, PostgreSQL scratch database), a database
   prepared with `dtrack init`, users made with `dtrack users add` and

@@ -1,7 +1,6 @@
 """Fixtures for the HTTP tests of the web application (Starlette's TestClient, no browser).
 
-Import them into a test module (`from tests.web.http_support import site  # noqa: F401`);
-they stay out of the shared conftest so they never collide with the browser helper's.
+tests/web/conftest.py makes them the fixtures of every web test.
 
 `site` is one application per back-end (the `db` fixture: SQLite and PostgreSQL)
 with a hand-moved clock, four accounts with passwords (a Hà Nội officer, a Huế

@@ -14,16 +14,7 @@ import re
 
 import pytest
 
-from tests.web.browser_support import (  # noqa: F401 - fixtures are used by name
-    OFFICER,
-    OTHER_OFFICER,
-    OVERSEER,
-    Account,
-    chromium,
-    new_page,
-    screens,
-    web_site,
-)
+from tests.web.browser_support import OFFICER, OTHER_OFFICER, OVERSEER, Account
 
 try:
     from playwright.sync_api import expect

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import threading
 
-from tests.web.http_support import cheap_hashing, count, form_of, site  # noqa: F401 - fixtures
+from tests.web.http_support import count, form_of
 
 KEY = "20/CT-BCT:2:ha-noi"
 ROUNDS = 8

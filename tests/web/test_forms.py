@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.web.http_support import cheap_hashing, count, csrf_of, form_of, site  # noqa: F401 - fixtures
+from tests.web.http_support import count, csrf_of, form_of
 
 KEY = "20/CT-BCT:2:ha-noi"
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 
-from tests.web.http_support import cheap_hashing, site  # noqa: F401 - fixtures
 
 KEY = "20/CT-BCT:2:ha-noi"
 

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import timedelta
 
 from dtrack.reports.document import ReportOptions
 from dtrack.reports.national import national_report
 from dtrack.reports.render import render_file
-from tests.web.http_support import cheap_hashing, csrf_of, form_of, site  # noqa: F401 - fixtures
+from tests.web.http_support import csrf_of, form_of
 
 
 def act(client, task_id: int, trigger: str, **fields: str):
@@ -21,7 +20,7 @@ def test_a_task_goes_round_the_review_loop_in_the_browser_forms(site):
     own, overseer = site.client("own"), site.client("overseer")
     task_id = site.task_id("20/CT-BCT:2:ha-noi")
     home = own.get("/province").text
-    assert f'<tr data-task="20/CT-BCT:2:ha-noi">' in home and 'data-allowed="start"' in home
+    assert '<tr data-task="20/CT-BCT:2:ha-noi">' in home and 'data-allowed="start"' in home
     seen = site.client("overseer").get("/province?province=ha-noi").text
     row = seen.split('<tr data-task="20/CT-BCT:2:ha-noi">')[1].split("</tr>")[0]
     assert 'data-allowed="start"' not in row  # the province's work, not the overseer's
@@ -44,7 +43,7 @@ def test_a_task_goes_round_the_review_loop_in_the_browser_forms(site):
     assert act(own, task_id, "submit", progress="100", evidence="Biên bản 45/BB").status_code == 303
     assert act(overseer, task_id, "accept").status_code == 303
     status = overseer.get("/status").text
-    assert f'<a data-task="20/CT-BCT:2:ha-noi" data-state="completed" class="state state-completed"' in status
+    assert '<a data-task="20/CT-BCT:2:ha-noi" data-state="completed" class="state state-completed"' in status
     assert f'href="/tasks/{task_id}"' in status
 
 

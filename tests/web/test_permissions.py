@@ -12,7 +12,7 @@ from starlette.routing import Mount, Route
 
 from dtrack.accounts.admin import invite_user
 from dtrack.seeds import DIRECTIVE_20_FILE
-from tests.web.http_support import ACCOUNTS, cheap_hashing, csrf_of, site  # noqa: F401 - fixtures
+from tests.web.http_support import ACCOUNTS, csrf_of
 
 ROLES = ("anonymous", "other", "overseer", "own", "admin")
 LOGIN = "login"  # anonymous on a page that needs a login: 303 to /login

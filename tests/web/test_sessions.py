@@ -3,9 +3,7 @@ from __future__ import annotations
 
 from dtrack.accounts.admin import disable_user, invite_user, set_password
 from dtrack.accounts.sessions import COOKIE
-from tests.web.http_support import (  # noqa: F401 - fixtures
-    PASSWORD, cheap_hashing, count, csrf_of, login, make_site, site,
-)
+from tests.web.http_support import count, csrf_of, login, make_site
 
 
 def _logged_out(answer) -> bool:
