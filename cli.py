@@ -540,7 +540,7 @@ def overdue_csv_text(result: Any) -> str:
 
 @cli.group()
 def deadlines() -> None:
-    """Extend deadlines (one task, or a task group for many provinces), with a reason."""
+    """Extend deadlines (one task, or a task group for many provinces), with a reason; recompute them."""
 
 
 @deadlines.command("extend")
@@ -584,6 +584,38 @@ def deadlines_extend(app: App, task_refs: tuple[str, ...], to_date: str, reason:
         click.echo(f"{item.task_key}: deadline {before} -> {item.to_due_on:%d/%m/%Y}"
                    + (f" (originally {item.original_due_on:%d/%m/%Y})" if item.original_due_on else ""))
     click.echo(f"{len(done)} deadline(s) extended")
+
+
+@deadlines.command("recompute")
+@click.option("--dry-run", is_flag=True, help="List the deadlines that would move; change nothing.")
+@as_of_option
+@json_option
+@pass_app
+def deadlines_recompute(app: App, dry_run: bool, as_of: str | None, as_json: bool) -> None:
+    """Recompute open tasks' deadlines on the working calendar in force.
+
+    Run it after declaring days off or make-up working days
+    (DTRACK_EXTRA_DAYS_OFF, DTRACK_EXTRA_WORKING_DAYS): a deadline that now
+    falls on a day off moves to the next working day. Completed tasks and
+    deadlines an overseer extended are left as they are; each moved deadline
+    is audited. Try --dry-run first.
+    """
+    from dtrack.workflow.recompute import recompute
+
+    clock = app.clock(as_of)
+    with app.database().session() as session:
+        result = recompute(session, clock.today(), clock.now(), app.settings(as_of).calendar, dry_run=dry_run)
+    if as_json:
+        emit_json(result.to_json())
+        return
+    for item in result.moved:
+        click.echo(f"{item.task_key}: deadline {item.from_due_on:%d/%m/%Y} -> {item.to_due_on:%d/%m/%Y}")
+    for key in result.skipped:
+        click.echo(f"{key}: changed meanwhile, left as it is (run the command again)")
+    verb = "would move" if result.dry_run else "moved"
+    click.echo(f"{len(result.moved)} of {result.examined} open deadline(s) {verb}"
+               + (f", {len(result.skipped)} skipped" if result.skipped else "")
+               + (" (dry run: nothing changed)" if result.dry_run else ""))
 
 
 @cli.group()

@@ -126,6 +126,12 @@ def test_demo_season_is_deterministic_and_leaves_digests_and_a_report(tmp_path, 
     overdue = result.output[result.output.index("overdue as of 30/06/2026"):result.output.index("last day of the season")]
     assert "20/CT-BCT:9:" in overdue and "waiting on the Department" in overdue
     assert overdue.rstrip().splitlines()[-1].startswith("all ")  # the per-region count closes the list
+    # Groups 1 and 5 are "+6 months" from Monday 03/11/2025: Sunday 03/05/2026,
+    # so due Monday 04/05/2026 (Civil Code art. 148); still open on 30/06/2026,
+    # they are 57 days overdue (27 days of May after the 4th, 30 of June), not 58.
+    rows = [line.split() for line in overdue.splitlines()]
+    late = [r for r in rows if len(r) > 1 and r[1].startswith(("20/CT-BCT:1:", "20/CT-BCT:5:"))]
+    assert late and {(r[0], r[-1]) for r in late} == {("57", "04/05/2026")}
     mails = sorted((tmp_path / "dtrack-demo-mail").glob("*.eml"))
     assert len(mails) > 10
     first = email.message_from_bytes(mails[0].read_bytes(), policy=policy.default)
@@ -186,3 +192,24 @@ def test_overdue_limit_cuts_the_list_never_the_totals(cli_runner):
                                                           str(limit)).output)))
         assert [r["key"] for r in rows] == [t["key"] for t in everything["overdue"][:limit]]
     assert everything["listed_overdue"] == 136 and everything["total_awaiting_review"] == 0
+
+
+def test_recompute_after_a_day_off_is_declared(cli_runner, monkeypatch):
+    # The Government declares Monday 15/12/2025 a day off after the tasks were
+    # assigned: the 2025-H2 report (due that day) and group 2's "+90 working
+    # days" (whose count runs over it) each move one working day later.
+    monkeypatch.setenv("DTRACK_EXTRA_DAYS_OFF", "2025-12-15")
+    dry = cli_runner("deadlines", "recompute", "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert "20/CT-BCT:9:ha-noi:2025-H2: deadline 15/12/2025 -> 16/12/2025" in dry.output
+    assert dry.output.strip().endswith("68 of 340 open deadline(s) would move (dry run: nothing changed)")
+    assert json.loads(cli_runner("overdue", "--json", "--province", "ha-noi").output)["overdue"][0]["days"] == 21
+    done = cli_runner("deadlines", "recompute")
+    assert done.output.strip().endswith("68 of 340 open deadline(s) moved")
+    # Due 16/12/2025 instead of 15/12: on 05/01/2026 it is 20 days overdue, not 21.
+    assert json.loads(cli_runner("overdue", "--json", "--province", "ha-noi").output)["overdue"][0]["days"] == 20
+    shown = cli_runner("task", "show", "20/CT-BCT:9:ha-noi:2025-H2")
+    assert "recompute" in shown.output and "[deadline 15/12/2025 -> 16/12/2025]" in shown.output
+    assert "(originally" not in shown.output  # a corrected legal deadline is not an extension
+    again = json.loads(cli_runner("deadlines", "recompute", "--json").output)
+    assert (again["moved"], again["skipped"], again["dry_run"]) == ([], [], False)

@@ -73,7 +73,7 @@ def assign(session: Session, code: str, provinces: list[Province], assigned_on: 
     for group in directive.groups:
         rule = rule_from_text(group.deadline_rule)
         if isinstance(rule, Recurring):
-            slots = [(p.label, p.due_on, p.opens_on) for p in periods_open(rule, assigned_on, assigned_on)]
+            slots = [(p.label, p.due_on, p.opens_on) for p in periods_open(rule, assigned_on, assigned_on, calendar)]
         else:
             slots = [("", rule.due(assigned_on, calendar), assigned_on)]
         for province in provinces:
@@ -104,8 +104,10 @@ def _new_task(group_id: int, province_id: int, period: str, assigned_on: date, d
     )
 
 
-def open_periods(session: Session, as_of: date, now: datetime) -> int:
+def open_periods(session: Session, as_of: date, now: datetime, calendar: WorkCalendar | None = None) -> int:
     """Create the tasks of every recurring period that has opened by `as_of`; returns how many.
+
+    Each new task's deadline is the period's legal deadline on `calendar`.
 
     Counts from each (group, province)'s first assignment, so it creates a
     period's task once whatever day it runs, and runs after downtime catch
@@ -125,7 +127,7 @@ def open_periods(session: Session, as_of: date, now: datetime) -> int:
         for province_id, assigned_on in first:
             by_start.setdefault(assigned_on, []).append(province_id)
         for assigned_on, province_ids in by_start.items():
-            for period in periods_open(rule, assigned_on, as_of):
+            for period in periods_open(rule, assigned_on, as_of, calendar):
                 for province_id in province_ids:
                     if (province_id, period.label) not in have:
                         session.add(_new_task(group.id, province_id, period.label, period.opens_on, period.due_on, now))

@@ -11,6 +11,13 @@ package, country VN, which includes Tết); the government's declared make-up
 working days (làm bù) and extra days off (nghỉ bù) come from the settings
 `extra_working_days` and `extra_days_off` (see `WorkCalendar`).
 
+Every rule's deadline is a legal deadline: a raw date that falls on a day
+off moves to the next working day (Civil Code 2015, art. 148). That rule
+lives in one place, `WorkCalendar.next_working_day`, applied through
+`legal_deadline` by every `due`, `step` and period below; the raw date
+stays available (`raw_due`, `raw_step`, `Recurring.occurrences`,
+`Period.raw_due_on`) where a caller needs the date as the rule writes it.
+
 Recurring groups produce one task per period: each rrule occurrence is a
 due date, its period (`2026-H1`, `2026-Q3`, `2026-12`, `2026`) is derived
 from the occurrence and the rule's spacing, and a period opens the day after
@@ -38,8 +45,11 @@ _OFFSET = re.compile(r"^\+\s*(\d{1,4})\s+(working\s+days?|days?|weeks?|months?|y
 class FixedDate:
     on: date
 
-    def due(self, assigned_on: date, calendar: WorkCalendar | None = None) -> date:
+    def raw_due(self, assigned_on: date, calendar: WorkCalendar | None = None) -> date:
         return self.on
+
+    def due(self, assigned_on: date, calendar: WorkCalendar | None = None) -> date:
+        return legal_deadline(self.on, calendar)
 
     def to_json(self) -> Any:
         return self.on.isoformat()
@@ -50,14 +60,21 @@ class Offset:
     amount: int
     unit: str  # days | weeks | months | years | working_days
 
+    def raw_due(self, assigned_on: date, calendar: WorkCalendar | None = None) -> date:
+        return self.raw_step(assigned_on, 1, calendar)
+
     def due(self, assigned_on: date, calendar: WorkCalendar | None = None) -> date:
         return self.step(assigned_on, 1, calendar)
 
-    def step(self, start: date, times: int, calendar: WorkCalendar | None = None) -> date:
-        """`start` plus the offset `times` times (counted from `start`, so months do not drift)."""
+    def raw_step(self, start: date, times: int, calendar: WorkCalendar | None = None) -> date:
+        """`start` plus the offset `times` times (counted from `start`, so months do not drift), as written."""
         if self.unit == "working_days":
             return add_working_days(start, self.amount * times, calendar)
         return start + relativedelta(**{self.unit: self.amount * times})
+
+    def step(self, start: date, times: int, calendar: WorkCalendar | None = None) -> date:
+        """The legal deadline of `raw_step` (a working-day count already ends on a working day)."""
+        return legal_deadline(self.raw_step(start, times, calendar), calendar)
 
     def to_json(self) -> Any:
         unit = "working days" if self.unit == "working_days" else self.unit
@@ -87,9 +104,13 @@ class Recurring:
                 break
         return found
 
-    def due(self, assigned_on: date, calendar: WorkCalendar | None = None) -> date | None:
+    def raw_due(self, assigned_on: date, calendar: WorkCalendar | None = None) -> date | None:
         found = self.occurrences_after(assigned_on)
         return found[0] if found else None
+
+    def due(self, assigned_on: date, calendar: WorkCalendar | None = None) -> date | None:
+        raw = self.raw_due(assigned_on)
+        return None if raw is None else legal_deadline(raw, calendar)
 
     def spacing_months(self, start: date) -> int:
         """How many months apart occurrences are (the smallest gap among the first few)."""
@@ -103,11 +124,17 @@ class Recurring:
 
 @dataclass(frozen=True)
 class Period:
-    """One occurrence of a recurring obligation: its label, due date and opening day."""
+    """One occurrence of a recurring obligation: its label, due date and opening day.
+
+    The label and the opening day come from the raw occurrence, so a day off
+    declared later never renames a period or opens it on another day (task
+    keys stay stable); only `due_on`, the legal deadline, moves.
+    """
 
     label: str  # 2026-H1, 2026-Q3, 2026-12, 2026 or 2026-06-15 (part of the task key)
-    due_on: date
+    due_on: date  # the legal deadline: raw_due_on, or the next working day after it
     opens_on: date  # the day after the previous occurrence (or the assignment date)
+    raw_due_on: date  # the occurrence as the rrule gives it
 
 
 def period_label(due_on: date, spacing_months: int) -> str:
@@ -161,29 +188,31 @@ def period_title(rule: Recurring, label: str, lang: str, fallback: str) -> str:
     return template.replace("{period_vi}", period_words(label, "vi")).replace("{period_en}", period_words(label, "en"))
 
 
-def periods_open(rule: Recurring, assigned_on: date, as_of: date) -> list[Period]:
+def periods_open(rule: Recurring, assigned_on: date, as_of: date,
+                 calendar: WorkCalendar | None = None) -> list[Period]:
     """Every period whose task should exist on `as_of`: those that have opened by then.
 
     The first period opens on the assignment date; each later one the day
-    after the previous due date. The list always has at least the first.
+    after the previous occurrence. The list always has at least the first.
+    Each period's deadline is the legal one on `calendar`.
     """
     spacing = rule.spacing_months(assigned_on)
     found: list[Period] = []
     opens_on = assigned_on
-    for due_on in rule.occurrences(assigned_on):
+    for raw in rule.occurrences(assigned_on):
         if found and opens_on > as_of:
             break
-        found.append(Period(period_label(due_on, spacing), due_on, opens_on))
-        opens_on = due_on + timedelta(days=1)
+        found.append(Period(period_label(raw, spacing), legal_deadline(raw, calendar), opens_on, raw))
+        opens_on = raw + timedelta(days=1)
     return found
 
 
-def checkpoints(rule: Rule, assigned_on: date, calendar: WorkCalendar | None = None) -> Iterator[date]:
-    """A continuous group's review checkpoints: its offset repeated from the assignment date."""
+def raw_checkpoints(rule: Rule, assigned_on: date, calendar: WorkCalendar | None = None) -> Iterator[date]:
+    """A continuous group's review checkpoints as the rule writes them: its offset repeated from assignment."""
     if isinstance(rule, Offset):
         times = 1
         while True:
-            yield rule.step(assigned_on, times, calendar)
+            yield rule.raw_step(assigned_on, times, calendar)
             times += 1
     elif isinstance(rule, Recurring):
         yield from rule.occurrences(assigned_on)
@@ -191,11 +220,23 @@ def checkpoints(rule: Rule, assigned_on: date, calendar: WorkCalendar | None = N
         yield rule.on
 
 
+def checkpoints(rule: Rule, assigned_on: date, calendar: WorkCalendar | None = None) -> Iterator[date]:
+    """The review checkpoints as legal deadlines, in order (two raw ones a weekend apart may give one day)."""
+    for raw in raw_checkpoints(rule, assigned_on, calendar):
+        yield legal_deadline(raw, calendar)
+
+
 def next_checkpoint(rule: Rule, assigned_on: date, after: date, calendar: WorkCalendar | None = None) -> date | None:
-    """The first review checkpoint strictly after `after` (None for a fixed date already past)."""
-    for day in checkpoints(rule, assigned_on, calendar):
-        if day > after:
-            return day
+    """The legal deadline of the first checkpoint whose raw date is strictly after `after` (None if none).
+
+    `after` is the checkpoint in force: its legal date (moved past a
+    weekend) or, for a deadline stored before the rule, its raw date. Both
+    lie before the next raw checkpoint, so comparing raw dates never picks
+    the checkpoint just reviewed again under its legal date.
+    """
+    for raw in raw_checkpoints(rule, assigned_on, calendar):
+        if raw > after:
+            return legal_deadline(raw, calendar)
     return None
 
 
@@ -293,6 +334,17 @@ class WorkCalendar:
             return False
         return day.weekday() < 5 and day not in _vn_holidays(day.year)
 
+    def next_working_day(self, day: date) -> date:
+        """`day` if it is a working day, else the first working day after it.
+
+        The one place of Civil Code 2015, art. 148: a time limit whose last
+        day falls on a weekly day off or a public holiday ends on the next
+        working day. Terminates: days off are finitely many beyond weekends.
+        """
+        while not self.is_working_day(day):
+            day += timedelta(days=1)
+        return day
+
 
 # Weekends and public holidays only. Callers that know the settings pass
 # `Settings.calendar`, which adds the declared làm bù / nghỉ bù days; the
@@ -303,6 +355,11 @@ STATUTORY = WorkCalendar()
 
 def is_working_day(day: date, calendar: WorkCalendar | None = None) -> bool:
     return (calendar or STATUTORY).is_working_day(day)
+
+
+def legal_deadline(raw: date, calendar: WorkCalendar | None = None) -> date:
+    """The deadline in law for a rule's raw date: see `WorkCalendar.next_working_day`."""
+    return (calendar or STATUTORY).next_working_day(raw)
 
 
 def add_working_days(start: date, count: int, calendar: WorkCalendar | None = None) -> date:

@@ -48,7 +48,7 @@ class ReminderPolicy:
     overdue_every: int = 7
     escalate_after: int = 14
     review_nudge: int = 7
-    calendar: WorkCalendar = STATUTORY  # continuous groups' next checkpoint counts working days
+    calendar: WorkCalendar = STATUTORY  # new periods' deadlines and continuous groups' next checkpoints
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ReminderPolicy:
@@ -189,7 +189,7 @@ def sweep(db: Database, clock: Clock, policy: ReminderPolicy | None = None, batc
     started = time.perf_counter()
     as_of, now = clock.today(), clock.now()
     result = SweepResult(as_of)
-    result.periods_opened = _retrying(db, lambda session: open_periods(session, as_of, now))
+    result.periods_opened = _retrying(db, lambda session: open_periods(session, as_of, now, policy.calendar))
     while True:  # in batches, each its own transaction: memory stays flat
         rolled = _retrying(db, lambda session: roll_checkpoints(session, as_of, now, policy.calendar, limit=batch))
         result.checkpoints += rolled

@@ -55,6 +55,7 @@ class DeadlineTrigger(StrEnum):
 
     EXTEND = "extend"  # an overseer moved the deadline later; the note is the reason
     CHECKPOINT = "checkpoint"  # a continuous task's review checkpoint passed; the next one is in force
+    RECOMPUTE = "recompute"  # the working calendar in force moved a rule-given deadline (days off declared later)
 
 
 class Role(StrEnum):
@@ -246,6 +247,7 @@ TRIGGER_LABELS: dict[str, dict[Trigger | DeadlineTrigger, str]] = {
         Trigger.REOPEN: "mở lại",
         DeadlineTrigger.EXTEND: "gia hạn",
         DeadlineTrigger.CHECKPOINT: "chuyển sang mốc rà soát tiếp theo",
+        DeadlineTrigger.RECOMPUTE: "tính lại hạn theo lịch làm việc",
     },
     "en": {
         Trigger.START: "started",
@@ -258,6 +260,7 @@ TRIGGER_LABELS: dict[str, dict[Trigger | DeadlineTrigger, str]] = {
         Trigger.REOPEN: "reopened",
         DeadlineTrigger.EXTEND: "deadline extended",
         DeadlineTrigger.CHECKPOINT: "moved to the next review checkpoint",
+        DeadlineTrigger.RECOMPUTE: "deadline recomputed on the working calendar",
     },
 }
 

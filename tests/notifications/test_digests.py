@@ -145,3 +145,20 @@ def test_an_extended_deadline_is_news_in_the_province_digest(world, tmp_path):
     changes = digest.section("changes")
     assert [i.label["vi"] for i in changes.items] == ["gia hạn"]
     assert "chờ hướng dẫn của Bộ" in rendered.text
+
+
+def test_a_recomputed_deadline_is_news_in_the_province_digest(world, tmp_path):
+    # The digest names every deadline event by its label; a trigger without one
+    # crashed it before (KeyError: 'extend').
+    from dtrack.workflow.deadlines import WorkCalendar
+    from dtrack.workflow.recompute import recompute
+
+    officer = world.user("province", "ha-noi")
+    yesterday = Clock(pinned=date(2026, 1, 4)).now()
+    with world.db.session() as s:
+        recompute(s, date(2026, 1, 4), yesterday, WorkCalendar(extra_days_off=frozenset({date(2026, 5, 4)})))
+    digest, rendered = preview(world.db, CLOCK, mail_settings(tmp_path), officer)
+    changes = digest.section("changes")
+    # Groups 1 and 5 ("+6 months": Monday 04/05/2026, now a day off) move to 05/05/2026.
+    assert [i.label["vi"] for i in changes.items] == ["tính lại hạn theo lịch làm việc"] * 2
+    assert "04/05/2026 -> 05/05/2026" in rendered.text

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 
-import httpx
+import httpx2 as httpx  # the test extra installs httpx2 (setup.cfg), the API httpx had
 import pytest
 
 from dtrack.workflow.database import Database

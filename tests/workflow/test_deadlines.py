@@ -17,6 +17,7 @@ from dtrack.workflow.deadlines import (
     add_working_days,
     checkpoints,
     is_working_day,
+    legal_deadline,
     next_checkpoint,
     parse_rule,
     period_label,
@@ -26,7 +27,8 @@ from dtrack.workflow.deadlines import (
 from dtrack.workflow.errors import InvalidInput, RuleError
 from dtrack.workflow.models import Event, Task, TaskGroup
 from dtrack.workflow.settings import display, load_settings
-from dtrack.workflow.vocabulary import DeadlineTrigger, State
+from dtrack.workflow.timeliness import classify
+from dtrack.workflow.vocabulary import DeadlineStatus, DeadlineTrigger, State
 
 PLAIN = WorkCalendar()
 TET_2026 = [date(2026, 2, 16) + timedelta(days=i) for i in range(5)]  # Lunar New Year's Eve .. 4th day
@@ -111,10 +113,16 @@ def test_recurrence_gives_the_right_periods_without_duplicates(rule, expected):
     labels = [p.label for p in found][: len(expected)]
     assert labels == expected
     assert len({p.label for p in found}) == len(found)
-    # Each period opens the day after the previous one is due; the first on assignment.
+    # Each period opens the day after the previous occurrence (the rule's raw
+    # date, so a deadline moved past a day off never moves an opening); the
+    # first on assignment.
     assert found[0].opens_on == date(2025, 11, 3)
     for before, after in zip(found, found[1:]):
-        assert after.opens_on == before.due_on + timedelta(days=1)
+        assert after.opens_on == before.raw_due_on + timedelta(days=1)
+    # Each deadline is the legal one: e.g. the 2025-Q4 report's raw 20/12/2025
+    # is a Saturday, so it is due Monday 22/12/2025.
+    for period in found:
+        assert period.due_on == PLAIN.next_working_day(period.raw_due_on)
 
 
 @settings(max_examples=60, deadline=None)
@@ -139,9 +147,16 @@ def test_period_titles_in_both_languages():
 def test_continuous_checkpoints_repeat_the_offset_from_assignment():
     rule = parse_rule("+6 months")
     first = list(zip(range(3), checkpoints(rule, date(2025, 8, 31))))
-    # Counted from the assignment date each time, so the end of month does not drift.
-    assert [d for _, d in first] == [date(2026, 2, 28), date(2026, 8, 31), date(2027, 2, 28)]
-    assert next_checkpoint(rule, date(2025, 8, 31), date(2026, 2, 28)) == date(2026, 8, 31)
+    # Counted from the assignment date each time, so the end of month does not
+    # drift (28/02, 31/08, 28/02), then moved past days off: 28/02/2026 is a
+    # Saturday (-> Monday 02/03/2026); Monday 31/08/2026 is the day off swapped
+    # for Saturday 22/08 and 01-02/09 are National Day (-> Thursday 03/09/2026);
+    # 28/02/2027 is a Sunday (-> Monday 01/03/2027).
+    assert [d for _, d in first] == [date(2026, 3, 2), date(2026, 9, 3), date(2027, 3, 1)]
+    # After the checkpoint in force, whether stored as its legal or (before the
+    # rule) its raw date, comes the next one, never the same checkpoint again.
+    assert next_checkpoint(rule, date(2025, 8, 31), date(2026, 3, 2)) == date(2026, 9, 3)
+    assert next_checkpoint(rule, date(2025, 8, 31), date(2026, 2, 28)) == date(2026, 9, 3)
 
 
 def _group_tasks(db, ordinal: int) -> list[Task]:
@@ -189,3 +204,72 @@ def test_reviewed_continuous_task_moves_to_its_next_checkpoint(world):
         # Open continuous tasks whose checkpoint passed stay overdue against it.
         assert s.scalar(select(func.count()).select_from(Task).join(TaskGroup).where(
             TaskGroup.ordinal == 3, Task.due_on == checkpoint)) == 33
+
+
+# --- deadlines that follow the law (Civil Code 2015, art. 148) ----------------------
+
+any_day = st.dates(date(2000, 1, 1), date(2099, 12, 31))
+# Any calendar: random declared make-up working days and days off, near the
+# dates drawn (a set of days anywhere would rarely touch them).
+calendars = st.builds(
+    lambda base, on, off: WorkCalendar(frozenset(base + timedelta(days=d) for d in on),
+                                       frozenset(base + timedelta(days=d) for d in off)),
+    any_day, st.lists(st.integers(-10, 40), max_size=8), st.lists(st.integers(-10, 40), max_size=12),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(day=any_day, calendar=calendars, near=st.integers(0, 30))
+def test_the_legal_deadline_is_the_first_working_day_from_the_raw_date(day, calendar, near):
+    # Draw the day near the calendar's adjustments half the time, so they matter.
+    if calendar.extra_days_off and near % 2:
+        day = min(calendar.extra_days_off) + timedelta(days=near % 7 - 3)
+    legal = legal_deadline(day, calendar)
+    assert calendar.is_working_day(legal)
+    assert legal >= day
+    assert (legal == day) == calendar.is_working_day(day)
+    # The first working day: none is skipped in between.
+    assert not any(calendar.is_working_day(day + timedelta(days=i)) for i in range((legal - day).days))
+
+
+@settings(max_examples=150, deadline=None)
+@given(assigned=any_day, calendar=calendars, rule=st.sampled_from([
+    "+6 months", "+90 days", "+2 weeks", "+1 year", "+30 working days", "2026-05-03", "2027-01-10",
+    {"rrule": "FREQ=YEARLY;BYMONTH=1,4,7,10;BYMONTHDAY=10"}, {"rrule": "FREQ=MONTHLY;BYMONTHDAY=-1"},
+]))
+def test_every_rule_gives_the_legal_deadline_of_its_raw_date(assigned, calendar, rule):
+    parsed = parse_rule(rule)
+    raw = parsed.raw_due(assigned, calendar)
+    if raw is None:
+        return
+    due = parsed.due(assigned, calendar)
+    assert due == calendar.next_working_day(raw)
+    assert calendar.is_working_day(due) and due >= raw
+
+
+def test_a_deadline_on_a_day_off_moves_to_the_next_working_day():
+    # A quarterly report due on the 10th: 10/01/2027 is a Sunday, so it is due
+    # Monday 11/01/2027, and on that Monday it is not overdue yet.
+    quarterly = parse_rule({"rrule": "FREQ=YEARLY;BYMONTH=1,4,7,10;BYMONTHDAY=10"})
+    assert quarterly.raw_due(date(2026, 12, 1)) == date(2027, 1, 10)
+    assert quarterly.due(date(2026, 12, 1), PLAIN) == date(2027, 1, 11)
+    status = classify(State.IN_PROGRESS.value, quarterly.due(date(2026, 12, 1), PLAIN), date(2027, 1, 11))
+    assert status.status == DeadlineStatus.DUE_SOON
+    # +6 months from Monday 03/11/2025 is Sunday 03/05/2026 -> Monday 04/05/2026.
+    assert parse_rule("+6 months").due(date(2025, 11, 3), PLAIN) == date(2026, 5, 4)
+    # A fixed date in Tết 2027 (Saturday 06/02, holidays to Wednesday 10/02) -> Thursday 11/02/2027.
+    assert parse_rule("2027-02-06").due(date(2026, 1, 1), PLAIN) == date(2027, 2, 11)
+    # A declared make-up working day (làm bù) is a working day: the deadline stays on it.
+    make_up = WorkCalendar(frozenset({date(2027, 1, 10)}))
+    assert quarterly.due(date(2026, 12, 1), make_up) == date(2027, 1, 10)
+    # "+N working days" already ended on a working day; the rule leaves it there.
+    assert parse_rule("+1 working day").due(date(2026, 2, 13), PLAIN) == date(2026, 2, 23)
+
+
+def test_seeded_tasks_get_legal_deadlines(db):
+    # Directive 20's groups 1 and 5 are "+6 months" from Monday 03/11/2025:
+    # Sunday 03/05/2026, so due Monday 04/05/2026 (30/04 and 01/05 are holidays,
+    # but before it). Group 9's 15/12/2025 is a Monday, so it stays.
+    assert {t.due_on for t in _group_tasks(db, 1)} == {date(2026, 5, 4)}
+    assert {(t.due_on, t.original_due_on) for t in _group_tasks(db, 5)} == {(date(2026, 5, 4), date(2026, 5, 4))}
+    assert {t.due_on for t in _group_tasks(db, 9)} == {date(2025, 12, 15)}
