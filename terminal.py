@@ -8,9 +8,8 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-from dtrack.workflow.clock import LOCAL_TZ
+from dtrack.workflow.clock import local_dmy_hm
 from dtrack.workflow.models import Task
 from dtrack.workflow.overdue import CELLS, CellCounts, OverdueReview, TimelinessMatrix
 from dtrack.workflow.status import StatusMatrix
@@ -57,7 +56,7 @@ def _cell(value: object) -> str:
         return "-"
     if isinstance(value, datetime):
         # Stored in UTC; people read the time of day where they are.
-        return value.astimezone(ZoneInfo(LOCAL_TZ)).strftime("%d/%m/%Y %H:%M")
+        return local_dmy_hm(value)
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y")
     return str(value)

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from dtrack.accounts import passwords
 from dtrack.accounts.audit import AuthKind, record
@@ -24,7 +23,7 @@ from dtrack.workflow.errors import InvalidInput, UnknownUser
 from dtrack.workflow.models import User
 from dtrack.workflow.provinces import resolve
 from dtrack.workflow.settings import Settings
-from dtrack.workflow.users import add_user, find_user
+from dtrack.workflow.users import add_user, find_user, list_users
 from dtrack.workflow.vocabulary import Role
 
 
@@ -138,7 +137,7 @@ def set_password(db: Database, clock: Clock, email: str, password: str, actor_em
 
 def list_accounts(session: Session, actor: User) -> list[User]:
     check_admin(actor, "users")
-    return list(session.scalars(select(User).options(joinedload(User.province)).order_by(User.role, User.email)))
+    return list_users(session)
 
 
 # The demo's accounts get this password (printed by `make demo`); never used outside the demo database.

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from zoneinfo import ZoneInfo
 
 from jinja2 import Template
 
@@ -16,7 +15,7 @@ from dtrack.notifications.digest_gathering import Digest, Item
 from dtrack.notifications.mail import unsubscribe_target
 from dtrack.notifications.wording import WORDS, dmy, phrase, subject
 from dtrack.templates.environment import environment
-from dtrack.workflow.clock import Clock
+from dtrack.workflow.clock import Clock, local_dmy_hm
 from dtrack.workflow.settings import Settings
 from dtrack.workflow.vocabulary import REGION_LABELS, Region, Role
 
@@ -61,7 +60,6 @@ def render(digest: Digest, settings: Settings, clock: Clock) -> Rendered:
     lang = digest.locale if digest.locale in WORDS else "vi"
     words = WORDS[lang]
     base = settings.base_url.rstrip("/")
-    zone = ZoneInfo(clock.tz)
     note_labels = {"returned": words["note"], "blocked": words["reason"]}
 
     def detail(section: str, item: Item) -> str:
@@ -76,7 +74,7 @@ def render(digest: Digest, settings: Settings, clock: Clock) -> Rendered:
         elif section == "awaiting_review" and item.days is not None:
             parts.append(phrase(lang, "days_waiting", days=item.days))
         if section == "changes" and item.at is not None and item.label is not None:
-            when = item.at.astimezone(zone).strftime("%d/%m/%Y %H:%M")
+            when = local_dmy_hm(item.at, clock.tz)
             parts.append(f"{when} {item.label[lang]} {words['by']} {item.actor or 'dtrack'}")
         elif item.due_on is not None and section != "awaiting_review":
             parts.append(f"{words['deadline']} {dmy(item.due_on)}")

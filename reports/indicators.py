@@ -135,6 +135,13 @@ def find_indicator(session: Session, code: str, directive: str = DEFAULT_DIRECTI
         raise UnknownIndicator(code, indicators) from None
 
 
+def own_unit(actor: User) -> str | None:
+    """The unit a province officer reports for (their province's slug); None for the Department, who choose."""
+    if actor.role == Role.PROVINCE and actor.province is not None:
+        return actor.province.slug
+    return None
+
+
 def check_may_report(actor: User, unit: Unit) -> None:
     """Province officers report their own province's figures; the Department reports any."""
     if actor.role in (Role.OVERSEER, Role.ADMIN):

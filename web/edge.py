@@ -23,7 +23,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -35,7 +34,7 @@ from dtrack.accounts.sessions import COOKIE, Current, SessionPolicy, current
 from dtrack.templates.environment import environment
 from dtrack.web.forms import field_message, field_name
 from dtrack.web.wording import LANGS, words
-from dtrack.workflow.clock import Clock
+from dtrack.workflow.clock import Clock, local_dmy_hm
 from dtrack.workflow.database import Database
 from dtrack.workflow.errors import (
     ConcurrentUpdate, DtrackError, InvalidInput, LinkInvalid, LoginFailed, LoginThrottled, NotAuthenticated,
@@ -76,7 +75,6 @@ class Ctx:
     request: Request
     app: WebApp
     form: dict[str, str] = field(default_factory=dict)
-    files: dict[str, UploadFile] = field(default_factory=dict)
     current: Current | None = None
     errors: dict[str, str] = field(default_factory=dict)  # form field -> message
     conflict: str | None = None
@@ -125,7 +123,7 @@ class Ctx:
     def local(self, instant: datetime | None) -> str:
         if instant is None:
             return "–"
-        return instant.astimezone(ZoneInfo(self.app.clock.tz)).strftime("%d/%m/%Y %H:%M")
+        return local_dmy_hm(instant, self.app.clock.tz)
 
     @property
     def wants_json(self) -> bool:
@@ -303,12 +301,11 @@ def server_error(ctx: Ctx) -> Response:
     return error_page(ctx, 500, ctx.w["error_500"].format(ref=reference))
 
 
-def error_page(ctx: Ctx, status: int, message: str | None = None, detail: str | None = None) -> Response:
+def error_page(ctx: Ctx, status: int, message: str | None = None) -> Response:
     w = ctx.w
     text = message or w.get(f"error_{status}", w["error_400"])
     try:
-        return ctx.page("error.html.j2", status=status, status_code=status, message=text,
-                        detail=detail if status == 404 else None)
+        return ctx.page("error.html.j2", status=status, status_code=status, message=text)
     except Exception:  # noqa: BLE001 - the error page itself failed: plain text, still no traceback
         log.exception("error page failed")
         return Response(text, status_code=status, media_type="text/plain; charset=utf-8")

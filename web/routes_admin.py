@@ -23,7 +23,7 @@ MAX_DIRECTIVE_FILE = 1024 * 1024
 
 def users_form(ctx: Ctx, user_id: int | None = None, link: str | None = None, invited: str | None = None) -> Response:
     with ctx.app.db.session() as session:
-        users = list_accounts(session, session.get(User, ctx.user.id))
+        users = list_accounts(session, ctx.user)
         return ctx.page("admin_users.html.j2", users=users, provinces=all_provinces(session), link=link,
                         invited=invited, edited=user_id)
 
@@ -66,7 +66,7 @@ def users_reset(ctx: Ctx, user_id: int) -> Response:
 
 def directives_form(ctx: Ctx, result: str | None = None) -> Response:
     with ctx.app.db.session() as session:
-        check_admin(session.get(User, ctx.user.id), "directives")
+        check_admin(ctx.user, "directives")
         directives = [(d.code, d.issued_on, len(d.groups), d.title_vi if ctx.lang == "vi" else d.title_en)
                       for d in session.scalars(select(Directive).order_by(Directive.code))]
         return ctx.page("admin_directives.html.j2", directives=directives, result=result)
@@ -80,7 +80,7 @@ def directives_page(ctx: Ctx) -> Response:
 @routes.post("/admin/directives/load", form_page=directives_form)
 def directives_load(ctx: Ctx) -> Response:
     with ctx.app.db.session() as session:
-        check_admin(session.get(User, ctx.user.id), "directives")
+        check_admin(ctx.user, "directives")
     name = ctx.value("__filename__file") or "directive.toml"
     text = ctx.value("__file__file")
     if not text.strip():
@@ -100,7 +100,7 @@ def directives_load(ctx: Ctx) -> Response:
 def directives_assign(ctx: Ctx) -> Response:
     clock = ctx.app.clock
     with ctx.app.db.session() as session:
-        check_admin(session.get(User, ctx.user.id), "directives")
+        check_admin(ctx.user, "directives")
         chosen, _ = select_provinces(session, ctx.value("provinces") or "all")
         result = assign(session, ctx.value("code").strip(), chosen, clock.today(), clock.now())
     return directives_form(ctx, f"{result.code}: {result.created} / {result.existing} / {result.provinces}")
@@ -108,8 +108,7 @@ def directives_assign(ctx: Ctx) -> Response:
 
 @routes.get("/admin/settings")
 def settings_page(ctx: Ctx) -> Response:
-    with ctx.app.db.session() as session:
-        check_admin(session.get(User, ctx.user.id), "settings")
+    check_admin(ctx.user, "settings")
     values = ctx.app.settings.values
     rows = [(s.name, masked(s.name, values.get(s.name)), s.env, s.help) for s in SETTINGS]
     return ctx.page("admin_settings.html.j2", rows=rows)

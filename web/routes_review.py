@@ -4,6 +4,7 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from dtrack.reports.document import ReportOptions
+from dtrack.reports.indicators import DEFAULT_DIRECTIVE
 from dtrack.reports.national import national_report
 from dtrack.reports.province import province_report
 from dtrack.reports.render import FORMATS, render_file
@@ -12,18 +13,13 @@ from dtrack.web.forms import parse_day
 from dtrack.workflow.access import check_oversight, check_province
 from dtrack.workflow.errors import InvalidInput
 from dtrack.workflow.extension import extend
-from dtrack.workflow.models import User
 from dtrack.workflow.overdue import CELLS
 from dtrack.workflow.provinces import resolve, select_provinces
 from dtrack.workflow.vocabulary import DEADLINE_LABELS, REGION_LABELS, STATE_LABELS, Region
 from dtrack.workflow.worklists import OverdueFilters, overdue_page, review_queue, status_page, timeliness_page
 
 routes = Routes()
-DIRECTIVE = "20/CT-BCT"
-
-
-def _actor(ctx: Ctx, session) -> User:
-    return session.get(User, ctx.user.id)
+DIRECTIVE = DEFAULT_DIRECTIVE
 
 
 def _labels(ctx: Ctx) -> dict:
@@ -35,7 +31,7 @@ def _labels(ctx: Ctx) -> dict:
 def review(ctx: Ctx) -> Response:
     clock = ctx.app.clock
     with ctx.app.db.session() as session:
-        waiting = review_queue(session, _actor(ctx, session), clock.today(), clock)
+        waiting = review_queue(session, ctx.user, clock.today(), clock)
         return ctx.page("review.html.j2", data=waiting, waiting=waiting, **_labels(ctx))
 
 
@@ -49,7 +45,7 @@ def overdue(ctx: Ctx) -> Response:
     filters = OverdueFilters(*(_query(ctx, n) for n in ("region", "province", "group", "directive", "min_days",
                                                           "page")))
     with ctx.app.db.session() as session:
-        result = overdue_page(session, _actor(ctx, session), clock.today(), filters, clock)
+        result = overdue_page(session, ctx.user, clock.today(), filters, clock)
         return ctx.page("overdue.html.j2", data=result, result=result, filters=filters, **_labels(ctx))
 
 
@@ -57,7 +53,7 @@ def overdue(ctx: Ctx) -> Response:
 def matrix(ctx: Ctx) -> Response:
     clock, s = ctx.app.clock, ctx.app.settings
     with ctx.app.db.session() as session:
-        result = timeliness_page(session, _actor(ctx, session), clock.today(), _query(ctx, "region"), clock,
+        result = timeliness_page(session, ctx.user, clock.today(), _query(ctx, "region"), clock,
                                  s.due_soon_days)
         return ctx.page("matrix.html.j2", data=result, m=result, cells=[str(c) for c in CELLS], **_labels(ctx))
 
@@ -66,14 +62,13 @@ def matrix(ctx: Ctx) -> Response:
 def status(ctx: Ctx) -> Response:
     clock, s = ctx.app.clock, ctx.app.settings
     with ctx.app.db.session() as session:
-        result = status_page(session, _actor(ctx, session), _query(ctx, "directive") or DIRECTIVE,
+        result = status_page(session, ctx.user, _query(ctx, "directive") or DIRECTIVE,
                              _query(ctx, "region"), clock.today(), s.due_soon_days)
         return ctx.page("status.html.j2", data=result, m=result, **_labels(ctx))
 
 
 def extend_group_form(ctx: Ctx) -> Response:
-    with ctx.app.db.session() as session:
-        check_oversight(_actor(ctx, session), "deadline extension")
+    check_oversight(ctx.user, "deadline extension")
     return ctx.page("extend_group.html.j2")
 
 
@@ -120,7 +115,7 @@ def _download(name: str, mimetype: str, data: bytes) -> Response:
 def report_national(ctx: Ctx) -> Response:
     options, fmt = _options(ctx)
     with ctx.app.db.session() as session:
-        check_oversight(_actor(ctx, session), "the national report")
+        check_oversight(ctx.user, "the national report")
         return _download(*render_file(national_report(session, options), fmt))
 
 
@@ -128,5 +123,5 @@ def report_national(ctx: Ctx) -> Response:
 def report_province(ctx: Ctx, slug: str) -> Response:
     options, fmt = _options(ctx)
     with ctx.app.db.session() as session:
-        check_province(_actor(ctx, session), resolve(session, slug).province)
+        check_province(ctx.user, resolve(session, slug).province)
         return _download(*render_file(province_report(session, slug, options), fmt))

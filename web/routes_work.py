@@ -3,12 +3,11 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from dtrack.reports.indicators import catalogue, report_value
+from dtrack.reports.indicators import catalogue, own_unit, report_value
 from dtrack.web.edge import Ctx, Routes
 from dtrack.web.forms import parse_day
 from dtrack.workflow.errors import InvalidInput
 from dtrack.workflow.extension import extend
-from dtrack.workflow.models import User
 from dtrack.workflow.service import Tracker
 from dtrack.workflow.vocabulary import STATE_LABELS, TRIGGER_LABELS, Role
 from dtrack.workflow.worklists import SECTIONS, province_worklist, task_page
@@ -22,15 +21,11 @@ ACTION_FIELDS = {
 }
 
 
-def _actor(ctx: Ctx, session) -> User:
-    return session.get(User, ctx.user.id)
-
-
 @routes.get("/province")
 def province_home(ctx: Ctx) -> Response:
     s = ctx.app.settings
     with ctx.app.db.session() as session:
-        worklist = province_worklist(session, _actor(ctx, session), ctx.request.query_params.get("province"),
+        worklist = province_worklist(session, ctx.user, ctx.request.query_params.get("province"),
                                      ctx.app.clock.today(), s.due_soon_days)
         return ctx.page("province_home.html.j2", data=worklist, worklist=worklist, sections=SECTIONS, states=STATE_LABELS[ctx.lang])
 
@@ -38,7 +33,7 @@ def province_home(ctx: Ctx) -> Response:
 def task_form(ctx: Ctx, task_id: int, trigger: str | None = None) -> Response:
     s = ctx.app.settings
     with ctx.app.db.session() as session:
-        found = task_page(session, _actor(ctx, session), str(task_id), ctx.app.clock.today(), s.due_soon_days)
+        found = task_page(session, ctx.user, str(task_id), ctx.app.clock.today(), s.due_soon_days)
         actions = [(t.value, t.value.replace("_", "-"), ACTION_FIELDS[t.value]) for t in found.allowed]
         return ctx.page("task.html.j2", data=found, t=found, actions=actions, posted=(trigger or "").replace("-", "_"),
                         states=STATE_LABELS[ctx.lang], triggers=TRIGGER_LABELS[ctx.lang])
@@ -78,16 +73,9 @@ def task_extend(ctx: Ctx, task_id: int) -> Response:
 
 def indicators_form(ctx: Ctx) -> Response:
     with ctx.app.db.session() as session:
-        actor = _actor(ctx, session)
-        if actor.role == Role.PROVINCE:
-            unit = actor.province.slug if actor.province else ""
-        elif actor.role not in (Role.OVERSEER, Role.ADMIN):
-            unit = ""
-        else:
-            unit = ctx.value("unit")
         indicators = catalogue(session)
-        return ctx.page("indicators.html.j2", indicators=indicators, unit=unit,
-                        fixed_unit=actor.role == Role.PROVINCE)
+        return ctx.page("indicators.html.j2", indicators=indicators, unit=own_unit(ctx.user) or ctx.value("unit"),
+                        fixed_unit=ctx.user.role == Role.PROVINCE)
 
 
 @routes.get("/indicators")
@@ -99,9 +87,7 @@ def indicators_page(ctx: Ctx) -> Response:
 def indicators_submit(ctx: Ctx) -> Response:
     clock = ctx.app.clock
     as_of = parse_day(ctx.value("as_of"), "as_of") if ctx.value("as_of").strip() else None
-    unit = ctx.value("unit")
-    if ctx.user.role == Role.PROVINCE:
-        unit = unit or (ctx.user.province.slug if ctx.user.province else "")
+    unit = ctx.value("unit") or own_unit(ctx.user) or ""
     with ctx.app.db.session() as session:
         report_value(session, unit=unit, indicator=ctx.value("indicator"), period=ctx.value("period"),
                      value=ctx.value("value"), actor_email=ctx.user.email, now=clock.now(), today=clock.today(),

@@ -18,6 +18,11 @@ PINNED_LOCAL_TIME = time(12, 0)
 LOCAL_TZ = "Asia/Ho_Chi_Minh"
 
 
+def local_dmy_hm(instant: datetime, tz: str = LOCAL_TZ) -> str:
+    """A stored (UTC) instant as people read it where they are: 05/01/2026 14:30."""
+    return instant.astimezone(ZoneInfo(tz)).strftime("%d/%m/%Y %H:%M")
+
+
 @dataclass(frozen=True)
 class Clock:
     tz: str = LOCAL_TZ

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
@@ -20,8 +19,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from dtrack.workflow import lifecycle
-from dtrack.workflow.access import may_read_province
-from dtrack.workflow.clock import Clock
+from dtrack.workflow.access import check_active, may_read_province
+from dtrack.workflow.clock import Clock, local_dmy_hm
 from dtrack.workflow.database import Database
 from dtrack.workflow.errors import (
     ConcurrentUpdate,
@@ -86,9 +85,14 @@ def check_text(name: str, text: str | None) -> None:
 
 def owns(actor: User, task: Task) -> bool:
     """Whether the task is the actor's to carry out (its province, or the Department's own group)."""
-    if task.group.owner == Owner.DEPARTMENT:
+    return owns_group(actor, task.group.owner, task.province_id)
+
+
+def owns_group(actor: User, owner: str, province_id: int) -> bool:
+    """`owns` for a task known by its group's owner and its province (lists need not load each group)."""
+    if owner == Owner.DEPARTMENT:
         return actor.role == Role.OVERSEER
-    return actor.role == Role.PROVINCE and actor.province_id == task.province_id
+    return actor.role == Role.PROVINCE and actor.province_id == province_id
 
 
 def apply(
@@ -104,8 +108,7 @@ def apply(
     hooks: tuple[Hook, ...] = (),
 ) -> Event:
     """Check and fire one trigger on a loaded task inside the caller's transaction."""
-    if actor.disabled_at is not None:
-        raise PermissionDenied(actor.email, trigger, task.key, "the account is disabled")
+    check_active(actor, trigger, task.key)
     actor_owns = owns(actor, task)
     if not lifecycle.may_fire(trigger, actor.role, actor_owns):
         raise PermissionDenied(actor.email, trigger, task.key, _refusal_reason(actor, task, trigger))
@@ -233,11 +236,12 @@ class Tracker:
                 task, ref_note = find_task(session, task_ref)
                 key = task.key
                 # Who may not read the task learns nothing about it, not even who changed it last.
-                if actor.disabled_at is not None or not may_read_province(actor, task.province_id):
-                    reason = "the account is disabled" if actor.disabled_at else _refusal_reason(actor, task, trigger)
-                    raise PermissionDenied(actor.email, trigger, task.key, reason)
+                task_id = task.id
+                check_active(actor, trigger, key)
+                if not may_read_province(actor, task.province_id):
+                    raise PermissionDenied(actor.email, trigger, key, _refusal_reason(actor, task, trigger))
                 if expected_version is not None and str(task.version) != str(expected_version).strip():
-                    raise self.conflict(session, task.id, key)
+                    raise conflict(session, task_id, key, self.clock.tz)
                 from_state = task.state
                 event = apply(
                     session, task, trigger, actor, self.clock.now(),
@@ -245,13 +249,9 @@ class Tracker:
                 )
                 outcome = Outcome(task.id, key, trigger.value, from_state, task.state, task.progress, event.id, ref_note)
         except StaleDataError:
-            with self.db.session() as session:
-                task, _ = find_task(session, task_ref)
-                raise self.conflict(session, task.id, key) from None
+            with self.db.session() as session:  # the failed transaction is gone: read who won in a new one
+                raise conflict(session, task_id, key, self.clock.tz) from None
         return outcome
-
-    def conflict(self, session: Session, task_id: int, key: str) -> ConcurrentUpdate:
-        return conflict(session, task_id, key, self.clock.tz)
 
 
 def conflict(session: Session, task_id: int, key: str, tz: str) -> ConcurrentUpdate:
@@ -261,8 +261,8 @@ def conflict(session: Session, task_id: int, key: str, tz: str) -> ConcurrentUpd
         .where(Event.task_id == task_id).order_by(Event.id.desc()).limit(1)).first()
     if row is None:
         return ConcurrentUpdate(key)
-    at = row.at.astimezone(ZoneInfo(tz)).strftime("%d/%m/%Y %H:%M")
+    at = local_dmy_hm(row.at, tz)
     return ConcurrentUpdate(key, row.name or "dtrack", at)
 
 
-__all__ = ["Hook", "Outcome", "Tracker", "apply", "conflict", "owns", "parse_progress", "parse_trigger"]
+__all__ = ["Hook", "Outcome", "Tracker", "apply", "conflict", "owns", "owns_group", "parse_progress", "parse_trigger"]

@@ -21,11 +21,11 @@ from dtrack.workflow.models import Directive, Event, Province, Task, TaskGroup
 from dtrack.workflow.overdue import LateTask, OverdueReview, Scope, TimelinessMatrix, awaiting_review
 from dtrack.workflow.overdue import overdue_review, timeliness_matrix
 from dtrack.workflow.provinces import all_provinces, check_region, resolve, resolve_optional
-from dtrack.workflow.service import owns
+from dtrack.workflow.service import owns, owns_group
 from dtrack.workflow.status import StatusMatrix, status_matrix
 from dtrack.workflow.tasks import TaskView, history_json, list_tasks
 from dtrack.workflow.models import User
-from dtrack.workflow.vocabulary import DeadlineStatus, Owner, Role, State, Trigger
+from dtrack.workflow.vocabulary import DeadlineStatus, Role, State, Trigger
 
 # The sections of "Việc của tỉnh", in page order.
 SECTIONS = ("overdue", "due_soon", "in_progress", "waiting", "completed")
@@ -75,10 +75,7 @@ def province_worklist(session: Session, actor: User, province_ref: str | None, a
         select(Directive.code, TaskGroup.ordinal, TaskGroup.owner).join(TaskGroup.directive))}
     for view in list_tasks(session, province=province, as_of=as_of, due_soon_days=due_soon_days):
         result.sections[section_of(view)].append(view)
-        if owners.get((view.directive, view.group)) == Owner.DEPARTMENT:
-            mine = actor.role == Role.OVERSEER
-        else:
-            mine = actor.role == Role.PROVINCE and actor.province_id == province.id
+        mine = owns_group(actor, owners[(view.directive, view.group)], province.id)
         if (view.state, mine) not in seen:  # a few states and two answers: ask the machine once each
             seen[(view.state, mine)] = lifecycle.allowed_for(view.state, actor.role, mine)
         result.allowed[view.id] = seen[(view.state, mine)]
