@@ -1165,3 +1165,20 @@ def users_disable(app: App, email: str) -> None:
 
     user = disable_user(app.database(), app.clock(), email)
     click.echo(f"{user.email} disabled")
+
+
+@users.command("purge")
+@json_option
+@pass_app
+def users_purge(app: App, as_json: bool) -> None:
+    """Delete ended web sessions and spent one-time links older than `account_rows_kept_days`.
+
+    The scheduler does this every day; the accounts audit trail is kept.
+    """
+    from dtrack.accounts.housekeeping import purge_account_rows
+
+    result = purge_account_rows(app.database(), app.clock(), app.settings())
+    if as_json:
+        emit_json(result.to_json())
+    else:
+        click.echo(result.line())

@@ -2,7 +2,11 @@
 
 After `login_max_attempts` failed logins in a row an account waits
 `login_lockout_minutes` (and is told so) before it may try again; a success
-resets the count. An unknown email costs the same hashing work as a wrong
+resets the count. One network address that fails `login_max_failures_per_address`
+times within `login_lockout_minutes` (whatever accounts it tried) is refused
+without a password check until its failures age out of that window; the
+count comes from the audit trail, so it holds across server processes.
+An unknown email costs the same hashing work as a wrong
 password and gets the same answer, so the form cannot be used to probe
 which addresses exist. A successful login starts a new session (the
 browser's earlier one ends): the session id is rotated at every login.
@@ -13,14 +17,15 @@ import math
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from dtrack.accounts import passwords
 from dtrack.accounts.audit import AuthKind, record
 from dtrack.accounts.sessions import SessionPolicy, end_session, start_session
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.database import Database
-from dtrack.workflow.errors import DtrackError, LoginFailed, LoginThrottled
+from dtrack.workflow.account_models import AuthEvent
+from dtrack.workflow.errors import AddressThrottled, DtrackError, LoginFailed, LoginThrottled
 from dtrack.workflow.models import User
 from dtrack.workflow.settings import Settings
 
@@ -45,7 +50,11 @@ def authenticate(db: Database, clock: Clock, settings: Settings, email: str, pas
     result: LoggedIn | None = None
     with db.session() as session:
         user = session.scalars(select(User).where(User.email == email).with_for_update()).one_or_none()
-        if user is None or user.password_hash is None or user.disabled_at is not None:
+        if ip and _address_failures(session, ip, now, settings) >= settings.login_max_failures_per_address:
+            record(session, AuthKind.LOGIN_FAILED, now, user_id=user.id if user else None, email=email, ip=ip,
+                   detail="address throttled")
+            refusal = AddressThrottled(ip, settings.login_lockout_minutes)
+        elif user is None or user.password_hash is None or user.disabled_at is not None:
             passwords.waste_time(password)
             reason = "unknown email" if user is None else ("disabled" if user.disabled_at else "no password set")
             record(session, AuthKind.LOGIN_FAILED, now, user_id=user.id if user else None, email=email, ip=ip,
@@ -79,6 +88,13 @@ def authenticate(db: Database, clock: Clock, settings: Settings, email: str, pas
         raise refusal
     assert result is not None
     return result
+
+
+def _address_failures(session, ip: str, now, settings: Settings) -> int:
+    """Failed logins from `ip` within the lockout window (read from the audit trail)."""
+    since = now - timedelta(minutes=settings.login_lockout_minutes)
+    return session.scalar(select(func.count()).select_from(AuthEvent).where(
+        AuthEvent.kind == AuthKind.LOGIN_FAILED.value, AuthEvent.at > since, AuthEvent.ip == ip)) or 0
 
 
 def logout(db: Database, clock: Clock, token: str, ip: str | None = None) -> None:

@@ -1,7 +1,9 @@
 """The one-time link by mail: queued in the outbox (delivered by `dtrack outbox send`) when SMTP is set.
 
-The outbox allows one account message per person and day; a second link the
-same day is not mailed (the command or page that made it shows it instead).
+The outbox allows one account message per person and day. A new link ends
+the earlier ones, so a second link the same day replaces the text of a
+message not yet sent (it would carry a dead link); once one has been sent,
+the second is not mailed and the command or page that made it shows it.
 """
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from sqlalchemy.orm import Session
 from dtrack.notifications.outbox import enqueue
 from dtrack.workflow.models import User
 from dtrack.workflow.settings import Settings
-from dtrack.workflow.vocabulary import OutboxKind
+from dtrack.workflow.vocabulary import OutboxKind, OutboxState
 
 _TEXT = {
     "vi": ("[dtrack] Đặt mật khẩu cho tài khoản của bạn",
@@ -32,6 +34,9 @@ def queue_link_mail(session: Session, user: User, link: str, settings: Settings,
         return False
     subject, body = _TEXT.get(user.locale, _TEXT["vi"])
     text = body.format(name=user.name, email=user.email, link=link, hours=settings.invite_valid_hours)
-    _, created = enqueue(session, user.email, OutboxKind.ACCOUNT, today, subject, text, recipient_name=user.name,
-                         mail_from=settings.mail_from, now=now)
+    row, created = enqueue(session, user.email, OutboxKind.ACCOUNT, today, subject, text, recipient_name=user.name,
+                           mail_from=settings.mail_from, now=now)
+    if not created and row.state == OutboxState.PENDING.value:
+        row.subject, row.body_text = subject, text
+        return True
     return created

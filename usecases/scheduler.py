@@ -21,6 +21,7 @@ import threading
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
+from dtrack.accounts.housekeeping import purge_account_rows
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.database import Database
 from dtrack.workflow.reminders import ReminderPolicy, sweep
@@ -57,6 +58,8 @@ def digest_job(db_url: str, as_of: str | None = None) -> None:
     log.info("daily digest %s: %d queued, %d already built, %d with nothing to say, %d reminders consumed; "
              "delivery: %d sent, %d to retry, %d failed", built.day.strftime("%d/%m/%Y"), built.queued, built.already,
              built.nothing, built.reminders_consumed, sent.sent, sent.retrying, sent.failed)
+    # Once a day is enough: spent session and link rows only take space.
+    log.info(purge_account_rows(db, clock, settings).line())
 
 
 def _start_jobs(db: Database, settings: Settings, as_of: str | None, interval_seconds: float):

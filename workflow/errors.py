@@ -232,6 +232,19 @@ class LoginThrottled(DtrackError):
         super().__init__(f"too many failed logins for {email}", f"wait {minutes} minute(s) and try again")
 
 
+class AddressThrottled(LoginThrottled):
+    """Too many failed logins from one network address, whatever the accounts tried.
+
+    The per-account lock stops guessing one password; this stops one machine
+    from trying a few passwords on each of many accounts.
+    """
+
+    def __init__(self, ip: str, minutes: int) -> None:
+        self.ip = ip
+        self.minutes = minutes
+        DtrackError.__init__(self, f"too many failed logins from {ip}", f"wait {minutes} minute(s) and try again")
+
+
 class LinkInvalid(DtrackError):
     """A one-time link that is unknown, used already, or expired."""
 

@@ -221,7 +221,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("session_absolute_hours", "12", "A web session ends this many hours after login, however active", _positive_int),
     Setting("login_max_attempts", "5", "Failed logins in a row after which an account must wait", _positive_int),
     Setting("login_lockout_minutes", "15", "How long an account waits after too many failed logins", _positive_int),
+    Setting("login_max_failures_per_address", "30",
+            "Failed logins from one network address within the lockout window after which it must wait", _positive_int),
     Setting("invite_valid_hours", "48", "How long a one-time invitation or password-reset link works", _positive_int),
+    Setting("account_rows_kept_days", "30",
+            "Ended web sessions and used or expired one-time links are deleted after this many days", _positive_int),
     Setting("secure_cookies", "no", "Mark cookies Secure: say yes when the site is served over HTTPS (yes/no)", _yes_no),
 )
 

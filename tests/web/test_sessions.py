@@ -111,6 +111,18 @@ def test_login_throttled_after_five_failures_and_says_how_long(site):
     assert count(site, "auth_events", "kind = 'login_failed'") == 6
 
 
+def test_one_address_failing_on_many_accounts_gets_429_even_with_a_right_password(db):
+    site = make_site(db, login_max_failures_per_address="3")
+    client = site.anonymous()
+    statuses = [login(client, site.emails[who], "sai").status_code for who in ("own", "other", "overseer")]
+    assert statuses == [401, 401, 401]  # no account has reached its own limit of five
+    throttled = login(client, site.emails["admin"])
+    assert throttled.status_code == 429 and "15 phút" in throttled.text
+    assert COOKIE not in throttled.cookies
+    site.clock.advance(minutes=16)
+    assert login(client, site.emails["admin"]).status_code == 303
+
+
 def test_unknown_email_gets_the_same_answer_as_a_wrong_password(site):
     unknown = login(site.anonymous(), "khong.co@example.vn", "bất kỳ mật khẩu nào")
     wrong = login(site.anonymous(), site.emails["own"], "bất kỳ mật khẩu nào")
