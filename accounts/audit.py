@@ -18,6 +18,7 @@ class AuthKind(StrEnum):
     PASSWORD_SET = "password_set"
     DISABLED = "disabled"
     ROLE_CHANGED = "role_changed"
+    FEED_RESET = "feed_reset"  # a new calendar-feed address; the old one stopped working
 
 
 def record(session: Session, kind: AuthKind, now: datetime, *, actor_id: int | None = None,

@@ -68,6 +68,15 @@ WORDS: dict[str, dict[str, str]] = {
         "field_not_later": "Hạn mới phải sau hạn hiện tại.", "field_reason": "Cần ghi lý do gia hạn.",
         "field_password_short": "Mật khẩu cần ít nhất 10 ký tự.", "field_password_differ": "Hai mật khẩu không khớp.",
         "field_required": "Cần điền mục này.",
+        "nav_account": "Tài khoản", "account_title": "Tài khoản của bạn",
+        "feed_title": "Lịch hạn công việc (iCalendar)",
+        "feed_explain": "Đăng ký địa chỉ này trong Outlook, Google Calendar hoặc điện thoại để thấy hạn của các "
+                        "nhiệm vụ còn mở, kèm nhắc trước {days} ngày. Địa chỉ là bí mật: ai có nó đều xem được lịch.",
+        "feed_none": "Bạn chưa có địa chỉ lịch.", "feed_exists": "Bạn đã có một địa chỉ lịch (chỉ hiện một lần khi tạo).",
+        "feed_make": "Tạo địa chỉ lịch", "feed_reset": "Tạo địa chỉ mới (địa chỉ cũ ngừng hoạt động)",
+        "feed_new": "Địa chỉ lịch mới của bạn (hãy lưu lại, trang này sẽ không hiện lại):",
+        "feed_regions": "Chỉ một vùng: thêm vào cuối địa chỉ",
+        "flash_feed": "Đã tạo địa chỉ lịch mới; địa chỉ cũ không còn dùng được.",
     },
     "en": {
         "app": "dtrack · Directive follow-up",
@@ -135,6 +144,17 @@ WORDS: dict[str, dict[str, str]] = {
         "field_not_later": "The new deadline must be after the current one.", "field_reason": "Give the reason.",
         "field_password_short": "A password needs at least 10 characters.", "field_password_differ": "The two passwords differ.",
         "field_required": "This field is required.",
+        "nav_account": "Account", "account_title": "Your account",
+        "feed_title": "Deadline calendar (iCalendar)",
+        "feed_explain": "Subscribe to this address in Outlook, Google Calendar or a phone to see the deadlines of the "
+                        "open tasks, with reminders {days} days before. The address is a secret: anyone who has it "
+                        "can read the calendar.",
+        "feed_none": "You have no calendar address yet.",
+        "feed_exists": "You have a calendar address (it is shown once, when made).",
+        "feed_make": "Make a calendar address", "feed_reset": "Make a new address (the old one stops working)",
+        "feed_new": "Your new calendar address (keep it: this page will not show it again):",
+        "feed_regions": "One region only: add to the end of the address",
+        "flash_feed": "A new calendar address was made; the old one no longer works.",
     },
 }
 

@@ -141,6 +141,8 @@ class User(Base):
     # Failed logins since the last success; at the limit the account waits until locked_until.
     failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # SHA-256 of the secret in the user's calendar-feed address (accounts.feeds); None: no feed.
+    feed_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     province: Mapped[Province | None] = relationship()
 

@@ -1,0 +1,37 @@
+"""The user's own account page, and the calendar feed that calendar programs fetch without a login."""
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from dtrack.accounts.feeds import calendar_feed, has_feed, new_feed_link
+from dtrack.web.edge import Ctx, Routes
+from dtrack.workflow.vocabulary import REGION_LABELS, Role
+
+routes = Routes()
+
+
+def _account(ctx: Ctx, new_feed: str | None = None) -> Response:
+    regions = [] if ctx.user.role == Role.PROVINCE else [
+        (code.value, label) for code, label in REGION_LABELS[ctx.lang].items()]
+    return ctx.page("account.html.j2", has_feed=new_feed is not None or has_feed(ctx.app.db, ctx.user.id),
+                    new_feed=new_feed, regions=regions,
+                    remind_days=", ".join(str(d) for d in sorted(ctx.app.settings.remind_before_days, reverse=True)))
+
+
+@routes.get("/account")
+def account_page(ctx: Ctx) -> Response:
+    return _account(ctx)
+
+
+@routes.post("/account/feed", form_page=account_page)
+def feed_submit(ctx: Ctx) -> Response:
+    # Answered with the page itself, not a redirect: the address is shown this once.
+    link = new_feed_link(ctx.app.db, ctx.app.clock, ctx.app.settings, ctx.user.id)
+    return _account(ctx, new_feed=link.url)
+
+
+@routes.get("/feeds/{token}.ics", login=False)
+def feed(ctx: Ctx, token: str) -> Response:
+    body = calendar_feed(ctx.app.db, ctx.app.settings, token, ctx.request.query_params.get("region") or None)
+    return Response(body, media_type="text/calendar; charset=utf-8",
+                    headers={"Cache-Control": "private, max-age=300", "Content-Disposition": 'inline; filename="dtrack.ics"'})
