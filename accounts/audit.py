@@ -18,6 +18,8 @@ class AuthKind(StrEnum):
     PASSWORD_SET = "password_set"
     DISABLED = "disabled"
     ROLE_CHANGED = "role_changed"
+    TOKEN_CREATED = "token_created"
+    TOKEN_REVOKED = "token_revoked"
     FEED_RESET = "feed_reset"  # a new calendar-feed address; the old one stopped working
 
 

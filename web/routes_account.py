@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
+from dtrack.accounts.api_tokens import create_token, list_tokens, revoke_token
 from dtrack.accounts.feeds import calendar_feed, has_feed, new_feed_link
 from dtrack.web.edge import Ctx, Routes
 from dtrack.workflow.vocabulary import REGION_LABELS, Role
@@ -10,11 +11,13 @@ from dtrack.workflow.vocabulary import REGION_LABELS, Role
 routes = Routes()
 
 
-def _account(ctx: Ctx, new_feed: str | None = None) -> Response:
+def _account(ctx: Ctx, new_feed: str | None = None, new_token: str | None = None) -> Response:
     regions = [] if ctx.user.role == Role.PROVINCE else [
         (code.value, label) for code, label in REGION_LABELS[ctx.lang].items()]
+    with ctx.app.db.session() as session:
+        tokens = list_tokens(session, ctx.user.id, ctx.now)
     return ctx.page("account.html.j2", has_feed=new_feed is not None or has_feed(ctx.app.db, ctx.user.id),
-                    new_feed=new_feed, regions=regions,
+                    new_feed=new_feed, regions=regions, tokens=tokens, new_token=new_token,
                     remind_days=", ".join(str(d) for d in sorted(ctx.app.settings.remind_before_days, reverse=True)))
 
 
@@ -28,6 +31,18 @@ def feed_submit(ctx: Ctx) -> Response:
     # Answered with the page itself, not a redirect: the address is shown this once.
     link = new_feed_link(ctx.app.db, ctx.app.clock, ctx.app.settings, ctx.user.id)
     return _account(ctx, new_feed=link.url)
+
+
+@routes.post("/account/tokens", form_page=account_page)
+def token_submit(ctx: Ctx) -> Response:
+    made = create_token(ctx.app.db, ctx.app.clock, ctx.user.id, ctx.value("token_name"), ctx.value("token_days"))
+    return _account(ctx, new_token=made.token)  # shown this once
+
+
+@routes.post("/account/tokens/{token_id:int}/revoke", form_page=account_page)
+def token_revoke(ctx: Ctx, token_id: int) -> Response:
+    revoke_token(ctx.app.db, ctx.app.clock, ctx.user.id, token_id)
+    return ctx.redirect("/account?flash=token_revoked")
 
 
 @routes.get("/feeds/{token}.ics", login=False)

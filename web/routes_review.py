@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from dtrack.reports.document import ReportOptions
 from dtrack.reports.indicators import DEFAULT_DIRECTIVE
 from dtrack.reports.national import national_report
 from dtrack.reports.province import province_report
-from dtrack.reports.render import FORMATS, render_file
+from dtrack.reports.render import render_file
+from dtrack.web.downloads import download, report_options
 from dtrack.web.edge import Ctx, Routes
 from dtrack.web.forms import parse_day
 from dtrack.workflow.access import check_oversight, check_province
@@ -90,38 +90,17 @@ def extend_group(ctx: Ctx) -> Response:
     return ctx.redirect(f"/overdue?flash=extended&extended={len(done)}")
 
 
-def _options(ctx: Ctx) -> tuple[ReportOptions, str]:
-    s, q = ctx.app.settings, ctx.request.query_params
-    fmt = q.get("format") or "html"
-    if fmt not in FORMATS:
-        raise InvalidInput("format", f"{fmt!r} is not a report format", "use " + ", ".join(FORMATS))
-    as_of = parse_day(q["as_of"], "as_of") if q.get("as_of") else ctx.app.clock.today()
-    year = q.get("year")
-    if year is not None and not year.isdigit():
-        raise InvalidInput("year", f"{year!r} is not a year")
-    options = ReportOptions(as_of, q.get("lang") or ctx.lang, int(year) if year else None,
-                            q.get("directive") or DIRECTIVE, s.due_soon_days, s.timezone)
-    return options, fmt
-
-
-def _download(name: str, mimetype: str, data: bytes) -> Response:
-    # Every format is a download: the HTML report is a self-contained document with its own styles.
-    text = mimetype.startswith("text/")
-    return Response(data, media_type=f"{mimetype}; charset=utf-8" if text else mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
-
-
 @routes.get("/reports/national")
 def report_national(ctx: Ctx) -> Response:
-    options, fmt = _options(ctx)
+    options, fmt = report_options(ctx.request.query_params, ctx.app, ctx.lang)
     with ctx.app.db.session() as session:
         check_oversight(ctx.user, "the national report")
-        return _download(*render_file(national_report(session, options), fmt))
+        return download(*render_file(national_report(session, options), fmt))
 
 
 @routes.get("/reports/province/{slug}")
 def report_province(ctx: Ctx, slug: str) -> Response:
-    options, fmt = _options(ctx)
+    options, fmt = report_options(ctx.request.query_params, ctx.app, ctx.lang)
     with ctx.app.db.session() as session:
         check_province(ctx.user, resolve(session, slug).province)
-        return _download(*render_file(province_report(session, slug, options), fmt))
+        return download(*render_file(province_report(session, slug, options), fmt))

@@ -77,6 +77,13 @@ WORDS: dict[str, dict[str, str]] = {
         "feed_new": "Địa chỉ lịch mới của bạn (hãy lưu lại, trang này sẽ không hiện lại):",
         "feed_regions": "Chỉ một vùng: thêm vào cuối địa chỉ",
         "flash_feed": "Đã tạo địa chỉ lịch mới; địa chỉ cũ không còn dùng được.",
+        "tokens_title": "Mã truy cập API", "tokens_explain": "Chương trình khác (bảng tính, hệ thống báo cáo) dùng mã "
+        "này để đọc và cập nhật dữ liệu qua /api/v1/ với đúng quyền của bạn. Mã chỉ hiện một lần khi tạo.",
+        "token_new": "Mã mới của bạn (hãy lưu lại, trang này sẽ không hiện lại):", "token_name": "Tên (dùng vào việc gì)",
+        "token_prefix": "Mã bắt đầu bằng", "token_created": "Tạo lúc", "token_expires": "Hết hạn",
+        "token_used": "Dùng lần cuối", "token_revoke": "Thu hồi", "token_inactive": "Đã thu hồi hoặc hết hạn",
+        "token_days": "Hiệu lực (số ngày, 1 đến 366)", "token_make": "Tạo mã",
+        "flash_token_revoked": "Đã thu hồi mã; mã đó không dùng được nữa.",
     },
     "en": {
         "app": "dtrack · Directive follow-up",
@@ -155,6 +162,12 @@ WORDS: dict[str, dict[str, str]] = {
         "feed_new": "Your new calendar address (keep it: this page will not show it again):",
         "feed_regions": "One region only: add to the end of the address",
         "flash_feed": "A new calendar address was made; the old one no longer works.",
+        "tokens_title": "API tokens", "tokens_explain": "Other programs (spreadsheets, reporting systems) use a token "
+        "to read and update data through /api/v1/ with exactly your permissions. A token is shown once, when made.",
+        "token_new": "Your new token (keep it: this page will not show it again):", "token_name": "Name (what it is for)",
+        "token_prefix": "Starts with", "token_created": "Made", "token_expires": "Expires", "token_used": "Last used",
+        "token_revoke": "Revoke", "token_inactive": "Revoked or expired", "token_days": "Valid for (days, 1 to 366)",
+        "token_make": "Make a token", "flash_token_revoked": "The token was revoked; it no longer works.",
     },
 }
 

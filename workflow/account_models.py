@@ -68,3 +68,21 @@ class AuthEvent(Base):
 
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
     user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+
+
+class ApiToken(Base):
+    """A personal API token (`Authorization: Bearer`): only its SHA-256 is kept; shown once when made."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))  # what the user called it ("báo cáo tuần", "Power BI")
+    prefix: Mapped[str] = mapped_column(String(12))  # the first characters, to tell tokens apart on the page
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()

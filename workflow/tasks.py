@@ -36,16 +36,26 @@ def _with_context() -> Select:
     )
 
 
+MAX_ID = 2**31 - 1  # ids are INTEGER columns (32-bit on PostgreSQL)
+
+
+def _number(text: str) -> bool:
+    # ASCII only: str.isdigit() also accepts '²' and other digits int() refuses.
+    return text.isascii() and text.isdigit()
+
+
 def find_task(session: Session, ref: str) -> tuple[Task, str | None]:
     """The task named by `ref`, and a note if an old province name was mapped."""
     ref = ref.strip()
     query = _with_context()
     note = None
-    if ref.isdigit():
+    if _number(ref):
+        if int(ref) > MAX_ID:  # beyond any id the database can hold: unknown, not a database error
+            raise UnknownTask(ref)
         query = query.where(Task.id == int(ref))
     else:
         parts = ref.split(":")
-        if len(parts) not in (3, 4) or not parts[1].isdigit():
+        if len(parts) not in (3, 4) or not _number(parts[1]) or len(parts[1]) > 2:
             raise UnknownTask(ref)
         code, ordinal, province_ref = parts[0], int(parts[1]), parts[2]
         period = parts[3] if len(parts) == 4 else ""
@@ -134,6 +144,13 @@ def list_tasks(
     due_soon_days: int = 7,
 ) -> list[TaskView]:
     """Tasks matching the filters; with `as_of`, each carries its deadline status."""
+    query = filtered_tasks(province=province, region=region, state=state, directive=directive, group=group)
+    return [TaskView.of(t, as_of, due_soon_days) for t in session.scalars(query).unique()]
+
+
+def filtered_tasks(*, province: Province | None = None, region: str | None = None, state: str | None = None,
+                   directive: str | None = None, group: int | None = None) -> Select:
+    """The SELECT of tasks (with group, directive and province) matching the filters, in list order."""
     if state is not None and state not in {s.value for s in State}:
         raise InvalidInput("--state", f"{state!r} is not a state", "states: " + ", ".join(s.value for s in State))
     query = _with_context()
@@ -147,11 +164,10 @@ def list_tasks(
         query = query.where(Directive.code == directive)
     if group is not None:
         query = query.where(TaskGroup.ordinal == group)
-    query = query.order_by(Directive.code, Province.ordinal, TaskGroup.ordinal, Task.period)
-    return [TaskView.of(t, as_of, due_soon_days) for t in session.scalars(query).unique()]
+    return query.order_by(Directive.code, Province.ordinal, TaskGroup.ordinal, Task.period, Task.id)
 
 
-__all__ = ["TaskView", "find_task", "list_tasks", "task_key"]
+__all__ = ["TaskView", "filtered_tasks", "find_task", "list_tasks", "task_key"]
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,18 @@ EXPECTED: dict[tuple[str, str], dict[str, set[int]]] = {
     ("POST", "/admin/directives/load"): only({"admin": OK}),
     ("POST", "/admin/directives/assign"): only({"admin": OK}),
     ("GET", "/admin/settings"): only({"admin": OK}),
+    ("GET", "/account"): only(LOGGED_IN),
+    ("POST", "/account/feed"): only(LOGGED_IN),
+    ("POST", "/account/tokens"): only({r: 422 for r in ROLES if r != "anonymous"}),  # the form without a name
+    ("POST", "/account/tokens/{token_id:int}/revoke"): only({r: 404 for r in ROLES if r != "anonymous"}),
+    # A calendar program has no session: the address is the credential (this one is not a feed's).
+    ("GET", "/feeds/{token}.ics"): only({r: 404 for r in ROLES}),
+    # The API ignores the session cookie (no CSRF through it): without a bearer token, 401 for all.
+    ("GET", "/api/v1/openapi.json"): only(EVERYONE),
+    **{(method, f"/api/v1{path}"): only({r: 401 for r in ROLES}) for method, path in (
+        ("GET", "/tasks"), ("GET", "/tasks/{task_id:int}"), ("POST", "/tasks/{task_id:int}/transitions"),
+        ("GET", "/overdue"), ("GET", "/matrix"), ("GET", "/status"), ("GET", "/indicators"), ("POST", "/indicators"),
+        ("GET", "/reports/national"), ("GET", "/reports/province/{slug}"))},
 }
 # Changes allowed to the role: the fingerprint may differ after these answers.
 CHANGES = {MOVED, 200}
@@ -99,7 +111,8 @@ def test_every_route_against_every_role(site):
     invite_token = invite_user(site.db, site.clock, site.settings, email="moi@soct.hanoi.example.vn",
                                name="Người Được Mời", role="province", province="ha-noi").link.rsplit("/", 1)[1]
     clients = {role: site.anonymous() if role == "anonymous" else site.client(role) for role in ROLES}
-    params = {"task_id": hanoi_task, "trigger": "start", "slug": "ha-noi", "token": invite_token, "user_id": victim_id}
+    params = {"task_id": hanoi_task, "trigger": "start", "slug": "ha-noi", "token": invite_token, "user_id": victim_id,
+              "token_id": 1}
     problems = []
     # Logout last: it ends the sessions the other routes need.
     ordered = sorted(router_routes(site.app), key=lambda r: r[1] == "/logout")

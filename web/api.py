@@ -1,0 +1,249 @@
+"""The JSON API under /api/v1/: the pages' core calls, for programs, with personal tokens.
+
+Every operation authenticates an `Authorization: Bearer dtk_…` token
+(accounts.api_tokens), then calls the same core function as the page or
+command and answers its `to_json()` shape, which is also what `--json`
+prints. The permissions are the core's: a province token reads and acts on
+its own province only, whatever filter it sends. Errors are RFC 9457
+problem documents whose `detail` is the one line the CLI prints after
+`error:`; an InvalidInput names its `field`. Nothing here writes a query or
+a rule. The OpenAPI document (web/openapi.py) is served at
+/api/v1/openapi.json.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from dtrack.accounts.api_tokens import bearer_user
+from dtrack.reports.indicators import IndicatorView, catalogue, report_value
+from dtrack.reports.national import national_report
+from dtrack.reports.province import province_report
+from dtrack.reports.render import render_file
+from dtrack.web.downloads import download, report_options
+from dtrack.web.edge import WebApp
+from dtrack.web.openapi import document
+from dtrack.workflow.access import check_oversight, check_province
+from dtrack.workflow.errors import (
+    ConcurrentUpdate, DtrackError, InvalidInput, NotAuthenticated, NotFound, PermissionDenied, TransitionNotAllowed,
+)
+from dtrack.workflow.models import User
+from dtrack.workflow.provinces import resolve
+from dtrack.workflow.service import Tracker
+from dtrack.workflow.task_listing import TaskFilters, task_listing
+from dtrack.workflow.worklists import OverdueFilters, overdue_page, status_page, task_page, timeliness_page
+
+log = logging.getLogger("dtrack.api")
+PREFIX = "/api/v1"
+MAX_BODY = 64 * 1024
+PROBLEM = "application/problem+json"
+_STATUS = [(NotAuthenticated, 401), (PermissionDenied, 403), (NotFound, 404), (ConcurrentUpdate, 409),
+           (TransitionNotAllowed, 409), (InvalidInput, 422), (DtrackError, 400)]
+_TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict",
+           413: "Content Too Large", 415: "Unsupported Media Type", 422: "Unprocessable Content",
+           500: "Internal Server Error"}
+
+
+@dataclass
+class Call:
+    """One API request: who, when, and what it sent."""
+
+    request: Request
+    app: WebApp
+    user: User
+    body: dict[str, Any]
+
+    @property
+    def today(self) -> date:
+        return self.app.clock.today()
+
+    def query(self, name: str) -> str | None:
+        return self.request.query_params.get(name) or None
+
+
+def problem(status: int, detail: str, **extra: Any) -> JSONResponse:
+    body = {"type": "about:blank", "title": _TITLES.get(status, "Error"), "status": status, "detail": detail, **extra}
+    headers = {"WWW-Authenticate": 'Bearer realm="dtrack"'} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def _answer(exc: DtrackError) -> JSONResponse:
+    status = next(code for kind, code in _STATUS if isinstance(exc, kind))
+    extra = {"field": exc.field} if isinstance(exc, InvalidInput) else {}
+    return problem(status, str(exc), **extra)
+
+
+def _body(request: Request, raw: bytes | None) -> dict[str, Any] | JSONResponse:
+    if raw is None:
+        return {}
+    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+        return problem(415, "send the body as application/json")
+    if len(raw) > MAX_BODY:
+        return problem(413, f"the body is larger than {MAX_BODY} bytes")
+    try:
+        body = json.loads(raw or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        return problem(400, "the body is not valid JSON")
+    if not isinstance(body, dict):
+        return problem(422, "the body must be a JSON object", field="body")
+    return body
+
+
+def _run(request: Request, handler: Callable[..., Any], raw: bytes | None) -> Response:
+    app: WebApp = request.app.state.web
+    try:
+        # Who first: a request without a valid token learns nothing, not even what its body did wrong.
+        user = bearer_user(app.db, request.headers.get("authorization"), app.clock.now())
+        body = _body(request, raw)
+        if isinstance(body, JSONResponse):
+            return body
+        result = handler(Call(request, app, user, body), **request.path_params)
+    except DtrackError as exc:
+        return _answer(exc)
+    except Exception:  # noqa: BLE001 - logged with a reference; the client gets no traceback
+        reference = uuid.uuid4().hex[:12]
+        log.exception("API error %s on %s %s", reference, request.method, request.url.path)
+        return problem(500, f"server error; give the reference {reference} to the administrator")
+    if isinstance(result, Response):
+        return result
+    shaped = [item.to_json() for item in result] if isinstance(result, list) else result.to_json()
+    return JSONResponse(shaped, headers={"Cache-Control": "no-store"})
+
+
+def _endpoint(handler: Callable[..., Any]) -> Callable[[Request], Any]:
+    async def endpoint(request: Request) -> Response:
+        raw: bytes | None = None
+        if request.method == "POST":
+            length = request.headers.get("content-length", "")
+            if length.isdigit() and int(length) > MAX_BODY:
+                return problem(413, f"the body is larger than {MAX_BODY} bytes")
+            raw = await request.body()
+        return await run_in_threadpool(_run, request, handler, raw)
+    endpoint.__name__ = f"api_{handler.__name__}"
+    return endpoint
+
+
+def _text(call: Call, name: str) -> str | None:
+    value = call.body.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise InvalidInput(name, "must be text")
+    return str(value)
+
+
+# --- operations ---------------------------------------------------------------------
+
+
+def list_tasks(call: Call) -> Any:
+    filters = TaskFilters(*(call.query(n) for n in ("province", "region", "state", "directive", "group", "limit",
+                                                     "offset")))
+    with call.app.db.session() as session:
+        return task_listing(session, call.user, filters, call.today, call.app.settings.due_soon_days)
+
+
+def show_task(call: Call, task_id: int) -> Any:
+    with call.app.db.session() as session:
+        return task_page(session, call.user, str(task_id), call.today, call.app.settings.due_soon_days)
+
+
+def transition(call: Call, task_id: int) -> Any:
+    trigger = _text(call, "trigger")
+    if not trigger:
+        raise InvalidInput("trigger", "is missing", "e.g. start, update, submit, accept, send_back")
+    outcome = Tracker(call.app.db, call.app.clock).fire(
+        str(task_id), trigger, call.user.email, note=_text(call, "note"), evidence=_text(call, "evidence"),
+        progress=_text(call, "progress"), expected_version=_text(call, "expected_version"))
+    return JSONResponse(_outcome_json(outcome), headers={"Cache-Control": "no-store"})
+
+
+def _outcome_json(outcome: Any) -> dict[str, Any]:
+    return {name: getattr(outcome, name) for name in ("task_id", "task_key", "trigger", "from_state", "to_state",
+                                                      "progress", "event_id", "note")}
+
+
+def overdue(call: Call) -> Any:
+    filters = OverdueFilters(*(call.query(n) for n in ("region", "province", "group", "directive", "min_days",
+                                                        "page")))
+    with call.app.db.session() as session:
+        return overdue_page(session, call.user, call.today, filters, call.app.clock)
+
+
+def matrix(call: Call) -> Any:
+    with call.app.db.session() as session:
+        return timeliness_page(session, call.user, call.today, call.query("region"), call.app.clock,
+                               call.app.settings.due_soon_days)
+
+
+def status(call: Call) -> Any:
+    from dtrack.reports.indicators import DEFAULT_DIRECTIVE
+
+    with call.app.db.session() as session:
+        return status_page(session, call.user, call.query("directive") or DEFAULT_DIRECTIVE, call.query("region"),
+                           call.today, call.app.settings.due_soon_days)
+
+
+def indicators(call: Call) -> Any:
+    from dtrack.reports.indicators import DEFAULT_DIRECTIVE
+
+    with call.app.db.session() as session:
+        lang = call.query("lang") or call.user.locale
+        return [IndicatorView.of(i, lang) for i in catalogue(session, call.query("directive") or DEFAULT_DIRECTIVE)]
+
+
+def report_figure(call: Call) -> Any:
+    from dtrack.web.forms import parse_day
+
+    as_of = _text(call, "as_of")
+    with call.app.db.session() as session:
+        row, note = report_value(session, unit=_text(call, "unit") or "", indicator=_text(call, "indicator") or "",
+                                 period=_text(call, "period") or "", value=_text(call, "value"),
+                                 actor_email=call.user.email, now=call.app.clock.now(), today=call.today,
+                                 as_of=parse_day(as_of, "as_of") if as_of else None, note=_text(call, "note"))
+        return JSONResponse({"id": row.id, "indicator": _text(call, "indicator"), "period": row.period,
+                             "value": row.value, "note": note}, status_code=201)
+
+
+def national(call: Call) -> Any:
+    options, fmt = report_options(call.request.query_params, call.app, call.user.locale)
+    with call.app.db.session() as session:
+        check_oversight(call.user, "the national report")
+        return download(*render_file(national_report(session, options), fmt))
+
+
+def province(call: Call, slug: str) -> Any:
+    options, fmt = report_options(call.request.query_params, call.app, call.user.locale)
+    with call.app.db.session() as session:
+        check_province(call.user, resolve(session, slug).province)
+        return download(*render_file(province_report(session, slug, options), fmt))
+
+
+async def openapi(request: Request) -> Response:
+    return JSONResponse(document())
+
+
+routes = [
+    Route(f"{PREFIX}/openapi.json", openapi, methods=["GET"], name="api_openapi"),
+    Route(f"{PREFIX}/tasks", _endpoint(list_tasks), methods=["GET"]),
+    Route(f"{PREFIX}/tasks/{{task_id:int}}", _endpoint(show_task), methods=["GET"]),
+    Route(f"{PREFIX}/tasks/{{task_id:int}}/transitions", _endpoint(transition), methods=["POST"]),
+    Route(f"{PREFIX}/overdue", _endpoint(overdue), methods=["GET"]),
+    Route(f"{PREFIX}/matrix", _endpoint(matrix), methods=["GET"]),
+    Route(f"{PREFIX}/status", _endpoint(status), methods=["GET"]),
+    Route(f"{PREFIX}/indicators", _endpoint(indicators), methods=["GET"]),
+    Route(f"{PREFIX}/indicators", _endpoint(report_figure), methods=["POST"]),
+    Route(f"{PREFIX}/reports/national", _endpoint(national), methods=["GET"]),
+    Route(f"{PREFIX}/reports/province/{{slug}}", _endpoint(province), methods=["GET"]),
+]
+
+__all__ = ["PREFIX", "routes"]

@@ -1,0 +1,38 @@
+"""Report downloads, shared by the pages and the JSON API: the options a query gives, the file answer."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from starlette.responses import Response
+
+from dtrack.reports.document import ReportOptions
+from dtrack.reports.indicators import DEFAULT_DIRECTIVE
+from dtrack.reports.render import FORMATS
+from dtrack.web.edge import WebApp
+from dtrack.web.forms import parse_day
+from dtrack.workflow.errors import InvalidInput
+
+
+def report_options(query: Mapping[str, str], app: WebApp, lang: str) -> tuple[ReportOptions, str]:
+    """The report's options and format from a query string (format, as_of, year, lang, directive)."""
+    s = app.settings
+    fmt = query.get("format") or "html"
+    if fmt not in FORMATS:
+        raise InvalidInput("format", f"{fmt!r} is not a report format", "use " + ", ".join(FORMATS))
+    as_of = parse_day(query["as_of"], "as_of") if query.get("as_of") else app.clock.today()
+    year = query.get("year")
+    if year is not None and not (year.isdigit() and 1900 <= int(year) <= 2200):
+        raise InvalidInput("year", f"{year!r} is not a year")
+    chosen = query.get("lang") or lang
+    if chosen not in ("vi", "en"):
+        raise InvalidInput("lang", f"{chosen!r} is not a language", "use vi or en")
+    options = ReportOptions(as_of, chosen, int(year) if year else None, query.get("directive") or DEFAULT_DIRECTIVE,
+                            s.due_soon_days, s.timezone)
+    return options, fmt
+
+
+def download(name: str, mimetype: str, data: bytes) -> Response:
+    # Every format is a download: the HTML report is a self-contained document with its own styles.
+    text = mimetype.startswith("text/")
+    return Response(data, media_type=f"{mimetype}; charset=utf-8" if text else mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})

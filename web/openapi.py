@@ -1,0 +1,170 @@
+"""The OpenAPI 3.0 document of the JSON API (web/api.py), written out so it says exactly what is served.
+
+tests/web/test_api_schema.py runs schemathesis against the live application
+with this document: every answer must match it, and none may be a 5xx.
+"""
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from dtrack.workflow.vocabulary import DeadlineStatus, Region, State, Trigger
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _nullable(kind: str, **more: Any) -> dict[str, Any]:
+    return {"type": kind, "nullable": True, **more}
+
+
+def _query(name: str, description: str, **schema: Any) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": schema or {"type": "string", "maxLength": 80}}
+
+
+_PROBLEMS = {code: {"description": text, "content": {"application/problem+json": {"schema": _ref("Problem")}}}
+             for code, text in (("400", "Bad request"), ("401", "No valid token"), ("403", "Not allowed for this user"),
+                                ("404", "No such thing"), ("409", "Conflict: the task changed, or the action does "
+                                                                   "not apply in its state"),
+                                ("413", "Body too large"), ("415", "Not JSON"),
+                                ("422", "A value is not acceptable; `field` names it"))}
+_REGION = _query("region", "north, central or south", type="string", enum=[r.value for r in Region])
+_PROVINCE = _query("province", "Province slug or name (old names work)")
+_DIRECTIVE = _query("directive", "Directive code, e.g. 20/CT-BCT")
+_GROUP = _query("group", "Task group number", type="integer", minimum=1, maximum=99)
+
+
+def _get(summary: str, schema: dict[str, Any], params: list[dict[str, Any]], *, content: str = "application/json",
+         codes: tuple[str, ...] = ("400", "401", "403", "404", "422")) -> dict[str, Any]:
+    return {"get": {"summary": summary, "security": [{"bearer": []}], "parameters": params,
+                    "responses": {"200": {"description": "OK", "content": {content: {"schema": schema}}},
+                                  **{c: _PROBLEMS[c] for c in codes}}}}
+
+
+def _report_params() -> list[dict[str, Any]]:
+    return [_query("format", "html, md, xlsx or csv", type="string", enum=["html", "md", "xlsx", "csv"]),
+            _query("as_of", "The day the report stands at (dd/mm/yyyy or yyyy-mm-dd)"),
+            _query("year", "The figures' year", type="integer", minimum=1900, maximum=2200),
+            _query("lang", "vi or en", type="string", enum=["vi", "en"]), _DIRECTIVE]
+
+
+_FILE = {"type": "string", "format": "binary"}
+_REPORT_TYPES = {t: {"schema": _FILE} for t in ("text/html", "text/markdown", "text/csv",
+                                                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")}
+
+
+def _report(summary: str, params: list[dict[str, Any]]) -> dict[str, Any]:
+    operation = _get(summary, _FILE, params)
+    operation["get"]["responses"]["200"]["content"] = _REPORT_TYPES
+    return operation
+
+
+@cache
+def document() -> dict[str, Any]:
+    task = {"type": "object", "required": ["id", "key", "directive", "group", "province", "state", "progress"],
+            "properties": {
+                "id": {"type": "integer"}, "key": {"type": "string"}, "directive": {"type": "string"},
+                "group": {"type": "integer"}, "title_vi": {"type": "string"}, "title_en": {"type": "string"},
+                "province": {"type": "string"}, "province_name": {"type": "string"},
+                "region": {"type": "string", "enum": [r.value for r in Region]}, "period": {"type": "string"},
+                "state": {"type": "string", "enum": [s.value for s in State]},
+                "progress": {"type": "integer", "minimum": 0, "maximum": 100},
+                "assigned_on": {"type": "string", "format": "date"},
+                "original_due_on": _nullable("string", format="date"), "due_on": _nullable("string", format="date"),
+                "updated_at": {"type": "string", "format": "date-time"},
+                "deadline_status": _nullable("string", enum=[d.value for d in DeadlineStatus] + [None]),
+                "deadline_days": _nullable("integer")}}
+    event = {"type": "object", "required": ["at", "trigger", "from", "to"], "properties": {
+        "at": {"type": "string", "format": "date-time"}, "actor": _nullable("string"), "trigger": {"type": "string"},
+        "from": {"type": "string"}, "to": {"type": "string"}, "progress": {"type": "integer"},
+        "note": _nullable("string"), "evidence": _nullable("string"),
+        "from_due_on": _nullable("string", format="date"), "to_due_on": _nullable("string", format="date")}}
+    detail = {"allOf": [_ref("Task"), {"type": "object", "required": ["allowed", "history"], "properties": {
+        "allowed": {"type": "array", "items": {"type": "string", "enum": [t.value for t in Trigger]}},
+        "may_extend": {"type": "boolean"}, "history": {"type": "array", "items": _ref("Event")}}}]}
+    listing = {"type": "object", "required": ["total", "limit", "offset", "items"], "properties": {
+        "total": {"type": "integer", "minimum": 0}, "limit": {"type": "integer"}, "offset": {"type": "integer"},
+        "items": {"type": "array", "items": _ref("Task")}}}
+    outcome = {"type": "object", "required": ["task_id", "task_key", "trigger", "from_state", "to_state"],
+               "properties": {"task_id": {"type": "integer"}, "task_key": {"type": "string"},
+                              "trigger": {"type": "string"}, "from_state": {"type": "string"},
+                              "to_state": {"type": "string"}, "progress": {"type": "integer"},
+                              "event_id": {"type": "integer"}, "note": _nullable("string")}}
+    transition = {"type": "object", "required": ["trigger"], "properties": {
+        "trigger": {"type": "string", "enum": [t.value for t in Trigger]},
+        "note": {"type": "string", "maxLength": 2000}, "evidence": {"type": "string", "maxLength": 500},
+        "progress": {"type": "integer", "minimum": 0, "maximum": 100},
+        "expected_version": {"type": "integer", "minimum": 1}}}
+    figure_in = {"type": "object", "required": ["unit", "indicator", "period", "value"], "properties": {
+        "unit": {"type": "string", "maxLength": 80}, "indicator": {"type": "string", "maxLength": 60},
+        "period": {"type": "string", "maxLength": 16}, "value": {"type": "integer", "minimum": 0},
+        "as_of": {"type": "string", "maxLength": 10}, "note": {"type": "string", "maxLength": 2000}}}
+    figure_out = {"type": "object", "required": ["id", "period", "value"], "properties": {
+        "id": {"type": "integer"}, "indicator": _nullable("string"), "period": {"type": "string"},
+        "value": {"type": "integer"}, "note": _nullable("string")}}
+    problem = {"type": "object", "required": ["type", "title", "status", "detail"], "properties": {
+        "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+        "detail": {"type": "string"}, "field": {"type": "string"}}}
+    indicator = {"type": "object", "required": ["code", "name", "unit", "aggregate"], "properties": {
+        "code": {"type": "string"}, "name": {"type": "string"}, "unit": {"type": "string"},
+        "aggregate": {"type": "string"}}}
+    any_object = {"type": "object"}
+    overdue = {"type": "object", "required": ["as_of", "total_overdue", "overdue", "page", "pages"],
+               "properties": {"as_of": {"type": "string", "format": "date"}, "total_overdue": {"type": "integer"},
+                              "overdue": {"type": "array", "items": any_object}, "page": {"type": "integer"},
+                              "pages": {"type": "integer"}}}
+    task_id = {"name": "task_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+    post_codes = ("400", "401", "403", "404", "409", "413", "415", "422")
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "dtrack API", "version": "1",
+                 "description": "Tasks, transitions, the overdue review, matrices, reports and indicator figures. "
+                                "Authenticate with a personal token from the account page: "
+                                "`Authorization: Bearer dtk_…`. Errors are RFC 9457 problem documents."},
+        "servers": [{"url": "/"}],
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {"Task": task, "Event": event, "TaskDetail": detail, "TaskListing": listing,
+                        "Outcome": outcome, "Transition": transition, "Problem": problem, "Indicator": indicator,
+                        "FigureIn": figure_in, "FigureOut": figure_out, "OverduePage": overdue},
+        },
+        "paths": {
+            "/api/v1/tasks": _get("Tasks matching the filters of `dtrack tasks list`, a page at a time", _ref("TaskListing"), [
+                _PROVINCE, _REGION, _query("state", "A state", type="string", enum=[s.value for s in State]),
+                _DIRECTIVE, _GROUP, _query("limit", "Page size (at most 500)", type="integer", minimum=1, maximum=500),
+                _query("offset", "How many to skip", type="integer", minimum=0, maximum=10_000_000)]),
+            "/api/v1/tasks/{task_id}": _get("A task with its history and the actions this user may take",
+                                            _ref("TaskDetail"), [task_id]),
+            "/api/v1/tasks/{task_id}/transitions": {"post": {
+                "summary": "Do one action on the task (start, update, submit, accept, send_back, …)",
+                "security": [{"bearer": []}], "parameters": [task_id],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("Transition")}}},
+                "responses": {"200": {"description": "Done", "content": {"application/json": {"schema": _ref("Outcome")}}},
+                              **{c: _PROBLEMS[c] for c in post_codes}}}},
+            "/api/v1/overdue": _get("The overdue review (overseers)", _ref("OverduePage"), [
+                _REGION, _PROVINCE, _GROUP, _DIRECTIVE,
+                _query("min_days", "At least this many days late", type="integer", minimum=0, maximum=100000),
+                _query("page", "Page (50 a page)", type="integer", minimum=1, maximum=100000)]),
+            "/api/v1/matrix": _get("The four-cell matrix (overseers)", {"type": "object", "required": ["as_of", "total"]},
+                                   [_REGION]),
+            "/api/v1/status": _get("Provinces x task groups (overseers)",
+                                   {"type": "object", "required": ["directive", "provinces"]}, [_DIRECTIVE, _REGION]),
+            "/api/v1/indicators": {
+                **_get("The directive's indicators", {"type": "array", "items": _ref("Indicator")},
+                       [_DIRECTIVE, _query("lang", "vi or en", type="string", enum=["vi", "en"])]),
+                "post": {"summary": "Report one indicator figure (the rules of `dtrack indicators report`)",
+                         "security": [{"bearer": []}],
+                         "requestBody": {"required": True,
+                                         "content": {"application/json": {"schema": _ref("FigureIn")}}},
+                         "responses": {"201": {"description": "Recorded",
+                                               "content": {"application/json": {"schema": _ref("FigureOut")}}},
+                                       **{c: _PROBLEMS[c] for c in post_codes}}}},
+            "/api/v1/reports/national": _report("The national report as a file (overseers)", _report_params()),
+            "/api/v1/reports/province/{slug}": _report(
+                "A province's report as a file",
+                [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string", "maxLength": 40}},
+                 *_report_params()]),
+        },
+    }

@@ -1,0 +1,87 @@
+"""One page of tasks for one actor: the filters of `dtrack tasks list`, the read rule, a total.
+
+The JSON API lists tasks through this. A province officer's listing is
+always their own province's: asking for another province is refused (not
+silently emptied), so no filter combination shows another province's data.
+Pages are limit/offset with a maximum page size; the total counts every
+match, so a client knows when it has them all.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from dtrack.workflow.access import check_active
+from dtrack.workflow.errors import InvalidInput, PermissionDenied
+from dtrack.workflow.models import User
+from dtrack.workflow.provinces import check_region, resolve_optional
+from dtrack.workflow.tasks import TaskView, filtered_tasks
+from dtrack.workflow.vocabulary import Role
+
+MAX_PAGE = 500
+DEFAULT_PAGE = 100
+MAX_OFFSET = 10_000_000  # beyond any real table; bounds what reaches the database
+
+
+@dataclass
+class TaskFilters:
+    """The filters as a request gives them: text, or None when absent."""
+
+    province: str | None = None
+    region: str | None = None
+    state: str | None = None
+    directive: str | None = None
+    group: str | None = None
+    limit: str | None = None
+    offset: str | None = None
+
+
+@dataclass(frozen=True)
+class TaskListing:
+    items: list[TaskView]
+    total: int
+    limit: int
+    offset: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"total": self.total, "limit": self.limit, "offset": self.offset,
+                "items": [item.to_json() for item in self.items]}
+
+
+def whole_number(text: str | None, name: str, default: int, minimum: int, maximum: int | None = None) -> int:
+    """A whole-number parameter, or InvalidInput naming it."""
+    if text is None or not str(text).strip():
+        return default
+    try:
+        value = int(str(text).strip())
+    except ValueError:
+        raise InvalidInput(name, f"{text!r} is not a whole number") from None
+    if value < minimum or (maximum is not None and value > maximum):
+        bound = f"from {minimum} to {maximum}" if maximum is not None else f"at least {minimum}"
+        raise InvalidInput(name, f"{value} is out of range", f"use a number {bound}")
+    return value
+
+
+def task_listing(session: Session, actor: User, filters: TaskFilters, as_of: date,
+                 due_soon_days: int = 7) -> TaskListing:
+    """The page of tasks `actor` may see that match `filters`."""
+    check_active(actor, "list", "tasks")
+    province, _ = resolve_optional(session, filters.province or None)
+    if actor.role == Role.PROVINCE:
+        if province is not None and province.id != actor.province_id:
+            raise PermissionDenied(actor.email, "list", province.slug, "province officers see their own province only")
+        province = actor.province
+        if province is None:
+            raise PermissionDenied(actor.email, "list", "tasks", "the account has no province")
+    limit = whole_number(filters.limit, "limit", DEFAULT_PAGE, 1, MAX_PAGE)
+    offset = whole_number(filters.offset, "offset", 0, 0, MAX_OFFSET)
+    group = whole_number(filters.group, "group", 0, 1, 99) or None
+    query = filtered_tasks(province=province, region=check_region(filters.region or None), state=filters.state or None,
+                           directive=filters.directive or None, group=group)
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    rows = session.scalars(query.limit(limit).offset(offset)).unique()
+    return TaskListing([TaskView.of(t, as_of, due_soon_days) for t in rows], total, limit, offset)
