@@ -41,7 +41,6 @@ from dtrack.workflow.users import find_user
 from dtrack.workflow.vocabulary import (
     REMINDER_LABELS,
     TRIGGER_LABELS,
-    DeadlineTrigger,
     OutboxKind,
     Owner,
     Region,
@@ -312,8 +311,9 @@ class Gatherer:
         actor_ids = {r.actor_id for r in rows if r.actor_id is not None}
         actors = dict(self.session.execute(select(User.id, User.email).where(User.id.in_(actor_ids))).all()) \
             if actor_ids else {}
-        # Deadline events (extend, checkpoint) are news too, not only transitions.
-        labels = {t.value: {lang: TRIGGER_LABELS[lang][t] for lang in WORDS} for t in (*Trigger, *DeadlineTrigger)}
+        # Deadline and evidence events (extend, checkpoint, attach...) are news too, not only transitions:
+        # every trigger the vocabulary labels.
+        labels = {str(t): {lang: TRIGGER_LABELS[lang][t] for lang in WORDS} for t in TRIGGER_LABELS["vi"]}
         return [(r.actor_id, r.province_id,
                  self.item(r, note=r.note, at=r.at, actor=actors.get(r.actor_id), label=labels[r.trigger]))
                 for r in rows]

@@ -31,11 +31,17 @@ from dtrack.reports.national import national_report
 from dtrack.reports.province import province_report
 from dtrack.reports.render import render_file
 from dtrack.web.downloads import download, report_options
-from dtrack.web.edge import WebApp
+from dtrack.web.edge import WebApp, has_nul
 from dtrack.web.openapi import document
 from dtrack.workflow.access import check_oversight, check_province
 from dtrack.workflow.errors import (
-    ConcurrentUpdate, DtrackError, InvalidInput, NotAuthenticated, NotFound, PermissionDenied, TransitionNotAllowed,
+    ConcurrentUpdate,
+    DtrackError,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    TransitionNotAllowed,
 )
 from dtrack.workflow.models import User
 from dtrack.workflow.provinces import resolve
@@ -110,7 +116,7 @@ def _run(request: Request, handler: Callable[..., Any], raw: bytes | None) -> Re
         result = handler(Call(request, app, user, body), **request.path_params)
     except DtrackError as exc:
         return _answer(exc)
-    except Exception:  # noqa: BLE001 - logged with a reference; the client gets no traceback
+    except Exception:
         reference = uuid.uuid4().hex[:12]
         log.exception("API error %s on %s %s", reference, request.method, request.url.path)
         return problem(500, f"server error; give the reference {reference} to the administrator")
@@ -122,6 +128,8 @@ def _run(request: Request, handler: Callable[..., Any], raw: bytes | None) -> Re
 
 def _endpoint(handler: Callable[..., Any]) -> Callable[[Request], Any]:
     async def endpoint(request: Request) -> Response:
+        if has_nul(request):
+            return problem(400, "the request holds a NUL character")
         raw: bytes | None = None
         if request.method == "POST":
             length = request.headers.get("content-length", "")

@@ -16,7 +16,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from dtrack.accounts.sessions import SessionPolicy
-from dtrack.web import api, routes_account, routes_admin, routes_auth, routes_review, routes_work
+from dtrack.web import api, routes_account, routes_admin, routes_auth, routes_evidence, routes_review, routes_work
 from dtrack.web.edge import Ctx, WebApp, error_page, server_error
 from dtrack.web.security import SecurityHeaders
 from dtrack.workflow.clock import Clock
@@ -57,7 +57,7 @@ def create_app(db: Database, settings: Settings, clock: Clock | None = None) -> 
         # A server runs for days: with DTRACK_TODAY / --as-of its clock starts on that day and runs on.
         clock = Clock.shifted_to(settings.today, settings.timezone) if settings.today else Clock(settings.timezone)
     routes: list[Route | Mount] = [Route("/healthz", healthz, methods=["GET"], name="healthz")]
-    for module in (routes_auth, routes_account, routes_work, routes_review, routes_admin):
+    for module in (routes_auth, routes_account, routes_work, routes_evidence, routes_review, routes_admin):
         routes += module.routes.routes
     routes += api.routes
     routes.append(Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"))

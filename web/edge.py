@@ -78,6 +78,7 @@ class Ctx:
     current: Current | None = None
     errors: dict[str, str] = field(default_factory=dict)  # form field -> message
     conflict: str | None = None
+    uploads: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # field -> (file name, bytes)
     _anon_csrf: str | None = None
     _set_anon_csrf: bool = False
 
@@ -172,6 +173,7 @@ class Spec:
     handler: Handler
     login: bool = True
     form_page: Handler | None = None  # shows the form again when the core refuses the input
+    max_body: int = MAX_BODY  # a route that takes files says how large a body it accepts
 
 
 class Routes:
@@ -180,9 +182,10 @@ class Routes:
     def __init__(self) -> None:
         self.routes: list[Route] = []
 
-    def add(self, path: str, method: str, *, login: bool = True, form_page: Handler | None = None):
+    def add(self, path: str, method: str, *, login: bool = True, form_page: Handler | None = None,
+            max_body: int = MAX_BODY):
         def register(handler: Handler) -> Handler:
-            spec = Spec(handler, login, form_page)
+            spec = Spec(handler, login, form_page, max_body)
 
             async def endpoint(request: Request) -> Response:
                 return await _endpoint(request, spec)
@@ -199,13 +202,21 @@ class Routes:
         return self.add(path, "POST", **kwargs)
 
 
+def has_nul(request: Request) -> bool:
+    """NUL never comes from typing and PostgreSQL refuses it: a query or path holding one is malformed."""
+    return any("\x00" in value for value in (*request.query_params.values(), *map(str, request.path_params.values())))
+
+
 async def _endpoint(request: Request, spec: Spec) -> Response:
     app: WebApp = request.app.state.web
+    if has_nul(request):
+        return error_page(Ctx(request, app), 400)
     form: dict[str, str] = {}
     files: dict[str, UploadFile] = {}
+    uploads: dict[str, tuple[str, bytes]] = {}
     if request.method == "POST":
         length = request.headers.get("content-length", "")
-        if length.isdigit() and int(length) > MAX_BODY:
+        if length.isdigit() and int(length) > spec.max_body:
             return error_page(Ctx(request, app), 413)
         try:
             parsed = await request.form(max_files=2, max_fields=100, max_part_size=MAX_FIELD)
@@ -217,17 +228,20 @@ async def _endpoint(request: Request, spec: Spec) -> Response:
             else:
                 files[name] = item
         for name, upload in files.items():  # read here: the handler runs in a thread
-            form[f"__file__{name}"] = (await upload.read(MAX_BODY)).decode("utf-8", errors="replace")
+            content = await upload.read(spec.max_body + 1)
+            uploads[name] = (upload.filename or "", content)
+            form[f"__file__{name}"] = content[:MAX_BODY].decode("utf-8", errors="replace")
             form[f"__filename__{name}"] = upload.filename or ""
     # NUL never comes from typing; PostgreSQL refuses it. The core refuses it in free text beside
     # the field (note, evidence, reason); anywhere else it is a malformed request.
     if any("\x00" in value for name, value in form.items() if name not in _FREE_TEXT and not name.startswith("__")):
         return error_page(Ctx(request, app), 400)
-    return await run_in_threadpool(_run, request, app, spec, form)
+    return await run_in_threadpool(_run, request, app, spec, form, uploads)
 
 
-def _run(request: Request, app: WebApp, spec: Spec, form: dict[str, str]) -> Response:
-    ctx = Ctx(request, app, form)
+def _run(request: Request, app: WebApp, spec: Spec, form: dict[str, str],
+         uploads: dict[str, tuple[str, bytes]] | None = None) -> Response:
+    ctx = Ctx(request, app, form, uploads=uploads or {})
     params = dict(request.path_params)
     try:
         if spec.login:

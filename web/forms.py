@@ -60,4 +60,16 @@ def field_message(error: InvalidInput, w: dict[str, str]) -> str:
         return w["field_password_short"]
     if name == "password_confirm":
         return w["field_password_differ"]
+    if name == "file":
+        return _file_message(problem, w)
     return str(error)
+
+
+def _file_message(problem: str, w: dict[str, str]) -> str:
+    if "completed" in problem:
+        return w["field_file_closed"]
+    if "more than" in problem:
+        return w["field_file_big"].format(mb=problem.rsplit("more than ", 1)[1].split()[0])
+    if "empty" in problem or "no file" in problem or "no name" in problem:
+        return w["field_file_empty"]
+    return w["field_file_type"]

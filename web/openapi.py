@@ -26,8 +26,7 @@ def _query(name: str, description: str, **schema: Any) -> dict[str, Any]:
 
 _PROBLEMS = {code: {"description": text, "content": {"application/problem+json": {"schema": _ref("Problem")}}}
              for code, text in (("400", "Bad request"), ("401", "No valid token"), ("403", "Not allowed for this user"),
-                                ("404", "No such thing"), ("409", "Conflict: the task changed, or the action does "
-                                                                   "not apply in its state"),
+                                ("404", "No such thing"), ("409", "Conflict: the task changed, or the action does not apply"),
                                 ("413", "Body too large"), ("415", "Not JSON"),
                                 ("422", "A value is not acceptable; `field` names it"))}
 _REGION = _query("region", "north, central or south", type="string", enum=[r.value for r in Region])

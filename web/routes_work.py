@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
+from dtrack.evidence.attachments import files_of, may_attach
 from dtrack.reports.indicators import catalogue, own_unit, report_value
 from dtrack.web.edge import Ctx, Routes
 from dtrack.web.forms import parse_day
@@ -36,7 +37,9 @@ def task_form(ctx: Ctx, task_id: int, trigger: str | None = None) -> Response:
         found = task_page(session, ctx.user, str(task_id), ctx.app.clock.today(), s.due_soon_days)
         actions = [(t.value, t.value.replace("_", "-"), ACTION_FIELDS[t.value]) for t in found.allowed]
         return ctx.page("task.html.j2", data=found, t=found, actions=actions, posted=(trigger or "").replace("-", "_"),
-                        states=STATE_LABELS[ctx.lang], triggers=TRIGGER_LABELS[ctx.lang])
+                        states=STATE_LABELS[ctx.lang], triggers=TRIGGER_LABELS[ctx.lang],
+                        files=files_of(session, found.task), may_attach=may_attach(ctx.user, found.task),
+                        max_mb=s.evidence_max_mb)
 
 
 @routes.get("/tasks/{task_id:int}")

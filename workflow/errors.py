@@ -259,3 +259,11 @@ class NotAuthenticated(DtrackError):
     def __init__(self, reason: str = "not logged in") -> None:
         self.reason = reason
         super().__init__(reason, "log in again")
+
+
+class StorageFailed(DtrackError):
+    """An evidence file could not be written or read (a full disk, no permission): nothing was recorded."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"the file could not be stored: {reason}", "nothing was saved; tell the administrator")

@@ -346,3 +346,4 @@ class OutboxAttachment(Base):
 # The accounts tables (web sessions, one-time links, the login audit) live in
 # their own module on the same metadata; imported here so every schema user sees them.
 from dtrack.workflow import account_models as _account_models  # noqa: E402,F401
+from dtrack.workflow import evidence_models as _evidence_models  # noqa: E402,F401

@@ -226,6 +226,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("invite_valid_hours", "48", "How long a one-time invitation or password-reset link works", _positive_int),
     Setting("account_rows_kept_days", "30",
             "Ended web sessions and used or expired one-time links are deleted after this many days", _positive_int),
+    # Evidence files and comments (issue 13).
+    Setting("evidence_dir", "", "Folder of evidence files (never inside the web root); empty: beside the SQLite "
+            "file (<database>.evidence), or ./dtrack-evidence for PostgreSQL"),
+    Setting("evidence_max_mb", "20", "Largest evidence file accepted, in MB", _positive_int),
+    Setting("comment_max_chars", "4000", "Longest comment accepted on a task, in characters", _positive_int),
     Setting("secure_cookies", "no", "Mark cookies Secure: say yes when the site is served over HTTPS (yes/no)", _yes_no),
 )
 

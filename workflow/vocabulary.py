@@ -58,6 +58,14 @@ class DeadlineTrigger(StrEnum):
     RECOMPUTE = "recompute"  # the working calendar in force moved a rule-given deadline (days off declared later)
 
 
+class EvidenceTrigger(StrEnum):
+    """Audit-trail triggers of evidence files and comments: state and progress stay as they are."""
+
+    ATTACH = "attach"  # a file was attached; the note is its name
+    WITHDRAW = "withdraw"  # the uploader withdrew a file before acceptance
+    COMMENT = "comment"  # a comment was written in the task's thread
+
+
 class Role(StrEnum):
     """Who a user is.
 
@@ -235,7 +243,7 @@ DEADLINE_LABELS: dict[str, dict[DeadlineStatus, str]] = {
 LANGUAGES = ("vi", "en")
 
 # What each action is called in emails and reports ("what changed").
-TRIGGER_LABELS: dict[str, dict[Trigger | DeadlineTrigger, str]] = {
+TRIGGER_LABELS: dict[str, dict[Trigger | DeadlineTrigger | EvidenceTrigger, str]] = {
     "vi": {
         Trigger.START: "bắt đầu thực hiện",
         Trigger.UPDATE: "cập nhật tiến độ",
@@ -248,6 +256,9 @@ TRIGGER_LABELS: dict[str, dict[Trigger | DeadlineTrigger, str]] = {
         DeadlineTrigger.EXTEND: "gia hạn",
         DeadlineTrigger.CHECKPOINT: "chuyển sang mốc rà soát tiếp theo",
         DeadlineTrigger.RECOMPUTE: "tính lại hạn theo lịch làm việc",
+        EvidenceTrigger.ATTACH: "đính kèm tệp minh chứng",
+        EvidenceTrigger.WITHDRAW: "rút tệp minh chứng",
+        EvidenceTrigger.COMMENT: "trao đổi",
     },
     "en": {
         Trigger.START: "started",
@@ -261,6 +272,9 @@ TRIGGER_LABELS: dict[str, dict[Trigger | DeadlineTrigger, str]] = {
         DeadlineTrigger.EXTEND: "deadline extended",
         DeadlineTrigger.CHECKPOINT: "moved to the next review checkpoint",
         DeadlineTrigger.RECOMPUTE: "deadline recomputed on the working calendar",
+        EvidenceTrigger.ATTACH: "attached an evidence file",
+        EvidenceTrigger.WITHDRAW: "withdrew an evidence file",
+        EvidenceTrigger.COMMENT: "commented",
     },
 }
 

@@ -16,7 +16,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 GROUND = {"workflow"}
-FEATURES = {"directives", "notifications", "reports", "accounts", "templates", "seeds", "migrations"}
+FEATURES = {"directives", "notifications", "reports", "accounts", "templates", "seeds", "migrations", "evidence"}
 USECASES = {"usecases"}
 FRONT_ENDS = {"cli", "terminal", "web"}
 ALL = GROUND | FEATURES | USECASES | FRONT_ENDS
@@ -32,6 +32,7 @@ ALLOWED = {
     "notifications": GROUND | {"templates"},
     "reports": GROUND | {"templates", "directives", "notifications", "seeds"},
     "accounts": GROUND | {"notifications", "templates"},
+    "evidence": GROUND,
     "usecases": GROUND | FEATURES,
     "terminal": GROUND | FEATURES,
     "cli": GROUND | FEATURES | USECASES | {"terminal", "web"},

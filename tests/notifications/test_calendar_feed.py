@@ -1,13 +1,14 @@
 """The calendar feed: valid iCalendar, only what the user may see, stable between requests."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 from icalendar import Calendar
-
 from sqlalchemy import select
 
 from dtrack.accounts.admin import disable_user
@@ -108,7 +109,7 @@ class _Stub:
 
     def __init__(self, title: str, due: date) -> None:
         self.id, self.key, self.version, self.due_on = 7, "EX-01/2026:1:ha-noi", 3, due
-        self.updated_at = datetime(2026, 1, 5, 3, 0, tzinfo=timezone.utc)
+        self.updated_at = datetime(2026, 1, 5, 3, 0, tzinfo=UTC)
         self.group = SimpleNamespace(title_vi=title, title_en=title)
         self.province = SimpleNamespace(name="Hà Nội", name_en="Ha Noi")
 

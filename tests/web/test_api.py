@@ -5,10 +5,12 @@ import json
 import re
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
-from dtrack.accounts.api_tokens import create_token, revoke_token
 from dtrack.accounts.admin import disable_user
+from dtrack.accounts.api_tokens import create_token, revoke_token
 from tests.web.http_support import CSRF, count
 
 TOKEN = re.compile(r'data-new-token value="([^"]+)"')

@@ -72,6 +72,11 @@ EXPECTED: dict[tuple[str, str], dict[str, set[int]]] = {
     ("POST", "/admin/directives/load"): only({"admin": OK}),
     ("POST", "/admin/directives/assign"): only({"admin": OK}),
     ("GET", "/admin/settings"): only({"admin": OK}),
+    # Evidence files (none exist here: a read by who may see the task is a 404) and the thread.
+    ("POST", "/tasks/{task_id:int}/files"): only({"own": 422, "admin": 422}),  # posted without a file
+    ("GET", "/tasks/{task_id:int}/files/{file_id:int}"): only({r: 404 for r in HANOI}),
+    ("POST", "/tasks/{task_id:int}/files/{file_id:int}/withdraw"): only({r: 404 for r in HANOI}),
+    ("POST", "/tasks/{task_id:int}/comments"): only({r: 422 for r in HANOI}),  # posted without a comment
     ("GET", "/account"): only(LOGGED_IN),
     ("POST", "/account/feed"): only(LOGGED_IN),
     ("POST", "/account/tokens"): only({r: 422 for r in ROLES if r != "anonymous"}),  # the form without a name
@@ -112,7 +117,7 @@ def test_every_route_against_every_role(site):
                                name="Người Được Mời", role="province", province="ha-noi").link.rsplit("/", 1)[1]
     clients = {role: site.anonymous() if role == "anonymous" else site.client(role) for role in ROLES}
     params = {"task_id": hanoi_task, "trigger": "start", "slug": "ha-noi", "token": invite_token, "user_id": victim_id,
-              "token_id": 1}
+              "token_id": 1, "file_id": 1}
     problems = []
     # Logout last: it ends the sessions the other routes need.
     ordered = sorted(router_routes(site.app), key=lambda r: r[1] == "/logout")

@@ -1,0 +1,1 @@
+"""Evidence files: documents a province attaches to a task, stored once by content, audited."""

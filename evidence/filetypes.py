@@ -1,0 +1,80 @@
+"""What a file really is, judged by its bytes: the types a province may attach as evidence.
+
+The name's extension must agree with the content: a renamed executable is
+not a PDF because it is called `quyet-dinh.pdf`. Office files are ZIP
+archives, told apart by what they hold (Word and Excel by their part names,
+ODF by the `mimetype` member the format puts first).
+"""
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from dtrack.workflow.errors import InvalidInput
+
+
+@dataclass(frozen=True)
+class FileType:
+    name: str
+    mimetype: str
+    extensions: tuple[str, ...]
+
+
+PDF = FileType("PDF", "application/pdf", (".pdf",))
+DOCX = FileType("DOCX", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", (".docx",))
+XLSX = FileType("XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (".xlsx",))
+ODT = FileType("ODT", "application/vnd.oasis.opendocument.text", (".odt",))
+ODS = FileType("ODS", "application/vnd.oasis.opendocument.spreadsheet", (".ods",))
+JPEG = FileType("JPEG", "image/jpeg", (".jpg", ".jpeg"))
+PNG = FileType("PNG", "image/png", (".png",))
+ALLOWED = (PDF, DOCX, XLSX, ODT, ODS, JPEG, PNG)
+ALLOWED_TEXT = "PDF, DOCX, XLSX, ODT, ODS, JPEG, PNG"
+
+
+def _zip_kind(content: bytes) -> FileType | None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            names = set(archive.namelist())
+            if "mimetype" in names:
+                declared = archive.read("mimetype")[:100].decode("ascii", errors="replace").strip()
+                return {ODT.mimetype: ODT, ODS.mimetype: ODS}.get(declared)
+            if "[Content_Types].xml" in names:
+                if any(n.startswith("word/") for n in names):
+                    return DOCX
+                if any(n.startswith("xl/") for n in names):
+                    return XLSX
+    except (zipfile.BadZipFile, OSError, KeyError, RuntimeError, ValueError, NotImplementedError):
+        return None
+    return None
+
+
+def sniff(content: bytes) -> FileType | None:
+    """The allowed type the bytes are, or None."""
+    if content.startswith(b"%PDF-"):
+        return PDF
+    if content.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if content.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if content.startswith(b"PK\x03\x04"):
+        return _zip_kind(content)
+    return None
+
+
+def check_file(filename: str, content: bytes, max_bytes: int) -> FileType:
+    """The file's type if it may be attached; InvalidInput saying what is wrong otherwise."""
+    if not content:
+        raise InvalidInput("file", "the file is empty", "choose the document itself, not an empty file")
+    if len(content) > max_bytes:
+        raise InvalidInput("file", f"the file is {len(content) / 1e6:.1f} MB, more than {max_bytes / 1e6:g} MB",
+                           "send a smaller file (scan at a lower resolution, or split it)")
+    kind = sniff(content)
+    if kind is None:
+        raise InvalidInput("file", "the content is not one of " + ALLOWED_TEXT, "attach a document of those types")
+    extension = PurePath(filename).suffix.lower()
+    if extension not in kind.extensions:
+        raise InvalidInput("file", f"the content is {kind.name} but the name ends in {extension or 'nothing'!r}",
+                           f"name it with {kind.extensions[0]}")
+    return kind
