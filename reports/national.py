@@ -26,8 +26,8 @@ from dtrack.reports.labels import (
     timeliness_label,
     trigger_label,
 )
-from dtrack.reports.wording import DirectiveWording, directive_wording
 from dtrack.reports.snapshot import TaskSnapshot, end_of_day, latest_per_cell, snapshot
+from dtrack.reports.wording import DirectiveWording, directive_wording
 from dtrack.workflow.assignments import find_directive
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.errors import InvalidInput

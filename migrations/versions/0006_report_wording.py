@@ -7,9 +7,8 @@ Create Date: 2026-12-01
 A directive loaded before this revision has no wording (NULL): its reports
 use the defaults until its file is loaded again (`dtrack directive load`).
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0006'
 down_revision = '0005'

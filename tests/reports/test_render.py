@@ -10,16 +10,17 @@ from openpyxl import load_workbook
 
 from dtrack.directives.format import parse_file
 from dtrack.reports.document import Report, Table, national_header
+from dtrack.reports.figures import Money, Percent
+from dtrack.reports.render import render, render_file
 from dtrack.reports.wording import directive_wording
 from dtrack.seeds import DIRECTIVE_20_FILE
 from dtrack.workflow.models import Directive
-from dtrack.reports.figures import Money, Percent
-from dtrack.reports.render import render, render_file
 
 from .htmltables import parse_html
 
 # Directive 20's wording, without a database: a Directive row that is never stored.
-WORDS = directive_wording(Directive(code="20/CT-BCT", issuer_vi="Bộ Công Thương", issuer_en="Ministry of Industry and Trade",
+WORDS = directive_wording(Directive(code="20/CT-BCT", issuer_vi="Bộ Công Thương",
+                                    issuer_en="Ministry of Industry and Trade",
                                     report_wording=parse_file(DIRECTIVE_20_FILE).report.to_json()), "vi")
 
 

@@ -20,17 +20,18 @@ from openpyxl import load_workbook
 from dtrack.cli import overdue_csv_text
 from dtrack.directives.format import parse_file
 from dtrack.reports.document import Report, Table, national_header
-from dtrack.reports.wording import directive_wording
-from dtrack.seeds import DIRECTIVE_20_FILE
-from dtrack.workflow.models import Directive
 from dtrack.reports.figures import Money, Percent
 from dtrack.reports.labels import TEXT
 from dtrack.reports.render import render
 from dtrack.reports.spreadsheet_safety import FORMULA_STARTS, csv_field, original_text, starts_formula
+from dtrack.reports.wording import directive_wording
+from dtrack.seeds import DIRECTIVE_20_FILE
+from dtrack.workflow.models import Directive
 from dtrack.workflow.overdue import CellCounts, LateTask, OverdueReview, TimelinessMatrix
 
 # Directive 20's wording, without a database: a Directive row that is never stored.
-WORDS = directive_wording(Directive(code="20/CT-BCT", issuer_vi="Bộ Công Thương", issuer_en="Ministry of Industry and Trade",
+WORDS = directive_wording(Directive(code="20/CT-BCT", issuer_vi="Bộ Công Thương",
+                                    issuer_en="Ministry of Industry and Trade",
                                     report_wording=parse_file(DIRECTIVE_20_FILE).report.to_json()), "vi")
 
 HYPERLINK = '=HYPERLINK("http://evil.example/?q=1","Bấm vào đây")'
