@@ -36,6 +36,9 @@ def load(session: Session, spec: DirectiveSpec, now: datetime, source_name: str 
     if directive is not None and directive.digest == spec.digest:
         # A database older than the indicator tables may still lack the catalogue.
         result = LoadResult(spec.code, "unchanged")
+        # ... and the reports' wording (a NULL column after migration 0006 was applied to it).
+        if directive.report_wording is None:
+            directive.report_wording = spec.report.to_json()
         result.indicators_added = _store_indicators(session, directive, spec.indicators)
         return result
     if directive is None:
