@@ -119,3 +119,13 @@ def test_a_directive_loaded_before_the_wording_existed_gets_the_defaults():
     assert (words.overseer, words.national.body, words.national.number_prefix, words.national.signer) == (
         "Bộ Công Thương", "Bộ Công Thương", "/BC", "THỦ TRƯỞNG ĐƠN VỊ")
     assert words.province.recipients == ("Bộ Công Thương", "UBND {province}")
+
+
+def test_loading_an_unchanged_file_fills_in_a_missing_wording(db, world):
+    with db.session() as s:
+        s.scalar(select(Directive).where(Directive.code == "20/CT-BCT")).report_wording = None  # as after 0006
+    with db.session() as s:
+        assert load(s, parse_file(DIRECTIVE_20_FILE), world.clock.now()).status == "unchanged"
+    with db.session() as s:
+        words = directive_wording(s.scalar(select(Directive).where(Directive.code == "20/CT-BCT")), "vi")
+    assert (words.national.number_prefix, words.province.number_prefix) == ("/BC-KC", "/BC-SCT")

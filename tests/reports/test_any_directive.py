@@ -287,3 +287,27 @@ def test_directive_20_keeps_its_wording(cli_runner, tmp_path):
         "signer": "HEAD OF THE UNIT",
         "recipients": ["the Department of Innovation, Green Transformation and Industrial Promotion (MOIT)",
                        "Archive: records"]}
+
+
+def test_the_directives_words_are_escaped_in_every_format():
+    from datetime import date
+
+    from dtrack.directives.format import ReportSideSpec, ReportSpec
+    from dtrack.reports.document import Report, Table, national_header
+    from dtrack.reports.render import render
+    from dtrack.reports.wording import directive_wording
+    from dtrack.workflow.models import Directive
+
+    hostile = "<script>alert('x')</script>"
+    side = ReportSideSpec(number_prefix=f"/BC-{hostile}", signer_vi=hostile, recipients_vi=(hostile, "*bold*|pipe"))
+    spec = ReportSpec(overseer_vi=hostile, national=side)
+    words = directive_wording(Directive(code="X-1", issuer_vi="Bộ <b>", issuer_en="Ministry",
+                                        report_wording=spec.to_json()), "vi")
+    report = Report("province", "vi", date(2026, 1, 5), 2026, national_header("X-1", date(2026, 1, 5), "vi", words),
+                    extra={"slug": "x", "province": "X", "note": None})
+    report.tables += [Table(key, key, ["#"], []) for key in ("groups", "notes", "obstacles", "proposals")]
+    page = render(report, "html").decode()
+    assert "<script>" not in page.lower() and "<b>" not in page.lower()
+    assert page.lower().count("&lt;script&gt;") == 4  # the issuing body (upper case), number, signer, a recipient
+    markdown = render(report, "md").decode()
+    assert "<script>" not in markdown
