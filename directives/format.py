@@ -2,7 +2,12 @@
 
 A directive is data, not code. The file has a `[directive]` table, one
 `[[groups]]` table per task group and optional `[[indicators]]` (the figures
-provinces report). `parse_file` checks everything and raises
+provinces report). Optional `[directive.report]`, `[directive.report.national]`
+and `[directive.report.province]` tables give the reports' wording (who
+oversees the directive, number prefixes, signers, recipients); what they
+leave out the reports default (see reports/wording.py). An indicator may
+carry a `role`: one `plan` and one `actual` make the budget section,
+`plan_part`s split the plan in the national report. `parse_file` checks everything and raises
 `DirectiveInvalid` naming the file, the field and the problem; it never
 returns half a directive. See seeds/directive-20-ct-bct.toml for a full
 example and seeds/examples/example-directive.toml for a small one.
@@ -12,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tomllib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,6 +27,7 @@ from dtrack.workflow.errors import DirectiveInvalid, RuleError
 from dtrack.workflow.vocabulary import GroupKind, Owner
 
 AGGREGATES = ("sum", "latest")
+ROLES = ("plan", "actual", "plan_part")
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,58 @@ class IndicatorSpec:
     unit_vi: str
     unit_en: str
     aggregate: str
+    role: str | None = None  # plan | actual | plan_part (ROLES); None: a plain result
+    short_vi: str | None = None  # how a plan part reads in the split sentence ("khuyến công quốc gia")
+    short_en: str | None = None
+
+
+@dataclass(frozen=True)
+class ReportSideSpec:
+    """How one kind of report (national or province) is headed and signed; None: the default."""
+
+    number_prefix: str | None = None  # "/BC-KC": after "Số:" and the blank the clerk fills in
+    body_vi: str | None = None  # the issuing body (province reports: "Sở Công Thương")
+    body_en: str | None = None
+    place_vi: str | None = None  # where it is issued (national reports: "Hà Nội")
+    place_en: str | None = None
+    addressee_vi: str | None = None  # "Kính gửi: ..."
+    addressee_en: str | None = None
+    signer_vi: str | None = None  # "CỤC TRƯỞNG", "GIÁM ĐỐC"
+    signer_en: str | None = None
+    recipients_vi: tuple[str, ...] | None = None  # "Nơi nhận"; province ones may say {province}
+    recipients_en: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    """What the directive's reports say about it: the overseer and the wording of each report."""
+
+    overseer_vi: str | None = None  # the body that oversees the directive; default: the issuer
+    overseer_en: str | None = None
+    budget_vi: str | None = None  # what the plan/actual pair is called ("Kinh phí khuyến công")
+    budget_en: str | None = None
+    indicators_vi: str | None = None  # what the results are called ("Chỉ tiêu khuyến công")
+    indicators_en: str | None = None
+    national: ReportSideSpec = field(default_factory=ReportSideSpec)
+    province: ReportSideSpec = field(default_factory=ReportSideSpec)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str | None) -> ReportSpec:
+        """What the database keeps; None (a directive loaded before reports had wording): all defaults."""
+        if not text:
+            return cls()
+        data = json.loads(text)
+        sides = {}
+        for side in ("national", "province"):
+            raw = dict(data.get(side) or {})
+            for key in ("recipients_vi", "recipients_en"):
+                if raw.get(key) is not None:
+                    raw[key] = tuple(raw[key])
+            sides[side] = ReportSideSpec(**raw)
+        return cls(**{k: v for k, v in data.items() if k not in sides}, **sides)
 
 
 @dataclass(frozen=True)
@@ -62,6 +120,7 @@ class DirectiveSpec:
     source: str | None
     groups: tuple[GroupSpec, ...]
     indicators: tuple[IndicatorSpec, ...] = field(default=())
+    report: ReportSpec = field(default_factory=ReportSpec)
 
     @property
     def digest(self) -> str:
@@ -98,6 +157,15 @@ class _Reader:
             raise self.fail(name, "is empty")
         return value or None
 
+    def texts(self, name: str) -> tuple[str, ...] | None:
+        """A list of non-empty texts, or None when the key is absent."""
+        value = self.table.get(name)
+        if value is None:
+            return None
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise self.fail(name, f"must be a list of non-empty texts such as [\"Như trên\"], not {value!r}")
+        return tuple(v.strip() for v in value)
+
     def integer(self, name: str) -> int:
         value = self.table.get(name)
         if value is None:
@@ -128,10 +196,12 @@ class _Reader:
 
 _DIRECTIVE_KEYS = {
     "code", "title_vi", "title_en", "issuer_vi", "issuer_en", "signed_by",
-    "issued_on", "source", "overseer_vi", "overseer_en",
+    "issued_on", "source", "overseer_vi", "overseer_en", "report",
 }
+_REPORT_KEYS = {"budget_vi", "budget_en", "indicators_vi", "indicators_en", "national", "province"}
+_SIDE_KEYS = {f.name for f in fields(ReportSideSpec)}
 _GROUP_KEYS = {"ordinal", "title_vi", "title_en", "summary_vi", "summary_en", "kind", "owner", "deadline"}
-_INDICATOR_KEYS = {"code", "name_vi", "name_en", "unit_vi", "unit_en", "aggregate"}
+_INDICATOR_KEYS = {"code", "name_vi", "name_en", "unit_vi", "unit_en", "aggregate", "role", "short_vi", "short_en"}
 
 
 def parse_file(path: str | Path) -> DirectiveSpec:
@@ -179,6 +249,7 @@ def parse_data(data: dict[str, Any], name: str = "<directive>") -> DirectiveSpec
     codes = [i.code for i in indicators]
     if len(set(codes)) != len(codes):
         raise DirectiveInvalid(name, "indicators", "an indicator code is used twice")
+    _check_roles(name, indicators)
 
     return DirectiveSpec(
         code=code,
@@ -191,7 +262,45 @@ def parse_data(data: dict[str, Any], name: str = "<directive>") -> DirectiveSpec
         source=head.text("source", required=False),
         groups=tuple(sorted(groups, key=lambda g: g.ordinal)),
         indicators=indicators,
+        report=_parse_report(head),
     )
+
+
+def _parse_report(head: _Reader) -> ReportSpec:
+    """The overseer (flat keys of [directive]) and the optional [directive.report] tables."""
+    overseer = {"overseer_vi": head.text("overseer_vi", required=False),
+                "overseer_en": head.text("overseer_en", required=False)}
+    if "report" not in head.table:
+        return ReportSpec(**overseer)
+    report = _Reader(head.path, "directive.report", head.table["report"])
+    report.check_keys(_REPORT_KEYS)
+    sides = {}
+    for side in ("national", "province"):
+        if side not in report.table:
+            sides[side] = ReportSideSpec()
+            continue
+        reader = _Reader(head.path, f"directive.report.{side}", report.table[side])
+        reader.check_keys(_SIDE_KEYS)
+        sides[side] = ReportSideSpec(**{
+            f.name: reader.texts(f.name) if f.name.startswith("recipients") else reader.text(f.name, required=False)
+            for f in fields(ReportSideSpec)
+        })
+    words = {k: report.text(k, required=False) for k in ("budget_vi", "budget_en", "indicators_vi", "indicators_en")}
+    return ReportSpec(**overseer, **words, **sides)
+
+
+def _check_roles(name: str, indicators: tuple[IndicatorSpec, ...]) -> None:
+    """One plan and one actual, or neither; plan parts only beside a plan."""
+    for index, spec in enumerate(indicators):
+        if spec.role in ("plan", "actual") and sum(1 for i in indicators if i.role == spec.role) > 1:
+            raise DirectiveInvalid(name, f"indicators[{index + 1}].role",
+                                   f"only one indicator may have role {spec.role!r}")
+    roles = {i.role for i in indicators}
+    for index, spec in enumerate(indicators):
+        needed = {"plan": "actual", "actual": "plan", "plan_part": "plan"}.get(spec.role or "")
+        if needed and needed not in roles:
+            raise DirectiveInvalid(name, f"indicators[{index + 1}].role",
+                                   f"role {spec.role!r} needs another indicator with role {needed!r}")
 
 
 def _parse_group(name: str, index: int, table: Any) -> GroupSpec:
@@ -235,4 +344,7 @@ def _parse_indicator(name: str, index: int, table: Any) -> IndicatorSpec:
         unit_vi=reader.text("unit_vi") or "",
         unit_en=reader.text("unit_en") or "",
         aggregate=reader.choice("aggregate", AGGREGATES),
+        role=reader.choice("role", ROLES) if "role" in table else None,
+        short_vi=reader.text("short_vi", required=False),
+        short_en=reader.text("short_en", required=False),
     )

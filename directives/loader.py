@@ -18,7 +18,7 @@ from dtrack.workflow.models import Directive, Indicator, Task, TaskGroup
 
 _DIRECTIVE_FIELDS = ("title_vi", "title_en", "issuer_vi", "issuer_en", "signed_by", "issued_on", "source")
 _GROUP_FIELDS = ("title_vi", "title_en", "summary_vi", "summary_en", "kind", "owner")
-_INDICATOR_FIELDS = ("name_vi", "name_en", "unit_vi", "unit_en", "aggregate")
+_INDICATOR_FIELDS = ("name_vi", "name_en", "unit_vi", "unit_en", "aggregate", "role", "short_vi", "short_en")
 
 
 @dataclass
@@ -36,6 +36,9 @@ def load(session: Session, spec: DirectiveSpec, now: datetime, source_name: str 
     if directive is not None and directive.digest == spec.digest:
         # A database older than the indicator tables may still lack the catalogue.
         result = LoadResult(spec.code, "unchanged")
+        # ... and the reports' wording (a NULL column after migration 0006 was applied to it).
+        if directive.report_wording is None:
+            directive.report_wording = spec.report.to_json()
         result.indicators_added = _store_indicators(session, directive, spec.indicators)
         return result
     if directive is None:
@@ -46,6 +49,7 @@ def load(session: Session, spec: DirectiveSpec, now: datetime, source_name: str 
         result = LoadResult(spec.code, "updated")
     for name in _DIRECTIVE_FIELDS:
         setattr(directive, name, getattr(spec, name))
+    directive.report_wording = spec.report.to_json()
     directive.digest = spec.digest
     directive.loaded_at = now
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from dtrack.reports.indicators import DEFAULT_DIRECTIVE
 from dtrack.reports.labels import TEXT
+from dtrack.reports.wording import DirectiveWording, for_province
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.errors import InvalidInput
 from dtrack.workflow.models import Province
@@ -64,8 +65,10 @@ class Header:
     place_date: str
     kind: str  # BÁO CÁO
     title: str
-    recipient: str
+    recipient: str  # "Kính gửi: ..."
     sender: str  # the issuer as running text names it: "Sở Công Thương Cà Mau"
+    signer: str = ""  # the signer's title above the signature: "CỤC TRƯỞNG"
+    recipients: tuple[str, ...] = ()  # "Nơi nhận", before the archive line
 
 
 def place_date(place: str, day: date, lang: str) -> str:
@@ -76,23 +79,29 @@ def place_date(place: str, day: date, lang: str) -> str:
     return f"{place}, {day.day} {day:%B %Y}"
 
 
-def national_header(code: str, as_of: date, lang: str) -> Header:
-    t = TEXT[lang]
-    return Header(t["ministry"], t["department"], t["country"], t["motto"], f"{t['number']}:        /BC-KC",
-                  place_date(t["department_place"], as_of, lang), t["report"],
-                  t["national_title"].format(code=code), t["recipient_minister"], t["department_sender"])
+def national_header(code: str, as_of: date, lang: str, words: DirectiveWording) -> Header:
+    """The overseer's synthesis: issued by the overseer under the issuer, to the issuer's leadership."""
+    t, side = TEXT[lang], words.national
+    parent = words.issuer.upper() if side.body != words.issuer else ""  # a top-level body has no line above it
+    return Header(parent, side.body.upper(), t["country"], t["motto"], f"{t['number']}:        {side.number_prefix}",
+                  place_date(side.place or "", as_of, lang), t["report"], t["national_title"].format(code=code),
+                  f"{t['to']}: {side.addressee}", side.body if lang == "vi" else f"The {side.body}",
+                  side.signer, side.recipients)
 
 
-def province_header(code: str, province: Province, as_of: date, lang: str) -> Header:
-    t = TEXT[lang]
+def province_header(code: str, province: Province, as_of: date, lang: str, words: DirectiveWording) -> Header:
+    """A province's report: issued by its department under the People's Committee, to the overseer."""
+    t, side = TEXT[lang], words.province
     name = province.name if lang == "vi" else province.name_en
     bare = name.removeprefix("TP. ")
     word = t["city_word"] if province.kind == "city" else t["province_word"]
     parent = " ".join(w for w in (t["provincial_committee"], word, bare.upper()) if w)
-    return Header(parent, t["provincial_department"], t["country"], t["motto"], f"{t['number']}:        /BC-SCT",
-                  place_date(name, as_of, lang), t["report"],
-                  t["province_title"].format(code=code, name=name), t["recipient_department"],
-                  t["province_sender"].format(name=name))
+    sender = f"{side.body} {name}" if lang == "vi" else f"The {side.body} of {name}"
+    return Header(parent, side.body.upper(), t["country"], t["motto"], f"{t['number']}:        {side.number_prefix}",
+                  place_date(side.place or name, as_of, lang), t["report"],
+                  t["province_title"].format(code=code, name=name),
+                  f"{t['to']}: {for_province(side.addressee, province, lang)}", sender, side.signer,
+                  tuple(for_province(r, province, lang) for r in side.recipients))
 
 
 @dataclass

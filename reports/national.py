@@ -6,7 +6,9 @@ province, region and the country (of the matrix's tasks, so each row adds up
 to its task count and the country's to 34 x 10), the
 on-time completion rate, the longest-overdue tasks, blocked tasks with their
 reasons, submissions waiting for review, what changed since a given day,
-and the reported figures: budget plan against disbursement per region.
+and the reported figures: when the directive declares a plan/actual pair
+of indicators (`role`), the plan against the actual per region; when it
+has indicators, each of them per region.
 """
 from __future__ import annotations
 
@@ -25,6 +27,8 @@ from dtrack.reports.labels import (
     trigger_label,
 )
 from dtrack.reports.snapshot import TaskSnapshot, end_of_day, latest_per_cell, snapshot
+from dtrack.reports.wording import DirectiveWording, directive_wording
+from dtrack.workflow.assignments import find_directive
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.errors import InvalidInput
 from dtrack.workflow.models import Province
@@ -69,18 +73,32 @@ def summary_counts(snaps: list[TaskSnapshot]) -> dict[str, object]:
             "blocked": states[State.BLOCKED.value], "waiting": timely[DeadlineStatus.AWAITING_REVIEW]}
 
 
-def budget_table(figures: Figures, scopes: list[tuple[str, Total, Total]], lang: str, key: str, title: str,
-                 first_header: str) -> Table:
-    """Plan, disbursed and rate for each (label, plan Total, disbursed Total)."""
+def budget_pair(figures: Figures) -> tuple[str, str] | None:
+    """The codes of the directive's plan and actual indicators, or None when it declares no such pair."""
+    roles = {i.role: i.code for i in figures.indicators if i.role}
+    if "plan" in roles and "actual" in roles:
+        return roles["plan"], roles["actual"]
+    return None
+
+
+def budget_table(figures: Figures, pair: tuple[str, str], scopes: list[tuple[str, Total, Total]], lang: str, key: str,
+                 title: str, first_header: str, name: str) -> Table:
+    """Plan, actual and rate for each (label, plan Total, actual Total)."""
     t = TEXT[lang]
     rows = []
     for label, plan, done in scopes:
         basis = {"reported": t["basis_reported"], "parts": t["basis_parts"].format(n=max(plan.parts, done.parts))}
-        rows.append([label, figures.typed("budget_plan", plan.value), figures.typed("budget_disbursed", done.value),
+        rows.append([label, figures.typed(pair[0], plan.value), figures.typed(pair[1], done.value),
                      rate(done, plan), basis.get(plan.basis or done.basis, ""),
                      "; ".join(dict.fromkeys([*plan.notes, *done.notes]))])
-    return Table(key, t[title].format(year=figures.year), [first_header, t["plan"], t["disbursed"], t["disbursement_rate"],
-                  t["basis"], t["note"]], rows, empty=t["no_figures"])
+    return Table(key, t[title].format(year=figures.year, name=name),
+                 [first_header, t["plan"], t["disbursed"], t["disbursement_rate"], t["basis"], t["note"]], rows,
+                 empty=t["no_figures"])
+
+
+def section_name(name: str, lang: str) -> str:
+    """A section's name inside an English sentence ("National industrial promotion budget"): lower first letter."""
+    return name if lang == "vi" else name[:1].lower() + name[1:]
 
 
 def national_report(session: Session, options: ReportOptions, since: date | None = None) -> Report:
@@ -95,7 +113,8 @@ def national_report(session: Session, options: ReportOptions, since: date | None
     provinces = all_provinces(session)
     cells = latest_per_cell(snaps)
     groups = sorted({s.ordinal for s in snaps})
-    report = Report("national", lang, as_of, year, national_header(directive, as_of, lang))
+    words = directive_wording(find_directive(session, directive), lang)
+    report = Report("national", lang, as_of, year, national_header(directive, as_of, lang, words))
 
     # Matrix: one task per cell, the same tasks every count below is made of.
     matrix_snaps = list(cells.values())
@@ -168,7 +187,7 @@ def national_report(session: Session, options: ReportOptions, since: date | None
     if since is not None:
         report.tables.append(_changes(snaps, since, as_of, clock, lang))
 
-    report.tables.extend(_figure_tables(session, year, as_of, directive, lang, report))
+    report.tables.extend(_figure_tables(session, year, as_of, directive, lang, report, words))
     return report
 
 
@@ -194,22 +213,28 @@ def _changes(snaps: list[TaskSnapshot], since: date, as_of: date, clock: Clock, 
                  rows, empty=t["changes_none"])
 
 
-def _figure_tables(session: Session, year: int, as_of: date, directive: str, lang: str, report: Report) -> list[Table]:
+def _figure_tables(session: Session, year: int, as_of: date, directive: str, lang: str, report: Report,
+                   words: DirectiveWording) -> list[Table]:
+    """The budget section (a plan/actual pair) and the results section (every indicator), when defined."""
     t = TEXT[lang]
     figures = Figures(session, year, as_of, directive)
-    scopes = [(region_label(r.value, lang), figures.region("budget_plan", r.value),
-               figures.region("budget_disbursed", r.value)) for r in Region]
-    scopes.append((t["total"], figures.national("budget_plan"), figures.national("budget_disbursed")))
-    tables = [budget_table(figures, scopes, lang, "budget", "budget", t["region"])]
-    per_province = [(province_name(p, lang), figures.province("budget_plan", p.id),
-                     figures.province("budget_disbursed", p.id)) for p in all_provinces(session)]
-    reported = [scope for scope in per_province if scope[1].value is not None or scope[2].value is not None]
-    tables.append(budget_table(figures, reported, lang, "budget_provinces", "budget_provinces", t["province"]))
-    national, local = figures.national("budget_national_program"), figures.national("budget_local")
-    total = figures.national("budget_plan")
+    tables = []
     report.extra["split"] = None
-    if national.value is not None and local.value is not None and total.value is not None:
-        report.extra["split"] = (Money(total.value), Money(national.value), Money(local.value))
+    pair = budget_pair(figures)
+    if pair is not None:
+        plan, actual = pair
+        scopes = [(region_label(r.value, lang), figures.region(plan, r.value), figures.region(actual, r.value))
+                  for r in Region]
+        scopes.append((t["total"], figures.national(plan), figures.national(actual)))
+        tables.append(budget_table(figures, pair, scopes, lang, "budget", "budget", t["region"], words.budget))
+        per_province = [(province_name(p, lang), figures.province(plan, p.id), figures.province(actual, p.id))
+                        for p in all_provinces(session)]
+        reported = [scope for scope in per_province if scope[1].value is not None or scope[2].value is not None]
+        tables.append(budget_table(figures, pair, reported, lang, "budget_provinces", "budget_provinces",
+                                   t["province"], words.budget))
+        report.extra["split"] = _split(figures, plan, lang, words)
+    if not figures.indicators:
+        return tables
     rows = []
     for indicator in figures.indicators:
         values = [figures.region(indicator.code, r.value).value for r in Region]
@@ -219,7 +244,19 @@ def _figure_tables(session: Session, year: int, as_of: date, directive: str, lan
         rows.append([indicator.name_vi if lang == "vi" else indicator.name_en,
                      indicator.unit_vi if lang == "vi" else indicator.unit_en,
                      *[figures.typed(indicator.code, v) for v in values]])
-    tables.append(Table("indicators", t["indicators"].format(year=year),
+    tables.append(Table("indicators", t["indicators"].format(year=year, name=words.indicators),
                         [t["indicator"], t["unit"], *[region_label(r.value, lang) for r in Region], t["total"]],
                         rows, note=t["totals_note"], empty=t["no_figures"]))
     return tables
+
+
+def _split(figures: Figures, plan: str, lang: str, words: DirectiveWording) -> dict | None:
+    """The country's plan as the sum of its parts (indicators with role plan_part), when all are reported."""
+    parts = [i for i in figures.indicators if i.role == "plan_part"]
+    total = figures.national(plan).value
+    values = [figures.national(i.code).value for i in parts]
+    if not parts or total is None or any(v is None for v in values):
+        return None
+    labels = [(i.short_vi or i.name_vi) if lang == "vi" else (i.short_en or i.name_en) for i in parts]
+    return {"name": section_name(words.budget, lang), "total": Money(total),
+            "parts": [(Money(v), label) for v, label in zip(values, labels)]}

@@ -3,8 +3,9 @@
 For each task group: state, progress, deadline (and the original one when it
 was extended) and timeliness; the latest notes and evidence; obstacles (the
 reasons given when blocking); proposals (notes that start with "Đề xuất",
-"Kiến nghị" or "Proposal", the way officers write them); then the figures
-the province reported against its plan, beside its region's.
+"Kiến nghị" or "Proposal", the way officers write them); then, when the
+directive defines indicators, the figures the province reported (its plan
+against the actual beside its region's, when the directive has such a pair).
 """
 from __future__ import annotations
 
@@ -20,12 +21,15 @@ from dtrack.reports.labels import (
     trigger_label,
 )
 from dtrack.reports.national import (
+    budget_pair,
     budget_table,
     group_title,
     province_name,
     summary_counts,
 )
 from dtrack.reports.snapshot import snapshot
+from dtrack.reports.wording import directive_wording
+from dtrack.workflow.assignments import find_directive
 from dtrack.workflow.provinces import resolve
 from dtrack.workflow.vocabulary import State, Trigger
 
@@ -45,7 +49,8 @@ def province_report(session: Session, province_ref: str, options: ReportOptions)
     resolved = resolve(session, province_ref)
     province = resolved.province
     snaps = snapshot(session, directive, as_of, clock, province_id=province.id, due_soon_days=options.due_soon_days)
-    report = Report("province", lang, as_of, year, province_header(directive, province, as_of, lang),
+    words = directive_wording(find_directive(session, directive), lang)
+    report = Report("province", lang, as_of, year, province_header(directive, province, as_of, lang, words),
                     extra={"slug": province.slug, "province": province_name(province, lang), "note": resolved.note,
                            "summary": summary_counts(snaps)})
 
@@ -80,11 +85,17 @@ def province_report(session: Session, province_ref: str, options: ReportOptions)
                                empty=t["none"]))
 
     figures = Figures(session, year, as_of, directive)
-    scopes = [(province_name(province, lang), figures.province("budget_plan", province.id),
-               figures.province("budget_disbursed", province.id)),
-              (region_label(province.region, lang), figures.region("budget_plan", province.region),
-               figures.region("budget_disbursed", province.region))]
-    report.tables.append(budget_table(figures, scopes, lang, "province_budget", "budget", t["province"]))
+    pair = budget_pair(figures)
+    if pair is not None:
+        plan, actual = pair
+        scopes = [(province_name(province, lang), figures.province(plan, province.id),
+                   figures.province(actual, province.id)),
+                  (region_label(province.region, lang), figures.region(plan, province.region),
+                   figures.region(actual, province.region))]
+        report.tables.append(budget_table(figures, pair, scopes, lang, "province_budget", "budget", t["province"],
+                                          words.budget))
+    if not figures.indicators:
+        return report  # a directive without indicators has no results section
     indicator_rows = []
     for indicator in figures.indicators:
         own = figures.province(indicator.code, province.id)
@@ -93,7 +104,7 @@ def province_report(session: Session, province_ref: str, options: ReportOptions)
         indicator_rows.append([indicator.name_vi if lang == "vi" else indicator.name_en,
                                indicator.unit_vi if lang == "vi" else indicator.unit_en,
                                figures.typed(indicator.code, own.value), "; ".join(own.notes) or None])
-    report.tables.append(Table("indicators", t["indicators"].format(year=year),
+    report.tables.append(Table("indicators", t["indicators"].format(year=year, name=words.indicators),
                                [t["indicator"], t["unit"], t["value"], t["note"]], indicator_rows,
                                empty=t["no_figures"]))
     return report

@@ -79,10 +79,21 @@ def _numeric_columns(table: Table) -> list[bool]:
     return [any(_numeric(row[i]) for row in table.rows) for i in range(len(table.headers))]
 
 
+def split_text(report: Report) -> str | None:
+    """'Kinh phí khuyến công cả nước năm 2024: 332 tỷ đồng = 130 tỷ đồng khuyến công quốc gia + ...'."""
+    split = report.extra.get("split")
+    if not split:
+        return None
+    parts = " + ".join(f"{cell_text(value, report.lang)} {label}" for value, label in split["parts"])
+    return TEXT[report.lang]["national_split"].format(name=split["name"], year=report.year,
+                                                      total=cell_text(split["total"], report.lang), parts=parts)
+
+
 def _context(report: Report) -> dict[str, Any]:
     lang = report.lang
     return {
         "r": report,
+        "split": split_text(report),
         "t": TEXT[lang],
         "cell": lambda value: cell_text(value, lang),
         "money": lambda value: money(value, lang),

@@ -98,6 +98,8 @@ class Directive(Base):
     signed_by: Mapped[str | None] = mapped_column(String(200))
     issued_on: Mapped[date | None] = mapped_column(Date)
     source: Mapped[str | None] = mapped_column(Text)
+    # The reports' wording as the file gives it (directives.format.ReportSpec as JSON); NULL: defaults.
+    report_wording: Mapped[str | None] = mapped_column(Text)
     # sha256 of the definition as loaded: loading the same file twice changes nothing.
     digest: Mapped[str] = mapped_column(String(64))
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -258,6 +260,9 @@ class Indicator(Base):
     unit_vi: Mapped[str] = mapped_column(String(40))
     unit_en: Mapped[str] = mapped_column(String(40))
     aggregate: Mapped[str] = mapped_column(String(10))  # sum | latest (directives.format.AGGREGATES)
+    role: Mapped[str | None] = mapped_column(String(12))  # plan | actual | plan_part (directives.format.ROLES)
+    short_vi: Mapped[str | None] = mapped_column(String(200))  # a plan part in the split sentence
+    short_en: Mapped[str | None] = mapped_column(String(200))
 
     directive: Mapped[Directive] = relationship()
 

@@ -1,7 +1,7 @@
 """the durable outbox for email digests (and reports sent by email)
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-22
 """
 from alembic import op

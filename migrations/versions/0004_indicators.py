@@ -1,7 +1,7 @@
 """indicator catalogue and reported indicator values
 
 Revision ID: 0004
-Revises: 0001
+Revises: 0003
 Create Date: 2026-11-22
 """
 from alembic import op

@@ -8,11 +8,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from dtrack.directives.format import parse_file
 from dtrack.reports.document import Report, Table, national_header
 from dtrack.reports.figures import Money, Percent
 from dtrack.reports.render import render, render_file
+from dtrack.reports.wording import directive_wording
+from dtrack.seeds import DIRECTIVE_20_FILE
+from dtrack.workflow.models import Directive
 
 from .htmltables import parse_html
+
+# Directive 20's wording, without a database: a Directive row that is never stored.
+WORDS = directive_wording(Directive(code="20/CT-BCT", issuer_vi="Bộ Công Thương",
+                                    issuer_en="Ministry of Industry and Trade",
+                                    report_wording=parse_file(DIRECTIVE_20_FILE).report.to_json()), "vi")
+
 
 # Printable text of every script, with markup characters and the odd quote; no
 # control characters (they are not valid in XLSX or HTML text).
@@ -21,7 +31,7 @@ TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_si
 
 
 def _report(texts: list[str]) -> Report:
-    report = Report("province", "vi", date(2026, 1, 5), 2026, national_header("20/CT-BCT", date(2026, 1, 5), "vi"),
+    report = Report("province", "vi", date(2026, 1, 5), 2026, national_header("20/CT-BCT", date(2026, 1, 5), "vi", WORDS),
                     extra={"slug": "thu", "province": "Thử", "note": None})
     rows = [[i, text, Money(56_310_000_000), Percent(0.148), date(2026, 1, 5)] for i, text in enumerate(texts, 1)]
     for key in ("groups", "notes", "obstacles", "proposals", "province_budget", "indicators"):

@@ -18,12 +18,21 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from dtrack.cli import overdue_csv_text
+from dtrack.directives.format import parse_file
 from dtrack.reports.document import Report, Table, national_header
 from dtrack.reports.figures import Money, Percent
 from dtrack.reports.labels import TEXT
 from dtrack.reports.render import render
 from dtrack.reports.spreadsheet_safety import FORMULA_STARTS, csv_field, original_text, starts_formula
+from dtrack.reports.wording import directive_wording
+from dtrack.seeds import DIRECTIVE_20_FILE
+from dtrack.workflow.models import Directive
 from dtrack.workflow.overdue import CellCounts, LateTask, OverdueReview, TimelinessMatrix
+
+# Directive 20's wording, without a database: a Directive row that is never stored.
+WORDS = directive_wording(Directive(code="20/CT-BCT", issuer_vi="Bộ Công Thương",
+                                    issuer_en="Ministry of Industry and Trade",
+                                    report_wording=parse_file(DIRECTIVE_20_FILE).report.to_json()), "vi")
 
 HYPERLINK = '=HYPERLINK("http://evil.example/?q=1","Bấm vào đây")'
 SUM = "@SUM(1+1)"
@@ -67,7 +76,7 @@ def test_numbers_and_dates_are_not_csv_text(value):
 
 def _report(kind: str, texts: list[str]) -> Report:
     """A report whose every sheet holds `texts`, beside a number, an amount, a rate and a date."""
-    report = Report(kind, "vi", date(2026, 1, 5), 2026, national_header("20/CT-BCT", date(2026, 1, 5), "vi"),
+    report = Report(kind, "vi", date(2026, 1, 5), 2026, national_header("20/CT-BCT", date(2026, 1, 5), "vi", WORDS),
                     extra={"slug": "thu", "province": "Thử", "note": None})
     rows = [[-i, text, Money(56_310_000_000), Percent(-0.148), date(2026, 1, 5)] for i, text in enumerate(texts, 1)]
     for key in ("groups", "notes", "obstacles", "proposals", "province_budget", "indicators"):

@@ -1,0 +1,100 @@
+"""A directive's own words in its reports: who oversees it, who signs, who receives.
+
+The directive file says them (`[directive.report]`, see directives/format.py);
+what it leaves out is defaulted here, once, from what the file does say: the
+overseer is the issuer, the number prefix "/BC", the signer the generic
+"THỦ TRƯỞNG ĐƠN VỊ", a national report goes to the issuer's leadership and
+a province report to the overseer and the provincial People's Committee.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dtrack.directives.format import ReportSideSpec, ReportSpec
+from dtrack.reports.labels import TEXT
+from dtrack.workflow.models import Directive, Province
+
+DEFAULT_PREFIX = "/BC"
+PROVINCE_PLACEHOLDER = "{province}"
+
+# Only what has no better source: the rest is derived from the directive's issuer and overseer.
+_DEFAULTS = {
+    "vi": {"budget": "Kinh phí", "indicators": "Chỉ tiêu", "place": "Hà Nội",
+           "national_addressee": "Lãnh đạo {issuer}", "province_body": "Sở Công Thương",
+           "committee": "UBND " + PROVINCE_PLACEHOLDER},
+    "en": {"budget": "Budget", "indicators": "Indicators", "place": "Hanoi",
+           "national_addressee": "the leadership of the {issuer}", "province_body": "Department of Industry and Trade",
+           "committee": "People's Committee of " + PROVINCE_PLACEHOLDER},
+}
+
+
+@dataclass(frozen=True)
+class SideWording:
+    """The resolved wording of one kind of report, in one language."""
+
+    body: str  # the issuing body as running text
+    place: str | None  # None: the province's own name (province reports)
+    number_prefix: str
+    addressee: str
+    signer: str
+    recipients: tuple[str, ...]  # province ones may still hold {province}
+
+
+@dataclass(frozen=True)
+class DirectiveWording:
+    issuer: str
+    overseer: str
+    budget: str  # names the plan/actual section: "Kinh phí khuyến công"
+    indicators: str  # names the results section: "Chỉ tiêu khuyến công"
+    national: SideWording
+    province: SideWording
+
+
+def _pick(spec: ReportSpec | ReportSideSpec, name: str, lang: str) -> str | None:
+    return getattr(spec, f"{name}_{lang}")
+
+
+def directive_wording(directive: Directive, lang: str) -> DirectiveWording:
+    """What `directive`'s reports say in `lang`: the file's words, else the defaults."""
+    spec = ReportSpec.from_json(directive.report_wording)
+    d, t = _DEFAULTS[lang], TEXT[lang]
+    issuer = (directive.issuer_vi if lang == "vi" else directive.issuer_en) or ""
+    overseer = _pick(spec, "overseer", lang) or issuer
+    n, p = spec.national, spec.province
+
+    national_addressee = _pick(n, "addressee", lang) or d["national_addressee"].format(issuer=issuer)
+    national = SideWording(
+        body=_pick(n, "body", lang) or overseer,
+        place=_pick(n, "place", lang) or d["place"],
+        number_prefix=n.number_prefix or DEFAULT_PREFIX,
+        addressee=national_addressee,
+        signer=_pick(n, "signer", lang) or t["signature"],
+        recipients=_pick(n, "recipients", lang) or (national_addressee,),
+    )
+    article = "" if lang == "vi" else "the "
+    default_addressee = article + overseer + (f" ({issuer})" if overseer != issuer and issuer else "")
+    province_addressee = _pick(p, "addressee", lang) or default_addressee
+    province = SideWording(
+        body=_pick(p, "body", lang) or d["province_body"],
+        place=_pick(p, "place", lang),
+        number_prefix=p.number_prefix or DEFAULT_PREFIX,
+        addressee=province_addressee,
+        signer=_pick(p, "signer", lang) or t["signature"],
+        recipients=_pick(p, "recipients", lang) or (province_addressee, d["committee"]),
+    )
+    return DirectiveWording(issuer, overseer, _pick(spec, "budget", lang) or d["budget"],
+                            _pick(spec, "indicators", lang) or d["indicators"], national, province)
+
+
+def province_in_text(province: Province, lang: str) -> str:
+    """How a recipient line names the province: 'tỉnh Cà Mau', 'thành phố Hà Nội'; 'Ca Mau' in English."""
+    name = (province.name if lang == "vi" else province.name_en).removeprefix("TP. ")
+    if lang != "vi":
+        return name
+    word = TEXT[lang]["city_word"] if province.kind == "city" else TEXT[lang]["province_word"]
+    return f"{word.lower()} {name}"
+
+
+def for_province(text: str, province: Province, lang: str) -> str:
+    """`text` with {province} filled in (a plain replacement: other braces stay as written)."""
+    return text.replace(PROVINCE_PLACEHOLDER, province_in_text(province, lang))
