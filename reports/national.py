@@ -75,12 +75,21 @@ def budget_table(figures: Figures, scopes: list[tuple[str, Total, Total]], lang:
     t = TEXT[lang]
     rows = []
     for label, plan, done in scopes:
-        basis = {"reported": t["basis_reported"], "parts": t["basis_parts"].format(n=max(plan.parts, done.parts))}
         rows.append([label, figures.typed("budget_plan", plan.value), figures.typed("budget_disbursed", done.value),
-                     rate(done, plan), basis.get(plan.basis or done.basis, ""),
+                     rate(done, plan), _basis(figures, plan, done, lang),
                      "; ".join(dict.fromkeys([*plan.notes, *done.notes]))])
     return Table(key, t[title].format(year=figures.year), [first_header, t["plan"], t["disbursed"], t["disbursement_rate"],
                   t["basis"], t["note"]], rows, empty=t["no_figures"])
+
+
+def _basis(figures: Figures, plan: Total, done: Total, lang: str) -> str:
+    """What the plan and the disbursement stand for; each said apart when they differ."""
+    t = TEXT[lang]
+    labels = [(t[key], figures.coverage_label(total, lang)) for key, total in (("plan", plan), ("disbursed", done))
+              if total.value is not None]
+    if len({label for _, label in labels}) <= 1:
+        return labels[0][1] if labels else ""
+    return "; ".join(f"{head}: {label}" for head, label in labels)
 
 
 def national_report(session: Session, options: ReportOptions, since: date | None = None) -> Report:
@@ -208,18 +217,19 @@ def _figure_tables(session: Session, year: int, as_of: date, directive: str, lan
     national, local = figures.national("budget_national_program"), figures.national("budget_local")
     total = figures.national("budget_plan")
     report.extra["split"] = None
-    if national.value is not None and local.value is not None and total.value is not None:
+    if national.national and local.national and total.national:  # only reported national figures split
         report.extra["split"] = (Money(total.value), Money(national.value), Money(local.value))
     rows = []
     for indicator in figures.indicators:
+        country = figures.national(indicator.code)
         values = [figures.region(indicator.code, r.value).value for r in Region]
-        values.append(figures.national(indicator.code).value)
+        values.append(country.value)
         if all(v is None for v in values):
             continue
         rows.append([indicator.name_vi if lang == "vi" else indicator.name_en,
                      indicator.unit_vi if lang == "vi" else indicator.unit_en,
-                     *[figures.typed(indicator.code, v) for v in values]])
+                     *[figures.typed(indicator.code, v) for v in values], figures.coverage_label(country, lang)])
     tables.append(Table("indicators", t["indicators"].format(year=year),
-                        [t["indicator"], t["unit"], *[region_label(r.value, lang) for r in Region], t["total"]],
-                        rows, note=t["totals_note"], empty=t["no_figures"]))
+                        [t["indicator"], t["unit"], *[region_label(r.value, lang) for r in Region], t["total"],
+                         t["basis"]], rows, note=t["totals_note"], empty=t["no_figures"]))
     return tables
