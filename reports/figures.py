@@ -8,8 +8,10 @@ kept beside An Giang's own, never overwriting them).
 Per source: the year's own row if there is one, otherwise its sub-periods
 (2025-H1, 2025-Q3, 2025-09...) combined as the indicator says: `sum` adds
 them (flows such as money disbursed), `latest` keeps the most recent
-(stocks such as staff). Within one period the latest row up to the report's
-day wins (figures are cumulative; a correction is a new row or revision).
+(stocks such as staff: the figure standing at the latest day, of the period
+ending last on that day, then by period text, so any order of rows gives the
+same figure). Within one period the latest row up to the report's day wins
+(figures are cumulative; a correction is a new row or revision).
 
 Across sources: `sum` adds every source's figure (the merged unit's money
 is its parts' money). `latest` adds the figures of the sources that report
@@ -105,7 +107,7 @@ def combine_sources(by_source: dict[str, list[IndicatorValue]], year: int, aggre
         if whole:
             picked[source] = whole
         elif aggregate == "latest":
-            picked[source] = [max(rows, key=lambda r: (r.as_of, period_end(r.period), r.revision, r.id))]
+            picked[source] = [max(rows, key=lambda r: (r.as_of, period_end(r.period), r.period))]
         else:
             picked[source] = rows
     if aggregate == "latest":
