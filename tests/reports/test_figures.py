@@ -280,3 +280,22 @@ def test_imported_rows_of_merged_units_total_by_the_rule_in_any_order(db, world,
             totals.append((figures.province("trainees", an_giang).value,
                            figures.province("promotion_centre_staff", an_giang).value))
     assert totals[0] == totals[1] == (_expected(rows, "sum"), _expected(rows, "latest"))
+
+
+def test_typing_a_figure_again_replaces_the_days_figure_openly_or_records_nothing(db, world):
+    from dtrack.reports.indicators import report_value
+
+    officer = world.user("province", "an-giang")
+    with db.session() as session:
+        first, _ = report_value(session, unit="Kiên Giang", indicator="trainees", period="2025", value=10,
+                                actor_email=officer, now=world.clock.now(), today=TODAY)
+        same, note = report_value(session, unit="kien-giang", indicator="trainees", period="2025", value=10,
+                                  actor_email=officer, now=world.clock.now(), today=TODAY)
+        assert same.id == first.id and "nothing recorded" in note
+        other, note = report_value(session, unit="Kiên Giang", indicator="trainees", period="2025", value=12,
+                                   actor_email=officer, now=world.clock.now(), today=TODAY)
+        assert other.revision == 2 and "replaces 10" in note
+        own, _ = report_value(session, unit="An Giang", indicator="trainees", period="2025", value=5,
+                              actor_email=officer, now=world.clock.now(), today=TODAY)
+        assert own.source_unit == "an-giang" and other.source_unit == "kien-giang"
+        assert Figures(session, 2025, TODAY).province("trainees", own.province_id).value == 17

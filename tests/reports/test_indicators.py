@@ -205,7 +205,7 @@ def test_import_is_all_or_nothing(db, world, tmp_path_factory, rows, bad):
     ("f.xlsx", "not a workbook", "cannot read the workbook"),
 ])
 def test_unusable_files_are_refused_with_one_line(tmp_path, name, content, problem):
-    from dtrack.reports.indicators import read_rows
+    from dtrack.reports.figure_files import read_rows
 
     path = tmp_path / name
     path.write_text(content, encoding="utf-8")
