@@ -994,26 +994,33 @@ def indicators_report(app: App, unit: str, period: str, indicator: str, value: s
 @indicators.command("import")
 @click.argument("path", metavar="FILE.csv|FILE.xlsx", type=click.Path(dir_okay=False))
 @click.option("--as", "actor", required=True, metavar="EMAIL", help="Who imports the figures (recorded on each row).")
+@click.option("--replace", "replace_", is_flag=True,
+              help="Record a different value for a day that already has a figure as its replacement (the old row stays).")
 @as_of_option
 @click.option("--directive", default="20/CT-BCT", show_default=True, help="Which directive's catalogue.")
 @pass_app
-def indicators_import(app: App, path: str, actor: str, as_of: str | None, directive: str) -> None:
+def indicators_import(app: App, path: str, actor: str, replace_: bool, as_of: str | None, directive: str) -> None:
     """Import figures from CSV (UTF-8) or XLSX: every row or none.
 
     \b
     Columns (header on the first line): unit, indicator, period, value,
     and optionally as_of (YYYY-MM-DD, default today), note, source.
     Every bad row is listed with its line number; then nothing is imported.
+    A row under an old province name (Kiên Giang) is kept beside the merged
+    unit's own (An Giang) and added to it. A figure already there is
+    unchanged, so importing a file again changes nothing; a different value
+    for the same day is refused unless --replace.
     See seeds/indicators-2024-2025.csv for an example.
     """
     from dtrack.reports.indicators import import_file
 
     clock = app.clock(as_of)
     with app.database().session() as session:
-        result = import_file(session, path, actor, clock.now(), clock.today(), directive=directive)
+        result = import_file(session, path, actor, clock.now(), clock.today(), directive=directive,
+                             replace=replace_)
     for line in result.notes:
         note_line(line)
-    click.echo(f"{result.path}: {result.imported} figure(s) imported")
+    click.echo(result.summary())
 
 
 # --- demo -----------------------------------------------------------------------

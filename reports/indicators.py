@@ -7,13 +7,21 @@ money). `report_value` records one figure; `import_file` records a CSV or
 XLSX file of them, all rows or none. Rows are never updated: a later figure
 for the same indicator, unit and period supersedes the earlier one, and
 each row keeps who reported it, when, and where it came from.
+
+A figure keeps the name it was reported under (`source_unit`): a row for
+"Kiên Giang" is stored against An Giang with source `kien-giang`, beside An
+Giang's own row, and reports.figures adds the two up; neither overwrites the
+other. Within one (indicator, period, unit, source, as_of) a file cannot
+change a figure silently: the same value is "unchanged" (so importing a file
+again changes nothing), a different one is refused with its line number
+unless the import says `replace`, which appends the new value as the next
+revision and keeps the old row.
 """
 from __future__ import annotations
 
-import csv
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from dataclasses import replace as dataclass_replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -21,6 +29,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dtrack.reports.figure_files import COLUMNS, read_rows
 from dtrack.workflow.assignments import find_directive
 from dtrack.workflow.errors import (
     DtrackError,
@@ -37,8 +46,6 @@ from dtrack.workflow.views import View
 from dtrack.workflow.vocabulary import REGION_LABELS, Region, Role, Scope
 
 DEFAULT_DIRECTIVE = "20/CT-BCT"
-COLUMNS = ("unit", "indicator", "period", "value", "as_of", "note", "source")
-REQUIRED_COLUMNS = ("unit", "indicator", "period", "value")
 MAX_VALUE = 10**18  # fits a BIGINT with room to spare; VND amounts never come near it
 MAX_TEXT = 4000
 
@@ -56,6 +63,12 @@ class Unit:
     province: Province | None = None
     region: str | None = None
     note: str | None = None  # an old province name was mapped to its merged unit
+    source: str = "national"  # the slug it was reported under: kien-giang, an-giang, south, national
+
+    def label(self) -> str:
+        """How a message names it: `an-giang (as kien-giang)`."""
+        own = self.province.slug if self.province else (self.region or "national")
+        return own if self.source == own else f"{own} (as {self.source})"
 
 
 def _region_names() -> dict[str, str]:
@@ -73,9 +86,9 @@ def resolve_unit(session: Session, ref: str) -> Unit:
         return Unit(Scope.NATIONAL)
     region = _region_names().get(slug)
     if region is not None:
-        return Unit(Scope.REGION, region=region)
+        return Unit(Scope.REGION, region=region, source=region)
     resolved = resolve(session, ref)
-    return Unit(Scope.PROVINCE, province=resolved.province, note=resolved.note)
+    return Unit(Scope.PROVINCE, province=resolved.province, note=resolved.note, source=resolved.source)
 
 
 def parse_period(text: str) -> str:
@@ -210,14 +223,46 @@ def check_figure(
     return Figure(checked_unit, found, checked_period, number, day, _text(note, "note"), _text(source, "source"))
 
 
-def store(session: Session, figure: Figure, actor: User | None, now: datetime) -> IndicatorValue:
+def store(session: Session, figure: Figure, actor: User | None, now: datetime, revision: int = 1) -> IndicatorValue:
     row = IndicatorValue(
         indicator=figure.indicator, scope=figure.unit.scope.value, province=figure.unit.province,
-        region=figure.unit.region, period=figure.period, as_of=figure.as_of, value=figure.value,
-        note=figure.note, source=figure.source, actor=actor, created_at=now,
+        region=figure.unit.region, source_unit=figure.unit.source, period=figure.period, as_of=figure.as_of,
+        revision=revision, value=figure.value, note=figure.note, source=figure.source, actor=actor, created_at=now,
     )
     session.add(row)
     return row
+
+
+def standing(session: Session, figure: Figure) -> IndicatorValue | None:
+    """The row in force on the figure's day for its indicator, period, unit and source unit."""
+    return session.scalar(
+        select(IndicatorValue).where(
+            IndicatorValue.indicator_id == figure.indicator.id, IndicatorValue.scope == figure.unit.scope.value,
+            IndicatorValue.source_unit == figure.unit.source, IndicatorValue.period == figure.period,
+            IndicatorValue.as_of <= figure.as_of,
+        ).order_by(IndicatorValue.as_of.desc(), IndicatorValue.revision.desc()).limit(1)
+    )
+
+
+@dataclass(frozen=True)
+class Change:
+    """What recording a figure does: `new`, `unchanged`, `replace` (same day, other value)."""
+
+    kind: str
+    previous: IndicatorValue | None = None
+
+    @property
+    def revision(self) -> int:
+        return self.previous.revision + 1 if self.kind == "replace" and self.previous else 1
+
+
+def change_of(session: Session, figure: Figure) -> Change:
+    row = standing(session, figure)
+    if row is not None and row.value == figure.value:
+        return Change("unchanged", row)  # nothing new: the figure already stands at that day
+    if row is not None and row.as_of == figure.as_of:
+        return Change("replace", row)
+    return Change("new", row)
 
 
 def report_value(
@@ -234,73 +279,43 @@ def report_value(
     note: str | None = None,
     directive: str = DEFAULT_DIRECTIVE,
 ) -> tuple[IndicatorValue, str | None]:
-    """Record one figure by a user; returns the row and a note if an old province name was mapped."""
+    """Record one figure by a user; returns the row and a note (an old name mapped, a figure replaced).
+
+    Typing a figure is explicit: a different value for the same day replaces
+    the day's figure as a new revision (the old row stays, the note says so);
+    the same value records nothing and returns the row already there.
+    """
     actor = find_user(session, actor_email)
     figure = check_figure(session, unit=unit, indicator=indicator, period=period, value=value, as_of=as_of,
                           today=today, note=note, source=f"reported by {actor.email}", directive=directive)
     check_may_report(actor, figure.unit)
-    row = store(session, figure, actor, now)
+    notes = [figure.unit.note] if figure.unit.note else []
+    change = change_of(session, figure)
+    if change.kind == "unchanged" and change.previous is not None:
+        notes.append(f"{figure.indicator.code} {figure.period} already stands at {figure.value} "
+                     f"on {change.previous.as_of:%d/%m/%Y}; nothing recorded")
+        return change.previous, "; ".join(notes)
+    if change.kind == "replace" and change.previous is not None:
+        notes.append(f"replaces {change.previous.value} reported for {figure.as_of:%d/%m/%Y}")
+    row = store(session, figure, actor, now, change.revision)
     session.flush()
-    return row, figure.unit.note
+    return row, "; ".join(notes) or None
 
 
 # --- files ----------------------------------------------------------------------
 
 
-def _csv_lines(path: Path) -> Iterator[tuple[int, list[Any]]]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise InvalidInput(str(path), f"cannot read the file ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise InvalidInput(str(path), "is not UTF-8 text", "save the CSV as UTF-8") from None
-    reader = csv.reader(text.splitlines())
-    for record in reader:
-        yield reader.line_num, record  # the physical line, even after a quoted line break
-
-
-def _xlsx_lines(path: Path) -> Iterator[tuple[int, list[Any]]]:
-    from zipfile import BadZipFile
-
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (OSError, InvalidFileException, BadZipFile, KeyError, ValueError) as exc:
-        raise InvalidInput(str(path), f"cannot read the workbook ({exc})", "save it as .xlsx or export CSV") from None
-    for number, values in enumerate(book.worksheets[0].iter_rows(values_only=True), start=1):
-        yield number, list(values)
-
-
-def read_rows(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line number, row) of a CSV (UTF-8, header line 1) or XLSX (first sheet, header row 1)."""
-    path = Path(path)
-    readers = {".csv": _csv_lines, ".xlsx": _xlsx_lines}
-    if path.suffix.lower() not in readers:
-        raise InvalidInput(str(path), "is neither .csv nor .xlsx", "export the sheet as CSV (UTF-8) or XLSX")
-    lines = readers[path.suffix.lower()](path)
-    first = next(lines, None)
-    if first is None or not any(first[1]):
-        raise InvalidInput(str(path), "is empty", "the first line names the columns: " + ", ".join(COLUMNS))
-    names = [str(h or "").strip().lower() for h in first[1]]
-    missing = [c for c in REQUIRED_COLUMNS if c not in names]
-    unknown = [n for n in names if n and n not in COLUMNS]
-    if missing or unknown:
-        problem = f"missing column(s) {', '.join(missing)}" if missing else f"unknown column(s) {', '.join(unknown)}"
-        raise InvalidInput(str(path), problem, "the first line names the columns: " + ", ".join(COLUMNS))
-    for line, record in lines:
-        if all(v is None or str(v).strip() == "" for v in record):
-            continue
-        yield line, {name: record[i] if i < len(record) else None for i, name in enumerate(names) if name}
-
-
 @dataclass
 class ImportResult:
     path: str
-    imported: int
-    skipped: int  # identical rows already present (seed loading only)
+    imported: int  # rows added: new figures and replacements
+    unchanged: int  # figures already standing with the same value (importing a file again: all of them)
     notes: list[str]
+    replaced: int = 0  # same-day figures given another value, with `replace` (counted in imported too)
+
+    def summary(self) -> str:
+        text = f"{self.path}: {self.imported} figure(s) imported, {self.unchanged} unchanged"
+        return text + (f", {self.replaced} replaced" if self.replaced else "")
 
 
 def import_file(
@@ -311,17 +326,19 @@ def import_file(
     today: date,
     *,
     directive: str = DEFAULT_DIRECTIVE,
-    skip_existing: bool = False,
+    replace: bool = False,
 ) -> ImportResult:
     """Import every row or none; bad rows are all reported with their line numbers.
 
-    actor_email None means shipped seed data; `skip_existing` makes loading
-    the seeds again add nothing.
+    actor_email None means shipped seed data. A row whose figure already
+    stands is unchanged; a different value for a day that has one is refused
+    (its line number, the value there) unless `replace`.
     """
     actor = find_user(session, actor_email) if actor_email else None
-    figures: list[Figure] = []
+    figures: list[tuple[int, Figure]] = []
     problems: list[tuple[int, str]] = []
     notes: list[str] = []
+    in_file: dict[tuple, tuple[int, int]] = {}  # key -> (line, value): a file says one thing per key
     for line, row in read_rows(path):
         try:
             figure = check_figure(session, today=today, directive=directive,
@@ -334,28 +351,39 @@ def import_file(
         if figure.unit.note:
             notes.append(f"line {line}: {figure.unit.note}")
         if figure.source is None:
-            figure = replace(figure, source=Path(path).name)
-        figures.append(figure)
+            figure = dataclass_replace(figure, source=Path(path).name)
+        key = (figure.indicator.id, figure.unit.scope, figure.unit.source, figure.period, figure.as_of)
+        earlier = in_file.get(key)
+        if earlier is not None:
+            if earlier[1] != figure.value:
+                problems.append((line, f"{_what(figure)} is {earlier[1]} on line {earlier[0]} and {figure.value} "
+                                       + "here; keep one of them"))
+            continue  # the same figure twice: once is enough
+        in_file[key] = (line, figure.value)
+        figures.append((line, figure))
     if problems:
         raise ImportInvalid(str(path), problems)
-    skipped = 0
-    for figure in figures:
-        if skip_existing and _already_there(session, figure):
-            skipped += 1
+    planned = [(line, figure, change_of(session, figure)) for line, figure in figures]
+    conflicts = [(line, f"{_what(figure)} is already {change.previous.value}; this line gives {figure.value}: "
+                        + "correct the line, or import with --replace to record it as a replacement")
+                 for line, figure, change in planned
+                 if change.kind == "replace" and change.previous is not None and not replace]
+    if conflicts:
+        raise ImportInvalid(str(path), conflicts)
+    unchanged = replaced = 0
+    for line, figure, change in planned:
+        if change.kind == "unchanged":
+            unchanged += 1
             continue
-        store(session, figure, actor, now)
+        if change.kind == "replace":
+            replaced += 1
+            notes.append(f"line {line}: {_what(figure)} was {change.previous.value if change.previous else '?'}, "
+                         f"now {figure.value}")
+        store(session, figure, actor, now, change.revision)
     session.flush()
-    return ImportResult(str(path), len(figures) - skipped, skipped, notes)
+    return ImportResult(str(path), len(planned) - unchanged, unchanged, notes, replaced)
 
 
-def _already_there(session: Session, figure: Figure) -> bool:
-    query = select(IndicatorValue.id).where(
-        IndicatorValue.indicator_id == figure.indicator.id, IndicatorValue.scope == figure.unit.scope.value,
-        IndicatorValue.period == figure.period, IndicatorValue.as_of == figure.as_of,
-        IndicatorValue.value == figure.value,
-    )
-    if figure.unit.province is not None:
-        query = query.where(IndicatorValue.province_id == figure.unit.province.id)
-    if figure.unit.region is not None:
-        query = query.where(IndicatorValue.region == figure.unit.region)
-    return session.scalar(query.limit(1)) is not None
+def _what(figure: Figure) -> str:
+    """`budget_disbursed 2024 for an-giang (as kien-giang) on 31/12/2024`: the key a conflict is about."""
+    return f"{figure.indicator.code} {figure.period} for {figure.unit.label()} on {figure.as_of:%d/%m/%Y}"

@@ -87,9 +87,8 @@ def budget_table(figures: Figures, pair: tuple[str, str], scopes: list[tuple[str
     t = TEXT[lang]
     rows = []
     for label, plan, done in scopes:
-        basis = {"reported": t["basis_reported"], "parts": t["basis_parts"].format(n=max(plan.parts, done.parts))}
         rows.append([label, figures.typed(pair[0], plan.value), figures.typed(pair[1], done.value),
-                     rate(done, plan), basis.get(plan.basis or done.basis, ""),
+                     rate(done, plan), _basis(figures, plan, done, lang),
                      "; ".join(dict.fromkeys([*plan.notes, *done.notes]))])
     return Table(key, t[title].format(year=figures.year, name=name),
                  [first_header, t["plan"], t["disbursed"], t["disbursement_rate"], t["basis"], t["note"]], rows,
@@ -99,6 +98,16 @@ def budget_table(figures: Figures, pair: tuple[str, str], scopes: list[tuple[str
 def section_name(name: str, lang: str) -> str:
     """A section's name inside an English sentence ("National industrial promotion budget"): lower first letter."""
     return name if lang == "vi" else name[:1].lower() + name[1:]
+
+
+def _basis(figures: Figures, plan: Total, done: Total, lang: str) -> str:
+    """What the plan and the disbursement stand for; each said apart when they differ."""
+    t = TEXT[lang]
+    labels = [(t[key], figures.coverage_label(total, lang)) for key, total in (("plan", plan), ("disbursed", done))
+              if total.value is not None]
+    if len({label for _, label in labels}) <= 1:
+        return labels[0][1] if labels else ""
+    return "; ".join(f"{head}: {label}" for head, label in labels)
 
 
 def national_report(session: Session, options: ReportOptions, since: date | None = None) -> Report:
@@ -237,26 +246,29 @@ def _figure_tables(session: Session, year: int, as_of: date, directive: str, lan
         return tables
     rows = []
     for indicator in figures.indicators:
+        country = figures.national(indicator.code)
         values = [figures.region(indicator.code, r.value).value for r in Region]
-        values.append(figures.national(indicator.code).value)
+        values.append(country.value)
         if all(v is None for v in values):
             continue
         rows.append([indicator.name_vi if lang == "vi" else indicator.name_en,
                      indicator.unit_vi if lang == "vi" else indicator.unit_en,
-                     *[figures.typed(indicator.code, v) for v in values]])
+                     *[figures.typed(indicator.code, v) for v in values], figures.coverage_label(country, lang)])
     tables.append(Table("indicators", t["indicators"].format(year=year, name=words.indicators),
-                        [t["indicator"], t["unit"], *[region_label(r.value, lang) for r in Region], t["total"]],
-                        rows, note=t["totals_note"], empty=t["no_figures"]))
+                        [t["indicator"], t["unit"], *[region_label(r.value, lang) for r in Region], t["total"],
+                         t["basis"]], rows, note=t["totals_note"], empty=t["no_figures"]))
     return tables
 
 
 def _split(figures: Figures, plan: str, lang: str, words: DirectiveWording) -> dict | None:
     """The country's plan as the sum of its parts (indicators with role plan_part), when all are reported."""
     parts = [i for i in figures.indicators if i.role == "plan_part"]
-    total = figures.national(plan).value
-    values = [figures.national(i.code).value for i in parts]
-    if not parts or total is None or any(v is None for v in values):
+    whole = figures.national(plan)
+    totals = [figures.national(i.code) for i in parts]
+    # Only reported national figures split: a sum over some regions is not the country's plan.
+    if not parts or whole.value is None or not whole.national or any(x.value is None or not x.national for x in totals):
         return None
+    total, values = whole.value, [x.value for x in totals]
     labels = [(i.short_vi or i.name_vi) if lang == "vi" else (i.short_en or i.name_en) for i in parts]
     return {"name": section_name(words.budget, lang), "total": Money(total),
             "parts": [(Money(v), label) for v, label in zip(values, labels)]}

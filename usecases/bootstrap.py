@@ -44,6 +44,6 @@ def initialise(db: Database, clock: Clock, calendar: WorkCalendar | None = None)
         assigned_on = spec.issued_on or clock.today()
         assignment = assign(session, spec.code, all_provinces(session), assigned_on, clock.now(), calendar)
         # The seed figures stand at dates in 2024-2025, whatever today is.
-        figures = import_file(session, INDICATORS_FILE, None, clock.now(), max(clock.today(), SEED_FIGURES_UNTIL),
-                              skip_existing=True)
+        # Loading them again changes nothing: a figure already standing is "unchanged".
+        figures = import_file(session, INDICATORS_FILE, None, clock.now(), max(clock.today(), SEED_FIGURES_UNTIL))
     return InitResult(provinces, loaded, assignment, figures.imported)

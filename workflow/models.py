@@ -273,20 +273,33 @@ class IndicatorValue(Base):
     scope says who the figure is about (a workflow.vocabulary.Scope): one
     province, a whole region (a figure a conference reported for the region,
     never spread over its provinces) or the whole country. A later row for
-    the same indicator, unit and period supersedes an earlier one: figures
-    are cumulative for their period, a correction is a new row.
+    the same indicator, unit, source unit and period supersedes an earlier
+    one: figures are cumulative for their period, a correction is a new row.
+
+    source_unit is the name the figure was reported under, as a slug: the
+    province's own slug, an old name merged into it ("kien-giang", stored
+    against An Giang), the region or "national". Figures of units that
+    merged are kept per source unit and added up by reports.figures, never
+    overwritten by each other. An explicit replacement of a figure for the
+    same day is a new row with the next revision; the old row stays.
     """
 
     __tablename__ = "indicator_values"
-    __table_args__ = (Index("ix_indicator_values_lookup", "indicator_id", "period", "as_of"),)
+    __table_args__ = (
+        Index("ix_indicator_values_lookup", "indicator_id", "period", "as_of"),
+        UniqueConstraint("indicator_id", "scope", "source_unit", "period", "as_of", "revision",
+                         name="uq_indicator_values_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"))
     scope: Mapped[str] = mapped_column(String(10))
     province_id: Mapped[int | None] = mapped_column(ForeignKey("provinces.id"))  # scope province only
     region: Mapped[str | None] = mapped_column(String(10))  # scope region only
+    source_unit: Mapped[str] = mapped_column(String(60))  # the slug it was reported under (see above)
     period: Mapped[str] = mapped_column(String(16))  # 2025, 2025-H1, 2025-Q3 or 2025-09
     as_of: Mapped[date] = mapped_column(Date)  # the day the figure stands at
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # 2, 3...: explicit replacements
     value: Mapped[int] = mapped_column(BigInteger)  # VND for money, a count otherwise
     note: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str | None] = mapped_column(Text)  # where it comes from: a file, an article

@@ -40,6 +40,7 @@ def _candidates(ref: str) -> list[str]:
 class Resolved:
     province: Province
     note: str | None  # set when an old name was mapped to its merged unit
+    source: str = ""  # the slug of the name used: the unit's own, or the old name's (kien-giang)
 
 
 def resolve_optional(session: Session, ref: str | None) -> tuple[Province | None, str | None]:
@@ -55,11 +56,11 @@ def resolve(session: Session, ref: str) -> Resolved:
     for slug in _candidates(ref):
         province = session.scalar(select(Province).where(Province.slug == slug))
         if province is not None:
-            return Resolved(province, None)
+            return Resolved(province, None, province.slug)
         alias = session.scalar(select(ProvinceAlias).where(ProvinceAlias.slug == slug))
         if alias is not None:
             note = f"{alias.name} is now part of {alias.province.name}; using {alias.province.slug}"
-            return Resolved(alias.province, note)
+            return Resolved(alias.province, note, alias.slug)
     raise UnknownProvince(ref)
 
 

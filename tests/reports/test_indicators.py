@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from dtrack.directives.format import parse_file
 from dtrack.directives.loader import load
@@ -157,11 +157,12 @@ def test_parse_value_refuses_what_is_not_a_whole_number(text):
     assert text.strip().replace(".", "").replace(",", "").replace(" ", "").replace("_", "").replace("\u00a0", "").isdigit()
 
 
-NAMES = st.sampled_from(["ha-noi", "Hà Nội", "Kiên Giang", "Bến Tre", "TP. Hồ Chí Minh", "Bình Dương", "north",
+# Each name a different source unit (a file says one thing per source; see the merge tests below).
+NAMES = st.sampled_from(["ha-noi", "Hải Phòng", "Kiên Giang", "Bến Tre", "TP. Hồ Chí Minh", "Bình Dương", "north",
                          "Miền Nam", "national", "Thừa Thiên Huế"])
 ROWS = st.lists(st.tuples(NAMES, st.integers(min_value=0, max_value=10**14),
                           st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=30)),
-                min_size=1, max_size=6)
+                min_size=1, max_size=6, unique_by=lambda row: row[0])
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -173,6 +174,8 @@ def test_import_is_all_or_nothing(db, world, tmp_path_factory, rows, bad):
         bad = min(bad, len(data) - 1)
         data[bad][3] = "-1"
     _write_csv(path, data)
+    with db.session() as session:  # each example starts from no imported figures
+        session.execute(delete(IndicatorValue).where(IndicatorValue.source == "rows.csv"))
     before = _count(db)
     with db.session() as session:
         from dtrack.workflow.users import add_user
@@ -202,7 +205,7 @@ def test_import_is_all_or_nothing(db, world, tmp_path_factory, rows, bad):
     ("f.xlsx", "not a workbook", "cannot read the workbook"),
 ])
 def test_unusable_files_are_refused_with_one_line(tmp_path, name, content, problem):
-    from dtrack.reports.indicators import read_rows
+    from dtrack.reports.figure_files import read_rows
 
     path = tmp_path / name
     path.write_text(content, encoding="utf-8")
