@@ -246,3 +246,32 @@ class NotAuthenticated(DtrackError):
     def __init__(self, reason: str = "not logged in") -> None:
         self.reason = reason
         super().__init__(reason, "log in again")
+
+
+# --- deadline extensions and extension requests (issue 11) ---
+
+
+class DeadlineFinal(InvalidInput):
+    """A completed task's deadline is part of its record: extending it would rewrite 'done late' as 'on time'."""
+
+    def __init__(self, task_key: str, field: str = "--to") -> None:
+        self.task_key = task_key
+        super().__init__(field, f"{task_key} is completed: its deadline can no longer be extended",
+                         "its timeliness is final; if the work must be done again, an overseer reopens the task first")
+
+
+class UnknownExtensionRequest(NotFound):
+    kind = "extension request"
+
+    def __init__(self, ref: str, hint: str | None = None) -> None:
+        super().__init__(ref, hint or "see `dtrack deadlines requests` for request ids")
+
+
+class RequestAlreadyDecided(DtrackError):
+    """An extension request that was granted or refused already: a decision is not taken twice."""
+
+    def __init__(self, request_id: int, status: str) -> None:
+        self.request_id = request_id
+        self.status = status
+        super().__init__(f"extension request {request_id} is already {status}",
+                         "see `dtrack deadlines requests`; the province may file a new request")

@@ -58,6 +58,27 @@ class DeadlineTrigger(StrEnum):
     RECOMPUTE = "recompute"  # the working calendar in force moved a rule-given deadline (days off declared later)
 
 
+class RequestTrigger(StrEnum):
+    """Audit-trail triggers of a province's extension request (workflow.extension_requests).
+
+    Neither changes the state or the deadline by itself (from_state ==
+    to_state, no from/to deadline): a grant is followed, in the same
+    transaction, by an `extend` event that moves the deadline.
+    """
+
+    REQUEST_EXTENSION = "request_extension"  # a province asked; the note is the proposed date and the reason
+    GRANT_EXTENSION = "grant_extension"  # an overseer granted it (maybe to another date)
+    REFUSE_EXTENSION = "refuse_extension"  # an overseer refused it; the note is the reason
+
+
+class RequestStatus(StrEnum):
+    """Where an extension request stands (`extension_requests.status`)."""
+
+    PENDING = "pending"
+    GRANTED = "granted"
+    REFUSED = "refused"
+
+
 class Role(StrEnum):
     """Who a user is.
 
@@ -235,7 +256,7 @@ DEADLINE_LABELS: dict[str, dict[DeadlineStatus, str]] = {
 LANGUAGES = ("vi", "en")
 
 # What each action is called in emails and reports ("what changed").
-TRIGGER_LABELS: dict[str, dict[Trigger | DeadlineTrigger, str]] = {
+TRIGGER_LABELS: dict[str, dict[Trigger | DeadlineTrigger | RequestTrigger, str]] = {
     "vi": {
         Trigger.START: "bắt đầu thực hiện",
         Trigger.UPDATE: "cập nhật tiến độ",
@@ -248,6 +269,9 @@ TRIGGER_LABELS: dict[str, dict[Trigger | DeadlineTrigger, str]] = {
         DeadlineTrigger.EXTEND: "gia hạn",
         DeadlineTrigger.CHECKPOINT: "chuyển sang mốc rà soát tiếp theo",
         DeadlineTrigger.RECOMPUTE: "tính lại hạn theo lịch làm việc",
+        RequestTrigger.REQUEST_EXTENSION: "đề nghị gia hạn",
+        RequestTrigger.GRANT_EXTENSION: "đồng ý gia hạn",
+        RequestTrigger.REFUSE_EXTENSION: "không đồng ý gia hạn",
     },
     "en": {
         Trigger.START: "started",
@@ -261,7 +285,17 @@ TRIGGER_LABELS: dict[str, dict[Trigger | DeadlineTrigger, str]] = {
         DeadlineTrigger.EXTEND: "deadline extended",
         DeadlineTrigger.CHECKPOINT: "moved to the next review checkpoint",
         DeadlineTrigger.RECOMPUTE: "deadline recomputed on the working calendar",
+        RequestTrigger.REQUEST_EXTENSION: "extension requested",
+        RequestTrigger.GRANT_EXTENSION: "extension granted",
+        RequestTrigger.REFUSE_EXTENSION: "extension refused",
     },
+}
+
+REQUEST_STATUS_LABELS: dict[str, dict[RequestStatus, str]] = {
+    "vi": {RequestStatus.PENDING: "Chờ Cục quyết định", RequestStatus.GRANTED: "Đã đồng ý",
+           RequestStatus.REFUSED: "Không đồng ý"},
+    "en": {RequestStatus.PENDING: "Awaiting the Department", RequestStatus.GRANTED: "Granted",
+           RequestStatus.REFUSED: "Refused"},
 }
 
 REMINDER_LABELS: dict[str, dict[ReminderKind, str]] = {
