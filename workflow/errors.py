@@ -275,3 +275,14 @@ class RequestAlreadyDecided(DtrackError):
         self.status = status
         super().__init__(f"extension request {request_id} is already {status}",
                          "see `dtrack deadlines requests`; the province may file a new request")
+
+
+class ExtensionAlreadyRequested(DtrackError):
+    """A task has one pending extension request at a time."""
+
+    def __init__(self, task_key: str, request_id: int | None) -> None:
+        self.task_key = task_key
+        self.request_id = request_id
+        which = f" (request {request_id})" if request_id is not None else ""
+        super().__init__(f"{task_key} already has a pending extension request{which}",
+                         "wait for the Department's decision; see `dtrack deadlines requests`")
