@@ -226,6 +226,21 @@ def period_title(rule: Recurring, label: str, lang: str, fallback: str) -> str:
     return template.replace("{period_vi}", period_words(label, "vi")).replace("{period_en}", period_words(label, "en"))
 
 
+@cache
+def task_titles(rule_text: str, period: str, title_vi: str, title_en: str) -> tuple[str, str]:
+    """A task's title in both languages: the group's, with its period in words for a recurring group.
+
+    The one label of a period: task lists, pages, reports and digests all
+    call it (cached: a digest build labels thousands of tasks of few groups).
+    """
+    if not period:
+        return title_vi, title_en
+    rule = rule_from_text(rule_text)
+    if not isinstance(rule, Recurring):
+        return title_vi, title_en
+    return period_title(rule, period, "vi", title_vi), period_title(rule, period, "en", title_en)
+
+
 def periods_open(rule: Recurring, assigned_on: date, as_of: date,
                  calendar: WorkCalendar | None = None, covers: str = "current") -> list[Period]:
     """Every period whose task should exist on `as_of`: those that have opened by then.
