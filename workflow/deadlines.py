@@ -246,8 +246,9 @@ def periods_open(rule: Recurring, assigned_on: date, as_of: date,
     """Every period whose task should exist on `as_of`: those that have opened by then.
 
     The first period opens on the assignment date; each later one the day
-    after the previous occurrence. The list always has at least the first.
-    Each period's deadline is the legal one on `calendar`; its label says
+    after the previous occurrence. With covers="previous" an occurrence that
+    reports on a period ended before the assignment is skipped. The list
+    always has at least the first. Each period's deadline is the legal one on `calendar`; its label says
     the period it `covers` (see `period_label`).
     """
     spacing = rule.spacing_months(assigned_on)
@@ -256,7 +257,13 @@ def periods_open(rule: Recurring, assigned_on: date, as_of: date,
     for raw in rule.occurrences(assigned_on):
         if found and opens_on > as_of:
             break
-        found.append(Period(period_label(raw, spacing, covers), legal_deadline(raw, calendar), opens_on, raw))
+        label = period_label(raw, spacing, covers)
+        span = period_span(label) if covers == "previous" else None
+        if span is not None and span[1] < assigned_on:
+            # A report on a period that ended before the directive reached the province is not owed
+            # (assigned 02/11, due 05/11 for October): the first task is the next period's.
+            continue
+        found.append(Period(label, legal_deadline(raw, calendar), opens_on, raw))
         opens_on = raw + timedelta(days=1)
     return found
 
