@@ -169,12 +169,20 @@ def _parse_id(ref: int | str) -> int:
     return int(text)
 
 
+def _pending_row(session: Session, request_id: int, task_id: int | None) -> ExtensionRequest:
+    row = session.get(ExtensionRequest, request_id)
+    if row is None or (task_id is not None and row.task_id != task_id):
+        raise UnknownExtensionRequest(str(request_id))
+    return row
+
+
 def grant_request(db: Database, clock: Clock, actor_email: str, request_ref: int | str,
-                  to: date | None = None, note: str | None = None) -> Decision:
+                  to: date | None = None, note: str | None = None, *, task_id: int | None = None) -> Decision:
     """Grant a pending request: the deadline moves to `to` (default: the proposed date), audited twice.
 
     The `grant_extension` event records the decision; the `extend` event,
     written by the extension core, records the move with the request's reason.
+    `task_id`, when given, must be the request's task (a page's form names both).
     """
     note = (note or "").strip() or None
     check_text("--note", note)
@@ -183,9 +191,7 @@ def grant_request(db: Database, clock: Clock, actor_email: str, request_ref: int
     try:
         with db.session() as session:
             actor = find_user(session, actor_email)
-            row = session.get(ExtensionRequest, request_id)
-            if row is None:
-                raise UnknownExtensionRequest(str(request_id))
+            row = _pending_row(session, request_id, task_id)
             check_may_extend(actor, row.task.key)
             new_due = to or row.proposed_due_on
             row = _claim(session, request_id, actor, RequestStatus.GRANTED, now, granted_due_on=new_due,
@@ -200,16 +206,14 @@ def grant_request(db: Database, clock: Clock, actor_email: str, request_ref: int
 
 
 def refuse_request(db: Database, clock: Clock, actor_email: str, request_ref: int | str,
-                   reason: str | None) -> Decision:
+                   reason: str | None, *, task_id: int | None = None) -> Decision:
     """Refuse a pending request with a reason; the deadline stays as it is."""
     reason = check_reason(reason)
     request_id = _parse_id(request_ref)
     now = clock.now()
     with db.session() as session:
         actor = find_user(session, actor_email)
-        row = session.get(ExtensionRequest, request_id)
-        if row is None:
-            raise UnknownExtensionRequest(str(request_id))
+        row = _pending_row(session, request_id, task_id)
         check_may_extend(actor, row.task.key)
         row = _claim(session, request_id, actor, RequestStatus.REFUSED, now, decision_note=reason)
         session.add(_event(row.task, actor, RequestTrigger.REFUSE_EXTENSION, reason, now))
