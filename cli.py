@@ -540,7 +540,10 @@ def overdue_csv_text(result: Any) -> str:
 
 @cli.group()
 def deadlines() -> None:
-    """Extend deadlines (one task, or a task group for many provinces), with a reason; recompute them."""
+    """Extend deadlines (one task, or a task group for many provinces), with a reason; recompute them.
+
+    Provinces request an extension (`request`); overseers list (`requests`), `grant` or `refuse` it.
+    """
 
 
 @deadlines.command("extend")
@@ -559,8 +562,10 @@ def deadlines_extend(app: App, task_refs: tuple[str, ...], to_date: str, reason:
                      spec: str, period: str | None, directive: str, as_of: str | None) -> None:
     """Move deadlines later: name tasks, or give --group (and --provinces) for many at once.
 
-    All or nothing: if one task cannot be extended, none is. The original
-    deadline is kept and shown in reports beside the new one.
+    All or nothing: if one task cannot be extended, none is. A completed
+    task's deadline is final: naming one is refused, and --group leaves the
+    group's completed tasks as they are. The original deadline is kept and
+    shown in reports beside the new one.
     """
     from dtrack.workflow.extension import extend
     from dtrack.workflow.provinces import select_provinces
