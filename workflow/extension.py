@@ -21,15 +21,14 @@ it, so a grant and a direct extension are one rule.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.database import Database
-from sqlalchemy.orm import Session
-
 from dtrack.workflow.errors import ConcurrentUpdate, DeadlineFinal, InvalidInput, PermissionDenied
 from dtrack.workflow.models import Directive, Event, Province, Task, TaskGroup, User
 from dtrack.workflow.reminders import cancel_stale
@@ -115,7 +114,7 @@ def check_may_extend(actor: User, task_key: str) -> None:
 
 
 def apply_extension(session: Session, actor: User, tasks: list[Task], new_due_on: date, reason: str,
-                    now, *, field: str = "--to") -> list[Extended]:
+                    now: datetime, *, field: str = "--to") -> list[Extended]:
     """Extend `tasks` inside the caller's transaction, all or nothing: the one extension rule.
 
     `reason` must already be checked (`check_reason`); `field` names the

@@ -164,7 +164,7 @@ def test_one_label_in_the_task_list_a_report_and_a_digest(cli_runner, db_url, tm
     assert "quý IV năm 2026" in report.output and "tháng 11 năm 2026" in report.output
     assert "quý I năm 2027" not in report.output
     db = Database(db_url)
-    digest, rendered = preview(db, Clock(pinned=date(2027, 1, 8)), mail_settings(tmp_path), officer)
+    _, rendered = preview(db, Clock(pinned=date(2027, 1, 8)), mail_settings(tmp_path), officer)
     db.dispose()
     assert "Báo cáo quý IV năm 2026" in rendered.text and "quý I năm 2027" not in rendered.text
     # Reloading the same file changes nothing; changing what a group with tasks covers is refused.
