@@ -540,7 +540,10 @@ def overdue_csv_text(result: Any) -> str:
 
 @cli.group()
 def deadlines() -> None:
-    """Extend deadlines (one task, or a task group for many provinces), with a reason; recompute them."""
+    """Extend deadlines (one task, or a task group for many provinces), with a reason; recompute them.
+
+    Provinces request an extension (`request`); overseers list (`requests`), `grant` or `refuse` it.
+    """
 
 
 @deadlines.command("extend")
@@ -559,8 +562,10 @@ def deadlines_extend(app: App, task_refs: tuple[str, ...], to_date: str, reason:
                      spec: str, period: str | None, directive: str, as_of: str | None) -> None:
     """Move deadlines later: name tasks, or give --group (and --provinces) for many at once.
 
-    All or nothing: if one task cannot be extended, none is. The original
-    deadline is kept and shown in reports beside the new one.
+    All or nothing: if one task cannot be extended, none is. A completed
+    task's deadline is final: naming one is refused, and --group leaves the
+    group's completed tasks as they are. The original deadline is kept and
+    shown in reports beside the new one.
     """
     from dtrack.workflow.extension import extend
     from dtrack.workflow.provinces import select_provinces
@@ -584,6 +589,84 @@ def deadlines_extend(app: App, task_refs: tuple[str, ...], to_date: str, reason:
         click.echo(f"{item.task_key}: deadline {before} -> {item.to_due_on:%d/%m/%Y}"
                    + (f" (originally {item.original_due_on:%d/%m/%Y})" if item.original_due_on else ""))
     click.echo(f"{len(done)} deadline(s) extended")
+
+
+@deadlines.command("request")
+@click.argument("task_ref", metavar="TASK")
+@click.option("--to", "to_date", required=True, metavar="YYYY-MM-DD", help="The deadline asked for.")
+@click.option("--reason", required=True, help="Why more time is needed; the Department reads it.")
+@click.option("--as", "actor", required=True, metavar="EMAIL", help="The province officer who asks.")
+@as_of_option
+@pass_app
+def deadlines_request(app: App, task_ref: str, to_date: str, reason: str, actor: str, as_of: str | None) -> None:
+    """Ask the Department for a later deadline on one of your province's open tasks."""
+    from dtrack.workflow.extension_requests import request_extension
+    from dtrack.workflow.settings import parse_date
+
+    made = request_extension(app.database(), app.clock(as_of), actor, task_ref, parse_date(to_date, "--to"), reason)
+    click.echo(f"request {made.id}: {made.task_key} deadline {_dmy(made.current_due_on)} -> "
+               f"{made.proposed_due_on:%d/%m/%Y} asked; waiting for the Department")
+
+
+def _dmy(day) -> str:
+    return f"{day:%d/%m/%Y}" if day else "none"
+
+
+@deadlines.command("requests")
+@click.option("--province", default=None, help="Only this province's requests (slug or name).")
+@click.option("--pending", is_flag=True, help="Only requests waiting for a decision.")
+@json_option
+@lang_option
+@pass_app
+def deadlines_requests(app: App, province: str | None, pending: bool, as_json: bool, lang: str | None) -> None:
+    """List extension requests: pending ones first (longest waiting first), then decisions."""
+    from dtrack.terminal import request_table
+    from dtrack.workflow.extension_requests import list_requests
+    from dtrack.workflow.provinces import resolve_optional
+
+    with app.database().session() as session:
+        province_row, note = resolve_optional(session, province)
+        views = list_requests(session, province=province_row, pending_only=pending)
+    note_line(note)
+    if as_json:
+        emit_json([v.to_json() for v in views])
+    else:
+        click.echo(request_table(views, lang or app.settings().language, app.settings().timezone))
+
+
+@deadlines.command("grant")
+@click.argument("request_id", metavar="ID")
+@click.option("--to", "to_date", default=None, metavar="YYYY-MM-DD", help="Grant another date than the one asked for.")
+@click.option("--note", default=None, help="A word to the province, kept in the audit trail.")
+@click.option("--as", "actor", required=True, metavar="EMAIL", help="The overseer who decides.")
+@as_of_option
+@pass_app
+def deadlines_grant(app: App, request_id: str, to_date: str | None, note: str | None, actor: str,
+                    as_of: str | None) -> None:
+    """Grant an extension request: the task's deadline moves (to --to, or to the date asked for)."""
+    from dtrack.workflow.extension_requests import grant_request
+    from dtrack.workflow.settings import parse_date
+
+    done = grant_request(app.database(), app.clock(as_of), actor, request_id,
+                         parse_date(to_date, "--to") if to_date else None, note)
+    item = done.extended
+    click.echo(f"request {done.request.id} granted: {item.task_key} deadline {_dmy(item.from_due_on)} -> "
+               f"{item.to_due_on:%d/%m/%Y}")
+
+
+@deadlines.command("refuse")
+@click.argument("request_id", metavar="ID")
+@click.option("--reason", required=True, help="Why not; the province reads it.")
+@click.option("--as", "actor", required=True, metavar="EMAIL", help="The overseer who decides.")
+@as_of_option
+@pass_app
+def deadlines_refuse(app: App, request_id: str, reason: str, actor: str, as_of: str | None) -> None:
+    """Refuse an extension request; the deadline stays as it is."""
+    from dtrack.workflow.extension_requests import refuse_request
+
+    done = refuse_request(app.database(), app.clock(as_of), actor, request_id, reason)
+    click.echo(f"request {done.request.id} refused: {done.request.task_key} keeps its deadline "
+               f"{_dmy(done.request.current_due_on)}")
 
 
 @deadlines.command("recompute")

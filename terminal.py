@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 from dtrack.workflow.clock import local_dmy_hm
+from dtrack.workflow.extension_requests import RequestView
 from dtrack.workflow.models import Task
 from dtrack.workflow.overdue import CELLS, CellCounts, OverdueReview, TimelinessMatrix
 from dtrack.workflow.status import StatusMatrix
@@ -17,6 +18,7 @@ from dtrack.workflow.tasks import TaskView
 from dtrack.workflow.vocabulary import (
     DEADLINE_LABELS,
     REGION_LABELS,
+    REQUEST_STATUS_LABELS,
     STATE_GLYPHS,
     STATE_LABELS,
     DeadlineStatus,
@@ -76,6 +78,21 @@ def task_table(views: Sequence[TaskView], lang: str = "vi") -> str:
     ]
     return (table(("task", "province", "title", "state", "progress", "deadline", "deadline status"), rows)
             + f"\n{len(views)} task(s)")
+
+
+def request_table(views: Sequence[RequestView], lang: str = "vi", tz: str | None = None) -> str:
+    """Extension requests: what was asked, by whom and when, and the decision."""
+    if not views:
+        return "(no extension requests)"
+    labels = REQUEST_STATUS_LABELS[lang]
+    rows = [
+        (v.id, v.task_key, v.province_name, labels[v.status], v.current_due_on, v.proposed_due_on, v.granted_due_on,
+         v.requested_by, local_dmy_hm(v.requested_at, tz) if tz else v.requested_at,
+         _shorten(v.reason if v.status == "pending" else (v.decision_note or v.reason), 40))
+        for v in views
+    ]
+    return (table(("id", "task", "province", "status", "deadline", "asked for", "granted", "by", "at",
+                   "reason / decision"), rows) + f"\n{len(views)} request(s)")
 
 
 def deadline_status_text(status: str | None, days: int | None, lang: str = "vi") -> str:

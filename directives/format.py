@@ -22,7 +22,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from dtrack.workflow.deadlines import Recurring, Rule, parse_rule, rule_to_text
+from dtrack.workflow.deadlines import COVERS, Recurring, Rule, parse_rule, rule_to_text
 from dtrack.workflow.errors import DirectiveInvalid, RuleError
 from dtrack.workflow.vocabulary import GroupKind, Owner
 
@@ -40,6 +40,7 @@ class GroupSpec:
     kind: str
     owner: str
     deadline: Rule
+    covers: str = "current"  # recurring groups: the period an occurrence reports on (deadlines.period_label)
 
     @property
     def deadline_text(self) -> str:
@@ -127,6 +128,9 @@ class DirectiveSpec:
         """A fingerprint of the content: the same definition always gives the same digest."""
         data = asdict(self)
         data["groups"] = [{**g, "deadline": rule_to_text(spec.deadline)} for g, spec in zip(data["groups"], self.groups)]
+        for group in data["groups"]:  # the default adds nothing: files written before `covers` keep their digest
+            if group["covers"] == COVERS[0]:
+                del group["covers"]
         canonical = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -200,7 +204,7 @@ _DIRECTIVE_KEYS = {
 }
 _REPORT_KEYS = {"budget_vi", "budget_en", "indicators_vi", "indicators_en", "national", "province"}
 _SIDE_KEYS = {f.name for f in fields(ReportSideSpec)}
-_GROUP_KEYS = {"ordinal", "title_vi", "title_en", "summary_vi", "summary_en", "kind", "owner", "deadline"}
+_GROUP_KEYS = {"ordinal", "title_vi", "title_en", "summary_vi", "summary_en", "kind", "owner", "deadline", "covers"}
 _INDICATOR_KEYS = {"code", "name_vi", "name_en", "unit_vi", "unit_en", "aggregate", "role", "short_vi", "short_en"}
 
 
@@ -319,6 +323,10 @@ def _parse_group(name: str, index: int, table: Any) -> GroupSpec:
         raise reader.fail("deadline", str(exc)) from None
     if (kind == GroupKind.RECURRING) != isinstance(deadline, Recurring):
         raise reader.fail("deadline", "a recurring group needs an rrule table, and only a recurring group may have one")
+    # Default "current": what dtrack did before the key existed, so files written then keep their periods.
+    covers = reader.choice("covers", COVERS, default=COVERS[0])
+    if "covers" in table and kind != GroupKind.RECURRING:
+        raise reader.fail("covers", "only a recurring group has periods to cover")
     return GroupSpec(
         ordinal=ordinal,
         title_vi=reader.text("title_vi") or "",
@@ -328,6 +336,7 @@ def _parse_group(name: str, index: int, table: Any) -> GroupSpec:
         kind=kind,
         owner=reader.choice("owner", tuple(o.value for o in Owner), default=Owner.PROVINCE.value),
         deadline=deadline,
+        covers=covers,
     )
 
 

@@ -70,11 +70,19 @@ def load(session: Session, spec: DirectiveSpec, now: datetime, source_name: str 
             result.groups_added.append(group_spec.ordinal)
         elif any(getattr(group, f) != getattr(group_spec, f) for f in _GROUP_FIELDS) or (
             group.deadline_rule != group_spec.deadline_text
-        ):
+        ) or group.covers != group_spec.covers:
+            if group.covers != group_spec.covers and session.scalar(
+                    select(Task.id).where(Task.group_id == group.id).limit(1)) is not None:
+                # The covered period is part of every task key of the group: renaming them would break history.
+                raise DirectiveInvalid(
+                    source_name or spec.code, f"groups[ordinal={group_spec.ordinal}].covers",
+                    f"is {group.covers!r} for tasks that exist already; a group with tasks keeps it",
+                )
             result.groups_updated.append(group_spec.ordinal)
         for name in _GROUP_FIELDS:
             setattr(group, name, getattr(group_spec, name))
         group.deadline_rule = group_spec.deadline_text
+        group.covers = group_spec.covers
     session.flush()
     result.indicators_added = _store_indicators(session, directive, spec.indicators)
     return result

@@ -4,7 +4,9 @@ Province users get their province's overdue and due-soon tasks, tasks
 returned for rework (with the Department's note), the reminders that fell
 due, and what others changed since their last digest. Overseers get newly
 overdue tasks, submissions waiting for review (oldest first), blocked tasks
-with their reasons, escalations and review reminders, and counts per region;
+with their reasons, the provinces' pending extension requests, escalations
+and review reminders, and counts per region; a decision on a request reaches
+the province as a change;
 on the configured weekday their digest is the weekly summary instead.
 
 `gather(session, clock, settings)` returns one `Digest` per recipient; it
@@ -24,9 +26,11 @@ from sqlalchemy.orm import Session
 
 from dtrack.notifications.wording import WORDS
 from dtrack.workflow.clock import Clock
+from dtrack.workflow.deadlines import task_titles
 from dtrack.workflow.models import (
     Directive,
     Event,
+    ExtensionRequest,
     Outbox,
     Province,
     Reminder,
@@ -45,6 +49,7 @@ from dtrack.workflow.vocabulary import (
     Owner,
     Region,
     ReminderKind,
+    RequestStatus,
     Role,
     State,
     Trigger,
@@ -133,6 +138,7 @@ class GroupFacts:
     ordinal: int
     title: dict[str, str]  # lang -> title
     owner: str
+    rule: str = ""  # the stored deadline rule: recurring tasks are titled with their period
 
 
 class Gatherer:
@@ -147,14 +153,15 @@ class Gatherer:
         self.cap = settings.digest_cap
         self.provinces = {p.id: p for p in session.scalars(select(Province).order_by(Province.ordinal))}
         self.groups = {
-            gid: GroupFacts(code, ordinal, {"vi": title_vi, "en": title_en}, owner)
-            for gid, code, ordinal, title_vi, title_en, owner in session.execute(
+            gid: GroupFacts(code, ordinal, {"vi": title_vi, "en": title_en}, owner, rule)
+            for gid, code, ordinal, title_vi, title_en, owner, rule in session.execute(
                 select(TaskGroup.id, Directive.code, TaskGroup.ordinal, TaskGroup.title_vi, TaskGroup.title_en,
-                       TaskGroup.owner).join(Directive, TaskGroup.directive_id == Directive.id))
+                       TaskGroup.owner, TaskGroup.deadline_rule).join(Directive, TaskGroup.directive_id == Directive.id))
         }
         self.province_owned = Task.group_id.in_(
             sorted(gid for gid, g in self.groups.items() if g.owner == Owner.PROVINCE.value))
         self._province_facts: dict[int, tuple[str, dict[str, str]]] = {}
+        self._titles: dict[tuple[int, str], dict[str, str]] = {}
         self.due_soon_days = settings.due_soon_days
         # Plain Core execution for the big reads: the ORM's row processing is not needed.
         self.execute = session.connection().execute
@@ -172,7 +179,13 @@ class Gatherer:
         group = self.groups[row.group_id]
         if "due_on" not in extra:
             extra["due_on"] = row.due_on
-        return Item(row.id, task_key(group.code, group.ordinal, facts[0], row.period), group.title, facts[1],
+        title = group.title
+        if row.period:  # the period in words, as task lists and reports name it
+            title = self._titles.get((row.group_id, row.period))
+            if title is None:
+                vi, en = task_titles(group.rule, row.period, group.title["vi"], group.title["en"])
+                title = self._titles[(row.group_id, row.period)] = {"vi": vi, "en": en}
+        return Item(row.id, task_key(group.code, group.ordinal, facts[0], row.period), title, facts[1],
                     **extra)
 
     def top(self, where: ColumnElement[bool], order: Sequence[Any]) -> tuple[list, int]:
@@ -246,6 +259,24 @@ class Gatherer:
         sections["blocked"] = ([self.item(r, note=reasons.get(r.id)) for r in rows], total)
         return sections
 
+    def extension_requests(self) -> tuple[list[Item], int]:
+        """Pending extension requests, longest waiting first: the overseers decide them."""
+        pending = ExtensionRequest.status == RequestStatus.PENDING.value
+        rows = self.execute(
+            _task_query(ExtensionRequest.current_due_on, ExtensionRequest.proposed_due_on, ExtensionRequest.reason,
+                        ExtensionRequest.requested_at, User.email.label("requester"))
+            .join(ExtensionRequest, ExtensionRequest.task_id == Task.id)
+            .join(User, ExtensionRequest.requested_by_id == User.id)
+            .where(pending).order_by(ExtensionRequest.requested_at, ExtensionRequest.id).limit(self.cap)).all()
+        total = self.session.scalar(select(func.count()).select_from(ExtensionRequest).where(pending)) or 0
+        items = []
+        for r in rows:
+            asked = {lang: WORDS[lang]["extension_asked"].format(
+                from_=r.current_due_on.strftime("%d/%m/%Y") if r.current_due_on else "-",
+                to=r.proposed_due_on.strftime("%d/%m/%Y")) for lang in WORDS}
+            items.append(self.item(r, due_on=None, note=r.reason, label=asked, actor=r.requester, at=r.requested_at))
+        return items, total
+
     def regions(self) -> list[RegionCount]:
         """Tasks per region: overdue, awaiting review, blocked, completed, all."""
         # Two index-only counts per province (the province/state and state/deadline
@@ -311,8 +342,8 @@ class Gatherer:
         actor_ids = {r.actor_id for r in rows if r.actor_id is not None}
         actors = dict(self.session.execute(select(User.id, User.email).where(User.id.in_(actor_ids))).all()) \
             if actor_ids else {}
-        # Deadline and evidence events (extend, checkpoint, attach...) are news too, not only transitions:
-        # every trigger the vocabulary labels.
+        # Deadline, evidence and request events (extend, attach, a decision on an extension request...)
+        # are news too, not only transitions: every trigger the vocabulary labels.
         labels = {str(t): {lang: TRIGGER_LABELS[lang][t] for lang in WORDS} for t in TRIGGER_LABELS["vi"]}
         return [(r.actor_id, r.province_id,
                  self.item(r, note=r.note, at=r.at, actor=actors.get(r.actor_id), label=labels[r.trigger]))
@@ -334,6 +365,10 @@ def _more_where(settings: Settings, province_slug: str | None, state: str | None
     if state:
         command += f" --state {state}"
     return command
+
+
+def _requests_where(settings: Settings) -> str:
+    return f"{settings.base_url.rstrip('/')}/review" if settings.base_url else "dtrack deadlines requests --pending"
 
 
 def gather(
@@ -398,6 +433,7 @@ def gather(
     if overseers:
         regions = g.regions()
         week = g.week() if weekly else {}
+        requests = g.extension_requests()
         by_since: dict[date, dict[str, tuple[list[Item], int]]] = {}
         for user in overseers:
             since_day = previous[user.email][1] if user.email in previous else day - timedelta(days=1)
@@ -411,6 +447,7 @@ def gather(
                 Section("awaiting_review", *mine["awaiting_review"],
                         _more_where(settings, None, State.SUBMITTED.value)),
                 Section("blocked", *mine["blocked"], _more_where(settings, None, State.BLOCKED.value)),
+                Section("extension_requests", *requests, _requests_where(settings)),
                 Section("escalations", *_cut([i for _, i in overseer_reminders], g.cap), _more_where(settings, None)),
             ]
             digests.append(Digest(user.email, user.name, user.locale, user.role, day, weekly, None, sections,

@@ -60,7 +60,7 @@ def render(digest: Digest, settings: Settings, clock: Clock) -> Rendered:
     lang = digest.locale if digest.locale in WORDS else "vi"
     words = WORDS[lang]
     base = settings.base_url.rstrip("/")
-    note_labels = {"returned": words["note"], "blocked": words["reason"]}
+    note_labels = {"returned": words["note"], "blocked": words["reason"], "extension_requests": words["reason"]}
 
     def detail(section: str, item: Item) -> str:
         """What to say about a task in a section, e.g. 'quá hạn 12 ngày, hạn 01/12/2025'."""

@@ -23,13 +23,13 @@ from dtrack.reports.labels import (
 from dtrack.reports.national import (
     budget_pair,
     budget_table,
-    group_title,
     province_name,
     summary_counts,
 )
 from dtrack.reports.snapshot import snapshot
 from dtrack.reports.wording import directive_wording
 from dtrack.workflow.assignments import find_directive
+from dtrack.workflow.deadlines import period_words, task_titles
 from dtrack.workflow.provinces import resolve
 from dtrack.workflow.vocabulary import State, Trigger
 
@@ -61,7 +61,10 @@ def province_report(session: Session, province_ref: str, options: ReportOptions)
         timely = timeliness_text(s.timeliness.status, s.timeliness.days, lang)
         noted = [e for e in s.events if e.note or e.evidence]
         last = noted[-1] if noted else None
-        rows.append([task.group.ordinal, group_title(s, lang), task.period or None, state_label(s.state, lang),
+        titles = task_titles(task.group.deadline_rule, task.period, task.group.title_vi, task.group.title_en)
+        # The period in words, as lists and digests name it (the covered period, not the due date's).
+        rows.append([task.group.ordinal, titles[0] if lang == "vi" else titles[1],
+                     period_words(task.period, lang) if task.period else None, state_label(s.state, lang),
                      s.progress, task.due_on, extended, timely, last.note if last else None,
                      last.evidence if last else None])
         for e in noted[-LATEST_NOTES:]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from dtrack.workflow.errors import InvalidInput
+from dtrack.workflow.errors import DeadlineFinal, InvalidInput
 from dtrack.workflow.service import MAX_NOTE
 from dtrack.workflow.settings import parse_date
 
@@ -54,6 +54,8 @@ def field_message(error: InvalidInput, w: dict[str, str]) -> str:
         return w["field_reason"]
     if "not a valid date" in problem or (name in ("to", "as_of") and problem == "is empty"):
         return w["field_date"]
+    if isinstance(error, DeadlineFinal):
+        return w["field_final"]
     if "is not after the current deadline" in problem:
         return w["field_not_later"] + f" ({problem})"
     if name == "password" and "shorter" in problem:

@@ -16,7 +16,7 @@ from dtrack.workflow.extension import extend
 from dtrack.workflow.overdue import CELLS
 from dtrack.workflow.provinces import resolve, select_provinces
 from dtrack.workflow.vocabulary import DEADLINE_LABELS, REGION_LABELS, STATE_LABELS, Region
-from dtrack.workflow.worklists import OverdueFilters, overdue_page, review_queue, status_page, timeliness_page
+from dtrack.workflow.worklists import OverdueFilters, overdue_page, review_page, status_page, timeliness_page
 
 routes = Routes()
 DIRECTIVE = DEFAULT_DIRECTIVE
@@ -31,8 +31,10 @@ def _labels(ctx: Ctx) -> dict:
 def review(ctx: Ctx) -> Response:
     clock = ctx.app.clock
     with ctx.app.db.session() as session:
-        waiting = review_queue(session, ctx.user, clock.today(), clock)
-        return ctx.page("review.html.j2", data=waiting, waiting=waiting, **_labels(ctx))
+        found = review_page(session, ctx.user, clock.today(), clock)
+        # The JSON stays the review queue (as `dtrack overdue --json` lists it); the page adds the requests.
+        return ctx.page("review.html.j2", data=found.waiting, waiting=found.waiting, requests=found.requests,
+                        **_labels(ctx))
 
 
 def _query(ctx: Ctx, name: str) -> str | None:

@@ -1,4 +1,4 @@
-"""A province's work: "Việc của tỉnh", the task page and its actions, deadline extension, figures."""
+"""A province's work: "Việc của tỉnh", the task page and its actions, deadline extension and requests, figures."""
 from __future__ import annotations
 
 from starlette.responses import Response
@@ -9,8 +9,9 @@ from dtrack.web.edge import Ctx, Routes
 from dtrack.web.forms import parse_day
 from dtrack.workflow.errors import InvalidInput
 from dtrack.workflow.extension import extend
+from dtrack.workflow.extension_requests import grant_request, refuse_request, request_extension
 from dtrack.workflow.service import Tracker
-from dtrack.workflow.vocabulary import STATE_LABELS, TRIGGER_LABELS, Role
+from dtrack.workflow.vocabulary import REQUEST_STATUS_LABELS, STATE_LABELS, TRIGGER_LABELS, Role
 from dtrack.workflow.worklists import SECTIONS, province_worklist, task_page
 
 routes = Routes()
@@ -39,7 +40,7 @@ def task_form(ctx: Ctx, task_id: int, trigger: str | None = None) -> Response:
         return ctx.page("task.html.j2", data=found, t=found, actions=actions, posted=(trigger or "").replace("-", "_"),
                         states=STATE_LABELS[ctx.lang], triggers=TRIGGER_LABELS[ctx.lang],
                         files=files_of(session, found.task), may_attach=may_attach(ctx.user, found.task),
-                        max_mb=s.evidence_max_mb)
+                        max_mb=s.evidence_max_mb, request_states=REQUEST_STATUS_LABELS[ctx.lang])
 
 
 @routes.get("/tasks/{task_id:int}")
@@ -72,6 +73,41 @@ def task_extend(ctx: Ctx, task_id: int) -> Response:
     extend(ctx.app.db, ctx.app.clock, ctx.user.email, parse_day(ctx.value("to"), "to"), ctx.value("reason"),
            task_refs=[str(task_id)], expected_version=version)
     return ctx.redirect(f"/tasks/{task_id}?flash=extended")
+
+
+def request_form(ctx: Ctx, task_id: int) -> Response:
+    return task_form(ctx, task_id, "request_extension")
+
+
+@routes.post("/tasks/{task_id:int}/request-extension", form_page=request_form)
+def task_request_extension(ctx: Ctx, task_id: int) -> Response:
+    request_extension(ctx.app.db, ctx.app.clock, ctx.user.email, str(task_id), parse_day(ctx.value("to"), "to"),
+                      ctx.value("reason"))
+    return ctx.redirect(f"/tasks/{task_id}?flash=requested")
+
+
+def _decided(ctx: Ctx, task_id: int, flash: str) -> Response:
+    # Back to the review page when the decision was taken there; anywhere else is the task page.
+    back = "/review" if ctx.value("back") == "review" else f"/tasks/{task_id}"
+    return ctx.redirect(f"{back}?flash={flash}")
+
+
+def decide_form(ctx: Ctx, task_id: int, request_id: int) -> Response:
+    return task_form(ctx, task_id, "decide")
+
+
+@routes.post("/tasks/{task_id:int}/extension-requests/{request_id:int}/grant", form_page=decide_form)
+def task_grant_extension(ctx: Ctx, task_id: int, request_id: int) -> Response:
+    to = parse_day(ctx.value("to"), "to") if ctx.value("to").strip() else None
+    grant_request(ctx.app.db, ctx.app.clock, ctx.user.email, request_id, to, ctx.value("note") or None,
+                  task_id=task_id)
+    return _decided(ctx, task_id, "granted")
+
+
+@routes.post("/tasks/{task_id:int}/extension-requests/{request_id:int}/refuse", form_page=decide_form)
+def task_refuse_extension(ctx: Ctx, task_id: int, request_id: int) -> Response:
+    refuse_request(ctx.app.db, ctx.app.clock, ctx.user.email, request_id, ctx.value("reason"), task_id=task_id)
+    return _decided(ctx, task_id, "refused")
 
 
 def indicators_form(ctx: Ctx) -> Response:

@@ -73,7 +73,8 @@ def assign(session: Session, code: str, provinces: list[Province], assigned_on: 
     for group in directive.groups:
         rule = rule_from_text(group.deadline_rule)
         if isinstance(rule, Recurring):
-            slots = [(p.label, p.due_on, p.opens_on) for p in periods_open(rule, assigned_on, assigned_on, calendar)]
+            slots = [(p.label, p.due_on, p.opens_on) for p in periods_open(rule, assigned_on, assigned_on, calendar,
+                                                                              group.covers)]
         else:
             slots = [("", rule.due(assigned_on, calendar), assigned_on)]
         for province in provinces:
@@ -127,7 +128,7 @@ def open_periods(session: Session, as_of: date, now: datetime, calendar: WorkCal
         for province_id, assigned_on in first:
             by_start.setdefault(assigned_on, []).append(province_id)
         for assigned_on, province_ids in by_start.items():
-            for period in periods_open(rule, assigned_on, as_of, calendar):
+            for period in periods_open(rule, assigned_on, as_of, calendar, group.covers):
                 for province_id in province_ids:
                     if (province_id, period.label) not in have:
                         session.add(_new_task(group.id, province_id, period.label, period.opens_on, period.due_on, now))

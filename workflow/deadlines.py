@@ -20,8 +20,13 @@ stays available (`raw_due`, `raw_step`, `Recurring.occurrences`,
 
 Recurring groups produce one task per period: each rrule occurrence is a
 due date, its period (`2026-H1`, `2026-Q3`, `2026-12`, `2026`) is derived
-from the occurrence and the rule's spacing, and a period opens the day after
-the previous occurrence (`periods_open`). Continuous groups have review
+from the occurrence, the rule's spacing and the group's `covers`, and a
+period opens the day after the previous occurrence (`periods_open`).
+`covers = "current"` names the period that contains the occurrence (a
+six-month report due 15/06 covers H1); `"previous"` the period that ended
+before it (a quarterly report due 10/01/2027 covers 2026-Q4: "trước ngày 10
+của tháng đầu quý sau"). The period is part of the task key, so the key and
+every label say the period reported on; `period_words` is the one label. Continuous groups have review
 checkpoints: their offset repeated from the assignment date (`checkpoints`).
 """
 from __future__ import annotations
@@ -137,8 +142,23 @@ class Period:
     raw_due_on: date  # the occurrence as the rrule gives it
 
 
-def period_label(due_on: date, spacing_months: int) -> str:
-    """The period an occurrence closes, named by the rule's spacing."""
+COVERS = ("current", "previous")
+_CALENDAR_SPACINGS = (1, 3, 6, 12)
+
+
+def period_label(due_on: date, spacing_months: int, covers: str = "current") -> str:
+    """The period an occurrence reports on, named by the rule's spacing.
+
+    current: the calendar period (month, quarter, half, year) containing
+    `due_on`; previous: the one just before it, i.e. the latest period that
+    ended before `due_on`. An occurrence with another spacing is named by
+    its date either way (there is no calendar period to step back to).
+    """
+    if covers not in COVERS:
+        raise RuleError(f"covers must be one of {', '.join(COVERS)}, not {covers!r}")
+    if covers == "previous" and spacing_months in _CALENDAR_SPACINGS:
+        first_month = (due_on.month - 1) // spacing_months * spacing_months + 1
+        due_on = date(due_on.year, first_month, 1) - timedelta(days=1)
     if spacing_months == 1:
         return f"{due_on.year}-{due_on.month:02d}"
     if spacing_months == 3:
@@ -148,6 +168,24 @@ def period_label(due_on: date, spacing_months: int) -> str:
     if spacing_months == 12:
         return str(due_on.year)
     return due_on.isoformat()
+
+
+def period_span(label: str) -> tuple[date, date] | None:
+    """The first and last day of a calendar period label (None for a dated one, 2026-06-15)."""
+    match = re.fullmatch(r"(\d{4})(?:-(H[12]|Q[1-4]|\d{2}))?", label)
+    if not match:
+        return None
+    year, part = int(match.group(1)), match.group(2)
+    if part is None:
+        first, months = 1, 12
+    elif part.startswith("H"):
+        first, months = (1 if part == "H1" else 7), 6
+    elif part.startswith("Q"):
+        first, months = (int(part[1]) - 1) * 3 + 1, 3
+    else:
+        first, months = int(part), 1
+    start = date(year, first, 1)
+    return start, start + relativedelta(months=months) - timedelta(days=1)
 
 
 _PERIOD_WORDS = {
@@ -188,13 +226,30 @@ def period_title(rule: Recurring, label: str, lang: str, fallback: str) -> str:
     return template.replace("{period_vi}", period_words(label, "vi")).replace("{period_en}", period_words(label, "en"))
 
 
+@cache
+def task_titles(rule_text: str, period: str, title_vi: str, title_en: str) -> tuple[str, str]:
+    """A task's title in both languages: the group's, with its period in words for a recurring group.
+
+    The one label of a period: task lists, pages, reports and digests all
+    call it (cached: a digest build labels thousands of tasks of few groups).
+    """
+    if not period:
+        return title_vi, title_en
+    rule = rule_from_text(rule_text)
+    if not isinstance(rule, Recurring):
+        return title_vi, title_en
+    return period_title(rule, period, "vi", title_vi), period_title(rule, period, "en", title_en)
+
+
 def periods_open(rule: Recurring, assigned_on: date, as_of: date,
-                 calendar: WorkCalendar | None = None) -> list[Period]:
+                 calendar: WorkCalendar | None = None, covers: str = "current") -> list[Period]:
     """Every period whose task should exist on `as_of`: those that have opened by then.
 
     The first period opens on the assignment date; each later one the day
-    after the previous occurrence. The list always has at least the first.
-    Each period's deadline is the legal one on `calendar`.
+    after the previous occurrence. With covers="previous" an occurrence that
+    reports on a period ended before the assignment is skipped. The list
+    always has at least the first. Each period's deadline is the legal one on `calendar`; its label says
+    the period it `covers` (see `period_label`).
     """
     spacing = rule.spacing_months(assigned_on)
     found: list[Period] = []
@@ -202,7 +257,13 @@ def periods_open(rule: Recurring, assigned_on: date, as_of: date,
     for raw in rule.occurrences(assigned_on):
         if found and opens_on > as_of:
             break
-        found.append(Period(period_label(raw, spacing), legal_deadline(raw, calendar), opens_on, raw))
+        label = period_label(raw, spacing, covers)
+        span = period_span(label) if covers == "previous" else None
+        if span is not None and span[1] < assigned_on:
+            # A report on a period that ended before the directive reached the province is not owed
+            # (assigned 02/11, due 05/11 for October): the first task is the next period's.
+            continue
+        found.append(Period(label, legal_deadline(raw, calendar), opens_on, raw))
         opens_on = raw + timedelta(days=1)
     return found
 

@@ -267,3 +267,43 @@ class StorageFailed(DtrackError):
     def __init__(self, reason: str) -> None:
         self.reason = reason
         super().__init__(f"the file could not be stored: {reason}", "nothing was saved; tell the administrator")
+
+
+# --- deadline extensions and extension requests (issue 11) ---
+
+
+class DeadlineFinal(InvalidInput):
+    """A completed task's deadline is part of its record: extending it would rewrite 'done late' as 'on time'."""
+
+    def __init__(self, task_key: str, field: str = "--to") -> None:
+        self.task_key = task_key
+        super().__init__(field, f"{task_key} is completed: its deadline can no longer be extended",
+                         "its timeliness is final; if the work must be done again, an overseer reopens the task first")
+
+
+class UnknownExtensionRequest(NotFound):
+    kind = "extension request"
+
+    def __init__(self, ref: str, hint: str | None = None) -> None:
+        super().__init__(ref, hint or "see `dtrack deadlines requests` for request ids")
+
+
+class RequestAlreadyDecided(DtrackError):
+    """An extension request that was granted or refused already: a decision is not taken twice."""
+
+    def __init__(self, request_id: int, status: str) -> None:
+        self.request_id = request_id
+        self.status = status
+        super().__init__(f"extension request {request_id} is already {status}",
+                         "see `dtrack deadlines requests`; the province may file a new request")
+
+
+class ExtensionAlreadyRequested(DtrackError):
+    """A task has one pending extension request at a time."""
+
+    def __init__(self, task_key: str, request_id: int | None) -> None:
+        self.task_key = task_key
+        self.request_id = request_id
+        which = f" (request {request_id})" if request_id is not None else ""
+        super().__init__(f"{task_key} already has a pending extension request{which}",
+                         "wait for the Department's decision; see `dtrack deadlines requests`")

@@ -6,24 +6,36 @@ trigger, not a lifecycle one: from_state == to_state), the reason as its
 note and the old and new deadline. `original_due_on` never changes, so
 reports show both. The reminders for the old deadline are cancelled. A new
 deadline that is not after the current one is refused, and nothing changes.
+
+A completed task's deadline is final (`DeadlineFinal`): moving it after
+the fact would turn "completed late" into "completed on time" and inflate
+the on-time rate. Named tasks that are completed are refused; a group
+extension leaves the group's completed tasks out (they are done) and is
+refused only if nothing open is left. An overseer who wants the work done
+again reopens the task first.
+
+`apply_extension` is the step inside a caller's transaction: granting a
+province's extension request (`workflow.extension_requests`) goes through
+it, so a grant and a direct extension are one rule.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.database import Database
-from dtrack.workflow.errors import ConcurrentUpdate, InvalidInput, PermissionDenied
-from dtrack.workflow.models import Directive, Event, Province, Task, TaskGroup
+from dtrack.workflow.errors import ConcurrentUpdate, DeadlineFinal, InvalidInput, PermissionDenied
+from dtrack.workflow.models import Directive, Event, Province, Task, TaskGroup, User
 from dtrack.workflow.reminders import cancel_stale
 from dtrack.workflow.service import check_text, conflict
 from dtrack.workflow.tasks import find_task
 from dtrack.workflow.users import find_user
-from dtrack.workflow.vocabulary import DeadlineTrigger, Role
+from dtrack.workflow.vocabulary import DeadlineTrigger, Role, State
 
 
 @dataclass(frozen=True)
@@ -34,7 +46,7 @@ class Extended:
     original_due_on: date | None
 
 
-def _check_reason(reason: str | None) -> str:
+def check_reason(reason: str | None) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("--reason", "an extension needs a reason", 'add --reason "..." (it is kept in the audit trail)')
@@ -61,7 +73,7 @@ def extend(
     With one named task, `expected_version` is the version the user saw: a
     task changed since is refused with `ConcurrentUpdate` (who, when).
     """
-    reason = _check_reason(reason)
+    reason = check_reason(reason)
     now = clock.now()
     done: list[Extended] = []
     key = ", ".join(task_refs or []) or f"{directive}:{group}"
@@ -78,37 +90,59 @@ def extend(
                     query = query.where(Task.province_id.in_([p.id for p in provinces]))
                 if period is not None:
                     query = query.where(Task.period == period)
+                # A completed task's deadline is final; a group extension moves the open ones.
+                query = query.where(Task.state != State.COMPLETED.value)
                 tasks = list(session.scalars(query.order_by(Task.id)))
                 if not tasks:
-                    raise InvalidInput("--group", f"no tasks of {directive} group {group} match",
-                                       "see `dtrack tasks list --group N`")
-            if actor.disabled_at is not None or actor.role not in (Role.OVERSEER, Role.ADMIN):
-                raise PermissionDenied(actor.email, DeadlineTrigger.EXTEND, tasks[0].key,
-                                       "only the Department's overseers may extend a deadline")
+                    raise InvalidInput("--group", f"no open tasks of {directive} group {group} match",
+                                       "completed tasks keep their deadline; see `dtrack tasks list --group N`")
+            check_may_extend(actor, tasks[0].key)
             if expected_version is not None and len(tasks) == 1 \
                     and str(tasks[0].version) != str(expected_version).strip():
                 raise conflict(session, tasks[0].id, tasks[0].key, clock.tz)
-            for task in tasks:
-                if task.due_on is not None and new_due_on <= task.due_on:
-                    raise InvalidInput(
-                        "--to", f"{new_due_on:%d/%m/%Y} is not after the current deadline of {task.key} "
-                        f"({task.due_on:%d/%m/%Y})", "an extension must move the deadline later",
-                    )
-            for task in tasks:
-                old = task.due_on
-                task.due_on = new_due_on
-                task.updated_at = now
-                session.add(Event(
-                    task=task, actor=actor, trigger=DeadlineTrigger.EXTEND.value, from_state=task.state,
-                    to_state=task.state, progress=task.progress, note=reason, at=now,
-                    from_due_on=old, to_due_on=new_due_on,
-                ))
-                done.append(Extended(task.key, old, new_due_on, task.original_due_on))
-            session.flush()
-            cancel_stale(session, now, [t.id for t in tasks])
+            done = apply_extension(session, actor, tasks, new_due_on, reason, now)
     except StaleDataError:
         raise ConcurrentUpdate(key) from None
     return done
 
 
-__all__ = ["Extended", "extend"]
+def check_may_extend(actor: User, task_key: str) -> None:
+    """Deadlines are the Department's to move: overseers and admins, on an active account."""
+    if actor.disabled_at is not None or actor.role not in (Role.OVERSEER, Role.ADMIN):
+        raise PermissionDenied(actor.email, DeadlineTrigger.EXTEND, task_key,
+                               "only the Department's overseers may extend a deadline")
+
+
+def apply_extension(session: Session, actor: User, tasks: list[Task], new_due_on: date, reason: str,
+                    now: datetime, *, field: str = "--to") -> list[Extended]:
+    """Extend `tasks` inside the caller's transaction, all or nothing: the one extension rule.
+
+    `reason` must already be checked (`check_reason`); `field` names the
+    option or form field a refusal is about.
+    """
+    check_may_extend(actor, tasks[0].key)
+    for task in tasks:
+        if task.state == State.COMPLETED:
+            raise DeadlineFinal(task.key, field)
+        if task.due_on is not None and new_due_on <= task.due_on:
+            raise InvalidInput(
+                field, f"{new_due_on:%d/%m/%Y} is not after the current deadline of {task.key} "
+                f"({task.due_on:%d/%m/%Y})", "an extension must move the deadline later",
+            )
+    done: list[Extended] = []
+    for task in tasks:
+        old = task.due_on
+        task.due_on = new_due_on
+        task.updated_at = now
+        session.add(Event(
+            task=task, actor=actor, trigger=DeadlineTrigger.EXTEND.value, from_state=task.state,
+            to_state=task.state, progress=task.progress, note=reason, at=now,
+            from_due_on=old, to_due_on=new_due_on,
+        ))
+        done.append(Extended(task.key, old, new_due_on, task.original_due_on))
+    session.flush()
+    cancel_stale(session, now, [t.id for t in tasks])
+    return done
+
+
+__all__ = ["Extended", "apply_extension", "check_may_extend", "check_reason", "extend"]

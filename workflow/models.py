@@ -122,6 +122,9 @@ class TaskGroup(Base):
     owner: Mapped[str] = mapped_column(String(12))
     # The deadline rule as written in the directive file (see workflow.deadlines).
     deadline_rule: Mapped[str] = mapped_column(Text)
+    # Recurring groups: which period an occurrence reports on, "current" or "previous"
+    # (workflow.deadlines.period_label); part of the period in the task key.
+    covers: Mapped[str] = mapped_column(String(8), default="current", server_default="current")
 
     directive: Mapped[Directive] = relationship(back_populates="groups")
 
@@ -215,6 +218,37 @@ class Event(Base):
 
     task: Mapped[Task] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
+
+
+class ExtensionRequest(Base):
+    """A province's request to extend a task's deadline, and the Department's decision.
+
+    pending -> granted (the extension is applied, possibly to another date)
+    or refused. `open_task_id` is the task id while pending and NULL once
+    decided: its unique constraint allows one pending request per task on
+    every back-end, even when two officers ask at the same moment.
+    """
+
+    __tablename__ = "extension_requests"
+    __table_args__ = (Index("ix_extension_requests_status", "status", "requested_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"), index=True)
+    open_task_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    status: Mapped[str] = mapped_column(String(10))  # a workflow.vocabulary.RequestStatus
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    current_due_on: Mapped[date | None] = mapped_column(Date)  # the deadline in force when asked
+    proposed_due_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    granted_due_on: Mapped[date | None] = mapped_column(Date)  # granted only: the deadline now in force
+    decision_note: Mapped[str | None] = mapped_column(Text)  # the refusal's reason, or the grant's note
+
+    task: Mapped[Task] = relationship()
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
 
 class Reminder(Base):

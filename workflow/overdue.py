@@ -17,7 +17,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from dtrack.workflow.clock import Clock
-from dtrack.workflow.deadlines import Recurring, period_title, rule_from_text
+from dtrack.workflow.deadlines import task_titles
 from dtrack.workflow.errors import InvalidInput
 from dtrack.workflow.models import Directive, Province, Task, TaskGroup, task_key
 from dtrack.workflow.timeliness import classify
@@ -138,19 +138,10 @@ def _context() -> Select:
     return _joined(select(*_COLUMNS))
 
 
-def _titles(ordinal_rule: str, period: str, title_vi: str, title_en: str) -> tuple[str, str]:
-    if not period:
-        return title_vi, title_en
-    rule = rule_from_text(ordinal_rule)
-    if not isinstance(rule, Recurring):
-        return title_vi, title_en
-    return period_title(rule, period, "vi", title_vi), period_title(rule, period, "en", title_en)
-
-
 def _late(row, status: DeadlineStatus, days: int) -> LateTask:
     (task_id, code, ordinal, slug, period, name, region, title_vi, title_en, rule, state, progress,
      original, due_on, _, _) = row
-    title_vi, title_en = _titles(rule, period, title_vi, title_en)
+    title_vi, title_en = task_titles(rule, period, title_vi, title_en)
     return LateTask(task_key(code, ordinal, slug, period), slug, name, region, ordinal, period, title_vi, title_en,
                     state, progress, original, due_on, status.value, days, task_id)
 

@@ -80,13 +80,14 @@ class _Open:
     assigned_on: date
     due_on: date
     original_due_on: date | None
+    covers: str = "current"
 
 
 def _open_tasks(session: Session) -> list[_Open]:
     rows = session.execute(
         select(Task.id, Task.version, Directive.code, TaskGroup.ordinal, Province.slug, Task.period, Task.state,
                Task.progress, TaskGroup.kind, TaskGroup.deadline_rule, Task.group_id, Task.province_id,
-               Task.assigned_on, Task.due_on, Task.original_due_on)
+               Task.assigned_on, Task.due_on, Task.original_due_on, TaskGroup.covers)
         .join(TaskGroup, Task.group_id == TaskGroup.id).join(Directive, TaskGroup.directive_id == Directive.id)
         .join(Province, Task.province_id == Province.id)
         .where(Task.state != State.COMPLETED.value, Task.due_on.is_not(None))
@@ -94,7 +95,7 @@ def _open_tasks(session: Session) -> list[_Open]:
     ).all()
     return [_Open(r.id, r.version, task_key(r.code, r.ordinal, r.slug, r.period), r.state, r.progress, r.kind,
                   rule_from_text(r.deadline_rule), r.group_id, r.province_id, r.period, r.assigned_on, r.due_on,
-                  r.original_due_on)
+                  r.original_due_on, r.covers)
             for r in rows]
 
 
@@ -133,7 +134,7 @@ class _Periods:
         # that day include it; the provinces assigned together share one computation.
         cache_key = (task.group_id, first, task.assigned_on)
         if cache_key not in self._due:
-            periods = periods_open(rule, first, task.assigned_on, self.calendar)
+            periods = periods_open(rule, first, task.assigned_on, self.calendar, task.covers)
             self._due[cache_key] = {p.label: p.due_on for p in periods}
         return self._due[cache_key].get(task.period)
 

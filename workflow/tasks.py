@@ -15,7 +15,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, contains_eager
 
 from dtrack.workflow import lifecycle
-from dtrack.workflow.deadlines import Recurring, period_title, rule_from_text
+from dtrack.workflow.deadlines import task_titles
 from dtrack.workflow.errors import InvalidInput, UnknownTask
 from dtrack.workflow.models import Directive, Event, Province, Task, TaskGroup, task_key
 from dtrack.workflow.provinces import resolve
@@ -100,11 +100,8 @@ class TaskView(View):
 
     @classmethod
     def of(cls, task: Task, as_of: date | None = None, due_soon_days: int = 7) -> TaskView:
-        title_vi, title_en = task.group.title_vi, task.group.title_en
-        rule = rule_from_text(task.group.deadline_rule) if task.period else None
-        if isinstance(rule, Recurring):
-            title_vi = period_title(rule, task.period, "vi", title_vi)
-            title_en = period_title(rule, task.period, "en", title_en)
+        title_vi, title_en = task_titles(task.group.deadline_rule, task.period, task.group.title_vi,
+                                         task.group.title_en)
         verdict = None
         if as_of is not None:
             verdict = classify(task.state, task.due_on, as_of, due_soon_days=due_soon_days,

@@ -66,6 +66,27 @@ class EvidenceTrigger(StrEnum):
     COMMENT = "comment"  # a comment was written in the task's thread
 
 
+class RequestTrigger(StrEnum):
+    """Audit-trail triggers of a province's extension request (workflow.extension_requests).
+
+    Neither changes the state or the deadline by itself (from_state ==
+    to_state, no from/to deadline): a grant is followed, in the same
+    transaction, by an `extend` event that moves the deadline.
+    """
+
+    REQUEST_EXTENSION = "request_extension"  # a province asked; the note is the proposed date and the reason
+    GRANT_EXTENSION = "grant_extension"  # an overseer granted it (maybe to another date)
+    REFUSE_EXTENSION = "refuse_extension"  # an overseer refused it; the note is the reason
+
+
+class RequestStatus(StrEnum):
+    """Where an extension request stands (`extension_requests.status`)."""
+
+    PENDING = "pending"
+    GRANTED = "granted"
+    REFUSED = "refused"
+
+
 class Role(StrEnum):
     """Who a user is.
 
@@ -243,7 +264,7 @@ DEADLINE_LABELS: dict[str, dict[DeadlineStatus, str]] = {
 LANGUAGES = ("vi", "en")
 
 # What each action is called in emails and reports ("what changed").
-TRIGGER_LABELS: dict[str, dict[Trigger | DeadlineTrigger | EvidenceTrigger, str]] = {
+TRIGGER_LABELS: dict[str, dict[Trigger | DeadlineTrigger | EvidenceTrigger | RequestTrigger, str]] = {
     "vi": {
         Trigger.START: "bắt đầu thực hiện",
         Trigger.UPDATE: "cập nhật tiến độ",
@@ -259,6 +280,9 @@ TRIGGER_LABELS: dict[str, dict[Trigger | DeadlineTrigger | EvidenceTrigger, str]
         EvidenceTrigger.ATTACH: "đính kèm tệp minh chứng",
         EvidenceTrigger.WITHDRAW: "rút tệp minh chứng",
         EvidenceTrigger.COMMENT: "trao đổi",
+        RequestTrigger.REQUEST_EXTENSION: "đề nghị gia hạn",
+        RequestTrigger.GRANT_EXTENSION: "đồng ý gia hạn",
+        RequestTrigger.REFUSE_EXTENSION: "không đồng ý gia hạn",
     },
     "en": {
         Trigger.START: "started",
@@ -275,7 +299,17 @@ TRIGGER_LABELS: dict[str, dict[Trigger | DeadlineTrigger | EvidenceTrigger, str]
         EvidenceTrigger.ATTACH: "attached an evidence file",
         EvidenceTrigger.WITHDRAW: "withdrew an evidence file",
         EvidenceTrigger.COMMENT: "commented",
+        RequestTrigger.REQUEST_EXTENSION: "extension requested",
+        RequestTrigger.GRANT_EXTENSION: "extension granted",
+        RequestTrigger.REFUSE_EXTENSION: "extension refused",
     },
+}
+
+REQUEST_STATUS_LABELS: dict[str, dict[RequestStatus, str]] = {
+    "vi": {RequestStatus.PENDING: "Chờ Cục quyết định", RequestStatus.GRANTED: "Đã đồng ý",
+           RequestStatus.REFUSED: "Không đồng ý"},
+    "en": {RequestStatus.PENDING: "Awaiting the Department", RequestStatus.GRANTED: "Granted",
+           RequestStatus.REFUSED: "Refused"},
 }
 
 REMINDER_LABELS: dict[str, dict[ReminderKind, str]] = {

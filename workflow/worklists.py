@@ -17,6 +17,7 @@ from dtrack.workflow import lifecycle
 from dtrack.workflow.access import check_oversight, check_province, readable_task
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.errors import InvalidInput
+from dtrack.workflow.extension_requests import RequestView, list_requests, may_request
 from dtrack.workflow.models import Directive, Event, Province, Task, TaskGroup
 from dtrack.workflow.overdue import LateTask, OverdueReview, Scope, TimelinessMatrix, awaiting_review
 from dtrack.workflow.overdue import overdue_review, timeliness_matrix
@@ -92,9 +93,16 @@ class TaskPage:
     history: list[Event]
     allowed: list[Trigger]  # what this actor may do now
     may_extend: bool
+    may_request: bool = False  # the province may ask for a later deadline (no request pending)
+    requests: list[RequestView] = field(default_factory=list)  # this task's extension requests, pending first
+
+    @property
+    def pending(self) -> RequestView | None:
+        return next((r for r in self.requests if r.status == "pending"), None)
 
     def to_json(self) -> dict[str, Any]:
         return {**self.view.to_json(), "allowed": [t.value for t in self.allowed], "may_extend": self.may_extend,
+                "may_request": self.may_request, "extension_requests": [r.to_json() for r in self.requests],
                 "history": history_json(self.history)}
 
 
@@ -104,7 +112,9 @@ def task_page(session: Session, actor: User, ref: str, as_of: date, due_soon_day
                                    .where(Event.task_id == task.id).order_by(Event.id)))
     allowed = lifecycle.allowed_for(task.state, actor.role, owns(actor, task))
     may_extend = actor.role in (Role.OVERSEER, Role.ADMIN) and task.state != State.COMPLETED
-    return TaskPage(task, TaskView.of(task, as_of, due_soon_days), history, allowed, may_extend)
+    requests = list_requests(session, task_id=task.id)
+    asking = may_request(actor, task) and not any(r.status == "pending" for r in requests)
+    return TaskPage(task, TaskView.of(task, as_of, due_soon_days), history, allowed, may_extend, asking, requests)
 
 
 def review_queue(session: Session, actor: User, as_of: date, clock: Clock, limit: int = 200) -> list[LateTask]:
@@ -112,6 +122,19 @@ def review_queue(session: Session, actor: User, as_of: date, clock: Clock, limit
     check_oversight(actor, "the review queue")
     waiting, _ = awaiting_review(session, as_of, limit=limit, clock=clock)
     return waiting
+
+
+@dataclass
+class ReviewPage:
+    """"Rà soát": the submissions waiting for review and the pending extension requests."""
+
+    waiting: list[LateTask]
+    requests: list[RequestView]
+
+
+def review_page(session: Session, actor: User, as_of: date, clock: Clock, limit: int = 200) -> ReviewPage:
+    waiting = review_queue(session, actor, as_of, clock, limit)
+    return ReviewPage(waiting, list_requests(session, pending_only=True))
 
 
 @dataclass
@@ -178,5 +201,5 @@ def status_page(session: Session, actor: User, directive: str, region: str | Non
     return status_matrix(session, directive, check_region(region or None), as_of, due_soon_days)
 
 
-__all__ = ["SECTIONS", "OverdueFilters", "OverduePage", "TaskPage", "Worklist", "overdue_page", "province_worklist",
-           "review_queue", "section_of", "status_page", "task_page", "timeliness_page"]
+__all__ = ["SECTIONS", "OverdueFilters", "OverduePage", "ReviewPage", "TaskPage", "Worklist", "overdue_page",
+           "province_worklist", "review_page", "review_queue", "section_of", "status_page", "task_page", "timeliness_page"]

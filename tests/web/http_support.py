@@ -107,6 +107,7 @@ class Site:
                 q("SELECT id, used_at FROM auth_tokens ORDER BY id"),
                 q("SELECT count(*) FROM directives"),
                 q("SELECT count(*) FROM reminders"),
+                q("SELECT id, status, granted_due_on FROM extension_requests ORDER BY id"),
             )
 
 

@@ -53,6 +53,12 @@ EXPECTED: dict[tuple[str, str], dict[str, set[int]]] = {
     ("GET", "/tasks/{task_id:int}"): only(HANOI),
     ("POST", "/tasks/{task_id:int}/actions/{trigger}"): only({"own": MOVED, "admin": DONE_OR_STALE}),
     ("POST", "/tasks/{task_id:int}/extend"): only({"overseer": MOVED, "admin": DONE_OR_STALE}),
+    # Only the task's own province asks; only the Department decides, once (a second decision: 422).
+    ("POST", "/tasks/{task_id:int}/request-extension"): only({"own": MOVED}),
+    ("POST", "/tasks/{task_id:int}/extension-requests/{request_id:int}/grant"):
+        only({"overseer": MOVED, "admin": DONE_OR_STALE}),
+    ("POST", "/tasks/{task_id:int}/extension-requests/{request_id:int}/refuse"):
+        only({"overseer": MOVED, "admin": DONE_OR_STALE}),
     ("GET", "/indicators"): only(LOGGED_IN),
     ("POST", "/indicators"): only({"own": MOVED, "overseer": MOVED, "admin": MOVED}),
     ("GET", "/review"): only(OVERSIGHT),
@@ -118,13 +124,14 @@ def test_every_route_against_every_role(site):
     clients = {role: site.anonymous() if role == "anonymous" else site.client(role) for role in ROLES}
     params = {"task_id": hanoi_task, "trigger": "start", "slug": "ha-noi", "token": invite_token, "user_id": victim_id,
               "token_id": 1, "file_id": 1}
+    requests = _pending_requests(site)
     problems = []
     # Logout last: it ends the sessions the other routes need.
     ordered = sorted(router_routes(site.app), key=lambda r: r[1] == "/logout")
     for method, path in ordered:
         for role in ROLES:
             client = clients[role]
-            url = _url(path, params)
+            url = _url(path, {**params, **requests.get(path, {})})
             before = site.fingerprint()
             answer = _request(site, client, method, url, path, role, hanoi_task)
             expected = EXPECTED[(method, path)][role]
@@ -140,6 +147,20 @@ def test_every_route_against_every_role(site):
             if status == 500:
                 problems.append(f"{method} {url} as {role}: server error")
     assert not problems, "\n".join(problems)
+
+
+def _pending_requests(site) -> dict[str, dict[str, int]]:
+    """A pending extension request of a Hà Nội task for each decision route: task id and request id."""
+    from datetime import date
+
+    from dtrack.workflow.extension_requests import request_extension
+
+    found = {}
+    for path, key in (("/tasks/{task_id:int}/extension-requests/{request_id:int}/grant", "20/CT-BCT:4:ha-noi"),
+                      ("/tasks/{task_id:int}/extension-requests/{request_id:int}/refuse", "20/CT-BCT:5:ha-noi")):
+        made = request_extension(site.db, site.clock, ACCOUNTS["own"][0], key, date(2028, 12, 31), "Chờ kinh phí")
+        found[path] = {"task_id": made.task_id, "request_id": made.id}
+    return found
 
 
 def _victim(site) -> int:
@@ -182,6 +203,12 @@ def _request(site, client, method: str, url: str, path: str, role: str, task_id:
         data.update(lang="vi")
     elif path.endswith("/extend"):
         data.update(to="30/06/2027", reason="Gia hạn theo đề nghị của tỉnh")
+    elif path.endswith("/request-extension"):
+        data.update(to="31/12/2027", reason="Chờ số liệu của các xã")
+    elif path.endswith("/grant"):
+        data.update(note="Đồng ý")
+    elif path.endswith("/refuse"):
+        data.update(reason="Không đủ căn cứ")
     elif path == "/extend-group":
         data.update(directive="20/CT-BCT", group="3", provinces="north", to="30/06/2027", reason="Gia hạn chung")
     elif path == "/indicators":
