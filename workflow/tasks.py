@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session, contains_eager
 from dtrack.workflow import lifecycle
 from dtrack.workflow.deadlines import Recurring, period_title, rule_from_text
 from dtrack.workflow.errors import InvalidInput, UnknownTask
+from dtrack.workflow.history import Standing, changed_after, countable, end_of_day, replay
+from dtrack.workflow.clock import Clock
 from dtrack.workflow.models import Directive, Event, Province, Task, TaskGroup, task_key
 from dtrack.workflow.provinces import resolve
 from dtrack.workflow.timeliness import classify
@@ -89,7 +91,10 @@ class TaskView(View):
     deadline_days: int | None = None
 
     @classmethod
-    def of(cls, task: Task, as_of: date | None = None, due_soon_days: int = 7) -> TaskView:
+    def of(cls, task: Task, as_of: date | None = None, due_soon_days: int = 7,
+           standing: Standing | None = None) -> TaskView:
+        """The task as its row says, or (with `standing`) as it stood at the end of `as_of`."""
+        standing = standing or Standing(task.state, task.progress, task.submitted_at, task.completed_at)
         title_vi, title_en = task.group.title_vi, task.group.title_en
         rule = rule_from_text(task.group.deadline_rule) if task.period else None
         if isinstance(rule, Recurring):
@@ -97,8 +102,8 @@ class TaskView(View):
             title_en = period_title(rule, task.period, "en", title_en)
         verdict = None
         if as_of is not None:
-            verdict = classify(task.state, task.due_on, as_of, due_soon_days=due_soon_days,
-                               submitted_at=task.submitted_at, completed_at=task.completed_at)
+            verdict = classify(standing.state, task.due_on, as_of, due_soon_days=due_soon_days,
+                               submitted_at=standing.submitted_at, completed_at=standing.completed_at)
         return cls(
             id=task.id,
             key=task.key,
@@ -110,8 +115,8 @@ class TaskView(View):
             province_name=task.province.name,
             region=task.province.region,
             period=task.period,
-            state=task.state,
-            progress=task.progress,
+            state=standing.state,
+            progress=standing.progress,
             assigned_on=task.assigned_on,
             original_due_on=task.original_due_on,
             due_on=task.due_on,
@@ -132,8 +137,13 @@ def list_tasks(
     group: int | None = None,
     as_of: date | None = None,
     due_soon_days: int = 7,
+    clock: Clock | None = None,
 ) -> list[TaskView]:
-    """Tasks matching the filters; with `as_of`, each carries its deadline status."""
+    """Tasks matching the filters; with `as_of`, as they stood at the end of that day, with their deadline status.
+
+    With `as_of` the list holds the tasks assigned by then (`workflow.history`),
+    and `state` is matched against the day's state, as a report for that day shows it.
+    """
     if state is not None and state not in {s.value for s in State}:
         raise InvalidInput("--state", f"{state!r} is not a state", "states: " + ", ".join(s.value for s in State))
     query = _with_context()
@@ -141,14 +151,22 @@ def list_tasks(
         query = query.where(Task.province_id == province.id)
     if region is not None:
         query = query.where(Province.region == region)
-    if state is not None:
+    # With a day, the state filter applies to the day's state once the changed tasks are replayed.
+    until = end_of_day(as_of, clock or Clock()) if as_of is not None else None
+    changed = changed_after(session, until) if until is not None else set()
+    if as_of is not None:
+        query = query.where(*countable(as_of))
+    if state is not None and not changed:
         query = query.where(Task.state == state)
     if directive is not None:
         query = query.where(Directive.code == directive)
     if group is not None:
         query = query.where(TaskGroup.ordinal == group)
     query = query.order_by(Directive.code, Province.ordinal, TaskGroup.ordinal, Task.period)
-    return [TaskView.of(t, as_of, due_soon_days) for t in session.scalars(query).unique()]
+    found = list(session.scalars(query).unique())
+    stale = replay(session, [t.id for t in found if t.id in changed], until) if changed else {}
+    views = [TaskView.of(t, as_of, due_soon_days, stale.get(t.id)) for t in found]
+    return views if state is None or not changed else [v for v in views if v.state == state]
 
 
 __all__ = ["TaskView", "find_task", "list_tasks", "task_key"]
