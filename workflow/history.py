@@ -113,5 +113,5 @@ def nothing_after(session: Session, as_of: date, clock: Clock) -> bool:
     return session.scalar(select(Event.id).where(Event.at >= until).limit(1)) is None
 
 
-__all__ = ["STANDING_COLUMNS", "Standing", "changed_after", "countable", "end_of_day", "fold", "nothing_after", "replay",
-           "standing_rows"]
+__all__ = ["STANDING_COLUMNS", "Standing", "changed_after", "countable", "end_of_day", "fold", "nothing_after",
+           "replay", "standing_rows"]

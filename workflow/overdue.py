@@ -264,7 +264,8 @@ def _replayed_lists(session: Session, as_of: date, scope: Scope, min_days: int,
     for context, standing in standing_rows(session, query, as_of, clock):
         verdict = classify(standing.state, context.due_on, as_of, submitted_at=standing.submitted_at,
                            completed_at=standing.completed_at, clock=clock)
-        if verdict.status == DeadlineStatus.OVERDUE and verdict.days >= min_days:
+        owed = standing.state in OWED_BY_PROVINCE  # as the fast path's query asks
+        if verdict.status == DeadlineStatus.OVERDUE and owed and verdict.days >= min_days:
             overdue.append(_late(context, verdict.status, verdict.days, standing))
             where[context.slug] = (context.name, context.region)
         elif verdict.status == DeadlineStatus.AWAITING_REVIEW:

@@ -74,9 +74,10 @@ class StatusMatrix:
              "tasks": {str(g): self.task_count((p.id, g)) for g in self.groups},
              "overdue": {str(g): self.overdue_count((p.id, g)) for g in self.groups}}
             for p in self.provinces],
-            "totals": {scope or "all": {"states": dict(sorted(self.state_counts(scope).items())),
-                                        "deadline": {str(k): v for k, v in sorted(self.timeliness_counts(scope).items())}}
-                       for scope in scopes}})
+            "totals": {scope or "all": {
+                "states": dict(sorted(self.state_counts(scope).items())),
+                "deadline": {str(k): v for k, v in sorted(self.timeliness_counts(scope).items())}}
+                for scope in scopes}})
 
     def regions(self) -> list[str]:
         present = {p.region for p in self.provinces}

@@ -97,7 +97,8 @@ def test_every_view_counts_the_same_overdue_tasks(demo, cli_runner, day):
 
     cells = json.loads(cli_runner("overdue", "--matrix", "--json", "--as-of", as_of).output)
     assert cells["total"]["overdue"] == expected["total"]
-    assert {r: c["overdue"] for r, c in cells["regions"].items()} == {r: expected["region"][r] for r in cells["regions"]}
+    assert {r: c["overdue"] for r, c in cells["regions"].items()} == {
+        r: expected["region"][r] for r in cells["regions"]}
     assert {p: c["overdue"] for p, c in cells["provinces"].items() if c["overdue"]} == dict(expected["province"])
     assert sum(v for k, v in cells["total"].items() if k != "on_time_rate") == sum(expected["states"].values())
 
@@ -134,5 +135,6 @@ def test_the_report_matrix_shows_how_many_periods_of_a_cell_are_overdue(demo):
             Province.slug == both[0]["province"].slug, Task.period != "", Task.assigned_on <= date(2026, 6, 30))))
     assert both[0]["cells"][nine].task.period == latest
     # One overdue period in a single-period cell needs no count.
-    single = [c for r in report.extra["matrix"] for c, n, t in zip(r["cells"], r["overdue"], r["tasks"]) if t == 1 and n]
+    single = [c for r in report.extra["matrix"]
+              for c, n, t in zip(r["cells"], r["overdue"], r["tasks"]) if t == 1 and n]
     assert single and all("kỳ quá hạn" not in text for r in report.table("matrix").rows for text in r[2:2 + nine])
