@@ -239,7 +239,11 @@ def tasks() -> None:
 @pass_app
 def tasks_list(app: App, province: str | None, region: str | None, state: str | None,
                directive: str | None, group: int | None, as_of: str | None, as_json: bool, lang: str | None) -> None:
-    """List tasks with their state, progress, deadline and deadline status (on track, due soon, overdue...)."""
+    """List tasks with their state, progress, deadline and deadline status (on track, due soon, overdue...).
+
+    States are those at the end of --as-of (default today), replayed from the
+    audit trail as the reports do; only tasks assigned by then are listed.
+    """
     from dtrack.terminal import task_table
     from dtrack.workflow.provinces import check_region, resolve_optional
     from dtrack.workflow.tasks import list_tasks
@@ -249,7 +253,8 @@ def tasks_list(app: App, province: str | None, region: str | None, state: str | 
     with app.database().session() as session:
         province_row, note = resolve_optional(session, province)
         views = list_tasks(session, province=province_row, region=region, state=state, directive=directive,
-                           group=group, as_of=app.clock(as_of).today(), due_soon_days=settings.due_soon_days)
+                           group=group, as_of=app.clock(as_of).today(), due_soon_days=settings.due_soon_days,
+                           clock=app.clock(as_of))
     note_line(note)
     if as_json:
         emit_json([v.to_json() for v in views])
@@ -341,8 +346,10 @@ for _trigger in _ACTION_HELP:
 def status(app: App, region: str | None, directive: str, as_of: str | None, lang: str | None, as_json: bool) -> None:
     """The provinces x task groups matrix, one letter per state, with a legend and regional totals.
 
-    A cell marked ! is overdue and ~ due soon (as of --as-of); the totals
-    count them per region.
+    States are those at the end of --as-of (default today), as in the
+    reports. A recurring group's cell shows its latest period; ! marks a cell
+    with an overdue task (2! two of its periods overdue), ~ one due soon. The
+    totals count every task of every period, as `dtrack overdue` does.
     """
     from dtrack.terminal import region_summary, status_text
     from dtrack.workflow.provinces import check_region
@@ -353,7 +360,7 @@ def status(app: App, region: str | None, directive: str, as_of: str | None, lang
     lang = lang or settings.language
     with app.database().session() as session:
         matrix = status_matrix(session, directive, region, as_of=app.clock(as_of).today(),
-                               due_soon_days=settings.due_soon_days)
+                               due_soon_days=settings.due_soon_days, clock=app.clock(as_of))
         if as_json:
             emit_json(matrix.to_json())
             return

@@ -139,25 +139,35 @@ def _join(note: str | None, evidence: str | None, from_due: date | None = None, 
     return " ".join(parts) if parts else "-"
 
 
+def _status_cell(matrix: StatusMatrix, cell: tuple[int, int]) -> str:
+    """The shown task's state letter, after "!" when some task of the cell is overdue ("2!" when two are)."""
+    if cell not in matrix.cells:
+        return "-".rjust(3)
+    overdue = matrix.overdue_count(cell)
+    if overdue:
+        mark = "!" if overdue == 1 else f"{overdue}!"
+    else:
+        mark = TIMELINESS_MARKS.get(matrix.timeliness.get(cell), "")
+    return f"{mark}{STATE_GLYPHS[State(matrix.cells[cell])]}".rjust(3)
+
+
 def status_text(matrix: StatusMatrix, lang: str = "vi") -> str:
     name_width = max((width(p.name) for p in matrix.provinces), default=10)
-    header = pad("province", name_width) + "  " + " ".join(f"{g:>2}" for g in matrix.groups)
+    header = pad("province", name_width) + " " + " ".join(f"{g:>3}" for g in matrix.groups)
     lines = [f"{matrix.directive}: provinces x task groups", header]
     current_region = None
     for province in matrix.provinces:
         if province.region != current_region:
             current_region = province.region
             lines.append(f"-- {REGION_LABELS[lang][Region(current_region)]}")
-        glyphs = " ".join(
-            f"{TIMELINESS_MARKS.get(matrix.timeliness.get((province.id, g)), '')}"
-            f"{STATE_GLYPHS[State(matrix.cells[(province.id, g)])]}".rjust(2)
-            if (province.id, g) in matrix.cells else " -" for g in matrix.groups)
-        lines.append(pad(province.name, name_width) + "  " + glyphs)
+        glyphs = " ".join(_status_cell(matrix, (province.id, g)) for g in matrix.groups)
+        lines.append(pad(province.name, name_width) + " " + glyphs)
     lines.append("")
     lines.append("legend: " + "  ".join(f"{STATE_GLYPHS[s]} {STATE_LABELS[lang][s]}" for s in State) + "  - not assigned")
     if matrix.as_of is not None:
         lines.append("deadline as of " + f"{matrix.as_of:%d/%m/%Y}: " + "  ".join(
-            f"{mark}x {DEADLINE_LABELS[lang][status]}" for status, mark in TIMELINESS_MARKS.items()))
+            f"{mark}x {DEADLINE_LABELS[lang][status]}" for status, mark in TIMELINESS_MARKS.items())
+            + "  (a recurring group shows its latest period; N!x: N of its periods overdue)")
     return "\n".join(lines)
 
 
@@ -166,6 +176,7 @@ TIMELINESS_MARKS = {DeadlineStatus.OVERDUE: "!", DeadlineStatus.DUE_SOON: "~"}
 
 
 def region_summary(matrix: StatusMatrix, lang: str = "vi") -> str:
+    # Every task of every period, so the overdue column is `dtrack overdue`'s count.
     headers = ["region", "provinces", *[s.value for s in State], "done %"]
     if matrix.as_of is not None:
         headers += ["overdue", "due soon"]

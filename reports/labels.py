@@ -24,6 +24,9 @@ TEXT: dict[str, dict[str, str]] = {
         "archive": "Lưu: VT",
         "chart": "Tình trạng nhiệm vụ theo vùng",
         "matrix": "Ma trận tỉnh, thành phố x nhóm nhiệm vụ",
+        "matrix_note": "Ô của nhóm nhiệm vụ định kỳ thể hiện kỳ gần nhất, kèm số kỳ đang quá hạn; "
+                       "các bảng số liệu tính mọi kỳ.",
+        "cell_overdue": "{n}/{total} kỳ quá hạn",
         "legend": "Chú giải",
         "province": "Tỉnh, thành phố",
         "region": "Vùng",
@@ -109,6 +112,9 @@ TEXT: dict[str, dict[str, str]] = {
         "archive": "Archive: records",
         "chart": "Task states per region",
         "matrix": "Provinces x task groups",
+        "matrix_note": "A recurring group's cell shows its latest period, with how many of its periods are overdue; "
+                       "the count tables cover every period.",
+        "cell_overdue": "{n}/{total} periods overdue",
         "legend": "Legend",
         "province": "Province",
         "region": "Region",

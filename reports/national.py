@@ -1,9 +1,10 @@
 """The national synthesis for the Department and the Minister, assembled from the database.
 
-The 34 x 10 matrix (state and timeliness per cell; a recurring group shows
-its latest period), counts per state and per timeliness status for every
-province, region and the country (of the matrix's tasks, so each row adds up
-to its task count and the country's to 34 x 10), the
+The 34 x 10 matrix (state and timeliness per cell; a recurring group's cell
+shows its latest period and how many of its periods are overdue), counts per
+state and per timeliness status for every province, region and the country
+(of EVERY task, all periods of a recurring group: each row adds up to its
+task count, and the overdue counts are `dtrack overdue`'s), the
 on-time completion rate, the longest-overdue tasks, blocked tasks with their
 reasons, submissions waiting for review, what changed since a given day,
 and the reported figures: when the directive declares a plan/actual pair
@@ -26,11 +27,12 @@ from dtrack.reports.labels import (
     timeliness_label,
     trigger_label,
 )
-from dtrack.reports.snapshot import TaskSnapshot, end_of_day, latest_per_cell, snapshot
+from dtrack.reports.snapshot import TaskSnapshot, latest_per_cell, per_cell, snapshot
 from dtrack.reports.wording import DirectiveWording, directive_wording
 from dtrack.workflow.assignments import find_directive
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.errors import InvalidInput
+from dtrack.workflow.history import end_of_day
 from dtrack.workflow.models import Province
 from dtrack.workflow.provinces import all_provinces
 from dtrack.workflow.vocabulary import DeadlineStatus, Region, State, Trigger
@@ -61,6 +63,18 @@ def count_rows(label: str, snaps: list[TaskSnapshot], statuses: list[DeadlineSta
     state_row = [label, len(snaps), *[states[s.value] for s in State], Percent(done / len(snaps)) if snaps else None]
     time_row = [label, len(snaps), *[timely[d] for d in statuses], Percent(on_time / done) if done else None]
     return state_row, time_row
+
+
+def overdue_in(snaps: list[TaskSnapshot]) -> int:
+    return sum(1 for s in snaps if s.timeliness.status == DeadlineStatus.OVERDUE)
+
+
+def cell_text(shown: TaskSnapshot, overdue: int, tasks: int, lang: str) -> str:
+    """A matrix cell: the shown (latest) period's state and timeliness; with several periods, how many are overdue."""
+    text = f"{state_label(shown.state, lang)} / {timeliness_label(shown.timeliness.status, lang)}"
+    if tasks > 1 and overdue:
+        text += " · " + TEXT[lang]["cell_overdue"].format(n=overdue, total=tasks)
+    return text
 
 
 def summary_counts(snaps: list[TaskSnapshot]) -> dict[str, object]:
@@ -121,25 +135,28 @@ def national_report(session: Session, options: ReportOptions, since: date | None
     snaps = snapshot(session, directive, as_of, clock, due_soon_days=options.due_soon_days)
     provinces = all_provinces(session)
     cells = latest_per_cell(snaps)
+    everyone = per_cell(snaps)
     groups = sorted({s.ordinal for s in snaps})
     words = directive_wording(find_directive(session, directive), lang)
     report = Report("national", lang, as_of, year, national_header(directive, as_of, lang, words))
 
-    # Matrix: one task per cell, the same tasks every count below is made of.
-    matrix_snaps = list(cells.values())
-    statuses = timeliness_statuses(matrix_snaps)
+    # Matrix: a cell shows its latest period; every count below is made of every task.
+    statuses = timeliness_statuses(snaps)
     matrix_rows = []
     for province in provinces:
         matrix_rows.append({"province": province, "name": province_name(province, lang), "region": province.region,
-                            "region_label": region_label(province.region, lang), "cells": [cells.get((province.id, g)) for g in groups]})
-    report.extra.update(matrix=matrix_rows, groups=groups, statuses=statuses, summary=summary_counts(matrix_snaps))
+                            "region_label": region_label(province.region, lang),
+                            "cells": [cells.get((province.id, g)) for g in groups],
+                            "overdue": [overdue_in(everyone.get((province.id, g), [])) for g in groups],
+                            "tasks": [len(everyone.get((province.id, g), [])) for g in groups]})
+    report.extra.update(matrix=matrix_rows, groups=groups, statuses=statuses, summary=summary_counts(snaps))
     report.tables.append(Table(
         "matrix", t["matrix"], [t["province"], t["region"], *[str(g) for g in groups]],
         [[r["name"], region_label(r["region"], lang),
-          *[f"{state_label(c.state, lang)} / {timeliness_label(c.timeliness.status, lang)}" if c else None
-            for c in r["cells"]]] for r in matrix_rows]))
+          *[cell_text(c, n, total, lang) if c else None for c, n, total in zip(r["cells"], r["overdue"], r["tasks"])]]
+         for r in matrix_rows], note=t["matrix_note"]))
 
-    by_region = {r.value: [s for s in matrix_snaps if s.task.province.region == r.value] for r in Region}
+    by_region = {r.value: [s for s in snaps if s.task.province.region == r.value] for r in Region}
     state_heads = [state_label(s.value, lang) for s in State]
     time_heads = [timeliness_label(d.value, lang) for d in statuses]
     region_states, region_times = [], []
@@ -147,7 +164,7 @@ def national_report(session: Session, options: ReportOptions, since: date | None
         a, b = count_rows(region_label(region, lang), members, statuses)
         region_states.append(a)
         region_times.append(b)
-    a, b = count_rows(t["total"], matrix_snaps, statuses)
+    a, b = count_rows(t["total"], snaps, statuses)
     region_states.append(a)
     region_times.append(b)
     report.extra["chart"] = [{"label": region_label(r, lang), "counts": [(s.value, state_label(s.value, lang),
@@ -161,7 +178,7 @@ def national_report(session: Session, options: ReportOptions, since: date | None
                                region_times))
     province_states, province_times = [], []
     for province in provinces:
-        members = [cells[(province.id, g)] for g in groups if (province.id, g) in cells]
+        members = [s for g in groups for s in everyone.get((province.id, g), [])]
         a, b = count_rows(province_name(province, lang), members, statuses)
         province_states.append(a)
         province_times.append(b)

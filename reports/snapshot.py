@@ -2,24 +2,26 @@
 
 A report as of a past day must show that day's states, not today's: each
 task's state, progress and submission/acceptance times are replayed from
-its events up to the end of the day (Asia/Ho_Chi_Minh). Deadlines are the
-ones in force now (an extension is kept on the task); timeliness comes
-from `workflow.timeliness.classify`, never recomputed here.
+its events up to the end of the day (Asia/Ho_Chi_Minh) by
+`workflow.history.fold`, the replay every other view uses, over the tasks
+`workflow.history.countable` admits. Deadlines are the ones in force now
+(an extension is kept on the task); timeliness comes from
+`workflow.timeliness.classify`, never recomputed here. The report keeps
+each task's events (notes, evidence, block reasons), so it replays them all.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, contains_eager
 
 from dtrack.workflow.assignments import find_directive
 from dtrack.workflow.clock import Clock
+from dtrack.workflow.history import countable, end_of_day, fold
 from dtrack.workflow.models import Event, Task, TaskGroup
 from dtrack.workflow.timeliness import Timeliness, classify
-from dtrack.workflow.vocabulary import State, Trigger
 
 
 @dataclass
@@ -40,11 +42,6 @@ class TaskSnapshot:
         return next((e for e in reversed(self.events) if e.trigger == trigger), None)
 
 
-def end_of_day(day: date, clock: Clock) -> datetime:
-    """The first UTC instant after `day` ends in the local time zone."""
-    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=ZoneInfo(clock.tz)).astimezone(timezone.utc)
-
-
 def snapshot(
     session: Session,
     directive_code: str,
@@ -59,7 +56,7 @@ def snapshot(
     query = (
         select(Task).join(Task.group).join(Task.province)
         .options(contains_eager(Task.group), contains_eager(Task.province))
-        .where(TaskGroup.directive_id == directive.id, Task.assigned_on <= as_of)
+        .where(TaskGroup.directive_id == directive.id, *countable(as_of))
     )
     if province_id is not None:
         query = query.where(Task.province_id == province_id)
@@ -76,15 +73,10 @@ def snapshot(
         by_task.setdefault(event.task_id, []).append(event)
     result = []
     for task in tasks:
-        snap = TaskSnapshot(task, State.NOT_STARTED.value, 0, None, None, by_task.get(task.id, []))
-        for event in snap.events:
-            snap.state, snap.progress = event.to_state, event.progress
-            if event.trigger == Trigger.SUBMIT:
-                snap.submitted_at = event.at
-            elif event.trigger == Trigger.ACCEPT:
-                snap.completed_at = event.at
-            elif event.trigger == Trigger.REOPEN:
-                snap.completed_at = None
+        events = by_task.get(task.id, [])
+        standing = fold(events)
+        snap = TaskSnapshot(task, standing.state, standing.progress, standing.submitted_at, standing.completed_at,
+                            events)
         snap.timeliness = classify(snap.state, task.due_on, as_of, due_soon_days=due_soon_days,
                                    submitted_at=snap.submitted_at, completed_at=snap.completed_at, clock=clock)
         result.append(snap)
@@ -93,8 +85,19 @@ def snapshot(
 
 
 def latest_per_cell(snaps: list[TaskSnapshot]) -> dict[tuple[int, int], TaskSnapshot]:
-    """(province id, group ordinal) -> the task of the latest period (recurring groups have several)."""
+    """(province id, group ordinal) -> the task of the latest period (recurring groups have several).
+
+    For showing a cell only: counts are made of every task (`per_cell`).
+    """
     cells: dict[tuple[int, int], TaskSnapshot] = {}
     for snap in snaps:  # sorted by period within a cell, so the last one wins
         cells[(snap.task.province_id, snap.ordinal)] = snap
+    return cells
+
+
+def per_cell(snaps: list[TaskSnapshot]) -> dict[tuple[int, int], list[TaskSnapshot]]:
+    """(province id, group ordinal) -> every task of the cell, oldest period first."""
+    cells: dict[tuple[int, int], list[TaskSnapshot]] = {}
+    for snap in snaps:
+        cells.setdefault((snap.task.province_id, snap.ordinal), []).append(snap)
     return cells

@@ -293,3 +293,48 @@ def test_settings_never_print_the_database_password(monkeypatch, tmp_path):
     assert result.exit_code == 0, result.output
     assert "s3cr3t-m4t-khau" not in result.output
     assert "postgresql+psycopg://dtrack:***@db.example.vn/dtrack" in result.output
+
+
+def test_as_of_shows_the_state_of_that_day_after_later_transitions(world, cli_runner):
+    """`status` and `tasks list --as-of` replay history as the reports do, not today's rows."""
+    from datetime import date
+
+    from dtrack.reports.document import ReportOptions
+    from dtrack.reports.province import province_report
+    from dtrack.workflow.clock import Clock
+
+    key = "20/CT-BCT:9:ha-noi:2025-H2"  # due 15/12/2025
+    officer, overseer = world.user("province", "ha-noi"), world.user("overseer", None)
+    for day, trigger, actor in ((date(2025, 12, 1), "start", officer), (date(2026, 1, 2), "submit", officer),
+                                (date(2026, 1, 4), "accept", overseer)):
+        world.clock = Clock(pinned=day)
+        world.fire(key, trigger, actor)
+
+    def listed(as_of: str, *extra: str) -> dict:
+        out = cli_runner("tasks", "list", "--province", "ha-noi", "--group", "9", "--json", "--as-of", as_of, *extra)
+        assert out.exit_code == 0, out.output
+        return {v["key"]: v for v in json.loads(out.output)}
+
+    then = listed("2025-12-20")[key]
+    assert (then["state"], then["deadline_status"], then["deadline_days"]) == ("in_progress", "overdue", 5)
+    assert listed("2025-11-20")[key]["state"] == "not_started"
+    assert listed("2026-01-03")[key]["deadline_status"] == "awaiting_review"
+    assert listed("2026-01-05")[key]["deadline_status"] == "completed_late"
+    # --state matches the day's state, not today's; a task not yet assigned that day is not listed.
+    assert key in listed("2025-12-20", "--state", "in_progress")
+    assert key not in listed("2025-12-20", "--state", "completed")
+    assert listed("2025-11-01") == {}
+
+    status = json.loads(cli_runner("status", "--json", "--as-of", "2025-12-20").output)
+    ha_noi = next(p for p in status["provinces"] if p["slug"] == "ha-noi")
+    assert (ha_noi["states"]["9"], ha_noi["deadline"]["9"], ha_noi["overdue"]["9"]) == ("in_progress", "overdue", 1)
+    overdue = json.loads(cli_runner("overdue", "--json", "--as-of", "2025-12-20").output)
+    assert key in {t["key"] for t in overdue["overdue"]} and overdue["per_province"]["ha-noi"] == 1
+    assert overdue["total_overdue"] == sum(sum(p["overdue"].values()) for p in status["provinces"])
+    with world.db.session() as s:
+        report = province_report(s, "ha-noi", ReportOptions(date(2025, 12, 20)))
+    row = next(r for r in report.table("groups").rows if r[0] == 9)
+    assert row[3] == "Đang thực hiện" and "Quá hạn" in row[7]
+    # Today: completed (late), as the rows say.
+    today = json.loads(cli_runner("status", "--json", "--as-of", "2026-01-05").output)
+    assert next(p for p in today["provinces"] if p["slug"] == "ha-noi")["deadline"]["9"] == "completed_late"

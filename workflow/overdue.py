@@ -5,6 +5,13 @@ deadline in force (after extensions); the original deadline is shown beside
 it. A submission waiting for review is the Department's delay, so it is
 listed apart with the days it has waited. Queries select plain columns (no
 ORM objects) so a nationwide list over a million tasks stays fast.
+
+A day means the state at its end (`workflow.history`): for today (no event
+after it) the database counts the stored states on the deadline index; for
+a past day the tasks that changed since are replayed, and the review is
+made in Python from every task in scope (slower, but the same figures the
+report for that day shows). Only tasks `workflow.history.countable` admits
+are counted or listed.
 """
 from __future__ import annotations
 
@@ -19,6 +26,7 @@ from sqlalchemy.orm import Session
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.deadlines import task_titles
 from dtrack.workflow.errors import InvalidInput
+from dtrack.workflow.history import STANDING_COLUMNS, Standing, countable, nothing_after, standing_rows
 from dtrack.workflow.models import Directive, Province, Task, TaskGroup, task_key
 from dtrack.workflow.timeliness import classify
 from dtrack.workflow.vocabulary import OWED_BY_PROVINCE, DeadlineStatus, Region, State
@@ -138,9 +146,11 @@ def _context() -> Select:
     return _joined(select(*_COLUMNS))
 
 
-def _late(row, status: DeadlineStatus, days: int) -> LateTask:
+def _late(row, status: DeadlineStatus, days: int, standing: Standing | None = None) -> LateTask:
     (task_id, code, ordinal, slug, period, name, region, title_vi, title_en, rule, state, progress,
      original, due_on, _, _) = row
+    if standing is not None:  # as the task stood on a past day
+        state, progress = standing.state, standing.progress
     title_vi, title_en = task_titles(rule, period, title_vi, title_en)
     return LateTask(task_key(code, ordinal, slug, period), slug, name, region, ordinal, period, title_vi, title_en,
                     state, progress, original, due_on, status.value, days, task_id)
@@ -166,9 +176,11 @@ def overdue_review(
     """
     check_min_days(min_days)
     clock = clock or Clock()
+    if not nothing_after(session, as_of, clock):
+        return _replayed_review(session, as_of, scope, min_days, limit, clock)
     # Overdue by at least max(1, min_days) days: due on or before this day.
     latest_due = as_of - timedelta(days=max(1, min_days))
-    late = (Task.state.in_(OWED_BY_PROVINCE), Task.due_on <= latest_due)
+    late = (Task.state.in_(OWED_BY_PROVINCE), Task.due_on <= latest_due, *countable(as_of))
     per_province: Counter = Counter()
     per_region: Counter = Counter()
     names: dict[str, str] = {}
@@ -191,9 +203,12 @@ def awaiting_review(session: Session, as_of: date, scope: Scope = Scope(), *, li
                     clock: Clock | None = None) -> tuple[list[LateTask], int]:
     """Submissions waiting for the Department, longest waiting first (days = days waited), and how many in all."""
     clock = clock or Clock()
+    if not nothing_after(session, as_of, clock):
+        _, waiting, _ = _replayed_lists(session, as_of, scope, 1, clock)
+        return (waiting if limit is None else waiting[:limit]), len(waiting)
     order = (Directive.code, TaskGroup.ordinal, Province.slug, Task.period)
     waiting = []
-    awaiting = (Task.state == State.SUBMITTED.value, Task.submitted_at.is_not(None))
+    awaiting = (Task.state == State.SUBMITTED.value, Task.submitted_at.is_not(None), *countable(as_of))
     awaiting_total = session.scalar(select(func.count()).select_from(Task).where(*awaiting, *scope.task_filters()))
     waiting_query = scope.apply(_context().where(*awaiting))
     for row in session.execute(waiting_query.order_by(Task.submitted_at, *order).limit(limit)):
@@ -227,6 +242,39 @@ def _overdue_list(session: Session, as_of: date, scope: Scope, late: tuple, limi
         overdue.append(_late(row, verdict.status, verdict.days))
     overdue.sort(key=lambda t: (-t.days, t.key))
     return overdue if limit is None else overdue[:limit]
+
+
+def _replayed_lists(session: Session, as_of: date, scope: Scope, min_days: int,
+                    clock: Clock) -> tuple[list[LateTask], list[LateTask], dict[str, tuple[str, str]]]:
+    """Every overdue task (most days late first) and every waiting submission (longest first), as of a past day.
+
+    Also each listed province's (name, region), for the counts.
+    """
+    query = scope.apply(_context())  # _COLUMNS hold the STANDING_COLUMNS
+    overdue, waiting, where = [], [], {}
+    for context, standing in standing_rows(session, query, as_of, clock):
+        verdict = classify(standing.state, context.due_on, as_of, submitted_at=standing.submitted_at,
+                           completed_at=standing.completed_at, clock=clock)
+        owed = standing.state in OWED_BY_PROVINCE  # as the fast path's query asks
+        if verdict.status == DeadlineStatus.OVERDUE and owed and verdict.days >= min_days:
+            overdue.append(_late(context, verdict.status, verdict.days, standing))
+            where[context.slug] = (context.name, context.region)
+        elif verdict.status == DeadlineStatus.AWAITING_REVIEW:
+            order = (standing.submitted_at, context.code, context.ordinal, context.slug, context.period)
+            waiting.append((order, _late(context, verdict.status, verdict.days or 0, standing)))
+    overdue.sort(key=lambda t: (-t.days, t.key))
+    waiting.sort(key=lambda pair: pair[0])  # as the database orders them for today
+    return overdue, [late for _, late in waiting], where
+
+
+def _replayed_review(session: Session, as_of: date, scope: Scope, min_days: int, limit: int | None,
+                     clock: Clock) -> OverdueReview:
+    overdue, waiting, where = _replayed_lists(session, as_of, scope, min_days, clock)
+    per_province: Counter = Counter(t.province for t in overdue)
+    per_region: Counter = Counter(t.region for t in overdue)
+    names = {slug: name for slug, (name, _) in where.items()}
+    cut = (lambda items: items) if limit is None else (lambda items: items[:limit])
+    return OverdueReview(as_of, cut(overdue), cut(waiting), per_province, per_region, names, len(waiting))
 
 
 # The Government Office's four cells, plus the Department's own delay.
@@ -278,10 +326,13 @@ class TimelinessMatrix:
 
 def timeliness_matrix(session: Session, as_of: date, scope: Scope = Scope(), *, due_soon_days: int = 7,
                       clock: Clock | None = None) -> TimelinessMatrix:
-    """The four-cell counts per province and per region, with the on-time completion rate."""
+    """The four-cell counts per province and per region, with the on-time completion rate.
+
+    Of every countable task (all periods), as they stood at the end of `as_of`.
+    """
     clock = clock or Clock()
     query = scope.apply(
-        select(Province.slug, Province.region, Task.state, Task.due_on, Task.submitted_at, Task.completed_at)
+        select(*STANDING_COLUMNS, Province.slug, Province.region, Task.due_on)
         .join(TaskGroup, Task.group_id == TaskGroup.id).join(Directive, TaskGroup.directive_id == Directive.id)
         .join(Province, Task.province_id == Province.id)
     )
@@ -294,10 +345,10 @@ def timeliness_matrix(session: Session, as_of: date, scope: Scope = Scope(), *, 
     by_province = {slug: CellCounts() for slug, _, _ in provinces}
     by_region = {r.value: CellCounts() for r in Region if any(p[2] == r.value for p in provinces)}
     total = CellCounts()
-    for slug, region, state, due_on, submitted_at, completed_at in session.execute(query):
-        status = classify(state, due_on, as_of, due_soon_days=due_soon_days, submitted_at=submitted_at,
-                          completed_at=completed_at, clock=clock).status
-        for counts in (by_province[slug], by_region[region], total):
+    for row, standing in standing_rows(session, query, as_of, clock):
+        status = classify(standing.state, row.due_on, as_of, due_soon_days=due_soon_days,
+                          submitted_at=standing.submitted_at, completed_at=standing.completed_at, clock=clock).status
+        for counts in (by_province[row.slug], by_region[row.region], total):
             counts.add(status)
     return TimelinessMatrix(as_of, provinces, by_province, by_region, total)
 

@@ -1,4 +1,13 @@
-"""The national picture: the provinces x task groups matrix and counts per region."""
+"""The national picture: the provinces x task groups matrix and counts per region.
+
+A cell is one (province, task group). A recurring group has a task per
+period, so its cell SHOWS the latest period's state (and deadline status),
+but it COUNTS every period: each cell carries how many tasks it holds and
+how many of them are overdue, and every total is made of all the tasks
+(`workflow.history.countable`), so the matrix agrees with `dtrack overdue`,
+the four-cell matrix and the reports on the same day. States are those at
+the end of `as_of` (`workflow.history`), as in the reports.
+"""
 from __future__ import annotations
 
 from collections import Counter
@@ -10,10 +19,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dtrack.workflow.assignments import find_directive
+from dtrack.workflow.clock import Clock
+from dtrack.workflow.history import STANDING_COLUMNS, standing_rows
 from dtrack.workflow.models import Province, Task, TaskGroup, task_key
 from dtrack.workflow.timeliness import classify
 from dtrack.workflow.views import plain
 from dtrack.workflow.vocabulary import DeadlineStatus, Region
+
+Cell = tuple[int, int]  # (province id, group ordinal)
 
 
 @dataclass
@@ -21,28 +34,50 @@ class StatusMatrix:
     directive: str
     groups: list[int]
     provinces: list[Province]
-    # (province id, group ordinal) -> state; periodic groups show their latest period.
-    cells: dict[tuple[int, int], str] = field(default_factory=dict)
-    # (province id, group ordinal) -> deadline status as of `as_of` (when given).
-    timeliness: dict[tuple[int, int], DeadlineStatus] = field(default_factory=dict)
+    # cell -> state of the task it shows (a recurring group: its latest period).
+    cells: dict[Cell, str] = field(default_factory=dict)
+    # cell -> deadline status of that task as of `as_of` (when given).
+    timeliness: dict[Cell, DeadlineStatus] = field(default_factory=dict)
     as_of: date | None = None
-    # (province id, group ordinal) -> (task id, task key) of the task the cell shows, for links.
-    tasks: dict[tuple[int, int], tuple[int, str]] = field(default_factory=dict)
+    # cell -> (task id, task key) of the task the cell shows, for links.
+    tasks: dict[Cell, tuple[int, str]] = field(default_factory=dict)
+    # cell -> states of EVERY task of the cell; and their deadline statuses (when as_of is given).
+    all_states: dict[Cell, Counter] = field(default_factory=dict)
+    all_timeliness: dict[Cell, Counter] = field(default_factory=dict)
+
+    def _wanted(self, region: str | None) -> set[int]:
+        return {p.id for p in self.provinces if region is None or p.region == region}
 
     def state_counts(self, region: str | None = None) -> Counter:
-        wanted = {p.id for p in self.provinces if region is None or p.region == region}
-        return Counter(state for (pid, _), state in self.cells.items() if pid in wanted)
+        """States of every task (all periods) in the region or the country."""
+        wanted = self._wanted(region)
+        return sum((c for (pid, _), c in self.all_states.items() if pid in wanted), Counter())
 
     def timeliness_counts(self, region: str | None = None) -> Counter:
-        wanted = {p.id for p in self.provinces if region is None or p.region == region}
-        return Counter(status for (pid, _), status in self.timeliness.items() if pid in wanted)
+        """Deadline statuses of every task (all periods) in the region or the country."""
+        wanted = self._wanted(region)
+        return sum((c for (pid, _), c in self.all_timeliness.items() if pid in wanted), Counter())
+
+    def task_count(self, cell: Cell) -> int:
+        return sum(self.all_states.get(cell, Counter()).values())
+
+    def overdue_count(self, cell: Cell) -> int:
+        return self.all_timeliness.get(cell, Counter())[DeadlineStatus.OVERDUE]
 
     def to_json(self) -> dict[str, Any]:
+        scopes = [*self.regions(), None]
         return plain({"directive": self.directive, "as_of": self.as_of, "provinces": [
             {"slug": p.slug, "region": p.region,
              "states": {str(g): self.cells.get((p.id, g)) for g in self.groups},
-             "deadline": {str(g): self.timeliness.get((p.id, g)) for g in self.groups}}
-            for p in self.provinces]})
+             "deadline": {str(g): self.timeliness.get((p.id, g)) for g in self.groups},
+             # Every period of the cell, not only the one shown.
+             "tasks": {str(g): self.task_count((p.id, g)) for g in self.groups},
+             "overdue": {str(g): self.overdue_count((p.id, g)) for g in self.groups}}
+            for p in self.provinces],
+            "totals": {scope or "all": {
+                "states": dict(sorted(self.state_counts(scope).items())),
+                "deadline": {str(k): v for k, v in sorted(self.timeliness_counts(scope).items())}}
+                for scope in scopes}})
 
     def regions(self) -> list[str]:
         present = {p.region for p in self.provinces}
@@ -50,8 +85,10 @@ class StatusMatrix:
 
 
 def status_matrix(session: Session, directive_code: str, region: str | None = None,
-                  as_of: date | None = None, due_soon_days: int = 7) -> StatusMatrix:
-    """The matrix; with `as_of`, each cell also carries its deadline status."""
+                  as_of: date | None = None, due_soon_days: int = 7, clock: Clock | None = None) -> StatusMatrix:
+    """The matrix as the tasks stood at the end of `as_of` (default today); with `as_of`, deadline statuses too."""
+    clock = clock or Clock()
+    day = as_of or clock.today()
     directive = find_directive(session, directive_code)
     provinces_query = select(Province).order_by(Province.ordinal)
     if region:
@@ -59,22 +96,25 @@ def status_matrix(session: Session, directive_code: str, region: str | None = No
     provinces = list(session.scalars(provinces_query))
     matrix = StatusMatrix(directive.code, [g.ordinal for g in directive.groups], provinces, as_of=as_of)
     ids = {p.id for p in provinces}
-    rows = session.execute(
-        select(Task.province_id, TaskGroup.ordinal, Task.state, Task.due_on, Task.submitted_at, Task.completed_at,
-               Task.id, Task.period)
-        .join(TaskGroup)
-        .where(TaskGroup.directive_id == directive.id)
-        .order_by(Task.period)
-    )
     slugs = {p.id: p.slug for p in provinces}
-    for province_id, ordinal, state, due_on, submitted_at, completed_at, task_id, period in rows:
-        if province_id in ids:
-            matrix.cells[(province_id, ordinal)] = state
-            matrix.tasks[(province_id, ordinal)] = (task_id, task_key(directive.code, ordinal, slugs[province_id], period))
-            if as_of is not None:
-                matrix.timeliness[(province_id, ordinal)] = classify(
-                    state, due_on, as_of, due_soon_days=due_soon_days, submitted_at=submitted_at,
-                    completed_at=completed_at).status
+    query = (select(*STANDING_COLUMNS, Task.province_id, TaskGroup.ordinal, Task.due_on, Task.period)
+             .join(TaskGroup, Task.group_id == TaskGroup.id)
+             .where(TaskGroup.directive_id == directive.id).order_by(Task.period))
+    if region:
+        query = query.where(Task.province_id.in_(ids))
+    for row, standing in standing_rows(session, query, day, clock):
+        task_id, province_id, ordinal, due_on, period = row[0], row.province_id, row.ordinal, row.due_on, row.period
+        if province_id not in ids:
+            continue
+        cell = (province_id, ordinal)
+        # Ordered by period: the last one written is the latest period, the one the cell shows.
+        matrix.cells[cell] = standing.state
+        matrix.tasks[cell] = (task_id, task_key(directive.code, ordinal, slugs[province_id], period))
+        matrix.all_states.setdefault(cell, Counter())[standing.state] += 1
+        if as_of is not None:
+            status = classify(standing.state, due_on, as_of, due_soon_days=due_soon_days,
+                              submitted_at=standing.submitted_at, completed_at=standing.completed_at,
+                              clock=clock).status
+            matrix.timeliness[cell] = status
+            matrix.all_timeliness.setdefault(cell, Counter())[status] += 1
     return matrix
-
-

@@ -15,8 +15,10 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, contains_eager
 
 from dtrack.workflow import lifecycle
+from dtrack.workflow.clock import Clock
 from dtrack.workflow.deadlines import task_titles
 from dtrack.workflow.errors import InvalidInput, UnknownTask
+from dtrack.workflow.history import Standing, changed_after, countable, end_of_day, replay
 from dtrack.workflow.models import Directive, Event, Province, Task, TaskGroup, task_key
 from dtrack.workflow.provinces import resolve
 from dtrack.workflow.timeliness import classify
@@ -99,13 +101,16 @@ class TaskView(View):
     deadline_days: int | None = None
 
     @classmethod
-    def of(cls, task: Task, as_of: date | None = None, due_soon_days: int = 7) -> TaskView:
+    def of(cls, task: Task, as_of: date | None = None, due_soon_days: int = 7,
+           standing: Standing | None = None) -> TaskView:
+        """The task as its row says, or (with `standing`) as it stood at the end of `as_of`."""
+        standing = standing or Standing(task.state, task.progress, task.submitted_at, task.completed_at)
         title_vi, title_en = task_titles(task.group.deadline_rule, task.period, task.group.title_vi,
                                          task.group.title_en)
         verdict = None
         if as_of is not None:
-            verdict = classify(task.state, task.due_on, as_of, due_soon_days=due_soon_days,
-                               submitted_at=task.submitted_at, completed_at=task.completed_at)
+            verdict = classify(standing.state, task.due_on, as_of, due_soon_days=due_soon_days,
+                               submitted_at=standing.submitted_at, completed_at=standing.completed_at)
         return cls(
             id=task.id,
             key=task.key,
@@ -117,8 +122,8 @@ class TaskView(View):
             province_name=task.province.name,
             region=task.province.region,
             period=task.period,
-            state=task.state,
-            progress=task.progress,
+            state=standing.state,
+            progress=standing.progress,
             assigned_on=task.assigned_on,
             original_due_on=task.original_due_on,
             due_on=task.due_on,
@@ -139,15 +144,45 @@ def list_tasks(
     group: int | None = None,
     as_of: date | None = None,
     due_soon_days: int = 7,
+    clock: Clock | None = None,
 ) -> list[TaskView]:
-    """Tasks matching the filters; with `as_of`, each carries its deadline status."""
-    query = filtered_tasks(province=province, region=region, state=state, directive=directive, group=group)
-    return [TaskView.of(t, as_of, due_soon_days) for t in session.scalars(query).unique()]
+    """Tasks matching the filters; with `as_of`, as they stood at the end of that day, with their deadline status.
+
+    With `as_of` the list holds the tasks assigned by then (`workflow.history`),
+    and `state` is matched against the day's state, as a report for that day shows it.
+    """
+    if state is not None and state not in {s.value for s in State}:
+        raise InvalidInput("--state", f"{state!r} is not a state", "states: " + ", ".join(s.value for s in State))
+    query = _with_context()
+    if province is not None:
+        query = query.where(Task.province_id == province.id)
+    if region is not None:
+        query = query.where(Province.region == region)
+    # With a day, the state filter applies to the day's state once the changed tasks are replayed.
+    until = end_of_day(as_of, clock or Clock()) if as_of is not None else None
+    changed = changed_after(session, until) if until is not None else set()
+    if as_of is not None:
+        query = query.where(*countable(as_of))
+    if state is not None and not changed:
+        query = query.where(Task.state == state)
+    if directive is not None:
+        query = query.where(Directive.code == directive)
+    if group is not None:
+        query = query.where(TaskGroup.ordinal == group)
+    query = query.order_by(Directive.code, Province.ordinal, TaskGroup.ordinal, Task.period, Task.id)
+    found = list(session.scalars(query).unique())
+    stale = replay(session, [t.id for t in found if t.id in changed], until) if changed else {}
+    views = [TaskView.of(t, as_of, due_soon_days, stale.get(t.id)) for t in found]
+    return views if state is None or not changed else [v for v in views if v.state == state]
 
 
 def filtered_tasks(*, province: Province | None = None, region: str | None = None, state: str | None = None,
                    directive: str | None = None, group: int | None = None) -> Select:
-    """The SELECT of tasks (with group, directive and province) matching the filters, in list order."""
+    """The SELECT of tasks as they stand now (with group, directive and province), in list order.
+
+    For pages of today's tasks (the JSON API): no replay, so it can be counted and cut
+    by LIMIT/OFFSET in the database. A past day goes through `list_tasks`.
+    """
     if state is not None and state not in {s.value for s in State}:
         raise InvalidInput("--state", f"{state!r} is not a state", "states: " + ", ".join(s.value for s in State))
     query = _with_context()

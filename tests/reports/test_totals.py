@@ -1,0 +1,140 @@
+"""Totals that add up: on the demo season, every view counts the same tasks on the same day.
+
+The national report, `dtrack overdue --json`, the four-cell matrix and
+`dtrack status` (its JSON and its ! marks) must give the same overdue count
+for the country, each region and each province, on days where a recurring
+group has several periods and later transitions have happened since. The
+right figures are computed here from the events table alone (the latest
+event before the day ends gives the state), not by the code under test.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from dtrack.reports.document import ReportOptions
+from dtrack.reports.national import national_report
+from dtrack.usecases.demo import run_demo
+from dtrack.workflow.models import Event, Province, Task
+from dtrack.workflow.vocabulary import DeadlineStatus
+
+DAYS = (date(2025, 12, 31), date(2026, 3, 31), date(2026, 6, 30))
+OWED = {"not_started", "in_progress", "returned", "blocked"}
+
+
+@pytest.fixture
+def demo(db):
+    run_demo(db)
+    return db
+
+
+def truth(db, day: date) -> dict:
+    """Overdue tasks per province and region, and states, from tasks' deadlines and the events table only."""
+    until = datetime.combine(day + timedelta(days=1), time(0), tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")).astimezone(
+        timezone.utc)
+    with db.session() as s:
+        tasks = s.execute(select(Task.id, Task.assigned_on, Task.due_on, Province.slug, Province.region)
+                          .join(Province, Task.province_id == Province.id)).all()
+        last: dict[int, str] = {}
+        for task_id, to_state in s.execute(select(Event.task_id, Event.to_state).where(Event.at < until)
+                                           .order_by(Event.at, Event.id)):
+            last[task_id] = to_state
+    per_province: Counter = Counter()
+    per_region: Counter = Counter()
+    states: Counter = Counter()
+    for task_id, assigned_on, due_on, slug, region in tasks:
+        if assigned_on > day:
+            continue  # not assigned yet on that day
+        state = last.get(task_id, "not_started")
+        states[state] += 1
+        if state in OWED and due_on is not None and due_on < day:
+            per_province[slug] += 1
+            per_region[region] += 1
+    return {"province": per_province, "region": per_region, "states": states, "total": sum(per_region.values())}
+
+
+def _status_marks(output: str) -> int:
+    """The overdue marks of `dtrack status`: "!x" is one overdue task in the cell, "3!x" three."""
+    rows = output.split("\n\n")[0].splitlines()[2:]  # after the title and the header
+    return sum(int(n or 1) for line in rows if not line.startswith("--") for n in re.findall(r"(\d*)!\S", line))
+
+
+@pytest.mark.parametrize("day", DAYS, ids=[d.isoformat() for d in DAYS])
+def test_every_view_counts_the_same_overdue_tasks(demo, cli_runner, day):
+    expected = truth(demo, day)
+    assert expected["total"] > 0
+    with demo.session() as s:
+        slugs = {p.name: p.slug for p in s.scalars(select(Province))}
+    as_of = day.isoformat()
+
+    report = national_report_of(demo, day)
+    timeliness = report.table("timeliness")
+    column = 2 + list(report.extra["statuses"]).index(DeadlineStatus.OVERDUE)
+    regional = {row[0]: row[column] for row in timeliness.rows}
+    assert report.extra["summary"]["overdue"] == expected["total"]
+    assert list(regional.values())[-1] == expected["total"]
+    assert sorted(list(regional.values())[:-1]) == sorted(expected["region"][r] for r in ("north", "central", "south"))
+    per_province = {slugs[row[0]]: row[column] for row in report.table("province_timeliness").rows}
+    assert {k: v for k, v in per_province.items() if v} == dict(expected["province"])
+    # The task counts are every task assigned by that day, all periods included.
+    assert list(regional.values()) and timeliness.rows[-1][1] == sum(expected["states"].values())
+    # The matrix cells (a recurring group shows its latest period) carry the overdue count of all of them.
+    assert sum(sum(r["overdue"]) for r in report.extra["matrix"]) == expected["total"]
+
+    overdue = json.loads(cli_runner("overdue", "--json", "--as-of", as_of).output)
+    assert overdue["total_overdue"] == overdue["listed_overdue"] == expected["total"]
+    assert {k: v for k, v in overdue["per_region"].items() if v} == {k: v for k, v in expected["region"].items()}
+    assert overdue["per_province"] == dict(expected["province"])
+    # --limit cuts the list, never the totals.
+    limited = json.loads(cli_runner("overdue", "--json", "--limit", "5", "--as-of", as_of).output)
+    assert limited["listed_overdue"] == min(5, expected["total"]) and limited["total_overdue"] == expected["total"]
+
+    cells = json.loads(cli_runner("overdue", "--matrix", "--json", "--as-of", as_of).output)
+    assert cells["total"]["overdue"] == expected["total"]
+    assert {r: c["overdue"] for r, c in cells["regions"].items()} == {
+        r: expected["region"][r] for r in cells["regions"]}
+    assert {p: c["overdue"] for p, c in cells["provinces"].items() if c["overdue"]} == dict(expected["province"])
+    assert sum(v for k, v in cells["total"].items() if k != "on_time_rate") == sum(expected["states"].values())
+
+    status = json.loads(cli_runner("status", "--json", "--as-of", as_of).output)
+    assert sum(sum(p["overdue"].values()) for p in status["provinces"]) == expected["total"]
+    assert {p["slug"]: sum(p["overdue"].values()) for p in status["provinces"]
+            if sum(p["overdue"].values())} == dict(expected["province"])
+    assert status["totals"]["all"]["deadline"].get("overdue", 0) == expected["total"]
+    assert status["totals"]["all"]["states"] == dict(expected["states"])
+    for region in ("north", "central", "south"):
+        assert status["totals"][region]["deadline"].get("overdue", 0) == expected["region"][region]
+    text = cli_runner("status", "--as-of", as_of, "--lang", "en")
+    assert _status_marks(text.output) == expected["total"]
+
+
+def national_report_of(db, day: date):
+    with db.session() as s:
+        return national_report(s, ReportOptions(day))
+
+
+def test_the_report_matrix_shows_how_many_periods_of_a_cell_are_overdue(demo):
+    # On 30/06/2026 group 9 has several periods (2025-H2, 2026-H1, ...); the cell shows the latest
+    # but says how many of them are overdue.
+    report = national_report_of(demo, date(2026, 6, 30))
+    groups = report.extra["groups"]
+    nine = groups.index(9)
+    both = [r for r in report.extra["matrix"] if r["overdue"][nine] == 2]
+    assert both, "some province is late on both report periods"
+    row = next(r for r in report.table("matrix").rows if r[0] == both[0]["name"])
+    periods = both[0]["tasks"][nine]
+    assert periods >= 2 and f"2/{periods} kỳ quá hạn" in row[2 + nine]
+    with demo.session() as s:
+        latest = max(s.scalars(select(Task.period).join(Province).where(
+            Province.slug == both[0]["province"].slug, Task.period != "", Task.assigned_on <= date(2026, 6, 30))))
+    assert both[0]["cells"][nine].task.period == latest
+    # One overdue period in a single-period cell needs no count.
+    single = [c for r in report.extra["matrix"]
+              for c, n, t in zip(r["cells"], r["overdue"], r["tasks"]) if t == 1 and n]
+    assert single and all("kỳ quá hạn" not in text for r in report.table("matrix").rows for text in r[2:2 + nine])

@@ -1,0 +1,117 @@
+"""Tasks as they stood at the end of a day, and which tasks count in a total.
+
+Every view that takes a day (`--as-of`, the web's `?as_of=`, a report)
+means the same thing by it: the state each task was in when that day ended
+(Asia/Ho_Chi_Minh), replayed from the audit trail (`events`). Deadlines are
+the ones in force now (an extension is kept on the task, and judging a past
+day against them is what the reports have always done).
+
+Replaying every task would read the whole audit trail, so only the tasks
+with an event after the day are replayed; every other task still stands as
+its row says. For today (no event after it) that is one query on the
+tasks, as before.
+
+`countable` is the one condition a task meets to count in any total (the
+report's matrix and tables, `dtrack status`, `dtrack overdue`, the four-cell
+matrix, the web pages): a rule that takes tasks out of the counts is added
+there and reaches every view.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, Row, Select, select
+from sqlalchemy.orm import Session
+
+from dtrack.workflow.clock import Clock
+from dtrack.workflow.models import Event, Task
+from dtrack.workflow.vocabulary import State, Trigger
+
+# Ids per IN (...) list: well under SQLite's and PostgreSQL's parameter limits.
+_CHUNK = 500
+
+
+def countable(as_of: date) -> list[ColumnElement[bool]]:
+    """The conditions a task meets to count in the totals as of `as_of`: assigned by then."""
+    return [Task.assigned_on <= as_of]
+
+
+def end_of_day(day: date, clock: Clock) -> datetime:
+    """The first UTC instant after `day` ends in the local time zone."""
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=ZoneInfo(clock.tz)).astimezone(timezone.utc)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A task's state at the end of a day."""
+
+    state: str
+    progress: int
+    submitted_at: datetime | None
+    completed_at: datetime | None
+
+
+NOT_STARTED = Standing(State.NOT_STARTED.value, 0, None, None)
+
+
+def fold(events: Iterable[Event]) -> Standing:
+    """The state the events (oldest first) leave a task in; a task with none has not started."""
+    state, progress, submitted_at, completed_at = NOT_STARTED.state, 0, None, None
+    for event in events:
+        state, progress = event.to_state, event.progress
+        if event.trigger == Trigger.SUBMIT:
+            submitted_at = event.at
+        elif event.trigger == Trigger.ACCEPT:
+            completed_at = event.at
+        elif event.trigger == Trigger.REOPEN:
+            completed_at = None
+    return Standing(state, progress, submitted_at, completed_at)
+
+
+def changed_after(session: Session, until: datetime) -> set[int]:
+    """The tasks with an event at or after `until` (their row no longer shows how they stood)."""
+    return set(session.scalars(select(Event.task_id).where(Event.at >= until).distinct()))
+
+
+def replay(session: Session, task_ids: Iterable[int], until: datetime) -> dict[int, Standing]:
+    """How each of `task_ids` stood just before `until`, from its events."""
+    ids = sorted(set(task_ids))
+    by_task: dict[int, list[Event]] = {i: [] for i in ids}
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start:start + _CHUNK]
+        for event in session.scalars(select(Event).where(Event.task_id.in_(chunk), Event.at < until)
+                                     .order_by(Event.at, Event.id)):
+            by_task[event.task_id].append(event)
+    return {task_id: fold(events) for task_id, events in by_task.items()}
+
+
+# The columns a query given to `standing_rows` selects (under these names), among others.
+STANDING_COLUMNS = (Task.id, Task.state, Task.progress, Task.submitted_at, Task.completed_at)
+
+
+def standing_rows(session: Session, query: Select, as_of: date, clock: Clock) -> Iterator[tuple[Row, Standing]]:
+    """Each row of `query` (countable tasks only) with how its task stood at the end of `as_of`.
+
+    `query` selects `STANDING_COLUMNS` (id, state, progress, submitted_at,
+    completed_at) and whatever the caller needs; those stored columns are
+    today's, the Standing is the day's.
+    """
+    until = end_of_day(as_of, clock)
+    rows = list(session.execute(query.where(*countable(as_of))))
+    changed = changed_after(session, until)
+    stale = replay(session, (row.id for row in rows if row.id in changed), until) if changed else {}
+    for row in rows:
+        yield row, stale.get(row.id) or Standing(row.state, row.progress, row.submitted_at, row.completed_at)
+
+
+def nothing_after(session: Session, as_of: date, clock: Clock) -> bool:
+    """True when no task changed after `as_of` ended: every row stands as it did then."""
+    until = end_of_day(as_of, clock)
+    return session.scalar(select(Event.id).where(Event.at >= until).limit(1)) is None
+
+
+__all__ = ["STANDING_COLUMNS", "Standing", "changed_after", "countable", "end_of_day", "fold", "nothing_after",
+           "replay", "standing_rows"]
