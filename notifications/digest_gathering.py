@@ -310,6 +310,14 @@ class Gatherer:
                 for r in rows]
 
 
+def by_deadline(item: Item) -> tuple[date, int]:
+    return item.due_on or date.max, item.task_id
+
+
+def most_overdue(item: Item) -> tuple[int, int]:
+    return -(item.days or 0), item.task_id
+
+
 def _link(settings: Settings, path: str) -> str:
     base = settings.base_url.rstrip("/")
     return f"{base}{path}" if base else ""
@@ -348,8 +356,6 @@ def gather(
     overseers = [u for u in todo if u.role == Role.OVERSEER.value]
     reminders_by_province, overseer_reminders = g.reminders()
     digests: list[Digest] = []
-    by_deadline = lambda i: (i.due_on or date.max, i.task_id)  # noqa: E731
-    most_overdue = lambda i: (-(i.days or 0), i.task_id)  # noqa: E731
 
     if province_users:
         shared = g.province_sections()

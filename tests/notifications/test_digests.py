@@ -38,7 +38,7 @@ def test_province_digest_lists_overdue_returned_with_note_and_changes(world, tmp
     assert [c.label["en"] for c in returned.changes] == ["sent back for rework"]
     assert returned.changes[0].actor == overseer
     assert digest.section("changes").total == 0
-    assert f"Thay đổi: 04/01/2026" in text and f"trả lại" in text
+    assert "Thay đổi: 04/01/2026" in text and "trả lại" in text
 
 
 def test_english_and_vietnamese_renderings(world, db, tmp_path):
