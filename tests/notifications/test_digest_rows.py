@@ -53,7 +53,7 @@ def test_the_demo_season_digests_list_each_task_once(db, tmp_path):
     assert digest.section("reminders").total == 0
     for item in overdue.items:
         assert rendered.text.count(item.key + " ") == 1
-    overseer, text = preview(db, LAST_DAY, settings, OVERSEER)
+    overseer, _ = preview(db, LAST_DAY, settings, OVERSEER)
     assert_each_task_once(overseer)
     # Every digest of the day, built for real.
     report = build_digests(db, LAST_DAY, settings)
