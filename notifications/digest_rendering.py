@@ -99,6 +99,9 @@ def render(digest: Digest, settings: Settings, clock: Clock) -> Rendered:
             parts.append(phrase(lang, "days_left", days=item.days))
         elif section == "awaiting_review" and item.days is not None:
             parts.append(phrase(lang, "days_waiting", days=item.days))
+        elif section == "blocked" and item.due_on is not None and item.due_on < digest.day:
+            # A blocked task is still late: the overseer weighs the reason against the delay.
+            parts.append(phrase(lang, "days_overdue", days=(digest.day - item.due_on).days))
         if section == "changes" and item.at is not None:
             parts.append(happened(item))  # its note is the row's note
         elif item.due_on is not None and section != "awaiting_review":

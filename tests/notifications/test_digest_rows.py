@@ -161,6 +161,9 @@ def test_the_overseer_digest_is_a_summary_with_links(db, tmp_path):
     for command in ("dtrack tasks", "dtrack overdue", "--state", "--province"):
         assert command not in rendered.text and command not in rendered.html
     assert len(rendered.text.splitlines()) < 120
+    # A blocked task says its reason and how late it is.
+    blocked = digest.section("blocked").items[0]
+    assert f"quá hạn {(SEASON_END - blocked.due_on).days} ngày, hạn {blocked.due_on:%d/%m/%Y}" in rendered.text
 
 
 def test_the_sender_is_the_configured_name(world, db, smtp, tmp_path):
