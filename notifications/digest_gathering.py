@@ -1,13 +1,18 @@
 """What a person's daily digest holds, read from the database in a few set-based queries.
 
-Province users get their province's overdue and due-soon tasks, tasks
-returned for rework (with the Department's note), the reminders that fell
-due, and what others changed since their last digest. Overseers get newly
-overdue tasks, submissions waiting for review (oldest first), blocked tasks
-with their reasons, the provinces' pending extension requests, escalations
-and review reminders, and counts per region; a decision on a request reaches
-the province as a change;
-on the configured weekday their digest is the weekly summary instead.
+Province users get their province's tasks by what they are (overdue, due
+today, due within N days, returned for rework with the Department's note),
+the reminders that fell due, and what others changed since their last
+digest. Overseers get newly overdue tasks, submissions waiting for review
+(oldest first), blocked tasks with their reasons, long-overdue tasks, the
+provinces' pending extension requests, and counts per region (a decision on
+a request reaches the province as a change); on the configured weekday their digest is the weekly
+summary instead.
+
+Each task is one row of one section: a task's reminders and changes merge
+into the row of the most urgent section it belongs to (`Item.reasons`,
+`Item.changes`), so a digest never names a task twice. Sections are a list,
+built in order of urgency; a new kind of item is one more `Section`.
 
 `gather(session, clock, settings)` returns one `Digest` per recipient; it
 writes nothing. Rendering is in `digest_rendering`, queueing in `digest_sending`.
@@ -16,14 +21,25 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, select
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
+from dtrack.notifications.digest_items import (
+    Digest,
+    Item,
+    RegionCount,
+    Reminded,
+    Rows,
+    Section,
+    item_copy,
+    reminded_copy,
+    section_copies,
+)
 from dtrack.notifications.wording import WORDS
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.deadlines import task_titles
@@ -58,71 +74,6 @@ from dtrack.workflow.vocabulary import (
 # Open tasks the province still owes: a submitted one waits for the Department.
 # Spelled as IN, not NOT IN, so the (state, due_on) index serves the deadline ranges.
 _OWED = Task.state.in_([s.value for s in State if s.is_open and s is not State.SUBMITTED])
-
-
-@dataclass(slots=True)
-class Item:
-    """One line of a digest section: a task, and what to say about it."""
-
-    task_id: int
-    key: str
-    title: dict[str, str]  # lang -> task group title
-    province: dict[str, str]  # lang -> province name
-    due_on: date | None = None
-    days: int | None = None
-    note: str | None = None  # the Department's note, a block reason, or a change's note
-    label: dict[str, str] | None = None  # lang -> reminder kind or action
-    actor: str | None = None
-    at: datetime | None = None
-
-
-@dataclass
-class Section:
-    name: str  # a key of notifications.wording.WORDS
-    items: list[Item]
-    total: int
-    more_where: str = ""  # a link or a command that lists all of them
-
-    @property
-    def more(self) -> int:
-        return self.total - len(self.items)
-
-
-@dataclass
-class RegionCount:
-    region: str
-    provinces: int
-    overdue: int
-    awaiting: int
-    blocked: int
-    completed: int
-    total: int
-
-
-@dataclass
-class Digest:
-    recipient: str
-    name: str
-    locale: str
-    role: str
-    day: date
-    weekly: bool
-    province: dict[str, str] | None
-    sections: list[Section]
-    regions: list[RegionCount] = field(default_factory=list)
-    week: dict[str, int] = field(default_factory=dict)
-    reminder_ids: list[int] = field(default_factory=list)
-
-    def section(self, name: str) -> Section | None:
-        return next((s for s in self.sections if s.name == name), None)
-
-    def count(self, name: str) -> int:
-        found = self.section(name)
-        return found.total if found else 0
-
-    @property
-    def has_news(self) -> bool:
-        return self.weekly or any(s.total for s in self.sections)
 
 
 def _task_query(*columns: Any):
@@ -188,10 +139,10 @@ class Gatherer:
         return Item(row.id, task_key(group.code, group.ordinal, facts[0], row.period), title, facts[1],
                     **extra)
 
-    def top(self, where: ColumnElement[bool], order: Sequence[Any]) -> tuple[list, int]:
+    def top(self, where: ColumnElement[bool], order: Sequence[Any], cap: int) -> tuple[list, int]:
         """The first `cap` tasks matching `where` overall, and how many match."""
         # A top-N sort and an index-only count: cheaper than ranking every row.
-        rows = self.execute(_task_query().where(where).order_by(*order, Task.id).limit(self.cap)).all()
+        rows = self.execute(_task_query().where(where).order_by(*order, Task.id).limit(cap)).all()
         return rows, self.session.scalar(select(func.count()).select_from(Task).where(where)) or 0
 
     def ranked(self, where: ColumnElement[bool], order: Sequence[Any],
@@ -230,33 +181,63 @@ class Gatherer:
         return classify(row.state, row.due_on, self.day, due_soon_days=self.due_soon_days,
                         submitted_at=row.submitted_at, clock=self.clock)
 
+    def soon_until(self) -> date:
+        return self.day + timedelta(days=self.due_soon_days)
+
+    def province_section_of(self, state: str, due_on: date | None) -> str | None:
+        """The province digest's section of a task, the most urgent first; None: in none of them."""
+        owed = state != State.SUBMITTED.value and State(state).is_open
+        if owed and due_on is not None and due_on <= self.soon_until():
+            return "overdue" if due_on < self.day else "due_today" if due_on == self.day else "due_soon"
+        return "returned" if state == State.RETURNED.value else None
+
+    def overseer_section_of(self, state: str, due_on: date | None, since_day: date) -> str | None:
+        """The overseers' digest's section of a task; None: in none of them."""
+        if state == State.BLOCKED.value:
+            return "blocked"
+        if state == State.SUBMITTED.value:
+            return "awaiting_review"
+        owed = State(state).is_open
+        if owed and due_on is not None and since_day <= due_on < self.day:
+            return "newly_overdue"
+        return None
+
     def province_sections(self) -> dict[int, dict[str, tuple[list[Item], int]]]:
-        """province id -> section name -> (items, total) for the sections every user of it shares."""
+        """province id -> section name -> (items, total) for the sections every user of it shares.
+
+        The sections do not overlap (`province_section_of`): a returned task that is
+        overdue is listed once, as overdue, with the Department's note.
+        """
         own = self.province_owned
-        soon_until = self.day + timedelta(days=self.due_soon_days)
-        # Overdue and due soon in one pass (the state/deadline index), returned in another.
+        soon_until = self.soon_until()
+        # Overdue, due today and due soon in one pass (the state/deadline index), returned in another.
         found = self.ranked(and_(own, _OWED, Task.due_on <= soon_until), [Task.due_on],
-                            case((Task.due_on < self.day, "overdue"), else_="due_soon"))
-        found.update(self.ranked(and_(own, Task.state == State.RETURNED.value), [Task.due_on], literal("returned")))
+                            case((Task.due_on < self.day, "overdue"), (Task.due_on == self.day, "due_today"),
+                                 else_="due_soon"))
+        found.update(self.ranked(
+            and_(own, Task.state == State.RETURNED.value, or_(Task.due_on.is_(None), Task.due_on > soon_until)),
+            [Task.due_on], literal("returned")))
         notes = self.latest_notes(State.RETURNED, Trigger.SEND_BACK)
         result: dict[int, dict[str, tuple[list[Item], int]]] = defaultdict(dict)
         for (province_id, name), (rows, total) in found.items():
-            section_notes = notes if name == "returned" else {}
-            items = [self.item(r, days=self.timeliness(r).days, note=section_notes.get(r.id)) for r in rows]
+            items = [self.item(r, days=self.timeliness(r).days, note=notes.get(r.id),
+                               note_label="note") if r.state == State.RETURNED.value
+                     else self.item(r, days=self.timeliness(r).days) for r in rows]
             result[province_id][name] = (items, total)
         return result
 
-    def overseer_sections(self, since_day: date) -> dict[str, tuple[list[Item], int]]:
+    def overseer_sections(self, since_day: date, cap: int) -> dict[str, tuple[list[Item], int]]:
         """The overseers' task sections; newly overdue counts from `since_day` (the last digest's day)."""
-        newly = and_(_OWED, Task.due_on >= since_day, Task.due_on < self.day)
+        # Blocked tasks are listed as blocked (with their reason), not again as newly overdue.
+        newly = and_(_OWED, Task.state != State.BLOCKED.value, Task.due_on >= since_day, Task.due_on < self.day)
         sections = {}
-        rows, total = self.top(newly, [Task.due_on])
+        rows, total = self.top(newly, [Task.due_on], cap)
         sections["newly_overdue"] = ([self.item(r, days=self.timeliness(r).days) for r in rows], total)
-        rows, total = self.top(Task.state == State.SUBMITTED.value, [Task.submitted_at])
+        rows, total = self.top(Task.state == State.SUBMITTED.value, [Task.submitted_at], cap)
         sections["awaiting_review"] = ([self.item(r, days=self.timeliness(r).days) for r in rows], total)
-        rows, total = self.top(Task.state == State.BLOCKED.value, [Task.due_on])
+        rows, total = self.top(Task.state == State.BLOCKED.value, [Task.due_on], cap)
         reasons = self.latest_notes(State.BLOCKED, Trigger.BLOCK, [r.id for r in rows])
-        sections["blocked"] = ([self.item(r, note=reasons.get(r.id)) for r in rows], total)
+        sections["blocked"] = ([self.item(r, note=reasons.get(r.id), note_label="reason") for r in rows], total)
         return sections
 
     def extension_requests(self) -> tuple[list[Item], int]:
@@ -291,12 +272,18 @@ class Gatherer:
                 select(Task.province_id, func.count()).where(_OWED, Task.due_on < self.day)
                 .group_by(Task.province_id)):
             counts[region_of[province_id]]["overdue"] += n
+        for province_id, n in self.execute(
+                select(Task.province_id, func.count())
+                .where(_OWED, Task.due_on >= self.day, Task.due_on <= self.soon_until())
+                .group_by(Task.province_id)):
+            counts[region_of[province_id]]["due_soon"] += n
         provinces: dict[str, int] = defaultdict(int)
         for p in self.provinces.values():
             provinces[p.region] += 1
         return [RegionCount(region.value, provinces[region.value], counts[region.value]["overdue"],
                             counts[region.value][State.SUBMITTED.value], counts[region.value][State.BLOCKED.value],
-                            counts[region.value][State.COMPLETED.value], counts[region.value]["total"])
+                            counts[region.value][State.COMPLETED.value], counts[region.value]["total"],
+                            counts[region.value]["due_soon"])
                 for region in Region if region.value in counts]
 
     def week(self) -> dict[str, int]:
@@ -311,7 +298,7 @@ class Gatherer:
 
     # reminders and changes ------------------------------------------------------
 
-    def reminders(self) -> tuple[dict[int, list[tuple[int, Item]]], list[tuple[int, Item]]]:
+    def reminders(self) -> tuple[dict[int, list[Reminded]], list[Reminded]]:
         """Pending reminders due by the day: per province (province audience) and the overseers' list."""
         rows = self.execute(
             _task_query(Reminder.id.label("reminder_id"), Reminder.kind, Reminder.audience,
@@ -319,16 +306,19 @@ class Gatherer:
             .join(Reminder, Reminder.task_id == Task.id)
             .where(Reminder.consumed_at.is_(None), Reminder.cancelled_at.is_(None), Reminder.remind_on <= self.day)
             .order_by(Reminder.remind_on, Reminder.id)).all()
-        per_province: dict[int, list[tuple[int, Item]]] = defaultdict(list)
-        overseers: list[tuple[int, Item]] = []
+        per_province: dict[int, list[Reminded]] = defaultdict(list)
+        overseers: list[Reminded] = []
         for r in rows:
             kind = ReminderKind(r.kind)
-            item = self.item(r, days=r.reminder_days, due_on=r.reminder_due,
+            # The row says where the task stands today; the reminder only why it was due.
+            item = self.item(r, days=self.timeliness(r).days, kind=kind.value,
                              label={lang: REMINDER_LABELS[lang][kind] for lang in WORDS})
+            found = Reminded(r.reminder_id, r.state, r.due_on, item,
+                             self.groups[r.group_id].owner == Owner.PROVINCE.value)
             if r.audience == Role.OVERSEER.value:
-                overseers.append((r.reminder_id, item))
+                overseers.append(found)
             else:
-                per_province[r.province_id].append((r.reminder_id, item))
+                per_province[r.province_id].append(found)
         return per_province, overseers
 
     def changes(self, since: datetime) -> list[tuple[int | None, int, Item]]:
@@ -350,25 +340,17 @@ class Gatherer:
                 for r in rows]
 
 
-def _cut(items: list[Item], cap: int) -> tuple[list[Item], int]:
-    return items[:cap], len(items)
+def by_deadline(item: Item) -> tuple[date, int]:
+    return item.due_on or date.max, item.task_id
 
 
-def _more_where(settings: Settings, province_slug: str | None, state: str | None = None) -> str:
-    if settings.base_url:
-        base = settings.base_url.rstrip("/")
-        query = "&".join(f"{k}={v}" for k, v in (("province", province_slug), ("state", state)) if v)
-        return f"{base}/tasks" + (f"?{query}" if query else "")
-    command = "dtrack tasks list"
-    if province_slug:
-        command += f" --province {province_slug}"
-    if state:
-        command += f" --state {state}"
-    return command
+def most_overdue(item: Item) -> tuple[int, int]:
+    return -(item.days or 0), item.task_id
 
 
-def _requests_where(settings: Settings) -> str:
-    return f"{settings.base_url.rstrip('/')}/review" if settings.base_url else "dtrack deadlines requests --pending"
+def _link(settings: Settings, path: str) -> str:
+    base = settings.base_url.rstrip("/")
+    return f"{base}{path}" if base else ""
 
 
 def gather(
@@ -411,45 +393,67 @@ def gather(
         changes_by_province: dict[int, list[tuple[int | None, Item]]] = defaultdict(list)
         for actor_id, province_id, item in g.changes(earliest):
             changes_by_province[province_id].append((actor_id, item))
+
+        def province_home(r: Reminded) -> str | None:
+            return g.province_section_of(r.state, r.due_on) if r.province_owned else None
+
+        def province_fallback(item: Item) -> tuple[str, Any]:
+            # A reminder N days ahead of a deadline past the due-soon window: due within N days all the same.
+            if item.kind == ReminderKind.BEFORE_DEADLINE.value and item.due_on is not None and item.due_on > day:
+                return "due_soon", by_deadline
+            return "reminders", None
+
         for user in province_users:
             province = g.provinces[user.province_id]
             since = previous.get(user.email, (default_since,))[0]
             mine = shared.get(province.id, {})
             reminders = reminders_by_province.get(province.id, [])
             # What others did: the recipient knows what they did themselves.
-            changes = [item for actor_id, item in changes_by_province[province.id]
+            changes = [item_copy(item) for actor_id, item in changes_by_province[province.id]
                        if actor_id != user.id and item.at > since]
-            sections = [
-                Section("overdue", *mine.get("overdue", ([], 0)), _more_where(settings, province.slug)),
-                Section("due_soon", *mine.get("due_soon", ([], 0)), _more_where(settings, province.slug)),
-                Section("returned", *mine.get("returned", ([], 0)),
-                        _more_where(settings, province.slug, State.RETURNED.value)),
-                Section("reminders", *_cut([i for _, i in reminders], g.cap), _more_where(settings, province.slug)),
-                Section("changes", *_cut(changes, g.cap), _more_where(settings, province.slug)),
-            ]
+            page = _link(settings, "/province")
+            rows = Rows([Section(name, *section_copies(mine.get(name, ([], 0))), page)
+                         for name in ("overdue", "due_today", "due_soon", "returned")]
+                        + [Section("reminders", [], 0, page), Section("changes", [], 0, page)], g.cap)
+            rows.reminders([reminded_copy(r) for r in reminders], province_home, province_fallback)
+            rows.changes(changes)
+            rows.by_name["due_soon"].n = max([g.due_soon_days, *rows.days["due_soon"]])
             digests.append(Digest(user.email, user.name, user.locale, user.role, day, False,
-                                  {"vi": province.name, "en": province.name_en}, sections,
-                                  reminder_ids=[rid for rid, _ in reminders]))
+                                  {"vi": province.name, "en": province.name_en}, rows.sections,
+                                  reminder_ids=[r.reminder_id for r in reminders]))
     if overseers:
         regions = g.regions()
         week = g.week() if weekly else {}
         requests = g.extension_requests()
+        top = settings.digest_overseer_top
         by_since: dict[date, dict[str, tuple[list[Item], int]]] = {}
         for user in overseers:
             since_day = previous[user.email][1] if user.email in previous else day - timedelta(days=1)
             if weekly:
                 since_day = min(since_day, day - timedelta(days=7))
             if since_day not in by_since:
-                by_since[since_day] = g.overseer_sections(since_day)
+                by_since[since_day] = g.overseer_sections(since_day, top)
             mine = by_since[since_day]
-            sections = [
-                Section("newly_overdue", *mine["newly_overdue"], _more_where(settings, None)),
-                Section("awaiting_review", *mine["awaiting_review"],
-                        _more_where(settings, None, State.SUBMITTED.value)),
-                Section("blocked", *mine["blocked"], _more_where(settings, None, State.BLOCKED.value)),
-                Section("extension_requests", *requests, _requests_where(settings)),
-                Section("escalations", *_cut([i for _, i in overseer_reminders], g.cap), _more_where(settings, None)),
-            ]
-            digests.append(Digest(user.email, user.name, user.locale, user.role, day, weekly, None, sections,
-                                  regions=regions, week=week, reminder_ids=[rid for rid, _ in overseer_reminders]))
+
+            def overseer_home(r: Reminded, since_day: date = since_day) -> str | None:
+                return g.overseer_section_of(r.state, r.due_on, since_day)
+
+            def overseer_fallback(item: Item) -> tuple[str, Any]:
+                if item.kind == ReminderKind.ESCALATION.value and item.due_on is not None and item.due_on < day:
+                    return "long_overdue", most_overdue
+                return "escalations", None
+
+            overdue_page, review_page = _link(settings, "/overdue"), _link(settings, "/review")
+            rows = Rows([Section("newly_overdue", *section_copies(mine["newly_overdue"]), overdue_page),
+                         Section("long_overdue", [], 0, overdue_page),
+                         Section("awaiting_review", *section_copies(mine["awaiting_review"]), review_page),
+                         Section("blocked", *section_copies(mine["blocked"]), overdue_page),
+                         Section("extension_requests", *section_copies(requests), review_page),
+                         Section("escalations", [], 0, overdue_page)], top)
+            rows.reminders([reminded_copy(r) for r in overseer_reminders], overseer_home, overseer_fallback)
+            long_overdue = rows.by_name["long_overdue"]
+            long_overdue.n = min(rows.days["long_overdue"], default=settings.escalate_after_days)
+            digests.append(Digest(user.email, user.name, user.locale, user.role, day, weekly, None, rows.sections,
+                                  regions=regions, week=week,
+                                  reminder_ids=[r.reminder_id for r in overseer_reminders]))
     return digests, already

@@ -11,7 +11,7 @@ from functools import cache
 
 from jinja2 import Template
 
-from dtrack.notifications.digest_gathering import Digest, Item
+from dtrack.notifications.digest_items import Digest, Item, Section
 from dtrack.notifications.mail import unsubscribe_target
 from dtrack.notifications.wording import WORDS, dmy, phrase, subject
 from dtrack.templates.environment import environment
@@ -29,16 +29,28 @@ class Rendered:
     html: str
 
 
+# The sections a subject counts, per audience; the others only when these are all empty.
+SUBJECT_COUNTS = {
+    Role.PROVINCE.value: (("overdue", "due_today", "due_soon", "returned"), ("reminders", "changes")),
+    Role.OVERSEER.value: (("newly_overdue", "long_overdue", "awaiting_review", "blocked"), ("escalations",)),
+}
+
+# What a note is, by section, unless the item says (a returned task listed as overdue keeps "the Department's note").
+NOTE_LABELS = {"returned": "note", "blocked": "reason", "extension_requests": "reason"}
+
+# A reminder's kind that its section's heading already says: not repeated on the row.
+IMPLIED = {"overdue": {"overdue"}, "newly_overdue": {"overdue"}, "due_today": {"before_deadline"},
+           "due_soon": {"before_deadline"}, "long_overdue": {"escalation"}}
+
+
 def subject_of(digest: Digest) -> str:
-    lang = digest.locale
+    lang = digest.locale if digest.locale in WORDS else "vi"
+    main, rest = SUBJECT_COUNTS.get(digest.role, SUBJECT_COUNTS[Role.OVERSEER.value])
+    counts = [(f"n_{name}", digest.count(name)) for name in main]
+    if not any(n for _, n in counts):
+        counts += [(f"n_{name}", digest.count(name)) for name in rest]
     if digest.role == Role.PROVINCE.value and digest.province:
-        counts = [("n_overdue", digest.count("overdue")), ("n_due_soon", digest.count("due_soon")),
-                  ("n_returned", digest.count("returned"))]
-        if not any(n for _, n in counts):
-            counts += [("n_reminders", digest.count("reminders")), ("n_changes", digest.count("changes"))]
         return subject(lang, digest.province[lang], counts, digest.day)
-    counts = [("n_newly_overdue", digest.count("newly_overdue")), ("n_awaiting", digest.count("awaiting_review")),
-              ("n_blocked", digest.count("blocked")), ("n_escalations", digest.count("escalations"))]
     return subject(lang, WORDS[lang]["subject_weekly" if digest.weekly else "subject_daily"], counts, digest.day)
 
 
@@ -53,6 +65,7 @@ class Line:
     note_label: str
     note: str | None
     link: str
+    changes: list[str]  # changes merged into the row, each "when what by whom: note"
 
 
 def render(digest: Digest, settings: Settings, clock: Clock) -> Rendered:
@@ -60,35 +73,61 @@ def render(digest: Digest, settings: Settings, clock: Clock) -> Rendered:
     lang = digest.locale if digest.locale in WORDS else "vi"
     words = WORDS[lang]
     base = settings.base_url.rstrip("/")
-    note_labels = {"returned": words["note"], "blocked": words["reason"], "extension_requests": words["reason"]}
+
+    def happened(item: Item) -> str:
+        """'29/06/2026 10:15 trả lại bởi a@b'"""
+        when = local_dmy_hm(item.at, clock.tz) if item.at is not None else ""
+        what = item.label[lang] if item.label is not None else ""
+        return f"{when} {what} {words['by']} {item.actor or 'dtrack'}".strip()
+
+    def change(item: Item) -> str:
+        return f"{happened(item)}: {item.note}" if item.note else happened(item)
 
     def detail(section: str, item: Item) -> str:
         """What to say about a task in a section, e.g. 'quá hạn 12 ngày, hạn 01/12/2025'."""
         parts = []
-        if item.label is not None and section != "changes":
-            parts.append(item.label[lang])
-        if section in ("overdue", "newly_overdue") and item.days is not None:
+        implied = IMPLIED.get(section, set())
+        # The row's own reminder first (the most urgent), then those merged into it, each said once.
+        for reason in (item, *item.reasons):
+            if reason.kind is not None and reason.kind not in implied and reason.label is not None:
+                label = reason.label[lang]
+                if label not in parts:
+                    parts.append(label)
+        if section == "extension_requests" and item.label is not None:
+            parts.append(item.label[lang])  # "đề nghị gia hạn từ 30/06/2026 đến 31/08/2026"
+        if section in ("overdue", "newly_overdue", "long_overdue") and item.days is not None:
             parts.append(phrase(lang, "days_overdue", days=item.days))
         elif section == "due_soon" and item.days is not None:
-            parts.append(words["due_today"] if item.days == 0 else phrase(lang, "days_left", days=item.days))
+            parts.append(phrase(lang, "days_left", days=item.days))
         elif section == "awaiting_review" and item.days is not None:
             parts.append(phrase(lang, "days_waiting", days=item.days))
-        if section == "changes" and item.at is not None and item.label is not None:
-            when = local_dmy_hm(item.at, clock.tz)
-            parts.append(f"{when} {item.label[lang]} {words['by']} {item.actor or 'dtrack'}")
+        elif section == "blocked" and item.due_on is not None and item.due_on < digest.day:
+            # A blocked task is still late: the overseer weighs the reason against the delay.
+            parts.append(phrase(lang, "days_overdue", days=(digest.day - item.due_on).days))
+        if section == "changes" and item.at is not None:
+            parts.append(happened(item))  # its note is the row's note
         elif item.due_on is not None and section != "awaiting_review":
             parts.append(f"{words['deadline']} {dmy(item.due_on)}")
         return ", ".join(parts)
 
     def line(section: str, item: Item) -> Line:
         return Line(item.key, item.title[lang], "" if digest.province else item.province[lang], detail(section, item),
-                    note_labels.get(section, words["note_plain"]), item.note,
-                    f"{base}/tasks/{item.task_id}" if base else "")
+                    words[item.note_label or NOTE_LABELS.get(section, "note_plain")], item.note, f"{base}/tasks/{item.task_id}" if base else "",
+                    [change(c) for c in item.changes])
 
+    def heading(section: Section) -> str:
+        text = words[section.name]
+        return text.format(n=section.n) if section.n is not None else text
+
+    regions = list(digest.regions)
     context = {
         "d": digest, "lang": lang, "t": words, "day": dmy(digest.day),
-        "shown": [(s, [line(s.name, i) for i in s.items]) for s in digest.sections if s.total],
+        "shown": [(s, heading(s), [line(s.name, i) for i in s.items]) for s in digest.sections if s.total],
         "region_label": lambda r: REGION_LABELS[lang][Region(r)],
+        # The national row is the regions added up, so the table's columns sum to what it says.
+        "national": {name: sum(getattr(r, name) for r in regions)
+                     for name in ("provinces", "overdue", "awaiting", "due_soon", "blocked", "completed", "total")},
+        "home": base + ("/province" if digest.province else "/review") if base else "",
         "settings_where": unsubscribe_target(settings.mail_from, settings.base_url).strip("<>"),
     }
     text_template, html_template = _templates()

@@ -36,9 +36,10 @@ _UTF8_QP.body_encoding = QP
 
 
 @lru_cache(maxsize=16)
-def sender_address(mail_from: str) -> Address:
+def sender_address(mail_from: str, sender_name: str = "") -> Address:
+    """The sender: mail_from's address, shown as `sender_name` (else the name written in mail_from)."""
     name, address = parseaddr(mail_from)
-    return Address(display_name=name, addr_spec=address)
+    return Address(display_name=sender_name.strip() or name, addr_spec=address)
 
 
 def message_id(recipient: str, kind: str, key_date: date, mail_from: str) -> str:
@@ -50,14 +51,15 @@ def message_id(recipient: str, kind: str, key_date: date, mail_from: str) -> str
 
 
 @lru_cache(maxsize=16)
-def unsubscribe_target(mail_from: str, base_url: str) -> str:
-    """Where a recipient changes their mail settings: the web page if there is one, else the sender."""
-    if base_url:
-        return f"<{base_url.rstrip('/')}/settings/notifications>"
+def unsubscribe_target(mail_from: str, base_url: str = "") -> str:
+    """Where a recipient asks to change their mail settings: the sender's mailbox.
+
+    The web application has no page for it (yet); pointing at one would be a dead link.
+    """
     return f"<mailto:{sender_address(mail_from).addr_spec}?subject=unsubscribe>"
 
 
-def build_message(row: Outbox, mail_from: str, base_url: str = "") -> Message:
+def build_message(row: Outbox, mail_from: str, base_url: str = "", sender_name: str = "") -> Message:
     """The message for one outbox row; its Date is when the row was built, so a resend is identical.
 
     Built with the classic `email.mime` classes: the same valid MIME as
@@ -84,7 +86,7 @@ def build_message(row: Outbox, mail_from: str, base_url: str = "") -> Message:
             encoders.encode_base64(part)
             part.add_header("Content-Disposition", "attachment", filename=("utf-8", "", attachment.filename))
             msg.attach(part)
-    sender = sender_address(mail_from)
+    sender = sender_address(mail_from, sender_name)
     msg["Subject"] = Header(row.subject, "utf-8", header_name="Subject")
     msg["From"] = formataddr((sender.display_name, sender.addr_spec), "utf-8")
     msg["To"] = formataddr((row.recipient_name, row.recipient), "utf-8")

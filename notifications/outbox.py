@@ -273,7 +273,7 @@ def _claimed(db: Database, ids: Sequence[int], token: str) -> list[Outbox]:
 
 def _deliver_one(db: Database, connection: Connection, row: Outbox, token: str, sender: str,
                  settings: Settings, now: Callable[[], datetime], report: SendReport) -> None:
-    message = build_message(row, settings.mail_from, settings.base_url)
+    message = build_message(row, settings.mail_from, settings.base_url, settings.mail_sender_name)
     try:
         reply = connection.send(message, sender, row.recipient)
     except MessageRejected as exc:

@@ -192,11 +192,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("timezone", "Asia/Ho_Chi_Minh", "Time zone that decides what 'today' is; timestamps are stored in UTC"),
     Setting("language", "vi", "Language of reports and emails: vi or en", _language),
     Setting("due_soon_days", "7", "An open task is due soon this many days before its deadline", _non_negative_int),
-    Setting("base_url", "", "Web address used to link tasks in emails and reports (optional)"),
+    Setting("base_url", "http://127.0.0.1:8000", "Public web address of `dtrack serve`: emails link task pages and "
+            "lists under it (empty: no links)"),
     Setting("smtp_url", "", "Mail server: smtp://user:pass@host:587?starttls=1 or smtps://user:pass@host:465; "
             "empty: write each message as an .eml file into mail_dir", _smtp_url),
     Setting("mail_dir", "mail", "Folder that receives .eml files when no mail server is set"),
-    Setting("mail_from", "dtrack <no-reply@dtrack.example.vn>", "Sender of digests: 'Name <address>'", _mail_address),
+    Setting("mail_from", "no-reply@dtrack.example.vn", "Sender address of the emails (the name shown is mail_sender_name)",
+            _mail_address),
+    Setting("mail_sender_name", "Cục Đổi mới sáng tạo, Chuyển đổi xanh và Khuyến công",
+            "Sender name shown in mail readers, e.g. the Department's name (empty: the name in mail_from, if any)"),
     Setting("mail_max_attempts", "5", "Tries per message before it is marked failed", _positive_int),
     Setting("mail_retry_seconds", "60", "Wait after a failed try; doubles with each further try", _non_negative_int),
     Setting("mail_stale_seconds", "1800", "A message left 'sending' this long (a sender stopped) is tried again",
@@ -205,6 +209,9 @@ SETTINGS: tuple[Setting, ...] = (
             _weekday),
     Setting("digest_send_empty", "no", "Send a digest even when there is nothing to act on (yes/no)", _yes_no),
     Setting("digest_cap", "20", "Items listed per digest section; the rest are counted ('and 37 more')", _positive_int),
+    # An overseer reads about a hundred tasks a morning otherwise; the web pages list them all.
+    Setting("digest_overseer_top", "5", "Items listed per section of the overseers' digest, most urgent first; "
+            "counts per region and a link to the full list stand for the rest", _positive_int),
     # Deadlines (issue 3): the government announces these each year.
     Setting("extra_working_days", "", "Make-up working days (làm bù), comma-separated YYYY-MM-DD, e.g. a Saturday", _date_list),
     Setting("extra_days_off", "", "Extra days off (nghỉ bù) declared by the government, comma-separated YYYY-MM-DD", _date_list),

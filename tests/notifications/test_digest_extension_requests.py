@@ -37,7 +37,9 @@ def test_decisions_reach_the_province_digest_and_leave_the_overseers(world, tmp_
     second = request_extension(world.db, YESTERDAY, officer, "20/CT-BCT:1:ha-noi", date(2027, 12, 31), "Thiếu vốn")
     refuse_request(world.db, YESTERDAY, overseer, second.id, "Không có căn cứ")
     digest, rendered = preview(world.db, CLOCK, mail_settings(tmp_path), officer)
-    labels = [i.label["vi"] for i in digest.section("changes").items]
+    # Each task is one row: its changes are the row's own or merged into it (Item.changes).
+    rows = [i for section in digest.sections for i in section.items]
+    labels = [c.label["vi"] for i in rows for c in (i, *i.changes) if c.label is not None]
     assert "đồng ý gia hạn" in labels and "không đồng ý gia hạn" in labels and "gia hạn" in labels
     assert "Không có căn cứ" in rendered.text and "→ 31/01/2026: Đến cuối tháng 1" in rendered.text
     theirs, _ = preview(world.db, CLOCK, mail_settings(tmp_path), overseer)

@@ -32,10 +32,13 @@ def test_province_digest_lists_overdue_returned_with_note_and_changes(world, tmp
     text = rendered.text
     assert "20/CT-BCT:9:ha-noi" in text and "quá hạn 21 ngày, hạn 15/12/2025" in text
     assert "Ghi chú của Cục: Thiếu phụ lục kinh phí chi tiết" in text
-    # The overseer's send-back is news to the officer; the officer's own actions are not.
-    changes = digest.section("changes")
-    assert [i.label["en"] for i in changes.items] == ["sent back for rework"]
-    assert changes.items[0].actor == overseer
+    # The overseer's send-back is news to the officer; the officer's own actions are not. It is
+    # told on the returned task's row, not as a second row of the same task.
+    [returned] = digest.section("returned").items
+    assert [c.label["en"] for c in returned.changes] == ["sent back for rework"]
+    assert returned.changes[0].actor == overseer
+    assert digest.section("changes").total == 0
+    assert "Thay đổi: 04/01/2026" in text and "trả lại" in text
 
 
 def test_english_and_vietnamese_renderings(world, db, tmp_path):
@@ -73,11 +76,12 @@ def test_hostile_note_is_escaped_in_html_only(world, db, tmp_path):
 def test_overseer_digest_caps_long_lists_and_counts_regions(world, db, tmp_path):
     overseer = world.user("overseer", None)
     # Group 9 falls due on 15/12/2025 in all 34 provinces: the next day 34 tasks are newly overdue.
-    settings = mail_settings(tmp_path, digest_cap="20", digest_weekday="sunday")
+    settings = mail_settings(tmp_path, digest_overseer_top="20", digest_weekday="sunday")
     digest, rendered = preview(db, Clock(pinned=date(2025, 12, 16)), settings, overseer)
     section = digest.section("newly_overdue")
     assert (len(section.items), section.total, section.more) == (20, 34, 14)
-    assert "và 14 nhiệm vụ khác; xem đầy đủ: dtrack tasks list" in rendered.text
+    assert "và 14 nhiệm vụ khác; xem đầy đủ: http://127.0.0.1:8000/overdue" in rendered.text
+    assert "dtrack " not in rendered.text.replace("[dtrack]", "").replace("từ dtrack", "")
     assert [(r.region, r.provinces, r.overdue) for r in digest.regions] == [
         ("north", 15, 15), ("central", 11, 11), ("south", 8, 8)]
     assert rendered.subject.startswith("[dtrack] Tổng hợp ngày: 34 mới quá hạn")
@@ -110,7 +114,8 @@ def test_build_consumes_exactly_the_reminders_it_reports(world, db, remind, tmp_
     nobody = remind("20/CT-BCT:2:ca-mau", "before_deadline")  # no user in Cà Mau yet
     settings = mail_settings(tmp_path)
     _, text = preview(db, CLOCK, settings, officer)
-    assert "Nhắc việc đến hạn hôm nay (1)" in text.text and "sắp đến hạn" in text.text
+    # A reminder ahead of a deadline past the due-soon window: listed as due within N days (N computed).
+    assert "Nhiệm vụ đến hạn trong 71 ngày tới (1)" in text.text and "còn 71 ngày, hạn 17/03/2026" in text.text
     report = build_digests(db, CLOCK, settings)
     assert (report.queued, report.reminders_consumed) == (2, 2)
     with db.session() as s:
@@ -144,6 +149,7 @@ def test_an_extended_deadline_is_news_in_the_province_digest(world, tmp_path):
     digest, rendered = preview(world.db, CLOCK, mail_settings(tmp_path), officer)
     changes = digest.section("changes")
     assert [i.label["vi"] for i in changes.items] == ["gia hạn"]
+    assert "gia hạn bởi" in rendered.text
     assert "chờ hướng dẫn của Bộ" in rendered.text
 
 

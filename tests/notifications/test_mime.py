@@ -27,8 +27,7 @@ SETTINGS = mail_settings()
 
 def test_digest_parses_into_text_and_html_parts_with_headers(world, db, smtp, tmp_path):
     officer = world.user("province", "ha-noi", email="nguyen.thi.ha@soct.hanoi.example.vn")
-    settings = mail_settings(tmp_path, base_url="https://dtrack.example.vn",
-                             mail_from="Cục Khuyến công <thongbao@khuyencong.example.vn>")
+    settings = mail_settings(tmp_path, base_url="https://dtrack.example.vn", mail_from="thongbao@khuyencong.example.vn")
     build_digests(db, CLOCK, settings)
     deliver(db, SmtpTransport(parse_smtp_url(smtp.url)), settings)
     [(envelope_from, envelope_to, raw)] = smtp.handler.messages
@@ -41,11 +40,13 @@ def test_digest_parses_into_text_and_html_parts_with_headers(world, db, smtp, tm
     # Vietnamese subject and display names decode back exactly.
     assert msg["Subject"] == "[dtrack] Hà Nội: 1 nhiệm vụ quá hạn (05/01/2026)"
     assert b"=?utf-8?" in raw.split(b"\r\n\r\n")[0]
-    assert msg["From"].addresses[0].display_name == "Cục Khuyến công"
+    # By default the sender is the Department, by name.
+    assert msg["From"].addresses[0].display_name == "Cục Đổi mới sáng tạo, Chuyển đổi xanh và Khuyến công"
+    assert msg["From"].addresses[0].addr_spec == "thongbao@khuyencong.example.vn"
     assert msg["To"].addresses[0].display_name == "Người dùng 1"
     assert parsedate_to_datetime(msg["Date"]) == CLOCK.now()
     assert msg["Message-ID"] == message_id(officer, "digest", TODAY, settings.mail_from)
-    assert msg["List-Unsubscribe"] == "<https://dtrack.example.vn/settings/notifications>"
+    assert msg["List-Unsubscribe"] == "<mailto:thongbao@khuyencong.example.vn?subject=unsubscribe>"
     assert msg["Auto-Submitted"] == "auto-generated"
     text = msg.get_body(("plain",)).get_content()
     body = msg.get_body(("html",)).get_content()

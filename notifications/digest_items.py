@@ -1,0 +1,160 @@
+"""The parts of a digest: items (one task each), sections, region counts, and `Rows`, which fills
+the sections so that each task has one row (its reminders and changes merged into it).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import Any
+
+from dtrack.workflow.vocabulary import ReminderKind
+
+
+@dataclass(slots=True)
+class Item:
+    """One line of a digest section: a task, and what to say about it."""
+
+    task_id: int
+    key: str
+    title: dict[str, str]  # lang -> task group title
+    province: dict[str, str]  # lang -> province name
+    due_on: date | None = None
+    days: int | None = None
+    note: str | None = None  # the Department's note, a block reason, or a change's note
+    label: dict[str, str] | None = None  # lang -> reminder kind or action
+    actor: str | None = None
+    at: datetime | None = None
+    note_label: str | None = None  # a key of WORDS: what the note is; None: what its section's notes are
+    kind: str | None = None  # a reminder's kind
+    reasons: list[Item] = field(default_factory=list)  # the task's reminders merged into this row
+    changes: list[Item] = field(default_factory=list)  # the task's changes merged into this row
+
+
+@dataclass
+class Section:
+    name: str  # a key of notifications.wording.WORDS; its heading may hold {n}
+    items: list[Item]
+    total: int
+    more_where: str = ""  # a web page that lists all of them
+    n: int | None = None  # the number in the heading ("due within {n} days")
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.items)
+
+
+@dataclass
+class RegionCount:
+    region: str
+    provinces: int
+    overdue: int
+    awaiting: int
+    blocked: int
+    completed: int
+    total: int
+    due_soon: int = 0
+
+
+@dataclass
+class Digest:
+    recipient: str
+    name: str
+    locale: str
+    role: str
+    day: date
+    weekly: bool
+    province: dict[str, str] | None
+    sections: list[Section]
+    regions: list[RegionCount] = field(default_factory=list)
+    week: dict[str, int] = field(default_factory=dict)
+    reminder_ids: list[int] = field(default_factory=list)
+
+    def section(self, name: str) -> Section | None:
+        return next((s for s in self.sections if s.name == name), None)
+
+    def count(self, name: str) -> int:
+        found = self.section(name)
+        return found.total if found else 0
+
+    @property
+    def has_news(self) -> bool:
+        return self.weekly or any(s.total for s in self.sections)
+
+
+@dataclass(frozen=True)
+class Reminded:
+    """A pending reminder, with where its task stands today (to find the task's section)."""
+
+    reminder_id: int
+    state: str
+    due_on: date | None
+    item: Item
+    province_owned: bool
+
+
+# Which reminder is the most urgent reason to list a task: it is placed first, the others merge into its row.
+_URGENCY = {ReminderKind.ESCALATION.value: 0, ReminderKind.OVERDUE.value: 1, ReminderKind.REVIEW_NUDGE.value: 2,
+            ReminderKind.BEFORE_DEADLINE.value: 3}
+
+
+class Rows:
+    """A digest's sections being filled, most urgent first; each task gets one row in one section."""
+
+    def __init__(self, sections: list[Section], cap: int) -> None:
+        self.sections = sections
+        self.cap = cap
+        self.by_name = {s.name: s for s in sections}
+        self.shown: dict[int, Item] = {i.task_id: i for s in sections for i in s.items}
+        self.placed: set[int] = set()  # tasks counted in a section by `add`
+        self.days: dict[str, list[int]] = defaultdict(list)
+
+    def add(self, name: str, item: Item, order: Any = None) -> None:
+        """List a task that is in no section yet; it counts in the section's total even when not shown."""
+        section = self.by_name[name]
+        self.placed.add(item.task_id)
+        section.total += 1
+        if item.days is not None:
+            self.days[name].append(item.days)
+        section.items.append(item)
+        self.shown[item.task_id] = item
+        if order is not None:
+            section.items.sort(key=order)
+        if len(section.items) > self.cap:
+            del self.shown[section.items.pop().task_id]
+
+    def reminders(self, reminded: list[Reminded], home: Any, fallback: Any) -> None:
+        """Merge each reminder into its task's row; a task listed nowhere else gets a row of `fallback(item)`."""
+        for r in sorted(reminded, key=lambda r: _URGENCY.get(r.item.kind or "", 9)):
+            item = r.item
+            row = self.shown.get(item.task_id)
+            if row is not None:
+                row.reasons.append(item)
+            elif home(r) is None and item.task_id not in self.placed:
+                name, order = fallback(item)
+                self.add(name, item, order)
+            # else: counted in its section's total; the section's link lists it
+
+    def changes(self, changes: list[Item]) -> None:
+        """Changes newest first: into the task's row if it is listed, else one row per task in "changes"."""
+        for item in changes:
+            row = self.shown.get(item.task_id)
+            if row is not None:
+                row.changes.append(item)
+            elif item.task_id not in self.placed:
+                self.add("changes", item)
+
+
+
+def item_copy(item: Item) -> Item:
+    # Rows gather merged reasons and changes per recipient: the items shared between digests stay as read.
+    return replace(item, reasons=[], changes=[])
+
+
+def section_copies(found: tuple[list[Item], int]) -> tuple[list[Item], int]:
+    items, total = found
+    return [item_copy(i) for i in items], total
+
+
+def reminded_copy(r: Reminded) -> Reminded:
+    return replace(r, item=item_copy(r.item))
