@@ -5,6 +5,7 @@ from starlette.responses import Response
 
 from dtrack.evidence.attachments import files_of, may_attach
 from dtrack.reports.indicators import catalogue, own_unit, report_value
+from dtrack.web.downloads import list_download, wants_list_file
 from dtrack.web.edge import Ctx, Routes
 from dtrack.web.forms import parse_day
 from dtrack.workflow.errors import InvalidInput
@@ -29,6 +30,11 @@ def province_home(ctx: Ctx) -> Response:
     with ctx.app.db.session() as session:
         worklist = province_worklist(session, ctx.user, ctx.request.query_params.get("province"),
                                      ctx.app.clock.today(), s.due_soon_days)
+        fmt = wants_list_file(ctx.request.query_params)
+        if fmt:
+            rows = [view for name in SECTIONS for view in worklist.sections.get(name, [])]
+            return list_download(rows, f"viec-cua-tinh-{worklist.province.slug if worklist.province else 'all'}", fmt,
+                                 ctx.lang)
         return ctx.page("province_home.html.j2", data=worklist, worklist=worklist, sections=SECTIONS, states=STATE_LABELS[ctx.lang])
 
 

@@ -62,6 +62,7 @@ EXPECTED: dict[tuple[str, str], dict[str, set[int]]] = {
     ("GET", "/indicators"): only(LOGGED_IN),
     ("POST", "/indicators"): only({"own": MOVED, "overseer": MOVED, "admin": MOVED}),
     ("GET", "/review"): only(OVERSIGHT),
+    ("POST", "/review/accept"): only({"overseer": 422, "admin": 422}),  # posted with no task ticked
     ("GET", "/overdue"): only(OVERSIGHT),
     ("GET", "/matrix"): only(OVERSIGHT),
     ("GET", "/status"): only(OVERSIGHT),
