@@ -90,6 +90,11 @@ WORDS: dict[str, dict[str, str]] = {
         "comment_label": "Trao đổi về nhiệm vụ này", "comment_send": "Gửi ý kiến",
         "flash_attached": "Đã đính kèm tệp minh chứng.", "flash_withdrawn": "Đã rút tệp minh chứng.",
         "flash_commented": "Đã gửi ý kiến.",
+        "import_title": "Nhập số liệu từ tệp", "import_send": "Nhập tệp",
+        "import_explain": "Tệp CSV (UTF-8) hoặc XLSX, dòng đầu là tên cột: unit, indicator, period, value, as_of, note. "
+                          "Tất cả các dòng được nhập, hoặc không dòng nào nếu có dòng sai (báo rõ số dòng).",
+        "import_replace": "Thay số liệu đã có cùng ngày (giữ bản cũ trong lịch sử)",
+        "flash_imported": "Đã nhập tệp số liệu.",
         "download_list": "Tải danh sách này", "bulk_title": "Kết quả xử lý hàng loạt", "bulk_done": "Đã chấp nhận: {n}", "bulk_refused": "Không thực hiện được: {n}",
         "bulk_accept": "Chấp nhận các hồ sơ đã chọn", "bulk_pick": "Chọn",
         "field_file_empty": "Tệp rỗng hoặc chưa chọn tệp.", "field_file_big": "Tệp quá lớn (tối đa {mb} MB).",
@@ -194,6 +199,11 @@ WORDS: dict[str, dict[str, str]] = {
         "comment_label": "Discuss this task", "comment_send": "Send",
         "flash_attached": "The evidence file was attached.", "flash_withdrawn": "The evidence file was withdrawn.",
         "flash_commented": "Your comment was added.",
+        "import_title": "Import figures from a file", "import_send": "Import",
+        "import_explain": "A CSV (UTF-8) or XLSX file whose first line names the columns: unit, indicator, period, "
+                          "value, as_of, note. Every row is imported, or none if a row is wrong (its line is named).",
+        "import_replace": "Replace a figure already given for the same day (the old one stays in the history)",
+        "flash_imported": "The figures file was imported.",
         "download_list": "Download this list", "bulk_title": "Done in one go", "bulk_done": "Accepted: {n}", "bulk_refused": "Not done: {n}",
         "bulk_accept": "Accept the selected submissions", "bulk_pick": "Select",
         "field_file_empty": "The file is empty, or none was chosen.", "field_file_big": "The file is too large (at most {mb} MB).",
