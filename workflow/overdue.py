@@ -157,7 +157,8 @@ def _late(row, status: DeadlineStatus, days: int) -> LateTask:
 
 def check_min_days(min_days: int) -> int:
     if min_days < 0:
-        raise InvalidInput("--min-days", f"{min_days} is negative", "give 0 or more (days overdue)")
+        raise InvalidInput("--min-days", f"{min_days} is negative", "give 0 or more (days overdue)",
+                           code="negative", value=min_days)
     return min_days
 
 

@@ -135,7 +135,8 @@ def list_tasks(
 ) -> list[TaskView]:
     """Tasks matching the filters; with `as_of`, each carries its deadline status."""
     if state is not None and state not in {s.value for s in State}:
-        raise InvalidInput("--state", f"{state!r} is not a state", "states: " + ", ".join(s.value for s in State))
+        raise InvalidInput("--state", f"{state!r} is not a state", "states: " + ", ".join(s.value for s in State),
+                           code="not_a_state", value=state, states=", ".join(s.value for s in State))
     query = _with_context()
     if province is not None:
         query = query.where(Task.province_id == province.id)
@@ -159,10 +160,18 @@ class TaskDetail:
     """A task with what may happen next and its full history (`dtrack task show`, the task page)."""
 
     task: Task
+    as_of: date | None = None  # with a day, the view carries the deadline status as of it
+    due_soon_days: int = 7
+
+    def view(self) -> TaskView:
+        return TaskView.of(self.task, self.as_of, self.due_soon_days)
+
+    def allowed(self) -> list[str]:
+        return [t.value for t in lifecycle.triggers_from(self.task.state)]
 
     def to_json(self) -> dict[str, Any]:
-        data = TaskView.of(self.task).to_json()
-        data["allowed"] = [t.value for t in lifecycle.triggers_from(self.task.state)]
+        data = self.view().to_json()
+        data["allowed"] = self.allowed()
         data["history"] = history_json(self.task.events)
         return data
 

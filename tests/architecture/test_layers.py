@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 GROUND = {"workflow"}
 FEATURES = {"directives", "notifications", "reports", "accounts", "templates", "seeds", "migrations"}
 USECASES = {"usecases"}
-FRONT_ENDS = {"cli", "terminal", "web"}
+FRONT_ENDS = {"cli", "terminal", "terminal_wording", "web"}
 ALL = GROUND | FEATURES | USECASES | FRONT_ENDS
 
 # What each floor may import from the project (besides itself).
@@ -33,8 +33,9 @@ ALLOWED = {
     "reports": GROUND | {"templates", "directives", "notifications", "seeds"},
     "accounts": GROUND | {"notifications", "templates"},
     "usecases": GROUND | FEATURES,
-    "terminal": GROUND | FEATURES,
-    "cli": GROUND | FEATURES | USECASES | {"terminal", "web"},
+    "terminal": GROUND | FEATURES | {"terminal_wording"},
+    "terminal_wording": GROUND,
+    "cli": GROUND | FEATURES | USECASES | {"terminal", "terminal_wording", "web"},
     "web": GROUND | FEATURES | USECASES,
 }
 
