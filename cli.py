@@ -41,17 +41,25 @@ def say(wording_key: str, /, **values: Any) -> str:
 class UserError(click.ClickException):
     """A core error shown as `lỗi: <what>; <hint>` (`error:` in English) with exit code 1."""
 
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.prefix = say("error")  # chosen now: click shows the error after the command's context is gone
+
     def show(self, file=None) -> None:  # noqa: D102 - click's signature
-        click.echo(f"{say('error')}: {self.format_message()}", err=True)
+        click.echo(f"{self.prefix}: {self.format_message()}", err=True)
 
 
 class UsageMistake(click.UsageError):
     """A mistyped command line (unknown option, missing value...), said in the command's language."""
 
+    def __init__(self, message: str, ctx: click.Context | None = None) -> None:
+        super().__init__(message, ctx)
+        self.prefix = say("error")
+
     def show(self, file=None) -> None:  # noqa: D102 - click's signature
         if self.ctx is not None:
             click.echo(self.ctx.get_usage(), err=True)
-        click.echo(f"{say('error')}: {self.format_message()}", err=True)
+        click.echo(f"{self.prefix}: {self.format_message()}", err=True)
 
 
 class DtrackGroup(click.Group):
@@ -1141,18 +1149,18 @@ def demo(app: App, fresh: bool, lang: str | None) -> None:
 
     db = Database(app.db_url or DEMO_URL)
     report = run_demo(db, fresh=fresh)
-    lang = lang or app.settings().language
+    shown = lang or app.lang  # the terminal's language; the reports' and mails' is below
     click.echo(f"demo database: {db.display_url}")
     click.echo(report.summary)
     click.echo()
     with db.session() as session:
         matrix = status_matrix(session, "20/CT-BCT", as_of=SEASON_END)
-        click.echo(status_text(matrix, lang))
+        click.echo(status_text(matrix, shown))
         click.echo()
-        click.echo(region_summary(matrix, lang))
+        click.echo(region_summary(matrix, shown))
         click.echo()
-        click.echo(overdue_text(overdue_review(session, SEASON_END), lang))
-    outputs = last_day_outputs(db, Path.cwd(), lang)
+        click.echo(overdue_text(overdue_review(session, SEASON_END), shown))
+    outputs = last_day_outputs(db, Path.cwd(), lang or app.lang_given or app.settings().language)
     click.echo()
     click.echo(f"last day of the season ({SEASON_END:%d/%m/%Y}): {outputs.reminders}")
     click.echo(f"digests: {outputs.messages} emails in {outputs.mail_dir}/ (open the .eml files in a mail reader)")
