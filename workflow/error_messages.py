@@ -240,7 +240,7 @@ def say(error: DtrackError, lang: str = "vi") -> str:
     try:
         message = message_template.format(**fields)
         default_hint = WORDING["en"][code][1]
-        if hint_template and (error.hint is None or _same_hint(error.hint, default_hint, fields)):
+        if hint_template and (error.hint is None or _same_hint(error.hint, default_hint, _fields(error, "en"))):
             hint = hint_template.format(**fields)
         else:  # the raiser gave its own hint: translate it when it is a known phrase
             hint = phrase(error.hint, lang) or None
