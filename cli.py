@@ -156,6 +156,10 @@ class App:
         return Clock(settings.timezone, settings.today)
 
 
+# A task group's number as typed: a database integer cannot hold more (PostgreSQL would refuse the query).
+GROUP_NUMBER = click.IntRange(1, 9999)
+
+
 def as_of_option(func: Callable) -> Callable:
     return click.option(
         "--as-of", type=DateParam(as_text=True), default=None,
@@ -330,7 +334,7 @@ def tasks() -> None:
 @click.option("--region", default=None, help="north, central or south.")
 @click.option("--state", default=None, help="Only tasks in this state, e.g. submitted.")
 @click.option("--directive", default=None, help="Only this directive's tasks, e.g. 20/CT-BCT.")
-@click.option("--group", type=int, default=None, help="Only this task group number.")
+@click.option("--group", type=GROUP_NUMBER, default=None, help="Only this task group number.")
 @as_of_option
 @json_option
 @lang_option
@@ -562,7 +566,7 @@ def directive_list(app: App, as_json: bool) -> None:
 @cli.command()
 @click.option("--region", default=None, help="Only north, central or south.")
 @click.option("--province", default=None, help="Only this province (slug or name; old names work too).")
-@click.option("--group", type=int, default=None, help="Only this task group number, e.g. 9.")
+@click.option("--group", type=GROUP_NUMBER, default=None, help="Only this task group number, e.g. 9.")
 @click.option("--directive", default=None, help="Only this directive's tasks, e.g. 20/CT-BCT.")
 @click.option("--min-days", type=int, default=0, show_default=True, help="Only tasks at least this many days overdue.")
 @click.option("--limit", type=click.IntRange(min=0), default=None,
@@ -656,7 +660,7 @@ def deadlines() -> None:
               help="The new deadline (dd/mm/yyyy or yyyy-mm-dd); must be after the current one.")
 @click.option("--reason", required=True, help="Why the deadline moves; kept in the audit trail.")
 @click.option("--as", "actor", required=True, metavar="EMAIL", help="The overseer who decides it.")
-@click.option("--group", type=int, default=None, help="Extend this task group (instead of naming tasks).")
+@click.option("--group", type=GROUP_NUMBER, default=None, help="Extend this task group (instead of naming tasks).")
 @click.option("--provinces", "spec", default="all", show_default=True, metavar="all|north|central|south|SLUG,...",
               help="With --group: which provinces.")
 @click.option("--period", default=None, help="With --group of a recurring group: only this period, e.g. 2026-H1.")

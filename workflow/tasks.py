@@ -36,16 +36,23 @@ def _with_context() -> Select:
     )
 
 
+def _small_number(text: str) -> bool:
+    """ASCII digits that fit a database integer (a longer one names no task: it would overflow the query)."""
+    return text.isascii() and text.isdigit() and len(text) <= 9
+
+
 def find_task(session: Session, ref: str) -> tuple[Task, str | None]:
     """The task named by `ref`, and a note if an old province name was mapped."""
     ref = ref.strip()
+    if "\x00" in ref:  # no key has one, and PostgreSQL refuses it in a query
+        raise UnknownTask(ref)
     query = _with_context()
     note = None
-    if ref.isdigit():
+    if _small_number(ref):
         query = query.where(Task.id == int(ref))
     else:
         parts = ref.split(":")
-        if len(parts) not in (3, 4) or not parts[1].isdigit():
+        if len(parts) not in (3, 4) or not _small_number(parts[1]):
             raise UnknownTask(ref)
         code, ordinal, province_ref = parts[0], int(parts[1]), parts[2]
         period = parts[3] if len(parts) == 4 else ""
