@@ -171,9 +171,17 @@ def json_option(func: Callable) -> Callable:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts instead of a table.")(func)
 
 
+def _command_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A command's own --lang also words its messages and errors, not only its table or report."""
+    app = ctx.find_object(App)
+    if value and app is not None:
+        app.lang = value
+    return value
+
+
 def lang_option(func: Callable) -> Callable:
     return click.option(
-        "--lang", type=click.Choice(["vi", "en"]), default=None,
+        "--lang", type=click.Choice(["vi", "en"]), default=None, callback=_command_lang,
         help="Language of this command's output (default: the global --lang, DTRACK_LANG, or vi).",
     )(func)
 
@@ -236,7 +244,7 @@ def init(app: App, as_of: str | None) -> None:
     result = initialise(db, app.clock(as_of), app.settings(as_of).calendar)
     click.echo(say("init_database", url=db.display_url))
     click.echo(say("init_provinces", n=result.provinces))
-    click.echo(say("init_directive", code=result.directive.code, status=result.directive.status))
+    click.echo(say("init_directive", code=result.directive.code, status=say(f"status_{result.directive.status}")))
     a = result.assignment
     click.echo(say("init_tasks", created=a.created, existing=a.existing, provinces=a.provinces))
 
@@ -517,7 +525,8 @@ def directive_load(app: App, path: str) -> None:
     extra = ""
     if result.groups_added or result.groups_updated:
         extra = say("groups_changed", added=result.groups_added or "-", updated=result.groups_updated or "-")
-    click.echo(say("directive_loaded", code=result.code, status=result.status, groups=len(spec.groups), extra=extra))
+    click.echo(say("directive_loaded", code=result.code, status=say(f"status_{result.status}"), groups=len(spec.groups),
+                   extra=extra))
     if result.status == "created":
         click.echo(say("next", command=f"dtrack directive assign {result.code} --provinces all"))
 
@@ -747,8 +756,15 @@ def reminders_run(app: App, as_of: str | None) -> None:
     from dtrack.workflow.reminders import ReminderPolicy, sweep
 
     settings = app.settings(as_of)
+    from dtrack.workflow.vocabulary import REMINDER_LABELS, ReminderKind
+
     result = sweep(app.database(), app.clock(as_of), ReminderPolicy.from_settings(settings))
-    click.echo(result.line())
+    names = {k: REMINDER_LABELS[app.lang][ReminderKind(k)] if app.lang == "vi" else k for k in result.generated}
+    kinds = ", ".join(f"{names[k]} {result.generated[k]}" for k in sorted(result.generated)) or say("none")
+    click.echo(say("sweep", day=f"{result.as_of:%d/%m/%Y}", iso=result.as_of.isoformat(), total=result.total,
+                   kinds=kinds, cancelled=result.cancelled, periods=result.periods_opened,
+                   checkpoints=result.checkpoints, scanned=result.scanned,
+                   seconds=f"{result.seconds:.2f}".replace(".", "," if app.lang == "vi" else ".")))
 
 
 @reminders.command("list")
@@ -1154,7 +1170,7 @@ def demo(app: App, fresh: bool, lang: str | None) -> None:
     db = Database(app.db_url or DEMO_URL)
     report = run_demo(db, fresh=fresh)
     shown = lang or app.lang  # the terminal's language; the reports' and mails' is below
-    click.echo(f"demo database: {db.display_url}")
+    click.echo(say("demo_database", url=db.display_url))
     click.echo(report.summary)
     click.echo()
     with db.session() as session:
@@ -1166,17 +1182,17 @@ def demo(app: App, fresh: bool, lang: str | None) -> None:
         click.echo(overdue_text(overdue_review(session, SEASON_END), shown))
     outputs = last_day_outputs(db, Path.cwd(), lang or app.lang_given or app.settings().language)
     click.echo()
-    click.echo(f"last day of the season ({SEASON_END:%d/%m/%Y}): {outputs.reminders}")
-    click.echo(f"digests: {outputs.messages} emails in {outputs.mail_dir}/ (open the .eml files in a mail reader)")
-    click.echo(f"national report: {outputs.report} (open it in a browser; `dtrack report national --help` for more)")
+    click.echo(say("demo_last_day", day=f"{SEASON_END:%d/%m/%Y}", reminders=outputs.reminders))
+    click.echo(say("demo_digests", n=outputs.messages, folder=outputs.mail_dir))
+    click.echo(say("demo_report", path=outputs.report))
     accounts = web_accounts(db)
     command = sys.argv[0] if Path(sys.argv[0]).name == "dtrack" else "dtrack"
     click.echo()
-    click.echo(f"web application: {command} serve --db {db.url} --as-of {SEASON_END.isoformat()}")
-    click.echo("  then open http://127.0.0.1:8000/ and log in with one of the demo accounts:")
+    click.echo(say("demo_web", command=f"{command} serve --db {db.url} --as-of {SEASON_END:%d/%m/%Y}"))
+    click.echo(say("demo_login"))
     for email, password in accounts.items():
-        who = "the Department's overseer" if email == OVERSEER else "Sở Công Thương Hà Nội (province officer)"
-        click.echo(f"  {email}  password {password}  ({who})")
+        who = say("demo_overseer") if email == OVERSEER else say("demo_officer")
+        click.echo(say("demo_account", email=email, password=password, who=who))
 
 
 def main() -> None:
@@ -1219,7 +1235,7 @@ def serve(app: App, host: str, port: int, workers: int, db_url: str | None, as_o
         app.db_url = db_url  # read before any setting is: the one URL for the whole command
     settings = app.settings(as_of)
     db = app.database()  # refuses a database `dtrack init` has not prepared
-    click.echo(f"dtrack web on http://{host}:{port}/ (database {db.display_url}, {workers} worker(s)); Ctrl+C stops")
+    click.echo(say("serving", host=host, port=port, url=db.display_url, workers=workers))
     if workers == 1:
         from dtrack.web.app import create_app
 

@@ -84,6 +84,18 @@ WORDS: dict[str, dict[str, str]] = {
         "disabled": "đã khoá {email}",
         "json_and_csv": "--json và --csv: chỉ chọn một định dạng",
         "keys_or_group": "hãy ghi khoá nhiệm vụ hoặc --group N, không cả hai và không để trống",
+        "status_created": "đã tạo", "status_unchanged": "không thay đổi", "status_updated": "đã cập nhật",
+        "sweep": "quét ngày {day}: ghi {total} lời nhắc ({kinds}), huỷ {cancelled}, mở {periods} nhiệm vụ của kỳ mới, "
+                 "chuyển {checkpoints} mốc rà soát, đã xét {scanned} nhiệm vụ trong {seconds} giây",
+        "demo_database": "cơ sở dữ liệu demo: {url}",
+        "demo_last_day": "ngày cuối mùa ({day}): {reminders}",
+        "demo_digests": "bản tin: {n} thư trong {folder}/ (mở các tệp .eml bằng chương trình đọc thư)",
+        "demo_report": "báo cáo toàn quốc: {path} (mở bằng trình duyệt; xem thêm `dtrack report national --help`)",
+        "demo_web": "ứng dụng web: {command}",
+        "demo_login": "  rồi mở http://127.0.0.1:8000/ và đăng nhập bằng một tài khoản demo:",
+        "demo_account": "  {email}  mật khẩu {password}  ({who})",
+        "demo_overseer": "Cục (giám sát)", "demo_officer": "Sở Công Thương Hà Nội (cán bộ của tỉnh)",
+        "serving": "dtrack web tại http://{host}:{port}/ (cơ sở dữ liệu {url}, {workers} tiến trình); Ctrl+C để dừng",
     },
     "en": {
         "error": "error", "note": "note",
@@ -151,6 +163,19 @@ WORDS: dict[str, dict[str, str]] = {
         "disabled": "{email} disabled",
         "json_and_csv": "--json and --csv: choose one output format",
         "keys_or_group": "give either task keys or --group N, not both and not neither",
+        "status_created": "created", "status_unchanged": "unchanged", "status_updated": "updated",
+        "sweep": "sweep as of {iso}: {total} reminder(s) written ({kinds}), {cancelled} cancelled, "
+                 "{periods} period task(s) opened, {checkpoints} checkpoint(s) rolled, "
+                 "{scanned} task(s) checked in {seconds} s",
+        "demo_database": "demo database: {url}",
+        "demo_last_day": "last day of the season ({day}): {reminders}",
+        "demo_digests": "digests: {n} emails in {folder}/ (open the .eml files in a mail reader)",
+        "demo_report": "national report: {path} (open it in a browser; `dtrack report national --help` for more)",
+        "demo_web": "web application: {command}",
+        "demo_login": "  then open http://127.0.0.1:8000/ and log in with one of the demo accounts:",
+        "demo_account": "  {email}  password {password}  ({who})",
+        "demo_overseer": "the Department's overseer", "demo_officer": "Sở Công Thương Hà Nội (province officer)",
+        "serving": "dtrack web on http://{host}:{port}/ (database {url}, {workers} worker(s)); Ctrl+C stops",
     },
 }
 

@@ -145,10 +145,11 @@ def test_directive_load_and_assign_from_the_shell(cli_runner):
     from dtrack.seeds import EXAMPLE_DIRECTIVE_FILE
 
     first = cli_runner("directive", "load", str(EXAMPLE_DIRECTIVE_FILE))
-    assert first.exit_code == 0 and "created" in first.output, first.output
+    assert first.exit_code == 0 and "chỉ thị EX-01/2026: đã tạo" in first.output, first.output
     assert "tiếp theo: dtrack directive assign EX-01/2026" in first.output
     again = cli_runner("directive", "load", str(EXAMPLE_DIRECTIVE_FILE))
-    assert "unchanged" in again.output
+    assert "không thay đổi" in again.output
+    assert "unchanged" in cli_runner("--lang", "en", "directive", "load", str(EXAMPLE_DIRECTIVE_FILE)).output
     assigned = cli_runner("directive", "assign", "EX-01/2026", "--provinces", "hue,kon-tum")
     assert assigned.exit_code == 0, assigned.output
     assert "EX-01/2026: tạo mới " in assigned.output and "(2 tỉnh, thành phố)" in assigned.output

@@ -26,10 +26,15 @@ def test_vietnamese_by_default_english_with_lang_or_dtrack_lang(cli_runner, monk
                     cli_runner("tasks", "list", "--province", "ha-noi", "--lang", "en")):
         assert english.output.splitlines()[0].split()[:3] == ["task", "province", "title"]
         assert "Not started" in english.output and english.output.rstrip().endswith("10 task(s)")
+    refused = cli_runner("tasks", "list", "--state", "x", "--lang", "en")  # a command's --lang words its errors too
+    assert refused.output.startswith("error: --state: 'x' is not a state")
     monkeypatch.setenv("DTRACK_LANG", "en")
     assert cli_runner("tasks", "list", "--province", "ha-noi").output.rstrip().endswith("10 task(s)")
     assert cli_runner("--lang", "vi", "tasks", "list", "--province", "ha-noi").output.rstrip().endswith("10 nhiệm vụ")
     assert "added" in cli_runner("users", "add", "--email", "b@x.vn", "--name", "B", "--role", "overseer").output
+    # A sweep opens the next period's tasks: last, so the counts above stay ten.
+    assert cli_runner("reminders", "run").output.startswith("sweep as of 2026-01-05: 68 reminder(s) written")
+    assert cli_runner("--lang", "vi", "reminders", "run").output.startswith("quét ngày 05/01/2026: ghi 0 lời nhắc")
 
 
 def test_json_stays_english_and_raw_whatever_the_language(cli_runner):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import inspect
+from datetime import date
 
 import pytest
 from hypothesis import given, strategies as st
@@ -77,7 +78,7 @@ def test_a_hint_the_raiser_gave_is_kept_and_translated_when_known():
     assert phrase("an unknown English sentence", "vi") == "an unknown English sentence"
 
 
-@given(st.dates(min_value=__import__("datetime").date(1900, 1, 1)))
+@given(st.dates(min_value=date(1900, 1, 1)))
 def test_dd_mm_yyyy_and_iso_name_the_same_day(day):
     assert parse_date(f"{day:%d/%m/%Y}", "--as-of") == parse_date(day.isoformat(), "--as-of") == day
     assert parse_date(f"{day.day}/{day.month}/{day.year}", "--as-of") == day
