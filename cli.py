@@ -275,11 +275,13 @@ def provinces(app: App, region: str | None, as_json: bool) -> None:
     if as_json:
         emit_json([p.to_json() for p in found])
         return
+    from dtrack.terminal_wording import value_text
     from dtrack.workflow.vocabulary import REGION_LABELS, Region
 
     regions = REGION_LABELS[app.lang]
     click.echo(table((say("h_slug"), say("h_name"), say("h_region"), say("h_kind"), say("h_merged")),
-                     [(p.slug, p.name, regions[Region(p.region)], p.kind, ", ".join(p.merged_from)) for p in found]))
+                     [(p.slug, p.name, regions[Region(p.region)], value_text(p.kind, app.lang), ", ".join(p.merged_from))
+                      for p in found]))
 
 
 # --- users ------------------------------------------------------------------
@@ -484,9 +486,11 @@ def status(app: App, region: str | None, directive: str, as_of: str | None, lang
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(["mermaid", "table"]), default="mermaid", show_default=True,
               help="mermaid: a diagram to paste into Markdown; table: who may do what from which state.")
-def lifecycle(fmt: str) -> None:
+@pass_app
+def lifecycle(app: App, fmt: str) -> None:
     """The task state diagram, drawn from the definition the engine runs."""
-    from dtrack.terminal import table
+    from dtrack.terminal import state_text, table
+    from dtrack.terminal_wording import value_text
     from dtrack.workflow import lifecycle as definition
 
     if fmt == "mermaid":
@@ -495,8 +499,10 @@ def lifecycle(fmt: str) -> None:
     rows = []
     for spec in definition.LIFECYCLE["transitions"]:
         sources = spec["source"] if isinstance(spec["source"], list) else [spec["source"]]
-        rows.append((spec["trigger"].replace("_", "-"), ", ".join(sources), spec["dest"] or say("same"),
-                     spec["by"], say("yes") if spec.get("note") else ""))
+        rows.append((spec["trigger"].replace("_", "-"), ", ".join(state_text(s, app.lang) for s in sources),
+                     state_text(spec["dest"], app.lang) if spec["dest"] else say("same"),
+                     ", ".join(value_text(who, app.lang) for who in str(spec["by"]).split(", ")),
+                     say("yes") if spec.get("note") else ""))
     click.echo(table((say("h_action"), say("h_from"), say("h_to"), say("h_who"), say("h_note_required")), rows))
 
 
@@ -775,7 +781,9 @@ def reminders_run(app: App, as_of: str | None) -> None:
 def reminders_list(app: App, show_all: bool, as_of: str | None, as_json: bool) -> None:
     """List reminders waiting for a digest (fallen due by today)."""
     from dtrack.terminal import table
+    from dtrack.terminal_wording import value_text
     from dtrack.workflow.reminders import list_reminders
+    from dtrack.workflow.vocabulary import REMINDER_LABELS, ReminderKind
 
     with app.database().session() as session:
         found = list_reminders(session, app.clock(as_of).today(), include_done=show_all)
@@ -784,7 +792,8 @@ def reminders_list(app: App, show_all: bool, as_of: str | None, as_json: bool) -
     else:
         click.echo(table((say("h_task"), say("h_reminder_kind"), say("h_audience"), say("h_deadline"),
                           say("h_remind_on"), say("h_days"), say("h_status")),
-                         [(r.task, r.kind, r.audience, r.due_on, r.remind_on, r.days, r.status) for r in found])
+                         [(r.task, REMINDER_LABELS[app.lang][ReminderKind(r.kind)], value_text(r.audience, app.lang),
+                           r.due_on, r.remind_on, r.days, value_text(r.status, app.lang)) for r in found])
                    + "\n" + say("n_reminders", n=len(found)))
 
 
@@ -911,6 +920,7 @@ def outbox_list(app: App, state: str | None, limit: int, as_json: bool) -> None:
     """List outgoing messages, newest first, with tries, the server's reply or the last error."""
     from dtrack.notifications.outbox import MessageView, counts, list_messages
     from dtrack.terminal import table
+    from dtrack.terminal_wording import value_text
 
     with app.database().session() as session:
         found = [MessageView.of(m) for m in list_messages(session, state, limit)]
@@ -920,11 +930,12 @@ def outbox_list(app: App, state: str | None, limit: int, as_json: bool) -> None:
         return
     click.echo(table((say("h_id"), say("h_state"), say("h_recipient"), say("h_kind"), say("h_day"), say("h_tries"),
                       say("h_next"), say("h_reply")),
-                     [(m.id, m.state, m.recipient, m.kind, m.day, m.attempts,
+                     [(m.id, value_text(m.state, app.lang), m.recipient, value_text(m.kind, app.lang), m.day, m.attempts,
                        m.sent_at if m.state == "sent" else m.next_attempt_at if m.state == "pending" else None,
                        (m.server_reply if m.state == "sent" else m.last_error) or "")
                       for m in found]))
-    click.echo(say("outbox_total", counts=", ".join(f"{n} {s}" for s, n in sorted(totals.items())) or say("no_messages")))
+    click.echo(say("outbox_total", counts=", ".join(f"{n} {value_text(s, app.lang)}" for s, n in sorted(totals.items()))
+                   or say("no_messages")))
 
 
 @outbox.command("retry")

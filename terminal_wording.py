@@ -185,6 +185,18 @@ ROLE_WORDS: dict[str, dict[str, str]] = {
     "en": {"province": "province", "overseer": "overseer", "admin": "admin"},
 }
 
+# Stored values the terminal shows in words (the stored value stays in --json).
+VALUE_WORDS: dict[str, dict[str, str]] = {
+    "vi": {
+        "city": "thành phố", "province": "tỉnh",  # a unit's kind
+        "pending": "chờ", "consumed": "đã dùng", "cancelled": "đã huỷ",  # a reminder
+        "sending": "đang gửi", "sent": "đã gửi", "failed": "thất bại",  # an outbox message
+        "owner": "người được giao", "overseer": "Cục (giám sát)", "admin": "quản trị viên",  # lifecycle's who
+        "digest": "bản tin", "report": "báo cáo", "account": "tài khoản",  # an outbox message's kind
+    },
+    "en": {},
+}
+
 DEFAULT_LANGUAGE = "vi"
 
 
@@ -198,3 +210,10 @@ def language(chosen: str | None = None) -> str:
 
 def words(lang: str) -> dict[str, str]:
     return WORDS.get(lang, WORDS[DEFAULT_LANGUAGE])
+
+
+def value_text(value: str | None, lang: str) -> str | None:
+    """A stored value ('city', 'pending') in words; unknown values and English stay as they are."""
+    if value is None:
+        return None
+    return VALUE_WORDS.get(lang, {}).get(value, value)

@@ -108,3 +108,15 @@ def test_a_usage_mistake_is_said_in_vietnamese_too(cli_runner):
     unknown = cli_runner("tasks", "list", "--provnce", "hue")
     assert unknown.exit_code == 2 and "lỗi: không có tuỳ chọn --provnce" in unknown.output
     assert "Error: No such option" in cli_runner("--lang", "en", "tasks", "list", "--provnce", "hue").output
+
+
+def test_stored_values_are_shown_in_words(cli_runner):
+    assert cli_runner("reminders", "run").exit_code == 0
+    listed = cli_runner("reminders", "list")
+    assert "đã quá hạn" in listed.output and "quá hạn lâu, cần đôn đốc" in listed.output and " chờ" in listed.output
+    assert "pending" not in listed.output and "escalation" not in listed.output
+    english = cli_runner("--lang", "en", "reminders", "list")
+    assert "pending" in english.output and "long overdue (escalated)" in english.output
+    table = cli_runner("lifecycle", "--format", "table")
+    assert "send-back  Đã nộp, chờ duyệt" in table.output and "not_started" not in table.output
+    assert "thành phố" in cli_runner("provinces").output
