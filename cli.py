@@ -81,13 +81,13 @@ def _usage_vi(exc: click.UsageError) -> str:
     """Click's own usage errors in Vietnamese; the detail click gives is kept after the colon."""
     if isinstance(exc, click.MissingParameter):
         hint = exc.param.get_error_hint(exc.ctx) if exc.param is not None and exc.ctx is not None else ""
-        return f"thiếu {hint}" + (" (bắt buộc)" if hint else "")
+        return say("usage_missing", name=hint) if hint else exc.message
     if isinstance(exc, click.NoSuchOption):
-        return f"không có tuỳ chọn {exc.option_name}" + (
-            f" (có phải ý bạn là {', '.join(exc.possibilities)}?)" if exc.possibilities else "")
+        return say("usage_no_option", name=exc.option_name) + (
+            say("usage_did_you_mean", names=", ".join(exc.possibilities)) if exc.possibilities else "")
     if isinstance(exc, click.BadParameter):
         hint = exc.param_hint or (exc.param.get_error_hint(exc.ctx) if exc.param is not None and exc.ctx else "")
-        return f"giá trị không hợp lệ cho {hint}: {exc.message}"
+        return say("usage_bad_value", name=hint, detail=exc.message)
     return exc.message
 
 
@@ -106,8 +106,6 @@ class DateParam(click.ParamType):
         return "DD/MM/YYYY"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        from datetime import date
-
         from dtrack.workflow.settings import parse_date
 
         if isinstance(value, date):

@@ -83,6 +83,9 @@ WORDS: dict[str, dict[str, str]] = {
         "password_set": "đã đặt mật khẩu cho {email}; các phiên đăng nhập của người đó đã kết thúc",
         "disabled": "đã khoá {email}",
         "json_and_csv": "--json và --csv: chỉ chọn một định dạng",
+        # click's own usage errors (the English ones are click's)
+        "usage_missing": "thiếu {name} (bắt buộc)", "usage_no_option": "không có tuỳ chọn {name}",
+        "usage_did_you_mean": " (có phải ý bạn là {names}?)", "usage_bad_value": "giá trị không hợp lệ cho {name}: {detail}",
         "keys_or_group": "hãy ghi khoá nhiệm vụ hoặc --group N, không cả hai và không để trống",
         "status_created": "đã tạo", "status_unchanged": "không thay đổi", "status_updated": "đã cập nhật",
         "sweep": "quét ngày {day}: ghi {total} lời nhắc ({kinds}), huỷ {cancelled}, mở {periods} nhiệm vụ của kỳ mới, "
@@ -162,6 +165,8 @@ WORDS: dict[str, dict[str, str]] = {
         "password_set": "password set for {email}; their sessions have ended",
         "disabled": "{email} disabled",
         "json_and_csv": "--json and --csv: choose one output format",
+        "usage_missing": "missing {name}", "usage_no_option": "no such option: {name}",
+        "usage_did_you_mean": " (did you mean {names}?)", "usage_bad_value": "invalid value for {name}: {detail}",
         "keys_or_group": "give either task keys or --group N, not both and not neither",
         "status_created": "created", "status_unchanged": "unchanged", "status_updated": "updated",
         "sweep": "sweep as of {iso}: {total} reminder(s) written ({kinds}), {cancelled} cancelled, "
