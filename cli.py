@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -20,28 +21,110 @@ if TYPE_CHECKING:
     from dtrack.workflow.settings import Settings
 
 
+def current_lang() -> str:
+    """The language of this command's output: the global --lang, else DTRACK_LANG, else Vietnamese."""
+    from dtrack.terminal_wording import language
+
+    ctx = click.get_current_context(silent=True)
+    app = ctx.find_object(App) if ctx else None
+    return app.lang if app else language()
+
+
+def say(wording_key: str, /, **values: Any) -> str:
+    """One line of the wording table (terminal_wording.py) in this command's language."""
+    from dtrack.terminal_wording import words
+
+    text = words(current_lang())[wording_key]
+    return text.format(**values) if values else text
+
+
 class UserError(click.ClickException):
-    """A core error shown as `error: <what>; <hint>` with exit code 1."""
+    """A core error shown as `lỗi: <what>; <hint>` (`error:` in English) with exit code 1."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.prefix = say("error")  # chosen now: click shows the error after the command's context is gone
 
     def show(self, file=None) -> None:  # noqa: D102 - click's signature
-        click.echo(f"error: {self.format_message()}", err=True)
+        click.echo(f"{self.prefix}: {self.format_message()}", err=True)
+
+
+class UsageMistake(click.UsageError):
+    """A mistyped command line (unknown option, missing value...), said in the command's language."""
+
+    def __init__(self, message: str, ctx: click.Context | None = None) -> None:
+        super().__init__(message, ctx)
+        self.prefix = say("error")
+
+    def show(self, file=None) -> None:  # noqa: D102 - click's signature
+        if self.ctx is not None:
+            click.echo(self.ctx.get_usage(), err=True)
+        click.echo(f"{self.prefix}: {self.format_message()}", err=True)
 
 
 class DtrackGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
+        from dtrack.workflow.error_messages import say as say_error
         from dtrack.workflow.errors import DtrackError
 
         try:
             return super().invoke(ctx)
         except DtrackError as exc:
-            raise UserError(str(exc)) from None
+            raise UserError(say_error(exc, current_lang())) from None
+        except click.UsageError as exc:
+            if current_lang() != "vi" or isinstance(exc, UsageMistake):
+                raise
+            raise UsageMistake(_usage_vi(exc), exc.ctx) from None
+
+
+def _usage_vi(exc: click.UsageError) -> str:
+    """Click's own usage errors in Vietnamese; the detail click gives is kept after the colon."""
+    if isinstance(exc, click.MissingParameter):
+        hint = exc.param.get_error_hint(exc.ctx) if exc.param is not None and exc.ctx is not None else ""
+        return say("usage_missing", name=hint) if hint else exc.message
+    if isinstance(exc, click.NoSuchOption):
+        return say("usage_no_option", name=exc.option_name) + (
+            say("usage_did_you_mean", names=", ".join(exc.possibilities)) if exc.possibilities else "")
+    if isinstance(exc, click.BadParameter):
+        hint = exc.param_hint or (exc.param.get_error_hint(exc.ctx) if exc.param is not None and exc.ctx else "")
+        return say("usage_bad_value", name=hint, detail=exc.message)
+    return exc.message
+
+
+class DateParam(click.ParamType):
+    """A day typed dd/mm/yyyy or yyyy-mm-dd; a wrong one is reported under the option as typed (--as-of).
+
+    `as_text` gives the ISO text (what settings read); otherwise a `date`.
+    """
+
+    name = "date"
+
+    def __init__(self, as_text: bool = False) -> None:
+        self.as_text = as_text
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "DD/MM/YYYY"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from dtrack.workflow.settings import parse_date
+
+        if isinstance(value, date):
+            day = value
+        else:
+            name = max(param.opts, key=len) if param is not None and param.opts else "date"
+            day = parse_date(str(value), name)
+        return day.isoformat() if self.as_text else day
 
 
 class App:
     """What every command needs: checked settings, the database, the clock."""
 
-    def __init__(self, db_url: str | None) -> None:
+    def __init__(self, db_url: str | None, lang: str | None = None) -> None:
+        from dtrack.terminal_wording import language
+
         self.db_url = db_url
+        self.lang_given = lang  # the global --lang as typed: it also chooses the language of reports
+        self.lang = language(lang)
         self._db: Database | None = None
         self._ready = False
         self._settings: dict[str | None, Settings] = {}
@@ -71,9 +154,13 @@ class App:
         return Clock(settings.timezone, settings.today)
 
 
+# A task group's number as typed: a database integer cannot hold more (PostgreSQL would refuse the query).
+GROUP_NUMBER = click.IntRange(1, 9999)
+
+
 def as_of_option(func: Callable) -> Callable:
     return click.option(
-        "--as-of", metavar="YYYY-MM-DD", default=None,
+        "--as-of", type=DateParam(as_text=True), default=None,
         help="Act as if today were this date (in Asia/Ho_Chi_Minh); default: DTRACK_TODAY or the real date.",
     )(func)
 
@@ -82,9 +169,18 @@ def json_option(func: Callable) -> Callable:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts instead of a table.")(func)
 
 
+def _command_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A command's own --lang also words its messages and errors, not only its table or report."""
+    app = ctx.find_object(App)
+    if value and app is not None:
+        app.lang = value
+    return value
+
+
 def lang_option(func: Callable) -> Callable:
     return click.option(
-        "--lang", type=click.Choice(["vi", "en"]), default=None, help="Language of titles (default: DTRACK_LANGUAGE or vi)."
+        "--lang", type=click.Choice(["vi", "en"]), default=None, callback=_command_lang,
+        help="Language of this command's output (default: the global --lang, DTRACK_LANG, or vi).",
     )(func)
 
 
@@ -94,7 +190,9 @@ def emit_json(data: Any) -> None:
 
 def note_line(note: str | None) -> None:
     if note:
-        click.echo(f"note: {note}", err=True)
+        from dtrack.workflow.error_messages import phrase
+
+        click.echo(f"{say('note')}: {phrase(note, current_lang())}", err=True)
 
 
 @click.group(cls=DtrackGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -102,18 +200,24 @@ def note_line(note: str | None) -> None:
     "--db", "db_url", metavar="URL", default=None,
     help="Database URL (default: DTRACK_DATABASE_URL or sqlite:///dtrack.db), e.g. postgresql+psycopg://user@host/db.",
 )
+@click.option(
+    "--lang", type=click.Choice(["vi", "en"]), default=None,
+    help="Language of tables, messages and errors (default: DTRACK_LANG or vi); --json stays English.",
+)
 @click.version_option(package_name="dtrack")
 @click.pass_context
-def cli(ctx: click.Context, db_url: str | None) -> None:
+def cli(ctx: click.Context, db_url: str | None, lang: str | None) -> None:
     """Track how provinces carry out a government directive.
 
     Each task group of a directive is a state machine per province.
     Province users start, update, submit and block their tasks; the
     Department's overseers send them back or accept them. Start with
     `dtrack init`, then `dtrack status`. A task is named by its id or
-    its key DIRECTIVE:GROUP:PROVINCE, e.g. 20/CT-BCT:2:ha-noi.
+    its key DIRECTIVE:GROUP:PROVINCE, e.g. 20/CT-BCT:2:ha-noi. Output is
+    in Vietnamese unless --lang en (or DTRACK_LANG=en); dates are typed
+    dd/mm/yyyy or yyyy-mm-dd.
     """
-    ctx.obj = App(db_url)
+    ctx.obj = App(db_url, lang)
 
 
 pass_app = click.make_pass_decorator(App)
@@ -136,11 +240,11 @@ def init(app: App, as_of: str | None) -> None:
 
     db = app.database(ready=False)
     result = initialise(db, app.clock(as_of), app.settings(as_of).calendar)
-    click.echo(f"database: {db.display_url} (schema up to date)")
-    click.echo(f"provinces: {result.provinces}")
-    click.echo(f"directive {result.directive.code}: {result.directive.status}")
+    click.echo(say("init_database", url=db.display_url))
+    click.echo(say("init_provinces", n=result.provinces))
+    click.echo(say("init_directive", code=result.directive.code, status=say(f"status_{result.directive.status}")))
     a = result.assignment
-    click.echo(f"tasks: {a.created} created, {a.existing} already there ({a.provinces} provinces)")
+    click.echo(say("init_tasks", created=a.created, existing=a.existing, provinces=a.provinces))
 
 
 @cli.command("settings")
@@ -151,7 +255,7 @@ def settings_cmd(app: App) -> None:
     from dtrack.workflow.settings import SETTINGS, masked
 
     values = app.settings().values
-    click.echo(table(("setting", "value", "environment", "meaning"),
+    click.echo(table((say("h_setting"), say("h_value"), say("h_env"), say("h_meaning")),
                      [(s.name, masked(s.name, values[s.name]), s.env, s.help) for s in SETTINGS]))
 
 
@@ -169,8 +273,13 @@ def provinces(app: App, region: str | None, as_json: bool) -> None:
     if as_json:
         emit_json([p.to_json() for p in found])
         return
-    click.echo(table(("slug", "name", "region", "kind", "merged from (before 1/7/2025)"),
-                     [(p.slug, p.name, p.region, p.kind, ", ".join(p.merged_from)) for p in found]))
+    from dtrack.terminal_wording import value_text
+    from dtrack.workflow.vocabulary import REGION_LABELS, Region
+
+    regions = REGION_LABELS[app.lang]
+    click.echo(table((say("h_slug"), say("h_name"), say("h_region"), say("h_kind"), say("h_merged")),
+                     [(p.slug, p.name, regions[Region(p.region)], value_text(p.kind, app.lang), ", ".join(p.merged_from))
+                      for p in found]))
 
 
 # --- users ------------------------------------------------------------------
@@ -191,13 +300,14 @@ def users() -> None:
 @pass_app
 def users_add(app: App, email: str, name: str, role: str, province: str | None, locale: str) -> None:
     """Register a user."""
+    from dtrack.terminal import role_text
     from dtrack.workflow.users import add_user
 
     with app.database().session() as session:
         user, note = add_user(session, email=email, name=name, role=role, province=province,
                               now=app.clock().now(), locale=locale)
-        where = f" for {user.province.slug}" if user.province else ""
-        line = f"added {user.email} ({user.role}{where})"
+        where = say("for_province", slug=user.province.slug) if user.province else ""
+        line = say("user_added", email=user.email, role=role_text(user.role, app.lang), where=where)
     note_line(note)
     click.echo(line)
 
@@ -207,7 +317,7 @@ def users_add(app: App, email: str, name: str, role: str, province: str | None, 
 @pass_app
 def users_list(app: App, as_json: bool) -> None:
     """List registered users."""
-    from dtrack.terminal import table
+    from dtrack.terminal import role_text, table
     from dtrack.workflow.users import UserView, list_users
 
     with app.database().session() as session:
@@ -215,8 +325,8 @@ def users_list(app: App, as_json: bool) -> None:
     if as_json:
         emit_json([u.to_json() for u in found])
     else:
-        click.echo(table(("email", "name", "role", "province", "locale"),
-                         [(u.email, u.name, u.role, u.province, u.locale) for u in found]))
+        click.echo(table((say("h_email"), say("h_name"), say("h_role"), say("h_province"), say("h_locale")),
+                         [(u.email, u.name, role_text(u.role, app.lang), u.province, u.locale) for u in found]))
 
 
 # --- tasks --------------------------------------------------------------------
@@ -232,7 +342,7 @@ def tasks() -> None:
 @click.option("--region", default=None, help="north, central or south.")
 @click.option("--state", default=None, help="Only tasks in this state, e.g. submitted.")
 @click.option("--directive", default=None, help="Only this directive's tasks, e.g. 20/CT-BCT.")
-@click.option("--group", type=int, default=None, help="Only this task group number.")
+@click.option("--group", type=GROUP_NUMBER, default=None, help="Only this task group number.")
 @as_of_option
 @json_option
 @lang_option
@@ -259,7 +369,7 @@ def tasks_list(app: App, province: str | None, region: str | None, state: str | 
     if as_json:
         emit_json([v.to_json() for v in views])
     else:
-        click.echo(task_table(views, lang or app.settings().language))
+        click.echo(task_table(views, lang or app.lang))
 
 
 @cli.group()
@@ -276,20 +386,26 @@ def task() -> None:
 
 @task.command("show")
 @click.argument("task_ref", metavar="TASK")
+@as_of_option
 @json_option
 @lang_option
 @pass_app
-def task_show(app: App, task_ref: str, as_json: bool, lang: str | None) -> None:
-    """Show a task and its full history: who, when, from -> to, note."""
+def task_show(app: App, task_ref: str, as_of: str | None, as_json: bool, lang: str | None) -> None:
+    """Show a task, its deadline status (as of --as-of), what may happen next, and its full history.
+
+    The history says who (name and email), when, the action, from -> to, and the note.
+    """
     from dtrack.terminal import task_details
     from dtrack.workflow.tasks import TaskDetail, find_task
 
+    settings = app.settings(as_of)
     with app.database().session() as session:
         found, note = find_task(session, task_ref)
+        detail = TaskDetail(found, app.clock(as_of).today(), settings.due_soon_days)
         if as_json:
-            data = TaskDetail(found).to_json()
+            data = detail.to_json()
         else:
-            text = task_details(found, lang or app.settings().language)
+            text = task_details(found, lang or app.lang, detail.view(), detail.allowed())
     note_line(note)
     emit_json(data) if as_json else click.echo(text)
 
@@ -316,14 +432,17 @@ def _action_command(trigger: str) -> click.Command:
     @pass_app
     def command(app: App, task_ref: str, actor: str, note: str | None, evidence: str | None,
                 progress: str | None, as_of: str | None) -> None:
+        from dtrack.terminal import state_text
         from dtrack.workflow.service import Tracker
 
         outcome = Tracker(app.database(), app.clock(as_of)).fire(
             task_ref, trigger, actor, note=note, evidence=evidence, progress=progress)
         note_line(outcome.note)
-        moved = (f"{outcome.from_state} -> {outcome.to_state}" if outcome.from_state != outcome.to_state
-                 else f"still {outcome.to_state}")
-        click.echo(f"{outcome.task_key}: {trigger.replace('_', '-')} ({moved}, progress {outcome.progress}%)")
+        lang = app.lang
+        moved = (f"{state_text(outcome.from_state, lang)} -> {state_text(outcome.to_state, lang)}"
+                 if outcome.from_state != outcome.to_state else say("still", state=state_text(outcome.to_state, lang)))
+        click.echo(say("action_done", key=outcome.task_key, action=trigger.replace("_", "-"), moved=moved,
+                       progress=outcome.progress))
 
     command.__doc__ = _ACTION_HELP[trigger]
     return click.command(trigger.replace("_", "-"))(command)
@@ -357,7 +476,7 @@ def status(app: App, region: str | None, directive: str, as_of: str | None, lang
 
     check_region(region)
     settings = app.settings(as_of)
-    lang = lang or settings.language
+    lang = lang or app.lang
     with app.database().session() as session:
         matrix = status_matrix(session, directive, region, as_of=app.clock(as_of).today(),
                                due_soon_days=settings.due_soon_days, clock=app.clock(as_of))
@@ -372,9 +491,11 @@ def status(app: App, region: str | None, directive: str, as_of: str | None, lang
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(["mermaid", "table"]), default="mermaid", show_default=True,
               help="mermaid: a diagram to paste into Markdown; table: who may do what from which state.")
-def lifecycle(fmt: str) -> None:
+@pass_app
+def lifecycle(app: App, fmt: str) -> None:
     """The task state diagram, drawn from the definition the engine runs."""
-    from dtrack.terminal import table
+    from dtrack.terminal import state_text, table
+    from dtrack.terminal_wording import value_text
     from dtrack.workflow import lifecycle as definition
 
     if fmt == "mermaid":
@@ -383,9 +504,11 @@ def lifecycle(fmt: str) -> None:
     rows = []
     for spec in definition.LIFECYCLE["transitions"]:
         sources = spec["source"] if isinstance(spec["source"], list) else [spec["source"]]
-        rows.append((spec["trigger"].replace("_", "-"), ", ".join(sources), spec["dest"] or "(same)",
-                     spec["by"], "yes" if spec.get("note") else ""))
-    click.echo(table(("action", "from", "to", "who", "note required"), rows))
+        rows.append((spec["trigger"].replace("_", "-"), ", ".join(state_text(s, app.lang) for s in sources),
+                     state_text(spec["dest"], app.lang) if spec["dest"] else say("same"),
+                     ", ".join(value_text(who, app.lang) for who in str(spec["by"]).split(", ")),
+                     say("yes") if spec.get("note") else ""))
+    click.echo(table((say("h_action"), say("h_from"), say("h_to"), say("h_who"), say("h_note_required")), rows))
 
 
 # --- directives -----------------------------------------------------------------
@@ -412,10 +535,11 @@ def directive_load(app: App, path: str) -> None:
         result = load(session, spec, app.clock().now(), path)
     extra = ""
     if result.groups_added or result.groups_updated:
-        extra = f" (groups added: {result.groups_added or '-'}, updated: {result.groups_updated or '-'})"
-    click.echo(f"directive {result.code}: {result.status}, {len(spec.groups)} task groups{extra}")
+        extra = say("groups_changed", added=result.groups_added or "-", updated=result.groups_updated or "-")
+    click.echo(say("directive_loaded", code=result.code, status=say(f"status_{result.status}"), groups=len(spec.groups),
+                   extra=extra))
     if result.status == "created":
-        click.echo(f"next: dtrack directive assign {result.code} --provinces all")
+        click.echo(say("next", command=f"dtrack directive assign {result.code} --provinces all"))
 
 
 @directive.command("assign")
@@ -435,8 +559,8 @@ def directive_assign(app: App, code: str, spec: str, as_of: str | None) -> None:
         result = assign(session, code, chosen, clock.today(), clock.now(), app.settings(as_of).calendar)
     for note in notes:
         note_line(note)
-    click.echo(f"{result.code}: {result.created} tasks created, {result.existing} already there "
-               f"({result.provinces} provinces)")
+    click.echo(say("assigned", code=result.code, created=result.created, existing=result.existing,
+                   provinces=result.provinces))
 
 
 @directive.command("list")
@@ -452,8 +576,8 @@ def directive_list(app: App, as_json: bool) -> None:
     if as_json:
         emit_json([d.to_json() for d in found])
     else:
-        click.echo(table(("code", "issued", "groups", "title"), [(d.code, d.issued_on, d.groups, d.title_vi)
-                                                                 for d in found]))
+        click.echo(table((say("h_code"), say("h_issued"), say("h_groups"), say("h_title")),
+                         [(d.code, d.issued_on, d.groups, d.title_vi) for d in found]))
 
 
 # --- deadlines, overdue review, reminders, scheduler (issue 3) ---------------------
@@ -462,7 +586,7 @@ def directive_list(app: App, as_json: bool) -> None:
 @cli.command()
 @click.option("--region", default=None, help="Only north, central or south.")
 @click.option("--province", default=None, help="Only this province (slug or name; old names work too).")
-@click.option("--group", type=int, default=None, help="Only this task group number, e.g. 9.")
+@click.option("--group", type=GROUP_NUMBER, default=None, help="Only this task group number, e.g. 9.")
 @click.option("--directive", default=None, help="Only this directive's tasks, e.g. 20/CT-BCT.")
 @click.option("--min-days", type=int, default=0, show_default=True, help="Only tasks at least this many days overdue.")
 @click.option("--limit", type=click.IntRange(min=0), default=None,
@@ -497,10 +621,10 @@ def overdue(app: App, region: str | None, province: str | None, group: int | Non
     check_region(region)
     check_min_days(min_days)
     if as_json and as_csv:
-        raise UserError("--json and --csv: choose one output format")
+        raise UserError(say("json_and_csv"))
     settings = app.settings(as_of)
     clock = app.clock(as_of)
-    lang = lang or settings.language
+    lang = lang or app.lang
     with app.database().session() as session:
         province_row, note = resolve_optional(session, province)
         scope = Scope(region=region, province=province_row, group=group, directive=directive)
@@ -555,17 +679,18 @@ def deadlines() -> None:
 
 @deadlines.command("extend")
 @click.argument("task_refs", metavar="[TASK]...", nargs=-1)
-@click.option("--to", "to_date", required=True, metavar="YYYY-MM-DD", help="The new deadline; must be after the current one.")
+@click.option("--to", "to_date", required=True, type=DateParam(),
+              help="The new deadline (dd/mm/yyyy or yyyy-mm-dd); must be after the current one.")
 @click.option("--reason", required=True, help="Why the deadline moves; kept in the audit trail.")
 @click.option("--as", "actor", required=True, metavar="EMAIL", help="The overseer who decides it.")
-@click.option("--group", type=int, default=None, help="Extend this task group (instead of naming tasks).")
+@click.option("--group", type=GROUP_NUMBER, default=None, help="Extend this task group (instead of naming tasks).")
 @click.option("--provinces", "spec", default="all", show_default=True, metavar="all|north|central|south|SLUG,...",
               help="With --group: which provinces.")
 @click.option("--period", default=None, help="With --group of a recurring group: only this period, e.g. 2026-H1.")
 @click.option("--directive", default="20/CT-BCT", show_default=True, help="With --group: which directive.")
 @as_of_option
 @pass_app
-def deadlines_extend(app: App, task_refs: tuple[str, ...], to_date: str, reason: str, actor: str, group: int | None,
+def deadlines_extend(app: App, task_refs: tuple[str, ...], to_date: date, reason: str, actor: str, group: int | None,
                      spec: str, period: str | None, directive: str, as_of: str | None) -> None:
     """Move deadlines later: name tasks, or give --group (and --provinces) for many at once.
 
@@ -576,11 +701,10 @@ def deadlines_extend(app: App, task_refs: tuple[str, ...], to_date: str, reason:
     """
     from dtrack.workflow.extension import extend
     from dtrack.workflow.provinces import select_provinces
-    from dtrack.workflow.settings import parse_date
 
-    new_due = parse_date(to_date, "--to")
+    new_due = to_date
     if bool(task_refs) == (group is not None):
-        raise UserError("give either task keys or --group N, not both and not neither")
+        raise UserError(say("keys_or_group"))
     db = app.database()
     notes: list[str] = []
     chosen = None
@@ -592,10 +716,10 @@ def deadlines_extend(app: App, task_refs: tuple[str, ...], to_date: str, reason:
     for note in notes:
         note_line(note)
     for item in done:
-        before = f"{item.from_due_on:%d/%m/%Y}" if item.from_due_on else "none"
-        click.echo(f"{item.task_key}: deadline {before} -> {item.to_due_on:%d/%m/%Y}"
-                   + (f" (originally {item.original_due_on:%d/%m/%Y})" if item.original_due_on else ""))
-    click.echo(f"{len(done)} deadline(s) extended")
+        before = f"{item.from_due_on:%d/%m/%Y}" if item.from_due_on else say("none")
+        click.echo(say("extended", key=item.task_key, before=before, after=f"{item.to_due_on:%d/%m/%Y}")
+                   + (say("originally", day=f"{item.original_due_on:%d/%m/%Y}") if item.original_due_on else ""))
+    click.echo(say("n_extended", n=len(done)))
 
 
 @deadlines.command("request")
@@ -699,13 +823,14 @@ def deadlines_recompute(app: App, dry_run: bool, as_of: str | None, as_json: boo
         emit_json(result.to_json())
         return
     for item in result.moved:
-        click.echo(f"{item.task_key}: deadline {item.from_due_on:%d/%m/%Y} -> {item.to_due_on:%d/%m/%Y}")
+        click.echo(say("recomputed", key=item.task_key, before=f"{item.from_due_on:%d/%m/%Y}",
+                       after=f"{item.to_due_on:%d/%m/%Y}"))
     for key in result.skipped:
-        click.echo(f"{key}: changed meanwhile, left as it is (run the command again)")
-    verb = "would move" if result.dry_run else "moved"
-    click.echo(f"{len(result.moved)} of {result.examined} open deadline(s) {verb}"
-               + (f", {len(result.skipped)} skipped" if result.skipped else "")
-               + (" (dry run: nothing changed)" if result.dry_run else ""))
+        click.echo(say("recompute_skipped", key=key))
+    verb = say("would_move") if result.dry_run else say("moved")
+    click.echo(say("recompute_total", moved=len(result.moved), examined=result.examined, verb=verb)
+               + (say("n_skipped", n=len(result.skipped)) if result.skipped else "")
+               + (say("dry_run") if result.dry_run else ""))
 
 
 @cli.group()
@@ -725,8 +850,15 @@ def reminders_run(app: App, as_of: str | None) -> None:
     from dtrack.workflow.reminders import ReminderPolicy, sweep
 
     settings = app.settings(as_of)
+    from dtrack.workflow.vocabulary import REMINDER_LABELS, ReminderKind
+
     result = sweep(app.database(), app.clock(as_of), ReminderPolicy.from_settings(settings))
-    click.echo(result.line())
+    names = {k: REMINDER_LABELS[app.lang][ReminderKind(k)] if app.lang == "vi" else k for k in result.generated}
+    kinds = ", ".join(f"{names[k]} {result.generated[k]}" for k in sorted(result.generated)) or say("none")
+    click.echo(say("sweep", day=f"{result.as_of:%d/%m/%Y}", iso=result.as_of.isoformat(), total=result.total,
+                   kinds=kinds, cancelled=result.cancelled, periods=result.periods_opened,
+                   checkpoints=result.checkpoints, scanned=result.scanned,
+                   seconds=f"{result.seconds:.2f}".replace(".", "," if app.lang == "vi" else ".")))
 
 
 @reminders.command("list")
@@ -737,16 +869,20 @@ def reminders_run(app: App, as_of: str | None) -> None:
 def reminders_list(app: App, show_all: bool, as_of: str | None, as_json: bool) -> None:
     """List reminders waiting for a digest (fallen due by today)."""
     from dtrack.terminal import table
+    from dtrack.terminal_wording import value_text
     from dtrack.workflow.reminders import list_reminders
+    from dtrack.workflow.vocabulary import REMINDER_LABELS, ReminderKind
 
     with app.database().session() as session:
         found = list_reminders(session, app.clock(as_of).today(), include_done=show_all)
     if as_json:
         emit_json([r.to_json() for r in found])
     else:
-        click.echo(table(("task", "kind", "to", "deadline", "remind on", "days", "status"),
-                         [(r.task, r.kind, r.audience, r.due_on, r.remind_on, r.days, r.status) for r in found])
-                   + f"\n{len(found)} reminder(s)")
+        click.echo(table((say("h_task"), say("h_reminder_kind"), say("h_audience"), say("h_deadline"),
+                          say("h_remind_on"), say("h_days"), say("h_status")),
+                         [(r.task, REMINDER_LABELS[app.lang][ReminderKind(r.kind)], value_text(r.audience, app.lang),
+                           r.due_on, r.remind_on, r.days, value_text(r.status, app.lang)) for r in found])
+                   + "\n" + say("n_reminders", n=len(found)))
 
 
 @cli.command()
@@ -801,8 +937,8 @@ def digest_preview(app: App, email: str, as_html: bool, as_of: str | None) -> No
 
     found, rendered = preview(app.database(), app.clock(as_of), app.settings(as_of), email)
     if not found.has_news:
-        note_line("nothing to act on: no digest is sent unless DTRACK_DIGEST_SEND_EMPTY=yes")
-    click.echo(f"Subject: {rendered.subject}\n")
+        note_line(say("digest_nothing"))
+    click.echo(f"{say('subject')}: {rendered.subject}\n")
     click.echo(rendered.html if as_html else rendered.text, nl=False)
 
 
@@ -814,10 +950,10 @@ def digest_build(app: App, as_of: str | None) -> None:
     from dtrack.notifications.digest_sending import build_digests
 
     report = build_digests(app.database(), app.clock(as_of), app.settings(as_of))
-    click.echo(f"digests for {report.day:%d/%m/%Y}: {report.queued} queued, {report.already} already built, "
-               f"{report.nothing} with nothing to act on; {report.reminders_consumed} reminders consumed")
+    click.echo(say("digests_built", day=f"{report.day:%d/%m/%Y}", queued=report.queued, already=report.already,
+                   nothing=report.nothing, consumed=report.reminders_consumed))
     if report.queued:
-        click.echo("next: dtrack outbox send")
+        click.echo(say("next", command="dtrack outbox send"))
 
 
 @cli.group()
@@ -848,16 +984,18 @@ def outbox_send(app: App, limit: int | None) -> None:
     transport = transport_from(settings.smtp_url, settings.mail_dir)
     due = due_count(db, utc_now()) if limit is None else min(limit, due_count(db, utc_now()))
     if due > 20 and sys.stderr.isatty():
-        with click.progressbar(length=due, label=f"sending via {transport.display}", file=sys.stderr) as bar:
+        with click.progressbar(length=due, label=say("sending_via", transport=transport.display), file=sys.stderr) as bar:
             report = deliver(db, transport, settings, on_message=lambda: bar.update(1), limit=limit)
     else:
         report = deliver(db, transport, settings, limit=limit)
     if report.recovered:
-        note_line(f"{report.recovered} message(s) left 'sending' by a stopped sender were put back")
-    click.echo(f"via {report.transport}: {report.sent} sent, {report.retrying} to retry later, "
-               f"{report.failed} failed (see `dtrack outbox list --state failed`)")
+        note_line(say("recovered", n=report.recovered))
+    click.echo(say("sent_report", transport=report.transport, sent=report.sent, retrying=report.retrying,
+                   failed=report.failed))
     if report.stopped is not None:
-        raise UserError(str(report.stopped))
+        from dtrack.workflow.error_messages import say as say_error
+
+        raise UserError(say_error(report.stopped, app.lang))
 
 
 @outbox.command("list")
@@ -870,6 +1008,7 @@ def outbox_list(app: App, state: str | None, limit: int, as_json: bool) -> None:
     """List outgoing messages, newest first, with tries, the server's reply or the last error."""
     from dtrack.notifications.outbox import MessageView, counts, list_messages
     from dtrack.terminal import table
+    from dtrack.terminal_wording import value_text
 
     with app.database().session() as session:
         found = [MessageView.of(m) for m in list_messages(session, state, limit)]
@@ -877,12 +1016,14 @@ def outbox_list(app: App, state: str | None, limit: int, as_json: bool) -> None:
     if as_json:
         emit_json([m.to_json() for m in found])
         return
-    click.echo(table(("id", "state", "recipient", "kind", "day", "tries", "sent / next try", "reply / last error"),
-                     [(m.id, m.state, m.recipient, m.kind, m.day, m.attempts,
+    click.echo(table((say("h_id"), say("h_state"), say("h_recipient"), say("h_kind"), say("h_day"), say("h_tries"),
+                      say("h_next"), say("h_reply")),
+                     [(m.id, value_text(m.state, app.lang), m.recipient, value_text(m.kind, app.lang), m.day, m.attempts,
                        m.sent_at if m.state == "sent" else m.next_attempt_at if m.state == "pending" else None,
                        (m.server_reply if m.state == "sent" else m.last_error) or "")
                       for m in found]))
-    click.echo("total: " + (", ".join(f"{n} {s}" for s, n in sorted(totals.items())) or "no messages"))
+    click.echo(say("outbox_total", counts=", ".join(f"{n} {value_text(s, app.lang)}" for s, n in sorted(totals.items()))
+                   or say("no_messages")))
 
 
 @outbox.command("retry")
@@ -894,7 +1035,7 @@ def outbox_retry(app: App, ids: tuple[int, ...], all_failed: bool) -> None:
     from dtrack.notifications.outbox import retry
 
     count = retry(app.database(), ids, all_failed=all_failed)
-    click.echo(f"{count} message(s) pending again; next: dtrack outbox send")
+    click.echo(say("retried", n=count))
 
 
 # --- reports and indicators (issue 5) ----------------------------------------------
@@ -918,7 +1059,7 @@ def _report_request(app: App, as_of: str | None, lang: str | None, year: int | N
     from dtrack.reports.document import ReportOptions
 
     settings = app.settings(as_of)
-    return ReportOptions(app.clock(as_of).today(), lang or settings.language, year, directive,
+    return ReportOptions(app.clock(as_of).today(), lang or app.lang_given or settings.language, year, directive,
                          settings.due_soon_days, settings.timezone)
 
 
@@ -938,7 +1079,7 @@ def _emit_report(report, fmt: str, output: str | None) -> None:
         from dtrack.workflow.errors import InvalidInput
 
         raise InvalidInput("-o", f"cannot write {target} ({exc.strerror})", "choose a folder you can write to") from None
-    click.echo(f"wrote {target} ({len(data)} bytes)", err=True)
+    click.echo(say("wrote", path=target, size=len(data)), err=True)
 
 
 @cli.group()
@@ -967,17 +1108,16 @@ def report_province(app: App, slug: str, as_of: str | None, lang: str | None, di
 
 
 @report.command("national")
-@click.option("--since", metavar="YYYY-MM-DD", default=None,
+@click.option("--since", type=DateParam(), default=None,
               help="Also list what changed after this day: transitions, completions, newly overdue tasks.")
 @_report_options
 @pass_app
-def report_national(app: App, since: str | None, as_of: str | None, lang: str | None, directive: str,
+def report_national(app: App, since: date | None, as_of: str | None, lang: str | None, directive: str,
                     year: int | None, fmt: str, output: str | None) -> None:
     """The national synthesis: the 34 x 10 matrix, counts per region, overdue, blocked, waiting, figures."""
     from dtrack.reports.national import national_report
-    from dtrack.workflow.settings import parse_date
 
-    since_day = parse_date(since, "--since") if since else None
+    since_day = since
     with app.database().session() as session:
         built = national_report(session, _report_request(app, as_of, lang, year, directive), since_day)
         _emit_report(built, fmt, output)
@@ -988,10 +1128,10 @@ def report_national(app: App, since: str | None, as_of: str | None, lang: str | 
 @click.argument("slug", required=False)
 @click.option("--to", "to", required=True, metavar="department|EMAIL,...",
               help="department: every overseer; or registered users' emails separated by commas.")
-@click.option("--since", metavar="YYYY-MM-DD", default=None, help="National report: also list what changed after this day.")
+@click.option("--since", type=DateParam(), default=None, help="National report: also list what changed after this day.")
 @_report_options
 @pass_app
-def report_send(app: App, kind: str, slug: str | None, to: str, since: str | None, as_of: str | None,
+def report_send(app: App, kind: str, slug: str | None, to: str, since: date | None, as_of: str | None,
                 lang: str | None, directive: str, year: int | None, fmt: str, output: str | None) -> None:
     """Put a rendered report into the outbox as an attachment with a short covering message.
 
@@ -1004,24 +1144,22 @@ def report_send(app: App, kind: str, slug: str | None, to: str, since: str | Non
     from dtrack.reports.province import province_report
     from dtrack.reports.sending import queue_report
     from dtrack.workflow.errors import InvalidInput
-    from dtrack.workflow.settings import parse_date
 
     if (kind == "province") != bool(slug):
         raise InvalidInput("SLUG", "a province report needs the province's slug, a national report none")
     options = _report_request(app, as_of, lang, year, directive)
     with app.database().session() as session:
         if kind == "national":
-            built = national_report(session, options, parse_date(since, "--since") if since else None)
+            built = national_report(session, options, since)
         else:
             built = province_report(session, slug, options)
         queued = queue_report(session, built, fmt, to, mail_from=app.settings().mail_from, now=app.clock(as_of).now())
     if output:
         _emit_report(built, fmt, output)
     for item in queued:
-        state = f"queued as message {item.outbox_id}" if item.created else \
-            f"already queued for that day (message {item.outbox_id}); nothing added"
+        state = say("queued", id=item.outbox_id) if item.created else say("already_queued", id=item.outbox_id)
         click.echo(f"{item.recipient}: {state}")
-    click.echo("next: dtrack outbox send")
+    click.echo(say("next", command="dtrack outbox send"))
 
 
 @cli.group()
@@ -1045,13 +1183,13 @@ def indicators_list(app: App, directive: str, lang: str | None, as_json: bool) -
     from dtrack.reports.indicators import IndicatorView, catalogue
     from dtrack.terminal import table
 
-    lang = lang or app.settings().language
+    lang = lang or app.lang_given or app.settings().language
     with app.database().session() as session:
         found = [IndicatorView.of(i, lang) for i in catalogue(session, directive)]
     if as_json:
         emit_json([i.to_json() for i in found])
     else:
-        click.echo(table(("code", "name", "unit", "aggregate"), [(i.code, i.name, i.unit, i.aggregate) for i in found]))
+        click.echo(table((say("h_code"), say("h_name"), say("h_unit"), say("h_aggregate")), [(i.code, i.name, i.unit, i.aggregate) for i in found]))
 
 
 @indicators.command("report")
@@ -1075,8 +1213,9 @@ def indicators_report(app: App, unit: str, period: str, indicator: str, value: s
         row, mapped = report_value(session, unit=unit, indicator=indicator, period=period, value=value,
                                    actor_email=actor, now=clock.now(), today=clock.today(), note=note,
                                    directive=directive)
-        who = row.province.slug if row.province else (row.region or "national")
-        line = f"{row.indicator.code} {row.period} for {who}: {row.value} (as of {row.as_of:%d/%m/%Y})"
+        who = row.province.slug if row.province else (row.region or say("national"))
+        line = say("figure", code=row.indicator.code, period=row.period, who=who, value=row.value,
+                   day=f"{row.as_of:%d/%m/%Y}")
     note_line(mapped)
     click.echo(line)
 
@@ -1094,7 +1233,7 @@ def indicators_import(app: App, path: str, actor: str, replace_: bool, as_of: st
 
     \b
     Columns (header on the first line): unit, indicator, period, value,
-    and optionally as_of (YYYY-MM-DD, default today), note, source.
+    and optionally as_of (dd/mm/yyyy or yyyy-mm-dd, default today), note, source.
     Every bad row is listed with its line number; then nothing is imported.
     A row under an old province name (Kiên Giang) is kept beside the merged
     unit's own (An Giang) and added to it. A figure already there is
@@ -1110,7 +1249,8 @@ def indicators_import(app: App, path: str, actor: str, replace_: bool, as_of: st
                              replace=replace_)
     for line in result.notes:
         note_line(line)
-    click.echo(result.summary())
+    replaced = say("imported_replaced", n=result.replaced) if result.replaced else ""
+    click.echo(say("imported", path=result.path, n=result.imported, unchanged=result.unchanged) + replaced)
 
 
 # --- demo -----------------------------------------------------------------------
@@ -1136,30 +1276,30 @@ def demo(app: App, fresh: bool, lang: str | None) -> None:
 
     db = Database(app.db_url or DEMO_URL)
     report = run_demo(db, fresh=fresh)
-    lang = lang or app.settings().language
-    click.echo(f"demo database: {db.display_url}")
+    shown = lang or app.lang  # the terminal's language; the reports' and mails' is below
+    click.echo(say("demo_database", url=db.display_url))
     click.echo(report.summary)
     click.echo()
     with db.session() as session:
         matrix = status_matrix(session, "20/CT-BCT", as_of=SEASON_END)
-        click.echo(status_text(matrix, lang))
+        click.echo(status_text(matrix, shown))
         click.echo()
-        click.echo(region_summary(matrix, lang))
+        click.echo(region_summary(matrix, shown))
         click.echo()
-        click.echo(overdue_text(overdue_review(session, SEASON_END), lang))
-    outputs = last_day_outputs(db, Path.cwd(), lang)
+        click.echo(overdue_text(overdue_review(session, SEASON_END), shown))
+    outputs = last_day_outputs(db, Path.cwd(), lang or app.lang_given or app.settings().language)
     click.echo()
-    click.echo(f"last day of the season ({SEASON_END:%d/%m/%Y}): {outputs.reminders}")
-    click.echo(f"digests: {outputs.messages} emails in {outputs.mail_dir}/ (open the .eml files in a mail reader)")
-    click.echo(f"national report: {outputs.report} (open it in a browser; `dtrack report national --help` for more)")
+    click.echo(say("demo_last_day", day=f"{SEASON_END:%d/%m/%Y}", reminders=outputs.reminders))
+    click.echo(say("demo_digests", n=outputs.messages, folder=outputs.mail_dir))
+    click.echo(say("demo_report", path=outputs.report))
     accounts = web_accounts(db)
     command = sys.argv[0] if Path(sys.argv[0]).name == "dtrack" else "dtrack"
     click.echo()
-    click.echo(f"web application: {command} serve --db {db.url} --as-of {SEASON_END.isoformat()}")
-    click.echo("  then open http://127.0.0.1:8000/ and log in with one of the demo accounts:")
+    click.echo(say("demo_web", command=f"{command} serve --db {db.url} --as-of {SEASON_END:%d/%m/%Y}"))
+    click.echo(say("demo_login"))
     for email, password in accounts.items():
-        who = "the Department's overseer" if email == OVERSEER else "Sở Công Thương Hà Nội (province officer)"
-        click.echo(f"  {email}  password {password}  ({who})")
+        who = say("demo_overseer") if email == OVERSEER else say("demo_officer")
+        click.echo(say("demo_account", email=email, password=password, who=who))
 
 
 def main() -> None:
@@ -1202,7 +1342,7 @@ def serve(app: App, host: str, port: int, workers: int, db_url: str | None, as_o
         app.db_url = db_url  # read before any setting is: the one URL for the whole command
     settings = app.settings(as_of)
     db = app.database()  # refuses a database `dtrack init` has not prepared
-    click.echo(f"dtrack web on http://{host}:{port}/ (database {db.display_url}, {workers} worker(s)); Ctrl+C stops")
+    click.echo(say("serving", host=host, port=port, url=db.display_url, workers=workers))
     if workers == 1:
         from dtrack.web.app import create_app
 
@@ -1231,10 +1371,10 @@ def users_invite(app: App, email: str, name: str, role: str, province: str | Non
     done = invite_user(app.database(), app.clock(), app.settings(), email=email, name=name, role=role,
                        province=province, locale=locale)
     note_line(done.note)
-    click.echo(f"invited {done.email}; one-time link (send it to them):")
+    click.echo(say("invited", email=done.email))
     click.echo(done.link)
     if done.mailed:
-        click.echo("the link is also queued by mail: `dtrack outbox send` delivers it", err=True)
+        click.echo(say("invite_mailed"), err=True)
 
 
 @users.command("set-password")
@@ -1250,7 +1390,7 @@ def users_set_password(app: App, email: str, password_stdin: bool) -> None:
     else:
         password = click.prompt("password", hide_input=True, confirmation_prompt="repeat the password")
     set_password(app.database(), app.clock(), email, password)
-    click.echo(f"password set for {email.strip().lower()}; their sessions have ended")
+    click.echo(say("password_set", email=email.strip().lower()))
 
 
 @users.command("disable")
@@ -1261,7 +1401,7 @@ def users_disable(app: App, email: str) -> None:
     from dtrack.accounts.admin import disable_user
 
     user = disable_user(app.database(), app.clock(), email)
-    click.echo(f"{user.email} disabled")
+    click.echo(say("disabled", email=user.email))
 
 
 @users.command("purge")
@@ -1278,7 +1418,8 @@ def users_purge(app: App, as_json: bool) -> None:
     if as_json:
         emit_json(result.to_json())
     else:
-        click.echo(result.line())
+        click.echo(say("purged", sessions=result.sessions, links=result.links,
+                       before=f"{result.before:%d/%m/%Y %H:%M}"))
 
 
 # --- evidence files and comments (issue 13) ---------------------------------------------
@@ -1302,7 +1443,8 @@ def task_attach(app: App, task_ref: str, path: str, actor: str, name: str | None
     if as_json:
         emit_json(view.to_json())
     else:
-        click.echo(f"{view.task_key}: attached {view.name} ({view.size:,} bytes, {view.mimetype}) as file {view.id}")
+        click.echo(say("attached", key=view.task_key, name=view.name, size=f"{view.size:,}", mimetype=view.mimetype,
+                       id=view.id))
 
 
 @task.command("files")
@@ -1323,8 +1465,8 @@ def task_files(app: App, task_ref: str, withdrawn: bool, as_json: bool) -> None:
         emit_json([f.to_json() for f in found])
         return
     rows = [[f.id, f.name, f"{f.size:,}", f.mimetype.rsplit("/", 1)[-1][:20], f.uploaded_by,
-             local_dmy_hm(f.uploaded_at, clock.tz), "withdrawn" if f.withdrawn_at else ""] for f in found]
-    click.echo(table(["id", "name", "bytes", "type", "by", "at", ""], rows) if rows else "no evidence files")
+             local_dmy_hm(f.uploaded_at, clock.tz), say("file_withdrawn") if f.withdrawn_at else ""] for f in found]
+    click.echo(table(say("files_headers").split("|"), rows) if rows else say("no_files"))
 
 
 @task.command("file-get")
@@ -1344,7 +1486,7 @@ def task_file_get(app: App, task_ref: str, file_id: str, output: str) -> None:
         sys.stdout.buffer.write(content)
         return
     Path(output).write_bytes(content)
-    click.echo(f"wrote {view.name} ({view.size:,} bytes) to {output}", err=True)
+    click.echo(say("file_written", name=view.name, size=f"{view.size:,}", path=output), err=True)
 
 
 @task.command("comment")
@@ -1357,4 +1499,4 @@ def task_comment(app: App, task_ref: str, text: str, actor: str) -> None:
     from dtrack.workflow.comments import post_comment
 
     posted = post_comment(app.database(), app.clock(), task_ref, actor, text, app.settings().comment_max_chars)
-    click.echo(f"{posted.task_key}: comment {posted.event_id} added")
+    click.echo(say("commented", key=posted.task_key, id=posted.event_id))

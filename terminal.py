@@ -9,6 +9,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
+from dtrack.terminal_wording import ROLE_WORDS, words
 from dtrack.workflow.clock import local_dmy_hm
 from dtrack.workflow.extension_requests import RequestView
 from dtrack.workflow.models import Task
@@ -21,9 +22,12 @@ from dtrack.workflow.vocabulary import (
     REQUEST_STATUS_LABELS,
     STATE_GLYPHS,
     STATE_LABELS,
+    TRIGGER_LABELS,
     DeadlineStatus,
+    DeadlineTrigger,
     Region,
     State,
+    Trigger,
 )
 
 
@@ -68,16 +72,30 @@ def title(view: TaskView, lang: str) -> str:
     return view.title_vi if lang == "vi" else view.title_en
 
 
+def state_text(state: str, lang: str = "vi") -> str:
+    """A state in words ('Chưa bắt đầu'); an unknown value is shown as it is."""
+    try:
+        return STATE_LABELS[lang][State(state)]
+    except (KeyError, ValueError):
+        return state
+
+
+def role_text(role: str, lang: str = "vi") -> str:
+    return ROLE_WORDS.get(lang, ROLE_WORDS["vi"]).get(role, role)
+
+
 def task_table(views: Sequence[TaskView], lang: str = "vi") -> str:
+    w = words(lang)
     if not views:
-        return "(no tasks match)"
+        return w["no_tasks"]
     rows = [
-        (v.key, v.province_name, _shorten(title(v, lang), 48), v.state, f"{v.progress}%", v.due_on,
+        (v.key, v.province_name, _shorten(title(v, lang), 48), state_text(v.state, lang), f"{v.progress}%", v.due_on,
          deadline_status_text(v.deadline_status, v.deadline_days, lang))
         for v in views
     ]
-    return (table(("task", "province", "title", "state", "progress", "deadline", "deadline status"), rows)
-            + f"\n{len(views)} task(s)")
+    return (table((w["h_task"], w["h_province"], w["h_title"], w["h_state"], w["h_progress"], w["h_deadline"],
+                   w["h_deadline_status"]), rows)
+            + "\n" + w["n_tasks"].format(n=len(views)))
 
 
 def request_table(views: Sequence[RequestView], lang: str = "vi", tz: str | None = None) -> str:
@@ -102,7 +120,7 @@ def deadline_status_text(status: str | None, days: int | None, lang: str = "vi")
     label = DEADLINE_LABELS[lang][DeadlineStatus(status)]
     if not days:
         return label
-    unit = "ngày" if lang == "vi" else ("day" if days == 1 else "days")
+    unit = words(lang)["day_unit" if days == 1 else "days_unit"]
     return f"{label} ({days} {unit})"
 
 
@@ -110,32 +128,63 @@ def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def task_details(task: Task, lang: str = "vi") -> str:
+def task_details(task: Task, lang: str = "vi", view: TaskView | None = None,
+                 allowed: Sequence[str] = ()) -> str:
+    """`task show`: the task, its deadline status as of the view's day, what may happen next, its history."""
+    w = words(lang)
     group = task.group
+    region = REGION_LABELS[lang][Region(task.province.region)]
     lines = [
-        f"{task.key}  (id {task.id})",
-        f"  {group.title_vi if lang == 'vi' else group.title_en}",
-        f"  province:  {task.province.name} ({task.province.slug}, {task.province.region})",
-        f"  state:     {task.state}   progress: {task.progress}%",
-        f"  assigned:  {_cell(task.assigned_on)}   deadline: {_cell(task.due_on)}"
-        + (f" (originally {_cell(task.original_due_on)})" if task.original_due_on != task.due_on else ""),
-        "",
-        "history:",
+        f"{task.key}  ({w['id']} {task.id})",
+        f"  {title(view, lang) if view else (group.title_vi if lang == 'vi' else group.title_en)}",
+        f"  {w['d_province']}{task.province.name} ({task.province.slug}, {region})",
+        f"  {w['d_state']}{state_text(task.state, lang)}   {w['d_progress']}: {task.progress}%",
+        f"  {w['d_assigned']}{_cell(task.assigned_on)}   {w['d_deadline']}: {_cell(task.due_on)}"
+        + (f" ({w['d_originally']} {_cell(task.original_due_on)})" if task.original_due_on != task.due_on else ""),
     ]
+    if view is not None and view.deadline_status is not None:
+        lines.append(f"  {w['d_timeliness']}{deadline_status_text(view.deadline_status, view.deadline_days, lang)}")
+    if allowed:
+        lines.append(f"  {w['d_allowed']} {', '.join(a.replace('_', '-') for a in allowed)}")
+    lines += ["", w["d_history"]]
     rows = [
         (
-            e.at, e.actor.email if e.actor else "system", e.trigger.replace("_", "-"),
-            f"{e.from_state} -> {e.to_state}", f"{e.progress}%", _join(e.note, e.evidence, e.from_due_on, e.to_due_on),
+            e.at, _person(e.actor, w), _action_text(e.trigger, lang),
+            f"{state_text(e.from_state, lang)} -> {state_text(e.to_state, lang)}", f"{e.progress}%",
+            _join(e.note, e.evidence, e.from_due_on, e.to_due_on, lang),
         )
         for e in task.events
     ]
-    lines.append(table(("when (Asia/Ho_Chi_Minh)", "who", "action", "state", "progress", "note / evidence"), rows) if rows else "  (none yet)")
+    lines.append(table((w["h_when"], w["h_who"], w["h_action"], w["h_state"], w["h_progress"], w["h_note"]), rows)
+                 if rows else w["d_none_yet"])
     return "\n".join(lines)
 
 
-def _join(note: str | None, evidence: str | None, from_due: date | None = None, to_due: date | None = None) -> str:
-    moved = f"[deadline {_cell(from_due)} -> {_cell(to_due)}]" if to_due else None
-    parts = [p for p in (note, f"[evidence: {evidence}]" if evidence else None, moved) if p]
+def _person(user, w: dict[str, str]) -> str:
+    """Who acted: their name and email ('Nguyễn Văn An <an@...>'), or the system."""
+    if user is None:
+        return w["system"]
+    return f"{user.name} <{user.email}>" if user.name else user.email
+
+
+def _action_text(trigger: str, lang: str) -> str:
+    """An audited action as the CLI spells it (send-back), followed by its words in Vietnamese."""
+    cli_name = trigger.replace("_", "-")
+    if lang != "vi":
+        return cli_name
+    for kind in (Trigger, DeadlineTrigger):
+        try:
+            return f"{cli_name} ({TRIGGER_LABELS['vi'][kind(trigger)]})"
+        except ValueError:
+            continue
+    return cli_name
+
+
+def _join(note: str | None, evidence: str | None, from_due: date | None = None, to_due: date | None = None,
+          lang: str = "vi") -> str:
+    w = words(lang)
+    moved = f"[{w['deadline_moved']} {_cell(from_due)} -> {_cell(to_due)}]" if to_due else None
+    parts = [p for p in (note, f"[{w['evidence']}: {evidence}]" if evidence else None, moved) if p]
     return " ".join(parts) if parts else "-"
 
 
@@ -153,8 +202,9 @@ def _status_cell(matrix: StatusMatrix, cell: tuple[int, int]) -> str:
 
 def status_text(matrix: StatusMatrix, lang: str = "vi") -> str:
     name_width = max((width(p.name) for p in matrix.provinces), default=10)
-    header = pad("province", name_width) + " " + " ".join(f"{g:>3}" for g in matrix.groups)
-    lines = [f"{matrix.directive}: provinces x task groups", header]
+    w = words(lang)
+    header = pad(w["h_province"], name_width) + " " + " ".join(f"{g:>3}" for g in matrix.groups)
+    lines = [w["matrix_title"].format(directive=matrix.directive), header]
     current_region = None
     for province in matrix.provinces:
         if province.region != current_region:
@@ -163,11 +213,12 @@ def status_text(matrix: StatusMatrix, lang: str = "vi") -> str:
         glyphs = " ".join(_status_cell(matrix, (province.id, g)) for g in matrix.groups)
         lines.append(pad(province.name, name_width) + " " + glyphs)
     lines.append("")
-    lines.append("legend: " + "  ".join(f"{STATE_GLYPHS[s]} {STATE_LABELS[lang][s]}" for s in State) + "  - not assigned")
+    lines.append(f"{w['legend']}: " + "  ".join(f"{STATE_GLYPHS[s]} {STATE_LABELS[lang][s]}" for s in State)
+                 + f"  - {w['not_assigned']}")
     if matrix.as_of is not None:
-        lines.append("deadline as of " + f"{matrix.as_of:%d/%m/%Y}: " + "  ".join(
+        lines.append(w["deadline_as_of"].format(day=f"{matrix.as_of:%d/%m/%Y}") + ": " + "  ".join(
             f"{mark}x {DEADLINE_LABELS[lang][status]}" for status, mark in TIMELINESS_MARKS.items())
-            + "  (a recurring group shows its latest period; N!x: N of its periods overdue)")
+            + "  " + w["periods_note"])
     return "\n".join(lines)
 
 
@@ -177,11 +228,12 @@ TIMELINESS_MARKS = {DeadlineStatus.OVERDUE: "!", DeadlineStatus.DUE_SOON: "~"}
 
 def region_summary(matrix: StatusMatrix, lang: str = "vi") -> str:
     # Every task of every period, so the overdue column is `dtrack overdue`'s count.
-    headers = ["region", "provinces", *[s.value for s in State], "done %"]
+    w = words(lang)
+    headers = [w["h_region"], w["h_provinces"], *[STATE_LABELS[lang][s] for s in State], w["h_done"]]
     if matrix.as_of is not None:
-        headers += ["overdue", "due soon"]
+        headers += [w["h_overdue"], w["h_due_soon"]]
     rows = []
-    scopes = [(r, REGION_LABELS[lang][Region(r)]) for r in matrix.regions()] + [(None, "all")]
+    scopes = [(r, REGION_LABELS[lang][Region(r)]) for r in matrix.regions()] + [(None, w["all"])]
     for region, label in scopes:
         counts = matrix.state_counts(region)
         total = sum(counts.values())
@@ -197,37 +249,40 @@ def region_summary(matrix: StatusMatrix, lang: str = "vi") -> str:
 
 def overdue_text(review: OverdueReview, lang: str = "vi") -> str:
     """The overdue list (most days late first), the Department's queue, and the counts."""
-    lines = [f"overdue as of {review.as_of:%d/%m/%Y}: {review.total} task(s)"
-             + (f", the {len(review.overdue)} most overdue shown (--limit 0 shows all)"
-                if len(review.overdue) < review.total else "")]
+    w = words(lang)
+    lines = [w["overdue_as_of"].format(day=f"{review.as_of:%d/%m/%Y}", n=review.total)
+             + (w["most_overdue_shown"].format(n=len(review.overdue)) if len(review.overdue) < review.total else "")]
     if review.overdue:
         lines.append(table(
-            ("days", "task", "province", "title", "state", "deadline", "original"),
-            [(t.days, t.key, t.province_name, _shorten(t.title_vi if lang == "vi" else t.title_en, 60), t.state,
-              t.due_on, t.original_due_on if t.original_due_on != t.due_on else "") for t in review.overdue]))
+            (w["h_days"], w["h_task"], w["h_province"], w["h_title"], w["h_state"], w["h_deadline"], w["h_original"]),
+            [(t.days, t.key, t.province_name, _shorten(t.title_vi if lang == "vi" else t.title_en, 60),
+              state_text(t.state, lang), t.due_on, t.original_due_on if t.original_due_on != t.due_on else "")
+             for t in review.overdue]))
     # Totals come from the review's counts, never from the (possibly --limit-ed) lists.
-    lines += ["", f"waiting on the Department (submitted, not yet reviewed): {review.awaiting_total} task(s)"
-              + (f", the {len(review.awaiting_review)} longest waiting shown"
+    lines += ["", w["awaiting_title"].format(n=review.awaiting_total)
+              + (w["longest_waiting_shown"].format(n=len(review.awaiting_review))
                  if len(review.awaiting_review) < review.awaiting_total else "")]
     if review.awaiting_review:
-        lines.append(table(("waited", "task", "province", "deadline"),
-                           [(f"{t.days} d", t.key, t.province_name, t.due_on) for t in review.awaiting_review]))
+        lines.append(table((w["h_waited"], w["h_task"], w["h_province"], w["h_deadline"]),
+                           [(f"{t.days} {w['d']}", t.key, t.province_name, t.due_on) for t in review.awaiting_review]))
     per_province = review.counts("province")
     if per_province:
-        lines += ["", "overdue per province:"]
-        lines.append(table(("province", "overdue"),
+        lines += ["", w["overdue_per_province"]]
+        lines.append(table((w["h_province"], w["h_overdue"]),
                            [(review.province_names[slug], n) for slug, n in
                             sorted(per_province.items(), key=lambda item: (-item[1], item[0]))]))
     per_region = review.counts("region")
-    lines += ["", "overdue per region:"]
-    lines.append(table(("region", "overdue"), [(REGION_LABELS[lang][r], per_region.get(r.value, 0)) for r in Region]
-                       + [("all", review.total)]))
+    lines += ["", w["overdue_per_region"]]
+    lines.append(table((w["h_region"], w["h_overdue"]), [(REGION_LABELS[lang][r], per_region.get(r.value, 0)) for r in Region]
+                       + [(w["all"], review.total)]))
     return "\n".join(lines)
 
 
 def timeliness_matrix_text(matrix: TimelinessMatrix, lang: str = "vi") -> str:
     """The Government Office's four cells per province and region, with the on-time completion rate."""
-    headers = ("province", "on time", "late", "open, in time", "open, overdue", "awaiting review", "on-time %")
+    w = words(lang)
+    headers = (w["h_province"], w["h_on_time"], w["h_late"], w["h_open_in_time"], w["h_open_overdue"], w["h_awaiting"],
+               w["h_on_time_rate"])
 
     def row(label: str, counts: CellCounts) -> tuple:
         rate = counts.on_time_rate
@@ -235,5 +290,5 @@ def timeliness_matrix_text(matrix: TimelinessMatrix, lang: str = "vi") -> str:
 
     rows = [row(name, matrix.by_province[slug]) for slug, name, _ in matrix.provinces]
     rows += [row(REGION_LABELS[lang][Region(r)], c) for r, c in matrix.by_region.items()]
-    rows.append(row("all", matrix.total))
-    return f"timeliness as of {matrix.as_of:%d/%m/%Y}\n" + table(headers, rows)
+    rows.append(row(w["all"], matrix.total))
+    return w["timeliness_as_of"].format(day=f"{matrix.as_of:%d/%m/%Y}") + "\n" + table(headers, rows)

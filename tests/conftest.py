@@ -164,3 +164,9 @@ def cli_runner(db_url, monkeypatch):
         return runner.invoke(cli, list(args), catch_exceptions=False, **kwargs)
 
     return invoke
+
+
+@pytest.fixture
+def english(monkeypatch):
+    """The command line in English (DTRACK_LANG=en), for tests about something other than its wording."""
+    monkeypatch.setenv("DTRACK_LANG", "en")

@@ -67,12 +67,15 @@ def test_the_whole_lifecycle_from_the_shell(people, db_url):
     run = people
     key = "20/CT-BCT:2:ha-noi"
     steps = [
-        (("task", "start", key, "--as", HANOI, "--note", "Đã giao Trung tâm Khuyến công"), "not_started -> in_progress"),
-        (("task", "update", key, "--as", HANOI, "--progress", "40", "--note", "dự thảo"), "still in_progress, progress 40%"),
-        (("task", "submit", key, "--as", HANOI, "--note", "xong", "--evidence", "QĐ 123/QĐ-UBND"), "in_progress -> submitted"),
-        (("task", "send-back", key, "--as", OVERSEER, "--note", "thiếu phụ lục"), "submitted -> returned"),
-        (("task", "submit", key, "--as", HANOI, "--note", "đã bổ sung"), "returned -> submitted"),
-        (("task", "accept", key, "--as", OVERSEER), "submitted -> completed"),
+        (("task", "start", key, "--as", HANOI, "--note", "Đã giao Trung tâm Khuyến công"),
+         "start (Chưa bắt đầu -> Đang thực hiện, tiến độ 0%)"),
+        (("task", "update", key, "--as", HANOI, "--progress", "40", "--note", "dự thảo"),
+         "vẫn «Đang thực hiện», tiến độ 40%"),
+        (("task", "submit", key, "--as", HANOI, "--note", "xong", "--evidence", "QĐ 123/QĐ-UBND"),
+         "Đang thực hiện -> Đã nộp, chờ duyệt"),
+        (("task", "send-back", key, "--as", OVERSEER, "--note", "thiếu phụ lục"), "Đã nộp, chờ duyệt -> Bị trả lại"),
+        (("task", "submit", key, "--as", HANOI, "--note", "đã bổ sung"), "Bị trả lại -> Đã nộp, chờ duyệt"),
+        (("task", "accept", key, "--as", OVERSEER), "Đã nộp, chờ duyệt -> Hoàn thành"),
     ]
     for args, expected in steps:
         result = run(*args)
@@ -80,8 +83,13 @@ def test_the_whole_lifecycle_from_the_shell(people, db_url):
         assert expected in result.output
     shown = run("task", "show", key)
     assert shown.exit_code == 0, shown.output
-    for text in ("thiếu phụ lục", "QĐ 123/QĐ-UBND", HANOI, OVERSEER, "returned -> submitted", "05/01/2026"):
+    for text in ("thiếu phụ lục", "QĐ 123/QĐ-UBND", f"Nguyễn Văn A <{HANOI}>", f"Trần Thị Giám Sát <{OVERSEER}>",
+                 "Bị trả lại -> Đã nộp, chờ duyệt", "05/01/2026", "lịch sử:", "so với hạn: Hoàn thành đúng hạn"):
         assert text in shown.output
+    english = run("--lang", "en", "task", "show", key)
+    for text in ("history:", "returned -> submitted".replace("returned", "Returned for rework")
+                 .replace("submitted", "Submitted, awaiting review"), "timeliness: Completed on time"):
+        assert text in english.output
     data = json.loads(run("task", "show", key, "--json").output)
     assert [h["trigger"] for h in data["history"]] == ["start", "update", "submit", "send_back", "submit", "accept"]
     assert data["state"] == "completed" and data["progress"] == 100
@@ -94,7 +102,11 @@ def test_tasks_list_filters_and_json(people):
     assert run("task", "submit", "20/CT-BCT:1:ha-noi", "--as", HANOI).exit_code == 0
     table = run("tasks", "list", "--province", "ha-noi")
     assert table.exit_code == 0, table.output
-    assert "10 task(s)" in table.output and "Hà Nội" in table.output
+    assert "10 nhiệm vụ" in table.output and "Hà Nội" in table.output
+    assert table.output.splitlines()[0].split("  ")[0] == "nhiệm vụ" and "Đã nộp, chờ duyệt" in table.output
+    assert "submitted" not in table.output.replace("20/CT-BCT", "")
+    english = run("--lang", "en", "tasks", "list", "--province", "ha-noi")
+    assert "10 task(s)" in english.output and "Submitted, awaiting review" in english.output
     rows = json.loads(run("tasks", "list", "--state", "submitted", "--region", "north", "--json").output)
     assert [r["key"] for r in rows] == ["20/CT-BCT:1:ha-noi"]
     assert json.loads(run("tasks", "list", "--state", "submitted", "--region", "south", "--json").output) == []
@@ -107,7 +119,7 @@ def test_status_matrix_and_lifecycle(people):
     run("task", "start", "20/CT-BCT:3:ha-noi", "--as", HANOI)
     result = run("status")
     assert result.exit_code == 0, result.output
-    assert "legend:" in result.output and "Đang thực hiện" in result.output
+    assert "chú giải:" in result.output and "Đang thực hiện" in result.output
     hanoi_row = next(line for line in result.output.splitlines() if line.startswith("Hà Nội"))
     # Group 3 started; group 9's first periodic report (due 15/12/2025) is overdue ("!").
     assert hanoi_row.split()[2:] == ["·", "·", "P", "·", "·", "·", "·", "·", "!·", "·"]
@@ -123,8 +135,8 @@ def test_init_twice_adds_nothing(empty_url, monkeypatch):
     runner = CliRunner()
     first = runner.invoke(cli, ["init", "--as-of", "2025-11-03"])
     assert first.exit_code == 0, first.output
-    assert "340 created" in first.output
-    second = runner.invoke(cli, ["init", "--as-of", "2025-12-01"])
+    assert "tạo mới 340" in first.output
+    second = runner.invoke(cli, ["--lang", "en", "init", "--as-of", "01/12/2025"])
     assert second.exit_code == 0, second.output
     assert "0 created, 340 already there" in second.output and "unchanged" in second.output
 
@@ -133,48 +145,76 @@ def test_directive_load_and_assign_from_the_shell(cli_runner):
     from dtrack.seeds import EXAMPLE_DIRECTIVE_FILE
 
     first = cli_runner("directive", "load", str(EXAMPLE_DIRECTIVE_FILE))
-    assert first.exit_code == 0 and "created" in first.output, first.output
+    assert first.exit_code == 0 and "chỉ thị EX-01/2026: đã tạo" in first.output, first.output
+    assert "tiếp theo: dtrack directive assign EX-01/2026" in first.output
     again = cli_runner("directive", "load", str(EXAMPLE_DIRECTIVE_FILE))
-    assert "unchanged" in again.output
+    assert "không thay đổi" in again.output
+    assert "unchanged" in cli_runner("--lang", "en", "directive", "load", str(EXAMPLE_DIRECTIVE_FILE)).output
     assigned = cli_runner("directive", "assign", "EX-01/2026", "--provinces", "hue,kon-tum")
     assert assigned.exit_code == 0, assigned.output
-    assert "tasks created" in assigned.output and "Kon Tum" in assigned.output
+    assert "EX-01/2026: tạo mới " in assigned.output and "(2 tỉnh, thành phố)" in assigned.output
+    assert "Kon Tum nay thuộc Quảng Ngãi" in assigned.output
     listed = json.loads(cli_runner("directive", "list", "--json").output)
     assert {d["code"] for d in listed} == {"20/CT-BCT", "EX-01/2026"}
 
 
 BAD_INPUTS = [
     (("task", "submit", "20/CT-BCT:2:ha-noi", "--as", HANOI),
+     "lỗi: không thể nộp nhiệm vụ 20/CT-BCT:2:ha-noi: nhiệm vụ đang ở trạng thái «Chưa bắt đầu»; "
+     "được phép lúc này: start, block",
      "error: cannot submit 20/CT-BCT:2:ha-noi: it is not_started; allowed now: start, block"),
-    (("task", "start", "20/CT-BCT:2:hai-phong", "--as", HANOI), "may not start 20/CT-BCT:2:hai-phong"),
-    (("task", "accept", "20/CT-BCT:2:ha-noi", "--as", HANOI), "only the Department's overseers"),
-    (("task", "start", "20/CT-BCT:42:ha-noi", "--as", HANOI), "unknown task '20/CT-BCT:42:ha-noi'"),
-    (("task", "start", "20/CT-BCT:2:atlantis", "--as", HANOI), "unknown province 'atlantis'"),
-    (("task", "start", "20/CT-BCT:2:ha-noi", "--as", "ghost@x.vn"), "unknown user 'ghost@x.vn'"),
-    (("task", "start", "20/CT-BCT:2:ha-noi", "--as", HANOI, "--progress", "140"), "--progress: 140 is outside 0-100"),
-    (("task", "start", "20/CT-BCT:2:ha-noi", "--as", HANOI, "--progress", "nhiều"), "is not a number"),
-    (("task", "block", "20/CT-BCT:2:ha-noi", "--as", HANOI), "block needs a note"),
-    (("task", "start", "20/CT-BCT:2:ha-noi", "--as", HANOI, "--as-of", "2026-02-30"), "'2026-02-30' is not a valid date"),
-    (("tasks", "list", "--state", "finished"), "'finished' is not a state"),
-    (("tasks", "list", "--region", "west"), "'west' is not a region"),
-    (("status", "--directive", "99/CT-XX"), "unknown directive '99/CT-XX'"),
-    (("directive", "assign", "20/CT-BCT", "--provinces", "ha-noi,atlantis"), "unknown province 'atlantis'"),
-    (("users", "add", "--email", "not-an-email", "--name", "X", "--role", "overseer"), "is not an email address"),
-    (("users", "add", "--email", "b@x.vn", "--name", "X", "--role", "province"), "needs --province"),
-    (("users", "add", "--email", HANOI, "--name", "X", "--role", "overseer"), "already registered"),
+    (("task", "start", "20/CT-BCT:2:hai-phong", "--as", HANOI),
+     "không được bắt đầu 20/CT-BCT:2:hai-phong: nhiệm vụ thuộc hai-phong, còn bạn thuộc ha-noi",
+     "may not start 20/CT-BCT:2:hai-phong"),
+    (("task", "accept", "20/CT-BCT:2:ha-noi", "--as", HANOI), "chỉ Cục (giám sát) được làm việc này",
+     "only the Department's overseers"),
+    (("task", "start", "20/CT-BCT:42:ha-noi", "--as", HANOI), "không có nhiệm vụ '20/CT-BCT:42:ha-noi'",
+     "unknown task '20/CT-BCT:42:ha-noi'"),
+    (("task", "start", "20/CT-BCT:2:atlantis", "--as", HANOI), "không có tỉnh, thành phố 'atlantis'",
+     "unknown province 'atlantis'"),
+    (("task", "start", "20/CT-BCT:2:ha-noi", "--as", "ghost@x.vn"), "không có người dùng 'ghost@x.vn'",
+     "unknown user 'ghost@x.vn'"),
+    (("task", "start", "20/CT-BCT:2:ha-noi", "--as", HANOI, "--progress", "140"),
+     "--progress: '140' không phải là tiến độ hợp lệ", "--progress: 140 is outside 0-100"),
+    (("task", "start", "20/CT-BCT:2:ha-noi", "--as", HANOI, "--progress", "nhiều"),
+     "'nhiều' không phải là tiến độ hợp lệ; hãy ghi một số nguyên từ 0 đến 100", "is not a number"),
+    (("task", "block", "20/CT-BCT:2:ha-noi", "--as", HANOI), "thao tác block cần ghi rõ lý do", "block needs a note"),
+    (("task", "start", "20/CT-BCT:2:ha-noi", "--as", HANOI, "--as-of", "2026-02-30"),
+     "--as-of: '2026-02-30' không phải là ngày hợp lệ", "--as-of: '2026-02-30' is not a valid date"),
+    (("task", "start", "20/CT-BCT:2:ha-noi", "--as", HANOI, "--as-of", "30/02/2026"),
+     "--as-of: '30/02/2026' không phải là ngày hợp lệ", "--as-of: '30/02/2026' is not a valid date"),
+    (("tasks", "list", "--state", "finished"), "'finished' không phải là một trạng thái", "'finished' is not a state"),
+    (("tasks", "list", "--region", "west"), "'west' không phải là một vùng", "'west' is not a region"),
+    (("status", "--directive", "99/CT-XX"), "không có chỉ thị '99/CT-XX'", "unknown directive '99/CT-XX'"),
+    (("directive", "assign", "20/CT-BCT", "--provinces", "ha-noi,atlantis"), "không có tỉnh, thành phố 'atlantis'",
+     "unknown province 'atlantis'"),
+    (("users", "add", "--email", "not-an-email", "--name", "X", "--role", "overseer"),
+     "'not-an-email' không phải là địa chỉ email", "is not an email address"),
+    (("users", "add", "--email", "b@x.vn", "--name", "X", "--role", "province"),
+     "người dùng của tỉnh cần --province MÃ_TỈNH", "needs --province"),
+    (("users", "add", "--email", HANOI, "--name", "X", "--role", "overseer"), f"{HANOI} đã được đăng ký",
+     "already registered"),
+    (("deadlines", "extend", "20/CT-BCT:2:ha-noi", "--to", "2026-13-01", "--reason", "r", "--as", OVERSEER),
+     "--to: '2026-13-01' không phải là ngày hợp lệ", "--to: '2026-13-01' is not a valid date"),
+    (("report", "national", "--since", "hôm qua"), "--since: 'hôm qua' không phải là ngày hợp lệ",
+     "--since: 'hôm qua' is not a valid date"),
 ]
 
 
-@pytest.mark.parametrize(("args", "message"), BAD_INPUTS, ids=[" ".join(a[:2]) + f"-{i}" for i, (a, _) in enumerate(BAD_INPUTS)])
-def test_bad_input_is_one_line_and_changes_nothing(people, db_url, args, message):
+@pytest.mark.parametrize(("args", "message", "english"), BAD_INPUTS,
+                         ids=[" ".join(a[:2]) + f"-{i}" for i, (a, _, _) in enumerate(BAD_INPUTS)])
+def test_bad_input_is_one_line_and_changes_nothing(people, db_url, monkeypatch, args, message, english):
     before = state_of(db_url)
-    result = people(*args)
-    assert result.exit_code == 1, result.output
-    lines = result.output.strip().splitlines()
-    assert len(lines) == 1, result.output
-    assert lines[0].startswith("error: ")
-    assert message in lines[0]
-    assert "Traceback" not in result.output
+    for argv, prefix, expected in ((args, "lỗi: ", message), (("--lang", "en", *args), "error: ", english)):
+        result = people(*argv)
+        assert result.exit_code == 1, result.output
+        lines = result.output.strip().splitlines()
+        assert len(lines) == 1, result.output
+        assert lines[0].startswith(prefix)
+        assert expected in lines[0]
+        assert "Traceback" not in result.output
+    monkeypatch.setenv("DTRACK_LANG", "en")
+    assert english in people(*args).output
     assert state_of(db_url) == before
 
 
@@ -186,7 +226,7 @@ def test_bad_directive_file_names_file_field_and_problem(cli_runner, db_url, tmp
     before = state_of(db_url)
     result = cli_runner("directive", "load", str(bad))
     assert result.exit_code == 1
-    assert result.output.startswith(f"error: {bad}: groups[ordinal=1].deadline: 'soon' is not a deadline rule")
+    assert result.output.startswith(f"lỗi: {bad}: groups[ordinal=1].deadline: 'soon' is not a deadline rule")
     assert state_of(db_url) == before
 
 
@@ -194,6 +234,9 @@ def test_unreachable_database_is_one_line(monkeypatch):
     monkeypatch.setenv("DTRACK_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none")
     result = CliRunner().invoke(cli, ["tasks", "list"])
     assert result.exit_code == 1
+    assert result.output.startswith("lỗi: không mở được cơ sở dữ liệu postgresql+psycopg://nobody@127.0.0.1:1/none")
+    assert len(result.output.strip().splitlines()) == 1
+    result = CliRunner().invoke(cli, ["--lang", "en", "tasks", "list"])
     assert result.output.startswith("error: cannot open database postgresql+psycopg://nobody@127.0.0.1:1/none")
     assert len(result.output.strip().splitlines()) == 1
 
@@ -202,7 +245,7 @@ def test_missing_sqlite_file_asks_for_init(tmp_path, monkeypatch):
     target = tmp_path / "nothing-here.db"
     monkeypatch.setenv("DTRACK_DATABASE_URL", f"sqlite:///{target}")
     result = CliRunner().invoke(cli, ["status"])
-    assert result.exit_code == 1 and "run `dtrack init` first" in result.output
+    assert result.exit_code == 1 and "hãy chạy `dtrack init` trước" in result.output
     assert not target.exists(), "a read command must not leave an empty database behind"
 
 
@@ -210,7 +253,8 @@ def test_bad_setting_in_the_environment_is_caught_at_start(cli_runner, monkeypat
     monkeypatch.setenv("DTRACK_DUE_SOON_DAYS", "-3")
     result = cli_runner("settings")
     assert result.exit_code == 1
-    assert "DTRACK_DUE_SOON_DAYS: -3 is negative" in result.output
+    assert "DTRACK_DUE_SOON_DAYS: -3 là số âm" in result.output
+    assert "DTRACK_DUE_SOON_DAYS: -3 is negative" in cli_runner("--lang", "en", "settings").output
 
 
 def dtrack_executable() -> str:
@@ -240,7 +284,7 @@ def test_installed_dtrack_runs_as_a_real_process(tmp_path, backend, request):
     assert states["20/CT-BCT:2:ha-noi"] == "in_progress" and len(states) == 10
     refused = run("task", "accept", "20/CT-BCT:2:ha-noi", "--as", HANOI)
     assert refused.returncode == 1
-    assert refused.stderr.startswith("error: ") and "Traceback" not in refused.stderr
+    assert refused.stderr.startswith("lỗi: ") and "Traceback" not in refused.stderr
 
 
 def _tables(url: str) -> set[str]:
@@ -267,7 +311,7 @@ def test_a_migration_that_fails_is_one_line_and_changes_nothing(empty_url, monke
     engine.dispose()
     before = _tables(empty_url)
     monkeypatch.setenv("DTRACK_DATABASE_URL", empty_url)
-    result = CliRunner().invoke(cli, ["init"])
+    result = CliRunner().invoke(cli, ["--lang", "en", "init"])
     assert result.exit_code == 1
     [line] = result.output.strip().splitlines()
     assert line.startswith("error: cannot prepare database ")
@@ -283,7 +327,7 @@ def test_a_file_that_is_not_a_database_is_one_line(tmp_path, monkeypatch):
         result = CliRunner().invoke(cli, command)
         assert result.exit_code == 1
         [line] = result.output.strip().splitlines()
-        assert line.startswith("error: cannot open database ") and "file is not a database" in line
+        assert line.startswith("lỗi: không mở được cơ sở dữ liệu ") and "file is not a database" in line
     assert target.read_text(encoding="utf-8").startswith("Biên bản họp")
 
 

@@ -15,17 +15,18 @@ from dtrack.workflow.models import Event, Reminder, Task
 def test_overdue_lists_tasks_then_counts(cli_runner):
     result = cli_runner("overdue")
     assert result.exit_code == 0, result.output
-    assert "overdue as of 05/01/2026: 34 task(s)" in result.output
+    assert "quá hạn tính đến 05/01/2026: 34 nhiệm vụ" in result.output
     assert "20/CT-BCT:9:ha-noi:2025-H2" in result.output
     assert "Báo cáo khuyến công 6 tháng cuối năm 2025" in result.output
-    assert "overdue per region:" in result.output and "Miền Bắc" in result.output
+    assert "quá hạn theo vùng:" in result.output and "Miền Bắc" in result.output
     english = cli_runner("overdue", "--lang", "en", "--region", "south")
     assert "Industrial promotion report for the second half of 2025" in english.output
-    assert "20/CT-BCT:9:ha-noi" not in english.output
-    assert "overdue as of 15/12/2025: 0 task(s)" in cli_runner("overdue", "--as-of", "2025-12-15").output
+    assert "20/CT-BCT:9:ha-noi" not in english.output and "overdue per region:" in english.output
+    assert "overdue as of 15/12/2025: 0 task(s)" in cli_runner("--lang", "en", "overdue", "--as-of", "2025-12-15").output
+    assert "quá hạn tính đến 15/12/2025: 0 nhiệm vụ" in cli_runner("overdue", "--as-of", "15/12/2025").output
 
 
-def test_overdue_json_csv_and_matrix(cli_runner):
+def test_overdue_json_csv_and_matrix(english, cli_runner):
     data = json.loads(cli_runner("overdue", "--json", "--province", "ha-noi").output)
     assert [t["key"] for t in data["overdue"]] == ["20/CT-BCT:9:ha-noi:2025-H2"]
     assert data["overdue"][0]["days"] == 21 and data["per_region"]["north"] == 1
@@ -38,15 +39,15 @@ def test_overdue_json_csv_and_matrix(cli_runner):
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (("overdue", "--min-days", "-1"), "--min-days: -1 is negative"),
-    (("overdue", "--as-of", "2026-02-30"), "is not a valid date"),
-    (("overdue", "--region", "west"), "west"),
-    (("deadlines", "extend", "20/CT-BCT:9:ha-noi:2025-H2", "--to", "2025-12-01", "--reason", "x", "--as", "OVERSEER"),
+    (("overdue", "--min-days", "-1"), "--min-days: -1 là số âm"),
+    (("overdue", "--as-of", "2026-02-30"), "--as-of: '2026-02-30' không phải là ngày hợp lệ"),
+    (("overdue", "--region", "west"), "'west' không phải là một vùng"),
+    (("deadlines", "extend", "20/CT-BCT:9:ha-noi:2025-H2", "--to", "01/12/2025", "--reason", "x", "--as", "OVERSEER"),
      "not after the current deadline"),
-    (("deadlines", "extend", "20/CT-BCT:9:ha-noi:2025-H2", "--to", "2026-02-30", "--reason", "x", "--as", "OVERSEER"),
-     "is not a valid date"),
+    (("deadlines", "extend", "20/CT-BCT:9:ha-noi:2025-H2", "--to", "30/02/2026", "--reason", "x", "--as", "OVERSEER"),
+     "--to: '30/02/2026' không phải là ngày hợp lệ"),
     (("deadlines", "extend", "--group", "9", "--to", "2026-02-01", "--reason", "x", "--as", "nobody@example.vn"),
-     "unknown user"),
+     "không có người dùng 'nobody@example.vn'"),
 ])
 def test_bad_input_is_one_line_and_changes_nothing(cli_runner, db_url, args, message):
     overseer = "giamsat@moit.example.vn"
@@ -58,14 +59,14 @@ def test_bad_input_is_one_line_and_changes_nothing(cli_runner, db_url, args, mes
     result = cli_runner(*args)
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0]
+    assert len(lines) == 1 and lines[0].startswith("lỗi: ") and message in lines[0]
     with db.session() as s:
         after = (s.scalar(select(func.count()).select_from(Event)), list(s.scalars(select(Task.due_on).order_by(Task.id))))
     assert after == before
     db.dispose()
 
 
-def test_extend_a_group_then_reports_show_both_deadlines(cli_runner):
+def test_extend_a_group_then_reports_show_both_deadlines(english, cli_runner):
     overseer = "giamsat@moit.example.vn"
     cli_runner("users", "add", "--email", overseer, "--name", "Giám Sát", "--role", "overseer")
     result = cli_runner("deadlines", "extend", "--group", "9", "--provinces", "north", "--to", "2026-01-31",
@@ -82,7 +83,7 @@ def test_extend_a_group_then_reports_show_both_deadlines(cli_runner):
     assert listed[0]["deadline_status"] == "on_track" and listed[0]["original_due_on"] == "2025-12-15"
 
 
-def test_reminders_run_twice_writes_once(cli_runner, db_url):
+def test_reminders_run_twice_writes_once(english, cli_runner, db_url):
     first = cli_runner("reminders", "run")
     assert first.exit_code == 0
     assert "68 reminder(s) written (escalation 34, overdue 34)" in first.output
@@ -102,14 +103,16 @@ def test_status_and_tasks_list_show_the_deadline_status(cli_runner):
     status = cli_runner("status")
     assert status.exit_code == 0
     assert "!·" in status.output  # the overdue group 9 reports
-    assert "overdue" in status.output and "due soon" in status.output
+    assert "quá hạn" in status.output and "sắp đến hạn" in status.output
     listed = cli_runner("tasks", "list", "--province", "ha-noi")
-    assert "Quá hạn (21 ngày)" in listed.output and "deadline status" in listed.output
+    assert "Quá hạn (21 ngày)" in listed.output and "tình trạng hạn" in listed.output
+    english = cli_runner("--lang", "en", "tasks", "list", "--province", "ha-noi")
+    assert "Overdue (21 days)" in english.output and "deadline status" in english.output
     data = json.loads(cli_runner("status", "--json", "--as-of", "2025-12-10").output)
     assert data["provinces"][0]["deadline"]["9"] == "due_soon"
 
 
-def test_demo_season_is_deterministic_and_leaves_digests_and_a_report(tmp_path, monkeypatch):
+def test_demo_season_is_deterministic_and_leaves_digests_and_a_report(english, tmp_path, monkeypatch):
     import email
     from email import policy
 
@@ -173,7 +176,7 @@ def _region_rows(text: str) -> list[str]:
     return [line for line in text.split("overdue per region:")[1].splitlines() if line.strip()]
 
 
-def test_overdue_limit_cuts_the_list_never_the_totals(cli_runner):
+def test_overdue_limit_cuts_the_list_never_the_totals(english, cli_runner):
     # 30 June 2026: 136 overdue tasks, by four deadlines shared by 34 provinces each.
     full = cli_runner("overdue", "--as-of", "2026-06-30", "--limit", "0")
     cut = cli_runner("overdue", "--as-of", "2026-06-30", "--limit", "8")
@@ -194,7 +197,7 @@ def test_overdue_limit_cuts_the_list_never_the_totals(cli_runner):
     assert everything["listed_overdue"] == 136 and everything["total_awaiting_review"] == 0
 
 
-def test_recompute_after_a_day_off_is_declared(cli_runner, monkeypatch):
+def test_recompute_after_a_day_off_is_declared(english, cli_runner, monkeypatch):
     # The Government declares Monday 15/12/2025 a day off after the tasks were
     # assigned: the 2025-H2 report (due that day) and group 2's "+90 working
     # days" (whose count runs over it) each move one working day later.

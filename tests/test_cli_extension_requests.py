@@ -3,10 +3,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import func, select
 
 from dtrack.workflow.database import Database
 from dtrack.workflow.models import Event, ExtensionRequest, Task
+
+# The command line in English: these tests are about behaviour, not wording (tests/test_cli_language.py).
+pytestmark = pytest.mark.usefixtures("english")
 
 REPORT = "20/CT-BCT:9:ha-noi:2025-H2"
 OFFICER = "canbo@hanoi.example.vn"

@@ -73,13 +73,13 @@ def test_the_installed_command_inits_reports_and_previews_a_digest(installed, em
         assert "Traceback" not in done.stderr
         return done.stdout
 
-    assert "tasks: 340 created" in run("init")
+    assert "nhiệm vụ: tạo mới 340" in run("init")
     run("users", "add", "--email", "a@soct.hanoi.gov.vn", "--name", "Nguyễn Văn A", "--role", "province",
         "--province", "ha-noi")
     report = run("report", "national")
     assert "<html" in report and "Hà Nội" in report
     preview = run("digest", "preview", "--to", "a@soct.hanoi.gov.vn")
-    assert preview.startswith("Subject: [dtrack] Hà Nội") and "Kính gửi Nguyễn Văn A" in preview
+    assert preview.startswith("Tiêu đề: [dtrack] Hà Nội") and "Kính gửi Nguyễn Văn A" in preview
     assert "EX-01/2026" in run("directive", "load", _example(installed))
 
 

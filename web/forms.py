@@ -1,20 +1,17 @@
 """Reading form fields, and saying what was wrong with one in the page's language.
 
-Parsing of values the core does not parse itself (a date typed dd/mm/yyyy)
-happens here; every rule about the value stays in the core. A core
+Form-only parsing (an empty date field) happens here; dates themselves are the core's
+(`parse_date`: dd/mm/yyyy or yyyy-mm-dd), as is every rule about the value stays in the core. A core
 `InvalidInput` names its field the CLI way (`--note`); `field_name` maps it
 to the form field the message is shown beside.
 """
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from dtrack.workflow.errors import DeadlineFinal, InvalidInput
 from dtrack.workflow.service import MAX_NOTE
 from dtrack.workflow.settings import parse_date
-
-_DMY = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
 
 # Core field names that a form calls differently.
 _ALIASES = {"user": "email", "settings": "form"}
@@ -25,13 +22,6 @@ def parse_day(text: str | None, field: str) -> date:
     text = (text or "").strip()
     if not text:
         raise InvalidInput(field, "is empty", "write a date as dd/mm/yyyy")
-    match = _DMY.match(text)
-    if match:
-        day, month, year = (int(part) for part in match.groups())
-        try:
-            return date(year, month, day)
-        except ValueError:
-            raise InvalidInput(field, f"{text!r} is not a valid date", "write it as dd/mm/yyyy") from None
     return parse_date(text, field)
 
 
@@ -44,15 +34,16 @@ def field_message(error: InvalidInput, w: dict[str, str]) -> str:
     """The message shown beside the field, in the page's language where it is a known mistake."""
     name = field_name(error.field)
     problem = error.problem
-    if "characters long" in problem:
+    code = error.error_code
+    if code == "too_long":
         return w["field_too_long"].format(max=MAX_NOTE)
     if name == "progress":
         return w["field_progress"]
-    if name in ("note",) and "needs a note" in problem:
+    if code == "needs_note":
         return w["field_needs_note"]
     if name == "reason" and "needs a reason" in problem:
         return w["field_reason"]
-    if "not a valid date" in problem or (name in ("to", "as_of") and problem == "is empty"):
+    if code == "bad_date" or (name in ("to", "as_of") and problem == "is empty"):
         return w["field_date"]
     if isinstance(error, DeadlineFinal):
         return w["field_final"]

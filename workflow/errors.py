@@ -5,6 +5,8 @@ subclass of `DtrackError`. Each keeps its context as attributes (task key,
 state, allowed triggers...) and carries a `hint` saying what to do, so the
 CLI can print one line and tests can assert on the fields. The CLI turns
 these into `click.ClickException`; nothing else is caught and hidden.
+Each class has an `error_code`; `workflow/error_messages.py` words it per language
+(the English `str()` here is what logs and the English CLI show).
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from collections.abc import Iterable
 
 class DtrackError(Exception):
     """Base class: a message and an optional hint the user can act on."""
+    error_code = "error"  # its wording: workflow/error_messages.py
 
     def __init__(self, message: str, hint: str | None = None) -> None:
         super().__init__(message)
@@ -25,6 +28,7 @@ class DtrackError(Exception):
 
 class NotFound(DtrackError):
     """Something the user named does not exist."""
+    error_code = "not_found"
 
     kind = "thing"
 
@@ -34,6 +38,7 @@ class NotFound(DtrackError):
 
 
 class UnknownTask(NotFound):
+    error_code = "unknown_task"
     kind = "task"
 
     def __init__(self, ref: str, hint: str | None = None) -> None:
@@ -46,6 +51,7 @@ class UnknownTask(NotFound):
 
 
 class UnknownProvince(NotFound):
+    error_code = "unknown_province"
     kind = "province"
 
     def __init__(self, ref: str, hint: str | None = None) -> None:
@@ -53,6 +59,7 @@ class UnknownProvince(NotFound):
 
 
 class UnknownUser(NotFound):
+    error_code = "unknown_user"
     kind = "user"
 
     def __init__(self, ref: str, hint: str | None = None) -> None:
@@ -60,6 +67,7 @@ class UnknownUser(NotFound):
 
 
 class UnknownDirective(NotFound):
+    error_code = "unknown_directive"
     kind = "directive"
 
     def __init__(self, ref: str, hint: str | None = None) -> None:
@@ -67,6 +75,7 @@ class UnknownDirective(NotFound):
 
 
 class UnknownTrigger(NotFound):
+    error_code = "unknown_trigger"
     kind = "action"
 
     def __init__(self, ref: str, known: Iterable[str]) -> None:
@@ -76,6 +85,7 @@ class UnknownTrigger(NotFound):
 
 class TransitionNotAllowed(DtrackError):
     """The trigger does not apply to the task's current state."""
+    error_code = "transition_not_allowed"
 
     def __init__(self, task_key: str, trigger: str, state: str, allowed: Iterable[str]) -> None:
         self.task_key = task_key
@@ -91,6 +101,7 @@ class TransitionNotAllowed(DtrackError):
 
 class PermissionDenied(DtrackError):
     """The user's role or province does not allow the action on this task."""
+    error_code = "permission_denied"
 
     def __init__(self, actor: str, trigger: str, task_key: str, reason: str) -> None:
         self.actor = actor
@@ -102,6 +113,7 @@ class PermissionDenied(DtrackError):
 
 class ConcurrentUpdate(DtrackError):
     """Someone else changed the task between our read and our write."""
+    error_code = "concurrent_update"
 
     def __init__(self, task_key: str, by: str | None = None, at: str | None = None) -> None:
         self.task_key = task_key
@@ -113,15 +125,21 @@ class ConcurrentUpdate(DtrackError):
 
 class InvalidInput(DtrackError):
     """A value given on the command line or in a file is not acceptable."""
+    error_code = "invalid_input"
 
-    def __init__(self, field: str, problem: str, hint: str | None = None) -> None:
+    def __init__(self, field: str, problem: str, hint: str | None = None, *, code: str | None = None,
+                 **values: object) -> None:
         self.field = field
         self.problem = problem
+        if code:  # a known mistake with its own wording (e.g. bad_date), its values kept for the templates
+            self.error_code = code
+        self.values = values
         super().__init__(f"{field}: {problem}", hint)
 
 
 class DirectiveInvalid(DtrackError):
     """A directive definition file cannot be used: names file, field and problem."""
+    error_code = "directive_invalid"
 
     def __init__(self, path: str, field: str, problem: str) -> None:
         self.path = path
@@ -133,6 +151,7 @@ class DirectiveInvalid(DtrackError):
 
 class DatabaseUnavailable(DtrackError):
     """The database URL cannot be reached or opened."""
+    error_code = "database_unavailable"
 
     def __init__(self, url: str, reason: str) -> None:
         self.url = url
@@ -144,6 +163,7 @@ class DatabaseUnavailable(DtrackError):
 
 
 class DatabaseNotInitialised(DtrackError):
+    error_code = "database_not_initialised"
     def __init__(self, url: str) -> None:
         self.url = url
         super().__init__(f"database {url} has no dtrack schema yet", "run `dtrack init` first")
@@ -151,6 +171,7 @@ class DatabaseNotInitialised(DtrackError):
 
 class MigrationFailed(DtrackError):
     """The schema could not be created or upgraded; the migration's transaction was rolled back."""
+    error_code = "migration_failed"
 
     def __init__(self, url: str, reason: str, hint: str | None = None) -> None:
         self.url = url
@@ -163,6 +184,7 @@ class MigrationFailed(DtrackError):
 
 class ImportInvalid(DtrackError):
     """A figures file has bad rows: nothing was imported; every bad row is listed."""
+    error_code = "import_invalid"
 
     def __init__(self, path: str, problems: Iterable[tuple[int, str]]) -> None:
         self.path = path
@@ -176,6 +198,7 @@ class ImportInvalid(DtrackError):
 
 
 class UnknownMessage(NotFound):
+    error_code = "unknown_message"
     kind = "outbox message"
 
     def __init__(self, ref: str, hint: str | None = None) -> None:
@@ -184,6 +207,7 @@ class UnknownMessage(NotFound):
 
 class MailServerUnavailable(DtrackError):
     """The mail server (or mail folder) cannot take messages now: nothing is lost, they stay pending."""
+    error_code = "mail_server_unavailable"
 
     def __init__(self, where: str, reason: str) -> None:
         self.where = where  # the transport as displayed: never contains a password
@@ -194,6 +218,7 @@ class MailServerUnavailable(DtrackError):
 
 class MessageRejected(DtrackError):
     """The mail server refused this one message (e.g. 550 for its recipient); others may still go."""
+    error_code = "message_rejected"
 
     def __init__(self, code: int, reply: str) -> None:
         super().__init__(f"{code} {reply}")  # kept as the message's last_error
@@ -203,9 +228,11 @@ class MessageRejected(DtrackError):
 
 class RuleError(DtrackError, ValueError):
     """A deadline rule cannot be understood; the message says why (the directive loader adds where)."""
+    error_code = "rule_error"
 
 
 class UnknownIndicator(NotFound):
+    error_code = "unknown_indicator"
     kind = "indicator"
 
     def __init__(self, ref: str, known: Iterable[str]) -> None:
@@ -218,6 +245,7 @@ class UnknownIndicator(NotFound):
 
 class LoginFailed(DtrackError):
     """Wrong email or password: the message never says which, so emails cannot be probed."""
+    error_code = "login_failed"
 
     def __init__(self) -> None:
         super().__init__("wrong email or password", "check both and try again")
@@ -225,6 +253,7 @@ class LoginFailed(DtrackError):
 
 class LoginThrottled(DtrackError):
     """Too many failed logins for the account: it waits until `until`."""
+    error_code = "login_throttled"
 
     def __init__(self, email: str, minutes: int) -> None:
         self.email = email
@@ -239,6 +268,8 @@ class AddressThrottled(LoginThrottled):
     from trying a few passwords on each of many accounts.
     """
 
+    error_code = "address_throttled"
+
     def __init__(self, ip: str, minutes: int) -> None:
         self.ip = ip
         self.minutes = minutes
@@ -247,6 +278,7 @@ class AddressThrottled(LoginThrottled):
 
 class LinkInvalid(DtrackError):
     """A one-time link that is unknown, used already, or expired."""
+    error_code = "link_invalid"
 
     def __init__(self, reason: str) -> None:
         self.reason = reason
@@ -255,6 +287,7 @@ class LinkInvalid(DtrackError):
 
 class NotAuthenticated(DtrackError):
     """No valid session: not logged in, logged out, expired or revoked."""
+    error_code = "not_authenticated"
 
     def __init__(self, reason: str = "not logged in") -> None:
         self.reason = reason
@@ -263,6 +296,8 @@ class NotAuthenticated(DtrackError):
 
 class StorageFailed(DtrackError):
     """An evidence file could not be written or read (a full disk, no permission): nothing was recorded."""
+
+    error_code = "storage_failed"
 
     def __init__(self, reason: str) -> None:
         self.reason = reason
@@ -275,6 +310,8 @@ class StorageFailed(DtrackError):
 class DeadlineFinal(InvalidInput):
     """A completed task's deadline is part of its record: extending it would rewrite 'done late' as 'on time'."""
 
+    error_code = "deadline_final"
+
     def __init__(self, task_key: str, field: str = "--to") -> None:
         self.task_key = task_key
         super().__init__(field, f"{task_key} is completed: its deadline can no longer be extended",
@@ -282,6 +319,7 @@ class DeadlineFinal(InvalidInput):
 
 
 class UnknownExtensionRequest(NotFound):
+    error_code = "unknown_extension_request"
     kind = "extension request"
 
     def __init__(self, ref: str, hint: str | None = None) -> None:
@@ -290,6 +328,8 @@ class UnknownExtensionRequest(NotFound):
 
 class RequestAlreadyDecided(DtrackError):
     """An extension request that was granted or refused already: a decision is not taken twice."""
+
+    error_code = "request_already_decided"
 
     def __init__(self, request_id: int, status: str) -> None:
         self.request_id = request_id
@@ -300,6 +340,8 @@ class RequestAlreadyDecided(DtrackError):
 
 class ExtensionAlreadyRequested(DtrackError):
     """A task has one pending extension request at a time."""
+
+    error_code = "extension_already_requested"
 
     def __init__(self, task_key: str, request_id: int | None) -> None:
         self.task_key = task_key

@@ -158,8 +158,15 @@ def _late(row, status: DeadlineStatus, days: int, standing: Standing | None = No
 
 def check_min_days(min_days: int) -> int:
     if min_days < 0:
-        raise InvalidInput("--min-days", f"{min_days} is negative", "give 0 or more (days overdue)")
+        raise InvalidInput("--min-days", f"{min_days} is negative", "give 0 or more (days overdue)",
+                           code="negative", value=min_days)
+    if min_days > MAX_MIN_DAYS:  # no task is a century late; a bigger number would overflow date arithmetic
+        raise InvalidInput("--min-days", f"{min_days} is too large", f"give at most {MAX_MIN_DAYS}",
+                           code="too_large", value=min_days, max=MAX_MIN_DAYS)
     return min_days
+
+
+MAX_MIN_DAYS = 36500
 
 
 def overdue_review(

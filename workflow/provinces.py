@@ -26,14 +26,58 @@ def slugify(name: str) -> str:
     return "-".join(words)
 
 
+# How people write the kind of unit before its name: "TP. Hồ Chí Minh", "Thành phố Huế", "tỉnh Gia Lai".
+_PREFIXES = ("tp-", "thanh-pho-", "tinh-")
+_GLUED_PREFIXES = ("thanhpho", "tp")  # "tphcm", "TP.HCM" once the dot is gone
+
+
 def _candidates(ref: str) -> list[str]:
     slug = slugify(ref)
     found = [slug]
-    # People write "TP. Hồ Chí Minh", "Thành phố Huế", "tỉnh Gia Lai".
-    for prefix in ("tp-", "thanh-pho-", "tinh-"):
+    for prefix in _PREFIXES:
         if slug.startswith(prefix):
             found.append(slug[len(prefix):])
     return found
+
+
+def compact(slug: str) -> str:
+    """A slug without its hyphens: 'ho-chi-minh' -> 'hochiminh'."""
+    return slug.replace("-", "")
+
+
+def initials(slug: str) -> str | None:
+    """'ho-chi-minh' -> 'hcm'; a one-word name ('hue') has none (one letter names nothing safely)."""
+    words = slug.split("-")
+    return "".join(w[0] for w in words) if len(words) > 1 else None
+
+
+def _shorthands(ref: str) -> list[str]:
+    """What a shorthand may be once spaces, dots and hyphens are gone: 'TP.HCM' -> ['tphcm', 'hcm']."""
+    found = []
+    for candidate in _candidates(ref):
+        glued = compact(candidate)
+        found.append(glued)
+        for prefix in _GLUED_PREFIXES:
+            if glued.startswith(prefix) and len(glued) > len(prefix) + 1:
+                found.append(glued[len(prefix):])
+    return list(dict.fromkeys(found))
+
+
+def shorthand_index(names: list[tuple[str, object]]) -> dict[str, object]:
+    """Shorthands (compact slug, initials) of every name -> what it names; an ambiguous one is left out.
+
+    `names` pairs each slug (today's units and their old names) with what it
+    resolves to. Initials shared by two names ('lc': Lào Cai, Lai Châu) name
+    neither, so a shorthand never picks one province by chance.
+    """
+    claims: dict[str, set[str]] = {}
+    target: dict[str, object] = {}
+    for slug, thing in names:
+        for key in (compact(slug), initials(slug)):
+            if key:
+                claims.setdefault(key, set()).add(slug)
+                target[key] = thing
+    return {key: target[key] for key, slugs in claims.items() if len(slugs) == 1}
 
 
 @dataclass(frozen=True)
@@ -59,9 +103,21 @@ def resolve(session: Session, ref: str) -> Resolved:
             return Resolved(province, None, province.slug)
         alias = session.scalar(select(ProvinceAlias).where(ProvinceAlias.slug == slug))
         if alias is not None:
-            note = f"{alias.name} is now part of {alias.province.name}; using {alias.province.slug}"
-            return Resolved(alias.province, note, alias.slug)
+            return Resolved(alias.province, _merged_note(alias), alias.slug)
+    # Shorthands: 'hcm', 'tphcm', 'TP.HCM', 'hochiminh' -> ho-chi-minh.
+    index = shorthand_index([(p.slug, p) for p in session.scalars(select(Province))]
+                            + [(a.slug, a) for a in session.scalars(select(ProvinceAlias))])
+    for key in _shorthands(ref):
+        found = index.get(key)
+        if isinstance(found, Province):
+            return Resolved(found, None, found.slug)
+        if isinstance(found, ProvinceAlias):
+            return Resolved(found.province, _merged_note(found), found.slug)
     raise UnknownProvince(ref)
+
+
+def _merged_note(alias: ProvinceAlias) -> str:
+    return f"{alias.name} is now part of {alias.province.name}; using {alias.province.slug}"
 
 
 def select_provinces(session: Session, spec: str) -> tuple[list[Province], list[str]]:
@@ -86,7 +142,8 @@ def select_provinces(session: Session, spec: str) -> tuple[list[Province], list[
 
 def check_region(region: str | None) -> str | None:
     if region is not None and region not in {r.value for r in Region}:
-        raise InvalidInput("--region", f"{region!r} is not a region", "use north, central or south")
+        raise InvalidInput("--region", f"{region!r} is not a region", "use north, central or south",
+                           code="not_a_region", value=region)
     return region
 
 

@@ -67,9 +67,11 @@ def parse_progress(value: int | str | None) -> int | None:
     try:
         number = int(str(value).strip().rstrip("%"))
     except ValueError:
-        raise InvalidInput("--progress", f"{value!r} is not a number", "give a whole number from 0 to 100") from None
+        raise InvalidInput("--progress", f"{value!r} is not a number", "give a whole number from 0 to 100",
+                           code="bad_progress", value=value) from None
     if not 0 <= number <= 100:
-        raise InvalidInput("--progress", f"{number} is outside 0-100", "give a whole number from 0 to 100")
+        raise InvalidInput("--progress", f"{number} is outside 0-100", "give a whole number from 0 to 100",
+                           code="bad_progress", value=value)
     return number
 
 
@@ -78,7 +80,8 @@ def check_text(name: str, text: str | None) -> None:
     if text is None:
         return
     if len(text) > MAX_NOTE:
-        raise InvalidInput(name, f"is {len(text)} characters long", f"keep it under {MAX_NOTE}")
+        raise InvalidInput(name, f"is {len(text)} characters long", f"keep it under {MAX_NOTE}",
+                           code="too_long", length=len(text), max=MAX_NOTE)
     if "\x00" in text:
         raise InvalidInput(name, "contains a NUL character", "remove it")
 
@@ -120,7 +123,8 @@ def apply(
     note = (note or "").strip() or None
     evidence = (evidence or "").strip() or None
     if lifecycle.RULES[trigger].needs_note and not note:
-        raise InvalidInput("--note", f"{trigger.replace('_', '-')} needs a note saying why", "add --note \"...\"")
+        raise InvalidInput("--note", f"{trigger.replace('_', '-')} needs a note saying why", "add --note \"...\"",
+                           code="needs_note", trigger=trigger.replace("_", "-"))
     for name, text in (("--note", note), ("--evidence", evidence)):
         check_text(name, text)
 

@@ -8,6 +8,7 @@ an error before any work is done, not a surprise in the middle of a sweep.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
@@ -19,12 +20,27 @@ from dtrack.workflow.errors import InvalidInput
 from dtrack.workflow.vocabulary import Weekday
 
 
+_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
 def parse_date(text: str, field_name: str = "date") -> date:
-    """Parse YYYY-MM-DD strictly; impossible dates such as 2026-02-30 are refused."""
+    """A day as dd/mm/yyyy (how Vietnamese readers write it) or yyyy-mm-dd; impossible dates are refused.
+
+    Either spelling names the same day, so every command option, form field
+    and setting that takes a date accepts both.
+    """
+    cleaned = text.strip()
     try:
-        return date.fromisoformat(text.strip())
+        match = _DMY.match(cleaned)
+        if match:
+            day, month, year = (int(part) for part in match.groups())
+            return date(year, month, day)
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", cleaned):
+            return date.fromisoformat(cleaned)
     except ValueError:
-        raise InvalidInput(field_name, f"{text!r} is not a valid date", "write it as YYYY-MM-DD, e.g. 2026-11-22") from None
+        pass
+    raise InvalidInput(field_name, f"{text!r} is not a valid date",
+                       "write it as dd/mm/yyyy or yyyy-mm-dd, e.g. 22/11/2026", code="bad_date", value=text)
 
 
 def _non_negative_int(text: str, field_name: str) -> int:
@@ -191,6 +207,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("today", "", "Pretend today is this date (YYYY-MM-DD); empty means the real date in the time zone below", _optional_date),
     Setting("timezone", "Asia/Ho_Chi_Minh", "Time zone that decides what 'today' is; timestamps are stored in UTC"),
     Setting("language", "vi", "Language of reports and emails: vi or en", _language),
+    Setting("lang", "vi", "Language of the command line's tables and messages: vi or en (`dtrack --lang`)", _language),
     Setting("due_soon_days", "7", "An open task is due soon this many days before its deadline", _non_negative_int),
     Setting("base_url", "http://127.0.0.1:8000", "Public web address of `dtrack serve`: emails link task pages and "
             "lists under it (empty: no links)"),

@@ -38,26 +38,23 @@ def _with_context() -> Select:
     )
 
 
-MAX_ID = 2**31 - 1  # ids are INTEGER columns (32-bit on PostgreSQL)
-
-
-def _number(text: str) -> bool:
-    # ASCII only: str.isdigit() also accepts '²' and other digits int() refuses.
-    return text.isascii() and text.isdigit()
+def _small_number(text: str) -> bool:
+    """ASCII digits that fit a database integer (a longer one names no task: it would overflow the query)."""
+    return text.isascii() and text.isdigit() and len(text) <= 9
 
 
 def find_task(session: Session, ref: str) -> tuple[Task, str | None]:
     """The task named by `ref`, and a note if an old province name was mapped."""
     ref = ref.strip()
+    if "\x00" in ref:  # no key has one, and PostgreSQL refuses it in a query
+        raise UnknownTask(ref)
     query = _with_context()
     note = None
-    if _number(ref):
-        if int(ref) > MAX_ID:  # beyond any id the database can hold: unknown, not a database error
-            raise UnknownTask(ref)
+    if _small_number(ref):
         query = query.where(Task.id == int(ref))
     else:
         parts = ref.split(":")
-        if len(parts) not in (3, 4) or not _number(parts[1]) or len(parts[1]) > 2:
+        if len(parts) not in (3, 4) or not _small_number(parts[1]):
             raise UnknownTask(ref)
         code, ordinal, province_ref = parts[0], int(parts[1]), parts[2]
         period = parts[3] if len(parts) == 4 else ""
@@ -152,7 +149,8 @@ def list_tasks(
     and `state` is matched against the day's state, as a report for that day shows it.
     """
     if state is not None and state not in {s.value for s in State}:
-        raise InvalidInput("--state", f"{state!r} is not a state", "states: " + ", ".join(s.value for s in State))
+        raise InvalidInput("--state", f"{state!r} is not a state", "states: " + ", ".join(s.value for s in State),
+                           code="not_a_state", value=state, states=", ".join(s.value for s in State))
     query = _with_context()
     if province is not None:
         query = query.where(Task.province_id == province.id)
@@ -184,7 +182,8 @@ def filtered_tasks(*, province: Province | None = None, region: str | None = Non
     by LIMIT/OFFSET in the database. A past day goes through `list_tasks`.
     """
     if state is not None and state not in {s.value for s in State}:
-        raise InvalidInput("--state", f"{state!r} is not a state", "states: " + ", ".join(s.value for s in State))
+        raise InvalidInput("--state", f"{state!r} is not a state", "states: " + ", ".join(s.value for s in State),
+                           code="not_a_state", value=state, states=", ".join(s.value for s in State))
     query = _with_context()
     if province is not None:
         query = query.where(Task.province_id == province.id)
@@ -207,10 +206,18 @@ class TaskDetail:
     """A task with what may happen next and its full history (`dtrack task show`, the task page)."""
 
     task: Task
+    as_of: date | None = None  # with a day, the view carries the deadline status as of it
+    due_soon_days: int = 7
+
+    def view(self) -> TaskView:
+        return TaskView.of(self.task, self.as_of, self.due_soon_days)
+
+    def allowed(self) -> list[str]:
+        return [t.value for t in lifecycle.triggers_from(self.task.state)]
 
     def to_json(self) -> dict[str, Any]:
-        data = TaskView.of(self.task).to_json()
-        data["allowed"] = [t.value for t in lifecycle.triggers_from(self.task.state)]
+        data = self.view().to_json()
+        data["allowed"] = self.allowed()
         data["history"] = history_json(self.task.events)
         return data
 

@@ -55,6 +55,8 @@ def add_user(
 
 
 def find_user(session: Session, email: str) -> User:
+    if "\x00" in email:  # no address has one, and PostgreSQL refuses it in a query
+        raise UnknownUser(email)
     user = session.scalar(_BY_EMAIL, {"email": email.strip().lower()})
     if user is None:
         raise UnknownUser(email)

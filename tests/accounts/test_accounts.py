@@ -16,6 +16,9 @@ from dtrack.workflow.models import User
 from dtrack.workflow.settings import load_settings
 from tests.web.http_support import START, ManualClock
 
+# The command line in English: these tests are about reports, mail and accounts, not its wording.
+pytestmark = pytest.mark.usefixtures("english")
+
 PASSWORD = "Mật-khẩu-đủ-dài-2026"
 
 

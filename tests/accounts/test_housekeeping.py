@@ -76,12 +76,14 @@ def test_purge_deletes_spent_sessions_and_links_and_keeps_the_audit_trail(world,
     assert (again.sessions, again.links) == (0, 0)
 
 
-def test_users_purge_reports_what_it_deleted(cli_runner):
+def test_users_purge_reports_what_it_deleted(cli_runner, monkeypatch):
     result = cli_runner("users", "purge", "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["sessions"] == 0
     line = cli_runner("users", "purge")
-    assert line.exit_code == 0 and line.output.startswith("deleted 0 ended session(s)")
+    assert line.exit_code == 0 and line.output.startswith("đã xoá 0 phiên đăng nhập")
+    monkeypatch.setenv("DTRACK_LANG", "en")
+    assert cli_runner("users", "purge").output.startswith("deleted 0 ended session(s)")
 
 
 def test_a_second_link_the_same_day_replaces_the_unsent_mail(world, clock):

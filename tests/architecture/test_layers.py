@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 GROUND = {"workflow"}
 FEATURES = {"directives", "notifications", "reports", "accounts", "templates", "seeds", "migrations", "evidence"}
 USECASES = {"usecases"}
-FRONT_ENDS = {"cli", "terminal", "web"}
+FRONT_ENDS = {"cli", "terminal", "terminal_wording", "web"}
 ALL = GROUND | FEATURES | USECASES | FRONT_ENDS
 
 # What each floor may import from the project (besides itself).
@@ -34,8 +34,9 @@ ALLOWED = {
     "accounts": GROUND | {"notifications", "templates"},
     "evidence": GROUND,
     "usecases": GROUND | FEATURES,
-    "terminal": GROUND | FEATURES,
-    "cli": GROUND | FEATURES | USECASES | {"terminal", "web"},
+    "terminal": GROUND | FEATURES | {"terminal_wording"},
+    "terminal_wording": GROUND,
+    "cli": GROUND | FEATURES | USECASES | {"terminal", "terminal_wording", "web"},
     "web": GROUND | FEATURES | USECASES,
 }
 

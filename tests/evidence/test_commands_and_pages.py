@@ -19,7 +19,7 @@ def evidence_site(db, tmp_path):
     return make_site(db, evidence_dir=str(tmp_path / "evidence"), evidence_max_mb="1", comment_max_chars="200")
 
 
-def test_cli_attach_list_and_get(cli_runner, world, tmp_path, monkeypatch):
+def test_cli_attach_list_and_get(cli_runner, world, tmp_path, monkeypatch, english):
     monkeypatch.setenv("DTRACK_EVIDENCE_DIR", str(tmp_path / "kho"))
     officer = world.user("province", "ha-noi")
     document = tmp_path / "Quyết định 12.pdf"
@@ -38,7 +38,7 @@ def test_cli_attach_list_and_get(cli_runner, world, tmp_path, monkeypatch):
     assert "Traceback" not in refused.output
 
 
-def test_cli_comment(cli_runner, world):
+def test_cli_comment(cli_runner, world, english):
     officer = world.user("province", "ha-noi")
     assert cli_runner("task", "comment", KEY, "Đã gửi dự thảo, mời Cục góp ý", "--as", officer).exit_code == 0
     empty = cli_runner("task", "comment", KEY, "   ", "--as", officer)

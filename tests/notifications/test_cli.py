@@ -10,6 +10,9 @@ from tests.notifications.conftest import SMTP_PASSWORD, SMTP_USER, SmtpServer
 from dtrack.workflow.database import Database
 from dtrack.workflow.models import Outbox
 
+# The command line in English: these tests are about reports, mail and accounts, not its wording.
+pytestmark = pytest.mark.usefixtures("english")
+
 
 @pytest.fixture
 def mail_env(monkeypatch, tmp_path):

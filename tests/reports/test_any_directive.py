@@ -19,6 +19,9 @@ from dtrack.seeds import EXAMPLE_DIRECTIVE_FILE
 
 from .htmltables import parse_html
 
+# The command line in English: these tests are about behaviour, not wording (tests/test_cli_language.py).
+pytestmark = pytest.mark.usefixtures("english")
+
 OVERSEER = "giam.sat@moit.example.vn"
 
 SAVING = """

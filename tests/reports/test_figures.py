@@ -26,6 +26,9 @@ from dtrack.reports.render import render
 from dtrack.workflow.errors import ImportInvalid
 from dtrack.workflow.models import IndicatorValue, Province
 
+# The command line in English: these tests are about behaviour, not wording (tests/test_cli_language.py).
+pytestmark = pytest.mark.usefixtures("english")
+
 END_2024 = date(2024, 12, 31)
 SEPT_2025 = date(2025, 9, 30)
 TODAY = date(2026, 1, 5)

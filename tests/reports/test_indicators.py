@@ -18,6 +18,9 @@ from dtrack.seeds import DIRECTIVE_20_FILE
 from dtrack.workflow.errors import ImportInvalid, InvalidInput, PermissionDenied
 from dtrack.workflow.models import Indicator, IndicatorValue
 
+# The command line in English: these tests are about reports, mail and accounts, not its wording.
+pytestmark = pytest.mark.usefixtures("english")
+
 TODAY = date(2026, 1, 5)
 
 

@@ -17,6 +17,9 @@ from dtrack.reports.document import ReportOptions
 from dtrack.workflow.models import Task
 from dtrack.workflow.vocabulary import DeadlineStatus
 
+# The command line in English: these tests are about reports, mail and accounts, not its wording.
+pytestmark = pytest.mark.usefixtures("english")
+
 SOUTH_2025 = date(2025, 9, 30)
 SCRIPT = "<script>alert('x')</script>"
 

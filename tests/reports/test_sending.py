@@ -9,6 +9,9 @@ from sqlalchemy import func, select
 
 from dtrack.workflow.models import Outbox
 
+# The command line in English: these tests are about reports, mail and accounts, not its wording.
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def test_national_report_goes_to_every_overseer_once_a_day(cli_runner, world, tmp_path, monkeypatch):
     first = world.user("overseer", None, email="giam.sat@moit.gov.vn")

@@ -170,7 +170,7 @@ def test_one_label_in_the_task_list_a_report_and_a_digest(cli_runner, db_url, tm
     db.dispose()
     assert "Báo cáo quý IV năm 2026" in rendered.text and "quý I năm 2027" not in rendered.text
     # Reloading the same file changes nothing; changing what a group with tasks covers is refused.
-    assert "unchanged" in cli_runner("directive", "load", str(path)).output
+    assert "không thay đổi" in cli_runner("directive", "load", str(path)).output  # unchanged
     path.write_text(DIRECTIVE.replace('covers = "previous"', 'covers = "current"', 1), encoding="utf-8")
     changed = cli_runner("directive", "load", str(path))
     assert changed.exit_code == 1 and "covers" in changed.output and "tasks that exist already" in changed.output

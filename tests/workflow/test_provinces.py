@@ -64,3 +64,44 @@ def test_select_provinces(db):
 def test_unknown_region_is_an_input_error():
     with pytest.raises(InvalidInput, match="north, central or south"):
         check_region("west")
+
+
+# --- shorthands (issue 11): hcm, TP.HCM, tphcm ----------------------------------------
+
+
+@pytest.mark.parametrize("ref", ["hcm", "HCM", "tp-hcm", "TP.HCM", "TP. HCM", "tphcm", "Tp HCM", "TP. Hồ Chí Minh",
+                                 "Thành phố Hồ Chí Minh", "thanh pho ho chi minh", "hochiminh", "ho-chi-minh"])
+def test_ho_chi_minh_city_is_found_however_it_is_written(db, ref):
+    with db.session() as session:
+        resolved = resolve(session, ref)
+        assert resolved.province.slug == "ho-chi-minh" and resolved.note is None
+
+
+def test_shorthands_never_collide(db):
+    from dtrack.workflow.provinces import _shorthands, initials, shorthand_index
+
+    with db.session() as session:
+        provinces = list(session.scalars(select(Province)))
+        aliases = list(session.scalars(select(ProvinceAlias)))
+        index = shorthand_index([(p.slug, p) for p in provinces] + [(a.slug, a) for a in aliases])
+        every_slug = [p.slug for p in provinces] + [a.slug for a in aliases]
+        # A shorthand names one thing only: shared initials (Lào Cai, Lai Châu: 'lc') name neither.
+        for key in index:
+            claimants = [s for s in every_slug if key in (s.replace("-", ""), initials(s))]
+            assert len(claimants) == 1, (key, claimants)
+        assert "lc" not in index and "dn" not in index  # Lào Cai/Lai Châu, Đà Nẵng/Đồng Nai
+        # A shorthand never shadows a real slug or old name: every unit still resolves to itself.
+        for province in provinces:
+            assert resolve(session, province.slug).province.slug == province.slug
+            assert resolve(session, province.name).province.slug == province.slug
+            key = initials(province.slug)
+            if key in index:
+                assert resolve(session, key).province.slug == province.slug
+        for alias in aliases:
+            assert resolve(session, alias.name).province.slug == alias.province.slug
+        assert _shorthands("TP.HCM") == ["tphcm", "hcm"]
+
+
+def test_an_ambiguous_shorthand_is_refused(db):
+    with db.session() as session, pytest.raises(UnknownProvince):
+        resolve(session, "lc")
