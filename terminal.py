@@ -8,12 +8,9 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from dtrack.workflow.clock import local_dmy_hm
-from dtrack.workflow.models import Task
-from dtrack.workflow.overdue import CELLS, CellCounts, OverdueReview, TimelinessMatrix
-from dtrack.workflow.status import StatusMatrix
-from dtrack.workflow.tasks import TaskView
 from dtrack.workflow.vocabulary import (
     DEADLINE_LABELS,
     REGION_LABELS,
@@ -23,6 +20,12 @@ from dtrack.workflow.vocabulary import (
     Region,
     State,
 )
+
+if TYPE_CHECKING:  # types only: a command imports the modules it uses (start-up time, issue 12)
+    from dtrack.workflow.models import Task
+    from dtrack.workflow.overdue import CellCounts, OverdueReview, TimelinessMatrix
+    from dtrack.workflow.status import StatusMatrix
+    from dtrack.workflow.tasks import TaskView
 
 
 def width(text: str) -> int:
@@ -199,11 +202,13 @@ def overdue_text(review: OverdueReview, lang: str = "vi") -> str:
 
 def timeliness_matrix_text(matrix: TimelinessMatrix, lang: str = "vi") -> str:
     """The Government Office's four cells per province and region, with the on-time completion rate."""
+    from dtrack.workflow.overdue import CELLS as cells
+
     headers = ("province", "on time", "late", "open, in time", "open, overdue", "awaiting review", "on-time %")
 
     def row(label: str, counts: CellCounts) -> tuple:
         rate = counts.on_time_rate
-        return (label, *[counts.counts[str(c)] for c in CELLS], "-" if rate is None else f"{100 * rate:.1f}")
+        return (label, *[counts.counts[str(c)] for c in cells], "-" if rate is None else f"{100 * rate:.1f}")
 
     rows = [row(name, matrix.by_province[slug]) for slug, name, _ in matrix.provinces]
     rows += [row(REGION_LABELS[lang][Region(r)], c) for r, c in matrix.by_region.items()]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from dtrack.workflow.deadlines import (
@@ -115,6 +115,7 @@ def open_periods(session: Session, as_of: date, now: datetime, calendar: WorkCal
     concurrent run from creating one twice.
     """
     created = 0
+    pending: list[dict] = []
     for group in session.scalars(select(TaskGroup).where(TaskGroup.kind == GroupKind.RECURRING.value)):
         rule = rule_from_text(group.deadline_rule)
         if not isinstance(rule, Recurring):
@@ -130,7 +131,28 @@ def open_periods(session: Session, as_of: date, now: datetime, calendar: WorkCal
             for period in periods_open(rule, assigned_on, as_of, calendar):
                 for province_id in province_ids:
                     if (province_id, period.label) not in have:
-                        session.add(_new_task(group.id, province_id, period.label, period.opens_on, period.due_on, now))
+                        pending.append(_new_row(group.id, province_id, period.label, period.opens_on, period.due_on, now))
                         created += 1
-    session.flush()
+                        if len(pending) >= INSERT_BATCH:
+                            _insert_rows(session, pending)
+    _insert_rows(session, pending)
     return created
+
+
+# Rows, not ORM objects, in batches: after downtime (or on a large data set) a
+# sweep may open a hundred thousand period tasks, which as objects in one flush
+# cost a hundred MB (issue 12).
+INSERT_BATCH = 1000
+
+
+def _new_row(group_id: int, province_id: int, period: str, assigned_on: date, due: date | None,
+             now: datetime) -> dict:
+    return {"group_id": group_id, "province_id": province_id, "period": period, "state": State.NOT_STARTED.value,
+            "progress": 0, "assigned_on": assigned_on, "original_due_on": due, "due_on": due, "updated_at": now,
+            "version": 1}
+
+
+def _insert_rows(session: Session, rows: list[dict]) -> None:
+    if rows:
+        session.execute(insert(Task.__table__), rows)
+        rows.clear()
