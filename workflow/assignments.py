@@ -121,15 +121,23 @@ def open_periods(session: Session, as_of: date, now: datetime, calendar: WorkCal
         if not isinstance(rule, Recurring):
             continue
         first = session.execute(
-            select(Task.province_id, func.min(Task.assigned_on)).where(Task.group_id == group.id).group_by(Task.province_id)
+            select(Task.province_id, func.min(Task.assigned_on), func.count())
+            .where(Task.group_id == group.id).group_by(Task.province_id)
         ).all()
-        have = set(session.execute(select(Task.province_id, Task.period).where(Task.group_id == group.id)).all())
-        by_start: dict[date, list[int]] = {}
-        for province_id, assigned_on in first:
-            by_start.setdefault(assigned_on, []).append(province_id)
-        for assigned_on, province_ids in by_start.items():
-            for period in periods_open(rule, assigned_on, as_of, calendar):
-                for province_id in province_ids:
+        by_start: dict[date, list[tuple[int, int]]] = {}
+        for province_id, assigned_on, count in first:
+            by_start.setdefault(assigned_on, []).append((province_id, count))
+        for assigned_on, provinces in by_start.items():
+            periods = periods_open(rule, assigned_on, as_of, calendar)
+            # A province with as many period tasks as periods have opened lacks none
+            # (the unique key forbids duplicates): only the others' periods are read.
+            behind = [province_id for province_id, count in provinces if count < len(periods)]
+            if not behind:
+                continue
+            have = set(session.execute(select(Task.province_id, Task.period)
+                                       .where(Task.group_id == group.id, Task.province_id.in_(behind))).all())
+            for period in periods:
+                for province_id in behind:
                     if (province_id, period.label) not in have:
                         pending.append(_new_row(group.id, province_id, period.label, period.opens_on, period.due_on, now))
                         created += 1
