@@ -38,7 +38,7 @@ from dtrack.workflow.vocabulary import OutboxState, Role
 
 SUITE = "digests"
 RECIPIENTS = 3355  # 34 province offices + 3,321 commune-level units
-BUILD_REPEAT = {True: 1, False: 3}
+BUILD_REPEAT = {True: 1, False: 2}
 SEND_COUNT = {True: 100, False: 1000}
 SEND_REPEAT = {True: 2, False: 3}
 
