@@ -39,34 +39,26 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import create_engine, func, insert, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
+from bench.season import AS_OF, SEED, Assignment, Season, _sqlite
 from dtrack.usecases.bootstrap import initialise
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.database import Database
-from dtrack.workflow.deadlines import STATUTORY, Recurring, next_checkpoint, periods_open, rule_from_text
 from dtrack.workflow.models import Directive, Event, Province, Task, TaskGroup, User
-from dtrack.workflow.vocabulary import DeadlineTrigger, GroupKind, Owner, Region, Role, State, Trigger
+from dtrack.workflow.vocabulary import Region, Role
 
 FULL_SHAPE = (42, 3321, 10)  # directives (Directive 20 included), commune units, groups per directive
 QUICK_SHAPE = (3, 100, 10)
 FIRST_ISSUE = date(2022, 1, 10)  # the first synthetic directive; the last is issued in October 2025
 LAST_ISSUE = date(2025, 10, 15)
 DIRECTIVE_20_ON = date(2025, 11, 3)
-AS_OF = date(2026, 1, 5)  # the snapshot day: nothing happens after it, the benchmark judges it
 CHUNK = 50_000
-VARIANTS = 24  # simulated lives per (slot, profile)
-SEED = 20
-PROFILES = ("fast", "steady", "steady", "steady", "late", "stuck")
 REGION_SHARES = ((Region.NORTH, 15), (Region.CENTRAL, 11), (Region.SOUTH, 8))
 BENCH_ACTOR = "bench.overseer@khuyencong.moit.example.vn"
-NOTE_BLOCK = "Chưa được bố trí kinh phí khuyến công địa phương"
-NOTE_SEND_BACK = "Thiếu phụ lục kinh phí chi tiết"
-NOTE_UPDATE = "Đang tổng hợp số liệu từ cơ sở công nghiệp nông thôn"
 TASK_COLUMNS = ("id", "group_id", "province_id", "period", "state", "progress", "assigned_on", "original_due_on",
                 "due_on", "submitted_at", "completed_at", "updated_at", "version")
 EVENT_COLUMNS = ("id", "task_id", "actor_id", "trigger", "from_state", "to_state", "progress", "note", "evidence",
@@ -231,16 +223,6 @@ def _add_officers(conn, unit_ids: list[int], now: datetime) -> dict[int, int]:
     return dict(conn.execute(select(User.province_id, User.id).where(User.email.like("khuyencong.%@bench.example.vn"))).all())
 
 
-@dataclass(frozen=True)
-class Assignment:
-    """One directive's groups and whom it is assigned to."""
-
-    group_ids: list[tuple[int, int, str, str, str]]  # (group id, ordinal, kind, owner, rule text)
-    issued_on: date
-    share: float  # the share of units it is assigned to (1.0: all)
-    provinces_too: bool  # False for Directive 20, whose 340 provincial tasks `init` made
-
-
 def _add_directives(conn, directives: int, groups: int, now: datetime) -> list[Assignment]:
     """Directive 20 plus copies of its groups issued over the years."""
     template = conn.execute(select(TaskGroup).order_by(TaskGroup.ordinal).limit(groups)).mappings().all()
@@ -265,153 +247,6 @@ def _add_directives(conn, directives: int, groups: int, now: datetime) -> list[A
                             .order_by(TaskGroup.ordinal)).mappings().all()
         plan.append(Assignment(described(rows), issued, shares.uniform(0.35, 0.65), True))
     return plan
-
-
-class Season:
-    """The task and event rows of the season, simulated task by task (naive UTC datetimes)."""
-
-    def __init__(self, rng: random.Random, plan: list[Assignment], province_ids: list[int], commune_ids: list[int],
-                 officers: dict[int, int], overseer: int, first_task: int, first_event: int, sqlite: bool) -> None:
-        # Values as the driver takes them: ISO text for SQLite (as SQLAlchemy stores them), objects for COPY.
-        self.format = _sqlite if sqlite else (lambda value: value)
-        self.rng, self.plan = rng, plan
-        self.province_ids, self.commune_ids = province_ids, commune_ids
-        self.officers, self.overseer = officers, overseer
-        self.task_id, self.event_id = first_task, first_event
-        self.profiles = {u: rng.choice(PROFILES) for u in province_ids + commune_ids}
-        self.events: list[tuple] = []
-        self.states: dict[str, int] = {}
-
-    def tasks(self) -> Iterator[tuple]:
-        """Task rows; each task's events are appended to `self.events` as it is made.
-
-        A task's life is one of VARIANTS simulated lives for its slot (group,
-        period, assignment day) and its unit's profile, picked by task id:
-        simulating each of a million tasks would cost minutes, and the
-        variants keep the spread.
-        """
-        pick = random.Random(SEED * 5)
-        fmt = self.format
-        for assignment in self.plan:
-            units = [u for u in self.province_ids if assignment.provinces_too and pick.random() < assignment.share]
-            units += [u for u in self.commune_ids if pick.random() < assignment.share]
-            for group_id, _, kind, owner, rule_text in assignment.group_ids:
-                rule = rule_from_text(rule_text)
-                if isinstance(rule, Recurring):
-                    slots = [(p.label, p.opens_on, p.due_on) for p in periods_open(rule, assignment.issued_on, AS_OF)]
-                else:
-                    slots = [("", assignment.issued_on, rule.due(assignment.issued_on, STATUTORY))]
-                continuous = rule if kind == GroupKind.CONTINUOUS.value else None
-                by_department = owner == Owner.DEPARTMENT.value
-                for period, opens_on, due in slots:
-                    lives = {profile: [self._simulate(profile, opens_on, due, continuous) for _ in range(VARIANTS)]
-                             for profile in set(PROFILES)}
-                    assigned = fmt(opens_on)
-                    for unit in units:
-                        actor = self.overseer if by_department else self.officers[unit]
-                        task_id = self.task_id
-                        self.task_id += 1
-                        fields, history = lives[self.profiles[unit]][(task_id * 2654435761 >> 8) % VARIANTS]
-                        event_id = self.event_id
-                        for overseer, rest in history:
-                            self.events.append((event_id, task_id, self.overseer if overseer else actor, *rest))
-                            event_id += 1
-                        self.event_id = event_id
-                        state = fields[0]
-                        self.states[state] = self.states.get(state, 0) + 1
-                        yield (task_id, group_id, unit, period, state, fields[1], assigned, *fields[2:])
-
-    def _simulate(self, profile: str, assigned_on: date, due: date | None, continuous) -> tuple[tuple, list]:
-        """One simulated life: the task's columns after `assigned_on` and its events as (by overseer, columns)."""
-        rng = self.rng
-        history: list[tuple] = []  # (trigger, from, to, progress, note, at, from_due, to_due, by overseer)
-        state, progress = State.NOT_STARTED.value, 0
-        submitted = completed = None
-        original_due = due
-        cycle_start = assigned_on
-        # One in ten deadlines was extended once.
-        extended = due is not None and continuous is None and rng.random() < 0.1
-
-        def happen(trigger: Trigger, to: str, at: datetime, new_progress: int | None = None, note: str | None = None,
-                   by: bool = False, dues: tuple = (None, None)) -> bool:
-            nonlocal state, progress
-            if at.date() > AS_OF:
-                return False
-            progress = progress if new_progress is None else new_progress
-            history.append((trigger.value, state, to, progress, note, at, dues[0], dues[1], by))
-            state = to
-            return True
-
-        def moment(day: date) -> datetime:
-            return datetime.combine(day, datetime.min.time()) + timedelta(hours=rng.randint(1, 10))
-
-        delay = {"fast": (3, 20), "steady": (10, 45), "late": (40, 150), "stuck": (20, 60)}[profile]
-        day = cycle_start + timedelta(days=rng.randint(*delay))
-        if not (profile == "late" and rng.random() < 0.15) and happen(Trigger.START, State.IN_PROGRESS.value, moment(day)):
-            while True:
-                if extended and due is not None:
-                    extended = False
-                    due = due + timedelta(days=rng.choice((30, 60, 90)))
-                target = due or (day + timedelta(days=180))
-                if profile == "stuck" and rng.random() < 0.35:
-                    day += timedelta(days=rng.randint(10, 40))
-                    if not happen(Trigger.BLOCK, State.BLOCKED.value, moment(day), note=NOTE_BLOCK):
-                        break
-                    day += timedelta(days=rng.randint(30, 120))
-                    if rng.random() < 0.5 or not happen(Trigger.UNBLOCK, State.IN_PROGRESS.value, moment(day)):
-                        break
-                lateness = {"fast": (-30, -5), "steady": (-25, 10), "late": (0, 120), "stuck": (10, 200)}[profile]
-                submit_on = max(day + timedelta(days=5), target + timedelta(days=rng.randint(*lateness)))
-                updates = rng.randint(1, 4)
-                gap = max((submit_on - day).days // (updates + 1), 1)
-                went_on = True
-                for step in range(updates):
-                    day += timedelta(days=gap)
-                    if not happen(Trigger.UPDATE, State.IN_PROGRESS.value, moment(day),
-                                  min(90, 20 * (step + 1) + rng.randint(0, 9)),
-                                  NOTE_UPDATE if rng.random() < 0.3 else None):
-                        went_on = False
-                        break
-                if not went_on:
-                    break
-                day = max(day, submit_on)
-                if not happen(Trigger.SUBMIT, State.SUBMITTED.value, moment(day), 100):
-                    break
-                submitted = history[-1][5]
-                day += timedelta(days=rng.randint(2, 20))
-                if rng.random() < 0.2:
-                    if not happen(Trigger.SEND_BACK, State.RETURNED.value, moment(day), note=NOTE_SEND_BACK,
-                                  by=True):
-                        break
-                    day += timedelta(days=rng.randint(5, 30))
-                    if not happen(Trigger.SUBMIT, State.SUBMITTED.value, moment(day)):
-                        break
-                    submitted = history[-1][5]
-                    day += timedelta(days=rng.randint(3, 15))
-                if rng.random() > 0.95 or not happen(Trigger.ACCEPT, State.COMPLETED.value, moment(day),
-                                                      by=True):
-                    break
-                completed = history[-1][5]
-                if continuous is None or due is None:
-                    break
-                # A continuous task goes on once its checkpoint has passed (the sweep's `checkpoint` event).
-                following = next_checkpoint(continuous, assigned_on, due, STATUTORY)
-                passed = due + timedelta(days=1)
-                if following is None or passed > AS_OF:
-                    break
-                history.append((DeadlineTrigger.CHECKPOINT.value, state, State.IN_PROGRESS.value, progress,
-                                None, moment(passed), due, following, False))
-                state, completed, submitted = State.IN_PROGRESS.value, None, None
-                due = original_due = following
-                day = max(day, passed)
-        fmt = self.format
-        events = [(by, (trigger, from_state, to_state, prog, note, None, fmt(at), fmt(from_due), fmt(to_due)))
-                  for trigger, from_state, to_state, prog, note, at, from_due, to_due, by in history]
-        updated = history[-1][5] if history else datetime.combine(assigned_on, datetime.min.time())
-        fields = (state, progress, fmt(original_due), fmt(due),
-                  fmt(submitted) if state in (State.SUBMITTED.value, State.COMPLETED.value, State.RETURNED.value) else None,
-                  fmt(completed) if state == State.COMPLETED.value else None, fmt(updated), 1 + len(history))
-        return fields, events
 
 
 def _chunks(rows: Iterator[tuple], size: int = CHUNK) -> Iterator[list[tuple]]:
@@ -451,14 +286,6 @@ def _bulk(conn, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None
     with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
-
-
-def _sqlite(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
 
 
 __all__ = ["AS_OF", "FULL_SHAPE", "QUICK_SHAPE", "GenerateStats", "commune_parents", "database_size", "generate",

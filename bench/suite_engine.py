@@ -14,7 +14,6 @@
 """
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -27,7 +26,7 @@ from pathlib import Path
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import joinedload
 
-from bench.context import BenchContext, Result, Timing, measure
+from bench.context import BenchContext, Result, Timing
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.database import Database
 from dtrack.workflow.models import Event, Province, Task, TaskGroup, User
