@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 DTRACK_TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export DTRACK_TEST_PG_URL
 
-.PHONY: install chromium demo test test-sqlite bench bench-quick clean
+.PHONY: install chromium demo test test-sqlite bench bench-web bench-quick clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ test-sqlite: $(STAMP) chromium
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# The web suite at full scale takes about 12 minutes of its own.
+bench-web: $(STAMP)
+	$(BIN)/python -m bench --only web --output bench/results-web.json
 
 bench-quick: $(STAMP)
 	$(BIN)/python -m bench --quick --output bench/results-quick.json

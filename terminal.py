@@ -8,14 +8,10 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from dtrack.terminal_wording import ROLE_WORDS, words
 from dtrack.workflow.clock import local_dmy_hm
-from dtrack.workflow.extension_requests import RequestView
-from dtrack.workflow.models import Task
-from dtrack.workflow.overdue import CELLS, CellCounts, OverdueReview, TimelinessMatrix
-from dtrack.workflow.status import StatusMatrix
-from dtrack.workflow.tasks import TaskView
 from dtrack.workflow.vocabulary import (
     DEADLINE_LABELS,
     REGION_LABELS,
@@ -29,6 +25,13 @@ from dtrack.workflow.vocabulary import (
     State,
     Trigger,
 )
+
+if TYPE_CHECKING:  # types only: a command imports the modules it uses (start-up time, issue 12)
+    from dtrack.workflow.extension_requests import RequestView
+    from dtrack.workflow.models import Task
+    from dtrack.workflow.overdue import CellCounts, OverdueReview, TimelinessMatrix
+    from dtrack.workflow.status import StatusMatrix
+    from dtrack.workflow.tasks import TaskView
 
 
 def width(text: str) -> int:
@@ -280,13 +283,15 @@ def overdue_text(review: OverdueReview, lang: str = "vi") -> str:
 
 def timeliness_matrix_text(matrix: TimelinessMatrix, lang: str = "vi") -> str:
     """The Government Office's four cells per province and region, with the on-time completion rate."""
+    from dtrack.workflow.overdue import CELLS as cells
+
     w = words(lang)
     headers = (w["h_province"], w["h_on_time"], w["h_late"], w["h_open_in_time"], w["h_open_overdue"], w["h_awaiting"],
                w["h_on_time_rate"])
 
     def row(label: str, counts: CellCounts) -> tuple:
         rate = counts.on_time_rate
-        return (label, *[counts.counts[str(c)] for c in CELLS], "-" if rate is None else f"{100 * rate:.1f}")
+        return (label, *[counts.counts[str(c)] for c in cells], "-" if rate is None else f"{100 * rate:.1f}")
 
     rows = [row(name, matrix.by_province[slug]) for slug, name, _ in matrix.provinces]
     rows += [row(REGION_LABELS[lang][Region(r)], c) for r, c in matrix.by_region.items()]

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from bench import SUITES
+from bench import SEPARATE_IN_FULL, SUITES
 from bench.context import BenchContext, Result
 from bench.scratch import Scratch, pg_database_url
 
@@ -110,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     suites = [s for s in SUITES if not args.only or _short(s) in {_short(o) for o in args.only}]
+    if not args.quick and not args.only:
+        suites = [s for s in suites if s not in SEPARATE_IN_FULL]
     if args.only and not suites:
         parser.error(f"no suite named {', '.join(args.only)}; suites: {', '.join(_short(s) for s in SUITES)}")
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]

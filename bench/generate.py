@@ -1,18 +1,35 @@
-"""A synthetic national data set: about 1,000,000 tasks, inserted in bulk.
+"""A realistic national season: about 1,000,000 tasks with their history, inserted in bulk.
 
-The shape is 30 directives x 3,321 commune-level units x 10 task groups =
-996,300 tasks, on top of what `dtrack init` creates (34 provinces, Directive
-20, 340 tasks). The schema's unit of assignment is `Province`; after the 2025
-reorganisation the level below the 34 provinces is the 3,321 communes and
-wards, so each commune becomes one extra `Province` row (slug `xa-0001` ..
-`xa-3321`, kind `xa`), spread over the regions in the same proportion as the
-real provinces (15 north / 11 central / 8 south). The 34 real provinces stay.
-Directive 20 is assigned to the communes too; the other 29 directives are
-copies of its groups under codes `BENCH-01/CT` .. `BENCH-29/CT`.
+The shape (full size):
 
-Rows go in with SQLAlchemy Core `executemany` in chunks (SQLite) or with
-PostgreSQL `COPY` through psycopg; never the ORM one row at a time. Ids are
-given explicitly so events can point at their tasks without reading back.
+- units: the 34 provinces of `dtrack init` and 3,321 commune-level units
+  (communes and wards after the 2025 reorganisation). The schema's unit of
+  assignment is `Province`, so each commune is an extra `Province` row
+  (slug `xa-0001` .. `xa-3321`, kind `xa`) whose parent province is fixed by
+  `commune_parent` (uneven: 40 to 170 communes a province, as the real
+  reorganisation left them) and whose region is its parent's.
+- directives: Directive 20/CT-BCT (issued 03/11/2025) for the 34 provinces
+  (the 340 tasks of `dtrack init`, left as `init` made them) and for every
+  commune; plus `BENCH-01/CT` .. `BENCH-41/CT`, copies of its ten groups
+  issued from January 2022 to October 2025, each assigned to a
+  deterministic share (35-65 %) of the provinces and of the communes. The
+  recurring group (half-yearly reports) has one task per period opened by
+  the snapshot day, the continuous groups are at their checkpoint in force.
+- history: each unit has a working profile (fast, steady, late, stuck, as in
+  `usecases/demo.py`); each task's life is simulated from its assignment
+  date: started, blocked and unblocked, one to four progress updates,
+  submitted near its deadline (late profiles after it), sometimes sent back
+  and resubmitted, accepted; a continuous task repeats the cycle per
+  checkpoint. Only what happened by AS_OF is kept, so states follow the
+  dates, and the audit events are that history (5-10 per task that moved).
+- people: one province-role officer per unit (the digests' 3,355
+  recipients) and a Department overseer who reviews.
+
+The benchmark judges the data on AS_OF, the snapshot day itself.
+
+Rows go in with the driver's `executemany` (SQLite, one transaction without
+a journal) or PostgreSQL `COPY`, secondary indexes built after; never the ORM. Ids are given explicitly so events point
+at their tasks without reading back.
 """
 from __future__ import annotations
 
@@ -22,43 +39,30 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import create_engine, func, insert, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
+from bench.season import AS_OF, SEED, Assignment, Season, _sqlite
 from dtrack.usecases.bootstrap import initialise
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.database import Database
 from dtrack.workflow.models import Directive, Event, Province, Task, TaskGroup, User
-from dtrack.workflow.vocabulary import Region, Role, State, Trigger
+from dtrack.workflow.vocabulary import Region, Role
 
-FULL_SHAPE = (30, 3321, 10)  # directives, units, groups per directive
-QUICK_SHAPE = (2, 100, 10)
-ASSIGNED_FROM = date(2025, 7, 1)  # directives are issued over the year from here
-AS_OF = date(2026, 1, 5)  # the day the snapshot describes: nothing happens after it
-CHUNK = 20_000
-SEED = 20
-
-# How tasks stand on AS_OF (weights): most started, a fifth completed, a few blocked.
-STATE_WEIGHTS = {
-    State.NOT_STARTED: 22,
-    State.IN_PROGRESS: 38,
-    State.SUBMITTED: 10,
-    State.RETURNED: 5,
-    State.BLOCKED: 5,
-    State.COMPLETED: 20,
-}
-# The trigger that last moved a task into each state (its last audit event).
-LAST_TRIGGER = {
-    State.IN_PROGRESS: (Trigger.START, State.NOT_STARTED),
-    State.SUBMITTED: (Trigger.SUBMIT, State.IN_PROGRESS),
-    State.RETURNED: (Trigger.SEND_BACK, State.SUBMITTED),
-    State.BLOCKED: (Trigger.BLOCK, State.IN_PROGRESS),
-    State.COMPLETED: (Trigger.ACCEPT, State.SUBMITTED),
-}
+FULL_SHAPE = (42, 3321, 10)  # directives (Directive 20 included), commune units, groups per directive
+QUICK_SHAPE = (3, 100, 10)
+FIRST_ISSUE = date(2022, 1, 10)  # the first synthetic directive; the last is issued in October 2025
+LAST_ISSUE = date(2025, 10, 15)
+DIRECTIVE_20_ON = date(2025, 11, 3)
+CHUNK = 50_000
 REGION_SHARES = ((Region.NORTH, 15), (Region.CENTRAL, 11), (Region.SOUTH, 8))
 BENCH_ACTOR = "bench.overseer@khuyencong.moit.example.vn"
+TASK_COLUMNS = ("id", "group_id", "province_id", "period", "state", "progress", "assigned_on", "original_due_on",
+                "due_on", "submitted_at", "completed_at", "updated_at", "version")
+EVENT_COLUMNS = ("id", "task_id", "actor_id", "trigger", "from_state", "to_state", "progress", "note", "evidence",
+                 "at", "from_due_on", "to_due_on")
 
 
 @dataclass
@@ -70,6 +74,7 @@ class GenerateStats:
     events: int
     seconds: float
     size_bytes: int
+    states: dict[str, int] | None = None
 
     @property
     def size_mb(self) -> float:
@@ -86,46 +91,97 @@ def unit_region(index: int, units: int) -> str:
     return Region.SOUTH.value
 
 
+def commune_parents(units: int, provinces: list[tuple[int, str]], seed: int = SEED) -> list[int]:
+    """The parent province id of each commune, in order: uneven counts, each commune in its region.
+
+    `provinces` is (id, region) in ordinal order. A province's weight is drawn
+    once (1 to 4), so some hold four times the communes of others.
+    """
+    rng = random.Random(seed * 7)
+    weights = {pid: rng.choice((1, 1.5, 2, 2.5, 3, 4)) for pid, _ in provinces}
+    by_region: dict[str, list[int]] = {}
+    for pid, region in provinces:
+        by_region.setdefault(region, []).append(pid)
+    parents = []
+    for i in range(units):
+        candidates = by_region.get(unit_region(i, units)) or [pid for pid, _ in provinces]
+        parents.append(rng.choices(candidates, [weights[c] for c in candidates])[0])
+    return parents
+
+
 def generate(url: str, *, directives: int, units: int, groups: int = 10, seed: int = SEED) -> GenerateStats:
-    """Initialise the database at `url` and fill it with the synthetic data set."""
+    """Initialise the database at `url` and fill it with the season."""
     start = time.perf_counter()
     db = Database(url)
-    initialise(db, Clock(pinned=date(2025, 11, 3)))
+    initialise(db, Clock(pinned=DIRECTIVE_20_ON))
     rng = random.Random(seed)
     now = datetime(2026, 1, 5, 1, 0, tzinfo=timezone.utc)
-    with db.engine.begin() as conn:
-        actor_id = conn.execute(
+    states: dict[str, int] = {}
+    loader = db.engine
+    if db.is_sqlite:
+        # A bulk load needs no journal: a crash only loses the scratch file. Without WAL
+        # the million rows are written once, not to the WAL and then again to the file.
+        db.dispose()
+        loader = create_engine(url, poolclass=NullPool)
+        with loader.connect() as conn:
+            conn.exec_driver_sql("PRAGMA journal_mode=OFF")
+    with loader.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("PRAGMA synchronous=OFF")
+        overseer = conn.execute(
             insert(User).returning(User.id),
             {"email": BENCH_ACTOR, "name": "Giám sát (benchmark)", "role": Role.OVERSEER.value,
              "province_id": None, "locale": "vi", "created_at": now},
         ).scalar_one()
-        unit_ids = _add_units(conn, units)
-        group_ids = _add_directives(conn, directives, groups, now)
-        periods = {
-            ordinal: period for ordinal, period in conn.execute(
-                select(TaskGroup.ordinal, func.max(Task.period)).join(Task).group_by(TaskGroup.ordinal)
-            )
-        }
+        provinces = conn.execute(select(Province.id, Province.region).order_by(Province.ordinal)).all()
+        commune_ids = _add_units(conn, units, [tuple(p) for p in provinces], seed)
+        province_ids = [pid for pid, _ in provinces]
+        officers = _add_officers(conn, province_ids + commune_ids, now)
+        plan = _add_directives(conn, directives, groups, now)
         first_task = (conn.execute(select(func.max(Task.id))).scalar() or 0) + 1
         first_event = (conn.execute(select(func.max(Event.id))).scalar() or 0) + 1
-        tasks, events = _rows(rng, group_ids, unit_ids, periods, first_task, first_event, actor_id, now)
-        _, event_count = _insert(conn, tasks, events)
+        season = Season(rng, plan, province_ids, commune_ids, officers, overseer, first_task, first_event,
+                        conn.dialect.name == "sqlite")
+        # Secondary indexes are built once after the load: sorted builds beat a million updates each.
+        indexes = [ix for table in (Task.__table__, Event.__table__) for ix in table.indexes]
+        for ix in indexes:
+            ix.drop(conn)
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("PRAGMA cache_size=-400000")  # 400 MB of page cache for this load
+        task_count, event_count = _insert(conn, season)
+        for ix in indexes:
+            ix.create(conn)
+        states = dict(season.states)
         if conn.dialect.name == "postgresql":
-            for table in ("tasks", "events"):
+            for table in ("tasks", "events", "users"):
                 conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"))
-    if db.dialect == "postgresql":
+    if db.is_sqlite:
+        with loader.connect() as conn:
+            conn.exec_driver_sql("ANALYZE")
+            conn.exec_driver_sql("PRAGMA journal_mode=WAL")  # as workflow.database runs it
+        loader.dispose()
+    else:
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("ANALYZE"))
-    else:
-        with db.engine.connect() as conn:
-            conn.exec_driver_sql("ANALYZE")
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     seconds = time.perf_counter() - start
     with db.session() as session:
         total = session.scalar(select(func.count()).select_from(Task))
     size = database_size(db)
     db.dispose()
-    return GenerateStats(directives, units, groups, int(total or 0), event_count, seconds, size)
+    return GenerateStats(directives, units, groups, int(total or 0), event_count, seconds, size, states)
+
+
+def largest_province(session) -> tuple[int, str, int]:
+    """(id, slug, tasks) of the province (not a commune) with the most tasks; ties go to the lower ordinal."""
+    row = session.execute(
+        select(Province.id, Province.slug, func.count(Task.id).label("n"))
+        .join(Task, Task.province_id == Province.id)
+        .where(Province.kind != "xa")
+        .group_by(Province.id, Province.slug, Province.ordinal)
+        .order_by(func.count(Task.id).desc(), Province.ordinal)
+        .limit(1)
+    ).one()
+    return row[0], row[1], int(row[2])
 
 
 def database_size(db: Database) -> int:
@@ -137,82 +193,64 @@ def database_size(db: Database) -> int:
         return int(conn.execute(text("SELECT pg_database_size(current_database())")).scalar_one())
 
 
-def _add_units(conn, units: int) -> list[int]:
+def officer_email(slug: str) -> str:
+    return f"khuyencong.{slug}@bench.example.vn"
+
+
+def _add_units(conn, units: int, provinces: list[tuple[int, str]], seed: int) -> list[int]:
     """The commune-level units as Province rows; returns their ids in order."""
     next_ordinal = (conn.execute(select(func.max(Province.ordinal))).scalar() or 0) + 1
+    names = dict(conn.execute(select(Province.id, Province.name)).all())
+    regions = dict(provinces)
+    parents = commune_parents(units, provinces, seed)
     rows = [
-        {"slug": f"xa-{i + 1:04d}", "name": f"Xã {i + 1:04d}", "name_en": f"Commune {i + 1:04d}",
-         "region": unit_region(i, units), "kind": "xa", "ordinal": next_ordinal + i}
+        {"slug": f"xa-{i + 1:04d}", "name": f"Xã {i + 1:04d} ({names[parents[i]]})", "name_en": f"Commune {i + 1:04d}",
+         "region": regions[parents[i]], "kind": "xa", "ordinal": next_ordinal + i}
         for i in range(units)
     ]
-    conn.execute(insert(Province), rows)
+    if rows:
+        conn.execute(insert(Province), rows)
     return list(conn.execute(select(Province.id).where(Province.kind == "xa").order_by(Province.ordinal)).scalars())
 
 
-def _add_directives(conn, directives: int, groups: int, now: datetime) -> list[tuple[int, int, date]]:
-    """Directive 20 plus copies of its groups; returns (group id, ordinal, assigned on) per group."""
+def _add_officers(conn, unit_ids: list[int], now: datetime) -> dict[int, int]:
+    """One province-role officer per unit (one in ten reads English); returns unit id -> user id."""
+    slugs = dict(conn.execute(select(Province.id, Province.slug)).all())
+    rows = [{"email": officer_email(slugs[u]), "name": f"Cán bộ khuyến công {slugs[u]}", "role": Role.PROVINCE.value,
+             "province_id": u, "locale": "en" if n % 10 == 0 else "vi", "created_at": now}
+            for n, u in enumerate(unit_ids)]
+    conn.execute(insert(User), rows)
+    return dict(conn.execute(select(User.province_id, User.id).where(User.email.like("khuyencong.%@bench.example.vn"))).all())
+
+
+def _add_directives(conn, directives: int, groups: int, now: datetime) -> list[Assignment]:
+    """Directive 20 plus copies of its groups issued over the years."""
     template = conn.execute(select(TaskGroup).order_by(TaskGroup.ordinal).limit(groups)).mappings().all()
     directive_20 = conn.execute(select(Directive)).mappings().first()
     assert directive_20 is not None
-    found = [(g["id"], g["ordinal"], date(2025, 11, 3)) for g in template]
+
+    def described(rows) -> list[tuple[int, int, str, str, str]]:
+        return [(g["id"], g["ordinal"], g["kind"], g["owner"], g["deadline_rule"]) for g in rows]
+
+    plan = [Assignment(described(template), DIRECTIVE_20_ON, 1.0, False)]
+    spread = (LAST_ISSUE - FIRST_ISSUE).days
+    shares = random.Random(SEED * 3)
     for number in range(1, directives):
-        issued = ASSIGNED_FROM + timedelta(days=(number * 180) // max(directives, 1))
+        issued = FIRST_ISSUE + timedelta(days=(number - 1) * spread // max(directives - 2, 1))
         row = {k: v for k, v in directive_20.items() if k != "id"}
         row.update(code=f"BENCH-{number:02d}/CT", issued_on=issued, digest=f"{number:064d}", loaded_at=now)
         directive_id = conn.execute(insert(Directive).returning(Directive.id), row).scalar_one()
         copies = [{**{k: v for k, v in g.items() if k not in ("id", "directive_id")}, "directive_id": directive_id}
                   for g in template]
         conn.execute(insert(TaskGroup), copies)
-        ids = conn.execute(
-            select(TaskGroup.id, TaskGroup.ordinal).where(TaskGroup.directive_id == directive_id).order_by(TaskGroup.ordinal)
-        ).all()
-        found.extend((gid, ordinal, issued) for gid, ordinal in ids)
-    return found
+        rows = conn.execute(select(TaskGroup).where(TaskGroup.directive_id == directive_id)
+                            .order_by(TaskGroup.ordinal)).mappings().all()
+        plan.append(Assignment(described(rows), issued, shares.uniform(0.35, 0.65), True))
+    return plan
 
 
-def _rows(rng: random.Random, group_ids, unit_ids, periods, first_task: int, first_event: int,
-          actor_id: int, now: datetime) -> tuple[Iterator[dict[str, Any]], list[dict[str, Any]]]:
-    """Task rows as a generator; their events are collected while it runs."""
-    states = list(STATE_WEIGHTS)
-    weights = list(STATE_WEIGHTS.values())
-    events: list[dict[str, Any]] = []
-
-    def tasks() -> Iterator[dict[str, Any]]:
-        task_id, event_id = first_task, first_event
-        for group_id, ordinal, assigned_on in group_ids:
-            for unit_id in unit_ids:
-                state = rng.choices(states, weights)[0]
-                original_due = assigned_on + timedelta(days=rng.randint(60, 365))
-                # One in ten deadlines has been extended.
-                due = original_due + timedelta(days=rng.choice((30, 60, 90))) if rng.random() < 0.1 else original_due
-                span = max((AS_OF - assigned_on).days, 1)
-                moved = datetime.combine(assigned_on, datetime.min.time(), timezone.utc) + timedelta(
-                    days=rng.randint(1, span), hours=rng.randint(1, 10))
-                submitted = moved if state in (State.SUBMITTED, State.COMPLETED, State.RETURNED) else None
-                completed = moved + timedelta(hours=rng.randint(1, 72)) if state is State.COMPLETED else None
-                progress = {State.NOT_STARTED: 0, State.COMPLETED: 100}.get(state, rng.randint(5, 95))
-                yield {
-                    "id": task_id, "group_id": group_id, "province_id": unit_id, "period": periods.get(ordinal, ""),
-                    "state": state.value, "progress": progress, "assigned_on": assigned_on,
-                    "original_due_on": original_due, "due_on": due, "submitted_at": submitted,
-                    "completed_at": completed, "updated_at": completed or moved, "version": 1,
-                }
-                if state in LAST_TRIGGER:
-                    trigger, from_state = LAST_TRIGGER[state]
-                    events.append({
-                        "id": event_id, "task_id": task_id, "actor_id": actor_id, "trigger": trigger.value,
-                        "from_state": from_state.value, "to_state": state.value, "progress": progress,
-                        "note": "Lý do từ dữ liệu mô phỏng" if trigger in (Trigger.BLOCK, Trigger.SEND_BACK) else None,
-                        "evidence": None, "at": completed or moved,
-                    })
-                    event_id += 1
-                task_id += 1
-
-    return tasks(), events
-
-
-def _chunks(rows: Iterator[dict[str, Any]], size: int = CHUNK) -> Iterator[list[dict[str, Any]]]:
-    chunk: list[dict[str, Any]] = []
+def _chunks(rows: Iterator[tuple], size: int = CHUNK) -> Iterator[list[tuple]]:
+    chunk: list[tuple] = []
     for row in rows:
         chunk.append(row)
         if len(chunk) >= size:
@@ -222,38 +260,33 @@ def _chunks(rows: Iterator[dict[str, Any]], size: int = CHUNK) -> Iterator[list[
         yield chunk
 
 
-def _insert(conn, tasks: Iterator[dict[str, Any]], events: list[dict[str, Any]]) -> tuple[int, int]:
-    """Insert tasks, then events, a chunk at a time; returns the counts."""
+def _insert(conn, season: Season) -> tuple[int, int]:
+    """Insert tasks, then their events, a chunk at a time; returns the counts."""
     task_count = event_count = 0
-    for chunk in _chunks(tasks):
-        _bulk(conn, Task.__table__, chunk)
+    for chunk in _chunks(season.tasks()):
+        _bulk(conn, "tasks", TASK_COLUMNS, chunk)
         task_count += len(chunk)
         # Events of this chunk go in now, so the list never holds the whole set.
-        _bulk(conn, Event.__table__, events)
-        event_count += len(events)
-        events.clear()
+        _bulk(conn, "events", EVENT_COLUMNS, season.events)
+        event_count += len(season.events)
+        season.events.clear()
     return task_count, event_count
 
 
-def _bulk(conn, table, rows: list[dict[str, Any]]) -> None:
+def _bulk(conn, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
     if not rows:
         return
     if conn.dialect.name != "postgresql":
-        conn.execute(insert(table), rows)
+        # The driver's own executemany with the values as SQLAlchemy stores them on SQLite (ISO text).
+        marks = ", ".join("?" for _ in columns)
+        cursor = conn.connection.driver_connection.cursor()
+        cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
         return
-    columns = list(rows[0])
-    # COPY takes Python values through psycopg's own adapters; UTCDateTime
-    # columns are aware UTC datetimes, which PostgreSQL stores as given (naive).
     cursor = conn.connection.driver_connection.cursor()
-    with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
-            copy.write_row([_naive(row[c]) for c in columns])
+            copy.write_row(row)
 
 
-def _naive(value: Any) -> Any:
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
-    return value
-
-
-__all__ = ["FULL_SHAPE", "QUICK_SHAPE", "GenerateStats", "database_size", "generate", "unit_region"]
+__all__ = ["AS_OF", "FULL_SHAPE", "QUICK_SHAPE", "GenerateStats", "commune_parents", "database_size", "generate",
+           "largest_province", "officer_email", "unit_region"]

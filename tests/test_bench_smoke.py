@@ -1,54 +1,75 @@
-"""The benchmark's data generator at a tiny size: the counts and the spread, never timings."""
+"""The benchmark's data generator at a tiny size: the shape and a season that follows its dates, never timings."""
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 
 from sqlalchemy import func, select
 
-from bench.generate import generate, unit_region
+from bench.generate import AS_OF, DIRECTIVE_20_ON, generate, largest_province, unit_region
 from bench.rollup import full_pass
 from dtrack.workflow.database import Database
 from dtrack.workflow.lifecycle import machine
-from dtrack.workflow.models import Directive, Event, Province, Task, TaskGroup
-from dtrack.workflow.vocabulary import Region, State
+from dtrack.workflow.models import Directive, Event, Province, Task, TaskGroup, User
+from dtrack.workflow.vocabulary import DeadlineTrigger, Region, Role, State
 
 
-def test_generator_fills_the_shape_with_a_realistic_spread(empty_url):
+def test_generator_builds_a_season_whose_states_follow_the_dates(empty_url):
     stats = generate(empty_url, directives=3, units=40, groups=10)
 
-    assert stats.tasks == 3 * 40 * 10 + 340
-    assert stats.size_bytes > 0
     db = Database(empty_url)
     with db.session() as s:
+        assert stats.tasks == s.scalar(select(func.count()).select_from(Task)) > 340
+        assert stats.size_bytes > 0
         assert s.scalar(select(func.count()).select_from(Directive)) == 3
         assert s.scalar(select(func.count()).select_from(TaskGroup)) == 30
         units = s.execute(select(Province.region, func.count()).where(Province.kind == "xa").group_by(Province.region))
         assert dict(units.all()) == {"north": 18, "central": 13, "south": 9}
         assert s.scalar(select(func.count()).select_from(Province).where(Province.kind != "xa")) == 34
-        synthetic = select(Task).join(Task.province).where(Province.kind == "xa")
-        tasks = list(s.scalars(synthetic))
-        states = Counter(t.state for t in tasks)
-        # Every state occurs, none dominates: 1,200 draws from the weights.
-        assert set(states) == {st.value for st in State}
-        assert max(states.values()) < 0.5 * len(tasks)
-        for t in tasks:
+        # One officer per unit: the digests' recipients.
+        assert s.scalar(select(func.count()).select_from(User).where(User.role == Role.PROVINCE.value)) == 74
+        generated = list(s.scalars(select(Task).where(Task.id > 340)))
+        events = defaultdict(list)
+        for e in s.scalars(select(Event).order_by(Event.id)):
+            events[e.task_id].append(e)
+        assert stats.events == sum(len(v) for v in events.values())
+        for t in generated:
             assert t.due_on >= t.original_due_on >= t.assigned_on
             assert (t.completed_at is not None) == (t.state == State.COMPLETED)
-            if t.state in (State.SUBMITTED, State.COMPLETED, State.RETURNED):
-                assert t.submitted_at is not None
-        assert any(t.due_on > t.original_due_on for t in tasks)  # some deadlines were extended
-        # One audit event per task that has moved, consistent with the lifecycle.
-        events = list(s.scalars(select(Event)))
-        assert stats.events == len(events) == sum(1 for t in tasks if t.state != State.NOT_STARTED)
-        by_task = {t.id: t for t in tasks}
-        for e in events:
-            assert e.to_state == by_task[e.task_id].state
-            assert machine().get_triggers(e.from_state).count(e.trigger) == 1
+            assert (t.submitted_at is not None) == (t.state in (State.SUBMITTED, State.COMPLETED, State.RETURNED))
+            history = events[t.id]
+            # The history is a walk through the lifecycle from not_started to the task's state, by AS_OF.
+            state = State.NOT_STARTED.value
+            for e in history:
+                assert e.from_state == state
+                assert e.at.date() <= AS_OF
+                if e.trigger != DeadlineTrigger.CHECKPOINT.value:
+                    assert e.trigger in machine().get_triggers(e.from_state)
+                state = e.to_state
+            assert state == t.state
+        # A realistic history depth: a task that went the whole way has 5-10 events on average.
+        done = [len(events[t.id]) for t in generated if t.state == State.COMPLETED]
+        assert 5 <= sum(done) / len(done) <= 10
+        # States follow the dates: old directives' tasks are mostly done, the newest ones mostly open.
+        issued = dict(s.execute(select(TaskGroup.id, Directive.issued_on).join(Directive)).all())
+        by_age = defaultdict(Counter)
+        for t in generated:
+            by_age[issued[t.group_id] or DIRECTIVE_20_ON][t.state == State.COMPLETED] += 1
+        oldest, newest = min(by_age), max(by_age)
+        share = {d: c[True] / sum(c.values()) for d, c in by_age.items()}
+        assert share[oldest] > 0.5 > 0.2 > share[newest]
+        overdue = sum(1 for t in generated if t.state != State.COMPLETED and t.due_on < AS_OF)
+        assert 0.02 < overdue / len(generated) < 0.25
+        assert any(t.due_on > t.original_due_on for t in generated)  # some deadlines were extended
+        # The largest province is chosen by its tasks, deterministically.
+        pid, slug, count = largest_province(s)
+        assert s.get(Province, pid).kind != "xa" and s.get(Province, pid).slug == slug
+        counts = dict(s.execute(select(Task.province_id, func.count()).join(Province)
+                                .where(Province.kind != "xa").group_by(Task.province_id)).all())
+        assert count == max(counts.values())
     db.dispose()
 
     rolled = full_pass(empty_url)
     assert rolled["tasks"] == stats.tasks
-    assert rolled["matrix_cells"] == stats.tasks
 
 
 def test_units_are_spread_over_the_regions_like_the_provinces():

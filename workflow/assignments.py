@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from dtrack.workflow.deadlines import (
@@ -116,22 +116,52 @@ def open_periods(session: Session, as_of: date, now: datetime, calendar: WorkCal
     concurrent run from creating one twice.
     """
     created = 0
+    pending: list[dict] = []
     for group in session.scalars(select(TaskGroup).where(TaskGroup.kind == GroupKind.RECURRING.value)):
         rule = rule_from_text(group.deadline_rule)
         if not isinstance(rule, Recurring):
             continue
         first = session.execute(
-            select(Task.province_id, func.min(Task.assigned_on)).where(Task.group_id == group.id).group_by(Task.province_id)
+            select(Task.province_id, func.min(Task.assigned_on), func.count())
+            .where(Task.group_id == group.id).group_by(Task.province_id)
         ).all()
-        have = set(session.execute(select(Task.province_id, Task.period).where(Task.group_id == group.id)).all())
-        by_start: dict[date, list[int]] = {}
-        for province_id, assigned_on in first:
-            by_start.setdefault(assigned_on, []).append(province_id)
-        for assigned_on, province_ids in by_start.items():
-            for period in periods_open(rule, assigned_on, as_of, calendar, group.covers):
-                for province_id in province_ids:
+        by_start: dict[date, list[tuple[int, int]]] = {}
+        for province_id, assigned_on, count in first:
+            by_start.setdefault(assigned_on, []).append((province_id, count))
+        for assigned_on, provinces in by_start.items():
+            periods = periods_open(rule, assigned_on, as_of, calendar, group.covers)
+            # A province with as many period tasks as periods have opened lacks none
+            # (the unique key forbids duplicates): only the others' periods are read.
+            behind = [province_id for province_id, count in provinces if count < len(periods)]
+            if not behind:
+                continue
+            have = set(session.execute(select(Task.province_id, Task.period)
+                                       .where(Task.group_id == group.id, Task.province_id.in_(behind))).all())
+            for period in periods:
+                for province_id in behind:
                     if (province_id, period.label) not in have:
-                        session.add(_new_task(group.id, province_id, period.label, period.opens_on, period.due_on, now))
+                        pending.append(_new_row(group.id, province_id, period.label, period.opens_on, period.due_on, now))
                         created += 1
-    session.flush()
+                        if len(pending) >= INSERT_BATCH:
+                            _insert_rows(session, pending)
+    _insert_rows(session, pending)
     return created
+
+
+# Rows, not ORM objects, in batches: after downtime (or on a large data set) a
+# sweep may open a hundred thousand period tasks, which as objects in one flush
+# cost a hundred MB (issue 12).
+INSERT_BATCH = 1000
+
+
+def _new_row(group_id: int, province_id: int, period: str, assigned_on: date, due: date | None,
+             now: datetime) -> dict:
+    return {"group_id": group_id, "province_id": province_id, "period": period, "state": State.NOT_STARTED.value,
+            "progress": 0, "assigned_on": assigned_on, "original_due_on": due, "due_on": due, "updated_at": now,
+            "version": 1}
+
+
+def _insert_rows(session: Session, rows: list[dict]) -> None:
+    if rows:
+        session.execute(insert(Task.__table__), rows)
+        rows.clear()

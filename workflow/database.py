@@ -8,13 +8,14 @@ hands out the locks that differ between SQLite and PostgreSQL (`hold`,
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, Insert, Table, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from dtrack.workflow import locks
@@ -35,6 +36,38 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+# A pooled connection idle longer than this is pinged before use (see _ping_if_idle).
+PING_AFTER_IDLE_SECONDS = 30.0
+
+
+def _mark_checkin(_dbapi_connection, record) -> None:
+    record.info["idle_since"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection, record, _proxy) -> None:
+    """Ping a connection that sat idle in the pool, not one just used.
+
+    `pool_pre_ping` costs a round trip on every checkout, i.e. on every
+    transaction (one of the engine's five per transition on PostgreSQL). A
+    connection returned a moment ago is alive; one idle for a while may have
+    been closed by the server or a firewall. A dead one raises
+    DisconnectionError, and the pool retries with a new connection.
+    """
+    idle_since = record.info.get("idle_since")
+    if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+        return
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("SELECT 1")
+    except Exception as exc:  # noqa: BLE001 - any driver error means the connection is gone
+        raise DisconnectionError(f"connection idle for {time.monotonic() - idle_since:.0f} s is gone") from exc
+    finally:
+        try:
+            cursor.close()
+        except Exception:  # noqa: BLE001, S110 - closing a dead cursor may fail too
+            pass
 
 
 def _first_line(exc: SQLAlchemyError) -> str:
@@ -67,11 +100,14 @@ class Database:
     def engine(self) -> Engine:
         if self._engine is None:
             try:
-                engine = create_engine(self.url, echo=self.echo, pool_pre_ping=not self.is_sqlite)
+                engine = create_engine(self.url, echo=self.echo)
             except (ArgumentError, NoSuchModuleError, ValueError) as exc:
                 raise DatabaseUnavailable(self.display_url, f"not a usable database URL ({exc})") from None
             if engine.dialect.name == "sqlite":
                 event.listen(engine, "connect", _sqlite_pragmas)
+            else:
+                event.listen(engine, "checkin", _mark_checkin)
+                event.listen(engine, "checkout", _ping_if_idle)
             try:
                 with engine.connect():
                     pass

@@ -31,7 +31,7 @@ from dtrack.workflow.errors import (
 )
 from dtrack.workflow.models import Event, Task, User
 from dtrack.workflow.reminders import cancel_stale
-from dtrack.workflow.tasks import find_task
+from dtrack.workflow.tasks import find_task, find_task_and_user
 from dtrack.workflow.users import find_user
 from dtrack.workflow.vocabulary import Owner, Role, Trigger
 
@@ -236,8 +236,12 @@ class Tracker:
         key = task_ref
         try:
             with self.db.session() as session:
-                actor = find_user(session, actor_email)
-                task, ref_note = find_task(session, task_ref)
+                found = find_task_and_user(session, task_ref, actor_email)
+                if found is not None:
+                    (task, actor), ref_note = found, None
+                else:  # an id, an old province name, or something missing: the lookups that say which
+                    actor = find_user(session, actor_email)
+                    task, ref_note = find_task(session, task_ref)
                 key = task.key
                 # Who may not read the task learns nothing about it, not even who changed it last.
                 task_id = task.id

@@ -1,0 +1,89 @@
+"""`python -m bench.levers [-n N] [--backend ...]`: the engine against both floors, N transitions, quickly.
+
+For measuring one change before and after (docs/performance.md, "Levers"):
+the same alternating engine / Core floor / DB-API floor chunks as the
+engine suite, on fresh scratch databases, printing the medians and ratios.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+from pathlib import Path
+
+from bench.scratch import Scratch
+from bench.suite_engine import CHUNKS, _timed, engine_writer, plan, side_by_side
+from dtrack.workflow import service
+from dtrack.workflow.database import Database
+
+# Each lever, undone: how the engine ran before it (for an A/B in one process).
+UNDO = {
+    "one-query": lambda db: setattr(service, "find_task_and_user", lambda *args: None),
+    "pre-ping": lambda db: setattr(db.engine.pool, "_pre_ping", True),
+}
+
+
+def ab(backend: str, lever: str, n: int) -> None:
+    """The engine without `lever` (A) and with it (B), alternating chunk by chunk on identical databases."""
+    with tempfile.TemporaryDirectory() as folder:
+        scratch = Scratch(backend, Path(folder), quick=True)
+        try:
+            urls = (scratch.fresh_url(), scratch.fresh_url())
+            steps = plan(urls[0], n)
+            plan(urls[1], 1)
+            dbs = [Database(url) for url in urls]
+            kept = service.find_task_and_user
+            fns = [engine_writer(db) for db in dbs]
+            size = max(1, (n - 1) // CHUNKS)
+            samples: list[list[float]] = [[], []]
+            chunks = [steps[k:k + size] for k in range(0, n, size)]
+            for i, chunk in enumerate(chunks):  # the first chunk warms both up
+                for side in (0, 1):
+                    service.find_task_and_user = kept
+                    dbs[side].engine.pool._pre_ping = False
+                    if side == 0:
+                        UNDO[lever](dbs[0])
+                    seconds = _timed(chunk, fns[side])
+                    if i > 0:
+                        samples[side].append(seconds)
+            service.find_task_and_user = kept
+            for db in dbs:
+                db.dispose()
+        finally:
+            scratch.close()
+    gain = sorted(a / b for a, b in zip(*samples))
+    print(f"{backend} {lever}: without {1 / statistics.median(samples[0]):,.0f}/s, with "
+          f"{1 / statistics.median(samples[1]):,.0f}/s; with / without {statistics.median(gain):.3f} "
+          f"({gain[0]:.3f}-{gain[-1]:.3f})", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.levers")
+    parser.add_argument("-n", type=int, default=3000)
+    parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--ab", choices=sorted(UNDO), help="engine without and with this lever, alternating")
+    args = parser.parse_args()
+    for backend in ("sqlite", "postgresql") if args.backend == "both" else (args.backend,):
+        if args.ab:
+            ab(backend, args.ab, args.n)
+            continue
+        with tempfile.TemporaryDirectory() as folder:
+            scratch = Scratch(backend, Path(folder), quick=True)
+            try:
+                urls = (scratch.fresh_url(), scratch.fresh_url(), scratch.fresh_url())
+                steps = plan(urls[0], args.n)
+                for url in urls[1:]:
+                    plan(url, 1)
+                engine_s, core_s, raw_s = side_by_side(urls, steps)
+            finally:
+                scratch.close()
+        rate = lambda xs: 1 / statistics.median(xs)  # noqa: E731
+        core = sorted(c / e for e, c in zip(engine_s, core_s))
+        raw = sorted(r / e for e, r in zip(engine_s, raw_s))
+        print(f"{backend}: engine {rate(engine_s):,.0f}/s, Core floor {rate(core_s):,.0f}/s, raw {rate(raw_s):,.0f}/s; "
+              f"engine/Core {statistics.median(core):.3f} ({core[0]:.3f}-{core[-1]:.3f}), "
+              f"engine/raw {statistics.median(raw):.3f} ({raw[0]:.3f}-{raw[-1]:.3f})", flush=True)
+
+
+if __name__ == "__main__":
+    main()

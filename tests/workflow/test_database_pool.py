@@ -1,0 +1,50 @@
+"""The pool pings a connection only after it sat idle (issue 12), not on every checkout."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
+from dtrack.workflow import database
+from dtrack.workflow.database import Database
+
+
+def _kill_pooled_connection(db: Database) -> None:
+    with db.session() as session:
+        victim = session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    killer = Database(db.url)  # another client kills it, as a server restart or a firewall would
+    with killer.engine.connect() as other:
+        other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": victim})
+    killer.dispose()
+
+
+@pytest.fixture
+def pg_db(db_url, backend):
+    if backend != "postgresql":
+        pytest.skip("SQLite has no server to lose the connection")
+    db = Database(db_url)
+    yield db
+    db.dispose()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_a_connection_killed_while_idle_is_replaced_without_an_error(pg_db, monkeypatch):
+    _kill_pooled_connection(pg_db)
+    monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", 0.0)  # every pooled connection now counts as idle
+    with pg_db.session() as session:
+        assert session.execute(text("SELECT 1")).scalar_one() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_a_connection_used_a_moment_ago_is_not_pinged_and_a_lost_one_fails_once(pg_db, monkeypatch):
+    monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", 3600.0)
+    _kill_pooled_connection(pg_db)
+    # Not pinged: the first use finds the connection gone (the price of saving a round trip per transaction) ...
+    with pytest.raises(OperationalError):
+        with pg_db.session() as session:
+            session.execute(text("SELECT 1"))
+    # ... and the pool has dropped it: the next transaction works.
+    with pg_db.session() as session:
+        assert session.execute(text("SELECT 1")).scalar_one() == 1
