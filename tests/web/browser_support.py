@@ -125,7 +125,9 @@ def web_site(request, tmp_path_factory) -> Iterator[Site]:
     for account in ACCOUNTS:
         add_user(db_url, account.email, account.name, account.role, account.password, account.province)
     # Two workers on PostgreSQL: the production shape (sessions must be shared through the database).
-    server = ServerProcess(db_url, tmp / "server.log", workers=2 if backend == "postgresql" else 1)
+    # Evidence files in the test's own folder (the default for PostgreSQL is ./dtrack-evidence).
+    server = ServerProcess(db_url, tmp / "server.log", workers=2 if backend == "postgresql" else 1,
+                           env={"DTRACK_EVIDENCE_DIR": str(tmp / "evidence")})
     base_url = server.start()
     site = Site(backend, db_url, base_url, server)
     try:
