@@ -724,23 +724,22 @@ def deadlines_extend(app: App, task_refs: tuple[str, ...], to_date: date, reason
 
 @deadlines.command("request")
 @click.argument("task_ref", metavar="TASK")
-@click.option("--to", "to_date", required=True, metavar="YYYY-MM-DD", help="The deadline asked for.")
+@click.option("--to", "to_date", required=True, type=DateParam(), help="The deadline asked for (dd/mm/yyyy or yyyy-mm-dd).")
 @click.option("--reason", required=True, help="Why more time is needed; the Department reads it.")
 @click.option("--as", "actor", required=True, metavar="EMAIL", help="The province officer who asks.")
 @as_of_option
 @pass_app
-def deadlines_request(app: App, task_ref: str, to_date: str, reason: str, actor: str, as_of: str | None) -> None:
+def deadlines_request(app: App, task_ref: str, to_date: date, reason: str, actor: str, as_of: str | None) -> None:
     """Ask the Department for a later deadline on one of your province's open tasks."""
     from dtrack.workflow.extension_requests import request_extension
-    from dtrack.workflow.settings import parse_date
 
-    made = request_extension(app.database(), app.clock(as_of), actor, task_ref, parse_date(to_date, "--to"), reason)
-    click.echo(f"request {made.id}: {made.task_key} deadline {_dmy(made.current_due_on)} -> "
-               f"{made.proposed_due_on:%d/%m/%Y} asked; waiting for the Department")
+    made = request_extension(app.database(), app.clock(as_of), actor, task_ref, to_date, reason)
+    click.echo(say("request_made", id=made.id, key=made.task_key, before=_dmy(made.current_due_on),
+                   after=f"{made.proposed_due_on:%d/%m/%Y}"))
 
 
 def _dmy(day) -> str:
-    return f"{day:%d/%m/%Y}" if day else "none"
+    return f"{day:%d/%m/%Y}" if day else say("no_deadline")
 
 
 @deadlines.command("requests")
@@ -767,22 +766,20 @@ def deadlines_requests(app: App, province: str | None, pending: bool, as_json: b
 
 @deadlines.command("grant")
 @click.argument("request_id", metavar="ID")
-@click.option("--to", "to_date", default=None, metavar="YYYY-MM-DD", help="Grant another date than the one asked for.")
+@click.option("--to", "to_date", default=None, type=DateParam(), help="Grant another date than the one asked for.")
 @click.option("--note", default=None, help="A word to the province, kept in the audit trail.")
 @click.option("--as", "actor", required=True, metavar="EMAIL", help="The overseer who decides.")
 @as_of_option
 @pass_app
-def deadlines_grant(app: App, request_id: str, to_date: str | None, note: str | None, actor: str,
+def deadlines_grant(app: App, request_id: str, to_date: date | None, note: str | None, actor: str,
                     as_of: str | None) -> None:
     """Grant an extension request: the task's deadline moves (to --to, or to the date asked for)."""
     from dtrack.workflow.extension_requests import grant_request
-    from dtrack.workflow.settings import parse_date
 
-    done = grant_request(app.database(), app.clock(as_of), actor, request_id,
-                         parse_date(to_date, "--to") if to_date else None, note)
+    done = grant_request(app.database(), app.clock(as_of), actor, request_id, to_date, note)
     item = done.extended
-    click.echo(f"request {done.request.id} granted: {item.task_key} deadline {_dmy(item.from_due_on)} -> "
-               f"{item.to_due_on:%d/%m/%Y}")
+    click.echo(say("request_granted", id=done.request.id, key=item.task_key, before=_dmy(item.from_due_on),
+                   after=f"{item.to_due_on:%d/%m/%Y}"))
 
 
 @deadlines.command("refuse")
@@ -796,8 +793,8 @@ def deadlines_refuse(app: App, request_id: str, reason: str, actor: str, as_of: 
     from dtrack.workflow.extension_requests import refuse_request
 
     done = refuse_request(app.database(), app.clock(as_of), actor, request_id, reason)
-    click.echo(f"request {done.request.id} refused: {done.request.task_key} keeps its deadline "
-               f"{_dmy(done.request.current_due_on)}")
+    click.echo(say("request_refused", id=done.request.id, key=done.request.task_key,
+                   before=_dmy(done.request.current_due_on)))
 
 
 @deadlines.command("recompute")

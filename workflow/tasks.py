@@ -180,30 +180,24 @@ def list_tasks(
     With `as_of` the list holds the tasks assigned by then (`workflow.history`),
     and `state` is matched against the day's state, as a report for that day shows it.
     """
-    if state is not None and state not in {s.value for s in State}:
-        raise InvalidInput("--state", f"{state!r} is not a state", "states: " + ", ".join(s.value for s in State),
-                           code="not_a_state", value=state, states=", ".join(s.value for s in State))
-    query = _with_context()
-    if province is not None:
-        query = query.where(Task.province_id == province.id)
-    if region is not None:
-        query = query.where(Province.region == region)
+    _check_state(state)
     # With a day, the state filter applies to the day's state once the changed tasks are replayed.
     until = end_of_day(as_of, clock or Clock()) if as_of is not None else None
     changed = changed_after(session, until) if until is not None else set()
+    query = filtered_tasks(province=province, region=region, state=None if changed else state, directive=directive,
+                           group=group)
     if as_of is not None:
         query = query.where(*countable(as_of))
-    if state is not None and not changed:
-        query = query.where(Task.state == state)
-    if directive is not None:
-        query = query.where(Directive.code == directive)
-    if group is not None:
-        query = query.where(TaskGroup.ordinal == group)
-    query = query.order_by(Directive.code, Province.ordinal, TaskGroup.ordinal, Task.period, Task.id)
     found = list(session.scalars(query).unique())
     stale = replay(session, [t.id for t in found if t.id in changed], until) if changed else {}
     views = [TaskView.of(t, as_of, due_soon_days, stale.get(t.id)) for t in found]
     return views if state is None or not changed else [v for v in views if v.state == state]
+
+
+def _check_state(state: str | None) -> None:
+    if state is not None and state not in {s.value for s in State}:
+        raise InvalidInput("--state", f"{state!r} is not a state", "states: " + ", ".join(s.value for s in State),
+                           code="not_a_state", value=state, states=", ".join(s.value for s in State))
 
 
 def filtered_tasks(*, province: Province | None = None, region: str | None = None, state: str | None = None,
@@ -211,11 +205,9 @@ def filtered_tasks(*, province: Province | None = None, region: str | None = Non
     """The SELECT of tasks as they stand now (with group, directive and province), in list order.
 
     For pages of today's tasks (the JSON API): no replay, so it can be counted and cut
-    by LIMIT/OFFSET in the database. A past day goes through `list_tasks`.
+    by LIMIT/OFFSET in the database. A past day goes through `list_tasks`, which builds on it.
     """
-    if state is not None and state not in {s.value for s in State}:
-        raise InvalidInput("--state", f"{state!r} is not a state", "states: " + ", ".join(s.value for s in State),
-                           code="not_a_state", value=state, states=", ".join(s.value for s in State))
+    _check_state(state)
     query = _with_context()
     if province is not None:
         query = query.where(Task.province_id == province.id)
