@@ -403,10 +403,15 @@ def directive_load(app: App, path: str) -> None:
     spec = parse_file(path)
     with app.database().session() as session:
         result = load(session, spec, app.clock().now(), path)
+    for note in result.notes:
+        note_line(note)
     extra = ""
     if result.groups_added or result.groups_updated:
         extra = f" (groups added: {result.groups_added or '-'}, updated: {result.groups_updated or '-'})"
     click.echo(f"directive {result.code}: {result.status}, {len(spec.groups)} task groups{extra}")
+    if result.folded:
+        click.echo(f"{result.folded} per-province task(s) of Department-owned groups marked not applicable; "
+                   "the Department now has one task per group")
     if result.status == "created":
         click.echo(f"next: dtrack directive assign {result.code} --provinces all")
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from dtrack.workflow.deadlines import Recurring, Rule, parse_rule, rule_to_text
 from dtrack.workflow.errors import DirectiveInvalid, RuleError
-from dtrack.workflow.vocabulary import GroupKind, Owner
+from dtrack.workflow.vocabulary import GroupKind, Owner, Region
 
 AGGREGATES = ("sum", "latest")
 
@@ -34,6 +34,11 @@ class GroupSpec:
     kind: str
     owner: str
     deadline: Rule
+    # Where the group applies: regions (workflow.vocabulary.Region) and/or provinces
+    # (slugs, names or pre-2025 names, resolved against the provinces table at load).
+    # Both empty: every province. A Department-owned group has one task, not one per province.
+    regions: tuple[str, ...] = ()
+    provinces: tuple[str, ...] = ()
 
     @property
     def deadline_text(self) -> str:
@@ -68,6 +73,11 @@ class DirectiveSpec:
         """A fingerprint of the content: the same definition always gives the same digest."""
         data = asdict(self)
         data["groups"] = [{**g, "deadline": rule_to_text(spec.deadline)} for g, spec in zip(data["groups"], self.groups)]
+        for group in data["groups"]:
+            # An unlimited group leaves the scope out: files written before scopes keep their digest.
+            for name in ("regions", "provinces"):
+                if not group[name]:
+                    del group[name]
         canonical = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -120,6 +130,17 @@ class _Reader:
             raise self.fail(name, f"must be a TOML date such as 2025-10-20, not {value!r}")
         return value
 
+    def texts(self, name: str) -> tuple[str, ...]:
+        """An optional list of non-empty texts (`regions = ["south"]`); () when absent."""
+        value = self.table.get(name)
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise self.fail(name, f"must be a list of names such as [\"a\", \"b\"], not {value!r}")
+        if not value:
+            raise self.fail(name, "is an empty list; leave it out to mean every province")
+        return tuple(v.strip() for v in value)
+
     def check_keys(self, known: set[str]) -> None:
         unknown = set(self.table) - known
         if unknown:
@@ -130,7 +151,8 @@ _DIRECTIVE_KEYS = {
     "code", "title_vi", "title_en", "issuer_vi", "issuer_en", "signed_by",
     "issued_on", "source", "overseer_vi", "overseer_en",
 }
-_GROUP_KEYS = {"ordinal", "title_vi", "title_en", "summary_vi", "summary_en", "kind", "owner", "deadline"}
+_GROUP_KEYS = {"ordinal", "title_vi", "title_en", "summary_vi", "summary_en", "kind", "owner", "deadline",
+               "regions", "provinces"}
 _INDICATOR_KEYS = {"code", "name_vi", "name_en", "unit_vi", "unit_en", "aggregate"}
 
 
@@ -210,6 +232,16 @@ def _parse_group(name: str, index: int, table: Any) -> GroupSpec:
         raise reader.fail("deadline", str(exc)) from None
     if (kind == GroupKind.RECURRING) != isinstance(deadline, Recurring):
         raise reader.fail("deadline", "a recurring group needs an rrule table, and only a recurring group may have one")
+    regions = reader.texts("regions")
+    known_regions = tuple(r.value for r in Region)
+    for region in regions:
+        if region not in known_regions:
+            raise reader.fail("regions", f"{region!r} is not a region (use {', '.join(known_regions)})")
+    owner = reader.choice("owner", tuple(o.value for o in Owner), default=Owner.PROVINCE.value)
+    provinces = reader.texts("provinces")
+    if owner == Owner.DEPARTMENT and (regions or provinces):
+        raise reader.fail("regions" if regions else "provinces",
+                          "a Department-owned group has one task, the Department's; it cannot be limited to provinces")
     return GroupSpec(
         ordinal=ordinal,
         title_vi=reader.text("title_vi") or "",
@@ -217,8 +249,10 @@ def _parse_group(name: str, index: int, table: Any) -> GroupSpec:
         summary_vi=reader.text("summary_vi", required=False) or "",
         summary_en=reader.text("summary_en", required=False) or "",
         kind=kind,
-        owner=reader.choice("owner", tuple(o.value for o in Owner), default=Owner.PROVINCE.value),
+        owner=owner,
         deadline=deadline,
+        regions=tuple(sorted(set(regions), key=known_regions.index)),
+        provinces=provinces,
     )
 
 

@@ -27,7 +27,7 @@ from dtrack.reports.national import (
 )
 from dtrack.reports.snapshot import snapshot
 from dtrack.workflow.provinces import resolve
-from dtrack.workflow.vocabulary import State, Trigger
+from dtrack.workflow.vocabulary import Owner, State, Trigger
 
 LATEST_NOTES = 3
 PROPOSAL_PREFIXES = ("đề xuất", "kiến nghị", "đề nghị", "proposal", "propose")
@@ -44,10 +44,13 @@ def province_report(session: Session, province_ref: str, options: ReportOptions)
     t = TEXT[lang]
     resolved = resolve(session, province_ref)
     province = resolved.province
-    snaps = snapshot(session, directive, as_of, clock, province_id=province.id, due_soon_days=options.due_soon_days)
+    # A Department-owned group is never in a province's report (tasks folded from before included);
+    # a task marked not applicable is shown as such, and left out of the counts.
+    snaps = [s for s in snapshot(session, directive, as_of, clock, province_id=province.id,
+                                 due_soon_days=options.due_soon_days) if s.task.group.owner != Owner.DEPARTMENT]
     report = Report("province", lang, as_of, year, province_header(directive, province, as_of, lang),
                     extra={"slug": province.slug, "province": province_name(province, lang), "note": resolved.note,
-                           "summary": summary_counts(snaps)})
+                           "summary": summary_counts([s for s in snaps if s.in_province_figures])})
 
     rows, notes, obstacles, proposals = [], [], [], []
     for s in snaps:
@@ -56,6 +59,8 @@ def province_report(session: Session, province_ref: str, options: ReportOptions)
         timely = timeliness_text(s.timeliness.status, s.timeliness.days, lang)
         noted = [e for e in s.events if e.note or e.evidence]
         last = noted[-1] if noted else None
+        if s.not_applicable:
+            timely = f"{timely}: {s.not_applicable_reason}" if s.not_applicable_reason else timely
         rows.append([task.group.ordinal, group_title(s, lang), task.period or None, state_label(s.state, lang),
                      s.progress, task.due_on, extended, timely, last.note if last else None,
                      last.evidence if last else None])

@@ -19,7 +19,7 @@ from dtrack.workflow.assignments import find_directive
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.models import Event, Task, TaskGroup
 from dtrack.workflow.timeliness import Timeliness, classify
-from dtrack.workflow.vocabulary import State, Trigger
+from dtrack.workflow.vocabulary import DEPARTMENT_KIND, ApplicabilityTrigger, Owner, State, Trigger
 
 
 @dataclass
@@ -31,10 +31,25 @@ class TaskSnapshot:
     completed_at: datetime | None
     events: list[Event] = field(default_factory=list)  # up to the day, oldest first
     timeliness: Timeliness | None = None
+    not_applicable_reason: str | None = None  # set while marked not applicable (as of the day)
 
     @property
     def ordinal(self) -> int:
         return self.task.group.ordinal
+
+    @property
+    def not_applicable(self) -> bool:
+        return self.not_applicable_reason is not None
+
+    @property
+    def department(self) -> bool:
+        """The Department's own task (a Department-owned group's one task)."""
+        return self.task.province.kind == DEPARTMENT_KIND
+
+    @property
+    def in_province_figures(self) -> bool:
+        """Counted in the provinces' figures: the same rule as workflow.applicability.in_province_figures."""
+        return not self.not_applicable and not self.department and self.task.group.owner != Owner.DEPARTMENT
 
     def last_with(self, trigger: str) -> Event | None:
         return next((e for e in reversed(self.events) if e.trigger == trigger), None)
@@ -85,8 +100,13 @@ def snapshot(
                 snap.completed_at = event.at
             elif event.trigger == Trigger.REOPEN:
                 snap.completed_at = None
+            elif event.trigger == ApplicabilityTrigger.EXEMPT:
+                snap.not_applicable_reason = event.note or ""
+            elif event.trigger == ApplicabilityTrigger.RESTORE:
+                snap.not_applicable_reason = None
         snap.timeliness = classify(snap.state, task.due_on, as_of, due_soon_days=due_soon_days,
-                                   submitted_at=snap.submitted_at, completed_at=snap.completed_at, clock=clock)
+                                   submitted_at=snap.submitted_at, completed_at=snap.completed_at, clock=clock,
+                                   not_applicable=snap.not_applicable)
         result.append(snap)
     result.sort(key=lambda s: (s.task.province.ordinal, s.task.group.ordinal, s.task.period))
     return result

@@ -21,7 +21,7 @@ from dtrack.workflow import locks
 from dtrack.workflow.errors import DatabaseNotInitialised, DatabaseUnavailable, MigrationFailed
 
 # The Alembic revision the code expects; tests check it is the migrations' head.
-SCHEMA_REVISION = "0005"
+SCHEMA_REVISION = "0008"
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 

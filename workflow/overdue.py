@@ -16,6 +16,8 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from dtrack.workflow.applicability import counted as counted_filter
+from dtrack.workflow.applicability import department_tasks, in_province_figures, province_units
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.deadlines import Recurring, period_title, rule_from_text
 from dtrack.workflow.errors import InvalidInput
@@ -104,6 +106,8 @@ class OverdueReview:
     per_region: Counter
     province_names: dict[str, str]
     awaiting_total: int  # submissions waiting for review, all of them whatever the limit
+    # The Department's own overdue tasks (Department-owned groups): never in a province's or region's count.
+    department: list[LateTask] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -125,6 +129,7 @@ class OverdueReview:
             "awaiting_review": [t.to_json() for t in self.awaiting_review],
             "per_province": dict(sorted(self.per_province.items())),
             "per_region": {r.value: self.per_region.get(r.value, 0) for r in Region},
+            "department_overdue": [t.to_json() for t in self.department],
         }
 
 
@@ -177,7 +182,7 @@ def overdue_review(
     clock = clock or Clock()
     # Overdue by at least max(1, min_days) days: due on or before this day.
     latest_due = as_of - timedelta(days=max(1, min_days))
-    late = (Task.state.in_(OWED_BY_PROVINCE), Task.due_on <= latest_due)
+    late = (Task.state.in_(OWED_BY_PROVINCE), Task.due_on <= latest_due, in_province_figures())
     per_province: Counter = Counter()
     per_region: Counter = Counter()
     names: dict[str, str] = {}
@@ -193,7 +198,15 @@ def overdue_review(
             names[slug] = name
     overdue = _overdue_list(session, as_of, scope, late, limit, clock)
     waiting, awaiting_total = awaiting_review(session, as_of, scope, limit=limit, clock=clock)
-    return OverdueReview(as_of, overdue, waiting, per_province, per_region, names, awaiting_total)
+    department = []
+    if scope.region is None and scope.province is None:
+        own = scope.apply(_context().where(Task.state.in_(OWED_BY_PROVINCE), Task.due_on <= latest_due,
+                                           counted_filter(), department_tasks()))
+        for row in session.execute(own):
+            verdict = classify(row.state, row.due_on, as_of, clock=clock)
+            department.append(_late(row, verdict.status, verdict.days))
+        department.sort(key=lambda t: (-t.days, t.key))
+    return OverdueReview(as_of, overdue, waiting, per_province, per_region, names, awaiting_total, department)
 
 
 def awaiting_review(session: Session, as_of: date, scope: Scope = Scope(), *, limit: int | None = None,
@@ -202,7 +215,7 @@ def awaiting_review(session: Session, as_of: date, scope: Scope = Scope(), *, li
     clock = clock or Clock()
     order = (Directive.code, TaskGroup.ordinal, Province.slug, Task.period)
     waiting = []
-    awaiting = (Task.state == State.SUBMITTED.value, Task.submitted_at.is_not(None))
+    awaiting = (Task.state == State.SUBMITTED.value, Task.submitted_at.is_not(None), counted_filter())
     awaiting_total = session.scalar(select(func.count()).select_from(Task).where(*awaiting, *scope.task_filters()))
     waiting_query = scope.apply(_context().where(*awaiting))
     for row in session.execute(waiting_query.order_by(Task.submitted_at, *order).limit(limit)):
@@ -274,7 +287,8 @@ class TimelinessMatrix:
     provinces: list[tuple[str, str, str]]  # slug, name, region in display order
     by_province: dict[str, CellCounts]
     by_region: dict[str, CellCounts]
-    total: CellCounts
+    total: CellCounts  # the provinces' (the Department's own tasks are apart)
+    department: CellCounts = field(default_factory=CellCounts)  # Department-owned groups' tasks
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -282,6 +296,7 @@ class TimelinessMatrix:
             "provinces": {slug: self.by_province[slug].to_json() for slug, _, _ in self.provinces},
             "regions": {r: c.to_json() for r, c in self.by_region.items()},
             "total": self.total.to_json(),
+            "department": self.department.to_json(),
         }
 
 
@@ -292,9 +307,10 @@ def timeliness_matrix(session: Session, as_of: date, scope: Scope = Scope(), *, 
     query = scope.apply(
         select(Province.slug, Province.region, Task.state, Task.due_on, Task.submitted_at, Task.completed_at)
         .join(TaskGroup, Task.group_id == TaskGroup.id).join(Directive, TaskGroup.directive_id == Directive.id)
-        .join(Province, Task.province_id == Province.id)
+        .join(Province, Task.province_id == Province.id).where(counted_filter())
     )
-    provinces_query = select(Province.slug, Province.name, Province.region).order_by(Province.ordinal)
+    provinces_query = (select(Province.slug, Province.name, Province.region).where(province_units())
+                       .order_by(Province.ordinal))
     if scope.region:
         provinces_query = provinces_query.where(Province.region == scope.region)
     if scope.province:
@@ -302,13 +318,16 @@ def timeliness_matrix(session: Session, as_of: date, scope: Scope = Scope(), *, 
     provinces = [tuple(r) for r in session.execute(provinces_query)]
     by_province = {slug: CellCounts() for slug, _, _ in provinces}
     by_region = {r.value: CellCounts() for r in Region if any(p[2] == r.value for p in provinces)}
-    total = CellCounts()
+    total, department = CellCounts(), CellCounts()
     for slug, region, state, due_on, submitted_at, completed_at in session.execute(query):
         status = classify(state, due_on, as_of, due_soon_days=due_soon_days, submitted_at=submitted_at,
                           completed_at=completed_at, clock=clock).status
+        if slug not in by_province:  # the Department's unit (no region): its own cell, never a province's
+            department.add(status)
+            continue
         for counts in (by_province[slug], by_region[region], total):
             counts.add(status)
-    return TimelinessMatrix(as_of, provinces, by_province, by_region, total)
+    return TimelinessMatrix(as_of, provinces, by_province, by_region, total, department)
 
 
 __all__ = ["CELLS", "LateTask", "OverdueReview", "Scope", "TimelinessMatrix", "awaiting_review", "check_min_days",
