@@ -23,6 +23,7 @@ from sqlalchemy import ColumnElement, and_, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from dtrack.notifications.wording import WORDS
+from dtrack.workflow.applicability import counted, is_department
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.models import (
     Directive,
@@ -53,7 +54,8 @@ from dtrack.workflow.vocabulary import (
 
 # Open tasks the province still owes: a submitted one waits for the Department.
 # Spelled as IN, not NOT IN, so the (state, due_on) index serves the deadline ranges.
-_OWED = Task.state.in_([s.value for s in State if s.is_open and s is not State.SUBMITTED])
+# A task marked not applicable is owed by no one (workflow.applicability.counted).
+_OWED = and_(Task.state.in_([s.value for s in State if s.is_open and s is not State.SUBMITTED]), counted())
 
 
 @dataclass(slots=True)
@@ -240,9 +242,9 @@ class Gatherer:
         sections = {}
         rows, total = self.top(newly, [Task.due_on])
         sections["newly_overdue"] = ([self.item(r, days=self.timeliness(r).days) for r in rows], total)
-        rows, total = self.top(Task.state == State.SUBMITTED.value, [Task.submitted_at])
+        rows, total = self.top(and_(Task.state == State.SUBMITTED.value, counted()), [Task.submitted_at])
         sections["awaiting_review"] = ([self.item(r, days=self.timeliness(r).days) for r in rows], total)
-        rows, total = self.top(Task.state == State.BLOCKED.value, [Task.due_on])
+        rows, total = self.top(and_(Task.state == State.BLOCKED.value, counted()), [Task.due_on])
         reasons = self.latest_notes(State.BLOCKED, Trigger.BLOCK, [r.id for r in rows])
         sections["blocked"] = ([self.item(r, note=reasons.get(r.id)) for r in rows], total)
         return sections
@@ -254,7 +256,8 @@ class Gatherer:
         region_of = {pid: p.region for pid, p in self.provinces.items()}
         counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         for province_id, state, n in self.execute(
-                select(Task.province_id, Task.state, func.count()).group_by(Task.province_id, Task.state)):
+                select(Task.province_id, Task.state, func.count()).where(counted())
+                .group_by(Task.province_id, Task.state)):
             counts[region_of[province_id]][state] += n
             counts[region_of[province_id]]["total"] += n
         for province_id, n in self.execute(
@@ -263,7 +266,7 @@ class Gatherer:
             counts[region_of[province_id]]["overdue"] += n
         provinces: dict[str, int] = defaultdict(int)
         for p in self.provinces.values():
-            provinces[p.region] += 1
+            provinces[p.region] += 1  # the Department's unit has no region: never counted here
         return [RegionCount(region.value, provinces[region.value], counts[region.value]["overdue"],
                             counts[region.value][State.SUBMITTED.value], counts[region.value][State.BLOCKED.value],
                             counts[region.value][State.COMPLETED.value], counts[region.value]["total"])
@@ -295,7 +298,8 @@ class Gatherer:
             kind = ReminderKind(r.kind)
             item = self.item(r, days=r.reminder_days, due_on=r.reminder_due,
                              label={lang: REMINDER_LABELS[lang][kind] for lang in WORDS})
-            if r.audience == Role.OVERSEER.value:
+            # The Department's own tasks have no province to tell: their reminders go to the overseers.
+            if r.audience == Role.OVERSEER.value or is_department(self.provinces.get(r.province_id)):
                 overseers.append((r.reminder_id, item))
             else:
                 per_province[r.province_id].append((r.reminder_id, item))

@@ -14,7 +14,7 @@ from dtrack.workflow.assignments import find_directive
 from dtrack.workflow.models import Province, Task, TaskGroup, task_key
 from dtrack.workflow.timeliness import classify
 from dtrack.workflow.views import plain
-from dtrack.workflow.vocabulary import DeadlineStatus, Region
+from dtrack.workflow.vocabulary import DeadlineStatus, Owner, Region
 
 
 @dataclass
@@ -62,7 +62,9 @@ def status_matrix(session: Session, directive_code: str, region: str | None = No
     if region:
         provinces_query = provinces_query.where(Province.region == region)
     provinces = list(session.scalars(provinces_query))
-    matrix = StatusMatrix(directive.code, [g.ordinal for g in directive.groups], provinces, as_of=as_of)
+    # Department-owned groups have one task, the Department's (`department_work`): no province column.
+    matrix = StatusMatrix(directive.code, [g.ordinal for g in directive.groups if g.owner != Owner.DEPARTMENT],
+                          provinces, as_of=as_of)
     ids = {p.id for p in provinces}
     rows = session.execute(
         select(Task.province_id, TaskGroup.ordinal, Task.state, Task.due_on, Task.submitted_at, Task.completed_at,

@@ -21,7 +21,7 @@ from dtrack.workflow.models import Directive, Event, Province, Task, TaskGroup, 
 from dtrack.workflow.provinces import resolve
 from dtrack.workflow.timeliness import classify
 from dtrack.workflow.views import View, plain
-from dtrack.workflow.vocabulary import State
+from dtrack.workflow.vocabulary import DEPARTMENT_KIND, State
 
 
 @cache
@@ -87,6 +87,9 @@ class TaskView(View):
     # Timeliness as of a day (workflow.timeliness); None when no day was given.
     deadline_status: str | None = None
     deadline_days: int | None = None
+    # Set while an overseer has marked the task not applicable (workflow.exemption).
+    not_applicable_reason: str | None = None
+    not_applicable: bool = False
 
     @classmethod
     def of(cls, task: Task, as_of: date | None = None, due_soon_days: int = 7) -> TaskView:
@@ -98,7 +101,8 @@ class TaskView(View):
         verdict = None
         if as_of is not None:
             verdict = classify(task.state, task.due_on, as_of, due_soon_days=due_soon_days,
-                               submitted_at=task.submitted_at, completed_at=task.completed_at)
+                               submitted_at=task.submitted_at, completed_at=task.completed_at,
+                               not_applicable=task.not_applicable_since is not None)
         return cls(
             id=task.id,
             key=task.key,
@@ -118,6 +122,8 @@ class TaskView(View):
             updated_at=task.updated_at,
             deadline_status=verdict.status.value if verdict else None,
             deadline_days=verdict.days if verdict else None,
+            not_applicable_reason=task.not_applicable_reason,
+            not_applicable=task.not_applicable_since is not None,
         )
 
 
@@ -132,8 +138,12 @@ def list_tasks(
     group: int | None = None,
     as_of: date | None = None,
     due_soon_days: int = 7,
+    department: bool = False,
 ) -> list[TaskView]:
-    """Tasks matching the filters; with `as_of`, each carries its deadline status."""
+    """Tasks matching the filters; with `as_of`, each carries its deadline status.
+
+    `department`: only the Department's own tasks (Department-owned groups).
+    """
     if state is not None and state not in {s.value for s in State}:
         raise InvalidInput("--state", f"{state!r} is not a state", "states: " + ", ".join(s.value for s in State))
     query = _with_context()
@@ -147,6 +157,8 @@ def list_tasks(
         query = query.where(Directive.code == directive)
     if group is not None:
         query = query.where(TaskGroup.ordinal == group)
+    if department:
+        query = query.where(Province.kind == DEPARTMENT_KIND)
     query = query.order_by(Directive.code, Province.ordinal, TaskGroup.ordinal, Task.period)
     return [TaskView.of(t, as_of, due_soon_days) for t in session.scalars(query).unique()]
 

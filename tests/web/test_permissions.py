@@ -53,6 +53,9 @@ EXPECTED: dict[tuple[str, str], dict[str, set[int]]] = {
     ("GET", "/tasks/{task_id:int}"): only(HANOI),
     ("POST", "/tasks/{task_id:int}/actions/{trigger}"): only({"own": MOVED, "admin": DONE_OR_STALE}),
     ("POST", "/tasks/{task_id:int}/extend"): only({"overseer": MOVED, "admin": DONE_OR_STALE}),
+    # Marked by the overseer first: the admin then finds it already marked (422); the same for the undo.
+    ("POST", "/tasks/{task_id:int}/not-applicable"): only({"overseer": MOVED, "admin": DONE_OR_STALE}),
+    ("POST", "/tasks/{task_id:int}/applicable"): only({"overseer": MOVED, "admin": DONE_OR_STALE}),
     ("GET", "/indicators"): only(LOGGED_IN),
     ("POST", "/indicators"): only({"own": MOVED, "overseer": MOVED, "admin": MOVED}),
     ("GET", "/review"): only(OVERSIGHT),
@@ -164,6 +167,8 @@ def _request(site, client, method: str, url: str, path: str, role: str, task_id:
         data.update(lang="vi")
     elif path.endswith("/extend"):
         data.update(to="30/06/2027", reason="Gia hạn theo đề nghị của tỉnh")
+    elif path.endswith("applicable"):
+        data.update(reason="Tỉnh không có làng nghề")
     elif path == "/extend-group":
         data.update(directive="20/CT-BCT", group="3", provinces="north", to="30/06/2027", reason="Gia hạn chung")
     elif path == "/indicators":
