@@ -61,6 +61,47 @@ title_en = "Synthesise the national review of craft villages"
 kind = "one_off"
 owner = "department"
 deadline = 2025-12-15
+
+# Its own budget lines (today's reports read these budget codes of any directive).
+[[indicators]]
+code = "budget_plan"
+name_vi = "Kinh phí hỗ trợ làng nghề kế hoạch"
+name_en = "Craft village support budget (plan)"
+unit_vi = "VND"
+unit_en = "VND"
+aggregate = "sum"
+
+[[indicators]]
+code = "budget_disbursed"
+name_vi = "Kinh phí hỗ trợ làng nghề đã giải ngân"
+name_en = "Craft village support budget (disbursed)"
+unit_vi = "VND"
+unit_en = "VND"
+aggregate = "sum"
+
+[[indicators]]
+code = "budget_national_program"
+name_vi = "Kinh phí từ chương trình quốc gia"
+name_en = "Budget from the national programme"
+unit_vi = "VND"
+unit_en = "VND"
+aggregate = "sum"
+
+[[indicators]]
+code = "budget_local"
+name_vi = "Kinh phí từ ngân sách địa phương"
+name_en = "Budget from local funds"
+unit_vi = "VND"
+unit_en = "VND"
+aggregate = "sum"
+
+[[indicators]]
+code = "craft_villages"
+name_vi = "Số làng nghề được công nhận"
+name_en = "Recognised craft villages"
+unit_vi = "làng nghề"
+unit_en = "villages"
+aggregate = "latest"
 """
 
 # group ordinal -> the provinces its tasks belong to (None: all 34).

@@ -293,3 +293,29 @@ def test_settings_never_print_the_database_password(monkeypatch, tmp_path):
     assert result.exit_code == 0, result.output
     assert "s3cr3t-m4t-khau" not in result.output
     assert "postgresql+psycopg://dtrack:***@db.example.vn/dtrack" in result.output
+
+
+def test_task_not_applicable_and_applicable_from_the_shell(people):
+    run = people
+    key = "20/CT-BCT:9:ha-noi:2025-H2"  # overdue since 15/12/2025
+    before = json.loads(run("overdue", "--json", "--province", "ha-noi").output)
+    assert key in {t["key"] for t in before["overdue"]}
+    refused = run("task", "not-applicable", key, "--reason", "Không có đề án", "--as", HANOI)
+    assert refused.exit_code == 1
+    assert refused.output.strip().splitlines() == [
+        f"error: {HANOI} may not exempt {key}: only the Department's overseers may mark a task not applicable "
+        "or applicable"]
+    assert '"not_applicable": false' in run("tasks", "list", "--province", "ha-noi", "--json").output
+    marked = run("task", "not-applicable", key, "--reason", "Hà Nội không có làng nghề đan lát", "--as", OVERSEER)
+    assert marked.exit_code == 0 and marked.output.strip() == \
+        f"{key}: marked not applicable (Hà Nội không có làng nghề đan lát)"
+    shown = run("task", "show", key)
+    assert "Không áp dụng: Hà Nội không có làng nghề đan lát" in shown.output and "exempt" in shown.output
+    again = run("task", "not-applicable", key, "--reason", "lần nữa", "--as", OVERSEER)
+    assert again.exit_code == 1 and again.output.startswith(f"error: task: {key} is already marked not applicable")
+    overdue = json.loads(run("overdue", "--json", "--province", "ha-noi").output)
+    assert key not in {t["key"] for t in overdue["overdue"]}
+    assert overdue["total_overdue"] == before["total_overdue"] - 1
+    restored = run("task", "applicable", key, "--as", OVERSEER, "--reason", "Có đề án mới")
+    assert restored.exit_code == 0 and restored.output.strip() == f"{key}: applicable again"
+    assert "restore" in run("task", "show", key).output
