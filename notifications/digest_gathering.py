@@ -42,6 +42,7 @@ from dtrack.workflow.users import find_user
 from dtrack.workflow.vocabulary import (
     REMINDER_LABELS,
     TRIGGER_LABELS,
+    ApplicabilityTrigger,
     DeadlineTrigger,
     OutboxKind,
     Owner,
@@ -316,8 +317,9 @@ class Gatherer:
         actor_ids = {r.actor_id for r in rows if r.actor_id is not None}
         actors = dict(self.session.execute(select(User.id, User.email).where(User.id.in_(actor_ids))).all()) \
             if actor_ids else {}
-        # Deadline events (extend, checkpoint) are news too, not only transitions.
-        labels = {t.value: {lang: TRIGGER_LABELS[lang][t] for lang in WORDS} for t in (*Trigger, *DeadlineTrigger)}
+        # Deadline events (extend, checkpoint) and an overseer's not-applicable mark are news too.
+        labels = {t.value: {lang: TRIGGER_LABELS[lang][t] for lang in WORDS}
+                  for t in (*Trigger, *DeadlineTrigger, *ApplicabilityTrigger)}
         return [(r.actor_id, r.province_id,
                  self.item(r, note=r.note, at=r.at, actor=actors.get(r.actor_id), label=labels[r.trigger]))
                 for r in rows]
