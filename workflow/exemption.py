@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy.orm.exc import StaleDataError
 
 from dtrack.workflow.access import OVERSIGHT, check_active
+from dtrack.workflow.applicability import is_department
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.database import Database
 from dtrack.workflow.errors import ConcurrentUpdate, InvalidInput, PermissionDenied
@@ -65,6 +66,9 @@ def set_applicability(db: Database, clock: Clock, actor_email: str, task_ref: st
             actor = find_user(session, actor_email)
             task, note = find_task(session, task_ref)
             _check_overseer(actor, trigger, task)
+            if is_department(task.province):
+                raise InvalidInput("task", f"{task.key} is the Department's own task, not a province's",
+                                   "only a province's task can be marked not applicable")
             if expected_version is not None and str(task.version) != str(expected_version).strip():
                 raise conflict(session, task.id, task.key, clock.tz)
             if not_applicable and task.not_applicable_since is not None:

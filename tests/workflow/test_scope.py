@@ -110,6 +110,8 @@ def test_the_department_group_is_one_task_the_overseers_and_never_a_provinces(wo
     with pytest.raises(PermissionDenied, match="Department's own"):
         world.fire(DEPARTMENT_KEY, "start", officer)
     assert world.fire(DEPARTMENT_KEY, "start", overseer).to_state == "in_progress"
+    with pytest.raises(InvalidInput, match="the Department's own task"):
+        set_applicability(world.db, world.clock, overseer, DEPARTMENT_KEY, not_applicable=True, reason="x")
 
 
 def test_not_applicable_is_audited_leaves_the_counts_and_rates_and_is_reversible(world):
