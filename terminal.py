@@ -119,6 +119,11 @@ def task_details(task: Task, lang: str = "vi") -> str:
         f"  state:     {task.state}   progress: {task.progress}%",
         f"  assigned:  {_cell(task.assigned_on)}   deadline: {_cell(task.due_on)}"
         + (f" (originally {_cell(task.original_due_on)})" if task.original_due_on != task.due_on else ""),
+    ]
+    if task.not_applicable_since is not None:
+        label = DEADLINE_LABELS[lang][DeadlineStatus.NOT_APPLICABLE]
+        lines.append(f"  {label}: {task.not_applicable_reason or '-'}")
+    lines += [
         "",
         "history:",
     ]
@@ -140,9 +145,11 @@ def _join(note: str | None, evidence: str | None, from_due: date | None = None, 
 
 
 def _status_cell(matrix: StatusMatrix, cell: tuple[int, int]) -> str:
-    """The shown task's state letter, after "!" when some task of the cell is overdue ("2!" when two are)."""
+    """The shown task's state letter, after "!" when some task of the cell is overdue ("2!" when two are); "x": not applicable."""
     if cell not in matrix.cells:
         return "-".rjust(3)
+    if cell in matrix.not_applicable:  # shown, never counted
+        return "x".rjust(3)
     overdue = matrix.overdue_count(cell)
     if overdue:
         mark = "!" if overdue == 1 else f"{overdue}!"
@@ -163,7 +170,8 @@ def status_text(matrix: StatusMatrix, lang: str = "vi") -> str:
         glyphs = " ".join(_status_cell(matrix, (province.id, g)) for g in matrix.groups)
         lines.append(pad(province.name, name_width) + " " + glyphs)
     lines.append("")
-    lines.append("legend: " + "  ".join(f"{STATE_GLYPHS[s]} {STATE_LABELS[lang][s]}" for s in State) + "  - not assigned")
+    lines.append("legend: " + "  ".join(f"{STATE_GLYPHS[s]} {STATE_LABELS[lang][s]}" for s in State) + "  - not assigned"
+                 + f"  x {DEADLINE_LABELS[lang][DeadlineStatus.NOT_APPLICABLE]}")
     if matrix.as_of is not None:
         lines.append("deadline as of " + f"{matrix.as_of:%d/%m/%Y}: " + "  ".join(
             f"{mark}x {DEADLINE_LABELS[lang][status]}" for status, mark in TIMELINESS_MARKS.items())
@@ -222,6 +230,11 @@ def overdue_text(review: OverdueReview, lang: str = "vi") -> str:
     lines += ["", "overdue per region:"]
     lines.append(table(("region", "overdue"), [(REGION_LABELS[lang][r], per_region.get(r.value, 0)) for r in Region]
                        + [("all", review.total)]))
+    if review.department:
+        lines += ["", "the Department's own tasks, overdue (not in any province's count):"]
+        lines.append(table(("days", "task", "title", "state", "deadline"),
+                           [(t.days, t.key, _shorten(t.title_vi if lang == "vi" else t.title_en, 60), t.state,
+                             t.due_on) for t in review.department]))
     return "\n".join(lines)
 
 
@@ -236,4 +249,6 @@ def timeliness_matrix_text(matrix: TimelinessMatrix, lang: str = "vi") -> str:
     rows = [row(name, matrix.by_province[slug]) for slug, name, _ in matrix.provinces]
     rows += [row(REGION_LABELS[lang][Region(r)], c) for r, c in matrix.by_region.items()]
     rows.append(row("all", matrix.total))
+    if any(matrix.department.counts.values()):
+        rows.append(row("the Department's own", matrix.department))
     return f"timeliness as of {matrix.as_of:%d/%m/%Y}\n" + table(headers, rows)
