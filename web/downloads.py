@@ -1,12 +1,15 @@
 """Report downloads, shared by the pages and the JSON API: the options a query gives, the file answer."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from starlette.responses import Response
 
 from dtrack.reports.document import ReportOptions
 from dtrack.reports.indicators import DEFAULT_DIRECTIVE
+from dtrack.reports.list_export import FORMATS as LIST_FORMATS
+from dtrack.reports.list_export import task_list_file
 from dtrack.reports.render import FORMATS
 from dtrack.web.edge import WebApp
 from dtrack.web.forms import parse_day
@@ -36,3 +39,14 @@ def download(name: str, mimetype: str, data: bytes) -> Response:
     text = mimetype.startswith("text/")
     return Response(data, media_type=f"{mimetype}; charset=utf-8" if text else mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+
+
+def wants_list_file(query: Mapping[str, str]) -> str | None:
+    """'csv' or 'xlsx' when the page's list is asked for as a file (`?format=`), else None."""
+    fmt = query.get("format")
+    return fmt if fmt in LIST_FORMATS else None
+
+
+def list_download(items: Sequence[Any], name: str, fmt: str, lang: str) -> Response:
+    """The list a page shows, as a CSV or XLSX download (reports.list_export)."""
+    return download(*task_list_file(items, name, fmt, lang))

@@ -68,6 +68,8 @@ def field_message(error: InvalidInput, w: dict[str, str]) -> str:
 
 
 def _file_message(problem: str, w: dict[str, str]) -> str:
+    if "bad row" in problem or "column" in problem:  # a figures file: its lines say what to fix
+        return problem
     if "completed" in problem:
         return w["field_file_closed"]
     if "more than" in problem:

@@ -7,10 +7,11 @@ from dtrack.reports.indicators import DEFAULT_DIRECTIVE
 from dtrack.reports.national import national_report
 from dtrack.reports.province import province_report
 from dtrack.reports.render import render_file
-from dtrack.web.downloads import download, report_options
+from dtrack.web.downloads import download, list_download, report_options, wants_list_file
 from dtrack.web.edge import Ctx, Routes
 from dtrack.web.forms import parse_day
 from dtrack.workflow.access import check_oversight, check_province
+from dtrack.workflow.bulk import accept_submissions
 from dtrack.workflow.errors import InvalidInput
 from dtrack.workflow.extension import extend
 from dtrack.workflow.overdue import CELLS
@@ -32,9 +33,19 @@ def review(ctx: Ctx) -> Response:
     clock = ctx.app.clock
     with ctx.app.db.session() as session:
         found = review_page(session, ctx.user, clock.today(), clock)
+        fmt = wants_list_file(ctx.request.query_params)
+        if fmt:
+            return list_download(found.waiting, "cho-cuc-xem-xet", fmt, ctx.lang)
         # The JSON stays the review queue (as `dtrack overdue --json` lists it); the page adds the requests.
         return ctx.page("review.html.j2", data=found.waiting, waiting=found.waiting, requests=found.requests,
                         **_labels(ctx))
+
+
+@routes.post("/review/accept", form_page=review)
+def bulk_accept(ctx: Ctx) -> Response:
+    chosen = [name.removeprefix("task_") for name in ctx.form if name.startswith("task_")]
+    result = accept_submissions(ctx.app.db, ctx.app.clock, ctx.user, chosen, note=ctx.value("note") or None)
+    return ctx.page("bulk_result.html.j2", data=result, result=result, states=STATE_LABELS[ctx.lang])
 
 
 def _query(ctx: Ctx, name: str) -> str | None:
@@ -47,8 +58,14 @@ def overdue(ctx: Ctx) -> Response:
     filters = OverdueFilters(*(_query(ctx, n) for n in ("region", "province", "group", "directive", "min_days",
                                                           "page")))
     with ctx.app.db.session() as session:
+        fmt = wants_list_file(ctx.request.query_params)
+        if fmt:  # the whole filtered list, not the page on screen
+            every = overdue_page(session, ctx.user, clock.today(), filters, clock, per_page=1_000_000)
+            return list_download(every.rows, "qua-han", fmt, ctx.lang)
         result = overdue_page(session, ctx.user, clock.today(), filters, clock)
-        return ctx.page("overdue.html.j2", data=result, result=result, filters=filters, **_labels(ctx))
+        query = [(k, v) for k, v in ctx.request.query_params.items() if k not in ("format", "page", "flash")]
+        return ctx.page("overdue.html.j2", data=result, result=result, filters=filters, request_query=query,
+                        **_labels(ctx))
 
 
 @routes.get("/matrix")

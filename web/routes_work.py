@@ -4,7 +4,9 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from dtrack.evidence.attachments import files_of, may_attach
+from dtrack.reports.figure_uploads import import_upload
 from dtrack.reports.indicators import catalogue, own_unit, report_value
+from dtrack.web.downloads import list_download, wants_list_file
 from dtrack.web.edge import Ctx, Routes
 from dtrack.web.forms import parse_day
 from dtrack.workflow.errors import InvalidInput
@@ -16,6 +18,7 @@ from dtrack.workflow.vocabulary import REQUEST_STATUS_LABELS, STATE_LABELS, TRIG
 from dtrack.workflow.worklists import SECTIONS, province_worklist, task_page
 
 routes = Routes()
+FIGURES_BODY = 12 * 1024 * 1024  # the figures file (10 MB) and the form around it
 
 # Which fields each action's form shows (the core decides what is required).
 ACTION_FIELDS = {
@@ -30,6 +33,11 @@ def province_home(ctx: Ctx) -> Response:
     with ctx.app.db.session() as session:
         worklist = province_worklist(session, ctx.user, ctx.request.query_params.get("province"),
                                      ctx.app.clock.today(), s.due_soon_days)
+        fmt = wants_list_file(ctx.request.query_params)
+        if fmt:
+            rows = [view for name in SECTIONS for view in worklist.sections.get(name, [])]
+            return list_download(rows, f"viec-cua-tinh-{worklist.province.slug if worklist.province else 'all'}", fmt,
+                                 ctx.lang)
         return ctx.page("province_home.html.j2", data=worklist, worklist=worklist, sections=SECTIONS, states=STATE_LABELS[ctx.lang])
 
 
@@ -153,3 +161,13 @@ def indicators_submit(ctx: Ctx) -> Response:
                      value=ctx.value("value"), actor_email=ctx.user.email, now=clock.now(), today=clock.today(),
                      as_of=as_of, note=ctx.value("note") or None)
     return ctx.redirect("/indicators?flash=saved")
+
+
+@routes.post("/indicators/import", form_page=indicators_form, max_body=FIGURES_BODY)
+def indicators_import(ctx: Ctx) -> Response:
+    clock = ctx.app.clock
+    filename, content = ctx.uploads.get("file", ("", b""))
+    with ctx.app.db.session() as session:
+        done = import_upload(session, filename, content, ctx.user.email, clock.now(), clock.today(),
+                             replace=ctx.value("replace") == "yes")
+    return ctx.redirect(f"/indicators?flash=imported&imported={done.imported}&unchanged={done.unchanged}")

@@ -64,7 +64,9 @@ EXPECTED: dict[tuple[str, str], dict[str, set[int]]] = {
     ("POST", "/tasks/{task_id:int}/applicable"): only({"overseer": MOVED, "admin": DONE_OR_STALE}),
     ("GET", "/indicators"): only(LOGGED_IN),
     ("POST", "/indicators"): only({"own": MOVED, "overseer": MOVED, "admin": MOVED}),
+    ("POST", "/indicators/import"): only({r: 422 for r in ROLES if r != "anonymous"}),  # posted without a file
     ("GET", "/review"): only(OVERSIGHT),
+    ("POST", "/review/accept"): only({"overseer": 422, "admin": 422}),  # posted with no task ticked
     ("GET", "/overdue"): only(OVERSIGHT),
     ("GET", "/matrix"): only(OVERSIGHT),
     ("GET", "/status"): only(OVERSIGHT),

@@ -1,0 +1,47 @@
+"""A figures file sent through the web page: the same import as `dtrack indicators import`, from bytes.
+
+The upload is written to a temporary file named like the original (the
+reader goes by .csv or .xlsx), imported all or nothing with its line-numbered
+errors, and removed. Errors about the file come back on the `file` field.
+"""
+from __future__ import annotations
+
+import tempfile
+from datetime import date, datetime
+from pathlib import Path, PurePath
+
+from sqlalchemy.orm import Session
+
+from dtrack.reports.indicators import DEFAULT_DIRECTIVE, ImportResult, import_file
+from dtrack.workflow.errors import ImportInvalid, InvalidInput
+
+MAX_BYTES = 10 * 1024 * 1024
+
+
+def import_upload(session: Session, filename: str, content: bytes, actor_email: str, now: datetime, today: date, *,
+                  directive: str = DEFAULT_DIRECTIVE, replace: bool = False) -> ImportResult:
+    """Import an uploaded CSV or XLSX of figures in the caller's transaction (all rows or none)."""
+    name = PurePath(filename or "").name
+    suffix = PurePath(name).suffix.lower()
+    if not content:
+        raise InvalidInput("file", "no file was chosen, or it is empty", "choose the CSV or XLSX of figures")
+    if len(content) > MAX_BYTES:
+        raise InvalidInput("file", f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB", "split it")
+    if suffix not in (".csv", ".xlsx"):
+        raise InvalidInput("file", f"{name or 'the file'} is neither .csv nor .xlsx",
+                           "export the sheet as CSV (UTF-8) or XLSX")
+    with tempfile.TemporaryDirectory(prefix="dtrack-upload-") as folder:
+        path = Path(folder) / f"upload{suffix}"
+        path.write_bytes(content)
+        try:
+            result = import_file(session, path, actor_email, now, today, directive=directive, replace=replace)
+        except ImportInvalid as exc:
+            listed = "; ".join(f"line {line}: {reason}" for line, reason in exc.problems)
+            raise InvalidInput("file", f"{len(exc.problems)} bad row(s), nothing imported: {listed}",
+                               "fix those rows and send the whole file again") from None
+        except InvalidInput as exc:
+            if exc.field == str(path):  # the reader names the file by its path: here it is the form's file
+                raise InvalidInput("file", exc.problem, exc.hint) from None
+            raise
+    result.path = name
+    return result
