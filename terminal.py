@@ -145,7 +145,10 @@ def _join(note: str | None, evidence: str | None, from_due: date | None = None, 
 
 
 def _status_cell(matrix: StatusMatrix, cell: tuple[int, int]) -> str:
-    """The shown task's state letter, after "!" when some task of the cell is overdue ("2!" when two are); "x": not applicable."""
+    """The shown task's state letter, after "!" when some task of the cell is overdue ("2!" when two are).
+
+    "x": the shown task is marked not applicable (shown, never counted).
+    """
     if cell not in matrix.cells:
         return "-".rjust(3)
     if cell in matrix.not_applicable:  # shown, never counted
