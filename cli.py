@@ -452,6 +452,36 @@ for _trigger in _ACTION_HELP:
     task.add_command(_action_command(_trigger))
 
 
+@task.command("not-applicable")
+@click.argument("task_ref", metavar="TASK")
+@click.option("--reason", required=True, help="Why the task does not apply to this province (shown with it).")
+@click.option("--as", "actor", required=True, metavar="EMAIL", help="The overseer who decides.")
+@as_of_option
+@pass_app
+def task_not_applicable(app: App, task_ref: str, reason: str, actor: str, as_of: str | None) -> None:
+    """Mark a task not applicable (overseer): no reminders, out of overdue counts and rates; undo with `applicable`."""
+    from dtrack.workflow.exemption import set_applicability
+
+    done = set_applicability(app.database(), app.clock(as_of), actor, task_ref, not_applicable=True, reason=reason)
+    note_line(done.note)
+    click.echo(say("marked_not_applicable", key=done.task_key, reason=done.reason))
+
+
+@task.command("applicable")
+@click.argument("task_ref", metavar="TASK")
+@click.option("--reason", default=None, help="Why it applies again (kept in the audit trail).")
+@click.option("--as", "actor", required=True, metavar="EMAIL", help="The overseer who decides.")
+@as_of_option
+@pass_app
+def task_applicable(app: App, task_ref: str, reason: str | None, actor: str, as_of: str | None) -> None:
+    """Make a task marked not applicable applicable again (overseer): it counts again from now."""
+    from dtrack.workflow.exemption import set_applicability
+
+    done = set_applicability(app.database(), app.clock(as_of), actor, task_ref, not_applicable=False, reason=reason)
+    note_line(done.note)
+    click.echo(say("applicable_again", key=done.task_key))
+
+
 # --- overview -----------------------------------------------------------------
 
 
@@ -533,11 +563,15 @@ def directive_load(app: App, path: str) -> None:
     spec = parse_file(path)
     with app.database().session() as session:
         result = load(session, spec, app.clock().now(), path)
+    for note in result.notes:
+        note_line(note)
     extra = ""
     if result.groups_added or result.groups_updated:
         extra = say("groups_changed", added=result.groups_added or "-", updated=result.groups_updated or "-")
     click.echo(say("directive_loaded", code=result.code, status=say(f"status_{result.status}"), groups=len(spec.groups),
                    extra=extra))
+    if result.folded:
+        click.echo(say("folded", n=result.folded))
     if result.status == "created":
         click.echo(say("next", command=f"dtrack directive assign {result.code} --provinces all"))
 

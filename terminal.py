@@ -136,7 +136,8 @@ def task_details(task: Task, lang: str = "vi", view: TaskView | None = None,
     """`task show`: the task, its deadline status as of the view's day, what may happen next, its history."""
     w = words(lang)
     group = task.group
-    region = REGION_LABELS[lang][Region(task.province.region)]
+    # The Department's own unit has no region.
+    region = REGION_LABELS[lang][Region(task.province.region)] if task.province.region else w["department_unit"]
     lines = [
         f"{task.key}  ({w['id']} {task.id})",
         f"  {title(view, lang) if view else (group.title_vi if lang == 'vi' else group.title_en)}",
@@ -145,6 +146,9 @@ def task_details(task: Task, lang: str = "vi", view: TaskView | None = None,
         f"  {w['d_assigned']}{_cell(task.assigned_on)}   {w['d_deadline']}: {_cell(task.due_on)}"
         + (f" ({w['d_originally']} {_cell(task.original_due_on)})" if task.original_due_on != task.due_on else ""),
     ]
+    if task.not_applicable_since is not None:
+        label = DEADLINE_LABELS[lang][DeadlineStatus.NOT_APPLICABLE]
+        lines.append(f"  {label}: {task.not_applicable_reason or '-'}")
     if view is not None and view.deadline_status is not None:
         lines.append(f"  {w['d_timeliness']}{deadline_status_text(view.deadline_status, view.deadline_days, lang)}")
     if allowed:
@@ -192,9 +196,14 @@ def _join(note: str | None, evidence: str | None, from_due: date | None = None, 
 
 
 def _status_cell(matrix: StatusMatrix, cell: tuple[int, int]) -> str:
-    """The shown task's state letter, after "!" when some task of the cell is overdue ("2!" when two are)."""
+    """The shown task's state letter, after "!" when some task of the cell is overdue ("2!" when two are).
+
+    "x": the shown task is marked not applicable (shown, never counted).
+    """
     if cell not in matrix.cells:
         return "-".rjust(3)
+    if cell in matrix.not_applicable:  # shown, never counted
+        return "x".rjust(3)
     overdue = matrix.overdue_count(cell)
     if overdue:
         mark = "!" if overdue == 1 else f"{overdue}!"
@@ -217,7 +226,7 @@ def status_text(matrix: StatusMatrix, lang: str = "vi") -> str:
         lines.append(pad(province.name, name_width) + " " + glyphs)
     lines.append("")
     lines.append(f"{w['legend']}: " + "  ".join(f"{STATE_GLYPHS[s]} {STATE_LABELS[lang][s]}" for s in State)
-                 + f"  - {w['not_assigned']}")
+                 + f"  - {w['not_assigned']}  x {DEADLINE_LABELS[lang][DeadlineStatus.NOT_APPLICABLE]}")
     if matrix.as_of is not None:
         lines.append(w["deadline_as_of"].format(day=f"{matrix.as_of:%d/%m/%Y}") + ": " + "  ".join(
             f"{mark}x {DEADLINE_LABELS[lang][status]}" for status, mark in TIMELINESS_MARKS.items())
@@ -278,6 +287,11 @@ def overdue_text(review: OverdueReview, lang: str = "vi") -> str:
     lines += ["", w["overdue_per_region"]]
     lines.append(table((w["h_region"], w["h_overdue"]), [(REGION_LABELS[lang][r], per_region.get(r.value, 0)) for r in Region]
                        + [(w["all"], review.total)]))
+    if review.department:
+        lines += ["", w["department_overdue"]]
+        lines.append(table(w["department_headers"].split("|"),
+                           [(t.days, t.key, _shorten(t.title_vi if lang == "vi" else t.title_en, 60),
+                             state_text(t.state, lang), t.due_on) for t in review.department]))
     return "\n".join(lines)
 
 
@@ -296,4 +310,6 @@ def timeliness_matrix_text(matrix: TimelinessMatrix, lang: str = "vi") -> str:
     rows = [row(name, matrix.by_province[slug]) for slug, name, _ in matrix.provinces]
     rows += [row(REGION_LABELS[lang][Region(r)], c) for r, c in matrix.by_region.items()]
     rows.append(row(w["all"], matrix.total))
+    if any(matrix.department.counts.values()):
+        rows.append(row(w["department_row"], matrix.department))
     return w["timeliness_as_of"].format(day=f"{matrix.as_of:%d/%m/%Y}") + "\n" + table(headers, rows)

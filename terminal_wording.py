@@ -84,6 +84,13 @@ WORDS: dict[str, dict[str, str]] = {
         "request_granted": "đề nghị số {id} được đồng ý: hạn của {key} chuyển từ {before} sang {after}",
         "request_refused": "đề nghị số {id} không được đồng ý: {key} giữ hạn {before}",
         "no_deadline": "không có hạn",
+        "department_unit": "Cục", "department_row": "Nhiệm vụ của Cục",
+        "marked_not_applicable": "{key}: đã đánh dấu không áp dụng ({reason})",
+        "applicable_again": "{key}: áp dụng trở lại",
+        "folded": "{n} nhiệm vụ theo tỉnh của các nhóm do Cục thực hiện được đánh dấu không áp dụng; "
+                  "mỗi nhóm nay là một nhiệm vụ của Cục",
+        "department_overdue": "nhiệm vụ Cục trực tiếp thực hiện đã quá hạn (không tính vào tỉnh nào):",
+        "department_headers": "số ngày|nhiệm vụ|tên|trạng thái|hạn",
         "purged": "đã xoá {sessions} phiên đăng nhập đã kết thúc và {links} liên kết đã dùng hoặc hết hạn "
                   "(kết thúc trước {before} UTC)",
         "attached": "{key}: đã đính kèm {name} ({size} byte, {mimetype}), tệp số {id}",
@@ -179,6 +186,13 @@ WORDS: dict[str, dict[str, str]] = {
         "request_granted": "request {id} granted: {key} deadline {before} -> {after}",
         "request_refused": "request {id} refused: {key} keeps its deadline {before}",
         "no_deadline": "none",
+        "department_unit": "the Department", "department_row": "the Department's own",
+        "marked_not_applicable": "{key}: marked not applicable ({reason})",
+        "applicable_again": "{key}: applicable again",
+        "folded": "{n} per-province task(s) of Department-owned groups marked not applicable; "
+                  "the Department now has one task per group",
+        "department_overdue": "the Department's own tasks, overdue (not in any province's count):",
+        "department_headers": "days|task|title|state|deadline",
         "purged": "deleted {sessions} ended session(s) and {links} used or expired link(s) that ended before {before} UTC",
         "attached": "{key}: attached {name} ({size} bytes, {mimetype}) as file {id}",
         "files_headers": "id|name|bytes|type|by|at|",

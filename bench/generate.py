@@ -133,7 +133,9 @@ def generate(url: str, *, directives: int, units: int, groups: int = 10, seed: i
             {"email": BENCH_ACTOR, "name": "Giám sát (benchmark)", "role": Role.OVERSEER.value,
              "province_id": None, "locale": "vi", "created_at": now},
         ).scalar_one()
-        provinces = conn.execute(select(Province.id, Province.region).order_by(Province.ordinal)).all()
+        provinces = conn.execute(select(Province.id, Province.region).where(Province.kind != "department")
+                                 .order_by(Province.ordinal)).all()
+        department_unit = conn.execute(select(Province.id).where(Province.kind == "department")).scalar()
         commune_ids = _add_units(conn, units, [tuple(p) for p in provinces], seed)
         province_ids = [pid for pid, _ in provinces]
         officers = _add_officers(conn, province_ids + commune_ids, now)
@@ -141,7 +143,7 @@ def generate(url: str, *, directives: int, units: int, groups: int = 10, seed: i
         first_task = (conn.execute(select(func.max(Task.id))).scalar() or 0) + 1
         first_event = (conn.execute(select(func.max(Event.id))).scalar() or 0) + 1
         season = Season(rng, plan, province_ids, commune_ids, officers, overseer, first_task, first_event,
-                        conn.dialect.name == "sqlite")
+                        conn.dialect.name == "sqlite", department_unit)
         # Secondary indexes are built once after the load: sorted builds beat a million updates each.
         indexes = [ix for table in (Task.__table__, Event.__table__) for ix in table.indexes]
         for ix in indexes:

@@ -39,14 +39,17 @@ class Season:
     """The task and event rows of the season, simulated task by task (naive UTC datetimes)."""
 
     def __init__(self, rng: random.Random, plan: list[Assignment], province_ids: list[int], commune_ids: list[int],
-                 officers: dict[int, int], overseer: int, first_task: int, first_event: int, sqlite: bool) -> None:
+                 officers: dict[int, int], overseer: int, first_task: int, first_event: int, sqlite: bool,
+                 department_unit: int | None = None) -> None:
         # Values as the driver takes them: ISO text for SQLite (as SQLAlchemy stores them), objects for COPY.
         self.format = _sqlite if sqlite else (lambda value: value)
         self.rng, self.plan = rng, plan
         self.province_ids, self.commune_ids = province_ids, commune_ids
         self.officers, self.overseer = officers, overseer
         self.task_id, self.event_id = first_task, first_event
-        self.profiles = {u: rng.choice(PROFILES) for u in province_ids + commune_ids}
+        # A Department-owned group is one task of the Department's own unit (workflow/applicability.py).
+        self.department_unit = department_unit
+        self.profiles = {u: rng.choice(PROFILES) for u in province_ids + commune_ids + [department_unit]}
         self.events: list[tuple] = []
         self.states: dict[str, int] = {}
 
@@ -71,11 +74,14 @@ class Season:
                     slots = [("", assignment.issued_on, rule.due(assignment.issued_on, STATUTORY))]
                 continuous = rule if kind == GroupKind.CONTINUOUS.value else None
                 by_department = owner == Owner.DEPARTMENT.value
+                targets = units
+                if by_department:  # Directive 20's own came with `init`; the others' one task each
+                    targets = [self.department_unit] if assignment.provinces_too and self.department_unit else []
                 for period, opens_on, due in slots:
                     lives = {profile: [self._simulate(profile, opens_on, due, continuous) for _ in range(VARIANTS)]
                              for profile in set(PROFILES)}
                     assigned = fmt(opens_on)
-                    for unit in units:
+                    for unit in targets:
                         actor = self.overseer if by_department else self.officers[unit]
                         task_id = self.task_id
                         self.task_id += 1

@@ -24,7 +24,7 @@ from typing import Any
 
 from dtrack.workflow.deadlines import COVERS, Recurring, Rule, parse_rule, rule_to_text
 from dtrack.workflow.errors import DirectiveInvalid, RuleError
-from dtrack.workflow.vocabulary import GroupKind, Owner
+from dtrack.workflow.vocabulary import GroupKind, Owner, Region
 
 AGGREGATES = ("sum", "latest")
 ROLES = ("plan", "actual", "plan_part")
@@ -41,6 +41,11 @@ class GroupSpec:
     owner: str
     deadline: Rule
     covers: str = "current"  # recurring groups: the period an occurrence reports on (deadlines.period_label)
+    # Where the group applies: regions (workflow.vocabulary.Region) and/or provinces
+    # (slugs, names or pre-2025 names, resolved against the provinces table at load).
+    # Both empty: every province. A Department-owned group has one task, not one per province.
+    regions: tuple[str, ...] = ()
+    provinces: tuple[str, ...] = ()
 
     @property
     def deadline_text(self) -> str:
@@ -128,9 +133,13 @@ class DirectiveSpec:
         """A fingerprint of the content: the same definition always gives the same digest."""
         data = asdict(self)
         data["groups"] = [{**g, "deadline": rule_to_text(spec.deadline)} for g, spec in zip(data["groups"], self.groups)]
-        for group in data["groups"]:  # the default adds nothing: files written before `covers` keep their digest
+        for group in data["groups"]:
+            # Defaults add nothing: files written before `covers` or scopes keep their digest.
             if group["covers"] == COVERS[0]:
                 del group["covers"]
+            for name in ("regions", "provinces"):  # an unlimited group leaves the scope out
+                if not group[name]:
+                    del group[name]
         canonical = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -192,6 +201,17 @@ class _Reader:
             raise self.fail(name, f"must be a TOML date such as 2025-10-20, not {value!r}")
         return value
 
+    def names(self, name: str) -> tuple[str, ...]:
+        """An optional list of names (`regions = ["south"]`); () when absent (the report's lists: `texts`)."""
+        value = self.table.get(name)
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise self.fail(name, f"must be a list of names such as [\"a\", \"b\"], not {value!r}")
+        if not value:
+            raise self.fail(name, "is an empty list; leave it out to mean every province")
+        return tuple(v.strip() for v in value)
+
     def check_keys(self, known: set[str]) -> None:
         unknown = set(self.table) - known
         if unknown:
@@ -204,7 +224,8 @@ _DIRECTIVE_KEYS = {
 }
 _REPORT_KEYS = {"budget_vi", "budget_en", "indicators_vi", "indicators_en", "national", "province"}
 _SIDE_KEYS = {f.name for f in fields(ReportSideSpec)}
-_GROUP_KEYS = {"ordinal", "title_vi", "title_en", "summary_vi", "summary_en", "kind", "owner", "deadline", "covers"}
+_GROUP_KEYS = {"ordinal", "title_vi", "title_en", "summary_vi", "summary_en", "kind", "owner", "deadline", "covers",
+               "regions", "provinces"}
 _INDICATOR_KEYS = {"code", "name_vi", "name_en", "unit_vi", "unit_en", "aggregate", "role", "short_vi", "short_en"}
 
 
@@ -327,6 +348,16 @@ def _parse_group(name: str, index: int, table: Any) -> GroupSpec:
     covers = reader.choice("covers", COVERS, default=COVERS[0])
     if "covers" in table and kind != GroupKind.RECURRING:
         raise reader.fail("covers", "only a recurring group has periods to cover")
+    regions = reader.names("regions")
+    known_regions = tuple(r.value for r in Region)
+    for region in regions:
+        if region not in known_regions:
+            raise reader.fail("regions", f"{region!r} is not a region (use {', '.join(known_regions)})")
+    owner = reader.choice("owner", tuple(o.value for o in Owner), default=Owner.PROVINCE.value)
+    provinces = reader.names("provinces")
+    if owner == Owner.DEPARTMENT and (regions or provinces):
+        raise reader.fail("regions" if regions else "provinces",
+                          "a Department-owned group has one task, the Department's; it cannot be limited to provinces")
     return GroupSpec(
         ordinal=ordinal,
         title_vi=reader.text("title_vi") or "",
@@ -334,9 +365,11 @@ def _parse_group(name: str, index: int, table: Any) -> GroupSpec:
         summary_vi=reader.text("summary_vi", required=False) or "",
         summary_en=reader.text("summary_en", required=False) or "",
         kind=kind,
-        owner=reader.choice("owner", tuple(o.value for o in Owner), default=Owner.PROVINCE.value),
+        owner=owner,
         deadline=deadline,
         covers=covers,
+        regions=tuple(sorted(set(regions), key=known_regions.index)),
+        provinces=provinces,
     )
 
 

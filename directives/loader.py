@@ -12,9 +12,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dtrack.directives.format import DirectiveSpec, IndicatorSpec
-from dtrack.workflow.errors import DirectiveInvalid
+from dtrack.directives.format import DirectiveSpec, GroupSpec, IndicatorSpec
+from dtrack.workflow.applicability import fold_department_groups, is_department
+from dtrack.workflow.errors import DirectiveInvalid, UnknownProvince
 from dtrack.workflow.models import Directive, Indicator, Task, TaskGroup
+from dtrack.workflow.provinces import resolve
 
 _DIRECTIVE_FIELDS = ("title_vi", "title_en", "issuer_vi", "issuer_en", "signed_by", "issued_on", "source")
 _GROUP_FIELDS = ("title_vi", "title_en", "summary_vi", "summary_en", "kind", "owner")
@@ -28,18 +30,23 @@ class LoadResult:
     groups_added: list[int] = field(default_factory=list)
     groups_updated: list[int] = field(default_factory=list)
     indicators_added: list[str] = field(default_factory=list)
+    # Department-owned groups' per-province tasks (from before they had one task) marked not applicable.
+    folded: int = 0
+    notes: list[str] = field(default_factory=list)  # old province names mapped in a scope
 
 
 def load(session: Session, spec: DirectiveSpec, now: datetime, source_name: str = "") -> LoadResult:
     """Create or update the directive and its task groups from a parsed definition."""
+    scopes, notes = _resolve_scopes(session, spec, source_name or spec.code)
     directive = session.scalar(select(Directive).where(Directive.code == spec.code))
     if directive is not None and directive.digest == spec.digest:
         # A database older than the indicator tables may still lack the catalogue.
-        result = LoadResult(spec.code, "unchanged")
+        result = LoadResult(spec.code, "unchanged", notes=notes)
         # ... and the reports' wording (a NULL column after migration 0006 was applied to it).
         if directive.report_wording is None:
             directive.report_wording = spec.report.to_json()
         result.indicators_added = _store_indicators(session, directive, spec.indicators)
+        result.folded = fold_department_groups(session, directive.id, now)
         return result
     if directive is None:
         directive = Directive(code=spec.code, digest=spec.digest, loaded_at=now)
@@ -47,6 +54,7 @@ def load(session: Session, spec: DirectiveSpec, now: datetime, source_name: str 
         result = LoadResult(spec.code, "created")
     else:
         result = LoadResult(spec.code, "updated")
+    result.notes = notes
     for name in _DIRECTIVE_FIELDS:
         setattr(directive, name, getattr(spec, name))
     directive.report_wording = spec.report.to_json()
@@ -70,7 +78,9 @@ def load(session: Session, spec: DirectiveSpec, now: datetime, source_name: str 
             result.groups_added.append(group_spec.ordinal)
         elif any(getattr(group, f) != getattr(group_spec, f) for f in _GROUP_FIELDS) or (
             group.deadline_rule != group_spec.deadline_text
-        ) or group.covers != group_spec.covers:
+        ) or group.covers != group_spec.covers or (
+            (group.scope_regions, group.scope_provinces) != scopes[group_spec.ordinal]
+        ):
             if group.covers != group_spec.covers and session.scalar(
                     select(Task.id).where(Task.group_id == group.id).limit(1)) is not None:
                 # The covered period is part of every task key of the group: renaming them would break history.
@@ -83,9 +93,42 @@ def load(session: Session, spec: DirectiveSpec, now: datetime, source_name: str 
             setattr(group, name, getattr(group_spec, name))
         group.deadline_rule = group_spec.deadline_text
         group.covers = group_spec.covers
+        group.scope_regions, group.scope_provinces = scopes[group_spec.ordinal]
     session.flush()
     result.indicators_added = _store_indicators(session, directive, spec.indicators)
+    result.folded = fold_department_groups(session, directive.id, now)
     return result
+
+
+def _resolve_scopes(session: Session, spec: DirectiveSpec, source: str) -> tuple[dict[int, tuple[str, str]], list[str]]:
+    """Each group's stored scope (regions, today's province slugs), checked against the provinces table.
+
+    Old names resolve to the unit they merged into (the note says so); an
+    unknown name fails the whole load with the field named.
+    """
+    scopes: dict[int, tuple[str, str]] = {}
+    notes: list[str] = []
+    for group in spec.groups:
+        scopes[group.ordinal] = (",".join(group.regions), ",".join(_province_slugs(session, group, source, notes)))
+    return scopes, notes
+
+
+def _province_slugs(session: Session, group: GroupSpec, source: str, notes: list[str]) -> list[str]:
+    slugs: list[str] = []
+    for ref in group.provinces:
+        field_name = f"groups[ordinal={group.ordinal}].provinces"
+        try:
+            resolved = resolve(session, ref)
+        except UnknownProvince:
+            raise DirectiveInvalid(source, field_name, f"{ref!r} is not a province (give a slug such as "
+                                   "'an-giang', a name or a pre-2025 name)") from None
+        if is_department(resolved.province):
+            raise DirectiveInvalid(source, field_name, f"{ref!r} is the Department, not a province")
+        if resolved.note:
+            notes.append(resolved.note)
+        if resolved.province.slug not in slugs:
+            slugs.append(resolved.province.slug)
+    return slugs
 
 
 def _store_indicators(session: Session, directive: Directive, specs: tuple[IndicatorSpec, ...]) -> list[str]:

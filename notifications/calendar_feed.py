@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from dtrack.workflow.access import check_active
+from dtrack.workflow.applicability import counted
 from dtrack.workflow.errors import PermissionDenied
 from dtrack.workflow.models import Province, Task, TaskGroup, User
 from dtrack.workflow.provinces import check_region
@@ -38,7 +39,8 @@ def feed_tasks(session: Session, user: User, region: str | None = None) -> list[
     region = check_region(region)
     query = (select(Task).join(Task.province).join(Task.group)
              .options(joinedload(Task.province), joinedload(Task.group).joinedload(TaskGroup.directive))
-             .where(Task.state != State.COMPLETED.value, Task.due_on.is_not(None)))
+             .where(Task.state != State.COMPLETED.value, Task.due_on.is_not(None),
+                    counted()))  # a task marked not applicable is owed by no one
     if user.role == Role.PROVINCE:
         if user.province_id is None:
             raise PermissionDenied(user.email, "read", "calendar feed", "the account has no province")

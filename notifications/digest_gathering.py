@@ -41,6 +41,7 @@ from dtrack.notifications.digest_items import (
     section_copies,
 )
 from dtrack.notifications.wording import WORDS
+from dtrack.workflow.applicability import counted, is_department
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.deadlines import task_titles
 from dtrack.workflow.models import (
@@ -73,7 +74,8 @@ from dtrack.workflow.vocabulary import (
 
 # Open tasks the province still owes: a submitted one waits for the Department.
 # Spelled as IN, not NOT IN, so the (state, due_on) index serves the deadline ranges.
-_OWED = Task.state.in_([s.value for s in State if s.is_open and s is not State.SUBMITTED])
+# A task marked not applicable is owed by no one (workflow.applicability.counted).
+_OWED = and_(Task.state.in_([s.value for s in State if s.is_open and s is not State.SUBMITTED]), counted())
 
 
 def _task_query(*columns: Any):
@@ -233,9 +235,9 @@ class Gatherer:
         sections = {}
         rows, total = self.top(newly, [Task.due_on], cap)
         sections["newly_overdue"] = ([self.item(r, days=self.timeliness(r).days) for r in rows], total)
-        rows, total = self.top(Task.state == State.SUBMITTED.value, [Task.submitted_at], cap)
+        rows, total = self.top(and_(Task.state == State.SUBMITTED.value, counted()), [Task.submitted_at], cap)
         sections["awaiting_review"] = ([self.item(r, days=self.timeliness(r).days) for r in rows], total)
-        rows, total = self.top(Task.state == State.BLOCKED.value, [Task.due_on], cap)
+        rows, total = self.top(and_(Task.state == State.BLOCKED.value, counted()), [Task.due_on], cap)
         reasons = self.latest_notes(State.BLOCKED, Trigger.BLOCK, [r.id for r in rows])
         sections["blocked"] = ([self.item(r, note=reasons.get(r.id), note_label="reason") for r in rows], total)
         return sections
@@ -265,7 +267,8 @@ class Gatherer:
         region_of = {pid: p.region for pid, p in self.provinces.items()}
         counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         for province_id, state, n in self.execute(
-                select(Task.province_id, Task.state, func.count()).group_by(Task.province_id, Task.state)):
+                select(Task.province_id, Task.state, func.count()).where(counted())
+                .group_by(Task.province_id, Task.state)):
             counts[region_of[province_id]][state] += n
             counts[region_of[province_id]]["total"] += n
         for province_id, n in self.execute(
@@ -279,7 +282,7 @@ class Gatherer:
             counts[region_of[province_id]]["due_soon"] += n
         provinces: dict[str, int] = defaultdict(int)
         for p in self.provinces.values():
-            provinces[p.region] += 1
+            provinces[p.region] += 1  # the Department's unit has no region: never counted here
         return [RegionCount(region.value, provinces[region.value], counts[region.value]["overdue"],
                             counts[region.value][State.SUBMITTED.value], counts[region.value][State.BLOCKED.value],
                             counts[region.value][State.COMPLETED.value], counts[region.value]["total"],
@@ -315,7 +318,8 @@ class Gatherer:
                              label={lang: REMINDER_LABELS[lang][kind] for lang in WORDS})
             found = Reminded(r.reminder_id, r.state, r.due_on, item,
                              self.groups[r.group_id].owner == Owner.PROVINCE.value)
-            if r.audience == Role.OVERSEER.value:
+            # The Department's own tasks have no province to tell: their reminders go to the overseers.
+            if r.audience == Role.OVERSEER.value or is_department(self.provinces.get(r.province_id)):
                 overseers.append(found)
             else:
                 per_province[r.province_id].append(found)
@@ -332,8 +336,9 @@ class Gatherer:
         actor_ids = {r.actor_id for r in rows if r.actor_id is not None}
         actors = dict(self.session.execute(select(User.id, User.email).where(User.id.in_(actor_ids))).all()) \
             if actor_ids else {}
-        # Deadline, evidence and request events (extend, attach, a decision on an extension request...)
-        # are news too, not only transitions: every trigger the vocabulary labels.
+        # Deadline, evidence, request and applicability events (extend, attach, a decision on an extension
+        # request, an overseer's not-applicable mark...) are news too, not only transitions: every trigger
+        # the vocabulary labels.
         labels = {str(t): {lang: TRIGGER_LABELS[lang][t] for lang in WORDS} for t in TRIGGER_LABELS["vi"]}
         return [(r.actor_id, r.province_id,
                  self.item(r, note=r.note, at=r.at, actor=actors.get(r.actor_id), label=labels[r.trigger]))

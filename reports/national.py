@@ -25,6 +25,7 @@ from dtrack.reports.labels import (
     region_label,
     state_label,
     timeliness_label,
+    timeliness_text,
     trigger_label,
 )
 from dtrack.reports.snapshot import TaskSnapshot, latest_per_cell, per_cell, snapshot
@@ -35,7 +36,7 @@ from dtrack.workflow.errors import InvalidInput
 from dtrack.workflow.history import end_of_day
 from dtrack.workflow.models import Province
 from dtrack.workflow.provinces import all_provinces
-from dtrack.workflow.vocabulary import DeadlineStatus, Region, State, Trigger
+from dtrack.workflow.vocabulary import DeadlineStatus, Owner, Region, State, Trigger
 
 LONGEST_OVERDUE = 15
 
@@ -51,7 +52,8 @@ def province_name(province: Province, lang: str) -> str:
 def timeliness_statuses(snaps: list[TaskSnapshot]) -> list[DeadlineStatus]:
     """The statuses shown as columns: all but no_deadline, which appears only when some task has it."""
     present = {s.timeliness.status for s in snaps}
-    return [d for d in DeadlineStatus if d != DeadlineStatus.NO_DEADLINE or d in present]
+    hidden = (DeadlineStatus.NO_DEADLINE, DeadlineStatus.NOT_APPLICABLE)
+    return [d for d in DeadlineStatus if d not in hidden or d in present]
 
 
 def count_rows(label: str, snaps: list[TaskSnapshot], statuses: list[DeadlineStatus]) -> tuple[list, list]:
@@ -132,15 +134,20 @@ def national_report(session: Session, options: ReportOptions, since: date | None
         raise InvalidInput("--since", f"{since:%d/%m/%Y} is not before {as_of:%d/%m/%Y}",
                            "give a day before the report's day (--as-of)")
     t = TEXT[lang]
-    snaps = snapshot(session, directive, as_of, clock, due_soon_days=options.due_soon_days)
+    every = snapshot(session, directive, as_of, clock, due_soon_days=options.due_soon_days)
+    # The Department's own tasks have their section; tasks marked not applicable are shown, never counted.
+    own = [s for s in every if s.department]
+    snaps = [s for s in every if s.in_province_figures]
     provinces = all_provinces(session)
-    cells = latest_per_cell(snaps)
+    # A cell shows its latest period, a not-applicable one too (as such); counts are of `snaps` only.
+    shown = [s for s in every if not s.department and s.task.group.owner != Owner.DEPARTMENT]
+    cells = latest_per_cell(shown)
     everyone = per_cell(snaps)
-    groups = sorted({s.ordinal for s in snaps})
+    groups = sorted({s.ordinal for s in shown})
     words = directive_wording(find_directive(session, directive), lang)
     report = Report("national", lang, as_of, year, national_header(directive, as_of, lang, words))
 
-    # Matrix: a cell shows its latest period; every count below is made of every task.
+    # Matrix: a cell shows its latest period; every count below is made of every counted task.
     statuses = timeliness_statuses(snaps)
     matrix_rows = []
     for province in provinces:
@@ -209,6 +216,18 @@ def national_report(session: Session, options: ReportOptions, since: date | None
         [[s.task.key, province_name(s.task.province, lang), group_title(s, lang),
           clock.local_date(s.submitted_at) if s.submitted_at else None, s.timeliness.days,
           e.evidence if (e := s.last_with(Trigger.SUBMIT)) else None] for s in waiting], empty=t["none"]))
+
+    report.tables.append(Table(
+        Owner.DEPARTMENT, t["department_tasks"],
+        [t["task"], t["group"], t["period"], t["state"], t["deadline"], t["timeliness"]],
+        [[s.task.key, group_title(s, lang), s.task.period or None, state_label(s.state, lang), s.task.due_on,
+          timeliness_text(s.timeliness.status, s.timeliness.days, lang)] for s in own], empty=t["none"]))
+    not_applicable = [s for s in every if s.not_applicable and not s.department
+                      and s.task.group.owner != Owner.DEPARTMENT]
+    report.tables.append(Table(
+        "not_applicable", t["not_applicable_tasks"], [t["task"], t["province"], t["group"], t["reason"]],
+        [[s.task.key, province_name(s.task.province, lang), group_title(s, lang), s.not_applicable_reason]
+         for s in not_applicable], empty=t["none"]))
 
     if since is not None:
         report.tables.append(_changes(snaps, since, as_of, clock, lang))

@@ -31,7 +31,7 @@ from dtrack.reports.wording import directive_wording
 from dtrack.workflow.assignments import find_directive
 from dtrack.workflow.deadlines import period_words, task_titles
 from dtrack.workflow.provinces import resolve
-from dtrack.workflow.vocabulary import State, Trigger
+from dtrack.workflow.vocabulary import Owner, State, Trigger
 
 LATEST_NOTES = 3
 PROPOSAL_PREFIXES = ("đề xuất", "kiến nghị", "đề nghị", "proposal", "propose")
@@ -48,11 +48,14 @@ def province_report(session: Session, province_ref: str, options: ReportOptions)
     t = TEXT[lang]
     resolved = resolve(session, province_ref)
     province = resolved.province
-    snaps = snapshot(session, directive, as_of, clock, province_id=province.id, due_soon_days=options.due_soon_days)
+    # A Department-owned group is never in a province's report (tasks folded from before included);
+    # a task marked not applicable is shown as such, and left out of the counts.
+    snaps = [s for s in snapshot(session, directive, as_of, clock, province_id=province.id,
+                                 due_soon_days=options.due_soon_days) if s.task.group.owner != Owner.DEPARTMENT]
     words = directive_wording(find_directive(session, directive), lang)
     report = Report("province", lang, as_of, year, province_header(directive, province, as_of, lang, words),
                     extra={"slug": province.slug, "province": province_name(province, lang), "note": resolved.note,
-                           "summary": summary_counts(snaps)})
+                           "summary": summary_counts([s for s in snaps if s.in_province_figures])})
 
     rows, notes, obstacles, proposals = [], [], [], []
     for s in snaps:
@@ -61,6 +64,8 @@ def province_report(session: Session, province_ref: str, options: ReportOptions)
         timely = timeliness_text(s.timeliness.status, s.timeliness.days, lang)
         noted = [e for e in s.events if e.note or e.evidence]
         last = noted[-1] if noted else None
+        if s.not_applicable:
+            timely = f"{timely}: {s.not_applicable_reason}" if s.not_applicable_reason else timely
         titles = task_titles(task.group.deadline_rule, task.period, task.group.title_vi, task.group.title_en)
         # The period in words, as lists and digests name it (the covered period, not the due date's).
         rows.append([task.group.ordinal, titles[0] if lang == "vi" else titles[1],

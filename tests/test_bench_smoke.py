@@ -24,10 +24,11 @@ def test_generator_builds_a_season_whose_states_follow_the_dates(empty_url):
         assert s.scalar(select(func.count()).select_from(TaskGroup)) == 30
         units = s.execute(select(Province.region, func.count()).where(Province.kind == "xa").group_by(Province.region))
         assert dict(units.all()) == {"north": 18, "central": 13, "south": 9}
-        assert s.scalar(select(func.count()).select_from(Province).where(Province.kind != "xa")) == 34
+        provinces = select(func.count()).select_from(Province).where(Province.kind.not_in(("xa", "department")))
+        assert s.scalar(provinces) == 34  # and the Department's own unit
         # One officer per unit: the digests' recipients.
         assert s.scalar(select(func.count()).select_from(User).where(User.role == Role.PROVINCE.value)) == 74
-        generated = list(s.scalars(select(Task).where(Task.id > 340)))
+        generated = list(s.scalars(select(Task)))  # `dtrack init`'s tasks too: they hold the same invariants
         events = defaultdict(list)
         for e in s.scalars(select(Event).order_by(Event.id)):
             events[e.task_id].append(e)

@@ -102,11 +102,11 @@ def test_tasks_list_filters_and_json(people):
     assert run("task", "submit", "20/CT-BCT:1:ha-noi", "--as", HANOI).exit_code == 0
     table = run("tasks", "list", "--province", "ha-noi")
     assert table.exit_code == 0, table.output
-    assert "10 nhiệm vụ" in table.output and "Hà Nội" in table.output
+    assert "9 nhiệm vụ" in table.output and "Hà Nội" in table.output
     assert table.output.splitlines()[0].split("  ")[0] == "nhiệm vụ" and "Đã nộp, chờ duyệt" in table.output
     assert "submitted" not in table.output.replace("20/CT-BCT", "")
     english = run("--lang", "en", "tasks", "list", "--province", "ha-noi")
-    assert "10 task(s)" in english.output and "Submitted, awaiting review" in english.output
+    assert "9 task(s)" in english.output and "Submitted, awaiting review" in english.output
     rows = json.loads(run("tasks", "list", "--state", "submitted", "--region", "north", "--json").output)
     assert [r["key"] for r in rows] == ["20/CT-BCT:1:ha-noi"]
     assert json.loads(run("tasks", "list", "--state", "submitted", "--region", "south", "--json").output) == []
@@ -122,7 +122,7 @@ def test_status_matrix_and_lifecycle(people):
     assert "chú giải:" in result.output and "Đang thực hiện" in result.output
     hanoi_row = next(line for line in result.output.splitlines() if line.startswith("Hà Nội"))
     # Group 3 started; group 9's first periodic report (due 15/12/2025) is overdue ("!").
-    assert hanoi_row.split()[2:] == ["·", "·", "P", "·", "·", "·", "·", "·", "!·", "·"]
+    assert hanoi_row.split()[2:] == ["·", "·", "P", "·", "·", "·", "·", "·", "!·"]
     south = run("status", "--region", "south", "--lang", "en")
     assert "Hà Nội" not in south.output and "Cà Mau" in south.output and "In progress" in south.output
     diagram = run("lifecycle")
@@ -135,10 +135,10 @@ def test_init_twice_adds_nothing(empty_url, monkeypatch):
     runner = CliRunner()
     first = runner.invoke(cli, ["init", "--as-of", "2025-11-03"])
     assert first.exit_code == 0, first.output
-    assert "tạo mới 340" in first.output
+    assert "tạo mới 307" in first.output
     second = runner.invoke(cli, ["--lang", "en", "init", "--as-of", "01/12/2025"])
     assert second.exit_code == 0, second.output
-    assert "0 created, 340 already there" in second.output and "unchanged" in second.output
+    assert "0 created, 307 already there" in second.output and "unchanged" in second.output
 
 
 def test_directive_load_and_assign_from_the_shell(cli_runner):
@@ -281,7 +281,7 @@ def test_installed_dtrack_runs_as_a_real_process(tmp_path, backend, request):
     listed = run("tasks", "list", "--province", "ha-noi", "--json")
     assert listed.returncode == 0, listed.stderr
     states = {row["key"]: row["state"] for row in json.loads(listed.stdout)}
-    assert states["20/CT-BCT:2:ha-noi"] == "in_progress" and len(states) == 10
+    assert states["20/CT-BCT:2:ha-noi"] == "in_progress" and len(states) == 9
     refused = run("task", "accept", "20/CT-BCT:2:ha-noi", "--as", HANOI)
     assert refused.returncode == 1
     assert refused.stderr.startswith("lỗi: ") and "Traceback" not in refused.stderr
@@ -382,3 +382,29 @@ def test_as_of_shows_the_state_of_that_day_after_later_transitions(world, cli_ru
     # Today: completed (late), as the rows say.
     today = json.loads(cli_runner("status", "--json", "--as-of", "2026-01-05").output)
     assert next(p for p in today["provinces"] if p["slug"] == "ha-noi")["deadline"]["9"] == "completed_late"
+
+
+def test_task_not_applicable_and_applicable_from_the_shell(people, english):
+    run = people
+    key = "20/CT-BCT:9:ha-noi:2025-H2"  # overdue since 15/12/2025
+    before = json.loads(run("overdue", "--json", "--province", "ha-noi").output)
+    assert key in {t["key"] for t in before["overdue"]}
+    refused = run("task", "not-applicable", key, "--reason", "Không có đề án", "--as", HANOI)
+    assert refused.exit_code == 1
+    assert refused.output.strip().splitlines() == [
+        f"error: {HANOI} may not exempt {key}: only the Department's overseers may mark a task not applicable "
+        "or applicable"]
+    assert '"not_applicable": false' in run("tasks", "list", "--province", "ha-noi", "--json").output
+    marked = run("task", "not-applicable", key, "--reason", "Hà Nội không có làng nghề đan lát", "--as", OVERSEER)
+    assert marked.exit_code == 0 and marked.output.strip() == \
+        f"{key}: marked not applicable (Hà Nội không có làng nghề đan lát)"
+    shown = run("task", "show", key)
+    assert "Not applicable: Hà Nội không có làng nghề đan lát" in shown.output and "exempt" in shown.output
+    again = run("task", "not-applicable", key, "--reason", "lần nữa", "--as", OVERSEER)
+    assert again.exit_code == 1 and again.output.startswith(f"error: task: {key} is already marked not applicable")
+    overdue = json.loads(run("overdue", "--json", "--province", "ha-noi").output)
+    assert key not in {t["key"] for t in overdue["overdue"]}
+    assert overdue["total_overdue"] == before["total_overdue"] - 1
+    restored = run("task", "applicable", key, "--as", OVERSEER, "--reason", "Có đề án mới")
+    assert restored.exit_code == 0 and restored.output.strip() == f"{key}: applicable again"
+    assert "restore" in run("task", "show", key).output

@@ -73,7 +73,7 @@ def test_the_installed_command_inits_reports_and_previews_a_digest(installed, em
         assert "Traceback" not in done.stderr
         return done.stdout
 
-    assert "nhiệm vụ: tạo mới 340" in run("init")
+    assert "nhiệm vụ: tạo mới 307" in run("init")
     run("users", "add", "--email", "a@soct.hanoi.gov.vn", "--name", "Nguyễn Văn A", "--role", "province",
         "--province", "ha-noi")
     report = run("report", "national")

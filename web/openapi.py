@@ -67,14 +67,16 @@ def document() -> dict[str, Any]:
                 "id": {"type": "integer"}, "key": {"type": "string"}, "directive": {"type": "string"},
                 "group": {"type": "integer"}, "title_vi": {"type": "string"}, "title_en": {"type": "string"},
                 "province": {"type": "string"}, "province_name": {"type": "string"},
-                "region": {"type": "string", "enum": [r.value for r in Region]}, "period": {"type": "string"},
+                # "": the Department's own unit (a Department-owned group's one task) has no region.
+                "region": {"type": "string", "enum": [r.value for r in Region] + [""]}, "period": {"type": "string"},
                 "state": {"type": "string", "enum": [s.value for s in State]},
                 "progress": {"type": "integer", "minimum": 0, "maximum": 100},
                 "assigned_on": {"type": "string", "format": "date"},
                 "original_due_on": _nullable("string", format="date"), "due_on": _nullable("string", format="date"),
                 "updated_at": {"type": "string", "format": "date-time"},
                 "deadline_status": _nullable("string", enum=[d.value for d in DeadlineStatus] + [None]),
-                "deadline_days": _nullable("integer")}}
+                "deadline_days": _nullable("integer"),
+                "not_applicable": {"type": "boolean"}, "not_applicable_reason": _nullable("string")}}
     event = {"type": "object", "required": ["at", "trigger", "from", "to"], "properties": {
         "at": {"type": "string", "format": "date-time"}, "actor": _nullable("string"), "trigger": {"type": "string"},
         "from": {"type": "string"}, "to": {"type": "string"}, "progress": {"type": "integer"},

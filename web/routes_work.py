@@ -10,6 +10,7 @@ from dtrack.web.downloads import list_download, wants_list_file
 from dtrack.web.edge import Ctx, Routes
 from dtrack.web.forms import parse_day
 from dtrack.workflow.errors import InvalidInput
+from dtrack.workflow.exemption import set_applicability
 from dtrack.workflow.extension import extend
 from dtrack.workflow.extension_requests import grant_request, refuse_request, request_extension
 from dtrack.workflow.service import Tracker
@@ -116,6 +117,26 @@ def task_grant_extension(ctx: Ctx, task_id: int, request_id: int) -> Response:
 def task_refuse_extension(ctx: Ctx, task_id: int, request_id: int) -> Response:
     refuse_request(ctx.app.db, ctx.app.clock, ctx.user.email, request_id, ctx.value("reason"), task_id=task_id)
     return _decided(ctx, task_id, "refused")
+
+
+def _applicability_form(slug: str):
+    def form(ctx: Ctx, task_id: int) -> Response:
+        return task_form(ctx, task_id, slug)
+    return form
+
+
+@routes.post("/tasks/{task_id:int}/not-applicable", form_page=_applicability_form("not-applicable"))
+def task_not_applicable(ctx: Ctx, task_id: int) -> Response:
+    set_applicability(ctx.app.db, ctx.app.clock, ctx.user.email, str(task_id), not_applicable=True,
+                      reason=ctx.value("reason"), expected_version=_version(ctx))
+    return ctx.redirect(f"/tasks/{task_id}?flash=done")
+
+
+@routes.post("/tasks/{task_id:int}/applicable", form_page=_applicability_form("applicable"))
+def task_applicable(ctx: Ctx, task_id: int) -> Response:
+    set_applicability(ctx.app.db, ctx.app.clock, ctx.user.email, str(task_id), not_applicable=False,
+                      reason=ctx.value("reason") or None, expected_version=_version(ctx))
+    return ctx.redirect(f"/tasks/{task_id}?flash=done")
 
 
 def indicators_form(ctx: Ctx) -> Response:

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from dtrack.workflow.applicability import department_unit, fold_department_groups, in_scope
 from dtrack.workflow.deadlines import (
     Recurring,
     WorkCalendar,
@@ -24,7 +25,7 @@ from dtrack.workflow.deadlines import (
 from dtrack.workflow.errors import UnknownDirective
 from dtrack.workflow.models import Directive, Province, Task, TaskGroup
 from dtrack.workflow.views import View
-from dtrack.workflow.vocabulary import GroupKind, State
+from dtrack.workflow.vocabulary import GroupKind, Owner, State
 
 
 @dataclass
@@ -61,8 +62,15 @@ def find_directive(session: Session, code: str) -> Directive:
 
 def assign(session: Session, code: str, provinces: list[Province], assigned_on: date, now: datetime,
            calendar: WorkCalendar | None = None) -> AssignResult:
-    """Create the missing tasks of every group of `code` for `provinces` (deadlines on `calendar`)."""
+    """Create the missing tasks of every group of `code` for `provinces` (deadlines on `calendar`).
+
+    A group limited to some regions or provinces gets tasks only there; a
+    Department-owned group gets one task, on the Department's unit, whatever
+    provinces are named (workflow.applicability).
+    """
     directive = find_directive(session, code)
+    fold_department_groups(session, directive.id, now)  # a database from before: one Department task per group
+    department = department_unit(session) if any(g.owner == Owner.DEPARTMENT for g in directive.groups) else None
     have = set(
         session.execute(
             select(Task.group_id, Task.province_id, Task.period).join(TaskGroup).where(TaskGroup.directive_id == directive.id)
@@ -77,7 +85,8 @@ def assign(session: Session, code: str, provinces: list[Province], assigned_on: 
                                                                               group.covers)]
         else:
             slots = [("", rule.due(assigned_on, calendar), assigned_on)]
-        for province in provinces:
+        units = [department] if group.owner == Owner.DEPARTMENT else [p for p in provinces if in_scope(group, p)]
+        for province in units:
             if isinstance(rule, Recurring) and (group.id, province.id) in assigned:
                 existing += 1  # later periods are opened by the sweep, from the first assignment
                 continue
@@ -117,6 +126,7 @@ def open_periods(session: Session, as_of: date, now: datetime, calendar: WorkCal
     """
     created = 0
     pending: list[dict] = []
+    units = {p.id: p for p in session.scalars(select(Province))}
     for group in session.scalars(select(TaskGroup).where(TaskGroup.kind == GroupKind.RECURRING.value)):
         rule = rule_from_text(group.deadline_rule)
         if not isinstance(rule, Recurring):
@@ -127,6 +137,8 @@ def open_periods(session: Session, as_of: date, now: datetime, calendar: WorkCal
         ).all()
         by_start: dict[date, list[tuple[int, int]]] = {}
         for province_id, assigned_on, count in first:
+            if not in_scope(group, units[province_id]):
+                continue  # outside the group's scope (a scope narrowed later, or a folded Department group)
             by_start.setdefault(assigned_on, []).append((province_id, count))
         for assigned_on, provinces in by_start.items():
             periods = periods_open(rule, assigned_on, as_of, calendar, group.covers)

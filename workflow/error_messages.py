@@ -133,6 +133,11 @@ WORDING: dict[str, Wording] = {
 
 # Fixed English reasons and hints dtrack gives, in Vietnamese.
 PHRASES: dict[str, str] = {
+    "only the Department's overseers may mark a task not applicable or applicable":
+        "chỉ cán bộ giám sát của Cục được đánh dấu (hoặc bỏ đánh dấu) nhiệm vụ không áp dụng",
+    "marking a task not applicable needs a reason": "đánh dấu không áp dụng cần ghi lý do",
+    "evidence is attached by whoever carries the task out": "minh chứng do đơn vị thực hiện nhiệm vụ đính kèm",
+    "only its uploader may withdraw a file": "chỉ người đã gửi tệp được rút tệp",
     "the account is disabled": "tài khoản đã bị khoá",
     "province officers see their own province only": "cán bộ của tỉnh chỉ xem được tỉnh mình",
     "province officers see their own province's tasks only": "cán bộ của tỉnh chỉ xem được nhiệm vụ của tỉnh mình",
@@ -194,6 +199,8 @@ TRIGGER_WORDS_VI = {
     "start": "bắt đầu", "update": "cập nhật", "submit": "nộp", "send-back": "trả lại", "accept": "chấp nhận",
     "block": "báo vướng mắc cho", "unblock": "tiếp tục", "reopen": "mở lại", "extend": "gia hạn",
     "read": "xem", "open": "mở", "manage": "quản lý",
+    "exempt": "đánh dấu không áp dụng cho", "restore": "bỏ đánh dấu không áp dụng cho",
+    "attach evidence to": "đính kèm minh chứng cho", "withdraw": "rút", "list": "xem danh sách",
 }
 
 

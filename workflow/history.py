@@ -14,7 +14,12 @@ tasks, as before.
 `countable` is the one condition a task meets to count in any total (the
 report's matrix and tables, `dtrack status`, `dtrack overdue`, the four-cell
 matrix, the web pages): a rule that takes tasks out of the counts is added
-there and reaches every view.
+there and reaches every view. A task an overseer marked not applicable
+(`workflow.applicability.counted`) is left out there; lists and matrices
+that show such a task as "not applicable" take `assigned_by` instead and
+leave it out of their counts themselves. The Department's own tasks count
+(in their own sections), never in a province's figures: views of provinces
+add `workflow.applicability.in_province_figures`.
 """
 from __future__ import annotations
 
@@ -26,17 +31,27 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, Row, Select, select
 from sqlalchemy.orm import Session
 
+from dtrack.workflow.applicability import counted
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.models import Event, Task
-from dtrack.workflow.vocabulary import State, Trigger
+from dtrack.workflow.vocabulary import ApplicabilityTrigger, State, Trigger
 
 # Ids per IN (...) list: well under SQLite's and PostgreSQL's parameter limits.
 _CHUNK = 500
 
 
-def countable(as_of: date) -> list[ColumnElement[bool]]:
-    """The conditions a task meets to count in the totals as of `as_of`: assigned by then."""
+def assigned_by(as_of: date) -> list[ColumnElement[bool]]:
+    """The conditions a task meets to exist on `as_of` (shown in lists, maybe as not applicable): assigned by then."""
     return [Task.assigned_on <= as_of]
+
+
+def countable(as_of: date) -> list[ColumnElement[bool]]:
+    """The conditions a task meets to count in the totals as of `as_of`: assigned by then, not marked not applicable.
+
+    In SQL the mark is today's, so the SQL form is for a day nothing happened after
+    (`nothing_after`); `standing_rows` applies the same rule with the day's mark.
+    """
+    return [*assigned_by(as_of), counted()]
 
 
 def end_of_day(day: date, clock: Clock) -> datetime:
@@ -52,6 +67,8 @@ class Standing:
     progress: int
     submitted_at: datetime | None
     completed_at: datetime | None
+    # Marked not applicable at the end of the day (the last exempt/restore event before it ended).
+    not_applicable: bool = False
 
 
 NOT_STARTED = Standing(State.NOT_STARTED.value, 0, None, None)
@@ -59,7 +76,7 @@ NOT_STARTED = Standing(State.NOT_STARTED.value, 0, None, None)
 
 def fold(events: Iterable[Event]) -> Standing:
     """The state the events (oldest first) leave a task in; a task with none has not started."""
-    state, progress, submitted_at, completed_at = NOT_STARTED.state, 0, None, None
+    state, progress, submitted_at, completed_at, exempt = NOT_STARTED.state, 0, None, None, False
     for event in events:
         state, progress = event.to_state, event.progress
         if event.trigger == Trigger.SUBMIT:
@@ -68,7 +85,9 @@ def fold(events: Iterable[Event]) -> Standing:
             completed_at = event.at
         elif event.trigger == Trigger.REOPEN:
             completed_at = None
-    return Standing(state, progress, submitted_at, completed_at)
+        elif event.trigger in (ApplicabilityTrigger.EXEMPT, ApplicabilityTrigger.RESTORE):
+            exempt = event.trigger == ApplicabilityTrigger.EXEMPT
+    return Standing(state, progress, submitted_at, completed_at, exempt)
 
 
 def changed_after(session: Session, until: datetime) -> set[int]:
@@ -92,19 +111,29 @@ def replay(session: Session, task_ids: Iterable[int], until: datetime) -> dict[i
 STANDING_COLUMNS = (Task.id, Task.state, Task.progress, Task.submitted_at, Task.completed_at)
 
 
-def standing_rows(session: Session, query: Select, as_of: date, clock: Clock) -> Iterator[tuple[Row, Standing]]:
+def standing_rows(session: Session, query: Select, as_of: date, clock: Clock, *,
+                  counting: bool = True) -> Iterator[tuple[Row, Standing]]:
     """Each row of `query` (countable tasks only) with how its task stood at the end of `as_of`.
+
+    `counting=False`: every task assigned by then, not-applicable ones included
+    (for a view that shows them as such and leaves them out of its counts).
 
     `query` selects `STANDING_COLUMNS` (id, state, progress, submitted_at,
     completed_at) and whatever the caller needs; those stored columns are
     today's, the Standing is the day's.
     """
     until = end_of_day(as_of, clock)
-    rows = list(session.execute(query.where(*countable(as_of))))
+    rows = list(session.execute(query.where(*assigned_by(as_of))))
     changed = changed_after(session, until)
     stale = replay(session, (row.id for row in rows if row.id in changed), until) if changed else {}
+    # Not applicable now (few tasks); a task changed since the day has its mark of that day from the replay.
+    exempt_now = set(session.scalars(select(Task.id).where(Task.not_applicable_since.is_not(None))))
     for row in rows:
-        yield row, stale.get(row.id) or Standing(row.state, row.progress, row.submitted_at, row.completed_at)
+        standing = stale.get(row.id) or Standing(row.state, row.progress, row.submitted_at, row.completed_at,
+                                                 row.id in exempt_now)
+        if counting and standing.not_applicable:
+            continue  # the rule of `countable`, on the day's mark
+        yield row, standing
 
 
 def nothing_after(session: Session, as_of: date, clock: Clock) -> bool:
@@ -113,5 +142,5 @@ def nothing_after(session: Session, as_of: date, clock: Clock) -> bool:
     return session.scalar(select(Event.id).where(Event.at >= until).limit(1)) is None
 
 
-__all__ = ["STANDING_COLUMNS", "Standing", "changed_after", "countable", "end_of_day", "fold", "nothing_after",
+__all__ = ["STANDING_COLUMNS", "Standing", "assigned_by", "changed_after", "countable", "end_of_day", "fold", "nothing_after",
            "replay", "standing_rows"]

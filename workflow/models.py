@@ -125,6 +125,11 @@ class TaskGroup(Base):
     # Recurring groups: which period an occurrence reports on, "current" or "previous"
     # (workflow.deadlines.period_label); part of the period in the task key.
     covers: Mapped[str] = mapped_column(String(8), default="current", server_default="current")
+    # Where the group applies (directive file `regions` / `provinces`): comma-separated
+    # region names and today's province slugs; both empty = every province. A province
+    # is in scope when its region or its slug is listed (see workflow.applicability).
+    scope_regions: Mapped[str] = mapped_column(Text, default="", server_default="")
+    scope_provinces: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     directive: Mapped[Directive] = relationship(back_populates="groups")
 
@@ -178,9 +183,15 @@ class Task(Base):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
+    # "Not applicable" (workflow.exemption): a flag beside the state, not a state. While
+    # set, the task has no reminders and is left out of overdue counts and rates.
+    not_applicable_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    not_applicable_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    not_applicable_reason: Mapped[str | None] = mapped_column(Text)
 
     group: Mapped[TaskGroup] = relationship()
     province: Mapped[Province] = relationship()
+    not_applicable_user: Mapped[User | None] = relationship(foreign_keys=[not_applicable_by])
     events: Mapped[list[Event]] = relationship(back_populates="task", order_by="Event.id")
 
     # Optimistic locking: every UPDATE says WHERE version = <what we read>.

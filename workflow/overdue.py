@@ -23,13 +23,14 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from dtrack.workflow.applicability import department_tasks, in_province_figures, province_units
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.deadlines import task_titles
 from dtrack.workflow.errors import InvalidInput
 from dtrack.workflow.history import STANDING_COLUMNS, Standing, countable, nothing_after, standing_rows
 from dtrack.workflow.models import Directive, Province, Task, TaskGroup, task_key
 from dtrack.workflow.timeliness import classify
-from dtrack.workflow.vocabulary import OWED_BY_PROVINCE, DeadlineStatus, Region, State
+from dtrack.workflow.vocabulary import DEPARTMENT_SLUG, OWED_BY_PROVINCE, DeadlineStatus, Region, State
 
 _COLUMNS = (
     Task.id, Directive.code, TaskGroup.ordinal, Province.slug, Task.period, Province.name, Province.region,
@@ -112,6 +113,8 @@ class OverdueReview:
     per_region: Counter
     province_names: dict[str, str]
     awaiting_total: int  # submissions waiting for review, all of them whatever the limit
+    # The Department's own overdue tasks (Department-owned groups): never in a province's or region's count.
+    department: list[LateTask] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -133,6 +136,7 @@ class OverdueReview:
             "awaiting_review": [t.to_json() for t in self.awaiting_review],
             "per_province": dict(sorted(self.per_province.items())),
             "per_region": {r.value: self.per_region.get(r.value, 0) for r in Region},
+            "department_overdue": [t.to_json() for t in self.department],
         }
 
 
@@ -187,7 +191,7 @@ def overdue_review(
         return _replayed_review(session, as_of, scope, min_days, limit, clock)
     # Overdue by at least max(1, min_days) days: due on or before this day.
     latest_due = as_of - timedelta(days=max(1, min_days))
-    late = (Task.state.in_(OWED_BY_PROVINCE), Task.due_on <= latest_due, *countable(as_of))
+    late = (Task.state.in_(OWED_BY_PROVINCE), Task.due_on <= latest_due, *countable(as_of), in_province_figures())
     per_province: Counter = Counter()
     per_region: Counter = Counter()
     names: dict[str, str] = {}
@@ -203,7 +207,15 @@ def overdue_review(
             names[slug] = name
     overdue = _overdue_list(session, as_of, scope, late, limit, clock)
     waiting, awaiting_total = awaiting_review(session, as_of, scope, limit=limit, clock=clock)
-    return OverdueReview(as_of, overdue, waiting, per_province, per_region, names, awaiting_total)
+    department = []
+    if scope.region is None and scope.province is None:
+        own = scope.apply(_context().where(Task.state.in_(OWED_BY_PROVINCE), Task.due_on <= latest_due,
+                                           *countable(as_of), department_tasks()))
+        for row in session.execute(own):
+            verdict = classify(row.state, row.due_on, as_of, clock=clock)
+            department.append(_late(row, verdict.status, verdict.days))
+        department.sort(key=lambda t: (-t.days, t.key))
+    return OverdueReview(as_of, overdue, waiting, per_province, per_region, names, awaiting_total, department)
 
 
 def awaiting_review(session: Session, as_of: date, scope: Scope = Scope(), *, limit: int | None = None,
@@ -276,12 +288,16 @@ def _replayed_lists(session: Session, as_of: date, scope: Scope, min_days: int,
 
 def _replayed_review(session: Session, as_of: date, scope: Scope, min_days: int, limit: int | None,
                      clock: Clock) -> OverdueReview:
-    overdue, waiting, where = _replayed_lists(session, as_of, scope, min_days, clock)
+    every, waiting, where = _replayed_lists(session, as_of, scope, min_days, clock)
+    # The Department's own tasks are listed apart, never in a province's or region's count (as the fast path).
+    department = [t for t in every if t.province == DEPARTMENT_SLUG]
+    overdue = [t for t in every if t.province != DEPARTMENT_SLUG]
     per_province: Counter = Counter(t.province for t in overdue)
     per_region: Counter = Counter(t.region for t in overdue)
     names = {slug: name for slug, (name, _) in where.items()}
     cut = (lambda items: items) if limit is None else (lambda items: items[:limit])
-    return OverdueReview(as_of, cut(overdue), cut(waiting), per_province, per_region, names, len(waiting))
+    return OverdueReview(as_of, cut(overdue), cut(waiting), per_province, per_region, names, len(waiting),
+                         department)
 
 
 # The Government Office's four cells, plus the Department's own delay.
@@ -320,7 +336,8 @@ class TimelinessMatrix:
     provinces: list[tuple[str, str, str]]  # slug, name, region in display order
     by_province: dict[str, CellCounts]
     by_region: dict[str, CellCounts]
-    total: CellCounts
+    total: CellCounts  # the provinces' (the Department's own tasks are apart)
+    department: CellCounts = field(default_factory=CellCounts)  # Department-owned groups' tasks
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -328,6 +345,7 @@ class TimelinessMatrix:
             "provinces": {slug: self.by_province[slug].to_json() for slug, _, _ in self.provinces},
             "regions": {r: c.to_json() for r, c in self.by_region.items()},
             "total": self.total.to_json(),
+            "department": self.department.to_json(),
         }
 
 
@@ -342,8 +360,9 @@ def timeliness_matrix(session: Session, as_of: date, scope: Scope = Scope(), *, 
         select(*STANDING_COLUMNS, Province.slug, Province.region, Task.due_on)
         .join(TaskGroup, Task.group_id == TaskGroup.id).join(Directive, TaskGroup.directive_id == Directive.id)
         .join(Province, Task.province_id == Province.id)
-    )
-    provinces_query = select(Province.slug, Province.name, Province.region).order_by(Province.ordinal)
+    )  # standing_rows keeps the countable tasks (workflow.history.countable)
+    provinces_query = (select(Province.slug, Province.name, Province.region).where(province_units())
+                       .order_by(Province.ordinal))
     if scope.region:
         provinces_query = provinces_query.where(Province.region == scope.region)
     if scope.province:
@@ -351,13 +370,16 @@ def timeliness_matrix(session: Session, as_of: date, scope: Scope = Scope(), *, 
     provinces = [tuple(r) for r in session.execute(provinces_query)]
     by_province = {slug: CellCounts() for slug, _, _ in provinces}
     by_region = {r.value: CellCounts() for r in Region if any(p[2] == r.value for p in provinces)}
-    total = CellCounts()
+    total, department = CellCounts(), CellCounts()
     for row, standing in standing_rows(session, query, as_of, clock):
         status = classify(standing.state, row.due_on, as_of, due_soon_days=due_soon_days,
                           submitted_at=standing.submitted_at, completed_at=standing.completed_at, clock=clock).status
+        if row.slug not in by_province:  # the Department's unit (no region): its own cell, never a province's
+            department.add(status)
+            continue
         for counts in (by_province[row.slug], by_region[row.region], total):
             counts.add(status)
-    return TimelinessMatrix(as_of, provinces, by_province, by_region, total)
+    return TimelinessMatrix(as_of, provinces, by_province, by_region, total, department)
 
 
 __all__ = ["CELLS", "LateTask", "OverdueReview", "Scope", "TimelinessMatrix", "awaiting_review", "check_min_days",

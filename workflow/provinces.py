@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dtrack.workflow.applicability import province_units
 from dtrack.workflow.errors import InvalidInput, UnknownProvince
 from dtrack.workflow.models import Province, ProvinceAlias
 from dtrack.workflow.views import View
@@ -98,14 +99,15 @@ def resolve_optional(session: Session, ref: str | None) -> tuple[Province | None
 def resolve(session: Session, ref: str) -> Resolved:
     """Find a province by slug, name or pre-2025 name, or raise UnknownProvince."""
     for slug in _candidates(ref):
-        province = session.scalar(select(Province).where(Province.slug == slug))
+        # The Department's unit is not a province (its tasks are named by their key, `...:cuc`).
+        province = session.scalar(select(Province).where(Province.slug == slug, province_units()))
         if province is not None:
             return Resolved(province, None, province.slug)
         alias = session.scalar(select(ProvinceAlias).where(ProvinceAlias.slug == slug))
         if alias is not None:
             return Resolved(alias.province, _merged_note(alias), alias.slug)
     # Shorthands: 'hcm', 'tphcm', 'TP.HCM', 'hochiminh' -> ho-chi-minh.
-    index = shorthand_index([(p.slug, p) for p in session.scalars(select(Province))]
+    index = shorthand_index([(p.slug, p) for p in session.scalars(select(Province).where(province_units()))]
                             + [(a.slug, a) for a in session.scalars(select(ProvinceAlias))])
     for key in _shorthands(ref):
         found = index.get(key)
@@ -125,7 +127,7 @@ def select_provinces(session: Session, spec: str) -> tuple[list[Province], list[
     spec = spec.strip()
     if not spec:
         raise UnknownProvince(spec, "give all, north, central, south or slugs separated by commas")
-    ordered = select(Province).order_by(Province.ordinal)
+    ordered = select(Province).where(province_units()).order_by(Province.ordinal)
     if spec == "all":
         return list(session.scalars(ordered)), []
     if spec in {r.value for r in Region}:
@@ -148,7 +150,8 @@ def check_region(region: str | None) -> str | None:
 
 
 def all_provinces(session: Session) -> list[Province]:
-    return list(session.scalars(select(Province).order_by(Province.ordinal)))
+    """The 34 provinces in their official order (never the Department's unit)."""
+    return list(session.scalars(select(Province).where(province_units()).order_by(Province.ordinal)))
 
 
 @dataclass(frozen=True)
@@ -178,7 +181,7 @@ def load_provinces(session: Session, path) -> int:
 
     with open(path, "rb") as handle:
         rows = tomllib.load(handle)["provinces"]
-    existing = {p.slug: p for p in session.scalars(select(Province))}
+    existing = {p.slug: p for p in session.scalars(select(Province).where(province_units()))}
     aliases = {a.slug: a for a in session.scalars(select(ProvinceAlias))}
     for ordinal, row in enumerate(rows, start=1):
         province = existing.get(row["slug"]) or Province(slug=row["slug"])

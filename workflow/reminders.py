@@ -100,7 +100,8 @@ def cancel_stale(session: Session, now: datetime, task_ids: Iterable[int] | None
 
     A province reminder applies while the province owes the work and the
     deadline it names is still the one in force; a review nudge applies
-    while the task is still submitted.
+    while the task is still submitted. Neither applies to a task marked
+    not applicable.
     """
     params: dict[str, object] = {"cancel_at": now}
     if task_ids is not None:
@@ -115,9 +116,11 @@ def _cancel_statement(for_tasks: bool):
     tasks, reminders = Task.__table__.c, Reminder.__table__
     stale_province = exists().where(
         tasks.id == reminders.c.task_id,
-        or_(tasks.state.not_in(OWED_BY_PROVINCE), tasks.due_on.is_(None), tasks.due_on != reminders.c.due_on),
+        or_(tasks.state.not_in(OWED_BY_PROVINCE), tasks.due_on.is_(None), tasks.due_on != reminders.c.due_on,
+            tasks.not_applicable_since.is_not(None)),
     )
-    stale_nudge = exists().where(tasks.id == reminders.c.task_id, tasks.state != State.SUBMITTED.value)
+    stale_nudge = exists().where(tasks.id == reminders.c.task_id, or_(tasks.state != State.SUBMITTED.value,
+                                                                      tasks.not_applicable_since.is_not(None)))
     query = (
         update(reminders)
         .where(
@@ -208,7 +211,8 @@ def sweep(db: Database, clock: Clock, policy: ReminderPolicy | None = None, batc
             connection = session.connection()
             rows = connection.execute(
                 select(Task.id, Task.state, Task.due_on, Task.submitted_at)
-                .where(Task.id > low, Task.id <= low + batch, Task.state != State.COMPLETED.value)
+                .where(Task.id > low, Task.id <= low + batch, Task.state != State.COMPLETED.value,
+                       Task.not_applicable_since.is_(None))  # a task marked not applicable has no reminders
             ).all()
             if not rows:
                 continue

@@ -18,13 +18,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dtrack.workflow.applicability import department_tasks, province_units
 from dtrack.workflow.assignments import find_directive
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.history import STANDING_COLUMNS, standing_rows
 from dtrack.workflow.models import Province, Task, TaskGroup, task_key
 from dtrack.workflow.timeliness import classify
 from dtrack.workflow.views import plain
-from dtrack.workflow.vocabulary import DeadlineStatus, Region
+from dtrack.workflow.vocabulary import DeadlineStatus, Owner, Region
 
 Cell = tuple[int, int]  # (province id, group ordinal)
 
@@ -44,6 +45,9 @@ class StatusMatrix:
     # cell -> states of EVERY task of the cell; and their deadline statuses (when as_of is given).
     all_states: dict[Cell, Counter] = field(default_factory=dict)
     all_timeliness: dict[Cell, Counter] = field(default_factory=dict)
+    # Cells whose shown task an overseer marked not applicable: shown as such. Not-applicable
+    # tasks are in no count (all_states / all_timeliness leave them out).
+    not_applicable: set[Cell] = field(default_factory=set)
 
     def _wanted(self, region: str | None) -> set[int]:
         return {p.id for p in self.provinces if region is None or p.region == region}
@@ -90,11 +94,13 @@ def status_matrix(session: Session, directive_code: str, region: str | None = No
     clock = clock or Clock()
     day = as_of or clock.today()
     directive = find_directive(session, directive_code)
-    provinces_query = select(Province).order_by(Province.ordinal)
+    provinces_query = select(Province).where(province_units()).order_by(Province.ordinal)
     if region:
         provinces_query = provinces_query.where(Province.region == region)
     provinces = list(session.scalars(provinces_query))
-    matrix = StatusMatrix(directive.code, [g.ordinal for g in directive.groups], provinces, as_of=as_of)
+    # Department-owned groups have one task, the Department's (`department_work`): no province column.
+    matrix = StatusMatrix(directive.code, [g.ordinal for g in directive.groups if g.owner != Owner.DEPARTMENT],
+                          provinces, as_of=as_of)
     ids = {p.id for p in provinces}
     slugs = {p.id: p.slug for p in provinces}
     query = (select(*STANDING_COLUMNS, Task.province_id, TaskGroup.ordinal, Task.due_on, Task.period)
@@ -102,19 +108,67 @@ def status_matrix(session: Session, directive_code: str, region: str | None = No
              .where(TaskGroup.directive_id == directive.id).order_by(Task.period))
     if region:
         query = query.where(Task.province_id.in_(ids))
-    for row, standing in standing_rows(session, query, day, clock):
+    # Not-applicable tasks too, to show their cell as such; they are left out of every count below.
+    for row, standing in standing_rows(session, query, day, clock, counting=False):
         task_id, province_id, ordinal, due_on, period = row[0], row.province_id, row.ordinal, row.due_on, row.period
-        if province_id not in ids:
+        if province_id not in ids:  # never the Department's unit: its tasks are `department_work`
             continue
         cell = (province_id, ordinal)
+        exempt = standing.not_applicable  # as of the day
         # Ordered by period: the last one written is the latest period, the one the cell shows.
         matrix.cells[cell] = standing.state
         matrix.tasks[cell] = (task_id, task_key(directive.code, ordinal, slugs[province_id], period))
-        matrix.all_states.setdefault(cell, Counter())[standing.state] += 1
+        if exempt:
+            matrix.not_applicable.add(cell)
+        else:
+            matrix.not_applicable.discard(cell)
+            matrix.all_states.setdefault(cell, Counter())[standing.state] += 1
         if as_of is not None:
             status = classify(standing.state, due_on, as_of, due_soon_days=due_soon_days,
                               submitted_at=standing.submitted_at, completed_at=standing.completed_at,
-                              clock=clock).status
+                              clock=clock, not_applicable=exempt).status
             matrix.timeliness[cell] = status
-            matrix.all_timeliness.setdefault(cell, Counter())[status] += 1
+            if not exempt:
+                matrix.all_timeliness.setdefault(cell, Counter())[status] += 1
     return matrix
+
+
+@dataclass(frozen=True)
+class DepartmentTask:
+    """One task of a Department-owned group: the Department's own work, apart from every province's."""
+
+    task_id: int
+    key: str
+    group: int
+    period: str
+    title_vi: str
+    title_en: str
+    state: str
+    due_on: date | None
+    deadline_status: DeadlineStatus | None
+
+    def to_json(self) -> dict[str, Any]:
+        return plain({"key": self.key, "group": self.group, "period": self.period, "title_vi": self.title_vi,
+                      "title_en": self.title_en, "state": self.state, "due_on": self.due_on,
+                      "deadline_status": self.deadline_status})
+
+
+def department_work(session: Session, directive_code: str, as_of: date | None = None,
+                    due_soon_days: int = 7) -> list[DepartmentTask]:
+    """The Department's own tasks of a directive (its overseers' views and the national report)."""
+    directive = find_directive(session, directive_code)
+    rows = session.execute(
+        select(Task.id, TaskGroup.ordinal, Task.period, TaskGroup.title_vi, TaskGroup.title_en, Task.state,
+               Task.due_on, Task.submitted_at, Task.completed_at, Task.not_applicable_since, Province.slug)
+        .join(TaskGroup, Task.group_id == TaskGroup.id).join(Province, Task.province_id == Province.id)
+        .where(TaskGroup.directive_id == directive.id, department_tasks())
+        .order_by(TaskGroup.ordinal, Task.period))
+    return [DepartmentTask(
+        task_id, task_key(directive.code, ordinal, slug, period), ordinal, period, title_vi, title_en, state, due_on,
+        None if as_of is None else classify(state, due_on, as_of, due_soon_days=due_soon_days,
+                                            submitted_at=submitted_at, completed_at=completed_at,
+                                            not_applicable=exempt is not None).status)
+        for task_id, ordinal, period, title_vi, title_en, state, due_on, submitted_at, completed_at, exempt, slug
+        in rows]
+
+

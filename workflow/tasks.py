@@ -18,12 +18,12 @@ from dtrack.workflow import lifecycle
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.deadlines import task_titles
 from dtrack.workflow.errors import InvalidInput, UnknownTask
-from dtrack.workflow.history import Standing, changed_after, countable, end_of_day, replay
+from dtrack.workflow.history import Standing, assigned_by, changed_after, end_of_day, replay
 from dtrack.workflow.models import Directive, Event, Province, Task, TaskGroup, User, task_key
 from dtrack.workflow.provinces import resolve
 from dtrack.workflow.timeliness import classify
 from dtrack.workflow.views import View, plain
-from dtrack.workflow.vocabulary import State
+from dtrack.workflow.vocabulary import DEPARTMENT_KIND, State
 
 
 @cache
@@ -128,18 +128,23 @@ class TaskView(View):
     # Timeliness as of a day (workflow.timeliness); None when no day was given.
     deadline_status: str | None = None
     deadline_days: int | None = None
+    # Set while an overseer has marked the task not applicable (workflow.exemption).
+    not_applicable_reason: str | None = None
+    not_applicable: bool = False
 
     @classmethod
     def of(cls, task: Task, as_of: date | None = None, due_soon_days: int = 7,
            standing: Standing | None = None) -> TaskView:
         """The task as its row says, or (with `standing`) as it stood at the end of `as_of`."""
-        standing = standing or Standing(task.state, task.progress, task.submitted_at, task.completed_at)
+        standing = standing or Standing(task.state, task.progress, task.submitted_at, task.completed_at,
+                                        task.not_applicable_since is not None)
         title_vi, title_en = task_titles(task.group.deadline_rule, task.period, task.group.title_vi,
                                          task.group.title_en)
         verdict = None
         if as_of is not None:
             verdict = classify(standing.state, task.due_on, as_of, due_soon_days=due_soon_days,
-                               submitted_at=standing.submitted_at, completed_at=standing.completed_at)
+                               submitted_at=standing.submitted_at, completed_at=standing.completed_at,
+                               not_applicable=standing.not_applicable)
         return cls(
             id=task.id,
             key=task.key,
@@ -159,6 +164,8 @@ class TaskView(View):
             updated_at=task.updated_at,
             deadline_status=verdict.status.value if verdict else None,
             deadline_days=verdict.days if verdict else None,
+            not_applicable_reason=task.not_applicable_reason if standing.not_applicable else None,
+            not_applicable=standing.not_applicable,
         )
 
 
@@ -174,8 +181,11 @@ def list_tasks(
     as_of: date | None = None,
     due_soon_days: int = 7,
     clock: Clock | None = None,
+    department: bool = False,
 ) -> list[TaskView]:
     """Tasks matching the filters; with `as_of`, as they stood at the end of that day, with their deadline status.
+
+    `department`: only the Department's own tasks (Department-owned groups).
 
     With `as_of` the list holds the tasks assigned by then (`workflow.history`),
     and `state` is matched against the day's state, as a report for that day shows it.
@@ -187,7 +197,10 @@ def list_tasks(
     query = filtered_tasks(province=province, region=region, state=None if changed else state, directive=directive,
                            group=group)
     if as_of is not None:
-        query = query.where(*countable(as_of))
+        # Not-applicable tasks are listed (as such), so only "assigned by then" applies here.
+        query = query.where(*assigned_by(as_of))
+    if department:
+        query = query.where(Province.kind == DEPARTMENT_KIND)
     found = list(session.scalars(query).unique())
     stale = replay(session, [t.id for t in found if t.id in changed], until) if changed else {}
     views = [TaskView.of(t, as_of, due_soon_days, stale.get(t.id)) for t in found]

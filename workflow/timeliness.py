@@ -31,8 +31,15 @@ def classify(
     submitted_at: datetime | None = None,
     completed_at: datetime | None = None,
     clock: Clock | None = None,
+    not_applicable: bool = False,
 ) -> Timeliness:
-    """Judge one task as of a day. The deadline day itself is still on time."""
+    """Judge one task as of a day. The deadline day itself is still on time.
+
+    A task an overseer marked not applicable (`Task.not_applicable_since`) is
+    NOT_APPLICABLE whatever its state and deadline: never overdue, never late.
+    """
+    if not_applicable:
+        return Timeliness(DeadlineStatus.NOT_APPLICABLE)
     clock = clock or Clock()
     if state == State.COMPLETED:
         # The province finished when it made the submission that was accepted;

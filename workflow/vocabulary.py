@@ -87,6 +87,18 @@ class RequestStatus(StrEnum):
     REFUSED = "refused"
 
 
+class ApplicabilityTrigger(StrEnum):
+    """Audit-trail triggers that take a task out of the figures or put it back.
+
+    Not lifecycle triggers and not a state: "not applicable" is a flag on the
+    task (tasks.not_applicable_since/by/reason) beside its state; an event
+    with one of these has from_state == to_state and the reason as its note.
+    """
+
+    EXEMPT = "exempt"  # an overseer marked the task not applicable to its province
+    RESTORE = "restore"  # an overseer made it applicable again
+
+
 class Role(StrEnum):
     """Who a user is.
 
@@ -125,6 +137,13 @@ class Owner(StrEnum):
     DEPARTMENT = "department"
 
 
+# The unit row (in `provinces`, kind "department") that owns the tasks of
+# Department-owned groups: one task per group, keyed DIRECTIVE:GROUP:cuc.
+# It has no region and is left out wherever provinces are listed or counted.
+DEPARTMENT_KIND = "department"
+DEPARTMENT_SLUG = "cuc"
+
+
 class DeadlineStatus(StrEnum):
     """Timeliness, the second axis beside the state, as of a given day.
 
@@ -141,6 +160,7 @@ class DeadlineStatus(StrEnum):
     COMPLETED_ON_TIME = "completed_on_time"
     COMPLETED_LATE = "completed_late"
     NO_DEADLINE = "no_deadline"
+    NOT_APPLICABLE = "not_applicable"  # an overseer took it out of the figures (with a reason)
 
 
 class Scope(StrEnum):
@@ -249,6 +269,7 @@ DEADLINE_LABELS: dict[str, dict[DeadlineStatus, str]] = {
         DeadlineStatus.COMPLETED_ON_TIME: "Hoàn thành đúng hạn",
         DeadlineStatus.COMPLETED_LATE: "Hoàn thành quá hạn",
         DeadlineStatus.NO_DEADLINE: "Không có hạn",
+        DeadlineStatus.NOT_APPLICABLE: "Không áp dụng",
     },
     "en": {
         DeadlineStatus.ON_TRACK: "On track",
@@ -258,13 +279,16 @@ DEADLINE_LABELS: dict[str, dict[DeadlineStatus, str]] = {
         DeadlineStatus.COMPLETED_ON_TIME: "Completed on time",
         DeadlineStatus.COMPLETED_LATE: "Completed late",
         DeadlineStatus.NO_DEADLINE: "No deadline",
+        DeadlineStatus.NOT_APPLICABLE: "Not applicable",
     },
 }
 
 LANGUAGES = ("vi", "en")
 
 # What each action is called in emails and reports ("what changed").
-TRIGGER_LABELS: dict[str, dict[Trigger | DeadlineTrigger | EvidenceTrigger | RequestTrigger, str]] = {
+TRIGGER_LABELS: dict[
+    str, dict[Trigger | DeadlineTrigger | EvidenceTrigger | RequestTrigger | ApplicabilityTrigger, str]
+] = {
     "vi": {
         Trigger.START: "bắt đầu thực hiện",
         Trigger.UPDATE: "cập nhật tiến độ",
@@ -283,6 +307,8 @@ TRIGGER_LABELS: dict[str, dict[Trigger | DeadlineTrigger | EvidenceTrigger | Req
         RequestTrigger.REQUEST_EXTENSION: "đề nghị gia hạn",
         RequestTrigger.GRANT_EXTENSION: "đồng ý gia hạn",
         RequestTrigger.REFUSE_EXTENSION: "không đồng ý gia hạn",
+        ApplicabilityTrigger.EXEMPT: "đánh dấu không áp dụng",
+        ApplicabilityTrigger.RESTORE: "áp dụng trở lại",
     },
     "en": {
         Trigger.START: "started",
@@ -302,6 +328,8 @@ TRIGGER_LABELS: dict[str, dict[Trigger | DeadlineTrigger | EvidenceTrigger | Req
         RequestTrigger.REQUEST_EXTENSION: "extension requested",
         RequestTrigger.GRANT_EXTENSION: "extension granted",
         RequestTrigger.REFUSE_EXTENSION: "extension refused",
+        ApplicabilityTrigger.EXEMPT: "marked not applicable",
+        ApplicabilityTrigger.RESTORE: "made applicable again",
     },
 }
 

@@ -14,7 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from dtrack.workflow import lifecycle
-from dtrack.workflow.access import check_oversight, check_province, readable_task
+from dtrack.workflow.access import OVERSIGHT, check_oversight, check_province, readable_task
+from dtrack.workflow.applicability import is_department
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.errors import InvalidInput
 from dtrack.workflow.extension_requests import RequestView, list_requests, may_request
@@ -26,7 +27,7 @@ from dtrack.workflow.service import owns, owns_group
 from dtrack.workflow.status import StatusMatrix, status_matrix
 from dtrack.workflow.tasks import TaskView, history_json, list_tasks
 from dtrack.workflow.models import User
-from dtrack.workflow.vocabulary import DeadlineStatus, Role, State, Trigger
+from dtrack.workflow.vocabulary import DeadlineStatus, Owner, Role, State, Trigger
 
 # The sections of "Việc của tỉnh", in page order.
 SECTIONS = ("overdue", "due_soon", "in_progress", "waiting", "completed")
@@ -52,11 +53,14 @@ class Worklist:
     sections: dict[str, list[TaskView]] = field(default_factory=dict)
     provinces: list[Province] = field(default_factory=list)  # to choose from (overseers, admins)
     allowed: dict[int, list[Trigger]] = field(default_factory=dict)  # task id -> what the actor may do now
+    # Overseers: the Department's own tasks (Department-owned groups), apart from every province's.
+    department: list[TaskView] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {"province": self.province.slug if self.province else None,
                 "sections": {name: [{**view.to_json(), "allowed": [t.value for t in self.allowed.get(view.id, [])]}
-                                    for view in views] for name, views in self.sections.items()}}
+                                    for view in views] for name, views in self.sections.items()},
+                "department": [view.to_json() for view in self.department]}
 
 
 def province_worklist(session: Session, actor: User, province_ref: str | None, as_of: date,
@@ -68,13 +72,17 @@ def province_worklist(session: Session, actor: User, province_ref: str | None, a
         province = actor.province
     else:
         check_oversight(actor, "the province list")
-        return Worklist(None, provinces=all_provinces(session))
+        department = [view for view in list_tasks(session, as_of=as_of, due_soon_days=due_soon_days,
+                                                  department=True)]
+        return Worklist(None, provinces=all_provinces(session), department=department)
     check_province(actor, province)
     result = Worklist(province, {name: [] for name in SECTIONS})
     seen: dict[tuple[str, bool], list[Trigger]] = {}
     owners = {(code, ordinal): owner for code, ordinal, owner in session.execute(
         select(Directive.code, TaskGroup.ordinal, TaskGroup.owner).join(TaskGroup.directive))}
     for view in list_tasks(session, province=province, as_of=as_of, due_soon_days=due_soon_days):
+        if owners[(view.directive, view.group)] == Owner.DEPARTMENT:
+            continue  # the Department's own (tasks from before it had one task): never a province's work
         result.sections[section_of(view)].append(view)
         mine = owns_group(actor, owners[(view.directive, view.group)], province.id)
         if (view.state, mine) not in seen:  # a few states and two answers: ask the machine once each
@@ -95,6 +103,7 @@ class TaskPage:
     may_extend: bool
     may_request: bool = False  # the province may ask for a later deadline (no request pending)
     requests: list[RequestView] = field(default_factory=list)  # this task's extension requests, pending first
+    may_exempt: bool = False  # may mark it not applicable / applicable again (overseers, admins)
 
     @property
     def pending(self) -> RequestView | None:
@@ -103,7 +112,7 @@ class TaskPage:
     def to_json(self) -> dict[str, Any]:
         return {**self.view.to_json(), "allowed": [t.value for t in self.allowed], "may_extend": self.may_extend,
                 "may_request": self.may_request, "extension_requests": [r.to_json() for r in self.requests],
-                "history": history_json(self.history)}
+                "may_exempt": self.may_exempt, "history": history_json(self.history)}
 
 
 def task_page(session: Session, actor: User, ref: str, as_of: date, due_soon_days: int = 7) -> TaskPage:
@@ -114,7 +123,9 @@ def task_page(session: Session, actor: User, ref: str, as_of: date, due_soon_day
     may_extend = actor.role in (Role.OVERSEER, Role.ADMIN) and task.state != State.COMPLETED
     requests = list_requests(session, task_id=task.id)
     asking = may_request(actor, task) and not any(r.status == "pending" for r in requests)
-    return TaskPage(task, TaskView.of(task, as_of, due_soon_days), history, allowed, may_extend, asking, requests)
+    may_exempt = actor.role in OVERSIGHT and not is_department(task.province)
+    return TaskPage(task, TaskView.of(task, as_of, due_soon_days), history, allowed, may_extend, asking, requests,
+                    may_exempt)
 
 
 def review_queue(session: Session, actor: User, as_of: date, clock: Clock, limit: int = 200) -> list[LateTask]:

@@ -1,7 +1,7 @@
 """extension requests (a province asks, the Department grants or refuses); task_groups.covers
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-01
 
 Existing groups get covers = 'current', what dtrack did before: every
@@ -13,7 +13,7 @@ import dtrack.workflow.models
 
 
 revision = '0009'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

@@ -32,8 +32,12 @@ def test_directive_20_has_ten_groups_with_both_languages():
     assert "khuyến công" in spec.title_vi
 
 
-def test_init_created_340_tasks(db):
-    assert counts(db) == (1, 10, 340)
+# 9 province-owned groups x 34 provinces, and group 10 (the Department's own) once.
+TASKS = 9 * 34 + 1
+
+
+def test_init_created_307_tasks(db):
+    assert counts(db) == (1, 10, TASKS)
 
 
 def test_loading_the_same_directive_twice_creates_nothing(db, world):
@@ -73,7 +77,7 @@ def test_a_changed_file_updates_titles_in_place(db, world, tmp_path):
     with db.session() as s:
         result = load(s, spec, world.clock.now())
     assert (result.status, result.groups_updated) == ("updated", [1])
-    assert counts(db) == (1, 10, 340)
+    assert counts(db) == (1, 10, TASKS)
 
 
 def test_removing_a_group_that_has_tasks_is_refused_and_changes_nothing(db, world):
@@ -86,7 +90,7 @@ def test_removing_a_group_that_has_tasks_is_refused_and_changes_nothing(db, worl
             load(s, spec, world.clock.now())
     with db.session() as s:
         assert s.scalar(select(Directive.title_en)) != "Changed"
-    assert counts(db) == (1, 10, 340)
+    assert counts(db) == (1, 10, TASKS)
 
 
 def test_assigning_an_unknown_directive_is_an_error(db, world):
@@ -164,3 +168,72 @@ def test_any_shape_of_directive_table_gives_a_clear_error(data):
     document = {"directive": {k: v for k, v in data.items() if v is not None}, "groups": data.get("groups")}
     with pytest.raises(DirectiveInvalid):
         parse_data(document, "shape.toml")
+
+
+# --- scopes (issue 11) ----------------------------------------------------------
+
+SCOPED_GROUP = """
+[directive]
+code = "SC-01"
+title_vi = "Chỉ thị thử phạm vi"
+title_en = "Scope test directive"
+issuer_vi = "Bộ Công Thương"
+issuer_en = "Ministry of Industry and Trade"
+
+[[groups]]
+ordinal = 1
+title_vi = "Nhóm có phạm vi"
+title_en = "A scoped group"
+kind = "one_off"
+deadline = 2026-06-30
+{extra}
+"""
+
+
+@pytest.mark.parametrize(("extra", "field", "problem"), [
+    ('regions = ["mekong"]', "groups[ordinal=1].regions", "'mekong' is not a region"),
+    ('regions = "south"', "groups[ordinal=1].regions", "must be a list of names"),
+    ("regions = []", "groups[ordinal=1].regions", "is an empty list"),
+    ('provinces = ["ha-noi", 3]', "groups[ordinal=1].provinces", "must be a list of names"),
+    ('owner = "department"\nregions = ["south"]', "groups[ordinal=1].regions", "a Department-owned group"),
+])
+def test_a_bad_scope_is_refused_naming_the_field(extra, field, problem):
+    import tomllib
+
+    from dtrack.directives.format import parse_data
+
+    with pytest.raises(DirectiveInvalid) as caught:
+        parse_data(tomllib.loads(SCOPED_GROUP.format(extra=extra)), "sc.toml")
+    assert caught.value.field == field and problem in caught.value.problem
+
+
+def test_an_unknown_province_in_a_scope_fails_the_load_and_changes_nothing(db, world):
+    import tomllib
+
+    from dtrack.directives.format import parse_data
+
+    spec = parse_data(tomllib.loads(SCOPED_GROUP.format(extra='provinces = ["Kiên Giang", "Atlantis"]')), "sc.toml")
+    before = counts(db)
+    with pytest.raises(DirectiveInvalid) as caught:
+        with db.session() as s:
+            load(s, spec, world.clock.now(), "sc.toml")
+    assert caught.value.field == "groups[ordinal=1].provinces" and "'Atlantis' is not a province" in str(caught.value)
+    assert counts(db) == before
+
+
+def test_the_cli_gives_one_line_naming_the_scope_field(cli_runner, tmp_path, db, english):
+    bad = tmp_path / "bad-scope.toml"
+    bad.write_text(SCOPED_GROUP.format(extra='provinces = ["cuc"]'), encoding="utf-8")
+    before = counts(db)
+    result = cli_runner("directive", "load", str(bad))
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(
+        f"error: {bad}: groups[ordinal=1].provinces: 'cuc' is not a province (give a slug such as 'an-giang'")
+    assert "Traceback" not in result.output and counts(db) == before
+    good = tmp_path / "good-scope.toml"
+    good.write_text(SCOPED_GROUP.format(extra='regions = ["central"]\nprovinces = ["Kiên Giang"]'), encoding="utf-8")
+    result = cli_runner("directive", "load", str(good))
+    assert result.exit_code == 0 and "Kiên Giang is now part of An Giang" in result.output
+    assert cli_runner("directive", "assign", "SC-01", "--provinces", "all").output.startswith(
+        "SC-01: 12 tasks created")  # 11 central provinces and An Giang

@@ -83,8 +83,9 @@ def test_overseer_feed_covers_every_province_or_one_region_and_province_sees_onl
         user = session.scalars(select(User).where(User.email == overseer)).one()
         south = feed_tasks(session, user, "south")
         own = feed_tasks(session, session.scalars(select(User).where(User.email == officer)).one())
-    assert len(everything) == 340
-    assert south and all(t.province.region == "south" for t in south) and len(south) < 340
+    # Nine province-owned groups for each of the 34 provinces, and group 10's one task, the Department's.
+    assert len(everything) == 9 * 34 + 1
+    assert south and all(t.province.region == "south" for t in south) and len(south) < len(everything)
     assert own and {t.province.slug for t in own} == {"hue"}
 
 
@@ -122,3 +123,17 @@ def test_any_title_and_date_survive_the_round_trip(title, due):
     event = next(iter(Calendar.from_ical(body).walk("VEVENT")))
     assert str(event["summary"]) == f"Hạn: {title} (Hà Nội)"
     assert event.decoded("dtstart") == due and event.decoded("dtend") == due + timedelta(days=1)
+
+
+def test_a_task_marked_not_applicable_leaves_the_feed_and_comes_back_when_restored(world):
+    from dtrack.workflow.exemption import set_applicability
+
+    settings = load_settings({})
+    officer, overseer = world.user("province", "ha-noi"), world.user("overseer", None)
+    token = _token(new_feed_link(world.db, Clock(), settings, _user_id(world, officer)).url)
+    uid = "20/CT-BCT:2:ha-noi@127.0.0.1"
+    assert uid in _events(calendar_feed(world.db, settings, token))
+    set_applicability(world.db, Clock(), overseer, "20/CT-BCT:2:ha-noi", not_applicable=True, reason="Không có đề án")
+    assert uid not in _events(calendar_feed(world.db, settings, token))
+    set_applicability(world.db, Clock(), overseer, "20/CT-BCT:2:ha-noi", not_applicable=False)
+    assert uid in _events(calendar_feed(world.db, settings, token))

@@ -80,25 +80,27 @@ def test_matrix_and_counts_match_the_database(db, world, parse):
     matrix_attrs = page.attrs["matrix"]
     seen = 0
     # Each data row: first cell the name, then one cell per group with data-state.
-    rows = [r for r in page.tables["matrix"][1:] if len(r) == 11]
+    # Nine province-owned groups: group 10 is the Department's own task, in its own section.
+    rows = [r for r in page.tables["matrix"][1:] if len(r) == 10]
     assert len(rows) == 34
     by_name = {r["name"]: r["province"].slug for r in built.extra["matrix"]}
-    for row, attrs in zip(rows, [a for a in matrix_attrs[1:] if len(a) == 11]):
+    for row, attrs in zip(rows, [a for a in matrix_attrs[1:] if len(a) == 10]):
         slug = by_name[row[0]]
         for ordinal, cell in enumerate(attrs[1:], start=1):
             assert cell["data-state"] == states[(slug, ordinal)]
             seen += 1
-    assert seen == 340
+    assert seen == 306
     for key in ("timeliness", "province_timeliness", "states", "province_states"):
         for row in page.tables[key][1:]:
             numbers = [int(v) for v in row[1:-1]]
             assert sum(numbers[1:]) == numbers[0], (key, row)
     total = page.tables["timeliness"][-1]
-    assert int(total[1]) == 340
+    assert int(total[1]) == 306
     assert Counter(s.timeliness.status for row in built.extra["matrix"] for s in row["cells"])[
         DeadlineStatus.COMPLETED_ON_TIME] == 1
     # The SVG chart adds up to the tasks per region too.
-    assert sum(int(r["data-count"]) for r in page.svg_rects) == 340
+    assert sum(int(r["data-count"]) for r in page.svg_rects) == 306
+    assert [r[0] for r in page.tables["department"][1:]] == ["20/CT-BCT:10:cuc"]
     # Escaping: the block reason arrives as text, never as markup.
     assert SCRIPT not in html.decode()
     blocked = page.tables["blocked"][1:]
@@ -123,7 +125,7 @@ def test_xlsx_has_real_numbers_dates_and_frozen_headers(db, world):
     blocked = list(book["blocked"].iter_rows(min_row=3, values_only=True))
     assert blocked[0][3].date() == world.clock.today() and blocked[0][4] == SCRIPT
     total = [r for r in book["timeliness"].iter_rows(min_row=3, values_only=True)][-1]
-    assert total[1] == 340 and sum(total[2:-1]) == 340
+    assert total[1] == 306 and sum(total[2:-1]) == 306
 
 
 def test_csv_matrix_and_markdown(db, world):
@@ -147,7 +149,7 @@ def test_province_report(db, world, parse):
             page = parse(data.decode())
             assert name == "bao-cao-tay-ninh-2026-01-05.html" and mime.startswith("text/html")
             groups = page.tables["groups"][1:]
-            assert [int(r[0]) for r in groups] == list(range(1, 11))
+            assert [int(r[0]) for r in groups] == list(range(1, 10))  # never group 10, the Department's
             assert page.tables["obstacles"][1][2] == SCRIPT and SCRIPT not in data.decode()
             assert page.tables["proposals"][1][2] == "Đề xuất: bổ sung kinh phí & cán bộ"
         text = " ".join(page.text)
@@ -172,7 +174,7 @@ def test_cli_report_commands(cli_runner, tmp_path):
     assert result.exit_code == 0 and "| Miền Nam | 56,31 tỷ đồng | 8,34 tỷ đồng | 14,8 % |" in result.output
     target = tmp_path / "r.xlsx"
     result = cli_runner("report", "province", "tay-ninh", "--format", "xlsx", "-o", str(target), "--lang", "en")
-    assert result.exit_code == 0 and load_workbook(target)["groups"].max_row == 12
+    assert result.exit_code == 0 and load_workbook(target)["groups"].max_row == 11
     result = cli_runner("report", "province", "atlantis")
     assert result.exit_code == 1 and "unknown province" in result.output
 

@@ -20,7 +20,9 @@ from sqlalchemy import select
 
 from dtrack.reports.document import ReportOptions
 from dtrack.reports.national import national_report
-from dtrack.usecases.demo import run_demo
+from dtrack.usecases.demo import OVERSEER, run_demo
+from dtrack.workflow.clock import Clock
+from dtrack.workflow.exemption import set_applicability
 from dtrack.workflow.models import Event, Province, Task
 from dtrack.workflow.vocabulary import DeadlineStatus
 
@@ -35,22 +37,30 @@ def demo(db):
 
 
 def truth(db, day: date) -> dict:
-    """Overdue tasks per province and region, and states, from tasks' deadlines and the events table only."""
+    """Overdue tasks per province and region, and states, from tasks' deadlines and the events table only.
+
+    The provinces' figures leave out the Department's own tasks (its unit, kind "department") and
+    tasks marked not applicable that day (the last exempt/restore event before the day ends).
+    """
     until = datetime.combine(day + timedelta(days=1), time(0), tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")).astimezone(
         timezone.utc)
     with db.session() as s:
         tasks = s.execute(select(Task.id, Task.assigned_on, Task.due_on, Province.slug, Province.region)
-                          .join(Province, Task.province_id == Province.id)).all()
+                          .join(Province, Task.province_id == Province.id)
+                          .where(Province.kind != "department")).all()
         last: dict[int, str] = {}
-        for task_id, to_state in s.execute(select(Event.task_id, Event.to_state).where(Event.at < until)
-                                           .order_by(Event.at, Event.id)):
+        exempt: dict[int, bool] = {}
+        for task_id, trigger, to_state in s.execute(select(Event.task_id, Event.trigger, Event.to_state)
+                                                    .where(Event.at < until).order_by(Event.at, Event.id)):
             last[task_id] = to_state
+            if trigger in ("exempt", "restore"):
+                exempt[task_id] = trigger == "exempt"
     per_province: Counter = Counter()
     per_region: Counter = Counter()
     states: Counter = Counter()
     for task_id, assigned_on, due_on, slug, region in tasks:
-        if assigned_on > day:
-            continue  # not assigned yet on that day
+        if assigned_on > day or exempt.get(task_id):
+            continue  # not assigned yet on that day, or marked not applicable
         state = last.get(task_id, "not_started")
         states[state] += 1
         if state in OWED and due_on is not None and due_on < day:
@@ -67,6 +77,27 @@ def _status_marks(output: str) -> int:
 
 @pytest.mark.parametrize("day", DAYS, ids=[d.isoformat() for d in DAYS])
 def test_every_view_counts_the_same_overdue_tasks(demo, cli_runner, day):
+    views_agree(demo, cli_runner, day)
+
+
+def test_a_task_marked_not_applicable_leaves_every_view_from_that_day_on(demo, cli_runner):
+    # Marked on 15/04/2026: still counted on 31/03/2026, out of every count on 30/06/2026.
+    before, after = date(2026, 3, 31), date(2026, 6, 30)
+    late = json.loads(cli_runner("overdue", "--json", "--as-of", after.isoformat()).output)["overdue"]
+    key = next(t["key"] for t in late if t["key"] in {
+        k["key"] for k in json.loads(cli_runner("overdue", "--json", "--as-of", before.isoformat()).output)["overdue"]})
+    set_applicability(demo, Clock(pinned=date(2026, 4, 15)), OVERSEER, key, not_applicable=True,
+                      reason="Tỉnh không có làng nghề")
+    assert truth(demo, after)["total"] == len(late) - 1  # the independent count sees the mark too
+    for day in (before, after):
+        views_agree(demo, cli_runner, day)
+    listed = json.loads(cli_runner("tasks", "list", "--json", "--as-of", after.isoformat()).output)
+    assert next(v for v in listed if v["key"] == key)["deadline_status"] == "not_applicable"
+    listed = json.loads(cli_runner("tasks", "list", "--json", "--as-of", before.isoformat()).output)
+    assert next(v for v in listed if v["key"] == key)["deadline_status"] == "overdue"
+
+
+def views_agree(demo, cli_runner, day: date) -> None:
     expected = truth(demo, day)
     assert expected["total"] > 0
     with demo.session() as s:

@@ -59,6 +59,9 @@ EXPECTED: dict[tuple[str, str], dict[str, set[int]]] = {
         only({"overseer": MOVED, "admin": DONE_OR_STALE}),
     ("POST", "/tasks/{task_id:int}/extension-requests/{request_id:int}/refuse"):
         only({"overseer": MOVED, "admin": DONE_OR_STALE}),
+    # Marked by the overseer first: the admin then finds it already marked (422); the same for the undo.
+    ("POST", "/tasks/{task_id:int}/not-applicable"): only({"overseer": MOVED, "admin": DONE_OR_STALE}),
+    ("POST", "/tasks/{task_id:int}/applicable"): only({"overseer": MOVED, "admin": DONE_OR_STALE}),
     ("GET", "/indicators"): only(LOGGED_IN),
     ("POST", "/indicators"): only({"own": MOVED, "overseer": MOVED, "admin": MOVED}),
     ("POST", "/indicators/import"): only({r: 422 for r in ROLES if r != "anonymous"}),  # posted without a file
@@ -211,6 +214,8 @@ def _request(site, client, method: str, url: str, path: str, role: str, task_id:
         data.update(note="Đồng ý")
     elif path.endswith("/refuse"):
         data.update(reason="Không đủ căn cứ")
+    elif path.endswith("applicable"):
+        data.update(reason="Tỉnh không có làng nghề")
     elif path == "/extend-group":
         data.update(directive="20/CT-BCT", group="3", provinces="north", to="30/06/2027", reason="Gia hạn chung")
     elif path == "/indicators":

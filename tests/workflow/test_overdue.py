@@ -85,7 +85,7 @@ def test_four_cell_matrix_counts_and_on_time_rate(world):
     with world.db.session() as s:
         matrix = timeliness_matrix(s, date(2026, 1, 5))
     cells = matrix.by_province["ha-noi"].counts
-    assert (cells["completed_on_time"], cells["completed_late"], cells["overdue"], cells["open_within_deadline"]) == (1, 1, 0, 8)
+    assert (cells["completed_on_time"], cells["completed_late"], cells["overdue"], cells["open_within_deadline"]) == (1, 1, 0, 7)
     assert matrix.by_province["ha-noi"].on_time_rate == 0.5
     assert matrix.total.counts["overdue"] == 33
     assert sum(c.counts["overdue"] for c in matrix.by_region.values()) == 33

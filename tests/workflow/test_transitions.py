@@ -94,8 +94,8 @@ def test_department_group_is_the_overseers_to_carry_out(world):
     overseer = world.user("overseer", None)
     officer = world.user("province", "ha-noi")
     with pytest.raises(PermissionDenied, match="Department's own"):
-        world.fire("20/CT-BCT:10:ha-noi", "start", officer)
-    assert world.fire("20/CT-BCT:10:ha-noi", "start", overseer).to_state == State.IN_PROGRESS
+        world.fire("20/CT-BCT:10:cuc", "start", officer)
+    assert world.fire("20/CT-BCT:10:cuc", "start", overseer).to_state == State.IN_PROGRESS
 
 
 @pytest.mark.parametrize("trigger", ["block", "send_back", "reopen"])
