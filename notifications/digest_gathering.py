@@ -62,6 +62,7 @@ from dtrack.workflow.users import find_user
 from dtrack.workflow.vocabulary import (
     REMINDER_LABELS,
     TRIGGER_LABELS,
+    EvidenceTrigger,
     OutboxKind,
     Owner,
     Region,
@@ -345,6 +346,19 @@ class Gatherer:
                 for r in rows]
 
 
+    def province_comments(self, since: datetime) -> list[Item]:
+        """Comments province officers wrote in task threads after `since`, newest first: the overseers' news."""
+        rows = self.execute(
+            _task_query(Event.actor_id, Event.trigger, Event.note, Event.at, User.email.label("author"))
+            .join(Event, Event.task_id == Task.id)
+            .join(User, User.id == Event.actor_id)
+            .where(Event.trigger == EvidenceTrigger.COMMENT.value, User.role == Role.PROVINCE.value,
+                   Event.at > since, Event.at <= self.now)
+            .order_by(Event.at.desc(), Event.id.desc())).all()
+        label = {lang: TRIGGER_LABELS[lang][EvidenceTrigger.COMMENT] for lang in WORDS}
+        return [self.item(r, note=r.note, at=r.at, actor=r.author, label=label) for r in rows]
+
+
 def by_deadline(item: Item) -> tuple[date, int]:
     return item.due_on or date.max, item.task_id
 
@@ -431,6 +445,8 @@ def gather(
         week = g.week() if weekly else {}
         requests = g.extension_requests()
         top = settings.digest_overseer_top
+        earliest = min((previous.get(u.email, (default_since,))[0] for u in overseers), default=default_since)
+        comments = g.province_comments(earliest)
         by_since: dict[date, dict[str, tuple[list[Item], int]]] = {}
         for user in overseers:
             since_day = previous[user.email][1] if user.email in previous else day - timedelta(days=1)
@@ -454,8 +470,12 @@ def gather(
                          Section("awaiting_review", *section_copies(mine["awaiting_review"]), review_page),
                          Section("blocked", *section_copies(mine["blocked"]), overdue_page),
                          Section("extension_requests", *section_copies(requests), review_page),
-                         Section("escalations", [], 0, overdue_page)], top)
+                         Section("escalations", [], 0, overdue_page),
+                         Section("comments", [], 0, review_page)], top)
             rows.reminders([reminded_copy(r) for r in overseer_reminders], overseer_home, overseer_fallback)
+            # The provinces' comments since this overseer's last digest: into the task's row, or a row of their own.
+            since = previous.get(user.email, (default_since,))[0]
+            rows.changes([item_copy(i) for i in comments if i.at > since], into="comments")
             long_overdue = rows.by_name["long_overdue"]
             long_overdue.n = min(rows.days["long_overdue"], default=settings.escalate_after_days)
             digests.append(Digest(user.email, user.name, user.locale, user.role, day, weekly, None, rows.sections,

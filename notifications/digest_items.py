@@ -135,14 +135,14 @@ class Rows:
                 self.add(name, item, order)
             # else: counted in its section's total; the section's link lists it
 
-    def changes(self, changes: list[Item]) -> None:
-        """Changes newest first: into the task's row if it is listed, else one row per task in "changes"."""
+    def changes(self, changes: list[Item], into: str = "changes") -> None:
+        """Changes newest first: into the task's row if it is listed, else one row per task in `into`."""
         for item in changes:
             row = self.shown.get(item.task_id)
             if row is not None:
                 row.changes.append(item)
             elif item.task_id not in self.placed:
-                self.add("changes", item)
+                self.add(into, item)
 
 
 

@@ -104,7 +104,7 @@ def render(digest: Digest, settings: Settings, clock: Clock) -> Rendered:
         elif section == "blocked" and item.due_on is not None and item.due_on < digest.day:
             # A blocked task is still late: the overseer weighs the reason against the delay.
             parts.append(phrase(lang, "days_overdue", days=(digest.day - item.due_on).days))
-        if section == "changes" and item.at is not None:
+        if section in ("changes", "comments") and item.at is not None:
             parts.append(happened(item))  # its note is the row's note
         elif item.due_on is not None and section != "awaiting_review":
             parts.append(f"{words['deadline']} {dmy(item.due_on)}")
