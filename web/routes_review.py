@@ -11,9 +11,8 @@ from dtrack.web.downloads import download, list_download, report_options, wants_
 from dtrack.web.edge import Ctx, Routes
 from dtrack.web.forms import parse_day
 from dtrack.workflow.access import check_oversight, check_province
-from dtrack.workflow.bulk import accept_submissions
+from dtrack.workflow.bulk import accept_submissions, extend_each
 from dtrack.workflow.errors import InvalidInput
-from dtrack.workflow.extension import extend
 from dtrack.workflow.overdue import CELLS
 from dtrack.workflow.provinces import resolve, select_provinces
 from dtrack.workflow.vocabulary import DEADLINE_LABELS, REGION_LABELS, STATE_LABELS, Region
@@ -103,10 +102,10 @@ def extend_group(ctx: Ctx) -> Response:
         raise InvalidInput("group", f"{group!r} is not a task group number")
     with ctx.app.db.session() as session:
         chosen, _ = select_provinces(session, ctx.value("provinces") or "all")
-    done = extend(ctx.app.db, ctx.app.clock, ctx.user.email, parse_day(ctx.value("to"), "to"), ctx.value("reason"),
-                  directive=ctx.value("directive") or DIRECTIVE, group=int(group), provinces=chosen,
-                  period=ctx.value("period") or None)
-    return ctx.redirect(f"/overdue?flash=extended&extended={len(done)}")
+    result = extend_each(ctx.app.db, ctx.app.clock, ctx.user, parse_day(ctx.value("to"), "to"), ctx.value("reason"),
+                         directive=ctx.value("directive") or DIRECTIVE, group=int(group), provinces=chosen,
+                         period=ctx.value("period") or None)
+    return ctx.page("bulk_result.html.j2", data=result, result=result, states=STATE_LABELS[ctx.lang])
 
 
 @routes.get("/reports/national")

@@ -1,36 +1,48 @@
 """One action on many tasks: each task in its own transaction, so one refusal loses none of the others.
 
-The review queue's "accept the selected submissions" comes here. Each task
-goes through `Tracker.fire` (the same checks, one audit event per task);
-what was done and what was refused, with the one-line reason the CLI would
-print, come back together.
+The review queue's "accept the selected submissions" and the web's group
+extension come here. Each task goes through the single-task core
+(`Tracker.fire`, `extension.extend`: the same checks, one audit event per
+task); what was done and what was refused, with the one-line reason the CLI
+would print, come back together. (`dtrack deadlines extend --group` stays all
+or nothing: a script wants one answer.)
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
+
+from sqlalchemy import select
 
 from dtrack.workflow.access import check_oversight
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.database import Database
 from dtrack.workflow.errors import DtrackError, InvalidInput
-from dtrack.workflow.models import User
+from dtrack.workflow.extension import extend
+from dtrack.workflow.models import Directive, Province, Task, TaskGroup, User
 from dtrack.workflow.service import Outcome, Tracker
 from dtrack.workflow.vocabulary import Trigger
 
 MAX_TASKS = 1000  # one form; beyond this the request is refused as a whole
 
 
+@dataclass(frozen=True)
+class Done:
+    task_key: str
+    before: str  # a state, or a deadline dd/mm/yyyy
+    after: str
+
+
 @dataclass
 class BulkResult:
     trigger: str
-    done: list[Outcome] = field(default_factory=list)
+    done: list[Done] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)  # (the task as named, why)
 
     def to_json(self) -> dict[str, Any]:
-        return {"trigger": self.trigger, "done": [{"task_id": o.task_id, "task_key": o.task_key,
-                                                   "from_state": o.from_state, "to_state": o.to_state}
-                                                  for o in self.done],
+        return {"trigger": self.trigger,
+                "done": [{"task_key": d.task_key, "before": d.before, "after": d.after} for d in self.done],
                 "refused": [{"task": ref, "reason": why} for ref, why in self.refused]}
 
 
@@ -46,7 +58,8 @@ def fire_many(db: Database, clock: Clock, task_refs: list[str], trigger: str, ac
     result = BulkResult(trigger)
     for ref in refs:
         try:
-            result.done.append(tracker.fire(ref, trigger, actor_email, note=note))
+            outcome: Outcome = tracker.fire(ref, trigger, actor_email, note=note)
+            result.done.append(Done(outcome.task_key, outcome.from_state, outcome.to_state))
         except DtrackError as exc:
             result.refused.append((ref, str(exc)))
     return result
@@ -57,3 +70,28 @@ def accept_submissions(db: Database, clock: Clock, actor: User, task_refs: list[
     """The review queue's bulk accept: for overseers (and admins) only, each task checked as one accept is."""
     check_oversight(actor, "the review queue")
     return fire_many(db, clock, task_refs, Trigger.ACCEPT.value, actor.email, note=note)
+
+
+def extend_each(db: Database, clock: Clock, actor: User, new_due_on: date, reason: str | None, *, directive: str,
+                group: int, provinces: list[Province], period: str | None = None) -> BulkResult:
+    """A group's deadline for `provinces`, task by task: a refused one (completed, already later) loses no other."""
+    check_oversight(actor, "deadline extension")
+    query = (select(Task.id, Task.state).join(TaskGroup).join(Directive)
+             .where(Directive.code == directive, TaskGroup.ordinal == group,
+                    Task.province_id.in_([p.id for p in provinces])))
+    if period:
+        query = query.where(Task.period == period)
+    with db.session() as session:
+        targets = [str(task_id) for task_id, _ in session.execute(query.order_by(Task.id))]
+    if not targets:
+        raise InvalidInput("group", f"no task of {directive} group {group} for those provinces",
+                           "see `dtrack tasks list --group N`")
+    result = BulkResult("extend")
+    for ref in targets:
+        try:
+            for item in extend(db, clock, actor.email, new_due_on, reason, task_refs=[ref]):
+                result.done.append(Done(item.task_key, f"{item.from_due_on:%d/%m/%Y}" if item.from_due_on else "-",
+                                        f"{item.to_due_on:%d/%m/%Y}"))
+        except DtrackError as exc:
+            result.refused.append((ref, str(exc)))
+    return result

@@ -71,7 +71,8 @@ EXPECTED: dict[tuple[str, str], dict[str, set[int]]] = {
     ("GET", "/matrix"): only(OVERSIGHT),
     ("GET", "/status"): only(OVERSIGHT),
     ("GET", "/extend-group"): only(OVERSIGHT),
-    ("POST", "/extend-group"): only({"overseer": MOVED, "admin": DONE_OR_STALE}),
+    # The answer is the page of what was and was not extended (the second time: nothing, each task said why).
+    ("POST", "/extend-group"): only({"overseer": OK, "admin": OK}),
     ("GET", "/reports/national"): only(OVERSIGHT),
     ("GET", "/reports/province/{slug}"): only(HANOI),
     ("GET", "/admin/users"): only({"admin": OK}),
