@@ -30,11 +30,12 @@ from dtrack.reports.labels import (
 )
 from dtrack.reports.snapshot import TaskSnapshot, latest_per_cell, per_cell, snapshot
 from dtrack.reports.wording import DirectiveWording, directive_wording
+from dtrack.workflow.access import check_oversight
 from dtrack.workflow.assignments import find_directive
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.errors import InvalidInput
 from dtrack.workflow.history import end_of_day
-from dtrack.workflow.models import Province
+from dtrack.workflow.models import Province, User
 from dtrack.workflow.provinces import all_provinces
 from dtrack.workflow.vocabulary import DeadlineStatus, Owner, Region, State, Trigger
 
@@ -124,6 +125,12 @@ def _basis(figures: Figures, plan: Total, done: Total, lang: str) -> str:
     if len({label for _, label in labels}) <= 1:
         return labels[0][1] if labels else ""
     return "; ".join(f"{head}: {label}" for head, label in labels)
+
+
+def national_report_for(session: Session, actor: User, options: ReportOptions, since: date | None = None) -> Report:
+    """`national_report` for a user of the pages or the API: the Department (overseers, admins) only."""
+    check_oversight(actor, "the national report")
+    return national_report(session, options, since)
 
 
 def national_report(session: Session, options: ReportOptions, since: date | None = None) -> Report:

@@ -28,8 +28,10 @@ from dtrack.reports.national import (
 )
 from dtrack.reports.snapshot import snapshot
 from dtrack.reports.wording import directive_wording
+from dtrack.workflow.access import check_province
 from dtrack.workflow.assignments import find_directive
 from dtrack.workflow.deadlines import period_words, task_titles
+from dtrack.workflow.models import User
 from dtrack.workflow.provinces import resolve
 from dtrack.workflow.vocabulary import Owner, State, Trigger
 
@@ -39,6 +41,12 @@ PROPOSAL_PREFIXES = ("đề xuất", "kiến nghị", "đề nghị", "proposal"
 
 def is_proposal(note: str | None) -> bool:
     return bool(note) and note.strip().lower().startswith(PROPOSAL_PREFIXES)
+
+
+def province_report_for(session: Session, actor: User, province_ref: str, options: ReportOptions) -> Report:
+    """`province_report` for a user of the pages or the API: the Department, or the province's own officers."""
+    check_province(actor, resolve(session, province_ref).province)
+    return province_report(session, province_ref, options)
 
 
 def province_report(session: Session, province_ref: str, options: ReportOptions) -> Report:

@@ -27,13 +27,12 @@ from starlette.routing import Route
 
 from dtrack.accounts.api_tokens import bearer_user
 from dtrack.reports.indicators import IndicatorView, catalogue, report_value
-from dtrack.reports.national import national_report
-from dtrack.reports.province import province_report
+from dtrack.reports.national import national_report_for
+from dtrack.reports.province import province_report_for
 from dtrack.reports.render import render_file
 from dtrack.web.downloads import download, report_options
 from dtrack.web.edge import WebApp, has_nul
 from dtrack.web.openapi import document
-from dtrack.workflow.access import check_oversight, check_province
 from dtrack.workflow.errors import (
     ConcurrentUpdate,
     DtrackError,
@@ -44,7 +43,6 @@ from dtrack.workflow.errors import (
     TransitionNotAllowed,
 )
 from dtrack.workflow.models import User
-from dtrack.workflow.provinces import resolve
 from dtrack.workflow.service import Tracker
 from dtrack.workflow.task_listing import TaskFilters, task_listing
 from dtrack.workflow.worklists import OverdueFilters, overdue_page, status_page, task_page, timeliness_page
@@ -225,15 +223,13 @@ def report_figure(call: Call) -> Any:
 def national(call: Call) -> Any:
     options, fmt = report_options(call.request.query_params, call.app, call.user.locale)
     with call.app.db.session() as session:
-        check_oversight(call.user, "the national report")
-        return download(*render_file(national_report(session, options), fmt))
+        return download(*render_file(national_report_for(session, call.user, options), fmt))
 
 
 def province(call: Call, slug: str) -> Any:
     options, fmt = report_options(call.request.query_params, call.app, call.user.locale)
     with call.app.db.session() as session:
-        check_province(call.user, resolve(session, slug).province)
-        return download(*render_file(province_report(session, slug, options), fmt))
+        return download(*render_file(province_report_for(session, call.user, slug, options), fmt))
 
 
 async def openapi(request: Request) -> Response:

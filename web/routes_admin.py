@@ -1,24 +1,20 @@
 """Administration: users (invite, disable, role and province), directives (load, assign), settings."""
 from __future__ import annotations
 
-import tomllib
-
-from sqlalchemy import select
 from starlette.responses import Response
 
 from dtrack.accounts.admin import disable_user, edit_user, invite_user, list_accounts, reset_link
-from dtrack.directives.format import parse_data
-from dtrack.directives.loader import load
-from dtrack.workflow.assignments import assign
+from dtrack.usecases.administration import (
+    assign_directive,
+    directives_overview,
+    load_directive_text,
+    settings_overview,
+)
 from dtrack.web.edge import Ctx, Routes
-from dtrack.workflow.access import check_admin
-from dtrack.workflow.errors import DirectiveInvalid, InvalidInput
-from dtrack.workflow.models import Directive, User
-from dtrack.workflow.provinces import all_provinces, select_provinces
-from dtrack.workflow.settings import SETTINGS, masked
+from dtrack.workflow.models import User
+from dtrack.workflow.provinces import all_provinces
 
 routes = Routes()
-MAX_DIRECTIVE_FILE = 1024 * 1024
 
 
 def users_form(ctx: Ctx, user_id: int | None = None, link: str | None = None, invited: str | None = None) -> Response:
@@ -66,9 +62,7 @@ def users_reset(ctx: Ctx, user_id: int) -> Response:
 
 def directives_form(ctx: Ctx, result: str | None = None) -> Response:
     with ctx.app.db.session() as session:
-        check_admin(ctx.user, "directives")
-        directives = [(d.code, d.issued_on, len(d.groups), d.title_vi if ctx.lang == "vi" else d.title_en)
-                      for d in session.scalars(select(Directive).order_by(Directive.code))]
+        directives = directives_overview(session, ctx.user)
         return ctx.page("admin_directives.html.j2", directives=directives, result=result)
 
 
@@ -79,36 +73,17 @@ def directives_page(ctx: Ctx) -> Response:
 
 @routes.post("/admin/directives/load", form_page=directives_form)
 def directives_load(ctx: Ctx) -> Response:
-    with ctx.app.db.session() as session:
-        check_admin(ctx.user, "directives")
-    name = ctx.value("__filename__file") or "directive.toml"
-    text = ctx.value("__file__file")
-    if not text.strip():
-        raise InvalidInput("file", "no file was sent", "choose a directive file (TOML)")
-    if len(text) > MAX_DIRECTIVE_FILE:
-        raise InvalidInput("file", "is larger than 1 MB")
-    try:
-        spec = parse_data(tomllib.loads(text), name)
-    except tomllib.TOMLDecodeError as exc:
-        raise DirectiveInvalid(name, "", f"not valid TOML ({exc})") from None
-    with ctx.app.db.session() as session:
-        result = load(session, spec, ctx.now, name)
+    result = load_directive_text(ctx.app.db, ctx.app.clock, ctx.user, ctx.value("__filename__file"),
+                                 ctx.value("__file__file"))
     return directives_form(ctx, f"{result.code}: {result.status}")
 
 
 @routes.post("/admin/directives/assign", form_page=directives_form)
 def directives_assign(ctx: Ctx) -> Response:
-    clock = ctx.app.clock
-    with ctx.app.db.session() as session:
-        check_admin(ctx.user, "directives")
-        chosen, _ = select_provinces(session, ctx.value("provinces") or "all")
-        result = assign(session, ctx.value("code").strip(), chosen, clock.today(), clock.now())
+    result = assign_directive(ctx.app.db, ctx.app.clock, ctx.user, ctx.value("code"), ctx.value("provinces"))
     return directives_form(ctx, f"{result.code}: {result.created} / {result.existing} / {result.provinces}")
 
 
 @routes.get("/admin/settings")
 def settings_page(ctx: Ctx) -> Response:
-    check_admin(ctx.user, "settings")
-    values = ctx.app.settings.values
-    rows = [(s.name, masked(s.name, values.get(s.name)), s.env, s.help) for s in SETTINGS]
-    return ctx.page("admin_settings.html.j2", rows=rows)
+    return ctx.page("admin_settings.html.j2", rows=settings_overview(ctx.user, ctx.app.settings))

@@ -42,12 +42,13 @@ class DirectiveSummary(View):
     title_vi: str
     issued_on: date | None
     groups: int
+    title_en: str = ""
 
 
 def list_directives(session: Session) -> list[DirectiveSummary]:
     """The loaded directives by code, with how many task groups each has."""
     rows = session.execute(
-        select(Directive.code, Directive.title_vi, Directive.issued_on, func.count(TaskGroup.id))
+        select(Directive.code, Directive.title_vi, Directive.issued_on, func.count(TaskGroup.id), Directive.title_en)
         .outerjoin(TaskGroup).group_by(Directive.id).order_by(Directive.code)
     ).all()
     return [DirectiveSummary(*row) for row in rows]
