@@ -63,7 +63,13 @@ class Unit:
     province: Province | None = None
     region: str | None = None
     note: str | None = None  # an old province name was mapped to its merged unit
-    source: str = "national"  # the slug it was reported under: kien-giang, an-giang, south, national
+    source: str = ""  # the slug it was reported under: kien-giang, an-giang, south, national; "" = its own
+
+    def __post_init__(self) -> None:
+        # A unit named directly (not through resolve_unit) is reported under its own name.
+        if not self.source:
+            own = self.province.slug if self.province else (self.region or "national")
+            object.__setattr__(self, "source", own)
 
     def label(self) -> str:
         """How a message names it: `an-giang (as kien-giang)`."""
