@@ -31,6 +31,8 @@ def api(site, token: str | None):
 def test_a_token_is_made_on_the_account_page_shown_once_and_hashed(site):
     browser = site.client("own")
     page = browser.get("/account")
+    assert page.text.count('data-action="token"') == 1 and page.text.count('id="tokens"') == 1
+    assert "<section" not in page.text.split("<title>", 1)[1].split("</title>", 1)[0]
     made = browser.post("/account/tokens", data={"csrf_token": CSRF.search(page.text).group(1),
                                                  "token_name": "Bảng tính tuần", "token_days": "30"})
     assert made.status_code == 200
