@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session
 
 from dtrack.accounts import passwords
 from dtrack.accounts.audit import AuthKind, record
-from dtrack.accounts.mail import queue_link_mail
 from dtrack.accounts.links import INVITE, RESET, issue_link, set_password_hash
+from dtrack.accounts.mail import queue_link_mail
 from dtrack.accounts.sessions import revoke_user_sessions
 from dtrack.workflow.access import check_admin
 from dtrack.workflow.clock import Clock
-from dtrack.workflow.database import Database
+from dtrack.workflow.database import Database, row_id
 from dtrack.workflow.errors import InvalidInput, UnknownUser
 from dtrack.workflow.models import User
 from dtrack.workflow.provinces import resolve
@@ -47,7 +47,8 @@ def _admin(session: Session, actor_email: str | None, what: str) -> User | None:
 def _target(session: Session, ref: int | str) -> User:
     """A user by id or email."""
     text = str(ref).strip()
-    user = session.get(User, int(text)) if text.isdigit() else find_user(session, text)
+    number = row_id(text)
+    user = session.get(User, number) if number is not None else find_user(session, text)
     if user is None:
         raise UnknownUser(text)
     return user

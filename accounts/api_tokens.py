@@ -18,7 +18,7 @@ from dtrack.accounts.audit import AuthKind, record
 from dtrack.accounts.sessions import digest, new_token
 from dtrack.workflow.account_models import ApiToken
 from dtrack.workflow.clock import Clock
-from dtrack.workflow.database import Database
+from dtrack.workflow.database import Database, row_id
 from dtrack.workflow.errors import InvalidInput, NotAuthenticated, NotFound
 from dtrack.workflow.models import User
 from dtrack.workflow.views import View
@@ -93,8 +93,8 @@ def revoke_token(db: Database, clock: Clock, user_id: int, token_id: int | str) 
     """End one of the user's own tokens at once; audited. Another user's token is 'unknown'."""
     now = clock.now()
     with db.session() as session:
-        number = str(token_id)
-        row = session.get(ApiToken, int(number)) if number.isascii() and number.isdigit() and len(number) < 10 else None
+        number = row_id(token_id)
+        row = session.get(ApiToken, number) if number is not None else None
         if row is None or row.user_id != user_id:
             raise UnknownToken(str(token_id))
         if row.revoked_at is None:

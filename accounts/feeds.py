@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session, joinedload
 
 from dtrack.accounts.audit import AuthKind, record
 from dtrack.accounts.links import base_url
@@ -54,9 +54,8 @@ def new_feed_link(db: Database, clock: Clock, settings: Settings, user_id: int) 
     return FeedLink(base_url(settings) + feed_path(token))
 
 
-def has_feed(db: Database, user_id: int) -> bool:
-    with db.session() as session:
-        return session.scalar(select(User.feed_token_hash).where(User.id == user_id)) is not None
+def has_feed(session: Session, user_id: int) -> bool:
+    return session.scalar(select(User.feed_token_hash).where(User.id == user_id)) is not None
 
 
 def calendar_feed(db: Database, settings: Settings, token: str, region: str | None = None) -> bytes:

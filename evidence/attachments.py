@@ -25,7 +25,7 @@ from dtrack.evidence.filetypes import check_file
 from dtrack.evidence.storage import Store, evidence_root
 from dtrack.workflow.access import check_active, check_task
 from dtrack.workflow.clock import Clock
-from dtrack.workflow.database import Database
+from dtrack.workflow.database import Database, row_id
 from dtrack.workflow.errors import InvalidInput, NotFound, PermissionDenied
 from dtrack.workflow.evidence_models import Attachment
 from dtrack.workflow.models import Event, Task, User
@@ -164,10 +164,10 @@ def fetch(db: Database, settings: Settings, actor_email: str | None, task_ref: s
 
 
 def _find(session: Session, task: Task, attachment_id: int | str) -> Attachment:
-    number = str(attachment_id).strip()
-    row = session.get(Attachment, int(number)) if number.isascii() and number.isdigit() and len(number) < 10 else None
+    number = row_id(attachment_id)
+    row = session.get(Attachment, number) if number is not None else None
     if row is None or row.task_id != task.id or row.withdrawn_at is not None:
-        raise UnknownAttachment(number)
+        raise UnknownAttachment(str(attachment_id))
     return row
 
 

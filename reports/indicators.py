@@ -68,13 +68,16 @@ class Unit:
     def __post_init__(self) -> None:
         # A unit named directly (not through resolve_unit) is reported under its own name.
         if not self.source:
-            own = self.province.slug if self.province else (self.region or "national")
-            object.__setattr__(self, "source", own)
+            object.__setattr__(self, "source", self.own)
+
+    @property
+    def own(self) -> str:
+        """The unit's own slug: the province's, the region, or national."""
+        return self.province.slug if self.province else (self.region or "national")
 
     def label(self) -> str:
         """How a message names it: `an-giang (as kien-giang)`."""
-        own = self.province.slug if self.province else (self.region or "national")
-        return own if self.source == own else f"{own} (as {self.source})"
+        return self.own if self.source == self.own else f"{self.own} (as {self.source})"
 
 
 def _region_names() -> dict[str, str]:

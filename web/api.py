@@ -26,12 +26,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from dtrack.accounts.api_tokens import bearer_user
-from dtrack.reports.indicators import IndicatorView, catalogue, report_value
+from dtrack.reports.indicators import DEFAULT_DIRECTIVE, IndicatorView, catalogue, report_value
 from dtrack.reports.national import national_report_for
 from dtrack.reports.province import province_report_for
 from dtrack.reports.render import render_file
 from dtrack.web.downloads import download, report_options
 from dtrack.web.edge import WebApp, has_nul
+from dtrack.web.forms import parse_day
 from dtrack.web.openapi import document
 from dtrack.workflow.errors import (
     ConcurrentUpdate,
@@ -170,12 +171,7 @@ def transition(call: Call, task_id: int) -> Any:
     outcome = Tracker(call.app.db, call.app.clock).fire(
         str(task_id), trigger, call.user.email, note=_text(call, "note"), evidence=_text(call, "evidence"),
         progress=_text(call, "progress"), expected_version=_text(call, "expected_version"))
-    return JSONResponse(_outcome_json(outcome), headers={"Cache-Control": "no-store"})
-
-
-def _outcome_json(outcome: Any) -> dict[str, Any]:
-    return {name: getattr(outcome, name) for name in ("task_id", "task_key", "trigger", "from_state", "to_state",
-                                                      "progress", "event_id", "note")}
+    return outcome
 
 
 def overdue(call: Call) -> Any:
@@ -192,24 +188,18 @@ def matrix(call: Call) -> Any:
 
 
 def status(call: Call) -> Any:
-    from dtrack.reports.indicators import DEFAULT_DIRECTIVE
-
     with call.app.db.session() as session:
         return status_page(session, call.user, call.query("directive") or DEFAULT_DIRECTIVE, call.query("region"),
                            call.today, call.app.settings.due_soon_days)
 
 
 def indicators(call: Call) -> Any:
-    from dtrack.reports.indicators import DEFAULT_DIRECTIVE
-
     with call.app.db.session() as session:
         lang = call.query("lang") or call.user.locale
         return [IndicatorView.of(i, lang) for i in catalogue(session, call.query("directive") or DEFAULT_DIRECTIVE)]
 
 
 def report_figure(call: Call) -> Any:
-    from dtrack.web.forms import parse_day
-
     as_of = _text(call, "as_of")
     with call.app.db.session() as session:
         row, note = report_value(session, unit=_text(call, "unit") or "", indicator=_text(call, "indicator") or "",

@@ -146,7 +146,7 @@ def document() -> dict[str, Any]:
                               **{c: _PROBLEMS[c] for c in post_codes}}}},
             "/api/v1/overdue": _get("The overdue review (overseers)", _ref("OverduePage"), [
                 _REGION, _PROVINCE, _GROUP, _DIRECTIVE,
-                _query("min_days", "At least this many days late", type="integer", minimum=0, maximum=100000),
+                _query("min_days", "At least this many days late", type="integer", minimum=0, maximum=36500),
                 _query("page", "Page (50 a page)", type="integer", minimum=1, maximum=100000)]),
             "/api/v1/matrix": _get("The four-cell matrix (overseers)", {"type": "object", "required": ["as_of", "total"]},
                                    [_REGION]),

@@ -16,7 +16,8 @@ def _account(ctx: Ctx, new_feed: str | None = None, new_token: str | None = None
         (code.value, label) for code, label in REGION_LABELS[ctx.lang].items()]
     with ctx.app.db.session() as session:
         tokens = list_tokens(session, ctx.user.id, ctx.now)
-    return ctx.page("account.html.j2", has_feed=new_feed is not None or has_feed(ctx.app.db, ctx.user.id),
+        feed = new_feed is not None or has_feed(session, ctx.user.id)
+    return ctx.page("account.html.j2", has_feed=feed,
                     new_feed=new_feed, regions=regions, tokens=tokens, new_token=new_token,
                     remind_days=", ".join(str(d) for d in sorted(ctx.app.settings.remind_before_days, reverse=True)))
 

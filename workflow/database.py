@@ -24,6 +24,16 @@ from dtrack.workflow.errors import DatabaseNotInitialised, DatabaseUnavailable, 
 # The Alembic revision the code expects; tests check it is the migrations' head.
 SCHEMA_REVISION = "0013"
 
+def row_id(text: object) -> int | None:
+    """`text` as a row id when it is ASCII digits an INTEGER column can hold (ids are 32-bit on PostgreSQL).
+
+    Anything else names no row, and must not reach a query: a longer number overflows
+    it, and `str.isdigit()` alone also accepts digits `int()` refuses ('²').
+    """
+    text = str(text).strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
+
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 

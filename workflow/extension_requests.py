@@ -23,7 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from dtrack.workflow.access import check_active, check_province
 from dtrack.workflow.clock import Clock
-from dtrack.workflow.database import Database
+from dtrack.workflow.database import Database, row_id
 from dtrack.workflow.errors import (
     ConcurrentUpdate,
     DeadlineFinal,
@@ -163,10 +163,10 @@ def _claim(session: Session, request_id: int, actor: User, status: RequestStatus
 
 
 def _parse_id(ref: int | str) -> int:
-    text = str(ref).strip().lstrip("#")
-    if not text.isdigit():
+    number = row_id(str(ref).strip().lstrip("#"))
+    if number is None:
         raise UnknownExtensionRequest(str(ref))
-    return int(text)
+    return number
 
 
 def _pending_row(session: Session, request_id: int, task_id: int | None) -> ExtensionRequest:

@@ -33,6 +33,7 @@ from dtrack.workflow.models import Event, Task, User
 from dtrack.workflow.reminders import cancel_stale
 from dtrack.workflow.tasks import find_task, find_task_and_user
 from dtrack.workflow.users import find_user
+from dtrack.workflow.views import View
 from dtrack.workflow.vocabulary import Owner, Role, Trigger
 
 # Called inside the transaction after the event is written; raising rolls
@@ -43,7 +44,7 @@ MAX_NOTE = 4000
 
 
 @dataclass(frozen=True)
-class Outcome:
+class Outcome(View):
     task_id: int
     task_key: str
     trigger: str

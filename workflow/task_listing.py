@@ -53,16 +53,17 @@ class TaskListing:
 
 
 def whole_number(text: str | None, name: str, default: int, minimum: int, maximum: int | None = None) -> int:
-    """A whole-number parameter, or InvalidInput naming it."""
+    """A whole-number parameter as a request gives it (text), or InvalidInput naming it."""
     if text is None or not str(text).strip():
         return default
     try:
         value = int(str(text).strip())
     except ValueError:
         raise InvalidInput(name, f"{text!r} is not a whole number") from None
-    if value < minimum or (maximum is not None and value > maximum):
-        bound = f"from {minimum} to {maximum}" if maximum is not None else f"at least {minimum}"
-        raise InvalidInput(name, f"{value} is out of range", f"use a number {bound}")
+    if value < minimum:
+        raise InvalidInput(name, f"{value} is less than {minimum}")
+    if maximum is not None and value > maximum:
+        raise InvalidInput(name, f"{value} is more than {maximum}")
     return value
 
 

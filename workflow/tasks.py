@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, contains_eager
 
 from dtrack.workflow import lifecycle
 from dtrack.workflow.clock import Clock
+from dtrack.workflow.database import row_id
 from dtrack.workflow.deadlines import task_titles
 from dtrack.workflow.errors import InvalidInput, UnknownTask
 from dtrack.workflow.history import Standing, assigned_by, changed_after, end_of_day, replay
@@ -36,11 +37,6 @@ def _with_context() -> Select:
         .join(Task.province)
         .options(contains_eager(Task.group).contains_eager(TaskGroup.directive), contains_eager(Task.province))
     )
-
-
-def _small_number(text: str) -> bool:
-    """ASCII digits that fit a database integer (a longer one names no task: it would overflow the query)."""
-    return text.isascii() and text.isdigit() and len(text) <= 9
 
 
 @cache
@@ -67,7 +63,7 @@ def find_task_and_user(session: Session, ref: str, email: str) -> tuple[Task, Us
     maps old province names.
     """
     parts = ref.strip().split(":")
-    if len(parts) not in (3, 4) or not _small_number(parts[1]) or "\x00" in ref or "\x00" in email:
+    if len(parts) not in (3, 4) or row_id(parts[1]) is None or "\x00" in ref or "\x00" in email:
         return None  # the usual way names the mistake
     params = {"code": parts[0], "ordinal": int(parts[1]), "slug": parts[2],
               "period": parts[3] if len(parts) == 4 else "", "email": email.strip().lower()}
@@ -82,11 +78,12 @@ def find_task(session: Session, ref: str) -> tuple[Task, str | None]:
         raise UnknownTask(ref)
     query = _with_context()
     note = None
-    if _small_number(ref):
-        query = query.where(Task.id == int(ref))
+    task_id = row_id(ref)
+    if task_id is not None:
+        query = query.where(Task.id == task_id)
     else:
         parts = ref.split(":")
-        if len(parts) not in (3, 4) or not _small_number(parts[1]):
+        if len(parts) not in (3, 4) or row_id(parts[1]) is None:
             raise UnknownTask(ref)
         code, ordinal, province_ref = parts[0], int(parts[1]), parts[2]
         period = parts[3] if len(parts) == 4 else ""

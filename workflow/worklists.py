@@ -17,16 +17,22 @@ from dtrack.workflow import lifecycle
 from dtrack.workflow.access import OVERSIGHT, check_oversight, check_province, readable_task
 from dtrack.workflow.applicability import is_department
 from dtrack.workflow.clock import Clock
-from dtrack.workflow.errors import InvalidInput
 from dtrack.workflow.extension_requests import RequestView, list_requests, may_request
-from dtrack.workflow.models import Directive, Event, Province, Task, TaskGroup
-from dtrack.workflow.overdue import LateTask, OverdueReview, Scope, TimelinessMatrix, awaiting_review
-from dtrack.workflow.overdue import overdue_review, timeliness_matrix
+from dtrack.workflow.models import Directive, Event, Province, Task, TaskGroup, User
+from dtrack.workflow.overdue import (
+    LateTask,
+    OverdueReview,
+    Scope,
+    TimelinessMatrix,
+    awaiting_review,
+    overdue_review,
+    timeliness_matrix,
+)
 from dtrack.workflow.provinces import all_provinces, check_region, resolve, resolve_optional
 from dtrack.workflow.service import owns, owns_group
 from dtrack.workflow.status import StatusMatrix, status_matrix
+from dtrack.workflow.task_listing import whole_number
 from dtrack.workflow.tasks import TaskView, history_json, list_tasks
-from dtrack.workflow.models import User
 from dtrack.workflow.vocabulary import DeadlineStatus, Owner, Role, State, Trigger
 
 # The sections of "Việc của tỉnh", in page order.
@@ -148,6 +154,10 @@ def review_page(session: Session, actor: User, as_of: date, clock: Clock, limit:
     return ReviewPage(waiting, list_requests(session, pending_only=True))
 
 
+# Bounds beyond any real value: a larger number would overflow the query it reaches.
+MAX_GROUP, MAX_DAYS, MAX_PAGES = 99, 36_500, 100_000
+
+
 @dataclass
 class OverdueFilters:
     """The same filters as `dtrack overdue`, as a form gives them (text, or None when empty)."""
@@ -173,26 +183,14 @@ class OverduePage:
                 "page": self.page, "pages": self.pages}
 
 
-def _whole(text: str | None, name: str, default: int, minimum: int) -> int:
-    if text is None or not text.strip():
-        return default
-    try:
-        value = int(text.strip())
-    except ValueError:
-        raise InvalidInput(name, f"{text!r} is not a whole number") from None
-    if value < minimum:
-        raise InvalidInput(name, f"{value} is less than {minimum}")
-    return value
-
-
 def overdue_page(session: Session, actor: User, as_of: date, filters: OverdueFilters, clock: Clock,
                  per_page: int = 50) -> OverduePage:
     check_oversight(actor, "the overdue list")
     region = check_region(filters.region or None)
     province, note = resolve_optional(session, filters.province or None)
-    group = _whole(filters.group, "group", 0, 1) or None
-    min_days = _whole(filters.min_days, "min_days", 0, 0)
-    page = _whole(filters.page, "page", 1, 1)
+    group = whole_number(filters.group, "group", 0, 1, MAX_GROUP) or None
+    min_days = whole_number(filters.min_days, "min_days", 0, 0, MAX_DAYS)
+    page = whole_number(filters.page, "page", 1, 1, MAX_PAGES)
     scope = Scope(region=region, province=province, group=group, directive=filters.directive or None)
     review = overdue_review(session, as_of, scope, min_days=min_days, limit=page * per_page, clock=clock)
     pages = max(1, -(-review.total // per_page))
