@@ -36,6 +36,7 @@ from dtrack.web.forms import field_message, field_name
 from dtrack.web.wording import LANGS, words
 from dtrack.workflow.clock import Clock, local_dmy_hm
 from dtrack.workflow.database import Database
+from dtrack.workflow.error_messages import say
 from dtrack.workflow.errors import (
     ConcurrentUpdate, DtrackError, InvalidInput, LinkInvalid, LoginFailed, LoginThrottled, NotAuthenticated,
     NotFound, PermissionDenied,
@@ -262,8 +263,8 @@ def _run(request: Request, app: WebApp, spec: Spec, form: dict[str, str],
         return error_page(ctx, 403, ctx.w["error_csrf"])
     except InvalidInput as exc:
         if spec.form_page is None:
-            return error_page(ctx, 400, field_message(exc, ctx.w))
-        ctx.errors[field_name(exc.field)] = field_message(exc, ctx.w)
+            return error_page(ctx, 400, field_message(exc, ctx.w, ctx.lang))
+        ctx.errors[field_name(exc.field)] = field_message(exc, ctx.w, ctx.lang)
         return _again(ctx, spec, params, 422)
     except ConcurrentUpdate as exc:
         ctx.conflict = ctx.w["conflict"].format(by=exc.by, at=exc.at) if exc.by else ctx.w["conflict_unknown"]
@@ -284,15 +285,15 @@ def _run(request: Request, app: WebApp, spec: Spec, form: dict[str, str],
         field = _FORM_KINDS.get(exc.kind)
         if field is None or spec.form_page is None or request.method != "POST":
             return error_page(ctx, 404)
-        ctx.errors[field] = str(exc)
+        ctx.errors[field] = say(exc, ctx.lang)
         return _again(ctx, spec, params, 422)
     except PermissionDenied:
         return error_page(ctx, 403)
     except DtrackError as exc:
         if spec.form_page is not None and request.method == "POST":
-            ctx.errors["form"] = str(exc)
+            ctx.errors["form"] = say(exc, ctx.lang)
             return _again(ctx, spec, params, 422)
-        return error_page(ctx, 400, str(exc))
+        return error_page(ctx, 400, say(exc, ctx.lang))
     except Exception:  # noqa: BLE001 - the last line: a reference id in the log, never a traceback on the page
         return server_error(ctx)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from dtrack.workflow.error_messages import say
 from dtrack.workflow.errors import DeadlineFinal, InvalidInput
 from dtrack.workflow.service import MAX_NOTE
 from dtrack.workflow.settings import parse_date
@@ -30,8 +31,9 @@ def field_name(core_field: str) -> str:
     return _ALIASES.get(name, name)
 
 
-def field_message(error: InvalidInput, w: dict[str, str]) -> str:
-    """The message shown beside the field, in the page's language where it is a known mistake."""
+def field_message(error: InvalidInput, w: dict[str, str], lang: str = "vi") -> str:
+    """The message shown beside the field, in the page's language: the web's own wording for the
+    common mistakes, else the core's wording table (the same line the CLI prints)."""
     name = field_name(error.field)
     problem = error.problem
     code = error.error_code
@@ -55,7 +57,7 @@ def field_message(error: InvalidInput, w: dict[str, str]) -> str:
         return w["field_password_differ"]
     if name == "file":
         return _file_message(problem, w)
-    return str(error)
+    return say(error, lang)
 
 
 def _file_message(problem: str, w: dict[str, str]) -> str:

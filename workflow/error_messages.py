@@ -184,6 +184,8 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [(re.compile(english), vi) for eng
     (r"(.+) is not yes or no", "{0} không phải là yes hoặc no"),
     (r"(.+) is not a supported language", "{0} không phải là ngôn ngữ được hỗ trợ"),
     (r"(-?\d+) is negative", "{0} là số âm"),
+    (r"(-?\d+) is less than (-?\d+)", "{0} nhỏ hơn {1}"),
+    (r"(-?\d+) is more than (-?\d+)", "{0} lớn hơn {1}"),
     (r"give 0 or more", "hãy ghi 0 hoặc lớn hơn"),
     (r"(\S+) is already registered", "{0} đã được đăng ký"),
     (r"(\S+) is already disabled", "{0} đã bị khoá rồi"),

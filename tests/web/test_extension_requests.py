@@ -69,7 +69,7 @@ def test_refuse_on_the_task_page_and_grant_from_the_review_page(site):
     assert post(overseer, task_id, f"extension-requests/{request_id}/refuse",
                 reason="Không đủ căn cứ").status_code == 303
     again = post(overseer, task_id, f"extension-requests/{request_id}/grant")
-    assert again.status_code == 422 and "already refused" in again.text
+    assert again.status_code == 422 and f"đề nghị gia hạn {request_id} đã được quyết định (không đồng ý)" in again.text
     page = own.get(f"/tasks/{task_id}").text
     assert 'data-status="refused"' in page and "Không đủ căn cứ" in page
     post(own, task_id, "request-extension", to="31/12/2027", reason="Lần hai")

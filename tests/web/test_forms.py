@@ -188,3 +188,29 @@ def test_security_headers_on_every_kind_of_response(site):
         assert headers["referrer-policy"] == "same-origin"
         assert headers["x-frame-options"] == "DENY"
     assert client.get("/province").headers["cache-control"] == "no-store"
+
+
+def test_a_core_refusal_on_a_form_reads_in_the_page_language_and_changes_nothing(site):
+    """A mistake the web has no wording of its own for is said by the core's wording table, as the CLI says it."""
+    client = site.client("overseer")
+    task_id = site.task_id(KEY)  # not started: the Department cannot accept it yet
+    token, version = form_of(client, task_id)
+    before = site.fingerprint()
+    answer = client.post(f"/tasks/{task_id}/actions/accept", data={"csrf_token": token, "version": version})
+    assert answer.status_code == 422
+    assert "không thể chấp nhận nhiệm vụ 20/CT-BCT:2:ha-noi" in answer.text
+    assert "cannot accept" not in answer.text
+    assert site.fingerprint() == before
+    client.post("/account/language", data={"csrf_token": csrf_of(client), "lang": "en"})
+    before = site.fingerprint()  # the language is the user's own setting: that change is expected
+    answer = client.post(f"/tasks/{task_id}/actions/accept", data={"csrf_token": token, "version": version})
+    assert answer.status_code == 422
+    assert "cannot accept 20/CT-BCT:2:ha-noi" in answer.text and "không thể" not in answer.text
+    assert site.fingerprint() == before
+
+
+def test_a_bad_page_number_is_said_in_vietnamese(site):
+    client = site.client("overseer")
+    answer = client.get("/overdue", params={"page": "1" + "0" * 20})
+    assert answer.status_code == 400
+    assert "lớn hơn 100000" in answer.text and "is more than" not in answer.text
