@@ -289,7 +289,11 @@ def test_directive_20_keeps_its_wording(cli_runner, tmp_path):
         "to": "To: the Department of Innovation, Green Transformation and Industrial Promotion (MOIT)",
         "signer": "HEAD OF THE UNIT",
         "recipients": ["the Department of Innovation, Green Transformation and Industrial Promotion (MOIT)",
-                       "Archive: records"]}
+                       "People's Committee of Ca Mau (for information)", "Archive: records"]}
+    in_vietnamese = _header(_report(cli_runner, tmp_path, "province", "20/CT-BCT", "html").decode())
+    assert in_vietnamese["recipients"] == [
+        "Cục Đổi mới sáng tạo, Chuyển đổi xanh và Khuyến công (Bộ Công Thương)", "UBND tỉnh Cà Mau (để báo cáo)",
+        "Lưu: VT"]
 
 
 def test_the_directives_words_are_escaped_in_every_format():
