@@ -13,14 +13,20 @@ from pathlib import Path
 
 from bench.scratch import Scratch
 from bench.suite_engine import CHUNKS, _timed, engine_writer, plan, side_by_side
-from dtrack.workflow import service
+from dtrack.workflow import lifecycle, service
 from dtrack.workflow.database import Database
 
 # Each lever, undone: how the engine ran before it (for an A/B in one process).
 UNDO = {
     "one-query": lambda db: setattr(service, "find_task_and_user", lambda *args: None),
     "pre-ping": lambda db: setattr(db.engine.pool, "_pre_ping", True),
+    # Tracker.fire on plain rows and one Connection (the ORM path is what it falls back to).
+    "core-path": lambda db: setattr(service.Tracker, "_fire_on_core", lambda *args: None),
+    # The (state, trigger) -> destination table instead of firing the shared machine.
+    "move-table": lambda db: setattr(lifecycle, "_moves", lambda: None),
 }
+# What UNDO changes, as it is, restored before every chunk.
+_KEPT = ((service, "find_task_and_user"), (service.Tracker, "_fire_on_core"), (lifecycle, "_moves"))
 
 
 def ab(backend: str, lever: str, n: int) -> None:
@@ -32,21 +38,23 @@ def ab(backend: str, lever: str, n: int) -> None:
             steps = plan(urls[0], n)
             plan(urls[1], 1)
             dbs = [Database(url) for url in urls]
-            kept = service.find_task_and_user
+            kept = [(owner, name, getattr(owner, name)) for owner, name in _KEPT]
             fns = [engine_writer(db) for db in dbs]
             size = max(1, (n - 1) // CHUNKS)
             samples: list[list[float]] = [[], []]
             chunks = [steps[k:k + size] for k in range(0, n, size)]
             for i, chunk in enumerate(chunks):  # the first chunk warms both up
                 for side in (0, 1):
-                    service.find_task_and_user = kept
+                    for owner, name, value in kept:
+                        setattr(owner, name, value)
                     dbs[side].engine.pool._pre_ping = False
                     if side == 0:
                         UNDO[lever](dbs[0])
                     seconds = _timed(chunk, fns[side])
                     if i > 0:
                         samples[side].append(seconds)
-            service.find_task_and_user = kept
+            for owner, name, value in kept:
+                setattr(owner, name, value)
             for db in dbs:
                 db.dispose()
         finally:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, Insert, Table, create_engine, event, text
+from sqlalchemy import Connection, Engine, Insert, Table, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -139,6 +139,16 @@ class Database:
         assert self._sessions is not None
         with self._sessions() as session, session.begin():
             yield session
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One unit of work on a plain Connection, for hot paths that need no mapped objects.
+
+        Commits when the block ends, rolls back on any error, like `session`,
+        without the Session's bookkeeping (a transition's fast path).
+        """
+        with self.engine.begin() as connection:
+            yield connection
 
     @staticmethod
     def hold(session: Session, name: str) -> None:

@@ -93,7 +93,58 @@ RULES: dict[Trigger, Rule] = {
 
 def triggers_from(state: str) -> list[Trigger]:
     """Triggers the lifecycle accepts in a state, in definition order (ignores roles)."""
-    return [Trigger(t) for t in machine().get_triggers(state)]
+    return list(_triggers_from(state))
+
+
+@cache
+def _triggers_from(state: str) -> tuple[Trigger, ...]:
+    # Asked on every transition; the machine's answer is fixed once it is built.
+    return tuple(Trigger(t) for t in machine().get_triggers(state))
+
+
+class _StateHolder:
+    """What the machine reads and writes when it is fired: just a `state`."""
+
+    def __init__(self, state: str) -> None:
+        self.state = state
+
+
+def destination(state: str, trigger: Trigger) -> str:
+    """The state `trigger` moves a task in `state` to (the same state for an internal transition).
+
+    Read off the machine's own transitions once (`_moves`); a machine with
+    callbacks or conditions is fired instead, so they still run, and a move
+    it does not define raises its MachineError as firing always did.
+    """
+    moves = _moves()
+    found = None if moves is None else moves.get((state, trigger))
+    if found is not None:
+        return found
+    holder = _StateHolder(str(state))  # the machine reads a State member by its name, not its value
+    machine().events[trigger].trigger(holder)
+    return holder.state
+
+
+@cache
+def _moves() -> dict[tuple[str, str], str] | None:
+    """(state, trigger) -> destination, derived from the machine; None when firing it could do more than move.
+
+    Firing the shared machine costs more than a transition's checks (an
+    EventData, partials, callback lists): a lookup gives the same state.
+    """
+    built = machine()
+    hooks = (built.before_state_change, built.after_state_change, built.prepare_event, built.finalize_event,
+             built.on_exception)
+    if any(hooks) or built.has_queue or any(s.on_enter or s.on_exit for s in built.states.values()):
+        return None
+    moves: dict[tuple[str, str], str] = {}
+    for name, event in built.events.items():
+        for source, options in event.transitions.items():
+            if len(options) != 1 or options[0].conditions or options[0].before or options[0].after \
+                    or options[0].prepare:
+                return None
+            moves[(source, name)] = source if options[0].dest is None else options[0].dest
+    return moves
 
 
 def may_fire(trigger: Trigger, role: str, owns: bool) -> bool:

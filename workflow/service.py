@@ -6,20 +6,26 @@ the shared machine, and writes the new state with its audit event. Both
 commit together or not at all. A concurrent change to the same task is
 caught by the version column and reported as `ConcurrentUpdate`; nothing is
 lost. `apply` is the same step inside a caller's transaction, for batches.
+
+Without hooks, `fire` first tries its common case on plain Core rows and one
+Connection (`Tracker._fire_on_core`: a key with today's slug, an action that
+is allowed); everything else goes through the ORM path, which raises the
+errors. Both write the same rows (tests/workflow/test_transition_reads.py).
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Connection, Row, Update, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from dtrack.workflow import lifecycle
-from dtrack.workflow.access import check_active, may_read_province
+from dtrack.workflow.access import OVERSIGHT, check_active, may_read_province
 from dtrack.workflow.clock import Clock, local_dmy_hm
 from dtrack.workflow.database import Database
 from dtrack.workflow.errors import (
@@ -29,9 +35,9 @@ from dtrack.workflow.errors import (
     TransitionNotAllowed,
     UnknownTrigger,
 )
-from dtrack.workflow.models import Event, Task, User
-from dtrack.workflow.reminders import cancel_stale
-from dtrack.workflow.tasks import find_task, find_task_and_user
+from dtrack.workflow.models import Event, Task, User, task_key
+from dtrack.workflow.reminders import cancel_stale_of_task
+from dtrack.workflow.tasks import find_task, find_task_and_user, read_for_transition
 from dtrack.workflow.users import find_user
 from dtrack.workflow.views import View
 from dtrack.workflow.vocabulary import Owner, Role, Trigger
@@ -94,9 +100,13 @@ def owns(actor: User, task: Task) -> bool:
 
 def owns_group(actor: User, owner: str, province_id: int) -> bool:
     """`owns` for a task known by its group's owner and its province (lists need not load each group)."""
+    return _owns(actor.role, actor.province_id, owner, province_id)
+
+
+def _owns(role: str, actor_province_id: int | None, owner: str, province_id: int) -> bool:
     if owner == Owner.DEPARTMENT:
-        return actor.role == Role.OVERSEER
-    return actor.role == Role.PROVINCE and actor.province_id == province_id
+        return role == Role.OVERSEER
+    return role == Role.PROVINCE and actor_province_id == province_id
 
 
 def apply(
@@ -130,11 +140,31 @@ def apply(
         check_text(name, text)
 
     from_state = task.state
-    # The machine moves a stand-in, not the mapped row: the row is written
-    # below with one guarded UPDATE, and the ORM must not write it again.
-    moved = _StateHolder(task.state)
-    lifecycle.machine().events[trigger].trigger(moved)
-    changes: dict[str, object] = {"state": moved.state, "updated_at": now, "version": task.version + 1}
+    changes = _changes(task.state, trigger, task.version, progress, now)
+    # Plain Core on the session's connection: the ORM's bulk-UPDATE machinery
+    # costs more than the statement itself (see docs/performance.md); the ORM
+    # must not write the row again, so the new values are set as committed.
+    connection = session.connection()
+    event = Event(
+        task_id=task.id, actor_id=actor.id, trigger=trigger.value, from_state=from_state,
+        to_state=changes["state"], progress=changes.get("progress", task.progress), note=note, evidence=evidence,
+        at=now,
+    )
+    event.id = _write(connection, task.id, task.version, changes, _columns(event))
+    for name, value in changes.items():
+        set_committed_value(task, name, value)
+    if from_state != task.state:
+        # Reminders written for the old state (e.g. "overdue" once submitted) no longer apply.
+        cancel_stale_of_task(connection, now, task.id)
+    for hook in hooks:
+        hook(session, task, event)
+    return event
+
+
+def _changes(state: str, trigger: Trigger, version: int, progress: int | None, now: datetime) -> dict[str, object]:
+    """The columns a trigger changes on a task in `state` at `version` (the lifecycle says the new state)."""
+    changes: dict[str, object] = {"state": lifecycle.destination(state, trigger), "updated_at": now,
+                                  "version": version + 1}
     if progress is not None:
         changes["progress"] = progress
     if trigger == Trigger.ACCEPT:
@@ -143,54 +173,47 @@ def apply(
         changes["submitted_at"] = now
     elif trigger == Trigger.REOPEN:
         changes["completed_at"] = None
-    # Optimistic locking: the UPDATE only matches the version we read. It is
-    # written on every action, even one that changes no other column, so a
-    # concurrent change is always detected and no update is ever lost.
-    # Plain Core on the session's connection: the ORM's bulk-UPDATE machinery
-    # costs more than the statement itself (see docs/performance.md).
-    connection = session.connection()
-    written = connection.execute(_UPDATE_TASK, {"task_id": task.id, "read_version": task.version,
-                                                **_all(task, changes)})
+    return changes
+
+
+def _write(connection: Connection, task_id: int, read_version: int, changes: dict[str, object],
+           event: dict[str, object]) -> int:
+    """The guarded UPDATE of the columns in `changes` and the audit event; returns the event's id.
+
+    Optimistic locking: the UPDATE only matches the version we read. It is
+    written on every action, even one that changes no other column, so a
+    concurrent change is always detected (StaleDataError) and no update is
+    ever lost.
+    """
+    columns = tuple(name for name in _WRITTEN if name in changes)
+    written = connection.execute(_update_task(columns), {"task_id": task_id, "read_version": read_version, **changes})
     if written.rowcount != 1:
-        raise StaleDataError(f"task {task.id} changed since version {task.version}")
-    for name, value in changes.items():
-        set_committed_value(task, name, value)
-    event = Event(
-        task_id=task.id, actor_id=actor.id, trigger=trigger.value, from_state=from_state, to_state=task.state,
-        progress=task.progress, note=note, evidence=evidence, at=now,
-    )
-    event.id = connection.execute(_INSERT_EVENT, _columns(event)).scalar_one()
-    if from_state != task.state:
-        # Reminders written for the old state (e.g. "overdue" once submitted) no longer apply.
-        cancel_stale(session, now, [task.id])
-    for hook in hooks:
-        hook(session, task, event)
-    return event
-
-
-class _StateHolder:
-    """What the lifecycle machine reads and writes: just a `state`."""
-
-    def __init__(self, state: str) -> None:
-        self.state = state
+        raise StaleDataError(f"task {task_id} changed since version {read_version}")
+    # The new id as the driver reports it (SQLite's lastrowid; PostgreSQL adds RETURNING by itself):
+    # an explicit RETURNING costs SQLite a result set to read.
+    return connection.execute(_INSERT_EVENT, event).inserted_primary_key[0]
 
 
 _WRITTEN = ("state", "progress", "updated_at", "version", "submitted_at", "completed_at")
 _EVENT_COLUMNS = ("task_id", "actor_id", "trigger", "from_state", "to_state", "progress", "note", "evidence", "at")
 
 _TASKS, _EVENTS = Task.__table__, Event.__table__
-_UPDATE_TASK = (
-    update(_TASKS)
-    .where(_TASKS.c.id == bindparam("task_id"), _TASKS.c.version == bindparam("read_version"))
-    .values({name: bindparam(name, type_=_TASKS.c[name].type) for name in _WRITTEN})
-)
+
+
+@cache
+def _update_task(columns: tuple[str, ...]) -> Update:
+    # One statement per set of changed columns (a handful: the trigger decides), built once each.
+    # Writing only what changed spares the unchanged values' conversions, and reading them.
+    return (
+        update(_TASKS)
+        .where(_TASKS.c.id == bindparam("task_id"), _TASKS.c.version == bindparam("read_version"))
+        .values({name: bindparam(name, type_=_TASKS.c[name].type) for name in columns})
+    )
+
+
 _INSERT_EVENT = insert(_EVENTS).values(
     {name: bindparam(name, type_=_EVENTS.c[name].type) for name in _EVENT_COLUMNS}
-).returning(_EVENTS.c.id)
-
-
-def _all(task: Task, changes: dict[str, object]) -> dict[str, object]:
-    return {name: changes.get(name, getattr(task, name)) for name in _WRITTEN}
+)
 
 
 def _columns(event: Event) -> dict[str, object]:
@@ -234,6 +257,11 @@ class Tracker:
         """
         trigger = parse_trigger(trigger) if isinstance(trigger, str) else trigger
         checked_progress = parse_progress(progress)
+        if not self.hooks:  # hooks take the ORM task and session: they go the usual way
+            done = self._fire_on_core(task_ref, trigger, actor_email, note, evidence, checked_progress,
+                                      expected_version)
+            if done is not None:
+                return done
         key = task_ref
         try:
             with self.db.session() as session:
@@ -261,6 +289,65 @@ class Tracker:
             with self.db.session() as session:  # the failed transaction is gone: read who won in a new one
                 raise conflict(session, task_id, key, self.clock.tz) from None
         return outcome
+
+    def _fire_on_core(self, task_ref: str, trigger: Trigger, actor_email: str, note: str | None,
+                      evidence: str | None, progress: int | None,
+                      expected_version: int | str | None) -> Outcome | None:
+        """`fire`'s common case on one Connection and plain rows: a key with today's slug, allowed as asked.
+
+        The same reads, checks and writes as `fire` and `apply` (one SELECT,
+        the guarded UPDATE, the event, `cancel_stale` only when the task has
+        pending reminders), without ORM objects or a Session. Anything else
+        (an id or old name, a missing task or user, any refusal, a version
+        mismatch) returns None having written nothing, and `fire` takes the
+        usual path, which raises the same errors it always did.
+        """
+        note = (note or "").strip() or None
+        evidence = (evidence or "").strip() or None
+        if not (_short_clean(note) and _short_clean(evidence)):
+            return None
+        row = key = None
+        try:
+            with self.db.transaction() as connection:
+                row = read_for_transition(connection, task_ref, actor_email)
+                if row is None or not _plainly_allowed(row, trigger, note, expected_version):
+                    return None
+                key = task_key(row.code, row.ordinal, row.slug, row.period)
+                now = self.clock.now()
+                changes = _changes(row.state, trigger, row.version, progress, now)
+                to_state, to_progress = changes["state"], changes.get("progress", row.progress)
+                event = {"task_id": row.id, "actor_id": row.actor_id, "trigger": trigger.value,
+                         "from_state": row.state, "to_state": to_state, "progress": to_progress, "note": note,
+                         "evidence": evidence, "at": now}
+                event_id = _write(connection, row.id, row.version, changes, event)
+                if row.state != to_state and row.has_pending_reminders:
+                    # Reminders written for the old state no longer apply (with none pending there is nothing to do).
+                    cancel_stale_of_task(connection, now, row.id)
+        except StaleDataError:
+            with self.db.session() as session:  # the failed transaction is gone: read who won in a new one
+                raise conflict(session, row.id, key, self.clock.tz) from None
+        return Outcome(row.id, key, trigger.value, row.state, to_state, to_progress, event_id, None)
+
+
+def _short_clean(text: str | None) -> bool:
+    return text is None or (len(text) <= MAX_NOTE and "\x00" not in text)
+
+
+def _plainly_allowed(row: Row, trigger: Trigger, note: str | None, expected_version: int | str | None) -> bool:
+    """Whether `fire` would let the actor of `row` fire `trigger` on its task: every check of `fire` and `apply`."""
+    if row.actor_disabled:
+        return False
+    if row.actor_role not in OVERSIGHT and not (row.actor_role == Role.PROVINCE
+                                                and row.actor_province_id == row.province_id):
+        return False  # may_read_province
+    if expected_version is not None and str(row.version) != str(expected_version).strip():
+        return False
+    actor_owns = _owns(row.actor_role, row.actor_province_id, row.owner, row.province_id)
+    if not lifecycle.may_fire(trigger, row.actor_role, actor_owns):
+        return False
+    if trigger not in lifecycle.triggers_from(row.state):
+        return False
+    return not (lifecycle.RULES[trigger].needs_note and not note)
 
 
 def conflict(session: Session, task_id: int, key: str, tz: str) -> ConcurrentUpdate:

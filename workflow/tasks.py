@@ -11,7 +11,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Connection, Row, Select, bindparam, exists, select
 from sqlalchemy.orm import Session, contains_eager
 
 from dtrack.workflow import lifecycle
@@ -20,7 +20,7 @@ from dtrack.workflow.database import row_id
 from dtrack.workflow.deadlines import task_titles
 from dtrack.workflow.errors import InvalidInput, UnknownTask
 from dtrack.workflow.history import Standing, assigned_by, changed_after, end_of_day, replay
-from dtrack.workflow.models import Directive, Event, Province, Task, TaskGroup, User, task_key
+from dtrack.workflow.models import Directive, Event, Province, Reminder, Task, TaskGroup, User, task_key
 from dtrack.workflow.provinces import resolve
 from dtrack.workflow.timeliness import classify
 from dtrack.workflow.views import View, plain
@@ -55,6 +55,50 @@ def _by_key_with_user() -> Select:
     )
 
 
+def _key_params(ref: str, email: str) -> dict[str, object] | None:
+    """The bind parameters of a one-query read for a key and an email; None for anything else (ids, mistakes)."""
+    parts = ref.strip().split(":")
+    if len(parts) not in (3, 4) or row_id(parts[1]) is None or "\x00" in ref or "\x00" in email:
+        return None  # the usual way names the mistake
+    return {"code": parts[0], "ordinal": int(parts[1]), "slug": parts[2],
+            "period": parts[3] if len(parts) == 4 else "", "email": email.strip().lower()}
+
+
+@cache
+def _transition_read() -> Select:
+    # Core, built once: the columns a transition checks, as a plain row (no ORM
+    # objects, no timestamps to parse), plus whether the task has pending
+    # reminders, so an empty `cancel_stale` costs no statement.
+    tasks, groups, directives = Task.__table__, TaskGroup.__table__, Directive.__table__
+    provinces, users, reminders = Province.__table__, User.__table__, Reminder.__table__
+    pending = exists().where(reminders.c.task_id == tasks.c.id, reminders.c.consumed_at.is_(None),
+                             reminders.c.cancelled_at.is_(None))
+    return (
+        select(tasks.c.id, tasks.c.state, tasks.c.progress, tasks.c.version, tasks.c.province_id, tasks.c.period,
+               groups.c.owner, groups.c.ordinal, directives.c.code, provinces.c.slug, users.c.id.label("actor_id"),
+               users.c.role.label("actor_role"), users.c.province_id.label("actor_province_id"),
+               users.c.disabled_at.is_not(None).label("actor_disabled"), pending.label("has_pending_reminders"))
+        .select_from(tasks.join(groups, tasks.c.group_id == groups.c.id)
+                     .join(directives, groups.c.directive_id == directives.c.id)
+                     .join(provinces, tasks.c.province_id == provinces.c.id)
+                     .join(users, users.c.email == bindparam("email")))
+        .where(directives.c.code == bindparam("code"), groups.c.ordinal == bindparam("ordinal"),
+               tasks.c.period == bindparam("period"), provinces.c.slug == bindparam("slug"))
+    )
+
+
+def read_for_transition(connection: Connection, ref: str, email: str) -> Row | None:
+    """The task named by a key with today's slug and its actor, as one Core row; None if either is missing.
+
+    The hot path of `Tracker.fire`: the same lookup as `find_task_and_user`
+    (columns of the task, its group, directive and province, of the user
+    and `actor_disabled`, and `has_pending_reminders`); a caller that gets None takes that
+    path, which names what is missing and maps old province names.
+    """
+    params = _key_params(ref, email)
+    return None if params is None else connection.execute(_transition_read(), params).first()
+
+
 def find_task_and_user(session: Session, ref: str, email: str) -> tuple[Task, User] | None:
     """The task named by a key with today's slug and the user `email`, in one query; None if either is missing.
 
@@ -62,11 +106,9 @@ def find_task_and_user(session: Session, ref: str, email: str) -> tuple[Task, Us
     usual way (`find_user`, `find_task`), which names what is missing and
     maps old province names.
     """
-    parts = ref.strip().split(":")
-    if len(parts) not in (3, 4) or row_id(parts[1]) is None or "\x00" in ref or "\x00" in email:
-        return None  # the usual way names the mistake
-    params = {"code": parts[0], "ordinal": int(parts[1]), "slug": parts[2],
-              "period": parts[3] if len(parts) == 4 else "", "email": email.strip().lower()}
+    params = _key_params(ref, email)
+    if params is None:
+        return None
     row = session.execute(_by_key_with_user(), params).unique().one_or_none()
     return None if row is None else (row[0], row[1])
 
@@ -232,7 +274,8 @@ def filtered_tasks(*, province: Province | None = None, region: str | None = Non
     return query.order_by(Directive.code, Province.ordinal, TaskGroup.ordinal, Task.period, Task.id)
 
 
-__all__ = ["TaskView", "filtered_tasks", "find_task", "find_task_and_user", "list_tasks", "task_key"]
+__all__ = ["TaskView", "filtered_tasks", "find_task", "find_task_and_user", "list_tasks", "read_for_transition",
+           "task_key"]
 
 
 @dataclass(frozen=True)

@@ -172,25 +172,30 @@ def test_concurrent_writers_never_lose_an_update(world):
             assert task.events[-1].progress == task.progress
 
 
-def test_interleaved_writer_gets_a_conflict_and_nothing_is_lost(world, monkeypatch):
-    """Read, someone else commits, then write: the second writer is refused with a clear error."""
+@pytest.mark.parametrize("hooks", [(), (lambda session, task, event: None,)], ids=["core-path", "orm-path"])
+def test_interleaved_writer_gets_a_conflict_and_nothing_is_lost(world, monkeypatch, hooks):
+    """Read, someone else commits, then write: the second writer is refused with a clear error.
+
+    Both ways a transition runs: without hooks on plain rows, with hooks on ORM objects.
+    """
     import dtrack.workflow.service as service
 
     officer = world.user("province", "ha-noi")
     key = "20/CT-BCT:7:ha-noi"
     world.fire(key, "start", officer)
-    real_apply = service.apply
+    real_write = service._write
     interleaved = []
 
-    def apply_after_someone_else(session, task, *args, **kwargs):
-        if not interleaved:
+    def write_after_someone_else(*args, **kwargs):
+        if not interleaved:  # between the late writer's read and its write
             interleaved.append(True)
             world.fire(key, "update", officer, progress=10, note="the other writer")
-        return real_apply(session, task, *args, **kwargs)
+        return real_write(*args, **kwargs)
 
-    monkeypatch.setattr(service, "apply", apply_after_someone_else)
+    monkeypatch.setattr(service, "_write", write_after_someone_else)
     with pytest.raises(ConcurrentUpdate, match="changed by someone else"):
-        world.fire(key, "update", officer, progress=50, note="the late writer")
+        Tracker(world.db, world.clock, hooks=hooks).fire(key, "update", officer, progress=50, note="the late writer")
+    assert interleaved
     with world.db.session() as s:
         task = find_task(s, key)[0]
         assert task.progress == 10

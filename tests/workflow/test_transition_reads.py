@@ -1,10 +1,25 @@
-"""A transition reads its task and its user in one statement (issue 12), with the same results and errors."""
+"""A transition reads its task and its user in one statement (issue 12), with the same results and errors.
+
+Without hooks `Tracker.fire` runs on plain Core rows: one read, the two writes,
+and `cancel_stale` only for a task with pending reminders; it writes what the
+ORM path writes.
+"""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 
-from dtrack.workflow.errors import UnknownProvince, UnknownTask, UnknownUser
+from dtrack.workflow.errors import (
+    InvalidInput,
+    PermissionDenied,
+    TransitionNotAllowed,
+    UnknownProvince,
+    UnknownTask,
+    UnknownUser,
+)
+from dtrack.workflow.models import Reminder, Task
+from dtrack.workflow.reminders import sweep
+from dtrack.workflow.service import Tracker
 from dtrack.workflow.tasks import find_task, find_task_and_user
 
 
@@ -51,3 +66,77 @@ def test_the_slow_path_still_names_what_is_missing(world, db):
         task_id = find_task(session, "20/CT-BCT:1:ha-noi")[0].id
     outcome = world.fire(str(task_id), "start", officer)  # by id: the usual two lookups
     assert (outcome.task_key, outcome.to_state) == ("20/CT-BCT:1:ha-noi", "in_progress")
+
+
+def _statements(db, action) -> list[str]:
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        seen.append(" ".join(statement.split()[:3]).upper())
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        action()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return seen
+
+
+def test_a_transition_without_pending_reminders_is_one_read_and_two_writes(world, db):
+    officer = world.user("province", "ha-noi")
+    statements = _statements(db, lambda: world.fire("20/CT-BCT:1:ha-noi", "start", officer))
+    assert statements == ["SELECT TASKS.ID, TASKS.STATE,", "UPDATE TASKS SET", "INSERT INTO EVENTS"]
+
+
+def test_pending_reminders_of_the_old_state_are_still_cancelled(world, db):
+    officer = world.user("province", "ha-noi")
+    sweep(db, world.clock)  # the 2025-H2 report is overdue on 5 Jan 2026: reminders pending
+    key = "20/CT-BCT:9:ha-noi:2025-H2"
+    statements = _statements(db, lambda: world.fire(key, "start", officer))
+    assert statements[-1] == "UPDATE REMINDERS SET"  # the state changed and reminders are pending
+    assert _statements(db, lambda: world.fire(key, "update", officer, progress=20))[-1] != "UPDATE REMINDERS SET"
+    world.fire(key, "submit", officer)
+    with db.session() as s:
+        pending = s.scalar(select(func.count()).select_from(Reminder).join(Task).where(
+            Task.period == "2025-H2", Task.province_id == find_task(s, key)[0].province_id,
+            Reminder.cancelled_at.is_(None), Reminder.consumed_at.is_(None)))
+    assert pending == 0
+
+
+def _trail(db, key: str) -> tuple:
+    with db.session() as s:
+        task = find_task(s, key)[0]
+        row = (task.state, task.progress, task.version, task.submitted_at, task.completed_at, task.updated_at)
+        return row, [(e.trigger, e.from_state, e.to_state, e.progress, e.note, e.evidence, e.at) for e in task.events]
+
+
+def test_the_core_path_writes_what_the_orm_path_writes(world, db):
+    """Without hooks `fire` runs on plain rows; with a hook on ORM objects: same outcomes, same rows."""
+    fast, slow = Tracker(db, world.clock), Tracker(db, world.clock, hooks=(lambda session, task, event: None,))
+    overseer = world.user("overseer", None)
+    steps = [("start", "officer", {}), ("update", "officer", {"progress": "40%"}),
+             ("submit", "officer", {"evidence": " Công văn 45/SCT-KC "}),
+             ("send-back", "overseer", {"note": "Thiếu phụ lục"}), ("update", "officer", {"progress": 70}),
+             ("submit", "officer", {}), ("accept", "overseer", {}), ("reopen", "overseer", {"note": "Bổ sung"}),
+             ("block", "officer", {"note": "Chờ kinh phí"}), ("unblock", "officer", {"expected_version": 10})]
+    outcomes = {}
+    for tracker, slug in ((fast, "ha-noi"), (slow, "hue")):
+        officer = world.user("province", slug)
+        key = f"20/CT-BCT:2:{slug}"
+        outcomes[slug] = [tracker.fire(key, trigger, officer if who == "officer" else overseer, **kw).to_json()
+                          for trigger, who, kw in steps]
+    for fast_one, slow_one in zip(outcomes["ha-noi"], outcomes["hue"], strict=True):
+        assert {k: v for k, v in fast_one.items() if k not in ("task_id", "task_key", "event_id")} == \
+               {k: v for k, v in slow_one.items() if k not in ("task_id", "task_key", "event_id")}
+    assert _trail(db, "20/CT-BCT:2:ha-noi") == _trail(db, "20/CT-BCT:2:hue")
+
+
+def test_a_refusal_on_the_core_path_writes_nothing_and_says_why(world, db):
+    officer, other = world.user("province", "ha-noi"), world.user("province", "hue")
+    with pytest.raises(PermissionDenied, match="belongs to ha-noi"):
+        world.fire("20/CT-BCT:1:ha-noi", "start", other)
+    with pytest.raises(TransitionNotAllowed):
+        world.fire("20/CT-BCT:1:ha-noi", "submit", officer)
+    with pytest.raises(InvalidInput, match="needs a note"):
+        world.fire("20/CT-BCT:1:ha-noi", "block", officer, note="  ")
+    assert _trail(db, "20/CT-BCT:1:ha-noi")[1] == []
