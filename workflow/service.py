@@ -25,7 +25,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from dtrack.workflow import lifecycle
-from dtrack.workflow.access import OVERSIGHT, check_active, may_read_province
+from dtrack.workflow.access import check_active, may_read, may_read_province
 from dtrack.workflow.clock import Clock, local_dmy_hm
 from dtrack.workflow.database import Database
 from dtrack.workflow.errors import (
@@ -122,18 +122,20 @@ def apply(
     hooks: tuple[Hook, ...] = (),
 ) -> Event:
     """Check and fire one trigger on a loaded task inside the caller's transaction."""
-    check_active(actor, trigger, task.key)
+    note = (note or "").strip() or None
+    evidence = (evidence or "").strip() or None
     actor_owns = owns(actor, task)
-    if not lifecycle.may_fire(trigger, actor.role, actor_owns):
+    refused = action_refusal(trigger, actor.role, actor.disabled_at is not None, actor_owns, task.state, note)
+    if refused == "disabled":
+        check_active(actor, trigger, task.key)
+    elif refused == "not_permitted":
         raise PermissionDenied(actor.email, trigger, task.key, _refusal_reason(actor, task, trigger))
-    if trigger not in lifecycle.triggers_from(task.state):
+    elif refused == "not_now":
         raise TransitionNotAllowed(
             task.key, trigger, task.state,
             [t.value.replace("_", "-") for t in lifecycle.allowed_for(task.state, actor.role, actor_owns)],
         )
-    note = (note or "").strip() or None
-    evidence = (evidence or "").strip() or None
-    if lifecycle.RULES[trigger].needs_note and not note:
+    elif refused == "needs_note":
         raise InvalidInput("--note", f"{trigger.replace('_', '-')} needs a note saying why", "add --note \"...\"",
                            code="needs_note", trigger=trigger.replace("_", "-"))
     for name, text in (("--note", note), ("--evidence", evidence)):
@@ -159,6 +161,25 @@ def apply(
     for hook in hooks:
         hook(session, task, event)
     return event
+
+
+def action_refusal(trigger: Trigger, role: str, disabled: bool, actor_owns: bool, state: str,
+                   note: str | None) -> str | None:
+    """Which rule refuses `trigger` (apply's order: "disabled", "not_permitted", "not_now", "needs_note"), or None.
+
+    The rules of an action, said once on plain values: `apply` turns the
+    answer into its error, `fire`'s Core path (which has rows, not objects)
+    goes ahead only on None.
+    """
+    if disabled:
+        return "disabled"
+    if not lifecycle.may_fire(trigger, role, actor_owns):
+        return "not_permitted"
+    if trigger not in lifecycle.triggers_from(state):
+        return "not_now"
+    if lifecycle.RULES[trigger].needs_note and not note:
+        return "needs_note"
+    return None
 
 
 def _changes(state: str, trigger: Trigger, version: int, progress: int | None, now: datetime) -> dict[str, object]:
@@ -334,20 +355,13 @@ def _short_clean(text: str | None) -> bool:
 
 
 def _plainly_allowed(row: Row, trigger: Trigger, note: str | None, expected_version: int | str | None) -> bool:
-    """Whether `fire` would let the actor of `row` fire `trigger` on its task: every check of `fire` and `apply`."""
-    if row.actor_disabled:
+    """Whether `fire` would let the actor of `row` fire `trigger` on its task: `fire`'s checks, then `apply`'s."""
+    if not may_read(row.actor_role, row.actor_disabled, row.actor_province_id, row.province_id):
         return False
-    if row.actor_role not in OVERSIGHT and not (row.actor_role == Role.PROVINCE
-                                                and row.actor_province_id == row.province_id):
-        return False  # may_read_province
     if expected_version is not None and str(row.version) != str(expected_version).strip():
         return False
     actor_owns = _owns(row.actor_role, row.actor_province_id, row.owner, row.province_id)
-    if not lifecycle.may_fire(trigger, row.actor_role, actor_owns):
-        return False
-    if trigger not in lifecycle.triggers_from(row.state):
-        return False
-    return not (lifecycle.RULES[trigger].needs_note and not note)
+    return action_refusal(trigger, row.actor_role, row.actor_disabled, actor_owns, row.state, note) is None
 
 
 def conflict(session: Session, task_id: int, key: str, tz: str) -> ConcurrentUpdate:
