@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dtrack.workflow.models import Base, Directive, Province, Task, User, UTCDateTime
 
+
 class ExtensionRequest(Base):
     """A province's request to extend a task's deadline, and the Department's decision.
 

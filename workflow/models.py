@@ -243,20 +243,22 @@ _FEATURE_MODULES = {
 }
 _HOME = {name: module for module, names in _FEATURE_MODULES.items() for name in names}
 
-if TYPE_CHECKING:
-    from dtrack.workflow.account_models import ApiToken, AuthEvent, AuthToken, WebSession
-    from dtrack.workflow.evidence_models import Attachment
-    from dtrack.workflow.feature_models import (
-        ExtensionRequest,
-        Indicator,
-        IndicatorValue,
-        Outbox,
-        OutboxAttachment,
-        Reminder,
-    )
+if TYPE_CHECKING:  # the names as type checkers see them ("X as X": re-exported)
+    from dtrack.workflow.account_models import ApiToken as ApiToken
+    from dtrack.workflow.account_models import AuthEvent as AuthEvent
+    from dtrack.workflow.account_models import AuthToken as AuthToken
+    from dtrack.workflow.account_models import WebSession as WebSession
+    from dtrack.workflow.evidence_models import Attachment as Attachment
+    from dtrack.workflow.feature_models import ExtensionRequest as ExtensionRequest
+    from dtrack.workflow.feature_models import Indicator as Indicator
+    from dtrack.workflow.feature_models import IndicatorValue as IndicatorValue
+    from dtrack.workflow.feature_models import Outbox as Outbox
+    from dtrack.workflow.feature_models import OutboxAttachment as OutboxAttachment
+    from dtrack.workflow.feature_models import Reminder as Reminder
 
 
 def __getattr__(name: str) -> Any:
+    """A feature table's class, mapped on first use (PEP 562: called only for names not defined here)."""
     module = _HOME.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
