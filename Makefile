@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 DTRACK_TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export DTRACK_TEST_PG_URL
 
-.PHONY: install chromium demo test test-sqlite bench bench-web bench-quick clean
+.PHONY: install bytecode chromium demo test test-sqlite bench bench-web bench-quick clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,14 @@ $(STAMP): setup.cfg pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# Byte-compile the sources, as pip does when it installs the wheel: an editable
+# install does not, and where PYTHONDONTWRITEBYTECODE is set every command then
+# compiles what it imports (about 28 ms of CPU in `dtrack tasks list`, a tenth
+# of its run). Only changed files are compiled again; Python ignores a stale file.
+bytecode: $(STAMP)
+	@$(BIN)/python -m compileall -q dtrack dtrack/*/ >/dev/null
+
+install: $(STAMP) bytecode
 
 # The browser tests drive Debian's Chromium (Playwright cannot download its own
 # browser here). Installed when missing if we are root; otherwise CI fails and a
@@ -41,14 +48,14 @@ test: $(STAMP) chromium
 test-sqlite: $(STAMP) chromium
 	$(BIN)/python -m pytest -q -m "not postgres"
 
-bench: $(STAMP)
+bench: $(STAMP) bytecode
 	$(BIN)/python -m bench
 
 # The web suite at full scale takes about 12 minutes of its own.
-bench-web: $(STAMP)
+bench-web: $(STAMP) bytecode
 	$(BIN)/python -m bench --only web --output bench/results-web.json
 
-bench-quick: $(STAMP)
+bench-quick: $(STAMP) bytecode
 	$(BIN)/python -m bench --quick --output bench/results-quick.json
 
 clean:

@@ -1,7 +1,7 @@
 """Alembic environment: always run by `Database.migrate` with a live connection."""
 from alembic import context
 
-from dtrack.workflow.models import Base
+from dtrack.workflow.models import schema_metadata
 
 connection = context.config.attributes.get("connection")
 if connection is None:
@@ -9,7 +9,7 @@ if connection is None:
 
 context.configure(
     connection=connection,
-    target_metadata=Base.metadata,
+    target_metadata=schema_metadata(),
     # SQLite cannot ALTER most things in place; batch mode copies the table.
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,

@@ -12,9 +12,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, Engine, Insert, Table, create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -80,6 +81,18 @@ def _ping_if_idle(dbapi_connection, record, _proxy) -> None:
             pass
 
 
+def _dialect_options(url: URL) -> dict[str, Any]:
+    """Options for this back-end's dialect.
+
+    dtrack has no HSTORE column: without `use_native_hstore=False` the psycopg
+    dialects look the type up on the first connection, one more round trip
+    in every command's start-up.
+    """
+    if url.get_backend_name() == "postgresql" and url.get_driver_name() in ("psycopg", "psycopg2"):
+        return {"use_native_hstore": False}
+    return {}
+
+
 def _first_line(exc: SQLAlchemyError) -> str:
     """The driver's own message, without SQLAlchemy's statement dump and links."""
     origin = getattr(exc, "orig", None)
@@ -110,7 +123,7 @@ class Database:
     def engine(self) -> Engine:
         if self._engine is None:
             try:
-                engine = create_engine(self.url, echo=self.echo)
+                engine = create_engine(self.url, echo=self.echo, **_dialect_options(make_url(self.url)))
             except (ArgumentError, NoSuchModuleError, ValueError) as exc:
                 raise DatabaseUnavailable(self.display_url, f"not a usable database URL ({exc})") from None
             if engine.dialect.name == "sqlite":

@@ -9,7 +9,7 @@ from alembic.config import Config
 
 from dtrack.workflow.database import MIGRATIONS_DIR, SCHEMA_REVISION, Database
 from dtrack.workflow.errors import DatabaseNotInitialised, DatabaseUnavailable
-from dtrack.workflow.models import Base
+from dtrack.workflow.models import schema_metadata
 
 
 def test_schema_revision_is_the_migrations_head():
@@ -23,7 +23,7 @@ def test_migrations_produce_the_models_schema(empty_url):
     db.migrate()
     with db.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
-        differences = compare_metadata(context, Base.metadata)
+        differences = compare_metadata(context, schema_metadata())
     db.dispose()
     assert differences == []
 
