@@ -20,7 +20,7 @@ from dtrack.workflow.database import row_id
 from dtrack.workflow.deadlines import task_titles
 from dtrack.workflow.errors import InvalidInput, UnknownTask
 from dtrack.workflow.history import Standing, assigned_by, changed_after, end_of_day, replay
-from dtrack.workflow.models import Directive, Event, Province, Reminder, Task, TaskGroup, User, task_key
+from dtrack.workflow.models import Directive, Event, Province, Task, TaskGroup, User, task_key
 from dtrack.workflow.provinces import resolve
 from dtrack.workflow.timeliness import classify
 from dtrack.workflow.views import View, plain
@@ -70,6 +70,8 @@ def _transition_read() -> Select:
     # objects, no timestamps to parse), plus whether the task has pending
     # reminders, so an empty `cancel_stale` costs no statement.
     tasks, groups, directives = Task.__table__, TaskGroup.__table__, Directive.__table__
+    from dtrack.workflow.feature_models import Reminder  # mapped on first use: a read command never needs it
+
     provinces, users, reminders = Province.__table__, User.__table__, Reminder.__table__
     pending = exists().where(reminders.c.task_id == tasks.c.id, reminders.c.consumed_at.is_(None),
                              reminders.c.cancelled_at.is_(None))
