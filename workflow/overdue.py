@@ -29,8 +29,12 @@ from dtrack.workflow.deadlines import task_titles
 from dtrack.workflow.errors import InvalidInput
 from dtrack.workflow.history import STANDING_COLUMNS, Standing, countable, nothing_after, standing_rows
 from dtrack.workflow.models import Directive, Province, Task, TaskGroup, task_key
+from dtrack.workflow.snapshot_memo import SnapshotMemo
 from dtrack.workflow.timeliness import classify
 from dtrack.workflow.vocabulary import DEPARTMENT_SLUG, OWED_BY_PROVINCE, DeadlineStatus, Region, State
+
+# The nationwide counts, remembered while the database shows the same data (PostgreSQL; see snapshot_memo).
+_MEMO = SnapshotMemo()
 
 _COLUMNS = (
     Task.id, Directive.code, TaskGroup.ordinal, Province.slug, Task.period, Province.name, Province.region,
@@ -58,6 +62,10 @@ class Scope:
         if self.directive is not None:
             query = query.where(Directive.code == self.directive)
         return query
+
+    def key(self) -> tuple:
+        """The scope by value (a province by id), for remembering its counts."""
+        return (self.region, self.province.id if self.province is not None else None, self.group, self.directive)
 
     def task_filters(self) -> list:
         """The same filters on task columns only (subqueries on the small tables), for index-only scans."""
@@ -204,6 +212,22 @@ def _awaiting_conditions(as_of: date) -> tuple:
     return (Task.state == State.SUBMITTED.value, Task.submitted_at.is_not(None), *countable(as_of))
 
 
+def _overdue_counts(session: Session, as_of: date, scope: Scope, latest_due: date) -> tuple[tuple, tuple, tuple]:
+    """(slug, overdue) per province, (region, overdue), (slug, name): immutable, for the memo."""
+    per_province: Counter = Counter()
+    per_region: Counter = Counter()
+    names: dict[str, str] = {}
+    counted = dict(session.execute(overdue_counts_query(as_of, scope, latest_due)).all())
+    if counted:
+        for province_id, slug, name, region in session.execute(
+                select(Province.id, Province.slug, Province.name, Province.region)
+                .where(Province.id.in_(list(counted)))):
+            per_province[slug] += counted[province_id]
+            per_region[region] += counted[province_id]
+            names[slug] = name
+    return tuple(per_province.items()), tuple(per_region.items()), tuple(names.items())
+
+
 def overdue_review(
     session: Session, as_of: date, scope: Scope = Scope(), *, min_days: int = 0, limit: int | None = None,
     clock: Clock | None = None,
@@ -222,19 +246,10 @@ def overdue_review(
         return _replayed_review(session, as_of, scope, min_days, limit, clock)
     # Overdue by at least max(1, min_days) days: due on or before this day.
     latest_due = as_of - timedelta(days=max(1, min_days))
-    late = _late_conditions(as_of, latest_due)
-    per_province: Counter = Counter()
-    per_region: Counter = Counter()
-    names: dict[str, str] = {}
-    counted = dict(session.execute(overdue_counts_query(as_of, scope, latest_due)).all())
-    if counted:
-        for province_id, slug, name, region in session.execute(
-                select(Province.id, Province.slug, Province.name, Province.region)
-                .where(Province.id.in_(list(counted)))):
-            per_province[slug] += counted[province_id]
-            per_region[region] += counted[province_id]
-            names[slug] = name
-    overdue = _overdue_list(session, as_of, scope, late, limit, clock)
+    counts = _MEMO.get(session, ("overdue", as_of, scope.key(), latest_due),
+                       lambda: _overdue_counts(session, as_of, scope, latest_due))
+    per_province, per_region, names = Counter(dict(counts[0])), Counter(dict(counts[1])), dict(counts[2])
+    overdue = _overdue_list(session, as_of, scope, latest_due, limit, clock)
     waiting, awaiting_total = awaiting_review(session, as_of, scope, limit=limit, clock=clock)
     department = []
     if scope.region is None and scope.province is None:
@@ -257,33 +272,59 @@ def awaiting_review(session: Session, as_of: date, scope: Scope = Scope(), *, li
     order = (Directive.code, TaskGroup.ordinal, Province.slug, Task.period)
     waiting = []
     awaiting = _awaiting_conditions(as_of)
-    awaiting_total = session.scalar(awaiting_count_query(as_of, scope))
-    waiting_query = _context().where(*awaiting, *scope.task_filters())  # on the review index, as the count
-    for row in session.execute(waiting_query.order_by(Task.submitted_at, *order).limit(limit)):
+    awaiting_total = _MEMO.get(session, ("awaiting", as_of, scope.key()),
+                               lambda: session.scalar(awaiting_count_query(as_of, scope)))
+    rows = _context().where(*awaiting, *scope.task_filters()).order_by(Task.submitted_at, *order)  # review index
+    if limit is not None:
+        # The first `limit` (their order is a sort of every waiting submission) are chosen
+        # and remembered as the count is, then loaded in full in that order.
+        first = _joined(select(Task.id)).where(*awaiting, *scope.task_filters()).order_by(
+            Task.submitted_at, *order).limit(limit)
+        chosen = _MEMO.get(session, ("awaiting first", as_of, scope.key(), limit),
+                           lambda: tuple(session.scalars(first)))
+        rows = _context().where(Task.id.in_(chosen))
+    found = list(session.execute(rows))
+    if limit is not None:
+        place = {task_id: i for i, task_id in enumerate(chosen)}
+        found.sort(key=lambda r: place[r.id])
+    for row in found:
         verdict = classify(row.state, row.due_on, as_of, submitted_at=row.submitted_at, clock=clock)
         waiting.append(_late(row, verdict.status, verdict.days or 0))
     return waiting, awaiting_total or 0
 
 
-def _overdue_list(session: Session, as_of: date, scope: Scope, late: tuple, limit: int | None,
+def _first_overdue(session: Session, scope: Scope, late: tuple, limit: int) -> tuple[int, ...] | None:
+    """The ids of the first `limit` overdue tasks (by deadline, then key); None when there are no more than that.
+
+    Days late follow the deadline alone, so the database finds the deadline of the
+    `limit`-th task on the deadline index (no join, few rows read). Tasks due by then
+    are ranked here by (deadline, key) on a few light columns, as the full list is
+    ranked; ranking them by id would list other tasks among those sharing that last
+    deadline.
+    """
+    boundary = session.scalar(select(Task.due_on).where(*late, *scope.task_filters())
+                              .order_by(Task.due_on).offset(limit - 1).limit(1))
+    if boundary is None:  # fewer than `limit` tasks, all of them listed
+        return None
+    light = _joined(select(Task.id, Task.due_on, Directive.code, TaskGroup.ordinal, Province.slug, Task.period))
+    ranked = sorted(session.execute(light.where(*late, Task.due_on <= boundary, *scope.task_filters())),
+                    key=lambda r: (r.due_on, task_key(r.code, r.ordinal, r.slug, r.period)))
+    return tuple(r.id for r in ranked[:limit])
+
+
+def _overdue_list(session: Session, as_of: date, scope: Scope, latest_due: date, limit: int | None,
                   clock: Clock) -> list[LateTask]:
     """The overdue tasks, most days late first then by key; the first `limit` of them when one is given."""
     if limit is not None and limit <= 0:
         return []
+    late = _late_conditions(as_of, latest_due)
     rows = scope.apply(_context().where(*late))
     if limit is not None:
-        # Days late follow the deadline alone, so the database finds the deadline of the
-        # `limit`-th task on the deadline index (no join, few rows read). Tasks due by then
-        # are ranked here by (deadline, key) on a few light columns, as the full list is
-        # ranked; ranking them by id would list other tasks among those sharing that last
-        # deadline. Only the chosen ones are then loaded in full.
-        boundary = session.scalar(select(Task.due_on).where(*late, *scope.task_filters())
-                                  .order_by(Task.due_on).offset(limit - 1).limit(1))
-        if boundary is not None:  # None: fewer than `limit` tasks, all of them listed
-            light = _joined(select(Task.id, Task.due_on, Directive.code, TaskGroup.ordinal, Province.slug, Task.period))
-            ranked = sorted(session.execute(light.where(*late, Task.due_on <= boundary, *scope.task_filters())),
-                            key=lambda r: (r.due_on, task_key(r.code, r.ordinal, r.slug, r.period)))
-            rows = _context().where(Task.id.in_([r.id for r in ranked[:limit]]))
+        # Chosen as the counts are counted, and remembered likewise; only those are loaded in full.
+        chosen = _MEMO.get(session, ("overdue first", as_of, scope.key(), latest_due, limit),
+                           lambda: _first_overdue(session, scope, late, limit))
+        if chosen is not None:
+            rows = _context().where(Task.id.in_(chosen))
     overdue = []
     for row in session.execute(rows):
         verdict = classify(row.state, row.due_on, as_of, clock=clock)
