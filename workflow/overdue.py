@@ -20,21 +20,26 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from dtrack.workflow.applicability import department_tasks, in_province_figures, province_units
+from dtrack.workflow.applicability import department_tasks, province_units
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.deadlines import task_titles
 from dtrack.workflow.errors import InvalidInput
 from dtrack.workflow.history import STANDING_COLUMNS, Standing, countable, nothing_after, standing_rows
 from dtrack.workflow.models import Directive, Province, Task, TaskGroup, task_key
-from dtrack.workflow.snapshot_memo import SnapshotMemo
+from dtrack.workflow.overdue_counts import (
+    MEMO,
+    awaiting_conditions,
+    awaiting_count_query,
+    first_overdue,
+    joined,
+    late_conditions,
+    overdue_counts,
+)
 from dtrack.workflow.timeliness import classify
-from dtrack.workflow.vocabulary import DEPARTMENT_SLUG, OWED_BY_PROVINCE, DeadlineStatus, Region, State
-
-# The nationwide counts, remembered while the database shows the same data (PostgreSQL; see snapshot_memo).
-_MEMO = SnapshotMemo()
+from dtrack.workflow.vocabulary import DEPARTMENT_SLUG, OWED_BY_PROVINCE, DeadlineStatus, Region
 
 _COLUMNS = (
     Task.id, Directive.code, TaskGroup.ordinal, Province.slug, Task.period, Province.name, Province.region,
@@ -151,14 +156,8 @@ class OverdueReview:
         }
 
 
-def _joined(query: Select) -> Select:
-    """`query` over tasks joined to their group, directive and province (what scopes filter on)."""
-    return query.select_from(Task).join(TaskGroup, Task.group_id == TaskGroup.id).join(
-        Directive, TaskGroup.directive_id == Directive.id).join(Province, Task.province_id == Province.id)
-
-
 def _context() -> Select:
-    return _joined(select(*_COLUMNS))
+    return joined(select(*_COLUMNS))
 
 
 def _late(row, status: DeadlineStatus, days: int, standing: Standing | None = None) -> LateTask:
@@ -184,50 +183,6 @@ def check_min_days(min_days: int) -> int:
 MAX_MIN_DAYS = 36500
 
 
-def _late_conditions(as_of: date, latest_due: date) -> tuple:
-    """Owed by a province, due on or before `latest_due`, counted as of the day (today's rows)."""
-    return (Task.state.in_(OWED_BY_PROVINCE), Task.due_on <= latest_due, *countable(as_of), in_province_figures())
-
-
-def overdue_counts_query(as_of: date, scope: Scope, latest_due: date) -> Select:
-    """(province id, overdue tasks) of every province with one, on task columns alone.
-
-    Every column asked is in the deadline index (`ix_tasks_state_due`), so the
-    count reads that index and never a task row. Grouped on `province_id + 0`:
-    on the plain column SQLite walks the (province, state) index in province
-    order to skip a sort, reading every task's row (about 1 s at 1M tasks),
-    where the deadline range holds a tenth of them.
-    """
-    province = (Task.province_id + 0).label("province")
-    return (select(province, func.count()).where(*_late_conditions(as_of, latest_due), *scope.task_filters())
-            .group_by(province))
-
-
-def awaiting_count_query(as_of: date, scope: Scope) -> Select:
-    """How many submissions wait for review, on the review index (`ix_tasks_state_submitted`) alone."""
-    return select(func.count()).select_from(Task).where(*_awaiting_conditions(as_of), *scope.task_filters())
-
-
-def _awaiting_conditions(as_of: date) -> tuple:
-    return (Task.state == State.SUBMITTED.value, Task.submitted_at.is_not(None), *countable(as_of))
-
-
-def _overdue_counts(session: Session, as_of: date, scope: Scope, latest_due: date) -> tuple[tuple, tuple, tuple]:
-    """(slug, overdue) per province, (region, overdue), (slug, name): immutable, for the memo."""
-    per_province: Counter = Counter()
-    per_region: Counter = Counter()
-    names: dict[str, str] = {}
-    counted = dict(session.execute(overdue_counts_query(as_of, scope, latest_due)).all())
-    if counted:
-        for province_id, slug, name, region in session.execute(
-                select(Province.id, Province.slug, Province.name, Province.region)
-                .where(Province.id.in_(list(counted)))):
-            per_province[slug] += counted[province_id]
-            per_region[region] += counted[province_id]
-            names[slug] = name
-    return tuple(per_province.items()), tuple(per_region.items()), tuple(names.items())
-
-
 def overdue_review(
     session: Session, as_of: date, scope: Scope = Scope(), *, min_days: int = 0, limit: int | None = None,
     clock: Clock | None = None,
@@ -246,8 +201,8 @@ def overdue_review(
         return _replayed_review(session, as_of, scope, min_days, limit, clock)
     # Overdue by at least max(1, min_days) days: due on or before this day.
     latest_due = as_of - timedelta(days=max(1, min_days))
-    counts = _MEMO.get(session, ("overdue", as_of, scope.key(), latest_due),
-                       lambda: _overdue_counts(session, as_of, scope, latest_due))
+    counts = MEMO.get(session, ("overdue", as_of, scope.key(), latest_due),
+                       lambda: overdue_counts(session, as_of, scope, latest_due))
     per_province, per_region, names = Counter(dict(counts[0])), Counter(dict(counts[1])), dict(counts[2])
     overdue = _overdue_list(session, as_of, scope, latest_due, limit, clock)
     waiting, awaiting_total = awaiting_review(session, as_of, scope, limit=limit, clock=clock)
@@ -271,16 +226,16 @@ def awaiting_review(session: Session, as_of: date, scope: Scope = Scope(), *, li
         return (waiting if limit is None else waiting[:limit]), len(waiting)
     order = (Directive.code, TaskGroup.ordinal, Province.slug, Task.period)
     waiting = []
-    awaiting = _awaiting_conditions(as_of)
-    awaiting_total = _MEMO.get(session, ("awaiting", as_of, scope.key()),
+    awaiting = awaiting_conditions(as_of)
+    awaiting_total = MEMO.get(session, ("awaiting", as_of, scope.key()),
                                lambda: session.scalar(awaiting_count_query(as_of, scope)))
     rows = _context().where(*awaiting, *scope.task_filters()).order_by(Task.submitted_at, *order)  # review index
     if limit is not None:
         # The first `limit` (their order is a sort of every waiting submission) are chosen
         # and remembered as the count is, then loaded in full in that order.
-        first = _joined(select(Task.id)).where(*awaiting, *scope.task_filters()).order_by(
+        first = joined(select(Task.id)).where(*awaiting, *scope.task_filters()).order_by(
             Task.submitted_at, *order).limit(limit)
-        chosen = _MEMO.get(session, ("awaiting first", as_of, scope.key(), limit),
+        chosen = MEMO.get(session, ("awaiting first", as_of, scope.key(), limit),
                            lambda: tuple(session.scalars(first)))
         rows = _context().where(Task.id.in_(chosen))
     found = list(session.execute(rows))
@@ -293,36 +248,17 @@ def awaiting_review(session: Session, as_of: date, scope: Scope = Scope(), *, li
     return waiting, awaiting_total or 0
 
 
-def _first_overdue(session: Session, scope: Scope, late: tuple, limit: int) -> tuple[int, ...] | None:
-    """The ids of the first `limit` overdue tasks (by deadline, then key); None when there are no more than that.
-
-    Days late follow the deadline alone, so the database finds the deadline of the
-    `limit`-th task on the deadline index (no join, few rows read). Tasks due by then
-    are ranked here by (deadline, key) on a few light columns, as the full list is
-    ranked; ranking them by id would list other tasks among those sharing that last
-    deadline.
-    """
-    boundary = session.scalar(select(Task.due_on).where(*late, *scope.task_filters())
-                              .order_by(Task.due_on).offset(limit - 1).limit(1))
-    if boundary is None:  # fewer than `limit` tasks, all of them listed
-        return None
-    light = _joined(select(Task.id, Task.due_on, Directive.code, TaskGroup.ordinal, Province.slug, Task.period))
-    ranked = sorted(session.execute(light.where(*late, Task.due_on <= boundary, *scope.task_filters())),
-                    key=lambda r: (r.due_on, task_key(r.code, r.ordinal, r.slug, r.period)))
-    return tuple(r.id for r in ranked[:limit])
-
-
 def _overdue_list(session: Session, as_of: date, scope: Scope, latest_due: date, limit: int | None,
                   clock: Clock) -> list[LateTask]:
     """The overdue tasks, most days late first then by key; the first `limit` of them when one is given."""
     if limit is not None and limit <= 0:
         return []
-    late = _late_conditions(as_of, latest_due)
+    late = late_conditions(as_of, latest_due)
     rows = scope.apply(_context().where(*late))
     if limit is not None:
         # Chosen as the counts are counted, and remembered likewise; only those are loaded in full.
-        chosen = _MEMO.get(session, ("overdue first", as_of, scope.key(), latest_due, limit),
-                           lambda: _first_overdue(session, scope, late, limit))
+        chosen = MEMO.get(session, ("overdue first", as_of, scope.key(), latest_due, limit),
+                           lambda: first_overdue(session, scope, late, limit))
         if chosen is not None:
             rows = _context().where(Task.id.in_(chosen))
     overdue = []

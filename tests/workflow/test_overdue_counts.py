@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import text
 
 from dtrack.workflow.models import Province
-from dtrack.workflow.overdue import Scope, awaiting_count_query, overdue_counts_query, overdue_review
+from dtrack.workflow.overdue import Scope, overdue_review
+from dtrack.workflow.overdue_counts import awaiting_count_query, overdue_counts_query
 
 DAY = date(2026, 1, 5)
 
