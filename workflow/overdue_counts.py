@@ -87,10 +87,15 @@ def first_overdue(session: Session, scope: Scope, late: tuple, limit: int) -> tu
     ranked; ranking them by id would list other tasks among those sharing that last
     deadline.
     """
-    boundary = session.scalar(select(Task.due_on).where(*late, *scope.task_filters())
-                              .order_by(Task.due_on).offset(limit - 1).limit(1))
-    if boundary is None:  # fewer than `limit` tasks, all of them listed
+    # One ordered scan per owed state: for `state IN (...)` neither database reads the index in
+    # deadline order, so one query sorted every overdue task (81k at 1M, 40 ms on PostgreSQL) to
+    # find one deadline; each state's first `limit` deadlines are a short index read.
+    deadlines = sorted(d for state in OWED_BY_PROVINCE for d in session.scalars(
+        select(Task.due_on).where(Task.state == state, *late, *scope.task_filters())
+        .order_by(Task.due_on).limit(limit)))
+    if len(deadlines) < limit:  # no more than `limit` tasks, all of them listed
         return None
+    boundary = deadlines[limit - 1]
     light = joined(select(Task.id, Task.due_on, Directive.code, TaskGroup.ordinal, Province.slug, Task.period))
     ranked = sorted(session.execute(light.where(*late, Task.due_on <= boundary, *scope.task_filters())),
                     key=lambda r: (r.due_on, task_key(r.code, r.ordinal, r.slug, r.period)))
