@@ -201,6 +201,12 @@ def overdue_review(
         return _replayed_review(session, as_of, scope, min_days, limit, clock)
     # Overdue by at least max(1, min_days) days: due on or before this day.
     latest_due = as_of - timedelta(days=max(1, min_days))
+    with MEMO.reading(session):  # one snapshot for the figures of the review
+        return _review(session, as_of, scope, latest_due, limit, clock)
+
+
+def _review(session: Session, as_of: date, scope: Scope, latest_due: date, limit: int | None,
+            clock: Clock) -> OverdueReview:
     counts = MEMO.get(session, ("overdue", as_of, scope.key(), latest_due),
                        lambda: overdue_counts(session, as_of, scope, latest_due))
     per_province, per_region, names = Counter(dict(counts[0])), Counter(dict(counts[1])), dict(counts[2])
@@ -224,6 +230,12 @@ def awaiting_review(session: Session, as_of: date, scope: Scope = Scope(), *, li
     if not nothing_after(session, as_of, clock):
         _, waiting, _ = _replayed_lists(session, as_of, scope, 1, clock)
         return (waiting if limit is None else waiting[:limit]), len(waiting)
+    with MEMO.reading(session):  # one snapshot for its two figures (the review's, within a review)
+        return _awaiting(session, as_of, scope, limit, clock)
+
+
+def _awaiting(session: Session, as_of: date, scope: Scope, limit: int | None,
+              clock: Clock) -> tuple[list[LateTask], int]:
     order = (Directive.code, TaskGroup.ordinal, Province.slug, Task.period)
     waiting = []
     awaiting = awaiting_conditions(as_of)

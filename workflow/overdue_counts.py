@@ -14,7 +14,7 @@ from collections import Counter
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, union_all
 from sqlalchemy.orm import Session
 
 from dtrack.workflow.applicability import in_province_figures
@@ -90,9 +90,9 @@ def first_overdue(session: Session, scope: Scope, late: tuple, limit: int) -> tu
     # One ordered scan per owed state: for `state IN (...)` neither database reads the index in
     # deadline order, so one query sorted every overdue task (81k at 1M, 40 ms on PostgreSQL) to
     # find one deadline; each state's first `limit` deadlines are a short index read.
-    deadlines = sorted(d for state in OWED_BY_PROVINCE for d in session.scalars(
-        select(Task.due_on).where(Task.state == state, *late, *scope.task_filters())
-        .order_by(Task.due_on).limit(limit)))
+    firsts = [select(Task.due_on).where(Task.state == state, *late, *scope.task_filters())
+              .order_by(Task.due_on).limit(limit).subquery() for state in OWED_BY_PROVINCE]
+    deadlines = sorted(session.scalars(union_all(*(select(first.c.due_on) for first in firsts))))
     if len(deadlines) < limit:  # no more than `limit` tasks, all of them listed
         return None
     boundary = deadlines[limit - 1]

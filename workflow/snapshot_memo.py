@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 from sqlalchemy import text
@@ -40,23 +41,53 @@ class SnapshotMemo:
         self._size = size
         self._entries: OrderedDict[tuple, object] = OrderedDict()
         self._lock = threading.Lock()
+        self._local = threading.local()  # the `reading` block of this thread, if any
+
+    @contextmanager
+    def reading(self, session: Session) -> Iterator[None]:
+        """Every figure asked inside under one snapshot: two lookups of it in all, not two per figure.
+
+        The figures computed inside are stored when the block ends, if the
+        snapshot is still the same then. Nested blocks are the outer one.
+        """
+        if getattr(self._local, "reading", None) is not None:
+            yield
+            return
+        before = _snapshot(session)
+        fresh: dict[tuple, object] = {}
+        self._local.reading = (session, before, fresh)
+        try:
+            yield
+        finally:
+            self._local.reading = None
+        if before is not None and fresh and _snapshot(session) == before:
+            self._store(fresh)
 
     def get(self, session: Session, key: Hashable, compute: Callable[[], T]) -> T:
         """`compute()`, or what it gave under the snapshot the session sees now."""
-        before = _snapshot(session)
+        reading = getattr(self._local, "reading", None)
+        inside = reading is not None and reading[0] is session
+        before = reading[1] if inside else _snapshot(session)
         if before is None:
             return compute()
+        if inside and (before, key) in reading[2]:
+            return reading[2][(before, key)]  # type: ignore[return-value]
         with self._lock:
             if (before, key) in self._entries:
                 self._entries.move_to_end((before, key))
                 return self._entries[(before, key)]  # type: ignore[return-value]
         value = compute()
-        if _snapshot(session) == before:  # nothing committed meanwhile: the figure is that snapshot's
-            with self._lock:
-                self._entries[(before, key)] = value
-                while len(self._entries) > self._size:
-                    self._entries.popitem(last=False)
+        if inside:
+            reading[2][(before, key)] = value  # stored when the block ends, if nothing was committed
+        elif _snapshot(session) == before:  # nothing committed meanwhile: the figure is that snapshot's
+            self._store({(before, key): value})
         return value
+
+    def _store(self, figures: dict[tuple, object]) -> None:
+        with self._lock:
+            self._entries.update(figures)
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
 
     def clear(self) -> None:
         with self._lock:

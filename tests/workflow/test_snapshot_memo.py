@@ -4,6 +4,8 @@ from __future__ import annotations
 from contextlib import contextmanager
 from datetime import date
 
+import pytest
+
 from sqlalchemy import func, select, update
 
 from dtrack.workflow.models import Task
@@ -67,3 +69,24 @@ def test_the_overdue_counts_follow_every_commit(world):
         after = overdue_review(s, day, limit=5)
     assert after.total == before.total - 1 and after.awaiting_total == before.awaiting_total + 1
     assert after.per_province["ha-noi"] == before.per_province["ha-noi"] - 1
+
+
+def test_a_reading_block_stores_its_figures_only_if_nothing_was_committed_meanwhile(world):
+    if world.db.is_sqlite:
+        pytest.skip("the memo is PostgreSQL's")
+    memo, calls = SnapshotMemo(), []
+
+    def compute() -> int:
+        calls.append(1)
+        return len(calls)
+
+    with world.db.session() as s:  # READ COMMITTED: each statement its own snapshot
+        with memo.reading(s):
+            assert memo.get(s, "a", compute) == 1
+            world.fire("20/CT-BCT:2:ha-noi", "start", world.user("province", "ha-noi"))  # commits meanwhile
+        # Not stored: computed under a snapshot that no longer is the data.
+        with _steady(world.db) as again, memo.reading(again):
+            assert memo.get(again, "a", compute) == 2
+            assert memo.get(again, "a", compute) == 2  # within the block, under its one snapshot
+    with _steady(world.db) as s, memo.reading(s):
+        assert memo.get(s, "a", compute) in (2, 3)  # stored at the block's end unless the cluster moved on
