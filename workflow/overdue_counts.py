@@ -70,9 +70,12 @@ def overdue_counts(session: Session, as_of: date, scope: Scope, latest_due: date
     names: dict[str, str] = {}
     counted = dict(session.execute(overdue_counts_query(as_of, scope, latest_due)).all())
     if counted:
+        # Every unit (3,356 short rows) rather than `id IN (3,000 ids)`: binding and planning
+        # that list took PostgreSQL longer than the count itself.
         for province_id, slug, name, region in session.execute(
-                select(Province.id, Province.slug, Province.name, Province.region)
-                .where(Province.id.in_(list(counted)))):
+                select(Province.id, Province.slug, Province.name, Province.region)):
+            if province_id not in counted:
+                continue
             per_province[slug] += counted[province_id]
             per_region[region] += counted[province_id]
             names[slug] = name
