@@ -1,15 +1,18 @@
 """The web application under load: `dtrack serve` as a process, a load generator in another.
 
-On the scale data set (`ctx.big_url()`: 996,640 tasks; small in --quick) the
-server runs as an operator starts it (`dtrack serve --workers 2`, see
-bench/webserver.py) and `bench/loadgen.py` drives it from a separate process
-over 127.0.0.1, each simulated client with its own keep-alive connection and
-its own logged-in session. Measured, at 1, 10 and 50 concurrent clients
-(1 and 10 in --quick), bounded in requests and seconds per cell:
+On the scale data set (`ctx.big_url()`: the season of bench/generate.py
+FULL_SHAPE, 955,244 tasks; small in --quick) the server runs as an operator
+starts it (`dtrack serve --workers 2`, see bench/webserver.py), its today the
+season's own day (DTRACK_TODAY = bench.season.AS_OF, as the deadlines suite
+judges it: the real date would make nearly every open task overdue), and
+`bench/loadgen.py` drives it from a separate process over 127.0.0.1, each
+simulated client with its own keep-alive connection and its own logged-in
+session. Measured, at 1, 10 and 50 concurrent clients (1 and 10 in --quick),
+bounded in requests and seconds per cell:
 
 - GET /healthz: no database, no session, the framework's floor;
-- GET /province as the officer of commune unit xa-0001 (300 tasks over 30 directives);
-- GET /review, GET /overdue (nationwide, first page), GET /status as the overseer;
+- GET /province as the officer of commune unit xa-0001 (318 tasks over 23 directives);
+- GET /review, GET /overdue (nationwide, first page), GET /status (first page of units) as the overseer;
 - POST /tasks/{id}/actions/update as that officer: progress alternating 41/42 on
   in-progress tasks, one task per client, the version carried as the form does
   (read from the page once, then counted up).
@@ -31,13 +34,14 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from bench.context import BenchContext, Result
+from bench.season import AS_OF
 from bench.webserver import ServerProcess, add_user
 from dtrack.workflow.database import Database
 from dtrack.workflow.models import Province, Task, TaskGroup
 from dtrack.workflow.vocabulary import Owner, State
 
 SUITE = "web"
-UNIT = "xa-0001"  # a commune-level unit of the data set: 30 directives x 10 groups
+UNIT = "xa-0001"  # a commune-level unit of the data set (318 tasks of 23 directives in the season)
 OFFICER = {"email": "web.officer@xa-0001.bench.example.vn", "password": "bench-officer-Mật-khẩu-1"}
 OVERSEER = {"email": "web.overseer@khuyencong.bench.example.vn", "password": "bench-overseer-Mật-khẩu-1"}
 SCENARIOS = [
@@ -133,7 +137,8 @@ def run(ctx: BenchContext) -> list[Result]:
         raise RuntimeError(f"no in-progress task in {UNIT} to update")
     # SQLite: the embedded default (one process); PostgreSQL: the production shape (--workers 2).
     workers = int(os.environ.get("DTRACK_BENCH_WEB_WORKERS", "0")) or (2 if ctx.backend == "postgresql" else 1)
-    server = ServerProcess(url, Path(ctx.workdir) / "web-server.log", workers=workers)
+    server = ServerProcess(url, Path(ctx.workdir) / "web-server.log", workers=workers,
+                           env={"DTRACK_TODAY": AS_OF.isoformat()})
     base = server.start()
     try:
         plan = _plan(ctx, base, tasks)

@@ -16,7 +16,14 @@ from dtrack.workflow.errors import InvalidInput
 from dtrack.workflow.overdue import CELLS
 from dtrack.workflow.provinces import select_provinces
 from dtrack.workflow.vocabulary import DEADLINE_LABELS, REGION_LABELS, STATE_LABELS, Region
-from dtrack.workflow.worklists import OverdueFilters, overdue_page, review_page, status_page, timeliness_page
+from dtrack.workflow.worklists import (
+    OverdueFilters,
+    overdue_page,
+    review_page,
+    status_page,
+    status_units_page,
+    timeliness_page,
+)
 
 routes = Routes()
 DIRECTIVE = DEFAULT_DIRECTIVE
@@ -79,10 +86,16 @@ def matrix(ctx: Ctx) -> Response:
 @routes.get("/status")
 def status(ctx: Ctx) -> Response:
     clock, s = ctx.app.clock, ctx.app.settings
+    directive, region = _query(ctx, "directive") or DIRECTIVE, _query(ctx, "region")
     with ctx.app.db.session() as session:
-        result = status_page(session, ctx.user, _query(ctx, "directive") or DIRECTIVE,
-                             _query(ctx, "region"), clock.today(), s.due_soon_days)
-        return ctx.page("status.html.j2", data=result, m=result, **_labels(ctx))
+        if ctx.wants_json:  # the whole matrix, as `dtrack status --json`
+            result = status_page(session, ctx.user, directive, region, clock.today(), s.due_soon_days)
+            return ctx.page("status.html.j2", data=result)
+        # The page: a page of units (rows), each cell linking to its task.
+        found = status_units_page(session, ctx.user, directive, region, clock.today(), _query(ctx, "page"),
+                                  s.due_soon_days)
+        return ctx.page("status.html.j2", m=found.matrix, found=found, region=region or "",
+                        directive=directive, **_labels(ctx))
 
 
 def extend_group_form(ctx: Ctx) -> Response:

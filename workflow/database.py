@@ -23,7 +23,7 @@ from dtrack.workflow import locks
 from dtrack.workflow.errors import DatabaseNotInitialised, DatabaseUnavailable, MigrationFailed
 
 # The Alembic revision the code expects; tests check it is the migrations' head.
-SCHEMA_REVISION = "0013"
+SCHEMA_REVISION = "0014"
 
 def row_id(text: object) -> int | None:
     """`text` as a row id when it is ASCII digits an INTEGER column can hold (ids are 32-bit on PostgreSQL).

@@ -163,10 +163,14 @@ class Task(Base):
         UniqueConstraint("group_id", "province_id", "period"),
         Index("ix_tasks_province_state", "province_id", "state"),
         # Covers the overdue review and the reminder sweep: state and deadline,
-        # then province and group so counting per province never reads the table.
-        Index("ix_tasks_state_due", "state", "due_on", "province_id", "group_id"),
-        # The review queue: submitted tasks, longest waiting first, without sorting them all.
-        Index("ix_tasks_state_submitted", "state", "submitted_at"),
+        # then province and group, then what `countable` asks (assigned by the day,
+        # not marked not applicable), so counting per province never reads the table.
+        Index("ix_tasks_state_due", "state", "due_on", "province_id", "group_id", "assigned_on",
+              "not_applicable_since"),
+        # The review queue: submitted tasks, longest waiting first, without sorting them all;
+        # counted (in a scope too) on the index alone, as above.
+        Index("ix_tasks_state_submitted", "state", "submitted_at", "assigned_on", "not_applicable_since",
+              "province_id", "group_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -20,17 +20,26 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from dtrack.workflow.applicability import department_tasks, in_province_figures, province_units
+from dtrack.workflow.applicability import department_tasks, province_units
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.deadlines import task_titles
 from dtrack.workflow.errors import InvalidInput
 from dtrack.workflow.history import STANDING_COLUMNS, Standing, countable, nothing_after, standing_rows
 from dtrack.workflow.models import Directive, Province, Task, TaskGroup, task_key
+from dtrack.workflow.overdue_counts import (
+    MEMO,
+    awaiting_conditions,
+    awaiting_count_query,
+    first_overdue,
+    joined,
+    late_conditions,
+    overdue_counts,
+)
 from dtrack.workflow.timeliness import classify
-from dtrack.workflow.vocabulary import DEPARTMENT_SLUG, OWED_BY_PROVINCE, DeadlineStatus, Region, State
+from dtrack.workflow.vocabulary import DEPARTMENT_SLUG, OWED_BY_PROVINCE, DeadlineStatus, Region
 
 _COLUMNS = (
     Task.id, Directive.code, TaskGroup.ordinal, Province.slug, Task.period, Province.name, Province.region,
@@ -59,11 +68,18 @@ class Scope:
             query = query.where(Directive.code == self.directive)
         return query
 
+    def key(self) -> tuple:
+        """The scope by value (a province by id), for remembering its counts."""
+        return (self.region, self.province.id if self.province is not None else None, self.group, self.directive)
+
     def task_filters(self) -> list:
         """The same filters on task columns only (subqueries on the small tables), for index-only scans."""
         filters = []
         if self.region is not None:
-            filters.append(Task.province_id.in_(select(Province.id).where(Province.region == self.region)))
+            # `+ 0`: a region holds a third of the units, so SQLite would otherwise read each
+            # one's tasks on the (province, state) index, row by row; the deadline or review
+            # index covers the condition and is read alone.
+            filters.append((Task.province_id + 0).in_(select(Province.id).where(Province.region == self.region)))
         if self.province is not None:
             filters.append(Task.province_id == self.province.id)
         if self.group is not None or self.directive is not None:
@@ -140,14 +156,8 @@ class OverdueReview:
         }
 
 
-def _joined(query: Select) -> Select:
-    """`query` over tasks joined to their group, directive and province (what scopes filter on)."""
-    return query.select_from(Task).join(TaskGroup, Task.group_id == TaskGroup.id).join(
-        Directive, TaskGroup.directive_id == Directive.id).join(Province, Task.province_id == Province.id)
-
-
 def _context() -> Select:
-    return _joined(select(*_COLUMNS))
+    return joined(select(*_COLUMNS))
 
 
 def _late(row, status: DeadlineStatus, days: int, standing: Standing | None = None) -> LateTask:
@@ -191,21 +201,16 @@ def overdue_review(
         return _replayed_review(session, as_of, scope, min_days, limit, clock)
     # Overdue by at least max(1, min_days) days: due on or before this day.
     latest_due = as_of - timedelta(days=max(1, min_days))
-    late = (Task.state.in_(OWED_BY_PROVINCE), Task.due_on <= latest_due, *countable(as_of), in_province_figures())
-    per_province: Counter = Counter()
-    per_region: Counter = Counter()
-    names: dict[str, str] = {}
-    # Counted on task columns alone (the covering deadline index), then named.
-    counted = dict(session.execute(
-        select(Task.province_id, func.count()).where(*late, *scope.task_filters()).group_by(Task.province_id)).all())
-    if counted:
-        for province_id, slug, name, region in session.execute(
-                select(Province.id, Province.slug, Province.name, Province.region)
-                .where(Province.id.in_(list(counted)))):
-            per_province[slug] += counted[province_id]
-            per_region[region] += counted[province_id]
-            names[slug] = name
-    overdue = _overdue_list(session, as_of, scope, late, limit, clock)
+    with MEMO.reading(session):  # one snapshot for the figures of the review
+        return _review(session, as_of, scope, latest_due, limit, clock)
+
+
+def _review(session: Session, as_of: date, scope: Scope, latest_due: date, limit: int | None,
+            clock: Clock) -> OverdueReview:
+    counts = MEMO.get(session, ("overdue", as_of, scope.key(), latest_due),
+                       lambda: overdue_counts(session, as_of, scope, latest_due))
+    per_province, per_region, names = Counter(dict(counts[0])), Counter(dict(counts[1])), dict(counts[2])
+    overdue = _overdue_list(session, as_of, scope, latest_due, limit, clock)
     waiting, awaiting_total = awaiting_review(session, as_of, scope, limit=limit, clock=clock)
     department = []
     if scope.region is None and scope.province is None:
@@ -225,36 +230,49 @@ def awaiting_review(session: Session, as_of: date, scope: Scope = Scope(), *, li
     if not nothing_after(session, as_of, clock):
         _, waiting, _ = _replayed_lists(session, as_of, scope, 1, clock)
         return (waiting if limit is None else waiting[:limit]), len(waiting)
+    with MEMO.reading(session):  # one snapshot for its two figures (the review's, within a review)
+        return _awaiting(session, as_of, scope, limit, clock)
+
+
+def _awaiting(session: Session, as_of: date, scope: Scope, limit: int | None,
+              clock: Clock) -> tuple[list[LateTask], int]:
     order = (Directive.code, TaskGroup.ordinal, Province.slug, Task.period)
     waiting = []
-    awaiting = (Task.state == State.SUBMITTED.value, Task.submitted_at.is_not(None), *countable(as_of))
-    awaiting_total = session.scalar(select(func.count()).select_from(Task).where(*awaiting, *scope.task_filters()))
-    waiting_query = scope.apply(_context().where(*awaiting))
-    for row in session.execute(waiting_query.order_by(Task.submitted_at, *order).limit(limit)):
+    awaiting = awaiting_conditions(as_of)
+    awaiting_total = MEMO.get(session, ("awaiting", as_of, scope.key()),
+                               lambda: session.scalar(awaiting_count_query(as_of, scope)))
+    rows = _context().where(*awaiting, *scope.task_filters()).order_by(Task.submitted_at, *order)  # review index
+    if limit is not None:
+        # The first `limit` (their order is a sort of every waiting submission) are chosen
+        # and remembered as the count is, then loaded in full in that order.
+        first = joined(select(Task.id)).where(*awaiting, *scope.task_filters()).order_by(
+            Task.submitted_at, *order).limit(limit)
+        chosen = MEMO.get(session, ("awaiting first", as_of, scope.key(), limit),
+                           lambda: tuple(session.scalars(first)))
+        rows = _context().where(Task.id.in_(chosen))
+    found = list(session.execute(rows))
+    if limit is not None:
+        place = {task_id: i for i, task_id in enumerate(chosen)}
+        found.sort(key=lambda r: place[r.id])
+    for row in found:
         verdict = classify(row.state, row.due_on, as_of, submitted_at=row.submitted_at, clock=clock)
         waiting.append(_late(row, verdict.status, verdict.days or 0))
     return waiting, awaiting_total or 0
 
 
-def _overdue_list(session: Session, as_of: date, scope: Scope, late: tuple, limit: int | None,
+def _overdue_list(session: Session, as_of: date, scope: Scope, latest_due: date, limit: int | None,
                   clock: Clock) -> list[LateTask]:
     """The overdue tasks, most days late first then by key; the first `limit` of them when one is given."""
     if limit is not None and limit <= 0:
         return []
+    late = late_conditions(as_of, latest_due)
     rows = scope.apply(_context().where(*late))
     if limit is not None:
-        # Days late follow the deadline alone, so the database finds the deadline of the
-        # `limit`-th task on the deadline index (no join, few rows read). Tasks due by then
-        # are ranked here by (deadline, key) on a few light columns, as the full list is
-        # ranked; ranking them by id would list other tasks among those sharing that last
-        # deadline. Only the chosen ones are then loaded in full.
-        boundary = session.scalar(select(Task.due_on).where(*late, *scope.task_filters())
-                                  .order_by(Task.due_on).offset(limit - 1).limit(1))
-        if boundary is not None:  # None: fewer than `limit` tasks, all of them listed
-            light = _joined(select(Task.id, Task.due_on, Directive.code, TaskGroup.ordinal, Province.slug, Task.period))
-            ranked = sorted(session.execute(scope.apply(light.where(*late, Task.due_on <= boundary))),
-                            key=lambda r: (r.due_on, task_key(r.code, r.ordinal, r.slug, r.period)))
-            rows = _context().where(Task.id.in_([r.id for r in ranked[:limit]]))
+        # Chosen as the counts are counted, and remembered likewise; only those are loaded in full.
+        chosen = MEMO.get(session, ("overdue first", as_of, scope.key(), latest_due, limit),
+                           lambda: first_overdue(session, scope, late, limit))
+        if chosen is not None:
+            rows = _context().where(Task.id.in_(chosen))
     overdue = []
     for row in session.execute(rows):
         verdict = classify(row.state, row.due_on, as_of, clock=clock)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from dtrack.workflow import lifecycle
@@ -30,7 +30,7 @@ from dtrack.workflow.overdue import (
 )
 from dtrack.workflow.provinces import all_provinces, check_region, resolve, resolve_optional
 from dtrack.workflow.service import owns, owns_group
-from dtrack.workflow.status import StatusMatrix, status_matrix
+from dtrack.workflow.status import StatusMatrix, status_matrix, status_units
 from dtrack.workflow.task_listing import whole_number
 from dtrack.workflow.tasks import TaskView, history_json, list_tasks
 from dtrack.workflow.vocabulary import DeadlineStatus, Owner, Role, State, Trigger
@@ -206,9 +206,44 @@ def timeliness_page(session: Session, actor: User, as_of: date, region: str | No
 
 def status_page(session: Session, actor: User, directive: str, region: str | None, as_of: date,
                 due_soon_days: int = 7) -> StatusMatrix:
+    """The whole matrix (the JSON, as `dtrack status --json` gives it)."""
     check_oversight(actor, "the status matrix")
     return status_matrix(session, directive, check_region(region or None), as_of, due_soon_days)
 
 
+# Units per page of the status matrix: 3,355 units at once made a page of 30,000 cells.
+STATUS_PER_PAGE = 50
+
+
+@dataclass
+class StatusPage:
+    """One page of the status matrix: `per_page` units (rows) in display order, every cell of theirs."""
+
+    matrix: StatusMatrix  # of this page's units only
+    page: int
+    pages: int
+    units: int  # in the region (or the country), on every page
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.matrix.to_json(), "page": self.page, "pages": self.pages, "units": self.units}
+
+
+def status_units_page(session: Session, actor: User, directive: str, region: str | None, as_of: date,
+                      page: str | None, due_soon_days: int = 7, per_page: int | None = None) -> StatusPage:
+    """The page `page` (1 first; text as a form gives it) of the matrix's units, and how many pages there are."""
+    check_oversight(actor, "the status matrix")
+    per_page = per_page or STATUS_PER_PAGE
+    region = check_region(region or None)
+    number = whole_number(page, "page", 1, 1, MAX_PAGES)
+    units = status_units(region)
+    total = session.scalar(select(func.count()).select_from(units.order_by(None).subquery())) or 0
+    pages = max(1, -(-total // per_page))
+    number = min(number, pages)  # past the last page: the last one (a unit may have gone)
+    chosen = list(session.scalars(units.offset((number - 1) * per_page).limit(per_page)))
+    matrix = status_matrix(session, directive, region, as_of, due_soon_days, units=chosen)
+    return StatusPage(matrix, number, pages, total)
+
+
 __all__ = ["SECTIONS", "OverdueFilters", "OverduePage", "ReviewPage", "TaskPage", "Worklist", "overdue_page",
-           "province_worklist", "review_page", "review_queue", "section_of", "status_page", "task_page", "timeliness_page"]
+           "province_worklist", "review_page", "review_queue", "section_of", "status_page", "status_units_page", "task_page",
+           "timeliness_page", "StatusPage"]

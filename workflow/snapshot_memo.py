@@ -1,0 +1,105 @@
+"""Figures remembered for exactly as long as the database shows the same data (PostgreSQL).
+
+The overdue review counts every overdue task nationwide on each request (a
+grouped count over the deadline index, 30-50 ms at 1M tasks). Between two
+writes the answer cannot change, and PostgreSQL can say whether anything was
+written: `pg_current_snapshot()` names the set of committed transactions a
+statement sees. Two equal snapshots see the same rows, so a figure computed
+under one stands for every later request under the same one, and the first
+request after any commit (anywhere in the cluster) computes afresh. No
+staleness, no time-to-live, nothing to invalidate by hand.
+
+A figure is stored only when the snapshot was the same before and after it
+was computed (no commit in between, so every statement of the computation saw
+that snapshot), and never inside a transaction that has written (its own
+uncommitted rows are in no snapshot). SQLite has no such name for its state
+(`PRAGMA data_version` is per connection), so there every call computes.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+T = TypeVar("T")
+
+# Keys are (database, figure, its arguments); a few scopes are asked often, the rest rarely.
+_SIZE = 256
+_SNAPSHOT = text("SELECT current_database(), inet_server_port(), pg_current_snapshot()::text, "
+                 "pg_current_xact_id_if_assigned()")
+
+
+class SnapshotMemo:
+    """A bounded map from (snapshot, key) to a computed figure; thread-safe (the web's handler threads)."""
+
+    def __init__(self, size: int = _SIZE) -> None:
+        self._size = size
+        self._entries: OrderedDict[tuple, object] = OrderedDict()
+        self._lock = threading.Lock()
+        self._local = threading.local()  # the `reading` block of this thread, if any
+
+    @contextmanager
+    def reading(self, session: Session) -> Iterator[None]:
+        """Every figure asked inside under one snapshot: two lookups of it in all, not two per figure.
+
+        The figures computed inside are stored when the block ends, if the
+        snapshot is still the same then. Nested blocks are the outer one.
+        """
+        if getattr(self._local, "reading", None) is not None:
+            yield
+            return
+        before = _snapshot(session)
+        fresh: dict[tuple, object] = {}
+        self._local.reading = (session, before, fresh)
+        try:
+            yield
+        finally:
+            self._local.reading = None
+        if before is not None and fresh and _snapshot(session) == before:
+            self._store(fresh)
+
+    def get(self, session: Session, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()`, or what it gave under the snapshot the session sees now."""
+        reading = getattr(self._local, "reading", None)
+        inside = reading is not None and reading[0] is session
+        before = reading[1] if inside else _snapshot(session)
+        if before is None:
+            return compute()
+        if inside and (before, key) in reading[2]:
+            return reading[2][(before, key)]  # type: ignore[return-value]
+        with self._lock:
+            if (before, key) in self._entries:
+                self._entries.move_to_end((before, key))
+                return self._entries[(before, key)]  # type: ignore[return-value]
+        value = compute()
+        if inside:
+            reading[2][(before, key)] = value  # stored when the block ends, if nothing was committed
+        elif _snapshot(session) == before:  # nothing committed meanwhile: the figure is that snapshot's
+            self._store({(before, key): value})
+        return value
+
+    def _store(self, figures: dict[tuple, object]) -> None:
+        with self._lock:
+            self._entries.update(figures)
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def _snapshot(session: Session) -> tuple | None:
+    """(database, port, snapshot) as PostgreSQL names them; None on SQLite or once this transaction has written."""
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    database, port, snapshot, own_xid = session.execute(_SNAPSHOT).one()
+    return None if own_xid is not None else (database, port, snapshot)
+
+
+__all__ = ["SnapshotMemo"]
