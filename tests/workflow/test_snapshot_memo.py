@@ -71,9 +71,8 @@ def test_the_overdue_counts_follow_every_commit(world):
     assert after.per_province["ha-noi"] == before.per_province["ha-noi"] - 1
 
 
+@pytest.mark.parametrize("backend", ["postgresql"])  # the memo is PostgreSQL's
 def test_a_reading_block_stores_its_figures_only_if_nothing_was_committed_meanwhile(world):
-    if world.db.is_sqlite:
-        pytest.skip("the memo is PostgreSQL's")
     memo, calls = SnapshotMemo(), []
 
     def compute() -> int:
