@@ -168,11 +168,12 @@ def _national_report(session: Session, options: ReportOptions, since: date | Non
     late = {key: overdue_in(members) for key, members in everyone.items()}
     matrix_rows = []
     for province in provinces:
+        pid = province.id  # an ORM attribute: read once a unit, not once a cell
         matrix_rows.append({"province": province, "name": province_name(province, lang), "region": province.region,
                             "region_label": region_label(province.region, lang),
-                            "cells": [cells.get((province.id, g)) for g in groups],
-                            "overdue": [late.get((province.id, g), 0) for g in groups],
-                            "tasks": [len(everyone.get((province.id, g), ())) for g in groups]})
+                            "cells": [cells.get((pid, g)) for g in groups],
+                            "overdue": [late.get((pid, g), 0) for g in groups],
+                            "tasks": [len(everyone.get((pid, g), ())) for g in groups]})
     report.extra.update(matrix=matrix_rows, groups=groups, statuses=statuses, summary=summary_counts(snaps))
     report.tables.append(Table(
         "matrix", t["matrix"], [t["province"], t["region"], *[str(g) for g in groups]],
@@ -206,7 +207,8 @@ def _national_report(session: Session, options: ReportOptions, since: date | Non
                                region_times))
     province_states, province_times = [], []
     for province in provinces:
-        members = [s for g in groups for s in everyone.get((province.id, g), [])]
+        pid = province.id
+        members = [s for g in groups for s in everyone.get((pid, g), ())]
         a, b = count_rows(province_name(province, lang), members, statuses)
         province_states.append(a)
         province_times.append(b)

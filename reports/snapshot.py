@@ -189,10 +189,12 @@ def standing_snapshot(
     reason, the evidence and the mark the report shows); nothing else.
     """
     directive = find_directive(session, directive_code)
-    groups = {g.id: GroupRow(*g) for g in session.execute(
+    # Plain Core on the session's connection (as `_shown_events`): rows without the ORM's loading machinery.
+    connection = session.connection()
+    groups = {g.id: GroupRow(*g) for g in connection.execute(
         select(TaskGroup.id, TaskGroup.ordinal, TaskGroup.owner, TaskGroup.title_vi, TaskGroup.title_en)
         .where(TaskGroup.directive_id == directive.id))}
-    units = {p.id: UnitRow(*p) for p in session.execute(
+    units = {p.id: UnitRow(*p) for p in connection.execute(
         select(Province.id, Province.slug, Province.name, Province.name_en, Province.region, Province.ordinal,
                Province.kind))}
     query = (select(*STANDING_COLUMNS, MARKED, Task.group_id, Task.province_id, Task.period, Task.due_on)
@@ -226,15 +228,16 @@ def _shown_events(session: Session, directive_id: int, marked: list[int], since:
                   until: datetime) -> dict[int, list[Row]]:
     """Task id -> its events after `since`, and the marks (`_MARKS`) of the `marked` tasks; oldest first."""
     found: dict[int, Row] = {}
+    connection = session.connection()
     if since is not None and since < until:
-        for event in session.execute(select(*_EVENT_COLUMNS).join(Task, Event.task_id == Task.id)
+        for event in connection.execute(select(*_EVENT_COLUMNS).join(Task, Event.task_id == Task.id)
                                      .join(TaskGroup, Task.group_id == TaskGroup.id)
                                      .where(TaskGroup.directive_id == directive_id, Event.at >= since,
                                             Event.at < until)):
             found[event.id] = event
     ids = sorted(marked)
     for start in range(0, len(ids), IDS_PER_QUERY):
-        for event in session.execute(select(*_EVENT_COLUMNS).where(
+        for event in connection.execute(select(*_EVENT_COLUMNS).where(
                 Event.task_id.in_(ids[start:start + IDS_PER_QUERY]), Event.trigger.in_(_MARKS), Event.at < until)):
             found[event.id] = event
     by_task: dict[int, list[Row]] = {}
