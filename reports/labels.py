@@ -5,6 +5,8 @@ holds only what the reports add (titles, column heads, the document header).
 """
 from __future__ import annotations
 
+from functools import cache
+
 TEXT: dict[str, dict[str, str]] = {
     "vi": {
         "country": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
@@ -212,18 +214,21 @@ def timeliness_text(status: str, days: int | None, lang: str) -> str:
     return f"{label} ({template.format(n=days)})" if template and days else label
 
 
+@cache  # a national report asks some 100,000 times for a dozen labels
 def state_label(state: str, lang: str) -> str:
     from dtrack.workflow.vocabulary import STATE_LABELS, State
 
     return STATE_LABELS[lang][State(state)]
 
 
+@cache
 def timeliness_label(status: str, lang: str) -> str:
     from dtrack.workflow.vocabulary import DEADLINE_LABELS, DeadlineStatus
 
     return DEADLINE_LABELS[lang][DeadlineStatus(status)]
 
 
+@cache
 def region_label(region: str, lang: str) -> str:
     from dtrack.workflow.vocabulary import REGION_LABELS, Region
 

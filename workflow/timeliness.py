@@ -14,7 +14,7 @@ from dtrack.workflow.clock import Clock
 from dtrack.workflow.vocabulary import DeadlineStatus, State
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one a task in every view: no __dict__ each
 class Timeliness:
     status: DeadlineStatus
     # overdue: days past the deadline; due_soon / on_track: days left;
