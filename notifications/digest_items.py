@@ -90,8 +90,8 @@ class Reminded:
     country's, and most of them are only counted.
     """
 
-    __slots__ = ("reminder_id", "task_id", "province_id", "state", "due_on", "kind", "days", "province_owned", "_row", "_facts",
-                 "_item")
+    __slots__ = ("reminder_id", "task_id", "province_id", "state", "due_on", "kind", "days", "province_owned",
+                 "_row", "_facts", "_item")
 
     def __init__(self, reminder_id: int, task_id: int, province_id: int, state: str, due_on: date | None, kind: str,
                  days: int | None, province_owned: bool, row: Any, facts: Any) -> None:

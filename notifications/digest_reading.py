@@ -99,7 +99,8 @@ class Facts:
             gid: GroupFacts(code, ordinal, {"vi": title_vi, "en": title_en}, owner, rule)
             for gid, code, ordinal, title_vi, title_en, owner, rule in session.execute(
                 select(TaskGroup.id, Directive.code, TaskGroup.ordinal, TaskGroup.title_vi, TaskGroup.title_en,
-                       TaskGroup.owner, TaskGroup.deadline_rule).join(Directive, TaskGroup.directive_id == Directive.id))
+                       TaskGroup.owner, TaskGroup.deadline_rule)
+                .join(Directive, TaskGroup.directive_id == Directive.id))
         }
         self.province_owned_ids = sorted(gid for gid, g in self.groups.items() if g.owner == Owner.PROVINCE.value)
         self.departments = sorted(pid for pid, u in self.units.items() if u.department)
@@ -329,8 +330,8 @@ class Reader:
         query = query.order_by(urgency, Reminder.remind_on, Reminder.id).execution_options(yield_per=_STREAM)
         owned = set(self.facts.province_owned_ids)
         for r in self.execute(query):
-            yield Reminded(r.reminder_id, r.id, r.province_id, r.state, r.due_on, r.kind, self.days(r), r.group_id in owned,
-                           r, self.facts)
+            yield Reminded(r.reminder_id, r.id, r.province_id, r.state, r.due_on, r.kind, self.days(r),
+                           r.group_id in owned, r, self.facts)
 
     def changes(self, since: datetime, provinces: Collection[int]) -> list[tuple[int | None, int, Item]]:
         """Events on the provinces' own tasks after `since`, newest first, with their actor's and province's ids."""
