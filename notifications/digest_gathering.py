@@ -182,7 +182,9 @@ def gather(
 
 def _province_digests(reader: Reader, plan: Plan, users: list[Recipient]) -> list[Digest]:
     day, settings, facts = plan.day, plan.settings, plan.facts
-    provinces = {u.province_id for u in users if u.province_id is not None}
+    # Province users always have a province (`recipients`); the pairs say so to the type checker.
+    homes = [(u, u.province_id) for u in users if u.province_id is not None]
+    provinces = {province_id for _, province_id in homes}
     shared = reader.province_sections(provinces)
     changes_by_province: dict[int, list[tuple[int | None, Item]]] = defaultdict(list)
     for actor_id, province_id, item in reader.changes(min(plan.since(u.email) for u in users), provinces):
@@ -200,21 +202,21 @@ def _province_digests(reader: Reader, plan: Plan, users: list[Recipient]) -> lis
     page = _link(settings, "/province")
     rows_of: dict[int, Rows] = {}
     rows_in: dict[int, list[Rows]] = defaultdict(list)
-    for user in users:
-        mine = shared.get(user.province_id, {})  # type: ignore[arg-type]
+    for user, province_id in homes:
+        mine = shared.get(province_id, {})
         rows = rows_of[user.id] = Rows([Section(name, *section_copies(mine.get(name, ([], 0))), page)
                                         for name in ("overdue", "due_today", "due_soon", "returned")]
                                        + [Section("reminders", [], 0, page), Section("changes", [], 0, page)],
                                        reader.cap)
-        rows_in[user.province_id].append(rows)  # type: ignore[index]
+        rows_in[province_id].append(rows)
     reminder_ids: dict[int, list[int]] = defaultdict(list)
     for r in reader.reminders(provinces):
         reminder_ids[r.province_id].append(r.reminder_id)
         for rows in rows_in[r.province_id]:
             rows.remind(r, province_home, province_fallback)
     digests = []
-    for user in users:
-        unit = facts.units[user.province_id]  # type: ignore[index]
+    for user, province_id in homes:
+        unit = facts.units[province_id]
         rows = rows_of[user.id]
         since = plan.since(user.email)
         # What others did: the recipient knows what they did themselves.
