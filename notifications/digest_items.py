@@ -4,7 +4,8 @@ the sections so that each task has one row (its reminders and changes merged int
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+import bisect
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -82,24 +83,50 @@ class Digest:
         return self.weekly or any(s.total for s in self.sections)
 
 
-@dataclass(frozen=True)
 class Reminded:
-    """A pending reminder, with where its task stands today (to find the task's section)."""
+    """A pending reminder, with where its task stands today (to find the task's section).
 
-    reminder_id: int
-    state: str
-    due_on: date | None
-    item: Item
-    province_owned: bool
+    Its `item` is made only when a digest lists it: the overseers' reminders are a whole
+    country's, and most of them are only counted.
+    """
+
+    __slots__ = ("reminder_id", "task_id", "province_id", "state", "due_on", "kind", "days", "province_owned",
+                 "_row", "_facts", "_item")
+
+    def __init__(self, reminder_id: int, task_id: int, province_id: int, state: str, due_on: date | None, kind: str,
+                 days: int | None, province_owned: bool, row: Any, facts: Any) -> None:
+        self.reminder_id = reminder_id
+        self.task_id = task_id
+        self.province_id = province_id
+        self.state = state
+        self.due_on = due_on  # the task's deadline in force
+        self.kind = kind
+        self.days = days
+        self.province_owned = province_owned
+        self._row = row
+        self._facts = facts  # a digest_reading.Facts: makes the item from the row
+        self._item: Item | None = None
+
+    @property
+    def item(self) -> Item:
+        if self._item is None:
+            self._item = self._facts.reminder_item(self._row, self.days)
+            self._row = None
+        return self._item
 
 
 # Which reminder is the most urgent reason to list a task: it is placed first, the others merge into its row.
-_URGENCY = {ReminderKind.ESCALATION.value: 0, ReminderKind.OVERDUE.value: 1, ReminderKind.REVIEW_NUDGE.value: 2,
-            ReminderKind.BEFORE_DEADLINE.value: 3}
+URGENCY = {ReminderKind.ESCALATION.value: 0, ReminderKind.OVERDUE.value: 1, ReminderKind.REVIEW_NUDGE.value: 2,
+           ReminderKind.BEFORE_DEADLINE.value: 3}
 
 
 class Rows:
-    """A digest's sections being filled, most urgent first; each task gets one row in one section."""
+    """A digest's sections being filled, most urgent first; each task gets one row in one section.
+
+    Items given to `add` are copied when listed (rows gather merged reasons and changes per
+    recipient; what several digests share stays as read). A row that would not be shown is
+    only counted, and never made.
+    """
 
     def __init__(self, sections: list[Section], cap: int) -> None:
         self.sections = sections
@@ -109,31 +136,46 @@ class Rows:
         self.placed: set[int] = set()  # tasks counted in a section by `add`
         self.days: dict[str, list[int]] = defaultdict(list)
 
-    def add(self, name: str, item: Item, order: Any = None) -> None:
-        """List a task that is in no section yet; it counts in the section's total even when not shown."""
+    def add(self, name: str, found: Item | Reminded, order: Any = None) -> None:
+        """List a task that is in no section yet; it counts in the section's total even when not shown.
+
+        `order`: a key the section's items are sorted by (they are already); None: as added.
+        """
         section = self.by_name[name]
-        self.placed.add(item.task_id)
+        self.placed.add(found.task_id)
         section.total += 1
-        if item.days is not None:
-            self.days[name].append(item.days)
-        section.items.append(item)
+        if found.days is not None:
+            self.days[name].append(found.days)
+        items = section.items
+        if len(items) >= self.cap:
+            # Full: only a row that sorts before the last one is listed, and the last one goes.
+            if order is None or order(found) >= order(items[-1]):
+                return
+            del self.shown[items.pop().task_id]
+        item = item_copy(found.item if isinstance(found, Reminded) else found)
+        if order is None:
+            items.append(item)
+        else:
+            bisect.insort(items, item, key=order)
         self.shown[item.task_id] = item
-        if order is not None:
-            section.items.sort(key=order)
-        if len(section.items) > self.cap:
-            del self.shown[section.items.pop().task_id]
+
+    def remind(self, r: Reminded, home: Any, fallback: Any) -> None:
+        """Merge a reminder into its task's row; a task listed nowhere else gets a row of `fallback(r)`.
+
+        Reminders come most urgent first (`URGENCY`), the order `reminders` gives them.
+        """
+        row = self.shown.get(r.task_id)
+        if row is not None:
+            row.reasons.append(r.item)
+        elif r.task_id not in self.placed and home(r) is None:
+            name, order = fallback(r)
+            self.add(name, r, order)
+        # else: counted in its section's total; the section's link lists it
 
     def reminders(self, reminded: list[Reminded], home: Any, fallback: Any) -> None:
-        """Merge each reminder into its task's row; a task listed nowhere else gets a row of `fallback(item)`."""
-        for r in sorted(reminded, key=lambda r: _URGENCY.get(r.item.kind or "", 9)):
-            item = r.item
-            row = self.shown.get(item.task_id)
-            if row is not None:
-                row.reasons.append(item)
-            elif home(r) is None and item.task_id not in self.placed:
-                name, order = fallback(item)
-                self.add(name, item, order)
-            # else: counted in its section's total; the section's link lists it
+        """`remind` each of a list, most urgent first."""
+        for r in sorted(reminded, key=lambda r: URGENCY.get(r.kind or "", len(URGENCY))):
+            self.remind(r, home, fallback)
 
     def changes(self, changes: list[Item], into: str = "changes") -> None:
         """Changes newest first: into the task's row if it is listed, else one row per task in `into`."""
@@ -145,16 +187,12 @@ class Rows:
                 self.add(into, item)
 
 
-
 def item_copy(item: Item) -> Item:
-    # Rows gather merged reasons and changes per recipient: the items shared between digests stay as read.
-    return replace(item, reasons=[], changes=[])
+    # By hand: dataclasses.replace was a third of a national build.
+    return Item(item.task_id, item.key, item.title, item.province, item.due_on, item.days, item.note, item.label,
+                item.actor, item.at, item.note_label, item.kind)
 
 
 def section_copies(found: tuple[list[Item], int]) -> tuple[list[Item], int]:
     items, total = found
     return [item_copy(i) for i in items], total
-
-
-def reminded_copy(r: Reminded) -> Reminded:
-    return replace(r, item=item_copy(r.item))

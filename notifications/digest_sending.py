@@ -1,9 +1,12 @@
 """Turning the day's digests into outbox messages, and the scheduler's daily step.
 
 `build_digests` writes one outbox row per digest and marks the reminders it
-reports consumed, in ONE transaction that first takes an exclusive lock, so
-two builds (even concurrent ones) never make two digests for a person and
-day; a second build the same day adds only what the first could not.
+reports consumed, batch by batch (`digest_gathering.batches`): each batch is
+ONE transaction that first takes an exclusive lock and then skips whoever
+has the day's digest already, so two builds (even concurrent ones) never make
+two digests for a person and day, a build that stops between batches leaves
+whole batches done (their messages and consumed reminders) and the rest
+untouched, and a second build the same day adds only what the first could not.
 
 For the daily sweep (issue 3's scheduler) call `daily_run(db, clock,
 settings)`: it builds the day's digests, then sends every due message.
@@ -13,11 +16,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import update
+from sqlalchemy.orm import Session
 
-from dtrack.notifications.digest_gathering import Digest, gather
+from dtrack.notifications.digest_gathering import (
+    Digest,
+    Plan,
+    Recipient,
+    batches,
+    built,
+    gather,
+    gather_batch,
+    plan_day,
+    recipients,
+)
 from dtrack.notifications.digest_rendering import Rendered, render
 from dtrack.notifications.outbox import SendReport, deliver, enqueue_many, new_message
 from dtrack.notifications.transport import Transport, transport_from
@@ -27,6 +41,11 @@ from dtrack.workflow.errors import InvalidInput
 from dtrack.workflow.models import Reminder
 from dtrack.workflow.settings import Settings
 from dtrack.workflow.vocabulary import OutboxKind
+
+# Recipients per transaction: enough that the reads each batch repeats (its provinces' share of the
+# pending reminders, the day's events) are few, few enough that a batch's items and messages stay
+# small (a message is about 7,000 characters).
+BATCH = 500
 
 
 @dataclass
@@ -40,31 +59,50 @@ class BuildReport:
     reminders_consumed: int = 0
 
 
-def build_digests(db: Database, clock: Clock, settings: Settings) -> BuildReport:
-    """Queue the day's digests and consume the reminders they report, in one transaction."""
+def build_digests(db: Database, clock: Clock, settings: Settings, *, batch: int = BATCH) -> BuildReport:
+    """Queue the day's digests and consume the reminders they report, one transaction per batch.
+
+    `batch`: about how many recipients a transaction holds (`digest_gathering.batches`: whole
+    provinces, and the overseers together).
+    """
     day, now = clock.today(), clock.now()
     report = BuildReport(day)
     with db.session() as session:
-        db.hold(session, "digests.build")
-        digests, report.already = gather(session, clock, settings)
-        consumed: set[int] = set()
-        rows = []
-        for digest in digests:
-            if not digest.has_news and not settings.digest_send_empty:
-                report.nothing += 1
-                continue
-            rendered = render(digest, settings, clock)
-            rows.append(new_message(digest.recipient, OutboxKind.DIGEST, day, rendered.subject, rendered.text,
-                                    rendered.html, recipient_name=digest.name, mail_from=settings.mail_from, now=now))
-            consumed.update(digest.reminder_ids)
-        # `gather` left out everyone whose digest exists, and the lock keeps it so.
-        enqueue_many(session, rows)
-        report.queued = len(rows)
-        for chunk in _chunks(sorted(consumed), 500):
-            session.execute(update(Reminder).where(Reminder.id.in_(chunk), Reminder.consumed_at.is_(None))
-                            .values(consumed_at=now))
-        report.reminders_consumed = len(consumed)
+        plan = plan_day(session, clock, settings)
+        people = recipients(session)
+    for people_batch in batches(people, batch):
+        with db.session() as session:
+            # Under the lock, who is done is settled: a batch another build finished is skipped whole.
+            db.hold(session, "digests.build")
+            done = built(session, day, [p.email for p in people_batch])
+            todo = [p for p in people_batch if p.email not in done]
+            report.already += len(people_batch) - len(todo)
+            if todo:
+                _build_batch(session, plan, todo, now, report)
     return report
+
+
+def _build_batch(session: Session, plan: Plan, people: list[Recipient], now: datetime, report: BuildReport) -> None:
+    settings, clock = plan.settings, plan.clock
+    consumed: set[int] = set()
+    rows = []
+    for digest in gather_batch(session, plan, people):
+        if not digest.has_news and not settings.digest_send_empty:
+            report.nothing += 1
+            continue
+        rendered = render(digest, settings, clock)
+        rows.append(new_message(digest.recipient, OutboxKind.DIGEST, plan.day, rendered.subject, rendered.text,
+                                rendered.html, recipient_name=digest.name, mail_from=settings.mail_from, now=now))
+        consumed.update(digest.reminder_ids)
+    enqueue_many(session, rows)
+    report.queued += len(rows)
+    # By id alone: the ids were read pending under the build lock, and only a build consumes. (With
+    # "AND consumed_at IS NULL", SQLite walked the pending-reminders index for every chunk: 30 ms each.)
+    # Core, not the ORM's bulk update, which would look for each chunk's rows among the session's objects.
+    execute = session.connection().execute
+    for chunk in _chunks(sorted(consumed), 5000):
+        execute(update(Reminder).where(Reminder.id.in_(chunk)).values(consumed_at=now))
+    report.reminders_consumed += len(consumed)
 
 
 def _chunks(values: list[int], size: int) -> Iterable[list[int]]:
