@@ -1369,8 +1369,8 @@ def serve(app: App, host: str, port: int, workers: int, db_url: str | None, as_o
 
     # Server errors are logged with their reference id (the page shows only the id). No access log:
     # at log level warning uvicorn printed none anyway, but still formatted each line's arguments
-    # (the reverse proxy in front keeps the access log). uvicorn uses httptools and uvloop, both
-    # installed with dtrack (setup.cfg), and falls back to h11 and asyncio without them.
+    # (the reverse proxy in front keeps the access log). uvicorn uses httptools, installed with
+    # dtrack (setup.cfg), and falls back to h11 without it; and uvloop if someone installs it.
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if db_url:
         app.db_url = db_url  # read before any setting is: the one URL for the whole command
