@@ -1403,7 +1403,10 @@ def serve(app: App, host: str, port: int, workers: int, db_url: str | None, as_o
 
     from dtrack.web.serving import PROTOCOL
 
-    # Server errors are logged with their reference id (the page shows only the id).
+    # Server errors are logged with their reference id (the page shows only the id). No access log:
+    # at log level warning uvicorn printed none anyway, but still formatted each line's arguments
+    # (the reverse proxy in front keeps the access log). uvicorn uses httptools, installed with
+    # dtrack (setup.cfg), and falls back to h11 without it; and uvloop if someone installs it.
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if db_url:
         app.db_url = db_url  # read before any setting is: the one URL for the whole command
@@ -1413,7 +1416,7 @@ def serve(app: App, host: str, port: int, workers: int, db_url: str | None, as_o
     if workers == 1:
         from dtrack.web.app import create_app
 
-        uvicorn.run(create_app(db, settings), host=host, port=port, log_level="warning",
+        uvicorn.run(create_app(db, settings), host=host, port=port, log_level="warning", access_log=False,
                     http=PROTOCOL)
         return
     # Each worker process builds its own app from the environment (dtrack.web.asgi).
@@ -1421,7 +1424,8 @@ def serve(app: App, host: str, port: int, workers: int, db_url: str | None, as_o
     if as_of:
         os.environ["DTRACK_TODAY"] = as_of
     db.dispose()
-    uvicorn.run("dtrack.web.asgi:app", host=host, port=port, workers=workers, log_level="warning", http=PROTOCOL)
+    uvicorn.run("dtrack.web.asgi:app", host=host, port=port, workers=workers, log_level="warning", access_log=False,
+                http=PROTOCOL)
 
 
 @users.command("invite")

@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from dtrack.workflow.account_models import WebSession
@@ -66,13 +66,20 @@ class Current:
     user: User  # loaded with its province; detached (read-only) once the lookup's transaction ends
 
 
+# Built once: the statement (and its loader options) is the same on every request, only the hash differs.
+_LOOKUP = (select(WebSession).options(joinedload(WebSession.user).joinedload(User.province))
+           .where(WebSession.token_hash == bindparam("token_hash")))
+
+
 def current(db: Database, token: str | None, now: datetime, policy: SessionPolicy) -> Current:
     """The session the cookie names, if it is still valid; NotAuthenticated otherwise."""
     if not token:
         raise NotAuthenticated()
-    with db.session() as session:
-        row = session.scalars(select(WebSession).options(joinedload(WebSession.user).joinedload(User.province))
-                              .where(WebSession.token_hash == digest(token))).one_or_none()
+    # One SELECT (session, user and province joined), and at most one UPDATE, each its own statement:
+    # on every request, so no BEGIN/COMMIT round trips around them (`statement_session`). A disable or
+    # a password change commits its revocation before it answers, so the next SELECT sees it.
+    with db.statement_session() as session:
+        row = session.scalars(_LOOKUP, {"token_hash": digest(token)}).one_or_none()
         if row is None or row.revoked_at is not None:
             raise NotAuthenticated("the session has ended")
         if row.user.disabled_at is not None:
@@ -83,6 +90,7 @@ def current(db: Database, token: str | None, now: datetime, policy: SessionPolic
             raise NotAuthenticated("the session has expired")
         if now - row.last_seen_at >= TOUCH_EVERY:
             row.last_seen_at = now
+            session.commit()
         return Current(row.id, row.csrf_token, row.user)
 
 

@@ -40,9 +40,10 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     return server_error(Ctx(request, request.app.state.web))
 
 
-# Sync handlers run in anyio's thread pool; each holds a database connection while it works. No
-# more threads than SQLAlchemy's pool has connections (5 + 10 overflow by default): requests
-# beyond wait for a thread, instead of holding one while they wait 30 s for a connection.
+# Sync handlers run in anyio's thread pool; each holds a database connection while it works. The
+# pool keeps one open connection per thread (`Database.keep_connections`): requests beyond wait
+# for a thread, instead of holding one while they wait 30 s for a connection, and no request
+# pays for opening a connection that the pool then closes again.
 HANDLER_THREADS = 15
 
 
@@ -67,5 +68,6 @@ def create_app(db: Database, settings: Settings, clock: Clock | None = None) -> 
         exception_handlers={HTTPException: _http_error, Exception: _server_error},
         lifespan=_lifespan,
     )
+    db.keep_connections(HANDLER_THREADS)
     app.state.web = WebApp(db, settings, clock, SessionPolicy.of(settings))
     return app

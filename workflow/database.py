@@ -49,6 +49,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+# Connections a pool may open beyond the ones it keeps (`keep_connections`); closed when returned.
+OVERFLOW_CONNECTIONS = 5
+
 # A pooled connection idle longer than this is pinged before use (see _ping_if_idle).
 PING_AFTER_IDLE_SECONDS = 30.0
 
@@ -106,6 +109,7 @@ class Database:
         self.echo = echo
         self._engine: Engine | None = None
         self._sessions: sessionmaker[Session] | None = None
+        self._pool_options: dict[str, int] = {}
 
     @property
     def display_url(self) -> str:
@@ -123,7 +127,8 @@ class Database:
     def engine(self) -> Engine:
         if self._engine is None:
             try:
-                engine = create_engine(self.url, echo=self.echo, **_dialect_options(make_url(self.url)))
+                engine = create_engine(self.url, echo=self.echo, **_dialect_options(make_url(self.url)),
+                                       **self._pool_options)
             except (ArgumentError, NoSuchModuleError, ValueError) as exc:
                 raise DatabaseUnavailable(self.display_url, f"not a usable database URL ({exc})") from None
             if engine.dialect.name == "sqlite":
@@ -140,6 +145,25 @@ class Database:
             self._engine = engine
             self._sessions = sessionmaker(engine, expire_on_commit=False)
         return self._engine
+
+    def keep_connections(self, count: int) -> None:
+        """Keep `count` connections open in the pool: one per thread of a server that holds one each.
+
+        SQLAlchemy's default pool keeps 5 and closes every connection beyond
+        them when it is returned. A web server with 15 handler threads then
+        opens and closes a connection on most requests under load: a new
+        PostgreSQL backend process, or on SQLite a new connection with its
+        pragmas and an empty page cache. A few more may still open beyond
+        `count` (a thread outside the handlers), and close again as before.
+        An in-memory SQLite database keeps its own single-connection pool.
+        """
+        if self.is_sqlite and make_url(self.url).database in (None, "", ":memory:"):
+            return
+        options = {"pool_size": count, "max_overflow": OVERFLOW_CONNECTIONS}
+        if options != self._pool_options:
+            self._pool_options = options
+            self.dispose()  # the next use opens an engine with the new pool
+            self._engine, self._sessions = None, None
 
     @property
     def dialect(self) -> str:
@@ -162,6 +186,29 @@ class Database:
         """
         with self.engine.begin() as connection:
             yield connection
+
+    @contextmanager
+    def statement_session(self) -> Iterator[Session]:
+        """A session in which each statement commits on its own (the driver's autocommit).
+
+        For a lookup done on every request (the web session): one statement,
+        read or conditional write, needs no transaction around it, and on
+        PostgreSQL the BEGIN and COMMIT of one would be two more round trips
+        than the statement itself. Never for a unit of work of two statements
+        or more: that is `session()`.
+        """
+        self.engine  # noqa: B018 - connects (or raises DatabaseUnavailable) first
+        assert self._sessions is not None
+        if self.is_sqlite:
+            # Python's sqlite3 begins a transaction only before a write, and a commit ends it: a plain
+            # session already is this (switching the isolation level would cost a PRAGMA each way).
+            with self._sessions() as session:
+                yield session
+            return
+        with self.engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT")
+            with self._sessions(bind=connection) as session:
+                yield session
 
     @staticmethod
     def hold(session: Session, name: str) -> None:

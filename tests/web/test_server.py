@@ -91,3 +91,24 @@ def test_login_and_one_transition_on_the_real_server(server):
             assert session.execute(text("SELECT count(*) FROM events WHERE note = 'Bắt đầu qua máy chủ thật'")).scalar() == 1
     finally:
         db.dispose()
+
+
+def test_a_disable_ends_the_session_at_once_in_every_worker(server):
+    """No worker keeps a session (or its user) in memory: the next request, in either process, is logged out."""
+    base, url = server
+    csrf = re.compile(r'name="csrf_token" value="([^"]+)"')
+    with httpx.Client(base_url=base, follow_redirects=False, timeout=30) as client:
+        login = client.get("/login")
+        answer = client.post("/login", data={"email": EMAIL, "password": PASSWORD,
+                                             "csrf_token": csrf.search(login.text).group(1)})
+        assert answer.status_code == 303
+        cookie = {"dtrack_session": client.cookies["dtrack_session"]}
+
+    def province() -> httpx.Response:
+        # A new connection each time (either of the two workers may accept it), the same session cookie.
+        return httpx.get(f"{base}/province", cookies=cookie, follow_redirects=False, timeout=30)
+
+    assert all(province().status_code == 200 for _ in range(8))
+    _dtrack(url, "users", "disable", EMAIL)
+    answers = [province() for _ in range(8)]
+    assert all(a.status_code == 303 and a.headers["location"] == "/login?flash=expired" for a in answers)

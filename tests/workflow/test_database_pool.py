@@ -1,8 +1,10 @@
-"""The pool pings a connection only after it sat idle (issue 12), not on every checkout."""
+"""The pool pings a connection only after it sat idle (issue 12), not on every checkout, and a server keeps its connections."""
 from __future__ import annotations
 
+from contextlib import ExitStack
+
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import OperationalError
 
 from dtrack.workflow import database
@@ -48,3 +50,45 @@ def test_a_connection_used_a_moment_ago_is_not_pinged_and_a_lost_one_fails_once(
     # ... and the pool has dropped it: the next transaction works.
     with pg_db.session() as session:
         assert session.execute(text("SELECT 1")).scalar_one() == 1
+
+
+def connections_opened(db: Database, rounds: int, at_once: int) -> int:
+    """Hold `at_once` connections together, return them, `rounds` times: how many did the pool open?
+
+    Counted with the ones it holds already (the engine opens one to check the database is there).
+    """
+    opened = [db.engine.pool.checkedin()]
+
+    def count(*_args) -> None:
+        opened[0] += 1
+
+    event.listen(db.engine, "connect", count)
+    try:
+        for _ in range(rounds):
+            with ExitStack() as stack:
+                for _ in range(at_once):
+                    stack.enter_context(db.session()).execute(text("SELECT 1"))
+    finally:
+        event.remove(db.engine, "connect", count)
+    return opened[0]
+
+
+def test_kept_connections_are_reused_instead_of_reopened(db_url):
+    db = Database(db_url)
+    try:
+        # SQLAlchemy's default keeps 5: the 3 beyond are closed when returned and opened again each round.
+        assert connections_opened(db, rounds=3, at_once=8) == 5 + 3 * 3
+        db.keep_connections(8)
+        assert connections_opened(db, rounds=3, at_once=8) == 8
+        # A few beyond the kept ones may still open (and close again), as before.
+        assert connections_opened(db, rounds=1, at_once=8 + database.OVERFLOW_CONNECTIONS) == 8 + database.OVERFLOW_CONNECTIONS
+    finally:
+        db.dispose()
+
+
+def test_an_in_memory_database_keeps_its_own_pool():
+    db = Database("sqlite://")
+    db.keep_connections(8)
+    with db.session() as session:
+        assert session.execute(text("SELECT 1")).scalar_one() == 1
+    db.dispose()

@@ -1,0 +1,94 @@
+"""The session lookup every request pays: one statement, a write at most once a minute, no transaction on PostgreSQL."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event, select, text
+
+from dtrack.accounts import admin, login, sessions
+from dtrack.workflow.account_models import WebSession
+from dtrack.workflow.database import Database
+from dtrack.workflow.errors import NotAuthenticated
+from dtrack.workflow.settings import load_settings
+from tests.web.http_support import START, ManualClock
+
+PASSWORD = "Mật-khẩu-đủ-dài-2026"
+
+
+@contextmanager
+def statements(db: Database) -> Iterator[list[tuple[str, bool | None]]]:
+    """Each statement sent while the block runs, with whether the driver was in autocommit (PostgreSQL)."""
+    seen: list[tuple[str, bool | None]] = []
+
+    def record(conn, _cursor, statement, _params, _context, _many) -> None:
+        seen.append((statement.split()[0].upper(), getattr(conn.connection.dbapi_connection, "autocommit", None)))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+@pytest.fixture
+def logged_in(world):
+    clock = ManualClock(START)
+    email = world.user("province", "ha-noi")
+    admin.set_password(world.db, clock, email, PASSWORD)
+    settings = load_settings({})
+    token = login.authenticate(world.db, clock, settings, email, PASSWORD).token
+    return world.db, clock, sessions.SessionPolicy.of(settings), token, email
+
+
+def _last_seen(db: Database, token: str):
+    with db.session() as session:
+        return session.scalar(select(WebSession.last_seen_at).where(WebSession.token_hash == sessions.digest(token)))
+
+
+def test_a_request_reads_its_session_in_one_statement_and_writes_at_most_once_a_minute(logged_in):
+    db, clock, policy, token, email = logged_in
+    with statements(db) as seen:
+        assert sessions.current(db, token, clock.now(), policy).user.email == email
+    assert [kind for kind, _ in seen] == ["SELECT"]
+    first = _last_seen(db, token)
+    clock.advance(minutes=1)
+    with statements(db) as seen:
+        current = sessions.current(db, token, clock.now(), policy)
+    assert [kind for kind, _ in seen] == ["SELECT", "UPDATE"]
+    assert _last_seen(db, token) == first + timedelta(minutes=1)  # the touch is committed, not lost
+    assert current.user.province.slug == "ha-noi"  # loaded with the user: a page reads it after the lookup
+    with statements(db) as seen:
+        sessions.current(db, token, clock.now(), policy)
+    assert [kind for kind, _ in seen] == ["SELECT"]
+
+
+def test_on_postgresql_the_lookup_runs_outside_a_transaction_and_the_pool_gets_a_transactional_connection(
+        logged_in, backend):
+    if backend != "postgresql":
+        pytest.skip("sqlite3 begins no transaction for a SELECT anyway")
+    db, clock, policy, token, _ = logged_in
+    clock.advance(minutes=2)
+    with statements(db) as seen:
+        sessions.current(db, token, clock.now(), policy)
+    assert seen == [("SELECT", True), ("UPDATE", True)]  # no BEGIN/COMMIT round trips around them
+    # The connection went back to the pool as it came: the next unit of work is one transaction again.
+    with pytest.raises(RuntimeError), db.session() as session:
+        assert session.connection().connection.dbapi_connection.autocommit is False
+        session.execute(text("UPDATE users SET name = 'không được giữ' WHERE email = :e"), {"e": logged_in[4]})
+        raise RuntimeError("roll back")
+    with db.session() as session:
+        assert session.scalar(text("SELECT count(*) FROM users WHERE name = 'không được giữ'")) == 0
+
+
+def test_an_expired_session_is_revoked_for_good(logged_in):
+    db, clock, policy, token, _ = logged_in
+    clock.advance(minutes=policy.idle.total_seconds() / 60 + 1)
+    with pytest.raises(NotAuthenticated, match="expired"):
+        sessions.current(db, token, clock.now(), policy)
+    with db.session() as session:  # the revocation was committed by the lookup's own statement
+        assert session.scalar(select(WebSession.revoked_at).where(WebSession.token_hash == sessions.digest(token)))
+    with pytest.raises(NotAuthenticated, match="ended"):
+        sessions.current(db, token, clock.now(), policy)
