@@ -65,10 +65,9 @@ def test_a_request_reads_its_session_in_one_statement_and_writes_at_most_once_a_
     assert [kind for kind, _ in seen] == ["SELECT"]
 
 
+@pytest.mark.parametrize("backend", ["postgresql"])  # sqlite3 begins no transaction for a SELECT anyway
 def test_on_postgresql_the_lookup_runs_outside_a_transaction_and_the_pool_gets_a_transactional_connection(
-        logged_in, backend):
-    if backend != "postgresql":
-        pytest.skip("sqlite3 begins no transaction for a SELECT anyway")
+        logged_in):
     db, clock, policy, token, _ = logged_in
     clock.advance(minutes=2)
     with statements(db) as seen:
