@@ -24,6 +24,7 @@ from dtrack.workflow.clock import Clock
 from dtrack.workflow.database import Database
 from dtrack.workflow.models import Province, Task
 from dtrack.workflow.overdue import Scope, overdue_review
+from dtrack.workflow.overdue_counts import MEMO
 
 SUITE = "deadlines"
 
@@ -48,10 +49,12 @@ def run(ctx: BenchContext) -> list[Result]:
     repeat = 3 if ctx.quick else 5
     results: list[Result] = []
 
-    def timed(name: str, scope: Scope, target: str, limit: int | None = 100) -> None:
+    def timed(name: str, scope: Scope, target: str, limit: int | None = 100, forget: bool = False) -> None:
         found: list[int] = []
 
         def once() -> None:
+            if forget:
+                MEMO.clear()
             with db.session() as session:
                 found.append(overdue_review(session, as_of, scope, limit=limit, clock=clock).total)
 
@@ -64,6 +67,10 @@ def run(ctx: BenchContext) -> list[Result]:
     timed(f"overdue, largest province ({slug}, {province_tasks:,} tasks)", Scope(province=province), "< 50 ms")
     timed(f"overdue, one region ({region})", Scope(region=region), "")
     timed("overdue, nationwide (first page)", Scope(), "< 300 ms")
+    if db.dialect == "postgresql":
+        # The row above repeats on unchanged data, so after its warm-up PostgreSQL answers the counts from
+        # the snapshot memo; this one empties it first: the first request after any commit.
+        timed("overdue, nationwide (first page), nothing remembered", Scope(), "< 300 ms", forget=True)
     # As `dtrack overdue --json` runs: every overdue task loaded and judged.
     timed("overdue, nationwide, full list", Scope(), "", limit=None)
     db.dispose()
