@@ -263,17 +263,26 @@ def _changes(snaps: list[TaskSnapshot], since: date, as_of: date, clock: Clock, 
     t = TEXT[lang]
     start = end_of_day(since, clock)
     rows = []
+    # At 1M tasks this table has about 12,000 rows: each label is worked out once, not once a row.
+    kinds = {trigger: t["kind_completed"] if trigger == Trigger.ACCEPT else trigger_label(trigger, lang)
+             for trigger in Trigger}
+    states = {state.value: state_label(state.value, lang) for state in State}
+    overdue = DeadlineStatus.OVERDUE
     for s in snaps:
+        key = name = None
         for e in s.events:
             if e.at < start or e.from_state == e.to_state:
                 continue
-            kind = t["kind_completed"] if e.trigger == Trigger.ACCEPT else trigger_label(e.trigger, lang)
-            rows.append([clock.local_date(e.at), s.task.key, province_name(s.task.province, lang), kind,
-                         state_label(e.from_state, lang), state_label(e.to_state, lang), e.note])
+            if key is None:
+                key, name = s.task.key, province_name(s.task.province, lang)
+            rows.append([clock.local_date(e.at), key, name, kinds.get(e.trigger) or trigger_label(e.trigger, lang),
+                         states.get(e.from_state) or state_label(e.from_state, lang),
+                         states.get(e.to_state) or state_label(e.to_state, lang), e.note])
         due = s.task.due_on
-        if s.timeliness.status == DeadlineStatus.OVERDUE and due is not None and since <= due < as_of:
+        if s.timeliness.status == overdue and due is not None and since <= due < as_of:
+            label = states.get(s.state) or state_label(s.state, lang)
             rows.append([due + timedelta(days=1), s.task.key, province_name(s.task.province, lang),
-                         t["kind_new_overdue"], state_label(s.state, lang), state_label(s.state, lang), None])
+                         t["kind_new_overdue"], label, label, None])
     rows.sort(key=lambda r: (r[0], r[1]))
     return Table("changes", t["changes"].format(date=f"{since:%d/%m/%Y}"),
                  [t["date"], t["task"], t["province"], t["action"], t["from_state"], t["to_state"], t["note"]],
