@@ -23,12 +23,12 @@ from dtrack.workflow.service import Tracker
 from dtrack.workflow.tasks import find_task, find_task_and_user
 
 
-def _selects(db, action) -> list[str]:
+def _executed(db, action) -> list[str]:
+    """Every statement `action` sends to the database, in order."""
     seen: list[str] = []
 
     def record(_conn, _cursor, statement, *_args) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
-            seen.append(statement)
+        seen.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", record)
     try:
@@ -36,6 +36,10 @@ def _selects(db, action) -> list[str]:
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
     return seen
+
+
+def _selects(db, action) -> list[str]:
+    return [s for s in _executed(db, action) if s.lstrip().upper().startswith("SELECT")]
 
 
 def test_a_transition_by_key_reads_once(world, db):
@@ -69,17 +73,8 @@ def test_the_slow_path_still_names_what_is_missing(world, db):
 
 
 def _statements(db, action) -> list[str]:
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args) -> None:
-        seen.append(" ".join(statement.split()[:3]).upper())
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        action()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    return seen
+    """The first three words of each statement: what it does, to which table."""
+    return [" ".join(s.split()[:3]).upper() for s in _executed(db, action)]
 
 
 def test_a_transition_without_pending_reminders_is_one_read_and_two_writes(world, db):
