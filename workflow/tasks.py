@@ -81,9 +81,10 @@ def _key_params(ref: str, email: str) -> dict[str, object] | None:
 
 
 @cache
-def _transition_read() -> Select:
-    # Core, built once: the columns a transition checks, as a plain row (no ORM
-    # objects, no timestamps to parse), plus whether the task has pending
+def _transition_read(by_id: bool) -> Select:
+    # Core, built once for each way of naming a task (its id, as the web and the
+    # API post it, or its key): the columns a transition checks, as a plain row
+    # (no ORM objects, no timestamps to parse), plus whether the task has pending
     # reminders, so an empty `cancel_stale` costs no statement.
     tasks, groups, directives = Task.__table__, TaskGroup.__table__, Directive.__table__
     from dtrack.workflow.feature_models import Reminder  # mapped on first use: a read command never needs it
@@ -91,7 +92,7 @@ def _transition_read() -> Select:
     provinces, users, reminders = Province.__table__, User.__table__, Reminder.__table__
     pending = exists().where(reminders.c.task_id == tasks.c.id, reminders.c.consumed_at.is_(None),
                              reminders.c.cancelled_at.is_(None))
-    return (
+    query = (
         select(tasks.c.id, tasks.c.state, tasks.c.progress, tasks.c.version, tasks.c.province_id, tasks.c.period,
                groups.c.owner, groups.c.ordinal, directives.c.code, provinces.c.slug, users.c.id.label("actor_id"),
                users.c.role.label("actor_role"), users.c.province_id.label("actor_province_id"),
@@ -100,21 +101,26 @@ def _transition_read() -> Select:
                      .join(directives, groups.c.directive_id == directives.c.id)
                      .join(provinces, tasks.c.province_id == provinces.c.id)
                      .join(users, users.c.email == bindparam("email")))
-        .where(directives.c.code == bindparam("code"), groups.c.ordinal == bindparam("ordinal"),
-               tasks.c.period == bindparam("period"), provinces.c.slug == bindparam("slug"))
     )
+    if by_id:
+        return query.where(tasks.c.id == bindparam("task_id"))
+    return query.where(directives.c.code == bindparam("code"), groups.c.ordinal == bindparam("ordinal"),
+                       tasks.c.period == bindparam("period"), provinces.c.slug == bindparam("slug"))
 
 
 def read_for_transition(connection: Connection, ref: str, email: str) -> Row | None:
-    """The task named by a key with today's slug and its actor, as one Core row; None if either is missing.
+    """The task named by its id or by a key with today's slug, and its actor, as one Core row; None if either is missing.
 
     The hot path of `Tracker.fire`: the same lookup as `find_task_and_user`
     (columns of the task, its group, directive and province, of the user
     and `actor_disabled`, and `has_pending_reminders`); a caller that gets None takes that
     path, which names what is missing and maps old province names.
     """
+    task_id = row_id(ref.strip())
+    if task_id is not None and "\x00" not in email:
+        return connection.execute(_transition_read(True), {"task_id": task_id, "email": email.strip().lower()}).first()
     params = _key_params(ref, email)
-    return None if params is None else connection.execute(_transition_read(), params).first()
+    return None if params is None else connection.execute(_transition_read(False), params).first()
 
 
 def find_task_and_user(session: Session, ref: str, email: str) -> tuple[Task, User] | None:

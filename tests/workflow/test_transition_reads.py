@@ -48,6 +48,15 @@ def test_a_transition_by_key_reads_once(world, db):
     assert len(selects) == 1
 
 
+def test_a_transition_by_id_reads_once_too(world, db):
+    # The web and the API post a task's id: they take the same one-query path as a key.
+    officer = world.user("province", "ha-noi")
+    with db.session() as session:
+        task_id = find_task(session, "20/CT-BCT:1:ha-noi")[0].id
+    statements = _statements(db, lambda: world.fire(str(task_id), "start", officer))
+    assert statements == ["SELECT TASKS.ID, TASKS.STATE,", "UPDATE TASKS SET", "INSERT INTO EVENTS"]
+
+
 def test_one_query_finds_task_and_user_or_nothing(world, db):
     officer = world.user("province", "ha-noi")
     with db.session() as session:
