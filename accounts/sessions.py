@@ -9,21 +9,29 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
+from typing import Any
 
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import Column, Row, bindparam, select, update
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from dtrack.workflow.account_models import WebSession
 from dtrack.workflow.database import Database
 from dtrack.workflow.errors import NotAuthenticated
-from dtrack.workflow.models import User
+from dtrack.workflow.models import Province, User
 from dtrack.workflow.settings import Settings
+from dtrack.workflow.snapshot_memo import SNAPSHOT_COLUMN
 
 COOKIE = "dtrack_session"
-# last_seen_at is written at most this often: a page view is a read, not a write each time.
-TOUCH_EVERY = timedelta(seconds=60)
+# last_seen_at is written at most this often (a page view is a read, not a write each time), and
+# never less often than a twelfth of the idle limit: a session ends between 55 and 60 minutes
+# after its last request with the default hour. Every write also makes the web's page memo
+# (`web.page_memo`) render its pages afresh, so a hundred people reading write once in 3 s, not
+# once in 0.6 s as with a touch a minute.
+TOUCH_EVERY = timedelta(minutes=5)
 
 
 def new_token() -> str:
@@ -38,6 +46,11 @@ def digest(token: str) -> str:
 class SessionPolicy:
     idle: timedelta
     absolute: timedelta
+
+    @property
+    def touch_every(self) -> timedelta:
+        """How stale last_seen_at may get: the idle limit ends a session at most this much early."""
+        return min(TOUCH_EVERY, self.idle / 12)
 
     @classmethod
     def of(cls, settings: Settings) -> SessionPolicy:
@@ -63,12 +76,57 @@ class Current:
 
     session_id: int
     csrf_token: str
-    user: User  # loaded with its province; detached (read-only) once the lookup's transaction ends
+    user_id: int
+    locale: str
+    # What the lookup saw of the database (PostgreSQL's snapshot, read in the same statement): a page
+    # rendered after it shows at least this state (`web.page_memo`). None on SQLite and after a write.
+    snapshot: str | None
+    _row: Row = field(repr=False)
+
+    @property
+    def email(self) -> str:
+        """The user's email, what the core's functions take as the actor (no mapped object built)."""
+        return self._row[_FIRST_USER_COLUMN + _USER_EMAIL]
+
+    @cached_property
+    def user(self) -> User:
+        """The user with their province, detached (read-only), made from the lookup's row when first asked.
+
+        A page answered from the page memo never asks: building the two mapped
+        objects costs more than the rest of such a request.
+        """
+        user = _detached(User, _USER_COLUMNS, self._row, _FIRST_USER_COLUMN)
+        province = (_detached(Province, _PROVINCE_COLUMNS, self._row, _FIRST_PROVINCE_COLUMN)
+                    if user.province_id is not None else None)
+        set_committed_value(user, "province", province)
+        return user
 
 
-# Built once: the statement (and its loader options) is the same on every request, only the hash differs.
-_LOOKUP = (select(WebSession).options(joinedload(WebSession.user).joinedload(User.province))
+def _detached(model: type, columns: tuple[Column, ...], row: Row, first: int) -> Any:
+    """A mapped object from columns of a row, as if loaded by a session that has ended since."""
+    instance = model(**{column.key: row[first + i] for i, column in enumerate(columns)})
+    make_transient_to_detached(instance)
+    return instance
+
+
+# Built once: the same on every request, only the hash differs. Core, not the ORM: the columns of the
+# session, then the user's, then the province's (none for an overseer), by position.
+_SESSION_COLUMNS = (WebSession.id, WebSession.csrf_token, WebSession.revoked_at, WebSession.expires_at,
+                    WebSession.last_seen_at)
+# What a request's actor needs; the password hash, the feed's and the login counters never travel
+# with a request (reading them from this object raises: they are read where they are used).
+_USER_COLUMNS = tuple(User.__table__.c[name] for name in ("id", "email", "name", "role", "province_id", "locale",
+                                                           "disabled_at"))
+_PROVINCE_COLUMNS = tuple(Province.__table__.columns)
+_FIRST_USER_COLUMN = len(_SESSION_COLUMNS)
+_FIRST_PROVINCE_COLUMN = _FIRST_USER_COLUMN + len(_USER_COLUMNS)
+_LOOKUP = (select(*_SESSION_COLUMNS, *_USER_COLUMNS, *_PROVINCE_COLUMNS)
+           .join(User, User.id == WebSession.user_id).outerjoin(Province, Province.id == User.province_id)
            .where(WebSession.token_hash == bindparam("token_hash")))
+_LOOKUP_SEEING = _LOOKUP.add_columns(SNAPSHOT_COLUMN)  # PostgreSQL: and what the statement saw, last
+_SESSION_BY_ID = WebSession.__table__.c.id == bindparam("session_id")
+_REVOKE = update(WebSession.__table__).where(_SESSION_BY_ID).values(revoked_at=bindparam("now"))
+_TOUCH = update(WebSession.__table__).where(_SESSION_BY_ID).values(last_seen_at=bindparam("now"))
 
 
 def current(db: Database, token: str | None, now: datetime, policy: SessionPolicy) -> Current:
@@ -76,22 +134,33 @@ def current(db: Database, token: str | None, now: datetime, policy: SessionPolic
     if not token:
         raise NotAuthenticated()
     # One SELECT (session, user and province joined), and at most one UPDATE, each its own statement:
-    # on every request, so no BEGIN/COMMIT round trips around them (`statement_session`). A disable or
-    # a password change commits its revocation before it answers, so the next SELECT sees it.
-    with db.statement_session() as session:
-        row = session.scalars(_LOOKUP, {"token_hash": digest(token)}).one_or_none()
-        if row is None or row.revoked_at is not None:
+    # on every request, so no BEGIN/COMMIT round trips around them (`statement_connection`). A disable
+    # or a password change commits its revocation before it answers, so the next SELECT sees it.
+    with db.statement_connection() as connection:
+        seeing = not db.is_sqlite
+        row = connection.execute(_LOOKUP_SEEING if seeing else _LOOKUP, {"token_hash": digest(token)}).first()
+        if row is None:
             raise NotAuthenticated("the session has ended")
-        if row.user.disabled_at is not None:
+        session_id, csrf_token, revoked_at, expires_at, last_seen_at = row[:_FIRST_USER_COLUMN]
+        if revoked_at is not None:
+            raise NotAuthenticated("the session has ended")
+        if row[_FIRST_USER_COLUMN + _USER_DISABLED] is not None:
             raise NotAuthenticated("the account is disabled")
-        if now >= row.expires_at or now - row.last_seen_at >= policy.idle:
-            row.revoked_at = now
-            session.commit()
+        if now >= expires_at or now - last_seen_at >= policy.idle:
+            connection.execute(_REVOKE, {"session_id": session_id, "now": now})
+            connection.commit()
             raise NotAuthenticated("the session has expired")
-        if now - row.last_seen_at >= TOUCH_EVERY:
-            row.last_seen_at = now
-            session.commit()
-        return Current(row.id, row.csrf_token, row.user)
+        snapshot = row[-1] if seeing else None
+        if now - last_seen_at >= policy.touch_every:
+            connection.execute(_TOUCH, {"session_id": session_id, "now": now})
+            connection.commit()
+            snapshot = None  # the database has changed since: that write is in no snapshot read so far
+        return Current(session_id, csrf_token, row[_FIRST_USER_COLUMN + _USER_ID],
+                       row[_FIRST_USER_COLUMN + _USER_LOCALE], snapshot, row)
+
+
+_USER_ID, _USER_EMAIL, _USER_LOCALE, _USER_DISABLED = (_USER_COLUMNS.index(User.__table__.c[name])
+                                                       for name in ("id", "email", "locale", "disabled_at"))
 
 
 def end_session(session: Session, token: str, now: datetime) -> WebSession | None:

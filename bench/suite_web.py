@@ -17,6 +17,13 @@ bounded in requests and seconds per cell:
   in-progress tasks, one task per client, the version carried as the form does
   (read from the page once, then counted up).
 
+On PostgreSQL the server keeps rendered pages until the next commit
+(web/page_memo.py) and the load generator writes nothing while it reads, so
+the pages are measured again on a server started with DTRACK_PAGE_MEMO=no
+(rows "... (page memo off)", 1 and 50 clients): what each request costs when
+it renders. Beside the POST, the durable commit of one row on the raw driver
+connection: the part of the POST that no server code can remove.
+
 Rows per page and level: median latency (with min and max), p99, requests/s,
 and the median's ratio to /healthz at the same level. Goals (issue 10):
 median < 50 ms and p99 < 250 ms at 50 clients for every page on PostgreSQL;
@@ -29,6 +36,7 @@ import os
 import statistics
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -54,6 +62,10 @@ SCENARIOS = [
 ]
 FLOOR = SCENARIOS[0]["name"]
 POST = SCENARIOS[-1]["name"]
+# PostgreSQL keeps rendered pages until the next commit (web/page_memo.py) and the load generator
+# writes nothing while it reads: the pages again on a server that renders every request.
+MEMO_OFF = " (page memo off)"
+COMMIT = "durable commit, the driver alone (POST's own floor)"
 
 
 def _plan(ctx: BenchContext, base: str, tasks: list[int]) -> dict:
@@ -93,8 +105,8 @@ def _p99(samples: list[float]) -> float:
 
 
 def rows(backend: str, total: int, measured: list[dict], workers: int) -> list[Result]:
-    floor = {m["clients"]: statistics.median(m["latencies_ms"]) for m in measured
-             if m["name"] == FLOOR and m["latencies_ms"]}
+    floor = {(m["clients"], m["name"].endswith(MEMO_OFF)): statistics.median(m["latencies_ms"]) for m in measured
+             if m["name"].startswith(FLOOR) and m["latencies_ms"]}
     results = []
     for m in measured:
         name, level = m["name"], m["clients"]
@@ -112,8 +124,8 @@ def rows(backend: str, total: int, measured: list[dict], workers: int) -> list[R
                                   "ms", "", note))
             continue
         median, p99 = statistics.median(samples), _p99(samples)
-        page = name != FLOOR
-        at_top = level == 50 and page
+        page = not name.startswith(FLOOR)
+        at_top = level == 50 and page and not name.endswith(MEMO_OFF)
         results += [
             Result(SUITE, f"{label}: latency", backend, total, median, min(samples), max(samples), "ms",
                    "< 50 ms" if at_top else "", note),
@@ -121,13 +133,55 @@ def rows(backend: str, total: int, measured: list[dict], workers: int) -> list[R
             Result(SUITE, f"{label}: requests/s", backend, total, len(samples) / m["seconds"],
                    len(samples) / m["seconds"], len(samples) / m["seconds"], "req/s", "", note),
         ]
-        if page and floor.get(level):
-            ratio = median / floor[level]
+        level_floor = floor.get((level, name.endswith(MEMO_OFF)))
+        if page and level_floor:
+            ratio = median / level_floor
             results.append(Result(SUITE, f"{label}: median / floor", backend, total, ratio, ratio, ratio, "ratio",
                                   "<= 3" if name == POST and level == 1 else "", note))
         if failed:
             print(f"  warning: {label}: {failed} failed requests {m['failures']}", flush=True)
     return results
+
+
+def _serve_and_load(ctx: BenchContext, url: str, plan_of, workers: int, env: dict[str, str], log: str) -> list[dict]:
+    server = ServerProcess(url, Path(ctx.workdir) / log, workers=workers, env={"DTRACK_TODAY": AS_OF.isoformat(), **env})
+    base = server.start()
+    try:
+        plan = plan_of(base)
+        budget = len(plan["scenarios"]) * len(plan["levels"]) * (plan["max_seconds"] + 5) + 300
+        done = subprocess.run([sys.executable, "-m", "bench.loadgen"], input=json.dumps(plan), text=True,
+                              stdout=subprocess.PIPE, timeout=budget, cwd=Path(__file__).resolve().parents[1])
+        if done.returncode != 0:
+            raise RuntimeError(f"the load generator failed ({done.returncode}); server log:\n{server.log_tail()}")
+        return json.loads(done.stdout)
+    finally:
+        server.stop()
+
+
+def commit_floor(url: str, repeat: int = 300) -> list[float]:
+    """Milliseconds of one INSERT and its COMMIT on the raw driver connection: what no POST can beat.
+
+    A real table (a temporary one is not written to PostgreSQL's WAL, so its
+    commit would not wait for the disk), made and dropped here.
+    """
+    db = Database(url)
+    raw = db.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("CREATE TABLE bench_commit_probe (n INTEGER)")
+        raw.commit()
+        samples = []
+        for n in range(repeat):
+            start = time.perf_counter()
+            cursor.execute(f"INSERT INTO bench_commit_probe VALUES ({n})")
+            raw.commit()
+            samples.append((time.perf_counter() - start) * 1000)
+        cursor.execute("DROP TABLE bench_commit_probe")
+        raw.commit()
+        return samples
+    finally:
+        raw.close()
+        db.dispose()
 
 
 def run(ctx: BenchContext) -> list[Result]:
@@ -137,20 +191,27 @@ def run(ctx: BenchContext) -> list[Result]:
         raise RuntimeError(f"no in-progress task in {UNIT} to update")
     # SQLite: the embedded default (one process); PostgreSQL: the production shape (--workers 2).
     workers = int(os.environ.get("DTRACK_BENCH_WEB_WORKERS", "0")) or (2 if ctx.backend == "postgresql" else 1)
-    server = ServerProcess(url, Path(ctx.workdir) / "web-server.log", workers=workers,
-                           env={"DTRACK_TODAY": AS_OF.isoformat()})
-    base = server.start()
-    try:
-        plan = _plan(ctx, base, tasks)
-        budget = len(plan["scenarios"]) * len(plan["levels"]) * (plan["max_seconds"] + 5) + 300
-        done = subprocess.run([sys.executable, "-m", "bench.loadgen"], input=json.dumps(plan), text=True,
-                              stdout=subprocess.PIPE, timeout=budget, cwd=Path(__file__).resolve().parents[1])
-        if done.returncode != 0:
-            raise RuntimeError(f"the load generator failed ({done.returncode}); server log:\n{server.log_tail()}")
-        measured = json.loads(done.stdout)
-    finally:
-        server.stop()
-    return rows(ctx.backend, total, measured, workers)
+    measured = _serve_and_load(ctx, url, lambda base: _plan(ctx, base, tasks), workers, {}, "web-server.log")
+    if ctx.backend == "postgresql":
+        def pages_rendered(base: str) -> dict:
+            plan = _plan(ctx, base, tasks)
+            plan["levels"] = [1] if ctx.quick else [1, 50]
+            plan["scenarios"] = [s for s in plan["scenarios"] if s.get("method", "GET") == "GET"]
+            return plan
+        rendered = _serve_and_load(ctx, url, pages_rendered, workers, {"DTRACK_PAGE_MEMO": "no"},
+                                   "web-server-memo-off.log")
+        measured += [dict(m, name=m["name"] + MEMO_OFF) for m in rendered]
+    results = rows(ctx.backend, total, measured, workers)
+    floor = commit_floor(url)
+    median = statistics.median(floor)
+    results.append(Result(SUITE, COMMIT, ctx.backend, total, median, min(floor), max(floor), "ms", "",
+                          f"p99 {_p99(floor):.2f} ms; {len(floor)} commits"))
+    post = next((r for r in results if r.name == f"{POST} @ 1: latency"), None)
+    if post is not None and median:
+        ratio = post.median / median
+        results.append(Result(SUITE, f"{POST} @ 1: median / durable commit", ctx.backend, total, ratio, ratio,
+                              ratio, "ratio", "", "the POST against the commit it has to wait for"))
+    return results
 
 
 def pivot(results: list[dict]) -> str:

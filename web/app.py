@@ -18,6 +18,7 @@ from starlette.staticfiles import StaticFiles
 from dtrack.accounts.sessions import SessionPolicy
 from dtrack.web import api, routes_account, routes_admin, routes_auth, routes_evidence, routes_review, routes_work
 from dtrack.web.edge import Ctx, WebApp, error_page, server_error
+from dtrack.web.page_memo import page_memo
 from dtrack.web.security import SecurityHeaders
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.database import Database
@@ -69,5 +70,5 @@ def create_app(db: Database, settings: Settings, clock: Clock | None = None) -> 
         lifespan=_lifespan,
     )
     db.keep_connections(HANDLER_THREADS)
-    app.state.web = WebApp(db, settings, clock, SessionPolicy.of(settings))
+    app.state.web = WebApp(db, settings, clock, SessionPolicy.of(settings), page_memo(db, settings.page_memo))
     return app

@@ -33,7 +33,7 @@ def users_page(ctx: Ctx) -> Response:
 def users_invite(ctx: Ctx) -> Response:
     done = invite_user(ctx.app.db, ctx.app.clock, ctx.app.settings, email=ctx.value("email"), name=ctx.value("name"),
                        role=ctx.value("role"), province=ctx.value("province") or None,
-                       locale=ctx.value("locale") or "vi", actor_email=ctx.user.email)
+                       locale=ctx.value("locale") or "vi", actor_email=ctx.actor)
     # The link is shown once, on this answer (not in a redirect URL, where logs would keep it).
     ctx.form = {}
     return users_form(ctx, link=done.link, invited=done.email)
@@ -41,20 +41,20 @@ def users_invite(ctx: Ctx) -> Response:
 
 @routes.post("/admin/users/{user_id:int}/disable", form_page=users_form)
 def users_disable(ctx: Ctx, user_id: int) -> Response:
-    disable_user(ctx.app.db, ctx.app.clock, user_id, actor_email=ctx.user.email)
+    disable_user(ctx.app.db, ctx.app.clock, user_id, actor_email=ctx.actor)
     return ctx.redirect("/admin/users?flash=disabled")
 
 
 @routes.post("/admin/users/{user_id:int}/edit", form_page=users_form)
 def users_edit(ctx: Ctx, user_id: int) -> Response:
     edit_user(ctx.app.db, ctx.app.clock, user_id, role=ctx.value("role"), province=ctx.value("province") or None,
-              actor_email=ctx.user.email)
+              actor_email=ctx.actor)
     return ctx.redirect("/admin/users?flash=saved")
 
 
 @routes.post("/admin/users/{user_id:int}/reset", form_page=users_form)
 def users_reset(ctx: Ctx, user_id: int) -> Response:
-    link = reset_link(ctx.app.db, ctx.app.clock, ctx.app.settings, user_id, actor_email=ctx.user.email)
+    link = reset_link(ctx.app.db, ctx.app.clock, ctx.app.settings, user_id, actor_email=ctx.actor)
     with ctx.app.db.session() as session:
         email = session.get(User, user_id).email
     return users_form(ctx, link=link, invited=email)

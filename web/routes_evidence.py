@@ -23,13 +23,13 @@ def files_form(ctx: Ctx, task_id: int, **_: object) -> Response:
 @routes.post("/tasks/{task_id:int}/files", form_page=files_form, max_body=UPLOAD_BODY)
 def upload(ctx: Ctx, task_id: int) -> Response:
     filename, content = ctx.uploads.get("file", ("", b""))  # none chosen: the core says so, after who may
-    attach(ctx.app.db, ctx.app.clock, ctx.app.settings, str(task_id), ctx.user.email, filename, content)
+    attach(ctx.app.db, ctx.app.clock, ctx.app.settings, str(task_id), ctx.actor, filename, content)
     return ctx.redirect(f"/tasks/{task_id}?flash=attached#files")
 
 
 @routes.get("/tasks/{task_id:int}/files/{file_id:int}")
 def download(ctx: Ctx, task_id: int, file_id: int) -> Response:
-    view, content = fetch(ctx.app.db, ctx.app.settings, ctx.user.email, str(task_id), file_id)
+    view, content = fetch(ctx.app.db, ctx.app.settings, ctx.actor, str(task_id), file_id)
     # The original (Vietnamese) name, RFC 6266/5987; an ASCII fallback for old clients.
     fallback = view.name.encode("ascii", "replace").decode().replace('"', "'").replace("?", "_")
     disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(view.name)}"
@@ -40,7 +40,7 @@ def download(ctx: Ctx, task_id: int, file_id: int) -> Response:
 
 @routes.post("/tasks/{task_id:int}/files/{file_id:int}/withdraw", form_page=files_form)
 def withdraw_file(ctx: Ctx, task_id: int, file_id: int) -> Response:
-    withdraw(ctx.app.db, ctx.app.clock, str(task_id), ctx.user.email, file_id)
+    withdraw(ctx.app.db, ctx.app.clock, str(task_id), ctx.actor, file_id)
     return ctx.redirect(f"/tasks/{task_id}?flash=withdrawn#files")
 
 
@@ -50,6 +50,6 @@ def comment_form(ctx: Ctx, task_id: int, **_: object) -> Response:
 
 @routes.post("/tasks/{task_id:int}/comments", form_page=comment_form)
 def comment(ctx: Ctx, task_id: int) -> Response:
-    post_comment(ctx.app.db, ctx.app.clock, str(task_id), ctx.user.email, ctx.value("comment"),
+    post_comment(ctx.app.db, ctx.app.clock, str(task_id), ctx.actor, ctx.value("comment"),
                  ctx.app.settings.comment_max_chars)
     return ctx.redirect(f"/tasks/{task_id}?flash=commented#history")

@@ -34,7 +34,7 @@ def _labels(ctx: Ctx) -> dict:
             "regions": REGION_LABELS[ctx.lang], "region_list": list(Region)}
 
 
-@routes.get("/review")
+@routes.get("/review", memo=True)
 def review(ctx: Ctx) -> Response:
     clock = ctx.app.clock
     with ctx.app.db.session() as session:
@@ -58,7 +58,7 @@ def _query(ctx: Ctx, name: str) -> str | None:
     return ctx.request.query_params.get(name) or None
 
 
-@routes.get("/overdue", form_page=None)
+@routes.get("/overdue", memo=True)
 def overdue(ctx: Ctx) -> Response:
     clock = ctx.app.clock
     filters = OverdueFilters(*(_query(ctx, n) for n in ("region", "province", "group", "directive", "min_days",
@@ -74,7 +74,7 @@ def overdue(ctx: Ctx) -> Response:
                         **_labels(ctx))
 
 
-@routes.get("/matrix")
+@routes.get("/matrix", memo=True)
 def matrix(ctx: Ctx) -> Response:
     clock, s = ctx.app.clock, ctx.app.settings
     with ctx.app.db.session() as session:
@@ -83,7 +83,7 @@ def matrix(ctx: Ctx) -> Response:
         return ctx.page("matrix.html.j2", data=result, m=result, cells=[str(c) for c in CELLS], **_labels(ctx))
 
 
-@routes.get("/status")
+@routes.get("/status", memo=True)
 def status(ctx: Ctx) -> Response:
     clock, s = ctx.app.clock, ctx.app.settings
     directive, region = _query(ctx, "directive") or DIRECTIVE, _query(ctx, "region")

@@ -27,7 +27,7 @@ ACTION_FIELDS = {
 }
 
 
-@routes.get("/province")
+@routes.get("/province", memo=True)
 def province_home(ctx: Ctx) -> Response:
     s = ctx.app.settings
     with ctx.app.db.session() as session:
@@ -52,7 +52,7 @@ def task_form(ctx: Ctx, task_id: int, trigger: str | None = None) -> Response:
                         max_mb=s.evidence_max_mb, request_states=REQUEST_STATUS_LABELS[ctx.lang])
 
 
-@routes.get("/tasks/{task_id:int}")
+@routes.get("/tasks/{task_id:int}", memo=True)
 def task_show(ctx: Ctx, task_id: int) -> Response:
     return task_form(ctx, task_id)
 
@@ -67,7 +67,7 @@ def _version(ctx: Ctx) -> str:
 @routes.post("/tasks/{task_id:int}/actions/{trigger}", form_page=task_form)
 def task_action(ctx: Ctx, task_id: int, trigger: str) -> Response:
     Tracker(ctx.app.db, ctx.app.clock).fire(
-        str(task_id), trigger, ctx.user.email, note=ctx.value("note") or None, evidence=ctx.value("evidence") or None,
+        str(task_id), trigger, ctx.actor, note=ctx.value("note") or None, evidence=ctx.value("evidence") or None,
         progress=ctx.value("progress").strip() or None, expected_version=_version(ctx))
     return ctx.redirect(f"/tasks/{task_id}?flash=done")
 
@@ -79,7 +79,7 @@ def extend_form(ctx: Ctx, task_id: int) -> Response:
 @routes.post("/tasks/{task_id:int}/extend", form_page=extend_form)
 def task_extend(ctx: Ctx, task_id: int) -> Response:
     version = _version(ctx)
-    extend(ctx.app.db, ctx.app.clock, ctx.user.email, parse_day(ctx.value("to"), "to"), ctx.value("reason"),
+    extend(ctx.app.db, ctx.app.clock, ctx.actor, parse_day(ctx.value("to"), "to"), ctx.value("reason"),
            task_refs=[str(task_id)], expected_version=version)
     return ctx.redirect(f"/tasks/{task_id}?flash=extended")
 
@@ -90,7 +90,7 @@ def request_form(ctx: Ctx, task_id: int) -> Response:
 
 @routes.post("/tasks/{task_id:int}/request-extension", form_page=request_form)
 def task_request_extension(ctx: Ctx, task_id: int) -> Response:
-    request_extension(ctx.app.db, ctx.app.clock, ctx.user.email, str(task_id), parse_day(ctx.value("to"), "to"),
+    request_extension(ctx.app.db, ctx.app.clock, ctx.actor, str(task_id), parse_day(ctx.value("to"), "to"),
                       ctx.value("reason"))
     return ctx.redirect(f"/tasks/{task_id}?flash=requested")
 
@@ -108,14 +108,14 @@ def decide_form(ctx: Ctx, task_id: int, request_id: int) -> Response:
 @routes.post("/tasks/{task_id:int}/extension-requests/{request_id:int}/grant", form_page=decide_form)
 def task_grant_extension(ctx: Ctx, task_id: int, request_id: int) -> Response:
     to = parse_day(ctx.value("to"), "to") if ctx.value("to").strip() else None
-    grant_request(ctx.app.db, ctx.app.clock, ctx.user.email, request_id, to, ctx.value("note") or None,
+    grant_request(ctx.app.db, ctx.app.clock, ctx.actor, request_id, to, ctx.value("note") or None,
                   task_id=task_id)
     return _decided(ctx, task_id, "granted")
 
 
 @routes.post("/tasks/{task_id:int}/extension-requests/{request_id:int}/refuse", form_page=decide_form)
 def task_refuse_extension(ctx: Ctx, task_id: int, request_id: int) -> Response:
-    refuse_request(ctx.app.db, ctx.app.clock, ctx.user.email, request_id, ctx.value("reason"), task_id=task_id)
+    refuse_request(ctx.app.db, ctx.app.clock, ctx.actor, request_id, ctx.value("reason"), task_id=task_id)
     return _decided(ctx, task_id, "refused")
 
 
@@ -127,14 +127,14 @@ def _applicability_form(slug: str):
 
 @routes.post("/tasks/{task_id:int}/not-applicable", form_page=_applicability_form("not-applicable"))
 def task_not_applicable(ctx: Ctx, task_id: int) -> Response:
-    set_applicability(ctx.app.db, ctx.app.clock, ctx.user.email, str(task_id), not_applicable=True,
+    set_applicability(ctx.app.db, ctx.app.clock, ctx.actor, str(task_id), not_applicable=True,
                       reason=ctx.value("reason"), expected_version=_version(ctx))
     return ctx.redirect(f"/tasks/{task_id}?flash=done")
 
 
 @routes.post("/tasks/{task_id:int}/applicable", form_page=_applicability_form("applicable"))
 def task_applicable(ctx: Ctx, task_id: int) -> Response:
-    set_applicability(ctx.app.db, ctx.app.clock, ctx.user.email, str(task_id), not_applicable=False,
+    set_applicability(ctx.app.db, ctx.app.clock, ctx.actor, str(task_id), not_applicable=False,
                       reason=ctx.value("reason") or None, expected_version=_version(ctx))
     return ctx.redirect(f"/tasks/{task_id}?flash=done")
 
@@ -158,7 +158,7 @@ def indicators_submit(ctx: Ctx) -> Response:
     unit = ctx.value("unit") or own_unit(ctx.user) or ""
     with ctx.app.db.session() as session:
         report_value(session, unit=unit, indicator=ctx.value("indicator"), period=ctx.value("period"),
-                     value=ctx.value("value"), actor_email=ctx.user.email, now=clock.now(), today=clock.today(),
+                     value=ctx.value("value"), actor_email=ctx.actor, now=clock.now(), today=clock.today(),
                      as_of=as_of, note=ctx.value("note") or None)
     return ctx.redirect("/indicators?flash=saved")
 
@@ -168,6 +168,6 @@ def indicators_import(ctx: Ctx) -> Response:
     clock = ctx.app.clock
     filename, content = ctx.uploads.get("file", ("", b""))
     with ctx.app.db.session() as session:
-        done = import_upload(session, filename, content, ctx.user.email, clock.now(), clock.today(),
+        done = import_upload(session, filename, content, ctx.actor, clock.now(), clock.today(),
                              replace=ctx.value("replace") == "yes")
     return ctx.redirect(f"/indicators?flash=imported&imported={done.imported}&unchanged={done.unchanged}")

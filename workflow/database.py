@@ -188,27 +188,22 @@ class Database:
             yield connection
 
     @contextmanager
-    def statement_session(self) -> Iterator[Session]:
-        """A session in which each statement commits on its own (the driver's autocommit).
+    def statement_connection(self) -> Iterator[Connection]:
+        """A connection on which each statement commits on its own (the driver's autocommit).
 
         For a lookup done on every request (the web session): one statement,
         read or conditional write, needs no transaction around it, and on
         PostgreSQL the BEGIN and COMMIT of one would be two more round trips
-        than the statement itself. Never for a unit of work of two statements
-        or more: that is `session()`.
+        than the statement itself. Plain Core, no Session: on the hot path the
+        ORM's bookkeeping costs more than the statement. Never for a unit of
+        work of two statements or more: that is `session()` or `transaction()`.
+        On SQLite, Python's sqlite3 begins a transaction only before a write:
+        a write here is followed by `commit()`, which ends it.
         """
-        self.engine  # noqa: B018 - connects (or raises DatabaseUnavailable) first
-        assert self._sessions is not None
-        if self.is_sqlite:
-            # Python's sqlite3 begins a transaction only before a write, and a commit ends it: a plain
-            # session already is this (switching the isolation level would cost a PRAGMA each way).
-            with self._sessions() as session:
-                yield session
-            return
         with self.engine.connect() as connection:
-            connection.execution_options(isolation_level="AUTOCOMMIT")
-            with self._sessions(bind=connection) as session:
-                yield session
+            if not self.is_sqlite:  # switching sqlite3's isolation level would cost a PRAGMA each way
+                connection.execution_options(isolation_level="AUTOCOMMIT")
+            yield connection
 
     @staticmethod
     def hold(session: Session, name: str) -> None:

@@ -26,10 +26,15 @@ from typing import TypeVar
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from dtrack.workflow.database import Database
+
 T = TypeVar("T")
 
 # Keys are (database, figure, its arguments); a few scopes are asked often, the rest rarely.
 _SIZE = 256
+# What a statement sees, as text: a column that a statement read on every request anyway can carry.
+SNAPSHOT_COLUMN = text("pg_current_snapshot()::text")
+_SNAPSHOT_ONLY = text("SELECT pg_current_snapshot()::text")
 _SNAPSHOT = text("SELECT current_database(), inet_server_port(), pg_current_snapshot()::text, "
                  "pg_current_xact_id_if_assigned()")
 
@@ -102,4 +107,12 @@ def _snapshot(session: Session) -> tuple | None:
     return None if own_xid is not None else (database, port, snapshot)
 
 
-__all__ = ["SnapshotMemo"]
+def current_snapshot(db: Database) -> str | None:
+    """The snapshot a statement on `db` sees now, outside any transaction; None on SQLite."""
+    if db.is_sqlite:
+        return None
+    with db.statement_connection() as connection:
+        return connection.scalar(_SNAPSHOT_ONLY)
+
+
+__all__ = ["SNAPSHOT_COLUMN", "SnapshotMemo", "current_snapshot"]
