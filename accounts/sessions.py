@@ -23,7 +23,7 @@ from dtrack.workflow.database import Database
 from dtrack.workflow.errors import NotAuthenticated
 from dtrack.workflow.models import Province, User
 from dtrack.workflow.settings import Settings
-from dtrack.workflow.snapshot_memo import SNAPSHOT_COLUMN
+from dtrack.workflow.snapshot_memo import SNAPSHOT_COLUMN, seen_by
 
 COOKIE = "dtrack_session"
 # last_seen_at is written at most this often (a page view is a read, not a write each time), and
@@ -78,8 +78,9 @@ class Current:
     csrf_token: str
     user_id: int
     locale: str
-    # What the lookup saw of the database (PostgreSQL's snapshot, read in the same statement): a page
-    # rendered after it shows at least this state (`web.page_memo`). None on SQLite and after a write.
+    # What the lookup saw of the database (PostgreSQL's snapshot, read in the same statement; SQLite's
+    # commit count in a server): a page rendered after it shows at least this state (`web.page_memo`).
+    # None after a write, and on SQLite outside a server.
     snapshot: str | None
     _row: Row = field(repr=False)
 
@@ -150,7 +151,8 @@ def current(db: Database, token: str | None, now: datetime, policy: SessionPolic
             connection.execute(_REVOKE, {"session_id": session_id, "now": now})
             connection.commit()
             raise NotAuthenticated("the session has expired")
-        snapshot = row[-1] if seeing else None
+        # PostgreSQL: read by the lookup itself; SQLite: the server's commit count (None without one).
+        snapshot = row[-1] if seeing else seen_by(db, connection)
         if now - last_seen_at >= policy.touch_every:
             connection.execute(_TOUCH, {"session_id": session_id, "now": now})
             connection.commit()

@@ -1,4 +1,4 @@
-"""Whole pages remembered for exactly as long as the database shows the same data (PostgreSQL).
+"""Whole pages remembered for exactly as long as the database shows the same data.
 
 A page of the Department (the review queue, the overdue list, the matrices)
 reads tens of thousands of rows and renders a few hundred: 5-20 ms of CPU on
@@ -17,7 +17,9 @@ its parameters, the query string, the user (their role, province and name
 are rows too: a change to them is a commit), the language and today's date.
 A later request under the same snapshot gets the kept bytes; the first one
 after any commit renders afresh. Nothing is ever stale and nothing needs
-invalidating by hand. SQLite has no such name, so there every page renders.
+invalidating by hand. SQLite has no such name: there the server counts every
+commit it can see (its own, and other processes' through `PRAGMA
+data_version`; `workflow.commit_count`), and the count stands for it.
 
 The page holds the session's CSRF token in its forms; it is kept with a
 placeholder instead, and each request gets its own token put back. The
@@ -147,8 +149,10 @@ def _order(snapshot: str) -> tuple[int, int]:
 
 
 def page_memo(db: Database, enabled: bool) -> PageMemo:
-    """The memo of a server on `db`: it asks PostgreSQL what it shows (on SQLite nothing is kept)."""
-    return PageMemo(lambda: current_snapshot(db), enabled and not db.is_sqlite)
+    """The memo of a server on `db`: PostgreSQL's snapshot, or on SQLite the server's commit count."""
+    if enabled:
+        db.count_commits()
+    return PageMemo(lambda: current_snapshot(db), enabled)
 
 
 __all__ = ["PLACEHOLDER", "PageMemo", "page_memo"]

@@ -20,6 +20,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError, NoSuch
 from sqlalchemy.orm import Session, sessionmaker
 
 from dtrack.workflow import locks
+from dtrack.workflow.commit_count import CommitCount
 from dtrack.workflow.errors import DatabaseNotInitialised, DatabaseUnavailable, MigrationFailed
 
 # The Alembic revision the code expects; tests check it is the migrations' head.
@@ -110,6 +111,7 @@ class Database:
         self._engine: Engine | None = None
         self._sessions: sessionmaker[Session] | None = None
         self._pool_options: dict[str, int] = {}
+        self.commits: CommitCount | None = None  # SQLite, in a server: `count_commits`
 
     @property
     def display_url(self) -> str:
@@ -133,6 +135,8 @@ class Database:
                 raise DatabaseUnavailable(self.display_url, f"not a usable database URL ({exc})") from None
             if engine.dialect.name == "sqlite":
                 event.listen(engine, "connect", _sqlite_pragmas)
+                if self.commits is not None:
+                    self.commits.attach(engine)
             else:
                 event.listen(engine, "checkin", _mark_checkin)
                 event.listen(engine, "checkout", _ping_if_idle)
@@ -164,6 +168,20 @@ class Database:
             self._pool_options = options
             self.dispose()  # the next use opens an engine with the new pool
             self._engine, self._sessions = None, None
+
+    def count_commits(self) -> CommitCount | None:
+        """SQLite: count every commit this process can see (`workflow.commit_count`); None on PostgreSQL.
+
+        For a server's page memo; it costs a check on every statement, so
+        commands do without it.
+        """
+        if not self.is_sqlite:
+            return None
+        if self.commits is None:
+            self.commits = CommitCount()
+            if self._engine is not None:
+                self.commits.attach(self._engine)
+        return self.commits
 
     @property
     def dialect(self) -> str:

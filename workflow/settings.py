@@ -255,8 +255,8 @@ SETTINGS: tuple[Setting, ...] = (
             "file (<database>.evidence), or ./dtrack-evidence for PostgreSQL"),
     Setting("evidence_max_mb", "20", "Largest evidence file accepted, in MB", _positive_int),
     Setting("comment_max_chars", "4000", "Longest comment accepted on a task, in characters", _positive_int),
-    Setting("page_memo", "yes", "`dtrack serve` on PostgreSQL: keep each rendered page until the next commit and "
-            "answer from it meanwhile (yes/no; never stale, see docs/performance.md)", _yes_no),
+    Setting("page_memo", "yes", "`dtrack serve`: keep each rendered page until the next commit and answer from it "
+            "meanwhile (yes/no; never stale, see docs/performance.md)", _yes_no),
     Setting("secure_cookies", "no", "Mark cookies Secure: say yes when the site is served over HTTPS (yes/no)", _yes_no),
 )
 

@@ -23,7 +23,7 @@ from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 from dtrack.workflow.database import Database
@@ -108,11 +108,22 @@ def _snapshot(session: Session) -> tuple | None:
 
 
 def current_snapshot(db: Database) -> str | None:
-    """The snapshot a statement on `db` sees now, outside any transaction; None on SQLite."""
-    if db.is_sqlite:
+    """What a statement on `db` sees now, outside any transaction, as text.
+
+    PostgreSQL's snapshot; on SQLite the commit count of a server that keeps
+    one (`Database.count_commits`), shaped the same way; otherwise None.
+    """
+    if db.is_sqlite and db.commits is None:
         return None
     with db.statement_connection() as connection:
-        return connection.scalar(_SNAPSHOT_ONLY)
+        return seen_by(db, connection)
 
 
-__all__ = ["SNAPSHOT_COLUMN", "SnapshotMemo", "current_snapshot"]
+def seen_by(db: Database, connection: Connection) -> str | None:
+    """`current_snapshot` on a connection a caller already holds (and in the same round trip's turn)."""
+    if db.is_sqlite:
+        return db.commits.seen(connection) if db.commits is not None else None
+    return connection.scalar(_SNAPSHOT_ONLY)
+
+
+__all__ = ["SNAPSHOT_COLUMN", "SnapshotMemo", "current_snapshot", "seen_by"]
