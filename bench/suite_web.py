@@ -229,6 +229,9 @@ def pivot(results: list[dict]) -> str:
         ratio = f"{m['median / floor']:.2f}" if "median / floor" in m else ""
         lines.append(f"| {backend} | {page} | {level} | {m.get('latency', 0):.1f} | {m.get('p99', 0):.1f} |"
                      f" {m.get('requests/s', 0):,.0f} | {ratio} |")
+    for r in results:  # the POST's own floor, beside the table
+        if r["suite"] == SUITE and (r["name"] == COMMIT or r["name"].endswith("median / durable commit")):
+            lines.append(f"\n{r['backend']}: {r['name']}: {r['median']:.2f}{'' if r['unit'] == 'ratio' else ' ' + r['unit']}")
     return "\n".join(lines)
 
 

@@ -19,11 +19,11 @@ import hmac
 import logging
 import secrets
 import uuid
-from urllib.parse import parse_qsl
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile

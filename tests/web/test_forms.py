@@ -214,3 +214,30 @@ def test_a_bad_page_number_is_said_in_vietnamese(site):
     answer = client.get("/overdue", params={"page": "1" + "0" * 20})
     assert answer.status_code == 400
     assert "lớn hơn 100000" in answer.text and "is more than" not in answer.text
+
+
+def test_a_body_larger_than_the_route_takes_is_refused_even_without_a_length(site):
+    client = site.client("own")
+    task_id = site.task_id(KEY)
+    token, version = form_of(client, task_id)
+    before = site.fingerprint()
+    body = f"csrf_token={token}&version={version}&note=".encode() + b"x" * (5 * 1024 * 1024)
+
+    def chunked():  # no Content-Length: the server learns the size only by reading
+        for start in range(0, len(body), 65536):
+            yield body[start:start + 65536]
+
+    answer = client.post(f"/tasks/{task_id}/actions/start", content=chunked(),
+                         headers={"content-type": "application/x-www-form-urlencoded"})
+    assert answer.status_code == 413
+    assert "Traceback" not in answer.text
+    assert site.fingerprint() == before
+
+
+def test_a_form_of_more_fields_than_any_page_has_is_malformed(site):
+    client = site.client("overseer")
+    before = site.fingerprint()
+    fields = {"csrf_token": csrf_of(client, "/review"), **{f"task_{n}": "on" for n in range(1001)}}
+    answer = client.post("/review/accept", data=fields)
+    assert answer.status_code == 400
+    assert site.fingerprint() == before
