@@ -116,8 +116,9 @@ _SESSION_COLUMNS = (WebSession.id, WebSession.csrf_token, WebSession.revoked_at,
                     WebSession.last_seen_at)
 # What a request's actor needs; the password hash, the feed's and the login counters never travel
 # with a request (reading them from this object raises: they are read where they are used).
-_USER_COLUMNS = tuple(User.__table__.c[name] for name in ("id", "email", "name", "role", "province_id", "locale",
-                                                           "disabled_at"))
+_USER_NAMES = ("id", "email", "name", "role", "province_id", "locale", "disabled_at")
+_USER_COLUMNS = tuple(User.__table__.c[name] for name in _USER_NAMES)
+_USER_ID, _USER_EMAIL, _USER_LOCALE, _USER_DISABLED = map(_USER_NAMES.index, ("id", "email", "locale", "disabled_at"))
 _PROVINCE_COLUMNS = tuple(Province.__table__.columns)
 _FIRST_USER_COLUMN = len(_SESSION_COLUMNS)
 _FIRST_PROVINCE_COLUMN = _FIRST_USER_COLUMN + len(_USER_COLUMNS)
@@ -159,10 +160,6 @@ def current(db: Database, token: str | None, now: datetime, policy: SessionPolic
             snapshot = None  # the database has changed since: that write is in no snapshot read so far
         return Current(session_id, csrf_token, row[_FIRST_USER_COLUMN + _USER_ID],
                        row[_FIRST_USER_COLUMN + _USER_LOCALE], snapshot, row)
-
-
-_USER_ID, _USER_EMAIL, _USER_LOCALE, _USER_DISABLED = (_USER_COLUMNS.index(User.__table__.c[name])
-                                                       for name in ("id", "email", "locale", "disabled_at"))
 
 
 def end_session(session: Session, token: str, now: datetime) -> WebSession | None:
