@@ -79,7 +79,7 @@ class Season:
                     targets = [self.department_unit] if assignment.provinces_too and self.department_unit else []
                 for period, opens_on, due in slots:
                     lives = {profile: [self._simulate(profile, opens_on, due, continuous) for _ in range(VARIANTS)]
-                             for profile in set(PROFILES)}
+                             for profile in sorted(set(PROFILES))}  # an order that PYTHONHASHSEED does not change
                     assigned = fmt(opens_on)
                     for unit in targets:
                         actor = self.overseer if by_department else self.officers[unit]

@@ -1,7 +1,11 @@
 """The benchmark's data generator at a tiny size: the shape and a season that follows its dates, never timings."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections import Counter, defaultdict
+from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -79,3 +83,25 @@ def test_units_are_spread_over_the_regions_like_the_provinces():
     # 15/11/8 of 34, to within one unit.
     for region, share in ((Region.NORTH, 15), (Region.CENTRAL, 11), (Region.SOUTH, 8)):
         assert abs(regions[region.value] - 3321 * share / 34) <= 1
+
+
+_SEASON_OF = """
+import sys
+from bench.generate import generate
+stats = generate(sys.argv[1], directives=3, units=40, groups=10)
+print(stats.tasks, stats.events, sorted(stats.states.items()))
+"""
+
+
+def test_the_season_is_the_same_whatever_the_hash_seed(tmp_path):
+    # The season is simulated in Python, so one back-end tells: two runs, one season, whatever order a
+    # set of strings comes out in (the figures of different runs must be comparable).
+    root = Path(__file__).resolve().parents[1]
+    seasons = []
+    for seed in ("1", "2"):
+        done = subprocess.run([sys.executable, "-c", _SEASON_OF, f"sqlite:///{tmp_path}/season-{seed}.db"],
+                              capture_output=True, text=True, cwd=root, timeout=120,
+                              env={**os.environ, "PYTHONHASHSEED": seed})
+        assert done.returncode == 0, done.stderr[-2000:]
+        seasons.append(done.stdout)
+    assert seasons[0] == seasons[1] and seasons[0].strip()
