@@ -112,3 +112,32 @@ def test_a_disable_ends_the_session_at_once_in_every_worker(server):
     _dtrack(url, "users", "disable", EMAIL)
     answers = [province() for _ in range(8)]
     assert all(a.status_code == 303 and a.headers["location"] == "/login?flash=expired" for a in answers)
+
+
+def test_a_change_made_through_one_worker_shows_at_once_in_both(server):
+    """Both workers keep pages (web.page_memo); a commit in either, or outside the server, ends every kept one."""
+    base, url = server
+    csrf = re.compile(r'name="csrf_token" value="([^"]+)"')
+    with httpx.Client(base_url=base, follow_redirects=False, timeout=30) as client:
+        login = client.get("/login")
+        client.post("/login", data={"email": EMAIL, "password": PASSWORD, "csrf_token": csrf.search(login.text).group(1)})
+        cookie = {"dtrack_session": client.cookies["dtrack_session"]}
+        task_id = re.search(r'href="/tasks/(\d+)"', client.get("/province").text).group(1)
+
+    def page() -> str:  # a new connection each time: either worker may answer, from what it keeps
+        answer = httpx.get(f"{base}/tasks/{task_id}", cookies=cookie, follow_redirects=False, timeout=30)
+        assert answer.status_code == 200
+        return answer.text
+
+    def facts(text: str) -> tuple[str, str]:  # the task's state and version, as the page's facts say them
+        return re.search(r'data-state="(\w+)" data-version="(\d+)"', text).groups()
+
+    first = [page() for _ in range(8)]
+    version = facts(first[0])[1]
+    assert {facts(text) for text in first} == {("not_started", version)}
+    done = httpx.post(f"{base}/tasks/{task_id}/actions/start", cookies=cookie, follow_redirects=False, timeout=30,
+                      data={"csrf_token": csrf.search(first[0]).group(1), "version": version})
+    assert done.status_code == 303
+    assert {facts(page()) for _ in range(8)} == {("in_progress", str(int(version) + 1))}
+    _dtrack(url, "task", "update", task_id, "--progress", "35", "--as", EMAIL)  # a commit from outside the server
+    assert {facts(page()) for _ in range(8)} == {("in_progress", str(int(version) + 2))}
