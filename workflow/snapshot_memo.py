@@ -120,7 +120,7 @@ def current_snapshot(db: Database) -> str | None:
 
 
 def seen_by(db: Database, connection: Connection) -> str | None:
-    """`current_snapshot` on a connection a caller already holds (and in the same round trip's turn)."""
+    """`current_snapshot` on a connection the caller already holds (the session lookup's)."""
     if db.is_sqlite:
         return db.commits.seen(connection) if db.commits is not None else None
     return connection.scalar(_SNAPSHOT_ONLY)
