@@ -12,6 +12,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -19,7 +20,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings as hypothesis_settings
 from click.testing import CliRunner
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
@@ -40,6 +41,33 @@ ASSIGNED_ON = date(2025, 11, 3)
 TODAY = date(2026, 1, 5)
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One statement sent to the database, and whether the driver was in autocommit (None on SQLite)."""
+
+    sql: str
+    autocommit: bool | None
+
+    @property
+    def kind(self) -> str:  # SELECT, UPDATE, PRAGMA ...
+        return self.sql.split()[0].upper()
+
+
+@contextmanager
+def recorded_statements(db: Database) -> Iterator[list[Sent]]:
+    """Every statement sent to `db` while the block runs, in order."""
+    sent: list[Sent] = []
+
+    def record(conn, _cursor, statement, *_args) -> None:
+        sent.append(Sent(statement, getattr(conn.connection.dbapi_connection, "autocommit", None)))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
 
 
 @pytest.fixture(scope="session")

@@ -1,36 +1,19 @@
-"""The session lookup every request pays: one statement, a write at most once a minute, no transaction on PostgreSQL."""
+"""The session lookup every request pays: one statement, a write at most once per touch interval, no transaction on PostgreSQL."""
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
 
 from dtrack.accounts import admin, login, sessions
 from dtrack.workflow.account_models import WebSession
 from dtrack.workflow.database import Database
 from dtrack.workflow.errors import NotAuthenticated
 from dtrack.workflow.settings import load_settings
+from tests.conftest import recorded_statements
 from tests.web.http_support import START, ManualClock
 
 PASSWORD = "Mật-khẩu-đủ-dài-2026"
-
-
-@contextmanager
-def statements(db: Database) -> Iterator[list[tuple[str, bool | None]]]:
-    """Each statement sent while the block runs, with whether the driver was in autocommit (PostgreSQL)."""
-    seen: list[tuple[str, bool | None]] = []
-
-    def record(conn, _cursor, statement, _params, _context, _many) -> None:
-        seen.append((statement.split()[0].upper(), getattr(conn.connection.dbapi_connection, "autocommit", None)))
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 @pytest.fixture
@@ -50,25 +33,25 @@ def _last_seen(db: Database, token: str):
 
 def test_a_request_reads_its_session_in_one_statement_and_writes_at_most_once_per_touch_interval(logged_in):
     db, clock, policy, token, email = logged_in
-    with statements(db) as seen:
+    with recorded_statements(db) as seen:
         assert sessions.current(db, token, clock.now(), policy).user.email == email
-    assert [kind for kind, _ in seen] == ["SELECT"]
+    assert [s.kind for s in seen] == ["SELECT"]
     first = _last_seen(db, token)
     clock.advance(seconds=policy.touch_every.total_seconds() - 1)
-    with statements(db) as seen:
+    with recorded_statements(db) as seen:
         sessions.current(db, token, clock.now(), policy)
-    assert [kind for kind, _ in seen] == ["SELECT"]  # a read within the touch interval writes nothing
+    assert [s.kind for s in seen] == ["SELECT"]  # a read within the touch interval writes nothing
     clock.advance(seconds=1)
-    with statements(db) as seen:
+    with recorded_statements(db) as seen:
         current = sessions.current(db, token, clock.now(), policy)
-    assert [kind for kind, _ in seen] == ["SELECT", "UPDATE"]
+    assert [s.kind for s in seen] == ["SELECT", "UPDATE"]
     assert _last_seen(db, token) == first + policy.touch_every  # the touch is committed, not lost
-    with statements(db) as seen:  # the user and their province come from the lookup's row
+    with recorded_statements(db) as seen:  # the user and their province come from the lookup's row
         assert (current.user.email, current.user.province.slug) == (email, "ha-noi")
     assert seen == []
-    with statements(db) as seen:
+    with recorded_statements(db) as seen:
         sessions.current(db, token, clock.now(), policy)
-    assert [kind for kind, _ in seen] == ["SELECT"]
+    assert [s.kind for s in seen] == ["SELECT"]
 
 
 @pytest.mark.parametrize("backend", ["postgresql"])  # sqlite3 begins no transaction for a SELECT anyway
@@ -76,9 +59,9 @@ def test_on_postgresql_the_lookup_runs_outside_a_transaction_and_the_pool_gets_a
         logged_in):
     db, clock, policy, token, _ = logged_in
     clock.advance(seconds=policy.touch_every.total_seconds())
-    with statements(db) as seen:
+    with recorded_statements(db) as seen:
         sessions.current(db, token, clock.now(), policy)
-    assert seen == [("SELECT", True), ("UPDATE", True)]  # no BEGIN/COMMIT round trips around them
+    assert [(s.kind, s.autocommit) for s in seen] == [("SELECT", True), ("UPDATE", True)]  # no BEGIN/COMMIT round trips around them
     # The connection went back to the pool as it came: the next unit of work is one transaction again.
     with pytest.raises(RuntimeError), db.session() as session:
         assert session.connection().connection.dbapi_connection.autocommit is False

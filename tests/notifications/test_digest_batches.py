@@ -2,11 +2,9 @@
 losing nothing, and reads that do not grow with the batch (no query per recipient)."""
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import delete, event, select, update
+from sqlalchemy import delete, select, update
 
 import dtrack.notifications.digest_sending as sending
 from dtrack.notifications.digest_gathering import batches, gather, gather_batch, plan_day, recipients
@@ -19,7 +17,7 @@ from dtrack.workflow.database import Database
 from dtrack.workflow.models import Outbox, Reminder
 from dtrack.workflow.reminders import sweep
 from dtrack.workflow.settings import parse_smtp_url
-from tests.conftest import TODAY
+from tests.conftest import TODAY, recorded_statements
 from tests.notifications.conftest import mail_settings
 
 CLOCK = Clock(pinned=TODAY)
@@ -138,20 +136,6 @@ def test_batched_messages_are_those_of_one_build_in_one_go(db, tmp_path):
         undo_day(db)
 
 
-@contextmanager
-def counting(db: Database) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args) -> None:
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-
-
 def test_a_batch_reads_with_the_same_statements_whatever_its_size(world, db, remind, tmp_path):
     five_officers(world, remind)
     settings = mail_settings(tmp_path)
@@ -160,7 +144,7 @@ def test_a_batch_reads_with_the_same_statements_whatever_its_size(world, db, rem
     for size in (1, 5):
         with db.session() as s:
             plan = plan_day(s, CLOCK, settings)
-            with counting(db) as statements:
+            with recorded_statements(db) as statements:
                 digests = gather_batch(s, plan, people[:size])
         assert len(digests) == size and all(d.reminder_ids for d in digests)
         counts.append(len(statements))

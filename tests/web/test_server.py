@@ -14,6 +14,7 @@ import pytest
 
 from dtrack.workflow.database import Database
 from tests.conftest import _reset_pg
+from tests.web.http_support import CSRF, login
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 PASSWORD = "Mật-khẩu-máy-chủ-2026"
@@ -67,12 +68,11 @@ def server(pg_scratch_url):
 
 def test_login_and_one_transition_on_the_real_server(server):
     base, url = server
-    csrf = re.compile(r'name="csrf_token" value="([^"]+)"')
     with httpx.Client(base_url=base, follow_redirects=False, timeout=30) as client:
-        login = client.get("/login")
-        assert login.headers["x-frame-options"] == "DENY"
+        form = client.get("/login")
+        assert form.headers["x-frame-options"] == "DENY"
         answer = client.post("/login", data={"email": EMAIL, "password": PASSWORD,
-                                             "csrf_token": csrf.search(login.text).group(1)})
+                                             "csrf_token": CSRF.search(form.text).group(1)})
         assert answer.status_code == 303
         home = client.get("/province")
         assert home.status_code == 200 and "Việc của tỉnh" in home.text
@@ -80,7 +80,7 @@ def test_login_and_one_transition_on_the_real_server(server):
         page = client.get(f"/tasks/{task_id}")
         version = re.search(r'name="version" value="(\d+)"', page.text).group(1)
         done = client.post(f"/tasks/{task_id}/actions/start", data={
-            "csrf_token": csrf.search(page.text).group(1), "version": version, "note": "Bắt đầu qua máy chủ thật"})
+            "csrf_token": CSRF.search(page.text).group(1), "version": version, "note": "Bắt đầu qua máy chủ thật"})
         assert done.status_code == 303
         assert "Bắt đầu qua máy chủ thật" in client.get(f"/tasks/{task_id}").text
     db = Database(url)
@@ -96,12 +96,8 @@ def test_login_and_one_transition_on_the_real_server(server):
 def test_a_disable_ends_the_session_at_once_in_every_worker(server):
     """No worker keeps a session (or its user) in memory: the next request, in either process, is logged out."""
     base, url = server
-    csrf = re.compile(r'name="csrf_token" value="([^"]+)"')
     with httpx.Client(base_url=base, follow_redirects=False, timeout=30) as client:
-        login = client.get("/login")
-        answer = client.post("/login", data={"email": EMAIL, "password": PASSWORD,
-                                             "csrf_token": csrf.search(login.text).group(1)})
-        assert answer.status_code == 303
+        assert login(client, EMAIL, PASSWORD).status_code == 303
         cookie = {"dtrack_session": client.cookies["dtrack_session"]}
 
     def province() -> httpx.Response:
@@ -117,10 +113,8 @@ def test_a_disable_ends_the_session_at_once_in_every_worker(server):
 def test_a_change_made_through_one_worker_shows_at_once_in_both(server):
     """Both workers keep pages (web.page_memo); a commit in either, or outside the server, ends every kept one."""
     base, url = server
-    csrf = re.compile(r'name="csrf_token" value="([^"]+)"')
     with httpx.Client(base_url=base, follow_redirects=False, timeout=30) as client:
-        login = client.get("/login")
-        client.post("/login", data={"email": EMAIL, "password": PASSWORD, "csrf_token": csrf.search(login.text).group(1)})
+        assert login(client, EMAIL, PASSWORD).status_code == 303
         cookie = {"dtrack_session": client.cookies["dtrack_session"]}
         task_id = re.search(r'href="/tasks/(\d+)"', client.get("/province").text).group(1)
 
@@ -136,7 +130,7 @@ def test_a_change_made_through_one_worker_shows_at_once_in_both(server):
     version = facts(first[0])[1]
     assert {facts(text) for text in first} == {("not_started", version)}
     done = httpx.post(f"{base}/tasks/{task_id}/actions/start", cookies=cookie, follow_redirects=False, timeout=30,
-                      data={"csrf_token": csrf.search(first[0]).group(1), "version": version})
+                      data={"csrf_token": CSRF.search(first[0]).group(1), "version": version})
     assert done.status_code == 303
     assert {facts(page()) for _ in range(8)} == {("in_progress", str(int(version) + 1))}
     _dtrack(url, "task", "update", task_id, "--progress", "35", "--as", EMAIL)  # a commit from outside the server

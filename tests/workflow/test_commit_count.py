@@ -5,13 +5,13 @@ import pytest
 from sqlalchemy import text
 
 from dtrack.workflow.database import Database
+from dtrack.workflow.snapshot_memo import current_snapshot
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"])  # PostgreSQL names its snapshot itself
 
 
-def _seen(db: Database) -> str:
-    with db.statement_connection() as connection:
-        return db.commits.seen(connection)
+def _seen(db: Database) -> str | None:
+    return current_snapshot(db)
 
 
 def test_reads_leave_the_count_and_a_committed_write_moves_it(db):

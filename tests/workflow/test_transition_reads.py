@@ -7,7 +7,7 @@ ORM path writes.
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from dtrack.workflow.errors import (
     InvalidInput,
@@ -21,21 +21,14 @@ from dtrack.workflow.models import Reminder, Task
 from dtrack.workflow.reminders import sweep
 from dtrack.workflow.service import Tracker
 from dtrack.workflow.tasks import find_task, find_task_and_user
+from tests.conftest import recorded_statements
 
 
 def _executed(db, action) -> list[str]:
     """Every statement `action` sends to the database, in order."""
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args) -> None:
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with recorded_statements(db) as sent:
         action()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    return seen
+    return [statement.sql for statement in sent]
 
 
 def _selects(db, action) -> list[str]:
