@@ -1411,6 +1411,10 @@ def serve(app: App, host: str, port: int, workers: int, db_url: str | None, as_o
     if db_url:
         app.db_url = db_url  # read before any setting is: the one URL for the whole command
     settings = app.settings(as_of)
+    from dtrack.web.app import HANDLER_THREADS
+
+    # The server's pool before the first connection: sized later, it would replace the engine just made.
+    app.database(ready=False).keep_connections(HANDLER_THREADS)
     db = app.database()  # refuses a database `dtrack init` has not prepared
     click.echo(say("serving", host=host, port=port, url=db.display_url, workers=workers))
     if workers == 1:

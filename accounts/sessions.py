@@ -76,13 +76,19 @@ class Current:
 
     session_id: int
     csrf_token: str
-    user_id: int
-    locale: str
     # What the lookup saw of the database (PostgreSQL's snapshot, read in the same statement; SQLite's
     # commit count in a server): a page rendered after it shows at least this state (`web.page_memo`).
     # None after a write, and on SQLite outside a server.
     snapshot: str | None
     _row: Row = field(repr=False)
+
+    @property
+    def user_id(self) -> int:
+        return self._row[_FIRST_USER_COLUMN + _USER_ID]
+
+    @property
+    def locale(self) -> str:
+        return self._row[_FIRST_USER_COLUMN + _USER_LOCALE]
 
     @property
     def email(self) -> str:
@@ -114,6 +120,7 @@ def _detached(model: type, columns: tuple[Column, ...], row: Row, first: int) ->
 # session, then the user's, then the province's (none for an overseer), by position.
 _SESSION_COLUMNS = (WebSession.id, WebSession.csrf_token, WebSession.revoked_at, WebSession.expires_at,
                     WebSession.last_seen_at)
+_REVOKED_AT = 2
 # What a request's actor needs; the password hash, the feed's and the login counters never travel
 # with a request (reading them from this object raises: they are read where they are used).
 _USER_NAMES = ("id", "email", "name", "role", "province_id", "locale", "disabled_at")
@@ -141,25 +148,21 @@ def current(db: Database, token: str | None, now: datetime, policy: SessionPolic
     with db.statement_connection() as connection:
         seeing = not db.is_sqlite
         row = connection.execute(_LOOKUP_SEEING if seeing else _LOOKUP, {"token_hash": digest(token)}).first()
-        if row is None:
+        if row is None or row[_REVOKED_AT] is not None:
             raise NotAuthenticated("the session has ended")
-        session_id, csrf_token, revoked_at, expires_at, last_seen_at = row[:_FIRST_USER_COLUMN]
-        if revoked_at is not None:
-            raise NotAuthenticated("the session has ended")
+        session_id, csrf_token, _, expires_at, last_seen_at = row[:_FIRST_USER_COLUMN]
         if row[_FIRST_USER_COLUMN + _USER_DISABLED] is not None:
             raise NotAuthenticated("the account is disabled")
         if now >= expires_at or now - last_seen_at >= policy.idle:
             connection.execute(_REVOKE, {"session_id": session_id, "now": now})
             connection.commit()
             raise NotAuthenticated("the session has expired")
-        # PostgreSQL: read by the lookup itself; SQLite: the server's commit count (None without one).
-        snapshot = row[-1] if seeing else seen_by(db, connection)
         if now - last_seen_at >= policy.touch_every:
             connection.execute(_TOUCH, {"session_id": session_id, "now": now})
             connection.commit()
-            snapshot = None  # the database has changed since: that write is in no snapshot read so far
-        return Current(session_id, csrf_token, row[_FIRST_USER_COLUMN + _USER_ID],
-                       row[_FIRST_USER_COLUMN + _USER_LOCALE], snapshot, row)
+            return Current(session_id, csrf_token, None, row)  # that write is in no snapshot read so far
+        # PostgreSQL: read by the lookup itself; SQLite: the server's commit count (None without one).
+        return Current(session_id, csrf_token, row[-1] if seeing else seen_by(db, connection), row)
 
 
 def end_session(session: Session, token: str, now: datetime) -> WebSession | None:

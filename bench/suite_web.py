@@ -36,12 +36,11 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bench.context import BenchContext, Result
+from bench.context import BenchContext, Result, measure
 from bench.season import AS_OF
 from bench.webserver import ServerProcess, add_user
 from dtrack.workflow.database import Database
@@ -170,12 +169,12 @@ def commit_floor(url: str, repeat: int = 300) -> list[float]:
         cursor = raw.cursor()
         cursor.execute("CREATE TABLE bench_commit_probe (n INTEGER)")
         raw.commit()
-        samples = []
-        for n in range(repeat):
-            start = time.perf_counter()
-            cursor.execute(f"INSERT INTO bench_commit_probe VALUES ({n})")
+
+        def insert_and_commit() -> None:
+            cursor.execute("INSERT INTO bench_commit_probe VALUES (1)")
             raw.commit()
-            samples.append((time.perf_counter() - start) * 1000)
+
+        samples = [seconds * 1000 for seconds in measure(insert_and_commit, repeat=repeat, warmup=0).samples]
         cursor.execute("DROP TABLE bench_commit_probe")
         raw.commit()
         return samples

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from dtrack.web.app import create_app
+from dtrack.web.app import HANDLER_THREADS, create_app
 from dtrack.workflow.database import Database
 from dtrack.workflow.settings import load_settings
 
@@ -16,5 +16,6 @@ from dtrack.workflow.settings import load_settings
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 settings = load_settings()
 _db = Database(settings.database_url)
+_db.keep_connections(HANDLER_THREADS)  # the server's pool before the first connection (create_app keeps it)
 _db.ensure_ready()
 app = create_app(_db, settings)

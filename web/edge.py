@@ -300,8 +300,8 @@ def _run(request: Request, app: WebApp, spec: Spec, form: dict[str, str],
             given = form.get("csrf_token", "")
             if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
                 raise CsrfRefused()
-        if spec.memo and ctx.current is not None:
-            return app.pages.page(ctx.current.snapshot, _page_key(ctx, spec), ctx.csrf_token,
+        if spec.memo:  # a logged-in GET page (`Routes.add`): `current` has answered or raised
+            return app.pages.page(ctx.current.snapshot, _page_key(ctx), ctx.csrf_token,
                                   lambda: spec.handler(ctx, **params))
         return spec.handler(ctx, **params)
     except NotAuthenticated as exc:
@@ -349,11 +349,11 @@ def _run(request: Request, app: WebApp, spec: Spec, form: dict[str, str],
         return server_error(ctx)
 
 
-def _page_key(ctx: Ctx, spec: Spec) -> tuple:
-    """Everything a kept page depends on besides the database (`Spec.memo`)."""
+def _page_key(ctx: Ctx) -> tuple:
+    """Everything a kept page depends on besides the database (`Spec.memo`); a path names its route."""
     scope = ctx.request.scope
     assert ctx.current is not None
-    return (spec.handler.__name__, scope["path"], scope.get("query_string", b""), ctx.current.user_id, ctx.lang,
+    return (scope["path"], scope.get("query_string", b""), ctx.current.user_id, ctx.lang,
             ctx.app.clock.today())
 
 

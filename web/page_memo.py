@@ -12,9 +12,9 @@ The session lookup that every request makes anyway reads it in the same
 statement (`accounts.sessions.current`), so a page rendered after it shows
 at least that state. The page is kept when the snapshot is still the same
 after the render (nothing was committed meanwhile, anywhere in the cluster),
-under the snapshot and everything else the page depends on: the route and
-its parameters, the query string, the user (their role, province and name
-are rows too: a change to them is a commit), the language and today's date.
+under the snapshot and everything else the page depends on: the path, the
+query string, the user (their role, province and name are rows too: a
+change to them is a commit), the language and today's date.
 A later request under the same snapshot gets the kept bytes; the first one
 after any commit renders afresh. Nothing is ever stale and nothing needs
 invalidating by hand. SQLite has no such name: there the server counts every
@@ -114,29 +114,31 @@ class PageMemo:
         if (response.status_code != 200 or not isinstance(body, bytes) or len(body) > MAX_PAGE
                 or any(name == b"set-cookie" for name, _ in response.raw_headers)):
             return
+        with self._lock:
+            if self._stale_or_kept(key, snapshot):  # before asking the database: nothing to keep anyway
+                return
         if self._snapshot_now() != snapshot:  # something was committed while it rendered
             return
         token = csrf_token.encode()
         kept = _Kept(response.status_code, tuple(response.raw_headers), body.replace(token, PLACEHOLDER),
                      token in body)
         with self._lock:
+            if self._stale_or_kept(key, snapshot):  # another thread may have moved on meanwhile
+                return
             if snapshot != self._snapshot:
-                if self._snapshot is not None and _order(snapshot) < _order(self._snapshot):
-                    return  # a request that began before the newest commit seen: its page is history
                 self._snapshot, self._bytes = snapshot, 0
                 self._pages.clear()
-            if key in self._pages:
-                return
             self._pages[key] = kept
             self._bytes += len(kept.body)
             while self._bytes > self._max_bytes and self._pages:
                 _, dropped = self._pages.popitem(last=False)
                 self._bytes -= len(dropped.body)
 
-    def clear(self) -> None:
-        with self._lock:
-            self._pages.clear()
-            self._snapshot, self._bytes = None, 0
+    def _stale_or_kept(self, key: Hashable, snapshot: str) -> bool:
+        """Under the lock: a newer snapshot has been seen (this page is history), or the page is kept."""
+        if self._snapshot is None or snapshot == self._snapshot:
+            return key in self._pages and snapshot == self._snapshot
+        return _order(snapshot) < _order(self._snapshot)
 
     def __len__(self) -> int:
         return len(self._pages)
