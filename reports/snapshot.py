@@ -34,7 +34,6 @@ from dtrack.workflow.assignments import find_directive
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.history import (
     IDS_PER_QUERY,
-    MARKED,
     STANDING_COLUMNS,
     assigned_by,
     end_of_day,
@@ -197,7 +196,7 @@ def standing_snapshot(
     units = {p.id: UnitRow(*p) for p in connection.execute(
         select(Province.id, Province.slug, Province.name, Province.name_en, Province.region, Province.ordinal,
                Province.kind))}
-    query = (select(*STANDING_COLUMNS, MARKED, Task.group_id, Task.province_id, Task.period, Task.due_on)
+    query = (select(*STANDING_COLUMNS, Task.group_id, Task.province_id, Task.period, Task.due_on)
              .join(TaskGroup, Task.group_id == TaskGroup.id).where(TaskGroup.directive_id == directive.id))
     until = end_of_day(as_of, clock)
     result, marked = [], []

@@ -114,11 +114,11 @@ def replay(session: Session, task_ids: Iterable[int], until: datetime) -> dict[i
     return {task_id: fold(events) for task_id, events in by_task.items()}
 
 
-# The columns a query given to `standing_rows` selects (under these names), among others.
-STANDING_COLUMNS = (Task.id, Task.state, Task.progress, Task.submitted_at, Task.completed_at)
-# Optional: a query that also selects whether the task is marked not applicable now saves `standing_rows`
-# reading every marked task of the table (no index has the mark: a scan of a million tasks).
+# Whether the task is marked not applicable now, read with its row: no index has the mark, so
+# reading the marked tasks apart would scan a million tasks.
 MARKED = Task.not_applicable_since.is_not(None).label("marked_not_applicable")
+# The columns a query given to `standing_rows` selects (under these names), among others.
+STANDING_COLUMNS = (Task.id, Task.state, Task.progress, Task.submitted_at, Task.completed_at, MARKED)
 
 
 def standing_rows(session: Session, query: Select, as_of: date, clock: Clock, *,
@@ -129,21 +129,16 @@ def standing_rows(session: Session, query: Select, as_of: date, clock: Clock, *,
     (for a view that shows them as such and leaves them out of its counts).
 
     `query` selects `STANDING_COLUMNS` (id, state, progress, submitted_at,
-    completed_at), maybe `MARKED`, and whatever the caller needs; those
-    stored columns are today's, the Standing is the day's.
+    completed_at, the mark) and whatever the caller needs; those stored
+    columns are today's, the Standing is the day's.
     """
     until = end_of_day(as_of, clock)
     rows = list(session.execute(query.where(*assigned_by(as_of))))
     changed = changed_after(session, until)
     stale = replay(session, (row.id for row in rows if row.id in changed), until) if changed else {}
-    # Not applicable now; a task changed since the day has its mark of that day from the replay.
-    if MARKED.key in query.selected_columns.keys():
-        exempt_now = {row.id for row in rows if row.marked_not_applicable}
-    else:
-        exempt_now = set(session.scalars(select(Task.id).where(Task.not_applicable_since.is_not(None))))
-    for row in rows:
+    for row in rows:  # a task changed since the day has its mark of that day from the replay
         standing = stale.get(row.id) or Standing(row.state, row.progress, row.submitted_at, row.completed_at,
-                                                 row.id in exempt_now)
+                                                 row.marked_not_applicable)
         if counting and standing.not_applicable:
             continue  # the rule of `countable`, on the day's mark
         yield row, standing

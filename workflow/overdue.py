@@ -27,7 +27,7 @@ from dtrack.workflow.applicability import department_tasks, province_units
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.deadlines import task_titles
 from dtrack.workflow.errors import InvalidInput
-from dtrack.workflow.history import STANDING_COLUMNS, Standing, countable, nothing_after, standing_rows
+from dtrack.workflow.history import MARKED, STANDING_COLUMNS, Standing, countable, nothing_after, standing_rows
 from dtrack.workflow.models import Directive, Province, Task, TaskGroup, task_key
 from dtrack.workflow.overdue_counts import (
     MEMO,
@@ -44,8 +44,8 @@ from dtrack.workflow.vocabulary import DEPARTMENT_SLUG, OWED_BY_PROVINCE, Deadli
 _COLUMNS = (
     Task.id, Directive.code, TaskGroup.ordinal, Province.slug, Task.period, Province.name, Province.region,
     TaskGroup.title_vi, TaskGroup.title_en, TaskGroup.deadline_rule, Task.state, Task.progress,
-    Task.original_due_on, Task.due_on, Task.submitted_at, Task.completed_at,
-)
+    Task.original_due_on, Task.due_on, Task.submitted_at, Task.completed_at, MARKED,
+)  # holds the STANDING_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -162,7 +162,7 @@ def _context() -> Select:
 
 def _late(row, status: DeadlineStatus, days: int, standing: Standing | None = None) -> LateTask:
     (task_id, code, ordinal, slug, period, name, region, title_vi, title_en, rule, state, progress,
-     original, due_on, _, _) = row
+     original, due_on, *_) = row
     if standing is not None:  # as the task stood on a past day
         state, progress = standing.state, standing.progress
     title_vi, title_en = task_titles(rule, period, title_vi, title_en)
@@ -211,7 +211,7 @@ def _review(session: Session, as_of: date, scope: Scope, latest_due: date, limit
                        lambda: overdue_counts(session, as_of, scope, latest_due))
     per_province, per_region, names = Counter(dict(counts[0])), Counter(dict(counts[1])), dict(counts[2])
     overdue = _overdue_list(session, as_of, scope, latest_due, limit, clock)
-    waiting, awaiting_total = awaiting_review(session, as_of, scope, limit=limit, clock=clock)
+    waiting, awaiting_total = _awaiting(session, as_of, scope, limit, clock)  # inside this review's reading
     department = []
     if scope.region is None and scope.province is None:
         own = scope.apply(_context().where(Task.state.in_(OWED_BY_PROVINCE), Task.due_on <= latest_due,
@@ -241,19 +241,18 @@ def _awaiting(session: Session, as_of: date, scope: Scope, limit: int | None,
     awaiting = awaiting_conditions(as_of)
     awaiting_total = MEMO.get(session, ("awaiting", as_of, scope.key()),
                                lambda: session.scalar(awaiting_count_query(as_of, scope)))
-    rows = _context().where(*awaiting, *scope.task_filters()).order_by(Task.submitted_at, *order)  # review index
-    if limit is not None:
+    if limit is not None and MEMO.remembers(session):
         # The first `limit` (their order is a sort of every waiting submission) are chosen
         # and remembered as the count is, then loaded in full in that order.
         first = joined(select(Task.id)).where(*awaiting, *scope.task_filters()).order_by(
             Task.submitted_at, *order).limit(limit)
         chosen = MEMO.get(session, ("awaiting first", as_of, scope.key(), limit),
                            lambda: tuple(session.scalars(first)))
-        rows = _context().where(Task.id.in_(chosen))
-    found = list(session.execute(rows))
-    if limit is not None:
         place = {task_id: i for i, task_id in enumerate(chosen)}
-        found.sort(key=lambda r: place[r.id])
+        found = sorted(session.execute(_context().where(Task.id.in_(chosen))), key=lambda r: place[r.id])
+    else:  # nothing would be remembered: one ordered query
+        rows = _context().where(*awaiting, *scope.task_filters()).order_by(Task.submitted_at, *order)  # review index
+        found = list(session.execute(rows if limit is None else rows.limit(limit)))
     for row in found:
         verdict = classify(row.state, row.due_on, as_of, submitted_at=row.submitted_at, clock=clock)
         waiting.append(_late(row, verdict.status, verdict.days or 0))
@@ -287,7 +286,7 @@ def _replayed_lists(session: Session, as_of: date, scope: Scope, min_days: int,
 
     Also each listed province's (name, region), for the counts.
     """
-    query = scope.apply(_context())  # _COLUMNS hold the STANDING_COLUMNS
+    query = scope.apply(_context())
     overdue, waiting, where = [], [], {}
     for context, standing in standing_rows(session, query, as_of, clock):
         verdict = classify(standing.state, context.due_on, as_of, submitted_at=standing.submitted_at,

@@ -8,9 +8,9 @@ caught by the version column and reported as `ConcurrentUpdate`; nothing is
 lost. `apply` is the same step inside a caller's transaction, for batches.
 
 Without hooks, `fire` first tries its common case on plain Core rows and one
-Connection (`Tracker._fire_on_core`: a key with today's slug, an action that
-is allowed); everything else goes through the ORM path, which raises the
-errors. Both write the same rows (tests/workflow/test_transition_reads.py).
+Connection (`Tracker._fire_on_core`: a task by id or by a key with today's
+slug, an action that is allowed); everything else goes through the ORM path,
+which raises the errors. Both write the same rows (tests/workflow/test_transition_reads.py).
 """
 from __future__ import annotations
 
@@ -298,7 +298,7 @@ class Tracker:
                 check_active(actor, trigger, key)
                 if not may_read_province(actor, task.province_id):
                     raise PermissionDenied(actor.email, trigger, key, _refusal_reason(actor, task, trigger))
-                if expected_version is not None and str(task.version) != str(expected_version).strip():
+                if _version_differs(task.version, expected_version):
                     raise conflict(session, task_id, key, self.clock.tz)
                 from_state = task.state
                 event = apply(
@@ -314,12 +314,12 @@ class Tracker:
     def _fire_on_core(self, task_ref: str, trigger: Trigger, actor_email: str, note: str | None,
                       evidence: str | None, progress: int | None,
                       expected_version: int | str | None) -> Outcome | None:
-        """`fire`'s common case on one Connection and plain rows: a key with today's slug, allowed as asked.
+        """`fire`'s common case on one Connection and plain rows: an id or a key with today's slug, allowed as asked.
 
         The same reads, checks and writes as `fire` and `apply` (one SELECT,
         the guarded UPDATE, the event, `cancel_stale` only when the task has
         pending reminders), without ORM objects or a Session. Anything else
-        (an id or old name, a missing task or user, any refusal, a version
+        (an old name, a missing task or user, any refusal, a version
         mismatch) returns None having written nothing, and `fire` takes the
         usual path, which raises the same errors it always did.
         """
@@ -351,14 +351,23 @@ class Tracker:
 
 
 def _short_clean(text: str | None) -> bool:
-    return text is None or (len(text) <= MAX_NOTE and "\x00" not in text)
+    try:
+        check_text("note", text)
+    except InvalidInput:
+        return False
+    return True
+
+
+def _version_differs(version: int, expected: int | str | None) -> bool:
+    """The form's (or caller's) version names another state of the task than the row's."""
+    return expected is not None and str(version) != str(expected).strip()
 
 
 def _plainly_allowed(row: Row, trigger: Trigger, note: str | None, expected_version: int | str | None) -> bool:
     """Whether `fire` would let the actor of `row` fire `trigger` on its task: `fire`'s checks, then `apply`'s."""
     if not may_read(row.actor_role, row.actor_disabled, row.actor_province_id, row.province_id):
         return False
-    if expected_version is not None and str(row.version) != str(expected_version).strip():
+    if _version_differs(row.version, expected_version):
         return False
     actor_owns = _owns(row.actor_role, row.actor_province_id, row.owner, row.province_id)
     return action_refusal(trigger, row.actor_role, row.actor_disabled, actor_owns, row.state, note) is None

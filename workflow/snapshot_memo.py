@@ -94,6 +94,11 @@ class SnapshotMemo:
             while len(self._entries) > self._size:
                 self._entries.popitem(last=False)
 
+    @staticmethod
+    def remembers(session: Session) -> bool:
+        """Whether anything can be kept for this session's database: PostgreSQL's, not SQLite's."""
+        return session.get_bind().dialect.name == "postgresql"
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
@@ -101,7 +106,7 @@ class SnapshotMemo:
 
 def _snapshot(session: Session) -> tuple | None:
     """(database, port, snapshot) as PostgreSQL names them; None on SQLite or once this transaction has written."""
-    if session.get_bind().dialect.name != "postgresql":
+    if not SnapshotMemo.remembers(session):
         return None
     database, port, snapshot, own_xid = session.execute(_SNAPSHOT).one()
     return None if own_xid is not None else (database, port, snapshot)

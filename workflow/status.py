@@ -11,18 +11,17 @@ the end of `as_of` (`workflow.history`), as in the reports.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, Select, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from dtrack.workflow.applicability import department_tasks, province_units
 from dtrack.workflow.assignments import find_directive
 from dtrack.workflow.clock import Clock
-from dtrack.workflow.history import STANDING_COLUMNS, Standing, assigned_by, nothing_after, standing_rows
+from dtrack.workflow.history import STANDING_COLUMNS, standing_rows
 from dtrack.workflow.models import Province, Task, TaskGroup, task_key
 from dtrack.workflow.timeliness import classify
 from dtrack.workflow.views import plain
@@ -95,21 +94,6 @@ def status_units(region: str | None = None) -> Select:
     return query if not region else query.where(Province.region == region)
 
 
-def _standing_rows(session: Session, query: Select, day: date, clock: Clock) -> Iterator[tuple[Row, Standing]]:
-    """`standing_rows(..., counting=False)`, without its reading of every task when nothing changed after `day`.
-
-    Then each row stands as stored (`workflow.history`), its not-applicable mark
-    included: the rows say it all, so one page of the matrix reads the tasks of
-    its units only, not the mark of every task in the database.
-    """
-    if not nothing_after(session, day, clock):
-        yield from standing_rows(session, query, day, clock, counting=False)
-        return
-    for row in session.execute(query.where(*assigned_by(day))):
-        yield row, Standing(row.state, row.progress, row.submitted_at, row.completed_at,
-                            row.not_applicable_since is not None)
-
-
 def status_matrix(session: Session, directive_code: str, region: str | None = None,
                   as_of: date | None = None, due_soon_days: int = 7, clock: Clock | None = None,
                   units: list[Province] | None = None) -> StatusMatrix:
@@ -127,14 +111,13 @@ def status_matrix(session: Session, directive_code: str, region: str | None = No
                           provinces, as_of=as_of)
     ids = {p.id for p in provinces}
     slugs = {p.id: p.slug for p in provinces}
-    query = (select(*STANDING_COLUMNS, Task.province_id, TaskGroup.ordinal, Task.due_on, Task.period,
-                    Task.not_applicable_since)
+    query = (select(*STANDING_COLUMNS, Task.province_id, TaskGroup.ordinal, Task.due_on, Task.period)
              .join(TaskGroup, Task.group_id == TaskGroup.id)
              .where(TaskGroup.directive_id == directive.id).order_by(Task.period))
     if region or units is not None:
         query = query.where(Task.province_id.in_(ids))
     # Not-applicable tasks too, to show their cell as such; they are left out of every count below.
-    for row, standing in _standing_rows(session, query, day, clock):
+    for row, standing in standing_rows(session, query, day, clock, counting=False):
         task_id, province_id, ordinal, due_on, period = row[0], row.province_id, row.ordinal, row.due_on, row.period
         if province_id not in ids:  # never the Department's unit: its tasks are `department_work`
             continue

@@ -4,8 +4,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
-from dtrack.workflow import status as status_module
+from dtrack.workflow import history as history_module
+from dtrack.workflow.models import Task
 from dtrack.workflow.users import find_user
 from dtrack.workflow.errors import InvalidInput
 from dtrack.workflow.exemption import set_applicability
@@ -65,11 +67,12 @@ def test_a_page_past_the_last_is_the_last_and_a_bad_number_is_refused(world, mov
 
 
 def test_the_matrix_of_a_quiet_day_is_the_replayed_one(world, moved, monkeypatch):
-    # For a day nothing happened after, the rows stand as stored (no replay, no scan of every
-    # task's mark): the same matrix as `standing_rows` gives.
+    # For a day nothing happened after, the rows stand as stored, their not-applicable mark
+    # included (no replay, no scan of every task's mark): the same matrix as replaying every task.
     with world.db.session() as s:
         quick = status_matrix(s, CODE, None, world.clock.today())
-        monkeypatch.setattr(status_module, "nothing_after", lambda *args: False)
+        every_task = set(s.scalars(select(Task.id)))
+        monkeypatch.setattr(history_module, "changed_after", lambda session, until: every_task)
         replayed = status_matrix(s, CODE, None, world.clock.today())
     assert quick.to_json() == replayed.to_json()
     assert quick.not_applicable == replayed.not_applicable and len(quick.not_applicable) == 1
