@@ -162,7 +162,7 @@ class Rows:
     def remind(self, r: Reminded, home: Any, fallback: Any) -> None:
         """Merge a reminder into its task's row; a task listed nowhere else gets a row of `fallback(r)`.
 
-        Reminders come most urgent first (`URGENCY`), the order `reminders` gives them.
+        Reminders come most urgent first (`URGENCY`), the order the digest reader gives them.
         """
         row = self.shown.get(r.task_id)
         if row is not None:
@@ -171,11 +171,6 @@ class Rows:
             name, order = fallback(r)
             self.add(name, r, order)
         # else: counted in its section's total; the section's link lists it
-
-    def reminders(self, reminded: list[Reminded], home: Any, fallback: Any) -> None:
-        """`remind` each of a list, most urgent first."""
-        for r in sorted(reminded, key=lambda r: URGENCY.get(r.kind or "", len(URGENCY))):
-            self.remind(r, home, fallback)
 
     def changes(self, changes: list[Item], into: str = "changes") -> None:
         """Changes newest first: into the task's row if it is listed, else one row per task in `into`."""

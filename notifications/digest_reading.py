@@ -38,6 +38,7 @@ from dtrack.workflow.settings import Settings
 from dtrack.workflow.timeliness import classify
 from dtrack.workflow.vocabulary import (
     DEPARTMENT_KIND,
+    OWED_BY_PROVINCE,
     REMINDER_LABELS,
     TRIGGER_LABELS,
     EvidenceTrigger,
@@ -53,9 +54,9 @@ from dtrack.workflow.vocabulary import (
 # Open tasks the province still owes: a submitted one waits for the Department.
 # Spelled as IN, not NOT IN, so the (state, due_on) index serves the deadline ranges.
 # A task marked not applicable is owed by no one (workflow.applicability.counted).
-_OWED = and_(Task.state.in_([s.value for s in State if s.is_open and s is not State.SUBMITTED]), counted())
-# The open states' values: a section is decided for each of a country's reminders, without making enums.
-_OPEN = frozenset(s.value for s in State if s.is_open)
+_OWED = and_(Task.state.in_(OWED_BY_PROVINCE), counted())
+# The same as a set: a section is decided for each of a country's reminders.
+_OWED_STATES = frozenset(OWED_BY_PROVINCE)
 # Rows fetched at a time when reminders are streamed: the overseers' list is a whole country's.
 _STREAM = 2000
 
@@ -157,8 +158,7 @@ class Reader:
 
     def province_section_of(self, state: str, due_on: date | None) -> str | None:
         """The province digest's section of a task, the most urgent first; None: in none of them."""
-        owed = state != State.SUBMITTED.value and state in _OPEN
-        if owed and due_on is not None and due_on <= self.soon_until():
+        if state in _OWED_STATES and due_on is not None and due_on <= self.soon_until():
             return "overdue" if due_on < self.day else "due_today" if due_on == self.day else "due_soon"
         return "returned" if state == State.RETURNED.value else None
 
@@ -168,8 +168,7 @@ class Reader:
             return "blocked"
         if state == State.SUBMITTED.value:
             return "awaiting_review"
-        owed = state in _OPEN
-        if owed and due_on is not None and since_day <= due_on < self.day:
+        if state in _OWED_STATES and due_on is not None and since_day <= due_on < self.day:
             return "newly_overdue"
         return None
 
@@ -325,7 +324,7 @@ class Reader:
         else:
             query = query.where(Reminder.audience != Role.OVERSEER.value,
                                 Task.province_id.in_(sorted(set(provinces) - set(departments))))
-        # The order `Rows.reminders` places them in: most urgent kind first, then as they fell due.
+        # The order `Rows.remind` is given them in: most urgent kind first, then as they fell due.
         urgency = case(*((Reminder.kind == kind, rank) for kind, rank in URGENCY.items()), else_=len(URGENCY))
         query = query.order_by(urgency, Reminder.remind_on, Reminder.id).execution_options(yield_per=_STREAM)
         owned = set(self.facts.province_owned_ids)

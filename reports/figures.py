@@ -130,7 +130,6 @@ class Figures:
         # Plain rows: the 3,355 units as ORM objects cost more than the figures (a national report at scale).
         provinces = session.execute(select(Province.id, Province.region, Province.slug, Province.name,
                                            Province.name_en).order_by(Province.ordinal)).all()
-        self.regions = {p.id: p.region for p in provinces}
         self._members: dict[str, list[int]] = {}
         for p in provinces:
             self._members.setdefault(p.region, []).append(p.id)

@@ -26,7 +26,6 @@ from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # openpyxl is loaded only when an XLSX is written (CSV output stays quick to start)
     from openpyxl.cell.cell import Cell
-    from openpyxl.worksheet.worksheet import Worksheet
 
 # The characters OWASP lists as starting a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -89,12 +88,5 @@ def keep_text(cell: Cell) -> None:
         cell.quotePrefix = True
 
 
-def keep_texts(sheet: Worksheet) -> None:
-    """`keep_text` on every cell of a sheet: titles and headers as well as rows."""
-    for row in sheet.iter_rows():
-        for cell in row:
-            keep_text(cell)
-
-
-__all__ = ["FORMULA_STARTS", "SafeCsvWriter", "csv_field", "csv_row", "csv_writer", "keep_text", "keep_texts",
+__all__ = ["FORMULA_STARTS", "SafeCsvWriter", "csv_field", "csv_row", "csv_writer", "keep_text",
            "original_text", "starts_formula"]
