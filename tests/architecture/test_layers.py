@@ -1,6 +1,6 @@
 """The house's floors, read from the import statements so they stay true.
 
-Ground: `workflow/` (the engine). Features on it: `directives/`,
+Ground: `dtrack/workflow/` (the engine). Features on it: `directives/`,
 `notifications/`, `reports/` (and the web's `accounts/`). Use cases that
 coordinate features: `usecases/`. Front ends: `cli.py`, `terminal.py`,
 `web/`. A module may import its own floor and the floors below, never above.
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[2] / "dtrack"
 
 GROUND = {"workflow"}
 FEATURES = {"directives", "notifications", "reports", "accounts", "templates", "seeds", "migrations", "evidence"}
@@ -104,8 +104,11 @@ def test_the_check_sees_an_import_up_the_house_and_a_bare_name(tmp_path):
     assert [v.split(":")[0] for v in violations("cli", module)] == ["line 1"]
 
 
-def test_every_top_level_folder_is_reachable_as_dtrack():
+def test_the_package_is_plain_and_holds_every_floor():
+    """No symlinks anywhere in the tree: a checkout without symlink support builds the same wheel."""
+    repo = ROOT.parent
+    links = [p for p in repo.rglob("*") if p.is_symlink() and ".venv" not in p.parts and ".git" not in p.parts]
+    assert not links, links
     for name in ALL:
-        if (ROOT / name).is_dir() or (ROOT / f"{name}.py").is_file():
-            link = ROOT / "dtrack" / (name if (ROOT / name).is_dir() else f"{name}.py")
-            assert link.is_symlink() and link.resolve() == (ROOT / link.name).resolve(), link
+        assert (ROOT / name).is_dir() or (ROOT / f"{name}.py").is_file(), name
+        assert not (repo / name).exists() and not (repo / f"{name}.py").exists(), f"{name} outside dtrack/"
