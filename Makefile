@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 DTRACK_TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export DTRACK_TEST_PG_URL
 
-.PHONY: install bytecode chromium demo test test-sqlite bench bench-web bench-quick clean
+.PHONY: install bytecode chromium demo test test-sqlite check-faults bench bench-web bench-quick clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ test: $(STAMP) chromium
 
 test-sqlite: $(STAMP) chromium
 	$(BIN)/python -m pytest -q -m "not postgres"
+
+# What is too slow for every run: schemathesis at full depth, servers and
+# PostgreSQL killed in the middle of work. Run before closing a hardening issue.
+check-faults: $(STAMP) chromium
+	$(BIN)/python -m pytest -q --faults
 
 bench: $(STAMP) bytecode
 	$(BIN)/python -m bench

@@ -43,6 +43,21 @@ TODAY = date(2026, 1, 5)
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
+def pytest_addoption(parser) -> None:
+    parser.addoption("--faults", action="store_true",
+                     help="run only the fault suite (tests marked `faults`); `make check-faults`")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """`make test` leaves the fault suite out (deselected, not skipped); `--faults` runs only it."""
+    want_faults = config.getoption("--faults")
+    keep = [item for item in items if (item.get_closest_marker("faults") is not None) == want_faults]
+    dropped = [item for item in items if item not in keep]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+
+
 @dataclass(frozen=True)
 class Sent:
     """One statement sent to the database, and whether the driver was in autocommit (None on SQLite)."""
