@@ -36,7 +36,11 @@ def say(wording_key: str, /, **values: Any) -> str:
     from dtrack.terminal_wording import words
 
     text = words(current_lang())[wording_key]
-    return text.format(**values) if values else text
+    if not values:
+        return text
+    from dtrack.terminal import neutralise  # the values are users' and files' text: no control or bidi character
+
+    return text.format(**{k: neutralise(v) if isinstance(v, str) else v for k, v in values.items()})
 
 
 class UserError(click.ClickException):
@@ -47,7 +51,9 @@ class UserError(click.ClickException):
         self.prefix = say("error")  # chosen now: click shows the error after the command's context is gone
 
     def show(self, file=None) -> None:  # noqa: D102 - click's signature
-        click.echo(f"{self.prefix}: {self.format_message()}", err=True)
+        from dtrack.terminal import neutralise  # an error quotes what was typed or stored
+
+        click.echo(f"{self.prefix}: {neutralise(self.format_message(), cell=True)}", err=True)
 
 
 class UsageMistake(click.UsageError):
@@ -60,7 +66,9 @@ class UsageMistake(click.UsageError):
     def show(self, file=None) -> None:  # noqa: D102 - click's signature
         if self.ctx is not None:
             click.echo(self.ctx.get_usage(), err=True)
-        click.echo(f"{self.prefix}: {self.format_message()}", err=True)
+        from dtrack.terminal import neutralise
+
+        click.echo(f"{self.prefix}: {neutralise(self.format_message(), cell=True)}", err=True)
 
 
 class DtrackGroup(click.Group):
@@ -107,13 +115,14 @@ class DateParam(click.ParamType):
         return "DD/MM/YYYY"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from dtrack.workflow.clock import in_range
         from dtrack.workflow.settings import parse_date
 
         if isinstance(value, date):
             day = value
         else:
             name = max(param.opts, key=len) if param is not None and param.opts else "date"
-            day = parse_date(str(value), name)
+            day = in_range(parse_date(str(value), name), name, str(value))  # 9999-12-31 overflows date arithmetic
         return day.isoformat() if self.as_text else day
 
 
@@ -216,14 +225,18 @@ def lang_option(func: Callable) -> Callable:
 
 
 def emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    from dtrack.terminal import json_safe
+
+    click.echo(json_safe(json.dumps(data, ensure_ascii=False, indent=2, default=str)))
 
 
 def note_line(note: str | None) -> None:
     if note:
         from dtrack.workflow.error_messages import phrase
 
-        click.echo(f"{say('note')}: {phrase(note, current_lang())}", err=True)
+        from dtrack.terminal import neutralise
+
+        click.echo(f"{say('note')}: {neutralise(phrase(note, current_lang()), cell=True)}", err=True)
 
 
 @click.group(cls=DtrackGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -1088,6 +1101,29 @@ def outbox_list(app: App, state: str | None, limit: int, as_json: bool) -> None:
                    or say("no_messages")))
 
 
+@outbox.command("failed")
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True, help="Newest failures shown.")
+@json_option
+@pass_app
+def outbox_failed(app: App, limit: int, as_json: bool) -> None:
+    """List failed deliveries (refused for good, out of tries, or a disabled account): to whom, when, why."""
+    from dtrack.notifications.outbox import failed_messages
+    from dtrack.terminal import table
+    from dtrack.workflow.error_messages import phrase
+
+    with app.database().session() as session:
+        found = failed_messages(session, limit)
+    if as_json:
+        emit_json([m.to_json() for m in found])
+        return
+    if not found:
+        click.echo(say("no_failed"))
+        return
+    click.echo(table((say("h_id"), say("h_recipient"), say("subject"), say("h_failed_at"), say("h_reason")),
+                     [(m.id, m.recipient, m.subject, m.failed_at, phrase(m.reason, app.lang)) for m in found]))
+    click.echo(say("n_failed", n=len(found)))
+
+
 @outbox.command("retry")
 @click.argument("ids", metavar="[ID]...", nargs=-1, type=int)
 @click.option("--all-failed", is_flag=True, help="Retry every failed message.")
@@ -1425,6 +1461,9 @@ def serve(app: App, host: str, port: int, workers: int, db_url: str | None, as_o
         return
     # Each worker process builds its own app from the environment (dtrack.web.asgi).
     os.environ["DTRACK_DATABASE_URL"] = settings.database_url
+    from dtrack.web.prelogin import share_secret
+
+    share_secret()  # one login-form secret for every worker: they inherit it with the environment
     if as_of:
         os.environ["DTRACK_TODAY"] = as_of
     db.dispose()
@@ -1457,7 +1496,7 @@ def users_invite(app: App, email: str, name: str, role: str, province: str | Non
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts).")
 @pass_app
 def users_set_password(app: App, email: str, password_stdin: bool) -> None:
-    """Set a user's password (asked twice, never shown); their open sessions end."""
+    """Set a user's password (asked twice, never shown); their open sessions and API tokens end."""
     from dtrack.accounts.admin import set_password
 
     if password_stdin:

@@ -5,6 +5,7 @@ can check the text without running a command.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
@@ -34,6 +35,44 @@ if TYPE_CHECKING:  # types only: a command imports the modules it uses (start-up
     from dtrack.workflow.tasks import TaskView
 
 
+# What a terminal would act on instead of showing: C0 controls (ESC starts OSC 52, which writes the
+# reader's clipboard; BEL, CR, backspace), DEL, the C1 controls (U+009B is a one-byte CSI), and the
+# Unicode bidi controls, which reorder what follows so a note can read backwards ("Trojan Source").
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_UNSAFE_IN_CELL = re.compile(_UNSAFE.pattern[:-1] + "\t\n]")
+
+
+def _visible(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    if char in "\t\n":  # inside a table cell: a line break or tab would break the columns
+        return " "
+    if code < 0x20:
+        return "^" + chr(code + 0x40)  # caret notation, as `cat -v`: ESC is ^[, BEL ^G, CR ^M
+    if code == 0x7F:
+        return "^?"
+    return f"\\u{code:04x}"  # C1 and bidi controls: \u009b, \u202e
+
+
+def neutralise(text: str, *, cell: bool = False) -> str:
+    """`text` safe to print on a terminal: every control and bidi character shown as a visible escape.
+
+    Newlines and tabs stay, except in a table cell (`cell=True`), where they become spaces.
+    Apply it to whatever a user or a file provided; dtrack's own output has no control characters.
+    """
+    pattern = _UNSAFE_IN_CELL if cell else _UNSAFE
+    return pattern.sub(_visible, text) if pattern.search(text) else text
+
+
+def json_safe(dumped: str) -> str:
+    """JSON text (from `json.dumps(..., ensure_ascii=False)`) with DEL, C1 and bidi controls as \\u escapes.
+
+    json.dumps escapes C0 controls itself; the rest would reach the terminal raw. An escape
+    inside a JSON string reads back as the same character, so scripts get the data unchanged.
+    """
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", dumped) if _UNSAFE.search(dumped) else dumped
+
+
 def width(text: str) -> int:
     """Columns a string takes: combining marks take none, wide characters two."""
     total = 0
@@ -49,7 +88,7 @@ def pad(text: str, columns: int) -> str:
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    cells = [[_cell(v) for v in row] for row in rows]
+    cells = [[neutralise(_cell(v), cell=True) for v in row] for row in rows]
     widths = [width(h) for h in headers]
     for row in cells:
         for i, value in enumerate(row):
@@ -164,7 +203,7 @@ def task_details(task: Task, lang: str = "vi", view: TaskView | None = None,
     ]
     lines.append(table((w["h_when"], w["h_who"], w["h_action"], w["h_state"], w["h_progress"], w["h_note"]), rows)
                  if rows else w["d_none_yet"])
-    return "\n".join(lines)
+    return neutralise("\n".join(lines))  # the title and reason above the table come from files and users
 
 
 def _person(user, w: dict[str, str]) -> str:

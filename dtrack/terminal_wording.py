@@ -74,6 +74,8 @@ WORDS: dict[str, dict[str, str]] = {
         "sent_report": "qua {transport}: đã gửi {sent}, thử lại sau {retrying}, thất bại {failed} "
                        "(xem `dtrack outbox list --state failed`)",
         "outbox_total": "tổng: {counts}", "no_messages": "không có thư",
+        "h_failed_at": "thử lần cuối lúc", "h_reason": "lý do", "no_failed": "không có thư nào gửi thất bại",
+        "n_failed": "{n} thư gửi thất bại; gửi lại: dtrack outbox retry ID... (hoặc --all-failed)",
         "retried": "{n} thư chờ gửi lại; tiếp theo: dtrack outbox send",
         "wrote": "đã ghi {path} ({size} byte)",
         "queued": "đã xếp hàng thành thư {id}", "already_queued": "đã xếp hàng cho ngày đó (thư {id}); không thêm gì",
@@ -100,7 +102,7 @@ WORDS: dict[str, dict[str, str]] = {
         "commented": "{key}: đã thêm ý kiến số {id}",
         "invited": "đã mời {email}; liên kết dùng một lần (gửi cho người đó):",
         "invite_mailed": "liên kết cũng đã được xếp hàng gửi thư: `dtrack outbox send` sẽ gửi",
-        "password_set": "đã đặt mật khẩu cho {email}; các phiên đăng nhập của người đó đã kết thúc",
+        "password_set": "đã đặt mật khẩu cho {email}; các phiên đăng nhập và mã API (token) của người đó đã kết thúc",
         "disabled": "đã khoá {email}",
         "json_and_csv": "--json và --csv: chỉ chọn một định dạng",
         # click's own usage errors (the English ones are click's)
@@ -176,6 +178,8 @@ WORDS: dict[str, dict[str, str]] = {
         "sent_report": "via {transport}: {sent} sent, {retrying} to retry later, {failed} failed "
                        "(see `dtrack outbox list --state failed`)",
         "outbox_total": "total: {counts}", "no_messages": "no messages",
+        "h_failed_at": "last tried", "h_reason": "reason", "no_failed": "no failed deliveries",
+        "n_failed": "{n} failed deliveries; to send again: dtrack outbox retry ID... (or --all-failed)",
         "retried": "{n} message(s) pending again; next: dtrack outbox send",
         "wrote": "wrote {path} ({size} bytes)",
         "queued": "queued as message {id}", "already_queued": "already queued for that day (message {id}); nothing added",
@@ -201,7 +205,7 @@ WORDS: dict[str, dict[str, str]] = {
         "commented": "{key}: comment {id} added",
         "invited": "invited {email}; one-time link (send it to them):",
         "invite_mailed": "the link is also queued by mail: `dtrack outbox send` delivers it",
-        "password_set": "password set for {email}; their sessions have ended",
+        "password_set": "password set for {email}; their sessions and API tokens have ended",
         "disabled": "{email} disabled",
         "json_and_csv": "--json and --csv: choose one output format",
         "usage_missing": "missing {name}", "usage_no_option": "no such option: {name}",

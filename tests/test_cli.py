@@ -163,9 +163,10 @@ BAD_INPUTS = [
      "lỗi: không thể nộp nhiệm vụ 20/CT-BCT:2:ha-noi: nhiệm vụ đang ở trạng thái «Chưa bắt đầu»; "
      "được phép lúc này: start, block",
      "error: cannot submit 20/CT-BCT:2:ha-noi: it is not_started; allowed now: start, block"),
+    # Another province's task is unknown to the officer, word for word as a missing one.
     (("task", "start", "20/CT-BCT:2:hai-phong", "--as", HANOI),
-     "không được bắt đầu 20/CT-BCT:2:hai-phong: nhiệm vụ thuộc hai-phong, còn bạn thuộc ha-noi",
-     "may not start 20/CT-BCT:2:hai-phong"),
+     "không có nhiệm vụ '20/CT-BCT:2:hai-phong'",
+     "unknown task '20/CT-BCT:2:hai-phong'"),
     (("task", "accept", "20/CT-BCT:2:ha-noi", "--as", HANOI), "chỉ Cục (giám sát) được làm việc này",
      "only the Department's overseers"),
     (("task", "start", "20/CT-BCT:42:ha-noi", "--as", HANOI), "không có nhiệm vụ '20/CT-BCT:42:ha-noi'",
@@ -234,10 +235,10 @@ def test_unreachable_database_is_one_line(monkeypatch):
     monkeypatch.setenv("DTRACK_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none")
     result = CliRunner().invoke(cli, ["tasks", "list"])
     assert result.exit_code == 1
-    assert result.output.startswith("lỗi: không mở được cơ sở dữ liệu postgresql+psycopg://nobody@127.0.0.1:1/none")
+    assert result.output.startswith("lỗi: không mở được cơ sở dữ liệu postgresql+psycopg://***@127.0.0.1:1/none")
     assert len(result.output.strip().splitlines()) == 1
     result = CliRunner().invoke(cli, ["--lang", "en", "tasks", "list"])
-    assert result.output.startswith("error: cannot open database postgresql+psycopg://nobody@127.0.0.1:1/none")
+    assert result.output.startswith("error: cannot open database postgresql+psycopg://***@127.0.0.1:1/none")
     assert len(result.output.strip().splitlines()) == 1
 
 
@@ -336,7 +337,7 @@ def test_settings_never_print_the_database_password(monkeypatch, tmp_path):
     result = CliRunner().invoke(cli, ["settings"])
     assert result.exit_code == 0, result.output
     assert "s3cr3t-m4t-khau" not in result.output
-    assert "postgresql+psycopg://dtrack:***@db.example.vn/dtrack" in result.output
+    assert "postgresql+psycopg://***@db.example.vn/dtrack" in result.output
 
 
 def test_as_of_shows_the_state_of_that_day_after_later_transitions(world, cli_runner):

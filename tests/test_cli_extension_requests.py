@@ -65,7 +65,7 @@ def test_request_list_grant_and_refuse(cli_runner, db_url):
     again = cli_runner("deadlines", "request", REPORT, "--to", "2026-03-31", "--reason", "Lần nữa", "--as", OFFICER)
     one_error_line(again, "already has a pending extension request (request 1)")
     one_error_line(cli_runner("deadlines", "request", "20/CT-BCT:9:hue:2025-H2", "--to", "2026-02-28",
-                              "--reason", "x", "--as", OFFICER), "own province")
+                              "--reason", "x", "--as", OFFICER), "unknown task")  # not theirs: as if missing
     one_error_line(cli_runner("deadlines", "request", REPORT, "--to", "2026-02-28", "--reason", "x",
                               "--as", OVERSEER), "overseers extend directly")
     one_error_line(cli_runner("deadlines", "grant", "1", "--as", OFFICER), "only the Department's overseers")

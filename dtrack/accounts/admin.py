@@ -127,7 +127,7 @@ def edit_user(db: Database, clock: Clock, user_ref: int | str, *, role: str, pro
 
 
 def set_password(db: Database, clock: Clock, email: str, password: str, actor_email: str | None = None) -> None:
-    """Set a user's password directly (`dtrack users set-password`); their sessions end."""
+    """Set a user's password directly (`dtrack users set-password`); their sessions and API tokens end."""
     now = clock.now()
     with db.session() as session:
         actor = _admin(session, actor_email, "users")

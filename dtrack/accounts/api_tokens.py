@@ -3,7 +3,10 @@
 A token is `dtk_` and 43 random URL-safe characters; the database keeps its
 SHA-256 and its first characters (to tell tokens apart on the account
 page). It acts as its owner, with exactly the owner's permissions: a
-disabled owner's tokens stop working at once. `last_used_at` is written at
+disabled owner's tokens stop working at once, and a new password (set by an
+administrator, the command line or a one-time link) revokes them all, as it
+ends the owner's web sessions (`revoke_user_tokens`): whoever knew the old
+password may have made one. `last_used_at` is written at
 most once a minute (a read should not be a write each time).
 """
 from __future__ import annotations
@@ -103,6 +106,18 @@ def revoke_token(db: Database, clock: Clock, user_id: int, token_id: int | str) 
         return _view(row, now)
 
 
+def revoke_user_tokens(session: Session, user_id: int, now: datetime, *, actor_id: int | None,
+                       why: str) -> int:
+    """Revoke every live token of a user in the caller's transaction, one audit row each; how many."""
+    rows = session.scalars(select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None),
+                                                  ApiToken.expires_at > now).with_for_update()).all()
+    for row in rows:
+        row.revoked_at = now
+        record(session, AuthKind.TOKEN_REVOKED, now, actor_id=actor_id, user_id=user_id,
+               detail=f"{row.prefix}… ({why})")
+    return len(rows)
+
+
 def list_tokens(session: Session, user_id: int, now: datetime) -> list[TokenView]:
     rows = session.scalars(select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id.desc()))
     return [_view(row, now) for row in rows]
@@ -128,4 +143,5 @@ def bearer_user(db: Database, header: str | None, now: datetime) -> User:
         return row.user
 
 
-__all__ = ["NewToken", "TokenView", "UnknownToken", "bearer_user", "create_token", "list_tokens", "revoke_token"]
+__all__ = ["NewToken", "TokenView", "UnknownToken", "bearer_user", "create_token", "list_tokens", "revoke_token",
+           "revoke_user_tokens"]

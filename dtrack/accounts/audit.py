@@ -12,6 +12,7 @@ from dtrack.workflow.account_models import AuthEvent
 class AuthKind(StrEnum):
     LOGIN = "login"
     LOGIN_FAILED = "login_failed"
+    LOGIN_THROTTLED = "login_throttled"  # refused by the login throttle, no password checked
     LOGOUT = "logout"
     INVITED = "invited"
     RESET_ISSUED = "reset_issued"

@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
 from dtrack.accounts import passwords
+from dtrack.accounts.api_tokens import revoke_user_tokens
 from dtrack.accounts.audit import AuthKind, record
 from dtrack.accounts.sessions import digest, new_token, revoke_user_sessions
 from dtrack.workflow.account_models import AuthToken
@@ -70,10 +71,12 @@ def redeem(session: Session, token: str, password: str, confirm: str, now: datet
 
 def set_password_hash(session: Session, user: User, password: str, now: datetime, *, actor_id: int | None,
                       ip: str | None = None, how: str = "") -> None:
-    """Store a new (checked) password: the user's open sessions end; a lock is lifted."""
+    """Store a new (checked) password: the user's open sessions end, their API tokens are revoked."""
     user.password_hash = passwords.hash_password(password)
     user.failed_logins = 0
     user.locked_until = None
     ended = revoke_user_sessions(session, user.id, now)
+    revoked = revoke_user_tokens(session, user.id, now, actor_id=actor_id, why="password changed")
+    # The PASSWORD_SET row also restarts the login throttle's count for this email (`login`).
     record(session, AuthKind.PASSWORD_SET, now, actor_id=actor_id, user_id=user.id, email=user.email, ip=ip,
-           detail=f"{how}; {ended} session(s) ended".strip("; "))
+           detail=f"{how}; {ended} session(s) ended; {revoked} API token(s) revoked".strip("; "))

@@ -1,15 +1,72 @@
-"""Password hashing (argon2id through argon2-cffi) and the password rules."""
+"""Password hashing (argon2id through argon2-cffi) and the password rules.
+
+Each hash or verification takes about 64 MiB and a core for a moment (the
+RFC 9106 profile): a burst of logins, 40 failed ones at once, would take a
+gigabyte and every thread of the server. So they run under a bounded
+concurrency: `SLOTS` at a time per process, `QUEUE` more waiting at most
+`WAIT_SECONDS`; beyond that `HashingBusy` at once, which the web answers 503
+with Retry-After and "try again in a moment" on the form. No failed login is
+recorded for a refused attempt: its password was never checked.
+"""
 from __future__ import annotations
 
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from dtrack.workflow.errors import InvalidInput
+from dtrack.workflow.errors import DtrackError, InvalidInput
 
 MIN_LENGTH = 10
 MAX_LENGTH = 200  # argon2 takes any length; a bound keeps a hostile 1 MB "password" cheap to refuse
+SLOTS = max(2, min(4, os.cpu_count() or 1))  # more than the cores only queues in the kernel, with the memory held
+QUEUE = SLOTS  # waiting holds a handler thread (not the 64 MiB): fewer than the 15 threads, so pages still get some
+WAIT_SECONDS = 4.0
+RETRY_AFTER = 5  # seconds, the Retry-After of a refusal
+
+
+class HashingBusy(DtrackError):
+    """Every password slot is taken and the queue is full: nothing was checked, try again shortly."""
+    error_code = "hashing_busy"
+
+    def __init__(self) -> None:
+        super().__init__("the server is busy checking passwords", "wait a few seconds and try again")
+        self.retry_after = RETRY_AFTER
+
+
+class _Gate:
+    """At most `slots` running and `queue` waiting; anyone beyond is refused at once."""
+
+    def __init__(self, slots: int, queue: int, wait: float) -> None:
+        self.slots = threading.BoundedSemaphore(slots)
+        self.limit = slots + queue
+        self.wait = wait
+        self.inside = 0  # running and waiting
+        self.lock = threading.Lock()
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        with self.lock:
+            if self.inside >= self.limit:
+                raise HashingBusy()
+            self.inside += 1
+        try:
+            if not self.slots.acquire(timeout=self.wait):
+                raise HashingBusy()
+            try:
+                yield
+            finally:
+                self.slots.release()
+        finally:
+            with self.lock:
+                self.inside -= 1
+
+
+GATE = _Gate(SLOTS, QUEUE, WAIT_SECONDS)
 
 
 @cache
@@ -19,12 +76,15 @@ def hasher() -> PasswordHasher:
 
 
 def hash_password(password: str) -> str:
-    return hasher().hash(password)
+    with GATE.held():
+        return hasher().hash(password)
 
 
 def verify(stored_hash: str, password: str) -> bool:
+    """Whether `password` is the one of `stored_hash`; HashingBusy when the server is saturated."""
     try:
-        return hasher().verify(stored_hash, password)
+        with GATE.held():
+            return hasher().verify(stored_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
@@ -36,7 +96,8 @@ def needs_rehash(stored_hash: str) -> bool:
 @cache
 def _dummy_hash(with_hasher: PasswordHasher) -> str:
     # Per hasher: the dummy must cost what a real hash of the same parameters costs.
-    return with_hasher.hash("dtrack: no such account, same work as a real one")
+    with GATE.held():
+        return with_hasher.hash("dtrack: no such account, same work as a real one")
 
 
 def waste_time(password: str) -> None:

@@ -2,7 +2,8 @@
 
 A session ends at logout, after `session_idle_minutes` without a request,
 `session_absolute_hours` after login whatever the activity, and at once when
-the user is disabled or their password changes (`revoke_user_sessions`).
+the user is disabled or their password changes (`revoke_user_sessions`; a new
+password also revokes the user's API tokens, `api_tokens.revoke_user_tokens`).
 Each session also holds the CSRF synchronizer token its forms must carry.
 """
 from __future__ import annotations

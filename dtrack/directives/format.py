@@ -22,6 +22,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from dtrack.directives.text_limits import MAX_LIST, line_of, source_lines, text_problem
 from dtrack.workflow.deadlines import COVERS, Recurring, Rule, parse_rule, rule_to_text
 from dtrack.workflow.errors import DirectiveInvalid, RuleError
 from dtrack.workflow.vocabulary import GroupKind, Owner, Region
@@ -157,6 +158,14 @@ class _Reader:
     def fail(self, name: str, problem: str) -> DirectiveInvalid:
         return DirectiveInvalid(self.path, f"{self.prefix}.{name}" if name else self.prefix, problem)
 
+    def clean(self, name: str, value: str) -> str:
+        """A text the database and every reader can take: no control character, not over its length limit."""
+        problem = text_problem(name, value)
+        if problem:
+            line = line_of(name, self.table.get(name))
+            raise self.fail(name, f"line {line}: {problem}" if line else problem)
+        return value.replace("\r\n", "\n").strip()
+
     def text(self, name: str, required: bool = True) -> str | None:
         value = self.table.get(name)
         if value is None:
@@ -165,7 +174,7 @@ class _Reader:
             return None
         if not isinstance(value, str):
             raise self.fail(name, f"must be text, not {type(value).__name__}")
-        value = value.strip()
+        value = self.clean(name, value)
         if required and not value:
             raise self.fail(name, "is empty")
         return value or None
@@ -177,7 +186,9 @@ class _Reader:
             return None
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             raise self.fail(name, f"must be a list of non-empty texts such as [\"Như trên\"], not {value!r}")
-        return tuple(v.strip() for v in value)
+        if len(value) > MAX_LIST:
+            raise self.fail(name, f"has {len(value)} entries; the limit is {MAX_LIST}")
+        return tuple(self.clean(name, v) for v in value)
 
     def integer(self, name: str) -> int:
         value = self.table.get(name)
@@ -210,7 +221,9 @@ class _Reader:
             raise self.fail(name, f"must be a list of names such as [\"a\", \"b\"], not {value!r}")
         if not value:
             raise self.fail(name, "is an empty list; leave it out to mean every province")
-        return tuple(v.strip() for v in value)
+        if len(value) > MAX_LIST:
+            raise self.fail(name, f"has {len(value)} entries; the limit is {MAX_LIST}")
+        return tuple(self.clean(name, v) for v in value)
 
     def check_keys(self, known: set[str]) -> None:
         unknown = set(self.table) - known
@@ -237,12 +250,14 @@ def parse_file(path: str | Path) -> DirectiveSpec:
     except OSError as exc:
         raise DirectiveInvalid(name, "", f"cannot read the file ({exc.strerror})") from None
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        source = raw.decode("utf-8")
+        data = tomllib.loads(source)
     except UnicodeDecodeError:
         raise DirectiveInvalid(name, "", "is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise DirectiveInvalid(name, "", f"is not valid TOML ({exc})") from None
-    return parse_data(data, name)
+    with source_lines(source):  # so a refused text names its line
+        return parse_data(data, name)
 
 
 def parse_data(data: dict[str, Any], name: str = "<directive>") -> DirectiveSpec:

@@ -7,6 +7,10 @@ Who may do what (the read rule is `workflow.access`'s):
 - withdraw: the uploader, while the task is not completed. A file of a completed task
   stays; a withdrawn one is kept (the history names it) but is no longer offered.
 
+An upload arrives either as bytes (the CLI) or as a file already received to
+the store's disk, counted and hashed while it streamed in (the web,
+`storage.Incoming`): never the whole body in memory.
+
 The bytes are written before the row and its audit event are committed, and
 removed again if that transaction fails, so there is never a row without its
 file, nor (beyond a crash between the two) a file without its row.
@@ -22,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from dtrack.evidence.filetypes import check_file
-from dtrack.evidence.storage import Store, evidence_root
+from dtrack.evidence.storage import Incoming, Store, evidence_root
 from dtrack.workflow.access import check_active, check_task
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.database import Database, row_id
@@ -82,23 +86,34 @@ def _check_open(task: Task, action: str) -> None:
 
 
 def attach(db: Database, clock: Clock, settings: Settings, task_ref: str, actor_email: str, filename: str | None,
-           content: bytes) -> AttachmentView:
-    """Store one file as evidence of the task (one transaction with its audit event)."""
+           content: bytes | Incoming) -> AttachmentView:
+    """Store one file as evidence of the task (one transaction with its audit event).
+
+    A received `Incoming` is kept (moved into the store) or, on any refusal, left for its owner to discard.
+    """
     with db.session() as session:  # who first, then what: a refused upload writes nothing at all
         actor, task = find_user(session, actor_email), find_task(session, task_ref)[0]
+        check_task(actor, task, task_ref)  # another province's task is unknown to them, as a missing one
         _check_may_attach(actor, task)
         _check_open(task, "attach")
     name = clean_name(filename)
-    kind = check_file(name, content, settings.evidence_max_mb * 1_000_000)
     store = Store(evidence_root(settings))
-    digest, written = store.put(content)
+    if isinstance(content, Incoming):
+        size = content.size
+        content.finish()  # on disk before its bytes are looked at
+        kind = check_file(name, content.path, settings.evidence_max_mb * 1_000_000, size)
+        digest, written = store.keep(content)
+    else:
+        size = len(content)
+        kind = check_file(name, content, settings.evidence_max_mb * 1_000_000)
+        digest, written = store.put(content)
     try:
         now = clock.now()
         with db.session() as session:
             actor, task = find_user(session, actor_email), session.get(Task, task.id)
             _check_may_attach(actor, task)
             _check_open(task, "attach")
-            row = Attachment(task_id=task.id, uploader_id=actor.id, original_name=name, size=len(content),
+            row = Attachment(task_id=task.id, uploader_id=actor.id, original_name=name, size=size,
                              mimetype=kind.mimetype, sha256=digest, created_at=now)
             session.add(row)
             session.add(_event(task, actor, EvidenceTrigger.ATTACH, name, now))

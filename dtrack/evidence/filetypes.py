@@ -10,7 +10,8 @@ from __future__ import annotations
 import io
 import zipfile
 from dataclasses import dataclass
-from pathlib import PurePath
+from pathlib import Path, PurePath
+from typing import BinaryIO
 
 from dtrack.workflow.errors import InvalidInput
 
@@ -33,9 +34,9 @@ ALLOWED = (PDF, DOCX, XLSX, ODT, ODS, JPEG, PNG)
 ALLOWED_TEXT = "PDF, DOCX, XLSX, ODT, ODS, JPEG, PNG"
 
 
-def _zip_kind(content: bytes) -> FileType | None:
+def _zip_kind(content: bytes | BinaryIO) -> FileType | None:
     try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        with zipfile.ZipFile(io.BytesIO(content) if isinstance(content, bytes) else content) as archive:
             names = set(archive.namelist())
             if "mimetype" in names:
                 declared = archive.read("mimetype")[:100].decode("ascii", errors="replace").strip()
@@ -50,8 +51,15 @@ def _zip_kind(content: bytes) -> FileType | None:
     return None
 
 
-def sniff(content: bytes) -> FileType | None:
-    """The allowed type the bytes are, or None."""
+def sniff(content: bytes | Path) -> FileType | None:
+    """The allowed type the bytes (or the received file holding them) are, or None."""
+    if isinstance(content, Path):  # an upload received to disk (evidence.storage.Incoming)
+        with content.open("rb") as file:
+            if file.read(4) == b"PK\x03\x04":
+                file.seek(0)
+                return _zip_kind(file)
+            file.seek(0)
+            return sniff(file.read(16))
     if content.startswith(b"%PDF-"):
         return PDF
     if content.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -63,12 +71,17 @@ def sniff(content: bytes) -> FileType | None:
     return None
 
 
-def check_file(filename: str, content: bytes, max_bytes: int) -> FileType:
-    """The file's type if it may be attached; InvalidInput saying what is wrong otherwise."""
-    if not content:
+def check_file(filename: str, content: bytes | Path, max_bytes: int, size: int | None = None) -> FileType:
+    """The file's type if it may be attached; InvalidInput saying what is wrong otherwise.
+
+    `content` is the bytes, or a received file and its `size` (as counted while it arrived).
+    """
+    size = len(content) if isinstance(content, bytes) else size
+    assert size is not None, "a received file comes with its size"
+    if not size:
         raise InvalidInput("file", "the file is empty", "choose the document itself, not an empty file")
-    if len(content) > max_bytes:
-        raise InvalidInput("file", f"the file is {len(content) / 1e6:.1f} MB, more than {max_bytes / 1e6:g} MB",
+    if size > max_bytes:
+        raise InvalidInput("file", f"the file is {size / 1e6:.1f} MB, more than {max_bytes / 1e6:g} MB",
                            "send a smaller file (scan at a lower resolution, or split it)")
     kind = sniff(content)
     if kind is None:

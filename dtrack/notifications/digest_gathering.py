@@ -93,9 +93,10 @@ def plan_day(session: Session, clock: Clock, settings: Settings) -> Plan:
 
 
 def recipients(session: Session, only: str | None = None) -> list[Recipient]:
-    """Everyone who gets a digest (or only `only`), by email."""
+    """Everyone who gets a digest (or only `only`), by email; never a disabled account (notifications.disabled)."""
     query = select(User.id, User.email, User.name, User.locale, User.role, User.province_id).where(
-        (User.role == Role.OVERSEER.value) | ((User.role == Role.PROVINCE.value) & User.province_id.is_not(None)))
+        (User.role == Role.OVERSEER.value) | ((User.role == Role.PROVINCE.value) & User.province_id.is_not(None)),
+        User.disabled_at.is_(None))
     if only is not None:
         query = query.where(User.id == find_user(session, only).id)
     return [Recipient(*row) for row in session.execute(query.order_by(User.email))]

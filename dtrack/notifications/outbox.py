@@ -4,13 +4,19 @@ States (workflow.vocabulary.OutboxState)::
 
     pending --claim--> sending --server says 250--> sent
        ^                  |
-       |   a failed try   |  (attempts < max: back to pending, next try later,
-       +------------------+   waiting mail_retry_seconds x 2^(attempts-1))
-                          +--> failed   (the last allowed try failed; reason kept;
-                                         `dtrack outbox retry` makes it pending again)
+       |   a 4xx refusal  |  (attempts < max: back to pending, next try later,
+       |   (temporary)    |   waiting mail_retry_seconds x 2^(attempts-1))
+       +------------------+
+                          +--> failed   a 5xx refusal (permanent: "550 no such mailbox") at once,
+                                        or the last allowed 4xx try; the reason (the server's
+                                        reply) is kept; `dtrack outbox failed` and the admin page
+                                        list them; `dtrack outbox retry` makes them pending again
 
 Building a message (`enqueue`) is part of the caller's transaction, so a
 digest exists exactly when the reminders it reports are marked consumed.
+No mail goes to a disabled account (notifications.disabled): such a message
+is stored `failed` at once, and a row queued before the account was disabled
+is marked `failed` when a sender claims it.
 
 Delivery (`deliver`) claims a batch in one short transaction (state
 `sending`, a claim token, the time), with `FOR UPDATE SKIP LOCKED` on
@@ -18,19 +24,28 @@ PostgreSQL so several senders share the work without taking the same row;
 SQLite serialises the claim by taking its write lock first. Each message is
 then handed to the server and marked `sent` in its own transaction at once.
 
+The claim is a lease (notifications.lease): the sender renews it from a
+heartbeat while it works, and a row whose lease ran out (`mail_stale_seconds`,
+default 90 s, after the last renewal) belongs to a sender that died; the next
+sender puts it back to pending (`recover_stale`) and sends it, so a dead
+sender's messages go out within about two minutes.
+
 The one at-least-once window: the server has accepted a message (its 250
-reply to DATA) but the process dies before the `sent` mark commits. The row
-stays `sending`; once it is older than `mail_stale_seconds`, `recover_stale`
-puts it back to pending and it is sent again. The window is one message
-wide (marks are per message, straight after the reply), and the resend
-carries the same Message-ID (derived from recipient, kind and day), so
-mail programs and servers can recognise it as the same message.
+reply to DATA) but the sender could not record it: it died before the `sent`
+mark committed, or it lost the database for longer than the lease (it retries
+the mark on a new connection first). The row stays `sending`, its lease runs
+out and it is sent again. The window is one message wide (marks are per
+message, straight after the reply), and the resend carries the same
+Message-ID (derived from recipient, kind and day), so mail programs and
+servers can recognise it as the same message. Outside it a message is never
+sent twice: a sender sends a row only while its lease on it is fresh.
 
 If the server cannot be reached at all, nothing is claimed and no attempt
 is counted: rows stay pending and the next run delivers them.
 """
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Collection, Sequence
 from contextlib import ExitStack
@@ -39,31 +54,40 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, selectinload
 
+from dtrack.notifications.disabled import DISABLED_REASON, disabled_among, disabled_emails
+from dtrack.notifications.lease import Lease
+
+# Reading and retrying the queue live beside it (kept importable from here).
+from dtrack.notifications.outbox_admin import (  # noqa: F401
+    FailedView,
+    MessageView,
+    counts,
+    failed_messages,
+    list_messages,
+    retry,
+)
 from dtrack.notifications.mail import (
     Attachment,
     build_message,
     message_id,
     sender_address,
 )
-from dtrack.notifications.transport import Connection, Transport
+from dtrack.notifications.transport import Connection, Transport, permanent
 from dtrack.workflow.database import Database
-from dtrack.workflow.errors import (
-    InvalidInput,
-    MailServerUnavailable,
-    MessageRejected,
-    UnknownMessage,
-)
+from dtrack.workflow.errors import MailServerUnavailable, MessageRejected
 from dtrack.workflow.models import Outbox, OutboxAttachment
 from dtrack.workflow.settings import Settings
-from dtrack.workflow.views import View
 from dtrack.workflow.vocabulary import OutboxKind, OutboxState
 
-# Messages claimed at a time. Even if every one of them hits the 30 s SMTP
-# timeout, the batch is done long before mail_stale_seconds (default 30 min)
-# could make another sender think it was abandoned.
+# Messages claimed at a time: a batch of slow messages is safe (the lease is renewed
+# while the sender works), and a small one leaves the rest to other senders.
 CLAIM_BATCH = 20
+# A statement that met a connection the database had ended (a restart, pg_terminate_backend)
+# is tried again this many times on a new one: a lost `sent` mark would mean a second send.
+DB_TRIES = 4
 # However many tries have failed, wait at most this long before the next one.
 MAX_BACKOFF = timedelta(hours=6)
 
@@ -90,15 +114,19 @@ def enqueue(
 
     `kind` is an OutboxKind; the key (recipient, kind, key_date) allows one
     such message per recipient and day. Attachments are (filename, MIME type, bytes).
+    A message for a disabled account is stored failed at once and never sent.
     """
     recipient = recipient.strip().lower()
     existing = session.scalar(
         select(Outbox).where(Outbox.recipient == recipient, Outbox.kind == kind, Outbox.key_date == key_date))
     if existing is not None:
         return existing, False
+    now = now or utc_now()
     row = Outbox(**new_message(recipient, kind, key_date, subject, text, html, recipient_name=recipient_name,
-                               mail_from=mail_from, now=now or utc_now()),
+                               mail_from=mail_from, now=now),
                  attachments=[OutboxAttachment(filename=f, mimetype=m, content=c) for f, m, c in attachments])
+    if disabled_among(session, [recipient]):
+        row.state, row.last_error, row.claimed_at = OutboxState.FAILED.value, DISABLED_REASON, now
     session.add(row)
     session.flush()
     return row, True
@@ -122,7 +150,12 @@ def enqueue_many(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Insert many `new_message` rows at once; the caller has made sure none of their keys exist.
 
     `build_digests` does, under its exclusive lock; the unique key would refuse a duplicate anyway.
+    Messages for disabled accounts are stored failed, never sent.
     """
+    disabled = disabled_among(session, [r["recipient"] for r in rows])
+    if disabled:
+        rows = [{**r, "state": OutboxState.FAILED.value, "last_error": DISABLED_REASON, "claimed_at": r["created_at"]}
+                if r["recipient"] in disabled else r for r in rows]
     for start in range(0, len(rows), 500):
         session.execute(insert(Outbox), list(rows[start:start + 500]))
 
@@ -137,12 +170,37 @@ def _due(now: datetime):
     return (Outbox.state == OutboxState.PENDING.value) & (Outbox.next_attempt_at <= now)
 
 
+def _again_on_disconnect(work: Callable[[], Any]) -> Any:
+    """Run one short transaction, again on a new connection when the database ended the old one.
+
+    Each piece of work here is one transaction that either committed or not, so running it
+    again is safe; a connection the server ended is thrown away by the pool (SQLAlchemy marks
+    the error `connection_invalidated`).
+    """
+    for attempt in range(DB_TRIES):
+        try:
+            return work()
+        except DBAPIError as exc:
+            if not exc.connection_invalidated or attempt == DB_TRIES - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+@dataclass(frozen=True)
+class Claimed:
+    ids: list[int]  # now `sending` under this sender's lease
+    cancelled: int = 0  # claimed but their account is disabled: marked failed instead
+    at: float = 0.0  # time.monotonic() before the claim: the lease runs from here
+
+
 def claim(db: Database, now: datetime, token: str, limit: int = CLAIM_BATCH,
-          skip: Collection[int] = ()) -> list[int]:
-    """Mark up to `limit` due messages `sending` for this sender; returns their ids.
+          skip: Collection[int] = ()) -> Claimed:
+    """Mark up to `limit` due messages `sending` for this sender.
 
     `skip`: messages this run has tried already (one try per message and run).
     """
+    started = time.monotonic()
     with db.session() as session:
         if db.dialect == "sqlite":
             db.hold(session, "outbox.claim")
@@ -151,55 +209,77 @@ def claim(db: Database, now: datetime, token: str, limit: int = CLAIM_BATCH,
             query = query.where(Outbox.id.notin_(list(skip)))
         ids = list(session.scalars(
             query.order_by(Outbox.next_attempt_at, Outbox.id).limit(limit).with_for_update(skip_locked=True)))
+        cancelled: set[int] = set()
         if ids:
             session.execute(
                 update(Outbox).where(Outbox.id.in_(ids), Outbox.state == OutboxState.PENDING.value)
                 .values(state=OutboxState.SENDING.value, claimed_by=token, claimed_at=now))
-    return ids
+            # Queued before the account was disabled: never sent (notifications.disabled).
+            cancelled = set(session.scalars(
+                update(Outbox).where(Outbox.id.in_(ids), Outbox.recipient.in_(disabled_emails()))
+                .values(state=OutboxState.FAILED.value, claimed_by=None, claimed_at=now, last_error=DISABLED_REASON)
+                .returning(Outbox.id)))
+    return Claimed([i for i in ids if i not in cancelled], len(cancelled), started)
 
 
 def recover_stale(db: Database, now: datetime, stale_seconds: int, max_attempts: int) -> int:
-    """Put messages a stopped sender left in `sending` back to pending (or failed after the last try)."""
+    """Take over messages whose sender's lease ran out: back to pending (or failed after the last try)."""
     cutoff = now - timedelta(seconds=stale_seconds)
     reason = "the sender stopped while sending; it may have been delivered (a resend keeps the same Message-ID)"
     stale = (Outbox.state == OutboxState.SENDING.value) & (Outbox.claimed_at < cutoff)
     with db.session() as session:
+        # SKIP LOCKED: a row another sender is taking over right now is theirs (PostgreSQL).
+        ids = list(session.scalars(select(Outbox.id).where(stale).with_for_update(skip_locked=True)))
+        if not ids:
+            return 0
+        mine = Outbox.id.in_(ids) & stale
         gave_up = session.execute(
-            update(Outbox).where(stale, Outbox.attempts + 1 >= max_attempts)
+            update(Outbox).where(mine, Outbox.attempts + 1 >= max_attempts)
             .values(state=OutboxState.FAILED.value, attempts=Outbox.attempts + 1, claimed_by=None,
-                    last_error=reason)).rowcount
+                    claimed_at=now, last_error=reason)).rowcount
         again = session.execute(
-            update(Outbox).where(stale)
+            update(Outbox).where(mine)
             .values(state=OutboxState.PENDING.value, attempts=Outbox.attempts + 1, claimed_by=None,
                     next_attempt_at=now, last_error=reason)).rowcount
     return gave_up + again
 
 
 def _mark_sent(db: Database, row_id: int, token: str, reply: str, now: datetime) -> None:
-    with db.session() as session:
-        session.execute(
-            update(Outbox).where(Outbox.id == row_id, Outbox.claimed_by == token)
-            .values(state=OutboxState.SENT.value, attempts=Outbox.attempts + 1, sent_at=now,
-                    server_reply=reply, claimed_by=None, last_error=None))
+    def work() -> None:
+        with db.session() as session:
+            session.execute(
+                update(Outbox).where(Outbox.id == row_id, Outbox.claimed_by == token)
+                .values(state=OutboxState.SENT.value, attempts=Outbox.attempts + 1, sent_at=now,
+                        server_reply=reply, claimed_by=None, last_error=None))
+
+    _again_on_disconnect(work)
 
 
-def _mark_failed_try(db: Database, row_id: int, token: str, reason: str, now: datetime,
-                     settings: Settings) -> bool:
-    """Record a refused try; returns True when that was the last one (the row is now failed)."""
-    with db.session() as session:
-        row = session.get(Outbox, row_id)
-        if row is None or row.claimed_by != token:
-            return False  # recovered by someone else meanwhile: theirs now
-        row.attempts += 1
-        row.last_error = reason
-        row.claimed_by = None
-        if row.attempts >= settings.mail_max_attempts:
-            row.state = OutboxState.FAILED.value
-            return True
-        wait = timedelta(seconds=settings.mail_retry_seconds * 2 ** (row.attempts - 1))
-        row.state = OutboxState.PENDING.value
-        row.next_attempt_at = now + min(wait, MAX_BACKOFF)
-        return False
+def _mark_refused(db: Database, row_id: int, token: str, reason: str, now: datetime,
+                  settings: Settings, final: bool) -> bool:
+    """Record a refused try; returns True when the row is now failed.
+
+    `final`: a permanent refusal (5xx) fails the row at once; a temporary one (4xx) waits for
+    the next try until the last allowed one.
+    """
+    def work() -> bool:
+        with db.session() as session:
+            row = session.get(Outbox, row_id)
+            if row is None or row.claimed_by != token:
+                return False  # taken over by someone else meanwhile: theirs now
+            row.attempts += 1
+            row.last_error = reason
+            row.claimed_by = None
+            row.claimed_at = now  # when it was last tried: the failed list's "when"
+            if final or row.attempts >= settings.mail_max_attempts:
+                row.state = OutboxState.FAILED.value
+                return True
+            wait = timedelta(seconds=settings.mail_retry_seconds * 2 ** (row.attempts - 1))
+            row.state = OutboxState.PENDING.value
+            row.next_attempt_at = now + min(wait, MAX_BACKOFF)
+            return False
+
+    return _again_on_disconnect(work)
 
 
 def _release(db: Database, ids: Sequence[int], token: str, reason: str) -> None:
@@ -215,12 +295,13 @@ def _release(db: Database, ids: Sequence[int], token: str, reason: str) -> None:
 @dataclass
 class SendReport:
     sent: int = 0
-    retrying: int = 0  # refused this time, tried again later
-    failed: int = 0  # refused for the last allowed time
-    recovered: int = 0  # found stuck in `sending` and put back
+    retrying: int = 0  # refused for now (4xx), tried again later
+    failed: int = 0  # refused for good (5xx), or for the last allowed time, or the account is disabled
+    recovered: int = 0  # found with an expired lease and taken over
     stopped: MailServerUnavailable | None = None  # the server went away; the rest stay pending
     transport: str = ""
     retry_ids: set[int] = field(default_factory=set)  # refused in this run: not tried again before the next
+    lost_lease: bool = False  # the database was away too long to renew the lease: stopped sending
 
     @property
     def tried(self) -> int:
@@ -238,18 +319,26 @@ def deliver(
 ) -> SendReport:
     """Send every due message through `transport`; safe to run in several processes at once."""
     report = SendReport(transport=transport.display)
-    report.recovered = recover_stale(db, now(), settings.mail_stale_seconds, settings.mail_max_attempts)
+    report.recovered = _again_on_disconnect(
+        lambda: recover_stale(db, now(), settings.mail_stale_seconds, settings.mail_max_attempts))
     token = uuid.uuid4().hex
     sender = sender_address(settings.mail_from).addr_spec
     with ExitStack() as stack:
+        lease = stack.enter_context(Lease(db, token, settings.mail_stale_seconds, now))
         connection: Connection | None = None
         while limit is None or report.tried < limit:
             batch = CLAIM_BATCH if limit is None else min(CLAIM_BATCH, limit - report.tried)
-            ids = claim(db, now(), token, batch, skip=report.retry_ids)
-            if not ids:
+            claimed = _again_on_disconnect(lambda: claim(db, now(), token, batch, skip=report.retry_ids))
+            report.failed += claimed.cancelled
+            if not claimed.ids and not claimed.cancelled:
                 break
-            rows = _claimed(db, ids, token)
+            lease.claimed(claimed.ids, claimed.at)
+            rows = _again_on_disconnect(lambda: _claimed(db, claimed.ids, token))
             for position, row in enumerate(rows):
+                if not lease.holds(row.id):
+                    # Not renewed in time (the database was away): another sender may own it by now.
+                    report.lost_lease = True
+                    return report
                 try:
                     # Connect only once there is something to send.
                     connection = connection or stack.enter_context(transport.open())
@@ -277,7 +366,7 @@ def _deliver_one(db: Database, connection: Connection, row: Outbox, token: str, 
     try:
         reply = connection.send(message, sender, row.recipient)
     except MessageRejected as exc:
-        if _mark_failed_try(db, row.id, token, str(exc), now(), settings):
+        if _mark_refused(db, row.id, token, str(exc), now(), settings, final=permanent(exc)):
             report.failed += 1
         else:
             report.retrying += 1
@@ -285,64 +374,3 @@ def _deliver_one(db: Database, connection: Connection, row: Outbox, token: str, 
         return
     _mark_sent(db, row.id, token, reply, now())
     report.sent += 1
-
-
-def retry(db: Database, ids: Sequence[int] = (), *, all_failed: bool = False,
-          now: datetime | None = None) -> int:
-    """Make failed messages pending again, with a fresh count of tries; returns how many."""
-    if not ids and not all_failed:
-        raise InvalidInput("retry", "no message given", "give a message id or --all-failed")
-    now = now or utc_now()
-    with db.session() as session:
-        if ids:
-            rows = {r.id: r for r in session.scalars(select(Outbox).where(Outbox.id.in_(ids)))}
-            for row_id in ids:
-                row = rows.get(row_id)
-                if row is None:
-                    raise UnknownMessage(str(row_id))
-                if row.state != OutboxState.FAILED:
-                    raise InvalidInput("retry", f"message {row_id} is {row.state}",
-                                       "only failed messages are retried; pending ones go with the next send")
-            query = update(Outbox).where(Outbox.id.in_(ids))
-        else:
-            query = update(Outbox).where(Outbox.state == OutboxState.FAILED.value)
-        return session.execute(query.values(state=OutboxState.PENDING.value, attempts=0,
-                                            next_attempt_at=now)).rowcount
-
-
-def list_messages(session: Session, state: str | None = None, limit: int = 200) -> list[Outbox]:
-    """The newest messages first, optionally in one state."""
-    query = select(Outbox).order_by(Outbox.id.desc()).limit(limit)
-    if state is not None:
-        try:
-            query = query.where(Outbox.state == OutboxState(state).value)
-        except ValueError:
-            raise InvalidInput("--state", f"{state!r} is not an outbox state",
-                               "states: " + ", ".join(s.value for s in OutboxState)) from None
-    return list(session.scalars(query))
-
-
-def counts(session: Session) -> dict[str, int]:
-    """Messages per state."""
-    return dict(session.execute(select(Outbox.state, func.count()).group_by(Outbox.state)).all())
-
-
-@dataclass(frozen=True)
-class MessageView(View):
-    id: int
-    state: str
-    recipient: str
-    kind: str
-    day: date
-    attempts: int
-    subject: str
-    next_attempt_at: datetime
-    sent_at: datetime | None
-    server_reply: str | None
-    last_error: str | None
-    message_id: str
-
-    @classmethod
-    def of(cls, m: Outbox) -> MessageView:
-        return cls(m.id, m.state, m.recipient, m.kind, m.key_date, m.attempts, m.subject, m.next_attempt_at,
-                   m.sent_at, m.server_reply, m.last_error, m.message_id)

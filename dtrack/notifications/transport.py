@@ -5,7 +5,7 @@
 (TLS from the first byte). With no URL (the embedded default that `dtrack demo`
 uses) every message is written as an .eml file into the mail folder, which
 any mail program opens. The password lives only in `SmtpTarget.password`:
-the object prints and logs as `smtp://user:***@host:587`, and no error
+the object prints and logs as `smtp://***@host:587`, and no error
 message built here contains it.
 """
 from __future__ import annotations
@@ -24,6 +24,14 @@ from dtrack.workflow.errors import MailServerUnavailable, MessageRejected
 from dtrack.workflow.settings import SmtpTarget
 
 TIMEOUT_SECONDS = 30
+
+
+def permanent(refusal: MessageRejected) -> bool:
+    """A 5xx reply is a permanent refusal (RFC 5321 4.2.1: e.g. 550 no such mailbox): trying again cannot help.
+
+    4xx replies (451 try again later, 452 mailbox full) are temporary and retried with backoff.
+    """
+    return 500 <= refusal.code <= 599
 
 
 class Connection(Protocol):

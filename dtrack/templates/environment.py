@@ -8,11 +8,13 @@ so a page and a report show a date or a state the same way.
 """
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 
 from dtrack.workflow.vocabulary import STATE_GLYPHS, State
 
@@ -36,6 +38,22 @@ def markdown_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\r", " ").replace("\n", " ")
 
 
+# Bidi controls reorder the text after them (a note can read backwards, "Trojan Source"), and the
+# other control characters are invisible or odd in a page, a mail or a report. Every value a template
+# prints is shown with them as a visible marker, e.g. [U+202E]; autoescape still escapes the rest.
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029"
+                        "\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(value: object) -> object:
+    """A printed value with control and bidi characters as [U+XXXX] (the environment's `finalize`)."""
+    if isinstance(value, str) and _INVISIBLE.search(value):
+        shown = _INVISIBLE.sub(lambda m: f"[U+{ord(m.group()):04X}]", value)
+        # Already-safe HTML (a macro's output) stays safe: the marker holds nothing to escape.
+        return Markup(shown) if isinstance(value, Markup) else shown
+    return value
+
+
 @cache
 def environment() -> Environment:
     env = Environment(
@@ -46,9 +64,11 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,  # thousands of renders per digest build: do not stat the files each time
+        finalize=visible,
     )
     env.filters["dmy"] = dmy
     env.filters["md"] = markdown_cell
+    env.filters["visible"] = visible  # for a value built inside a template (finalize sees only what is printed)
     env.globals.update(STATES=list(State), GLYPHS={s.value: g for s, g in STATE_GLYPHS.items()})
     return env
 

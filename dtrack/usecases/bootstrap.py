@@ -12,6 +12,7 @@ from datetime import date
 
 from dtrack.directives.format import parse_file
 from dtrack.directives.loader import LoadResult, load
+from dtrack.migrations.schema_check import check as check_schema
 from dtrack.reports.indicators import import_file
 from dtrack.seeds import DIRECTIVE_20_FILE, INDICATORS_FILE, PROVINCES_FILE
 from dtrack.workflow.assignments import AssignResult, assign
@@ -33,8 +34,14 @@ class InitResult:
 
 
 def initialise(db: Database, clock: Clock, calendar: WorkCalendar | None = None) -> InitResult:
-    """Migrate, then load the seeds; deadlines count working days on `calendar` (Settings.calendar)."""
+    """Migrate, then load the seeds; deadlines count working days on `calendar` (Settings.calendar).
+
+    Raises SchemaDrift (before any seed is loaded) when the upgraded schema
+    still differs from the models: init never reports such a schema up to date.
+    """
     db.migrate()
+    with db.engine.connect() as connection:
+        check_schema(connection, db.display_url)
     spec = parse_file(DIRECTIVE_20_FILE)
     with db.session() as session:
         provinces = load_provinces(session, PROVINCES_FILE)

@@ -13,11 +13,20 @@ process first takes the database's leader lock (`Database.leader_lock`: a
 PostgreSQL advisory lock or a file lock beside SQLite, both released when
 the process dies). A second process waits on standby and takes over within
 one interval of the leader's death.
+
+The job store keeps no secret: the jobs name module-level functions and
+carry no arguments at all (APScheduler pickles a job's arguments into the
+table, where a database URL would leave its password behind). A job reads
+the database and `--as-of` from this process's configuration
+(`configure`, set by `run`; else the environment) when it runs. Starting
+replaces the stored jobs, so rows an older version wrote with arguments are
+overwritten.
 """
 from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -31,27 +40,44 @@ log = logging.getLogger("dtrack.scheduler")
 
 SWEEP_JOB = "reminder-sweep"
 DIGEST_JOB = "daily-digest"
-_DATABASES: dict[str, Database] = {}
 
 
-def _job_context(db_url: str, as_of: str | None) -> tuple[Database, Clock, Settings]:
-    settings = load_settings(database_url=db_url, today=as_of)
-    db = _DATABASES.setdefault(db_url, Database(db_url))
+@dataclass
+class _Process:
+    """What the jobs of this process work on; kept in memory only, never in the job store."""
+
+    db: Database | None = None
+    as_of: str | None = None
+
+
+_PROCESS = _Process()
+
+
+def configure(db: Database | None, as_of: str | None = None) -> None:
+    """The database and pinned day the scheduled jobs of this process use (None: from the environment)."""
+    _PROCESS.db, _PROCESS.as_of = db, as_of
+
+
+def _job_context() -> tuple[Database, Clock, Settings]:
+    db = _PROCESS.db
+    settings = load_settings(database_url=db.url if db is not None else None, today=_PROCESS.as_of)
+    if db is None:
+        db = _PROCESS.db = Database(settings.database_url)
     return db, Clock(settings.timezone, settings.today), settings
 
 
-def sweep_job(db_url: str, as_of: str | None = None) -> None:
+def sweep_job() -> None:
     """The scheduled reminder sweep (referenced by name from the job store)."""
-    db, clock, settings = _job_context(db_url, as_of)
+    db, clock, settings = _job_context()
     result = sweep(db, clock, ReminderPolicy.from_settings(settings))
     log.info(result.line())
 
 
-def digest_job(db_url: str, as_of: str | None = None) -> None:
+def digest_job() -> None:
     """The scheduled daily step: reminders, then the day's digests, then delivery."""
     from dtrack.notifications.digest_sending import daily_run
 
-    db, clock, settings = _job_context(db_url, as_of)
+    db, clock, settings = _job_context()
     # Sweep first so the digests carry the reminders that fell due today.
     log.info(sweep(db, clock, ReminderPolicy.from_settings(settings)).line())
     built, sent = daily_run(db, clock, settings)
@@ -62,7 +88,7 @@ def digest_job(db_url: str, as_of: str | None = None) -> None:
     log.info(purge_account_rows(db, clock, settings).line())
 
 
-def _start_jobs(db: Database, settings: Settings, as_of: str | None, interval_seconds: float):
+def _start_jobs(db: Database, settings: Settings, interval_seconds: float):
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
     from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -73,16 +99,15 @@ def _start_jobs(db: Database, settings: Settings, as_of: str | None, interval_se
     )
     scheduler.start(paused=True)
     now = datetime.now(timezone.utc)
-    args = [db.url, as_of]
     # Keep a stored digest's next run: if it passed while we were down, it runs once now.
     stored = scheduler.get_job(DIGEST_JOB)
     at = settings.digest_time
     scheduler.add_job("dtrack.usecases.scheduler:digest_job", "cron", hour=at.hour, minute=at.minute, id=DIGEST_JOB,
-                      args=args, replace_existing=True,
+                      replace_existing=True,
                       **({"next_run_time": stored.next_run_time} if stored and stored.next_run_time else {}))
     # The sweep runs at once on start (catching up whatever fell due while down), then every interval.
     scheduler.add_job("dtrack.usecases.scheduler:sweep_job", "interval", seconds=interval_seconds, id=SWEEP_JOB,
-                      args=args, replace_existing=True, next_run_time=now)
+                      replace_existing=True, next_run_time=now)
     scheduler.resume()
     return scheduler
 
@@ -92,6 +117,7 @@ def run(db: Database, settings: Settings, stop: threading.Event, *, as_of: str |
     """Run until `stop` is set: wait for the leader lock, then run the jobs while holding it."""
     interval = interval_seconds or settings.sweep_interval_minutes * 60
     poll = max(0.2, min(interval / 2, 5.0))
+    configure(db, as_of)
     lock = db.leader_lock("scheduler")
     standby_said = False
     while not stop.is_set():
@@ -104,7 +130,7 @@ def run(db: Database, settings: Settings, stop: threading.Event, *, as_of: str |
         standby_said = False
         log.info("leader: sweeping every %g s, daily digest at %s %s", interval,
                  settings.digest_time.strftime("%H:%M"), settings.timezone)
-        scheduler = _start_jobs(db, settings, as_of, interval)
+        scheduler = _start_jobs(db, settings, interval)
         try:
             while not stop.wait(poll):
                 if not lock.alive():
@@ -116,4 +142,4 @@ def run(db: Database, settings: Settings, stop: threading.Event, *, as_of: str |
     log.info("scheduler stopped")
 
 
-__all__ = ["DIGEST_JOB", "SWEEP_JOB", "digest_job", "run", "sweep_job"]
+__all__ = ["DIGEST_JOB", "SWEEP_JOB", "configure", "digest_job", "run", "sweep_job"]

@@ -8,7 +8,11 @@ its own province only, whatever filter it sends. Errors are RFC 9457
 problem documents whose `detail` is the one line the CLI prints after
 `error:`; an InvalidInput names its `field`. Nothing here writes a query or
 a rule. The OpenAPI document (web/openapi.py) is served at
-/api/v1/openapi.json.
+/api/v1/openapi.json, and each request is checked against it before its
+handler runs (web/api_rules.py): what the document forbids is a 422 naming
+the field. Fields and details are in the API's words (`progress`, never the
+command line's `--progress`). A 404/405 of the router under /api/ is a
+problem too (web/app.py).
 """
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import wraps
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -30,8 +35,11 @@ from dtrack.reports.indicators import DEFAULT_DIRECTIVE, IndicatorView, catalogu
 from dtrack.reports.national import national_report_for
 from dtrack.reports.province import province_report_for
 from dtrack.reports.render import render_file
+from dtrack.web.api_rules import api_detail, api_field, check_request
 from dtrack.web.downloads import download, report_options
+from dtrack.web.body_limit import BodyTooLarge, limit_body
 from dtrack.web.edge import WebApp, has_nul
+from dtrack.web.intake import read_body
 from dtrack.web.forms import parse_day
 from dtrack.web.openapi import document
 from dtrack.workflow.errors import (
@@ -54,8 +62,8 @@ MAX_BODY = 64 * 1024
 PROBLEM = "application/problem+json"
 _STATUS = [(NotAuthenticated, 401), (PermissionDenied, 403), (NotFound, 404), (ConcurrentUpdate, 409),
            (TransitionNotAllowed, 409), (InvalidInput, 422), (DtrackError, 400)]
-_TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict",
-           413: "Content Too Large", 415: "Unsupported Media Type", 422: "Unprocessable Content",
+_TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
+           409: "Conflict", 413: "Content Too Large", 415: "Unsupported Media Type", 422: "Unprocessable Content",
            500: "Internal Server Error"}
 
 
@@ -76,16 +84,19 @@ class Call:
         return self.request.query_params.get(name) or None
 
 
-def problem(status: int, detail: str, **extra: Any) -> JSONResponse:
+def problem(status: int, detail: str, *, headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
     body = {"type": "about:blank", "title": _TITLES.get(status, "Error"), "status": status, "detail": detail, **extra}
-    headers = {"WWW-Authenticate": 'Bearer realm="dtrack"'} if status == 401 else None
-    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+    headers = dict(headers or {})
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="dtrack"'
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers or None)
 
 
 def _answer(exc: DtrackError) -> JSONResponse:
+    """The problem for a core error, in the API's words: `progress`, never the command line's `--progress`."""
     status = next(code for kind, code in _STATUS if isinstance(exc, kind))
-    extra = {"field": exc.field} if isinstance(exc, InvalidInput) else {}
-    return problem(status, str(exc), **extra)
+    extra = {"field": api_field(exc.field)} if isinstance(exc, InvalidInput) else {}
+    return problem(status, api_detail(str(exc)), **extra)
 
 
 def _body(request: Request, raw: bytes | None) -> dict[str, Any] | JSONResponse:
@@ -104,11 +115,25 @@ def _body(request: Request, raw: bytes | None) -> dict[str, Any] | JSONResponse:
     return body
 
 
-def _run(request: Request, handler: Callable[..., Any], raw: bytes | None) -> Response:
+def _who(request: Request) -> User | JSONResponse:
+    """The token's user, or the problem to answer (a POST's body is not read before this says yes)."""
+    app: WebApp = request.app.state.web
+    try:
+        return bearer_user(app.db, request.headers.get("authorization"), app.clock.now())
+    except DtrackError as exc:
+        return _answer(exc)
+    except Exception:
+        reference = uuid.uuid4().hex[:12]
+        log.exception("API error %s on %s %s", reference, request.method, request.url.path)
+        return problem(500, f"server error; give the reference {reference} to the administrator")
+
+
+def _run(request: Request, handler: Callable[..., Any], raw: bytes | None, user: User | None = None) -> Response:
     app: WebApp = request.app.state.web
     try:
         # Who first: a request without a valid token learns nothing, not even what its body did wrong.
-        user = bearer_user(app.db, request.headers.get("authorization"), app.clock.now())
+        if user is None:  # a GET: looked up here, in the same trip to the thread pool
+            user = bearer_user(app.db, request.headers.get("authorization"), app.clock.now())
         body = _body(request, raw)
         if isinstance(body, JSONResponse):
             return body
@@ -129,13 +154,19 @@ def _endpoint(handler: Callable[..., Any]) -> Callable[[Request], Any]:
     async def endpoint(request: Request) -> Response:
         if has_nul(request):
             return problem(400, "the request holds a NUL character")
-        raw: bytes | None = None
-        if request.method == "POST":
-            length = request.headers.get("content-length", "")
-            if length.isdigit() and int(length) > MAX_BODY:
-                return problem(413, f"the body is larger than {MAX_BODY} bytes")
-            raw = await request.body()
-        return await run_in_threadpool(_run, request, handler, raw)
+        if request.method != "POST":
+            return await run_in_threadpool(_run, request, handler, None)
+        # The token before the body: an anonymous POST is answered without a byte of its body read, and
+        # the body is counted while it streams (body_limit), with or without a Content-Length.
+        try:
+            limit_body(request, MAX_BODY)
+            user = await run_in_threadpool(_who, request)
+            if isinstance(user, Response):
+                return user
+            raw = await read_body(request)
+        except BodyTooLarge:
+            return problem(413, f"the body is larger than {MAX_BODY} bytes")
+        return await run_in_threadpool(_run, request, handler, raw, user)
     endpoint.__name__ = f"api_{handler.__name__}"
     return endpoint
 
@@ -147,6 +178,15 @@ def _text(call: Call, name: str) -> str | None:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise InvalidInput(name, "must be text")
     return str(value)
+
+
+def _documented(method: str, path: str, handler: Callable[..., Any]) -> Callable[..., Any]:
+    """`handler`, after the request was checked against its operation in the OpenAPI document (api_rules)."""
+    @wraps(handler)
+    def checked(call: Call, **params: Any) -> Any:
+        check_request(method, path, call.request.query_params, call.body if method == "POST" else None)
+        return handler(call, **params)
+    return checked
 
 
 # --- operations ---------------------------------------------------------------------
@@ -226,18 +266,33 @@ async def openapi(request: Request) -> Response:
     return JSONResponse(document())
 
 
+# (path as the document writes it, {method: handler}); one Route per path, so that a 405 lists every method
+# of the path in its Allow header (two Routes for one path would each list only their own).
+_OPERATIONS: list[tuple[str, dict[str, Callable[..., Any]]]] = [
+    ("/tasks", {"GET": list_tasks}),
+    ("/tasks/{task_id}", {"GET": show_task}),
+    ("/tasks/{task_id}/transitions", {"POST": transition}),
+    ("/overdue", {"GET": overdue}),
+    ("/matrix", {"GET": matrix}),
+    ("/status", {"GET": status}),
+    ("/indicators", {"GET": indicators, "POST": report_figure}),
+    ("/reports/national", {"GET": national}),
+    ("/reports/province/{slug}", {"GET": province}),
+]
+
+
+def _route(path: str, handlers: dict[str, Callable[..., Any]]) -> Route:
+    checked = {method: _documented(method, PREFIX + path, handler) for method, handler in handlers.items()}
+
+    def by_method(call: Call, **params: Any) -> Any:
+        return checked[call.request.method if call.request.method != "HEAD" else "GET"](call, **params)
+    by_method.__name__ = "_".join(h.__name__ for h in handlers.values())
+    return Route(PREFIX + path.replace("{task_id}", "{task_id:int}"), _endpoint(by_method), methods=list(handlers))
+
+
 routes = [
     Route(f"{PREFIX}/openapi.json", openapi, methods=["GET"], name="api_openapi"),
-    Route(f"{PREFIX}/tasks", _endpoint(list_tasks), methods=["GET"]),
-    Route(f"{PREFIX}/tasks/{{task_id:int}}", _endpoint(show_task), methods=["GET"]),
-    Route(f"{PREFIX}/tasks/{{task_id:int}}/transitions", _endpoint(transition), methods=["POST"]),
-    Route(f"{PREFIX}/overdue", _endpoint(overdue), methods=["GET"]),
-    Route(f"{PREFIX}/matrix", _endpoint(matrix), methods=["GET"]),
-    Route(f"{PREFIX}/status", _endpoint(status), methods=["GET"]),
-    Route(f"{PREFIX}/indicators", _endpoint(indicators), methods=["GET"]),
-    Route(f"{PREFIX}/indicators", _endpoint(report_figure), methods=["POST"]),
-    Route(f"{PREFIX}/reports/national", _endpoint(national), methods=["GET"]),
-    Route(f"{PREFIX}/reports/province/{{slug}}", _endpoint(province), methods=["GET"]),
+    *(_route(path, handlers) for path, handlers in _OPERATIONS),
 ]
 
 __all__ = ["PREFIX", "routes"]

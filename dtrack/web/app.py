@@ -17,6 +17,7 @@ from starlette.staticfiles import StaticFiles
 
 from dtrack.accounts.sessions import SessionPolicy
 from dtrack.web import api, routes_account, routes_admin, routes_auth, routes_evidence, routes_review, routes_work
+from dtrack.web.body_limit import BodyLimit
 from dtrack.web.edge import Ctx, WebApp, error_page, server_error
 from dtrack.web.page_memo import page_memo
 from dtrack.web.security import SecurityHeaders
@@ -32,8 +33,18 @@ async def healthz(request: Request) -> Response:
     return PlainTextResponse("ok")
 
 
+# What a 404/405 says under /api/ (the pages say it in the visitor's language on an HTML page).
+_API_HTTP_DETAILS = {404: "no such resource; see /api/v1/openapi.json for the operations",
+                     405: "this method is not allowed here; the Allow header lists those that are"}
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
+    """An HTTP error the router raised (no route, wrong method): problem+json under /api/, an HTML page elsewhere."""
     status = exc.status_code if isinstance(exc, HTTPException) else 500
+    if request.url.path.startswith("/api/"):
+        headers = dict(exc.headers or {}) if isinstance(exc, HTTPException) else None  # Allow: on a 405
+        detail = _API_HTTP_DETAILS.get(status) or (exc.detail if isinstance(exc, HTTPException) else "error")
+        return api.problem(status, detail, headers=headers)
     return error_page(Ctx(request, request.app.state.web), status)
 
 
@@ -65,7 +76,7 @@ def create_app(db: Database, settings: Settings, clock: Clock | None = None) -> 
     routes.append(Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"))
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(SecurityHeaders)],
+        middleware=[Middleware(SecurityHeaders), Middleware(BodyLimit)],  # every body counted (body_limit)
         exception_handlers={HTTPException: _http_error, Exception: _server_error},
         lifespan=_lifespan,
     )

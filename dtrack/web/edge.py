@@ -11,29 +11,37 @@ mapping of errors happens in `_run`, for every handler:
 - NotFound -> 404 page; PermissionDenied -> 403 page; a bad link -> 410
 - LoginFailed 401, LoginThrottled 429 (the login form again)
 - no valid session -> 303 to /login; a bad or missing CSRF token -> 403
+- the password hasher saturated (`passwords.HashingBusy`) -> the form again, 503 + Retry-After
 - anything else -> a short 500 page whose reference id is in the log.
+
+A POST is checked before its body is read (`_endpoint`): who sends it first
+(no session: answered at once, nothing read), then the body within the
+route's limit (`body_limit`), a file part only after the CSRF token
+(`intake`). The login and invitation forms' token is bound to a server-issued
+pre-login cookie (`prelogin`).
 """
 from __future__ import annotations
 
 import hmac
 import logging
-import secrets
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qsl
 
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from dtrack.accounts.passwords import HashingBusy
 from dtrack.accounts.sessions import COOKIE, Current, SessionPolicy, current
 from dtrack.templates.environment import environment
+from dtrack.web import prelogin
+from dtrack.web.body_limit import BodyTooLarge, limit_body
 from dtrack.web.forms import field_message, field_name
+from dtrack.web.intake import CsrfRefused, MalformedBody, MemoryFile, Received, Sink, read_form
 from dtrack.web.page_memo import PageMemo
 from dtrack.web.wording import LANGS, words
 from dtrack.workflow.clock import Clock, local_dmy_hm
@@ -48,11 +56,9 @@ from dtrack.workflow.settings import Settings
 
 log = logging.getLogger("dtrack.web")
 
-ANON_CSRF_COOKIE = "dtrack_csrf"  # login and invitation forms, before there is a session
+ANON_CSRF_COOKIE = "dtrack_csrf"  # login and invitation forms, before there is a session (`prelogin`)
 LANG_COOKIE = "dtrack_lang"
 MAX_BODY = 4 * 1024 * 1024  # a 2 MB note is refused by the core with a message, not by the server
-MAX_FIELD = 3 * 1024 * 1024
-MAX_FIELDS = 1000  # a DoS guard above any real form: the bulk accept has a check box per task shown (200)
 _FREE_TEXT = ("note", "evidence", "reason", "progress")
 # NotFound kinds that come from a form field, and that field.
 _FORM_KINDS = {"province": "province", "indicator": "indicator", "directive": "directive", "user": "email"}
@@ -69,10 +75,6 @@ class WebApp:
     pages: PageMemo
 
 
-class CsrfRefused(Exception):
-    pass
-
-
 @dataclass
 class Ctx:
     """One request as a handler sees it."""
@@ -83,7 +85,8 @@ class Ctx:
     current: Current | None = None
     errors: dict[str, str] = field(default_factory=dict)  # form field -> message
     conflict: str | None = None
-    uploads: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # field -> (file name, bytes)
+    # field -> (file name, bytes), or (file name, the route's sink, e.g. evidence.storage.Incoming)
+    uploads: dict[str, tuple[str, Any]] = field(default_factory=dict)
     _anon_csrf: str | None = None
     _set_anon_csrf: bool = False
 
@@ -121,12 +124,12 @@ class Ctx:
     def csrf_token(self) -> str:
         if self.current is not None:
             return self.current.csrf_token
-        if self._anon_csrf is None:
+        if self._anon_csrf is None:  # the pre-login cookie the server issued, or a new one
             self._anon_csrf = self.request.cookies.get(ANON_CSRF_COOKIE) or ""
-            if len(self._anon_csrf) < 20:
-                self._anon_csrf = secrets.token_urlsafe(32)
+            if prelogin.cookie_id(self._anon_csrf) is None:
+                self._anon_csrf = prelogin.new_cookie()
                 self._set_anon_csrf = True
-        return self._anon_csrf
+        return prelogin.form_token(self._anon_csrf)
 
     def value(self, name: str, default: str = "") -> str:
         """What the user typed into a field (kept when the form is shown again)."""
@@ -167,7 +170,7 @@ class Ctx:
             response.set_cookie(LANG_COOKIE, chosen, httponly=True, samesite="lax",
                                 secure=self.app.settings.secure_cookies, path="/")
         if self._set_anon_csrf:
-            response.set_cookie(ANON_CSRF_COOKIE, self.csrf_token, httponly=True, samesite="strict",
+            response.set_cookie(ANON_CSRF_COOKIE, self._anon_csrf or "", httponly=True, samesite="strict",
                                 secure=self.app.settings.secure_cookies, path="/")
 
     def redirect(self, url: str) -> Response:
@@ -185,6 +188,7 @@ class Spec:
     login: bool = True
     form_page: Handler | None = None  # shows the form again when the core refuses the input
     max_body: int = MAX_BODY  # a route that takes files says how large a body it accepts
+    upload_to: Sink | None = None  # where its file parts go while they arrive (default: memory)
     # A page that only reads, and whose answer depends on nothing but the database, the user, the
     # language, today and the URL: kept between commits (`web.page_memo`).
     memo: bool = False
@@ -197,11 +201,11 @@ class Routes:
         self.routes: list[Route] = []
 
     def add(self, path: str, method: str, *, login: bool = True, form_page: Handler | None = None,
-            max_body: int = MAX_BODY, memo: bool = False):
+            max_body: int = MAX_BODY, memo: bool = False, upload_to: Sink | None = None):
         assert not memo or (method == "GET" and login), "only a logged-in user's GET page is kept"
 
         def register(handler: Handler) -> Handler:
-            spec = Spec(handler, login, form_page, max_body, memo)
+            spec = Spec(handler, login, form_page, max_body, upload_to=upload_to, memo=memo)
 
             async def endpoint(request: Request) -> Response:
                 return await _endpoint(request, spec)
@@ -228,88 +232,94 @@ def has_nul(request: Request) -> bool:
     return any("\x00" in value for value in (*request.query_params.values(), *map(str, request.path_params.values())))
 
 
-def _media_type(request: Request) -> str:
-    return request.headers.get("content-type", "").partition(";")[0].strip().lower()
-
-
-async def _body(request: Request, limit: int) -> bytes | None:
-    """The request's body, or None once it is longer than `limit` (a chunked body says no length)."""
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 async def _endpoint(request: Request, spec: Spec) -> Response:
     app: WebApp = request.app.state.web
+    ctx = Ctx(request, app)
     if has_nul(request):
-        return error_page(Ctx(request, app), 400)
-    form: dict[str, str] = {}
-    files: dict[str, UploadFile] = {}
-    uploads: dict[str, tuple[str, bytes]] = {}
-    if request.method == "POST":
-        length = request.headers.get("content-length", "")
-        if length.isdigit() and int(length) > spec.max_body:
-            return error_page(Ctx(request, app), 413)
-        if _media_type(request) == "application/x-www-form-urlencoded":
-            # Every form but a file upload. The standard library's parser, as Starlette's decodes
-            # (UTF-8, a malformed escape replaced): a third of the cost of Starlette's streaming one.
-            body = await _body(request, spec.max_body)
-            if body is None:
-                return error_page(Ctx(request, app), 413)
-            try:
-                pairs = parse_qsl(body.decode("latin-1"), keep_blank_values=True, max_num_fields=MAX_FIELDS)
-            except ValueError:  # more fields than any form has
-                return error_page(Ctx(request, app), 400)
-            for name, value in pairs:
-                form.setdefault(name, value)
+        return error_page(ctx, 400)
+    if request.method != "POST":  # one trip to the thread pool: the session is looked up in `_run`
+        return await run_in_threadpool(_run, ctx, spec)
+    received = Received()
+    try:
+        limit_body(request, spec.max_body)  # a declared length above it: refused before reading
+        if spec.login:
+            # Who first (the database, so in the thread pool): an anonymous POST is answered unread.
+            refusal = await run_in_threadpool(_who, ctx)
+            if refusal is not None:
+                return refusal
+        await read_form(request, lambda given: _csrf_ok(ctx, spec, given), spec.upload_to, received)
+        _take(ctx, received)
+        # NUL never comes from typing; PostgreSQL refuses it. The core refuses it in free text beside
+        # the field (note, evidence, reason); anywhere else it is a malformed request.
+        if any("\x00" in value for name, value in ctx.form.items()
+               if name not in _FREE_TEXT and not name.startswith("__")):
+            return error_page(ctx, 400)
+        return await run_in_threadpool(_run, ctx, spec)
+    except BodyTooLarge:
+        return error_page(ctx, 413)
+    except CsrfRefused:
+        return error_page(ctx, 403, ctx.w["error_csrf"])
+    except MalformedBody:  # the client's mistake, not a server error
+        return error_page(ctx, 400)
+    finally:
+        received.discard()  # what the handler did not keep (a kept evidence file is no longer there)
+
+
+def _take(ctx: Ctx, received: Received) -> None:
+    """The form and its files as the handlers read them (`ctx.value`, `ctx.uploads`)."""
+    ctx.form = received.form
+    for name, (filename, sink) in received.files.items():
+        if isinstance(sink, MemoryFile):
+            content = sink.content()
+            ctx.uploads[name] = (filename, content)
+            ctx.form[f"__file__{name}"] = content[:MAX_BODY].decode("utf-8", errors="replace")
         else:
-            try:
-                parsed = await request.form(max_files=2, max_fields=MAX_FIELDS, max_part_size=MAX_FIELD)
-            except Exception:  # noqa: BLE001 - a malformed body is the client's mistake, not a server error
-                return error_page(Ctx(request, app), 400)
-            for name, item in parsed.multi_items():
-                if isinstance(item, str):
-                    form.setdefault(name, item)
-                else:
-                    files[name] = item
-        for name, upload in files.items():  # read here: the handler runs in a thread
-            content = await upload.read(spec.max_body + 1)
-            uploads[name] = (upload.filename or "", content)
-            form[f"__file__{name}"] = content[:MAX_BODY].decode("utf-8", errors="replace")
-            form[f"__filename__{name}"] = upload.filename or ""
-    # NUL never comes from typing; PostgreSQL refuses it. The core refuses it in free text beside
-    # the field (note, evidence, reason); anywhere else it is a malformed request.
-    if any("\x00" in value for name, value in form.items() if name not in _FREE_TEXT and not name.startswith("__")):
-        return error_page(Ctx(request, app), 400)
-    return await run_in_threadpool(_run, request, app, spec, form, uploads)
+            ctx.uploads[name] = (filename, sink)
+        ctx.form[f"__filename__{name}"] = filename
 
 
-def _run(request: Request, app: WebApp, spec: Spec, form: dict[str, str],
-         uploads: dict[str, tuple[str, bytes]] | None = None) -> Response:
-    ctx = Ctx(request, app, form, uploads=uploads or {})
+def _who(ctx: Ctx) -> Response | None:
+    """Set the request's session; the answer instead when there is none (nothing of the body read)."""
+    try:
+        ctx.current = current(ctx.app.db, ctx.request.cookies.get(COOKIE), ctx.now, ctx.app.policy)
+    except NotAuthenticated as exc:
+        return _to_login(ctx, exc)
+    except Exception:  # noqa: BLE001 - as in `_run`: a reference id, never a traceback
+        return server_error(ctx)
+    return None
+
+
+def _csrf_ok(ctx: Ctx, spec: Spec, given: str) -> bool:
+    """The session's token; before a session (login, invitation), the pre-login cookie's (`prelogin`)."""
+    if ctx.current is not None:
+        return hmac.compare_digest(given.encode(), ctx.current.csrf_token.encode())
+    if spec.login:
+        return False
+    return prelogin.token_matches(ctx.request.cookies.get(ANON_CSRF_COOKIE), given)
+
+
+def _to_login(ctx: Ctx, exc: NotAuthenticated) -> Response:
+    had = ctx.request.cookies.get(COOKIE)
+    response = ctx.redirect("/login?flash=expired" if had and exc.reason != "not logged in" else "/login")
+    if had:
+        response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+def _run(ctx: Ctx, spec: Spec) -> Response:
+    request, app = ctx.request, ctx.app
     params = dict(request.path_params)
     try:
-        if spec.login:
+        if spec.login and ctx.current is None:  # a GET (a POST's was looked up before its body was read)
             ctx.current = current(app.db, request.cookies.get(COOKIE), ctx.now, app.policy)
-        if request.method == "POST":
-            expected = ctx.csrf_token if (spec.login or request.cookies.get(ANON_CSRF_COOKIE)) else ""
-            given = form.get("csrf_token", "")
-            if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
-                raise CsrfRefused()
+        if request.method == "POST" and not _csrf_ok(ctx, spec, ctx.form.get("csrf_token", "")):
+            raise CsrfRefused()
         if spec.memo:  # a logged-in GET page (`Routes.add`): `current` has answered or raised
             return app.pages.page(ctx.current.snapshot, _page_key(ctx), ctx.csrf_token,
                                   lambda: spec.handler(ctx, **params))
         return spec.handler(ctx, **params)
     except NotAuthenticated as exc:
-        flash = "expired" if request.cookies.get(COOKIE) and exc.reason != "not logged in" else ""
-        response = ctx.redirect("/login" + (f"?flash={flash}" if flash else ""))
-        if request.cookies.get(COOKIE):
-            response.delete_cookie(COOKIE, path="/")
-        return response
+        return _to_login(ctx, exc)
     except CsrfRefused:
         return error_page(ctx, 403, ctx.w["error_csrf"])
     except InvalidInput as exc:
@@ -323,6 +333,11 @@ def _run(request: Request, app: WebApp, spec: Spec, form: dict[str, str],
             return error_page(ctx, 409, ctx.conflict)
         ctx.form = {}  # the page shows the task as it is now; the stale form is not kept
         return _again(ctx, spec, params, 409)
+    except HashingBusy as exc:  # the password hasher is saturated: try again in a moment
+        ctx.errors["form"] = ctx.w["login_busy"]
+        response = _again(ctx, spec, params, 503) if spec.form_page else error_page(ctx, 503, ctx.w["login_busy"])
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     except LoginThrottled as exc:
         ctx.errors["form"] = ctx.w["login_throttled"].format(minutes=exc.minutes)
         return _again(ctx, spec, params, 429)

@@ -23,7 +23,9 @@ def parse_day(text: str | None, field: str) -> date:
     text = (text or "").strip()
     if not text:
         raise InvalidInput(field, "is empty", "write a date as dd/mm/yyyy")
-    return parse_date(text, field)
+    from dtrack.workflow.clock import in_range
+
+    return in_range(parse_date(text, field), field, text)  # far dates (9999) overflow date arithmetic
 
 
 def field_name(core_field: str) -> str:

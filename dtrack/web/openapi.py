@@ -2,12 +2,19 @@
 
 tests/web/test_api_schema.py runs schemathesis against the live application
 with this document: every answer must match it, and none may be a 5xx.
+The server enforces the document's own constraints on queries and bodies
+(web/api_rules.py reads them from here), so a value outside an enum, a
+range or a pattern is a 422 problem, never silently accepted; every status
+an operation can answer is listed with the problem+json it carries.
 """
 from __future__ import annotations
 
 from functools import cache
 from typing import Any
 
+from dtrack.reports.indicators import MAX_VALUE
+from dtrack.workflow.clock import FIRST_YEAR, LAST_YEAR
+from dtrack.workflow.lifecycle import RULES
 from dtrack.workflow.vocabulary import DeadlineStatus, Region, State, Trigger
 
 
@@ -19,16 +26,42 @@ def _nullable(kind: str, **more: Any) -> dict[str, Any]:
     return {"type": kind, "nullable": True, **more}
 
 
+# Text a person types: no control characters (NUL is refused before anything, with a 400; PostgreSQL cannot
+# store it).
+TEXT = r"^[^\x00-\x1f\x7f]*$"
+# reports.indicators.parse_period's shapes: a year, a half, a quarter or a month ([0-9]: not any Unicode digit).
+PERIOD = r"^[0-9]{4}(-(H[12]|Q[1-4]|0[1-9]|1[0-2]))?$"
+# A day the core accepts (workflow.clock.in_range): an ISO date of the years FIRST_YEAR..LAST_YEAR. The pattern
+# only pins the years (2000-2100 here); `format: date` says the rest.
+assert (FIRST_YEAR, LAST_YEAR) == (2000, 2100), "update DAY's year pattern"
+DAY = {"type": "string", "format": "date", "pattern": r"^(20[0-9]{2}|2100)-",
+       "description": f"yyyy-mm-dd, a day of the years {FIRST_YEAR} to {LAST_YEAR}"}
+
+
+# A name (a unit, an indicator): such text with at least one character that is not a space (the core strips it).
+NAME = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
+
+
+def _text(max_length: int, **more: Any) -> dict[str, Any]:
+    return {"type": "string", "maxLength": max_length, "pattern": TEXT, **more}
+
+
 def _query(name: str, description: str, **schema: Any) -> dict[str, Any]:
     return {"name": name, "in": "query", "required": False, "description": description,
-            "schema": schema or {"type": "string", "maxLength": 80}}
+            "schema": schema or _text(80)}
 
 
 _PROBLEMS = {code: {"description": text, "content": {"application/problem+json": {"schema": _ref("Problem")}}}
-             for code, text in (("400", "Bad request"), ("401", "No valid token"), ("403", "Not allowed for this user"),
-                                ("404", "No such thing"), ("409", "Conflict: the task changed, or the action does not apply"),
+             for code, text in (("400", "Bad request: a NUL character in the query or path, or a body that is not JSON"),
+                                ("401", "No valid token"),
+                                ("403", "Not allowed for this user (a review page, another province's report)"),
+                                ("404", "No such thing, or one this user may not see (the same answer)"),
+                                ("405", "Method not allowed; the Allow header lists the methods"),
+                                ("409", "Conflict: the task changed, or the action does not apply"),
                                 ("413", "Body too large"), ("415", "Not JSON"),
                                 ("422", "A value is not acceptable; `field` names it"))}
+GET_CODES = ("400", "401", "403", "404", "405", "422")
+POST_CODES = ("400", "401", "403", "404", "405", "409", "413", "415", "422")
 _REGION = _query("region", "north, central or south", type="string", enum=[r.value for r in Region])
 _PROVINCE = _query("province", "Province slug or name (old names work)")
 _DIRECTIVE = _query("directive", "Directive code, e.g. 20/CT-BCT")
@@ -36,7 +69,7 @@ _GROUP = _query("group", "Task group number", type="integer", minimum=1, maximum
 
 
 def _get(summary: str, schema: dict[str, Any], params: list[dict[str, Any]], *, content: str = "application/json",
-         codes: tuple[str, ...] = ("400", "401", "403", "404", "422")) -> dict[str, Any]:
+         codes: tuple[str, ...] = GET_CODES) -> dict[str, Any]:
     return {"get": {"summary": summary, "security": [{"bearer": []}], "parameters": params,
                     "responses": {"200": {"description": "OK", "content": {content: {"schema": schema}}},
                                   **{c: _PROBLEMS[c] for c in codes}}}}
@@ -44,7 +77,7 @@ def _get(summary: str, schema: dict[str, Any], params: list[dict[str, Any]], *, 
 
 def _report_params() -> list[dict[str, Any]]:
     return [_query("format", "html, md, xlsx or csv", type="string", enum=["html", "md", "xlsx", "csv"]),
-            _query("as_of", "The day the report stands at (dd/mm/yyyy or yyyy-mm-dd)"),
+            {**_query("as_of", "The day the report stands at (yyyy-mm-dd)"), "schema": DAY},
             _query("year", "The figures' year", type="integer", minimum=1900, maximum=2200),
             _query("lang", "vi or en", type="string", enum=["vi", "en"]), _DIRECTIVE]
 
@@ -95,13 +128,21 @@ def document() -> dict[str, Any]:
                               "event_id": {"type": "integer"}, "note": _nullable("string")}}
     transition = {"type": "object", "required": ["trigger"], "properties": {
         "trigger": {"type": "string", "enum": [t.value for t in Trigger]},
-        "note": {"type": "string", "maxLength": 2000}, "evidence": {"type": "string", "maxLength": 500},
+        "note": _text(2000), "evidence": _text(500),
         "progress": {"type": "integer", "minimum": 0, "maximum": 100},
-        "expected_version": {"type": "integer", "minimum": 1}}}
+        "expected_version": {"type": "integer", "minimum": 1}},
+        # Some actions need a note saying why (lifecycle.RULES: block, send back...): the core answers 422 without.
+        "anyOf": [{"type": "object", "required": ["note"], "properties": {
+                      "trigger": {"type": "string", "enum": [t.value for t in Trigger if RULES[t].needs_note]},
+                      "note": {"type": "string", "pattern": r"\S"}}},
+                  {"type": "object", "properties": {
+                      "trigger": {"type": "string", "enum": [t.value for t in Trigger if not RULES[t].needs_note]}}}]}
     figure_in = {"type": "object", "required": ["unit", "indicator", "period", "value"], "properties": {
-        "unit": {"type": "string", "maxLength": 80}, "indicator": {"type": "string", "maxLength": 60},
-        "period": {"type": "string", "maxLength": 16}, "value": {"type": "integer", "minimum": 0},
-        "as_of": {"type": "string", "maxLength": 10}, "note": {"type": "string", "maxLength": 2000}}}
+        "unit": _text(80, minLength=1, pattern=NAME), "indicator": _text(60, minLength=1, pattern=NAME),
+        "period": {"type": "string", "pattern": PERIOD,
+                   "description": "a year 2025, a half 2025-H1, a quarter 2025-Q3 or a month 2025-09"},
+        "value": {"type": "integer", "minimum": 0, "maximum": MAX_VALUE - 1},
+        "as_of": DAY, "note": _text(2000)}}
     figure_out = {"type": "object", "required": ["id", "period", "value"], "properties": {
         "id": {"type": "integer"}, "indicator": _nullable("string"), "period": {"type": "string"},
         "value": {"type": "integer"}, "note": _nullable("string")}}
@@ -117,7 +158,7 @@ def document() -> dict[str, Any]:
                               "overdue": {"type": "array", "items": any_object}, "page": {"type": "integer"},
                               "pages": {"type": "integer"}}}
     task_id = {"name": "task_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
-    post_codes = ("400", "401", "403", "404", "409", "413", "415", "422")
+    post_codes = POST_CODES
     return {
         "openapi": "3.0.3",
         "info": {"title": "dtrack API", "version": "1",
@@ -165,7 +206,7 @@ def document() -> dict[str, Any]:
             "/api/v1/reports/national": _report("The national report as a file (overseers)", _report_params()),
             "/api/v1/reports/province/{slug}": _report(
                 "A province's report as a file",
-                [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string", "maxLength": 40}},
+                [{"name": "slug", "in": "path", "required": True, "schema": _text(40)},
                  *_report_params()]),
         },
     }

@@ -1,9 +1,10 @@
-"""Administration: users (invite, disable, role and province), directives (load, assign), settings."""
+"""Administration: users (invite, disable, role and province), directives (load, assign), settings, failed mail."""
 from __future__ import annotations
 
 from starlette.responses import Response
 
 from dtrack.accounts.admin import disable_user, edit_user, invite_user, list_accounts, reset_link
+from dtrack.notifications.outbox import failed_messages
 from dtrack.usecases.administration import (
     assign_directive,
     directives_overview,
@@ -11,6 +12,8 @@ from dtrack.usecases.administration import (
     settings_overview,
 )
 from dtrack.web.edge import Ctx, Routes
+from dtrack.workflow.access import check_admin
+from dtrack.workflow.error_messages import phrase
 from dtrack.workflow.models import User
 from dtrack.workflow.provinces import all_provinces
 
@@ -87,3 +90,13 @@ def directives_assign(ctx: Ctx) -> Response:
 @routes.get("/admin/settings")
 def settings_page(ctx: Ctx) -> Response:
     return ctx.page("admin_settings.html.j2", rows=settings_overview(ctx.user, ctx.app.settings))
+
+
+@routes.get("/admin/outbox")
+def outbox_page(ctx: Ctx) -> Response:
+    """Failed deliveries (refused for good, out of tries, a disabled account): to whom, what, when, why."""
+    check_admin(ctx.user, "outbox")
+    with ctx.app.db.session() as session:
+        failed = failed_messages(session)
+    reasons = {m.id: phrase(m.reason, ctx.lang) for m in failed}
+    return ctx.page("admin_outbox.html.j2", data=failed, failed=failed, reasons=reasons)

@@ -12,6 +12,9 @@ from dtrack.workflow.vocabulary import Role
 
 routes = Routes()
 
+# The forms before a session (login, invitation) are a few short fields: an anonymous client gets no more.
+ANON_BODY = 16 * 1024
+
 HOME = {Role.PROVINCE: "/province", Role.OVERSEER: "/review", Role.ADMIN: "/admin/users"}
 
 
@@ -30,7 +33,7 @@ def login_page(ctx: Ctx) -> Response:
     return login_form(ctx)
 
 
-@routes.post("/login", login=False, form_page=login_form)
+@routes.post("/login", login=False, form_page=login_form, max_body=ANON_BODY)
 def login_submit(ctx: Ctx) -> Response:
     done = authenticate(ctx.app.db, ctx.app.clock, ctx.app.settings, ctx.value("email"), ctx.value("password"),
                         ip=ctx.ip, user_agent=ctx.request.headers.get("user-agent"),
@@ -60,7 +63,7 @@ def invite_page(ctx: Ctx, token: str) -> Response:
     return invite_form(ctx, token)
 
 
-@routes.post("/invite/{token}", login=False, form_page=invite_form)
+@routes.post("/invite/{token}", login=False, form_page=invite_form, max_body=ANON_BODY)
 def invite_submit(ctx: Ctx, token: str) -> Response:
     with ctx.app.db.session() as session:
         redeem(session, token, ctx.value("password"), ctx.value("password_confirm"), ctx.now, ctx.ip)

@@ -3,26 +3,36 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from starlette.requests import Request
 from starlette.responses import Response
 
 from dtrack.evidence.attachments import attach, fetch, withdraw
+from dtrack.evidence.storage import Incoming, Store, evidence_root
 from dtrack.web.edge import Ctx, Routes
 from dtrack.web.routes_work import task_form
 from dtrack.workflow.comments import post_comment
 
 routes = Routes()
 
-# The edge refuses larger bodies outright; below this the core's setting (evidence_max_mb) decides, with a message.
+# The edge refuses larger bodies outright (413, while they stream); below this the core's setting
+# (evidence_max_mb) decides, with a message beside the field.
 UPLOAD_BODY = 100 * 1024 * 1024
+
+
+def _to_store(request: Request) -> Incoming:
+    """Where the file part goes as it arrives (after the session and CSRF checks): the store's own disk."""
+    settings = request.app.state.web.settings
+    return Store(evidence_root(settings)).incoming(settings.evidence_max_mb * 1_000_000)
 
 
 def files_form(ctx: Ctx, task_id: int, **_: object) -> Response:
     return task_form(ctx, task_id, "files")
 
 
-@routes.post("/tasks/{task_id:int}/files", form_page=files_form, max_body=UPLOAD_BODY)
+@routes.post("/tasks/{task_id:int}/files", form_page=files_form, max_body=UPLOAD_BODY, upload_to=_to_store)
 def upload(ctx: Ctx, task_id: int) -> Response:
-    filename, content = ctx.uploads.get("file", ("", b""))  # none chosen: the core says so, after who may
+    # The received file, or none chosen: the core says so, after who may. A refused one is discarded by the edge.
+    filename, content = ctx.uploads.get("file", ("", b""))
     attach(ctx.app.db, ctx.app.clock, ctx.app.settings, str(task_id), ctx.actor, filename, content)
     return ctx.redirect(f"/tasks/{task_id}?flash=attached#files")
 

@@ -51,7 +51,9 @@ def review(ctx: Ctx) -> Response:
 def bulk_accept(ctx: Ctx) -> Response:
     chosen = [name.removeprefix("task_") for name in ctx.form if name.startswith("task_")]
     result = accept_submissions(ctx.app.db, ctx.app.clock, ctx.user, chosen, note=ctx.value("note") or None)
-    return ctx.page("bulk_result.html.j2", data=result, result=result, states=STATE_LABELS[ctx.lang])
+    # The database failed midway: the page still says what was accepted and what was not (503: try again).
+    return ctx.page("bulk_result.html.j2", status=503 if result.failed_on else 200, data=result, result=result,
+                    states=STATE_LABELS[ctx.lang])
 
 
 def _query(ctx: Ctx, name: str) -> str | None:

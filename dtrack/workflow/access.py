@@ -10,12 +10,17 @@ task, a province's work, the review pages and the reports:
 
 A disabled account may do nothing. Refusals raise `PermissionDenied`, so a
 front end only maps the error to its answer (a 403 page, an `error:` line).
+
+A task the caller may not see is *missing* to them: `UnknownTask` with the
+reference they gave, word for word the answer for an id that does not exist,
+so neither a page nor the API tells another province's ids from unused ones.
+A 403 stays for what the caller can see but not do (an officer accepting).
 """
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from dtrack.workflow.errors import PermissionDenied
+from dtrack.workflow.errors import PermissionDenied, UnknownTask
 from dtrack.workflow.models import Province, Task, User
 from dtrack.workflow.tasks import find_task
 from dtrack.workflow.vocabulary import Role
@@ -47,16 +52,22 @@ def check_province(actor: User, province: Province, action: str = "read") -> Non
         raise PermissionDenied(actor.email, action, province.slug, "province officers see their own province only")
 
 
-def check_task(actor: User, task: Task) -> None:
+def unseen_task(ref: str) -> UnknownTask:
+    """The error for a task the caller may not see: the same as for a missing one (`find_task`'s)."""
+    return UnknownTask(ref.strip())
+
+
+def check_task(actor: User, task: Task, ref: str | None = None) -> None:
+    """`actor` may read `task`; else the task is unknown to them (named as they named it: `ref`, else its id)."""
     check_active(actor, "read", task.key)
     if not may_read_province(actor, task.province_id):
-        raise PermissionDenied(actor.email, "read", task.key, "province officers see their own province's tasks only")
+        raise unseen_task(str(task.id) if ref is None else ref)
 
 
 def readable_task(session: Session, actor: User, ref: str) -> Task:
-    """The task named by `ref` (id or key) if `actor` may read it."""
+    """The task named by `ref` (id or key) if `actor` may read it; `UnknownTask` if missing or not theirs."""
     task, _ = find_task(session, ref)
-    check_task(actor, task)
+    check_task(actor, task, ref)
     return task
 
 
@@ -74,4 +85,4 @@ def check_admin(actor: User, what: str) -> None:
 
 
 __all__ = ["OVERSIGHT", "check_active", "check_admin", "check_oversight", "check_province", "check_task",
-           "may_read_province", "readable_task"]
+           "may_read_province", "readable_task", "unseen_task"]

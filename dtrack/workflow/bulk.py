@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from dtrack.workflow.access import check_oversight
 from dtrack.workflow.clock import Clock
@@ -39,11 +40,28 @@ class BulkResult:
     trigger: str
     done: list[Done] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)  # (the task as named, why)
+    # The database failed on `failed_on` (rolled back, like every task after it: `not_done`); what is in
+    # `done` was committed before, each task in its own transaction.
+    failed_on: str | None = None
+    failure: str | None = None  # the driver's one-line reason, never a URL's credentials
+    not_done: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return {"trigger": self.trigger,
-                "done": [{"task_key": d.task_key, "before": d.before, "after": d.after} for d in self.done],
-                "refused": [{"task": ref, "reason": why} for ref, why in self.refused]}
+        answer = {"trigger": self.trigger,
+                  "done": [{"task_key": d.task_key, "before": d.before, "after": d.after} for d in self.done],
+                  "refused": [{"task": ref, "reason": why} for ref, why in self.refused]}
+        if self.failed_on is not None:
+            answer.update(failed_on=self.failed_on, failure=self.failure, not_done=self.not_done)
+        return answer
+
+    def stop(self, refs: list[str], index: int, exc: SQLAlchemyError) -> None:
+        """The database failed on refs[index]: it and the rest are not done; what was done stays done."""
+        from dtrack.workflow.database_url import mask_url
+
+        origin = getattr(exc, "orig", None) or exc
+        self.failed_on = refs[index]
+        self.failure = mask_url((str(origin).strip().splitlines() or [type(exc).__name__])[0])
+        self.not_done = refs[index:]
 
 
 def fire_many(db: Database, clock: Clock, task_refs: list[str], trigger: str, actor_email: str, *,
@@ -56,12 +74,17 @@ def fire_many(db: Database, clock: Clock, task_refs: list[str], trigger: str, ac
         raise InvalidInput("tasks", f"{len(refs)} tasks at once", f"choose at most {MAX_TASKS}")
     tracker = Tracker(db, clock)
     result = BulkResult(trigger)
-    for ref in refs:
+    for index, ref in enumerate(refs):
         try:
             outcome: Outcome = tracker.fire(ref, trigger, actor_email, note=note)
             result.done.append(Done(outcome.task_key, outcome.from_state, outcome.to_state))
         except DtrackError as exc:
             result.refused.append((ref, str(exc)))
+        except SQLAlchemyError as exc:
+            # A lock wait that timed out, a connection the server closed: this task's transaction was
+            # rolled back; stop rather than fail the same way on each task left, and say where it stopped.
+            result.stop(refs, index, exc)
+            break
     return result
 
 

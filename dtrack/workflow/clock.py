@@ -17,6 +17,21 @@ PINNED_LOCAL_TIME = time(12, 0)
 
 LOCAL_TZ = "Asia/Ho_Chi_Minh"
 
+# The days a command may be asked about (--as-of, --since, --to, DTRACK_TODAY). Far dates
+# are typos (9999-12-31), and date arithmetic on them overflows (the day after 31/12/9999).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def in_range(day: date, field_name: str, typed: str | None = None) -> date:
+    """`day` if its year is FIRST_YEAR..LAST_YEAR; otherwise refused with one line naming the option."""
+    if FIRST_YEAR <= day.year <= LAST_YEAR:
+        return day
+    from dtrack.workflow.errors import InvalidInput
+
+    raise InvalidInput(field_name, f"{typed or day.isoformat()!r} is outside the years {FIRST_YEAR}-{LAST_YEAR}",
+                       f"give a date from 01/01/{FIRST_YEAR} to 31/12/{LAST_YEAR}", code="date_out_of_range",
+                       value=typed or day.isoformat(), first=FIRST_YEAR, last=LAST_YEAR)
+
 
 def local_dmy_hm(instant: datetime, tz: str = LOCAL_TZ) -> str:
     """A stored (UTC) instant as people read it where they are: 05/01/2026 14:30."""

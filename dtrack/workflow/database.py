@@ -16,11 +16,20 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Insert, Table, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    DisconnectionError,
+    NoSuchModuleError,
+    OperationalError,
+    SQLAlchemyError,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 from dtrack.workflow import locks
 from dtrack.workflow.commit_count import CommitCount
+from dtrack.workflow.database_url import check_database_url, mask_url
+from dtrack.workflow.database_errors import DatabaseReadOnly, read_only_error, unsupported_url
 from dtrack.workflow.errors import DatabaseNotInitialised, DatabaseUnavailable, MigrationFailed
 
 # The Alembic revision the code expects; tests check it is the migrations' head.
@@ -115,11 +124,8 @@ class Database:
 
     @property
     def display_url(self) -> str:
-        """The URL with any password hidden, for messages and logs."""
-        try:
-            return make_url(self.url).render_as_string(hide_password=True)
-        except ArgumentError:
-            return self.url
+        """The URL with its whole user name and password hidden (even one holding a raw '@'), for messages and logs."""
+        return mask_url(self.url)
 
     @property
     def is_sqlite(self) -> bool:
@@ -128,11 +134,13 @@ class Database:
     @property
     def engine(self) -> Engine:
         if self._engine is None:
+            check_database_url(self.url, "--db")  # a raw '@' or a port 'abc': one line, never the password
             try:
                 engine = create_engine(self.url, echo=self.echo, **_dialect_options(make_url(self.url)),
                                        **self._pool_options)
-            except (ArgumentError, NoSuchModuleError, ValueError) as exc:
-                raise DatabaseUnavailable(self.display_url, f"not a usable database URL ({exc})") from None
+            except (ArgumentError, NoSuchModuleError, ImportError, ValueError, TypeError) as exc:
+                # ImportError: a dialect whose driver is not installed (mysql:// wants MySQLdb).
+                raise unsupported_url(self.display_url, exc) from None
             if engine.dialect.name == "sqlite":
                 event.listen(engine, "connect", _sqlite_pragmas)
                 if self.commits is not None:
@@ -145,7 +153,7 @@ class Database:
                     pass
             except DBAPIError as exc:  # unreachable server, or a file that is not a database
                 engine.dispose()
-                raise DatabaseUnavailable(self.display_url, _first_line(exc)) from None
+                raise self._read_only(exc) or DatabaseUnavailable(self.display_url, mask_url(_first_line(exc))) from None
             self._engine = engine
             self._sessions = sessionmaker(engine, expire_on_commit=False)
         return self._engine
@@ -187,13 +195,20 @@ class Database:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
+    def _read_only(self, exc: BaseException) -> DatabaseReadOnly | None:
+        """SQLite's 'attempt to write a readonly database' as the file or folder that is read-only."""
+        return read_only_error(self.url, self.display_url, exc) if self.is_sqlite else None
+
     @contextmanager
     def session(self) -> Iterator[Session]:
         """One unit of work: commits when the block ends, rolls back on any error."""
         self.engine  # noqa: B018 - connects (or raises DatabaseUnavailable) first
         assert self._sessions is not None
-        with self._sessions() as session, session.begin():
-            yield session
+        try:
+            with self._sessions() as session, session.begin():
+                yield session
+        except OperationalError as exc:
+            raise self._read_only(exc) or exc
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
@@ -202,8 +217,11 @@ class Database:
         Commits when the block ends, rolls back on any error, like `session`,
         without the Session's bookkeeping (a transition's fast path).
         """
-        with self.engine.begin() as connection:
-            yield connection
+        try:
+            with self.engine.begin() as connection:
+                yield connection
+        except OperationalError as exc:
+            raise self._read_only(exc) or exc
 
     @contextmanager
     def statement_connection(self) -> Iterator[Connection]:
@@ -297,6 +315,10 @@ class Database:
         @event.listens_for(engine, "connect")
         def _no_driver_transactions(dbapi_connection, _record) -> None:
             dbapi_connection.isolation_level = None
+            # Batch mode rebuilds a table (copy, drop, rename); with foreign keys on,
+            # dropping a table other rows refer to fails. Alembic's documented remedy;
+            # dtrack/migrations/env.py runs PRAGMA foreign_key_check before committing.
+            dbapi_connection.execute("PRAGMA foreign_keys=OFF")
 
         @event.listens_for(engine, "begin")
         def _begin(connection) -> None:

@@ -43,6 +43,20 @@ WORDING: dict[str, Wording] = {
         "bad_date": ("{field}: {value!r} không phải là ngày hợp lệ",
                      "hãy viết theo dạng dd/mm/yyyy hoặc yyyy-mm-dd, ví dụ 22/11/2026"),
         "not_a_region": ("{field}: {value!r} không phải là một vùng", "hãy dùng north, central hoặc south"),
+        "date_out_of_range": ("{field}: {value!r} nằm ngoài các năm {first}-{last}",
+                              "hãy ghi một ngày từ 01/01/{first} đến 31/12/{last}"),
+        "bad_timezone": ("{field}: {value!r} không phải là múi giờ", "hãy ghi tên múi giờ, ví dụ Asia/Ho_Chi_Minh"),
+        "bad_db_url": ("{field}: {url!r} không phải là địa chỉ cơ sở dữ liệu",
+                       "hãy viết ví dụ sqlite:///dtrack.db hoặc postgresql+psycopg://user@host/db"),
+        "db_url_raw_at": ("{field}: tên người dùng hoặc mật khẩu trong {url} chứa ký tự '@' hoặc '/' chưa mã hoá",
+                          "hãy viết mỗi ký tự @, / hoặc : trong tên người dùng hay mật khẩu thành %40, %2F hoặc %3A, "
+                          "ví dụ postgresql://user:mat%40khau@host/db"),
+        "db_url_bad_port": ("{field}: cổng {port!r} trong {url} không phải là số từ 1 đến 65535",
+                            "hãy viết ví dụ postgresql+psycopg://user@host:5432/db"),
+        "db_url_unsupported": ("không mở được cơ sở dữ liệu {url}: {reason}",
+                               "dtrack làm việc với sqlite:///TỆP và postgresql+psycopg://user@host/db"),
+        "database_read_only": ("không ghi được vào cơ sở dữ liệu {url}: {what_vi} {path} chỉ cho phép đọc",
+                               "hãy cho dtrack quyền ghi {what_vi} đó, hoặc dùng --db khác; chưa có gì bị thay đổi"),
         "not_a_state": ("{field}: {value!r} không phải là một trạng thái", "các trạng thái: {states}"),
         "bad_progress": ("{field}: {value!r} không phải là tiến độ hợp lệ", "hãy ghi một số nguyên từ 0 đến 100"),
         "too_long": ("{field}: dài {length} ký tự", "hãy viết ngắn hơn {max} ký tự"),
@@ -55,6 +69,8 @@ WORDING: dict[str, Wording] = {
                                  "kiểm tra --db / DTRACK_DATABASE_URL và máy chủ cơ sở dữ liệu đang chạy"),
         "database_not_initialised": ("cơ sở dữ liệu {url} chưa có lược đồ của dtrack", "hãy chạy `dtrack init` trước"),
         "migration_failed": ("không chuẩn bị được cơ sở dữ liệu {url}: {reason}", None),
+        "schema_drift": ("lược đồ của cơ sở dữ liệu {url} khác với mô hình sau khi nâng cấp: {difference}{more_text}",
+                         "chưa thể coi là đã cập nhật; hãy báo cho người bảo trì dtrack kèm dòng này"),
         "import_invalid": ("{path}: {count} dòng sai, chưa nhập gì: {listed}",
                            "hãy sửa các dòng đó rồi nhập lại cả tệp"),
         "unknown_message": ("không có thư {ref!r} trong hộp thư đi", "xem mã thư bằng `dtrack outbox list`"),
@@ -64,9 +80,14 @@ WORDING: dict[str, Wording] = {
         "rule_error": ("quy tắc tính hạn không hợp lệ: {message}", None),
         "unknown_indicator": ("không có chỉ tiêu {ref!r}", "các chỉ tiêu: {known_text} (xem `dtrack indicators list`)"),
         "login_failed": ("sai địa chỉ email hoặc mật khẩu", "hãy kiểm tra cả hai rồi thử lại"),
-        "login_throttled": ("đăng nhập sai quá nhiều lần với {email}", "hãy đợi {minutes} phút rồi thử lại"),
+        "hashing_busy": ("máy chủ đang bận kiểm tra mật khẩu", "hãy đợi vài giây rồi thử lại"),
+        "login_throttled": ("đăng nhập sai quá nhiều lần với {email} từ thiết bị hoặc địa chỉ mạng này",
+                            "hãy đợi {minutes} phút rồi thử lại, "
+                            "hoặc nhờ quản trị viên gửi liên kết đặt lại mật khẩu"),
         "link_invalid": ("liên kết này không dùng được: {reason_text}", "hãy xin quản trị viên một liên kết mới"),
-        "address_throttled": ("đăng nhập sai quá nhiều lần từ địa chỉ {ip}", "hãy đợi {minutes} phút rồi thử lại"),
+        "address_throttled": ("đăng nhập sai quá nhiều lần từ địa chỉ mạng {ip}",
+                              "hãy đợi {minutes} phút rồi thử lại, "
+                              "hoặc nhờ quản trị viên gửi liên kết đặt lại mật khẩu"),
         "storage_failed": ("không lưu được tệp: {reason}", "chưa có gì được ghi; hãy báo quản trị viên"),
         "deadline_final": ("{field}: {task_key} đã hoàn thành: không thể gia hạn nữa",
                            "kết quả đúng hạn hay trễ hạn đã cố định; nếu phải làm lại, Cục mở lại nhiệm vụ trước"),
@@ -94,6 +115,16 @@ WORDING: dict[str, Wording] = {
         "invalid_input": ("{field}: {problem_text}", None),
         "bad_date": ("{field}: {problem}", "write it as dd/mm/yyyy or yyyy-mm-dd, e.g. 22/11/2026"),
         "not_a_region": ("{field}: {problem}", "use north, central or south"),
+        "date_out_of_range": ("{field}: {problem}", "give a date from 01/01/{first} to 31/12/{last}"),
+        "bad_timezone": ("{field}: {problem}", "give a zone name such as Asia/Ho_Chi_Minh"),
+        "bad_db_url": ("{field}: {problem}", "write e.g. sqlite:///dtrack.db or postgresql+psycopg://user@host/db"),
+        "db_url_raw_at": ("{field}: {problem}", "write each @, / or : inside the user name or password as %40, %2F "
+                          "or %3A, e.g. postgresql://user:mat%40khau@host/db"),
+        "db_url_bad_port": ("{field}: {problem}", "write e.g. postgresql+psycopg://user@host:5432/db"),
+        "db_url_unsupported": ("cannot open database {url}: {reason}",
+                               "dtrack works with sqlite:///FILE and postgresql+psycopg://user@host/db"),
+        "database_read_only": ("cannot write to database {url}: the {what} {path} is read-only",
+                               "give dtrack write permission on that {what}, or use another --db; nothing was changed"),
         "not_a_state": ("{field}: {problem}", "states: {states}"),
         "bad_progress": ("{field}: {problem}", "give a whole number from 0 to 100"),
         "too_long": ("{field}: {problem}", "keep it under {max}"),
@@ -106,6 +137,8 @@ WORDING: dict[str, Wording] = {
                                  "check --db / DTRACK_DATABASE_URL and that the server is running"),
         "database_not_initialised": ("database {url} has no dtrack schema yet", "run `dtrack init` first"),
         "migration_failed": ("cannot prepare database {url}: {reason}", None),
+        "schema_drift": ("the schema of database {url} differs from the models after upgrading: {difference}{more_text}",
+                         "it is not up to date; report this line to dtrack's maintainers"),
         "import_invalid": ("{path}: {count} bad row(s), nothing imported: {listed}",
                            "fix those rows and import the whole file again"),
         "unknown_message": ("unknown outbox message {ref!r}", "see `dtrack outbox list` for message ids"),
@@ -115,9 +148,14 @@ WORDING: dict[str, Wording] = {
         "rule_error": ("{message}", None),
         "unknown_indicator": ("unknown indicator {ref!r}", "known indicators: {known_text} (see `dtrack indicators list`)"),
         "login_failed": ("wrong email or password", "check both and try again"),
-        "login_throttled": ("too many failed logins for {email}", "wait {minutes} minute(s) and try again"),
+        "hashing_busy": ("the server is busy checking passwords", "wait a few seconds and try again"),
+        "login_throttled": ("too many failed logins for {email} from this device or network address",
+                            "wait {minutes} minute(s) and try again, "
+                            "or ask an administrator for a password-reset link"),
         "link_invalid": ("this link cannot be used: {reason}", "ask an administrator for a new link"),
-        "address_throttled": ("too many failed logins from {ip}", "wait {minutes} minute(s) and try again"),
+        "address_throttled": ("too many failed logins from the network address {ip}",
+                              "wait {minutes} minute(s) and try again, "
+                              "or ask an administrator for a password-reset link"),
         "storage_failed": ("the file could not be stored: {reason}", "nothing was saved; tell the administrator"),
         "deadline_final": ("{field}: {task_key} is completed: its deadline can no longer be extended",
                            "its timeliness is final; if the work must be done again, an overseer reopens the task first"),
@@ -129,6 +167,22 @@ WORDING: dict[str, Wording] = {
                                         "wait for the Department's decision; see `dtrack deadlines requests`"),
         "not_authenticated": ("{reason}", "log in again"),
     },
+}
+
+# What one difference between the live schema and the models is (migrations/schema_check.py).
+SCHEMA_DIFFERENCES: dict[str, dict[str, str]] = {
+    "vi": {"missing_table": "thiếu bảng {name}", "extra_table": "thừa bảng {name}",
+           "missing_column": "thiếu cột {name}", "extra_column": "thừa cột {name}",
+           "missing_index": "thiếu chỉ mục {name}", "extra_index": "thừa chỉ mục {name}",
+           "missing_constraint": "thiếu ràng buộc {name}", "extra_constraint": "thừa ràng buộc {name}",
+           "changed_column": "cột {name} khác kiểu, khả năng rỗng hoặc giá trị mặc định",
+           "more": " (và {more} khác biệt nữa)"},
+    "en": {"missing_table": "missing table {name}", "extra_table": "unexpected table {name}",
+           "missing_column": "missing column {name}", "extra_column": "unexpected column {name}",
+           "missing_index": "missing index {name}", "extra_index": "unexpected index {name}",
+           "missing_constraint": "missing constraint {name}", "extra_constraint": "unexpected constraint {name}",
+           "changed_column": "column {name} differs in type, nullability or default",
+           "more": " (and {more} more)"},
 }
 
 # Fixed English reasons and hints dtrack gives, in Vietnamese.
@@ -167,6 +221,9 @@ PHRASES: dict[str, str] = {
     "type the same password twice": "hãy gõ cùng một mật khẩu hai lần",
     "is only spaces": "chỉ có dấu cách",
     "is the email address": "trùng với địa chỉ email",
+    "account disabled: no mail goes to it": "tài khoản đã bị vô hiệu hóa: không gửi thư nào tới tài khoản này",
+    "the sender stopped while sending; it may have been delivered (a resend keeps the same Message-ID)":
+        "tiến trình gửi đã dừng giữa chừng; thư có thể đã tới nơi (gửi lại vẫn giữ nguyên Message-ID)",
     "choose something else": "hãy chọn mật khẩu khác",
     "an extension needs a reason": "gia hạn cần ghi lý do",
     "contains a NUL character": "chứa ký tự NUL",
@@ -194,6 +251,12 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [(re.compile(english), vi) for eng
     (r"is longer than (\d+) characters", "dài hơn {0} ký tự"),
     (r"(.+) is now part of (.+); using (\S+)", "{0} nay thuộc {1}; dùng {2}"),
     (r"cannot write (.+) \((.+)\)", "không ghi được {0} ({1})"),
+    (r"line (\d+): contains the control character (U\+[0-9A-F]+) \((.+)\); remove it",
+     "dòng {0}: chứa ký tự điều khiển {1} ({2}); hãy xoá ký tự đó"),
+    (r"contains the control character (U\+[0-9A-F]+) \((.+)\); remove it", "chứa ký tự điều khiển {0} ({1}); hãy xoá ký tự đó"),
+    (r"line (\d+): has (\d+) characters; the limit is (\d+)", "dòng {0}: dài {1} ký tự; tối đa {2} ký tự"),
+    (r"has (\d+) characters; the limit is (\d+)", "dài {0} ký tự; tối đa {1} ký tự"),
+    (r"has (\d+) entries; the limit is (\d+)", "có {0} mục; tối đa {1} mục"),
 )]
 
 
@@ -242,6 +305,10 @@ def _fields(error: DtrackError, lang: str) -> dict[str, Any]:
         fields["problem_text"] = phrase(fields["problem"], lang)
     if "reason" in fields:
         fields["reason_text"] = phrase(fields["reason"], lang)
+    if "change" in fields:  # SchemaDrift
+        differences = SCHEMA_DIFFERENCES[lang]
+        fields["difference"] = differences[fields["change"]].format(**fields)
+        fields["more_text"] = differences["more"].format(**fields) if fields["more"] else ""
     if "problems" in fields:
         line = "dòng" if lang == "vi" else "line"
         fields["count"] = len(fields["problems"])

@@ -252,13 +252,15 @@ class LoginFailed(DtrackError):
 
 
 class LoginThrottled(DtrackError):
-    """Too many failed logins for the account: it waits until `until`."""
+    """Too many failed logins for this email from this address (known or not: the same answer)."""
     error_code = "login_throttled"
 
     def __init__(self, email: str, minutes: int) -> None:
         self.email = email
         self.minutes = minutes
-        super().__init__(f"too many failed logins for {email}", f"wait {minutes} minute(s) and try again")
+        super().__init__(f"too many failed logins for {email} from this device or network address",
+                         f"wait {minutes} minute(s) and try again, or ask an administrator for a password-reset "
+                         "link")
 
 
 class AddressThrottled(LoginThrottled):
@@ -273,7 +275,9 @@ class AddressThrottled(LoginThrottled):
     def __init__(self, ip: str, minutes: int) -> None:
         self.ip = ip
         self.minutes = minutes
-        DtrackError.__init__(self, f"too many failed logins from {ip}", f"wait {minutes} minute(s) and try again")
+        DtrackError.__init__(self, f"too many failed logins from the network address {ip}",
+                             f"wait {minutes} minute(s) and try again, or ask an administrator for a "
+                             "password-reset link")
 
 
 class LinkInvalid(DtrackError):

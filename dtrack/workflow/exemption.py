@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlalchemy.orm.exc import StaleDataError
 
-from dtrack.workflow.access import OVERSIGHT, check_active
+from dtrack.workflow.access import OVERSIGHT, check_active, check_task
 from dtrack.workflow.applicability import is_department
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.database import Database
@@ -65,6 +65,7 @@ def set_applicability(db: Database, clock: Clock, actor_email: str, task_ref: st
         with db.session() as session:
             actor = find_user(session, actor_email)
             task, note = find_task(session, task_ref)
+            check_task(actor, task, task_ref)  # another province's task is unknown to them, as a missing one
             _check_overseer(actor, trigger, task)
             if is_department(task.province):
                 raise InvalidInput("task", f"{task.key} is the Department's own task, not a province's",

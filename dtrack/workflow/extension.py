@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from dtrack.workflow.access import check_task
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.database import Database
 from dtrack.workflow.errors import ConcurrentUpdate, DeadlineFinal, InvalidInput, PermissionDenied
@@ -83,6 +84,8 @@ def extend(
             tasks: list[Task] = []
             if task_refs:
                 tasks = [find_task(session, ref)[0] for ref in task_refs]
+                for ref, task in zip(task_refs, tasks):  # another province's task is unknown to them, as a missing one
+                    check_task(actor, task, ref)
             else:
                 query = (select(Task).join(TaskGroup).join(Directive)
                          .where(Directive.code == directive, TaskGroup.ordinal == group))

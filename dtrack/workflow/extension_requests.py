@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from dtrack.workflow.access import check_active, check_province
+from dtrack.workflow.access import check_active, check_province, check_task
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.database import Database, row_id
 from dtrack.workflow.errors import (
@@ -119,6 +119,7 @@ def request_extension(db: Database, clock: Clock, actor_email: str, task_ref: st
         with db.session() as session:
             actor = find_user(session, actor_email)
             task, _ = find_task(session, task_ref)
+            check_task(actor, task, task_ref)  # another province's task is unknown to them, as a missing one
             check_may_request(actor, task)
             if task.state == State.COMPLETED:
                 raise DeadlineFinal(task.key)

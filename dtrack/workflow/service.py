@@ -25,7 +25,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from dtrack.workflow import lifecycle
-from dtrack.workflow.access import check_active, may_read, may_read_province
+from dtrack.workflow.access import check_active, may_read, may_read_province, unseen_task
 from dtrack.workflow.clock import Clock, local_dmy_hm
 from dtrack.workflow.database import Database
 from dtrack.workflow.errors import (
@@ -71,8 +71,13 @@ def parse_trigger(name: str) -> Trigger:
 def parse_progress(value: int | str | None) -> int | None:
     if value is None:
         return None
+    text = str(value).strip().removesuffix("%").rstrip()
+    # ASCII digits only: int() also takes '٣٠', '３０', '+30' and '3_0', which no form shows as a percentage.
+    if isinstance(value, bool) or not (text.isascii() and text.isdigit() and len(text) <= 9):
+        raise InvalidInput("--progress", f"{value!r} is not a number", "give a whole number from 0 to 100",
+                           code="bad_progress", value=value)
     try:
-        number = int(str(value).strip().rstrip("%"))
+        number = int(text)
     except ValueError:
         raise InvalidInput("--progress", f"{value!r} is not a number", "give a whole number from 0 to 100",
                            code="bad_progress", value=value) from None
@@ -297,7 +302,7 @@ class Tracker:
                 task_id = task.id
                 check_active(actor, trigger, key)
                 if not may_read_province(actor, task.province_id):
-                    raise PermissionDenied(actor.email, trigger, key, _refusal_reason(actor, task, trigger))
+                    raise unseen_task(task_ref)  # the answer for a missing task: ids of others are not revealed
                 if _version_differs(task.version, expected_version):
                     raise conflict(session, task_id, key, self.clock.tz)
                 from_state = task.state

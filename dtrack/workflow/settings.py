@@ -98,7 +98,7 @@ class SmtpTarget:
     starttls: bool = False
 
     def __str__(self) -> str:
-        user = f"{self.username}:***@" if self.username else ""
+        user = "***@" if self.username else ""  # the user name too: a mail account is half a credential
         tls = "?starttls=1" if self.starttls else ""
         return f"{self.scheme}://{user}{self.host}:{self.port}{tls}"
 
@@ -151,8 +151,31 @@ def _text(text: str, field_name: str) -> str:
     return text
 
 
+def _database_url(text: str, field_name: str) -> str:
+    from dtrack.workflow.database_url import check_database_url
+
+    return check_database_url(text, field_name)
+
+
+def _timezone(text: str, field_name: str) -> str:
+    """An IANA zone name (Asia/Ho_Chi_Minh): checked now, not when the first date is computed."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = text.strip()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # unknown key, or not a key at all ('../x', '')
+        raise InvalidInput(field_name, f"{name!r} is not a time zone", "give a zone name such as Asia/Ho_Chi_Minh",
+                           code="bad_timezone", value=name) from None
+    return name
+
+
 def _optional_date(text: str, field_name: str) -> date | None:
-    return parse_date(text, field_name) if text else None
+    from dtrack.workflow.clock import in_range
+
+    return in_range(parse_date(text, field_name), field_name, text) if text else None
+
+
 
 
 def _date_list(text: str, field_name: str) -> tuple[date, ...]:
@@ -203,9 +226,11 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("database_url", "sqlite:///dtrack.db", "SQLAlchemy URL of the database, e.g. postgresql+psycopg://user@host/db"),
+    Setting("database_url", "sqlite:///dtrack.db", "SQLAlchemy URL of the database, e.g. postgresql+psycopg://user@host/db",
+            _database_url),
     Setting("today", "", "Pretend today is this date (YYYY-MM-DD); empty means the real date in the time zone below", _optional_date),
-    Setting("timezone", "Asia/Ho_Chi_Minh", "Time zone that decides what 'today' is; timestamps are stored in UTC"),
+    Setting("timezone", "Asia/Ho_Chi_Minh", "Time zone that decides what 'today' is; timestamps are stored in UTC",
+            _timezone),
     Setting("language", "vi", "Language of reports and emails: vi or en", _language),
     Setting("lang", "vi", "Language of the command line's tables and messages: vi or en (`dtrack --lang`)", _language),
     Setting("due_soon_days", "7", "An open task is due soon this many days before its deadline", _non_negative_int),
@@ -220,8 +245,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Sender name shown in mail readers, e.g. the Department's name (empty: the name in mail_from, if any)"),
     Setting("mail_max_attempts", "5", "Tries per message before it is marked failed", _positive_int),
     Setting("mail_retry_seconds", "60", "Wait after a failed try; doubles with each further try", _non_negative_int),
-    Setting("mail_stale_seconds", "1800", "A message left 'sending' this long (a sender stopped) is tried again",
-            _positive_int),
+    Setting("mail_stale_seconds", "90", "Lease of a sender on the messages it sends (renewed every third of it); "
+            "a stopped sender's messages are taken over this long after its last renewal", _positive_int),
     Setting("digest_weekday", "monday", "Weekday on which overseers get the weekly summary instead of the daily digest",
             _weekday),
     Setting("digest_send_empty", "no", "Send a digest even when there is nothing to act on (yes/no)", _yes_no),
@@ -243,8 +268,10 @@ SETTINGS: tuple[Setting, ...] = (
     # The web application and accounts (issue 10).
     Setting("session_idle_minutes", "60", "A web session ends after this many minutes without a request", _positive_int),
     Setting("session_absolute_hours", "12", "A web session ends this many hours after login, however active", _positive_int),
-    Setting("login_max_attempts", "5", "Failed logins in a row after which an account must wait", _positive_int),
-    Setting("login_lockout_minutes", "15", "How long an account waits after too many failed logins", _positive_int),
+    Setting("login_max_attempts", "5",
+            "Failed logins for one email from one network address after which that pair must wait", _positive_int),
+    Setting("login_lockout_minutes", "15",
+            "The login throttle's window: failures older than this no longer count", _positive_int),
     Setting("login_max_failures_per_address", "30",
             "Failed logins from one network address within the lockout window after which it must wait", _positive_int),
     Setting("invite_valid_hours", "48", "How long a one-time invitation or password-reset link works", _positive_int),
@@ -265,17 +292,11 @@ SECRET_SETTINGS = ("database_url", "smtp_url")
 
 
 def masked(name: str, value: Any) -> str:
-    """A setting's value for display: passwords inside URLs are replaced by ***."""
-    text = display(value)  # an SMTP target's str() already hides its password
-    if name != "database_url" or not text:
-        return text
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
+    """A setting's value for display: the whole user name and password inside a URL are replaced by ***."""
+    from dtrack.workflow.database_url import mask_url
 
-    try:
-        return make_url(text).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "***"
+    text = display(value)  # an SMTP target's str() already hides its credentials
+    return mask_url(text) if name in SECRET_SETTINGS and text else text
 
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -13,7 +13,7 @@ from dtrack.evidence.attachments import UnknownAttachment, attach, clean_name, f
 from dtrack.evidence.filetypes import check_file, sniff
 from dtrack.evidence.storage import Store, evidence_root
 from dtrack.workflow.clock import Clock
-from dtrack.workflow.errors import InvalidInput, PermissionDenied, StorageFailed
+from dtrack.workflow.errors import InvalidInput, PermissionDenied, StorageFailed, UnknownTask
 from dtrack.workflow.evidence_models import Attachment
 from dtrack.workflow.models import Event
 from dtrack.workflow.settings import load_settings
@@ -75,9 +75,9 @@ def test_who_may_attach_read_and_withdraw(world, evidence_settings):
                                 world.user("overseer", None))
     made = attach(world.db, Clock(), evidence_settings, KEY, officer, "a.png", PNG)
     before = _counts(world.db)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(UnknownTask):  # another province's task: as a missing one
         attach(world.db, Clock(), evidence_settings, KEY, other, "b.png", PNG)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(UnknownTask):
         fetch(world.db, evidence_settings, other, KEY, made.id)
     assert fetch(world.db, evidence_settings, overseer, KEY, made.id)[1] == PNG
     with pytest.raises(UnknownAttachment):  # another task's id, or a guessed one

@@ -68,7 +68,7 @@ def test_upload_download_and_withdraw_on_the_task_page(evidence_site):
         assert got.headers["content-type"] == "application/pdf"
         assert got.headers["content-disposition"].startswith("attachment;")
         assert "filename*=UTF-8''K%E1%BA%BF%20ho%E1%BA%A1ch" in got.headers["content-disposition"]
-    assert site.client("other").get(f"/tasks/{task_id}/files/{file_id}").status_code == 403
+    assert site.client("other").get(f"/tasks/{task_id}/files/{file_id}").status_code == 404  # as a missing task
     assert site.anonymous().get(f"/tasks/{task_id}/files/{file_id}").status_code == 303
     other_task = site.task_id("20/CT-BCT:3:ha-noi")
     assert own.get(f"/tasks/{other_task}/files/{file_id}").status_code == 404  # ids are per task

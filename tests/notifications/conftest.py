@@ -32,14 +32,19 @@ def free_port() -> int:
 
 @dataclass
 class Recorder:
-    """An aiosmtpd handler that keeps what it accepts and refuses chosen recipients with 550."""
+    """An aiosmtpd handler that keeps what it accepts; refuses chosen recipients for good (550) or for now (451)."""
 
     messages: list[tuple[str, list[str], bytes]] = field(default_factory=list)
     reject: set[str] = field(default_factory=set)
+    defer: set[str] = field(default_factory=set)
+    rcpt_seen: list[str] = field(default_factory=list)  # every RCPT TO, accepted or not
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        self.rcpt_seen.append(address)
         if address in self.reject:
             return "550 5.1.1 <%s>: mailbox unavailable" % address
+        if address in self.defer:
+            return "451 4.3.0 <%s>: temporarily unavailable, try again later" % address
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -52,6 +57,9 @@ class Recorder:
 
     def recipients(self) -> list[str]:
         return sorted(r for _, tos, _ in self.messages for r in tos)
+
+    def message_ids(self) -> list[str]:
+        return sorted(m["Message-ID"] for m in self.parsed())
 
 
 class SmtpServer:

@@ -43,7 +43,7 @@ def test_bad_smtp_urls_say_why_without_the_password(url, problem):
 
 def test_target_prints_without_password():
     target = parse_smtp_url("smtp://mailer:hunter2@mail.example.vn:587?starttls=1")
-    assert str(target) == repr(target) == "smtp://mailer:***@mail.example.vn:587?starttls=1"
+    assert str(target) == repr(target) == "smtp://***@mail.example.vn:587?starttls=1"
     assert "hunter2" not in f"{target} {target!r} {[target]}"
 
 

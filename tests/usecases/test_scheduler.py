@@ -112,13 +112,17 @@ def test_two_schedulers_only_one_acts_and_the_standby_takes_over(db_url):
 def test_daily_job_runs_reminders_then_digests_then_delivery(world, db_url, tmp_path, monkeypatch):
     from sqlalchemy import func, select
 
-    from dtrack.usecases.scheduler import digest_job
+    from dtrack.usecases.scheduler import configure, digest_job
 
     mail = tmp_path / "mail"
     monkeypatch.setenv("DTRACK_MAIL_DIR", str(mail))
     officer = world.user("province", "ha-noi")
-    digest_job(db_url, "2026-01-05")
-    digest_job(db_url, "2026-01-05")  # a second run the same day sends nothing new
+    configure(world.db, "2026-01-05")  # what `run` does: the job takes no arguments
+    try:
+        digest_job()
+        digest_job()  # a second run the same day sends nothing new
+    finally:
+        configure(None)
     files = list(mail.glob("*.eml"))
     assert [f.name.split("--")[0] for f in files] == [officer]
     with world.db.session() as s:

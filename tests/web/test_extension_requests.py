@@ -106,5 +106,6 @@ def test_other_provinces_and_the_department_cannot_ask(site):
         token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/indicators").text).group(1)
         answer = client.post(f"/tasks/{task_id}/request-extension",
                              data={"csrf_token": token, "to": "31/12/2027", "reason": "Xin thêm"})
-        assert answer.status_code == 403, who
+        # Another province's task is answered as a missing one; the Department sees it but may not ask.
+        assert answer.status_code == (404 if who == "other" else 403), who
     assert site.fingerprint() == before

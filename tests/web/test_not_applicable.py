@@ -58,4 +58,4 @@ def test_the_departments_task_is_on_the_overseers_page_and_hidden_from_provinces
     assert "20/CT-BCT · 10" not in hanoi and 'data-section="department"' not in hanoi
     department_id = site.task_id(DEPARTMENT_KEY)
     assert overseer.get(f"/tasks/{department_id}").status_code == 200
-    assert site.client("own").get(f"/tasks/{department_id}").status_code == 403
+    assert site.client("own").get(f"/tasks/{department_id}").status_code == 404  # hidden: as a missing task

@@ -35,6 +35,9 @@ EVERYONE = {r: OK for r in ROLES}
 LOGGED_IN = {r: OK for r in ROLES if r != "anonymous"}
 OVERSIGHT = {"overseer": OK, "admin": OK}
 HANOI = {"own": OK, "overseer": OK, "admin": OK}
+# Another province's task is answered as a missing one (404, the same page), so its id reveals nothing; a 403
+# stays for what a caller may see but not do.
+HIDDEN = {"other": 404}
 # A change that an earlier allowed role may already have made: the later one is refused by the state (422).
 DONE_OR_STALE = {MOVED, 422}
 
@@ -50,18 +53,18 @@ EXPECTED: dict[tuple[str, str], dict[str, set[int]]] = {
     ("POST", "/invite/{token}"): only({r: 422 for r in ROLES}),
     ("POST", "/account/language"): only({r: MOVED for r in ROLES if r != "anonymous"}),
     ("GET", "/province"): only(HANOI),
-    ("GET", "/tasks/{task_id:int}"): only(HANOI),
-    ("POST", "/tasks/{task_id:int}/actions/{trigger}"): only({"own": MOVED, "admin": DONE_OR_STALE}),
-    ("POST", "/tasks/{task_id:int}/extend"): only({"overseer": MOVED, "admin": DONE_OR_STALE}),
+    ("GET", "/tasks/{task_id:int}"): only({**HANOI, **HIDDEN}),
+    ("POST", "/tasks/{task_id:int}/actions/{trigger}"): only({"own": MOVED, "admin": DONE_OR_STALE, **HIDDEN}),
+    ("POST", "/tasks/{task_id:int}/extend"): only({"overseer": MOVED, "admin": DONE_OR_STALE, **HIDDEN}),
     # Only the task's own province asks; only the Department decides, once (a second decision: 422).
-    ("POST", "/tasks/{task_id:int}/request-extension"): only({"own": MOVED}),
+    ("POST", "/tasks/{task_id:int}/request-extension"): only({"own": MOVED, **HIDDEN}),
     ("POST", "/tasks/{task_id:int}/extension-requests/{request_id:int}/grant"):
         only({"overseer": MOVED, "admin": DONE_OR_STALE}),
     ("POST", "/tasks/{task_id:int}/extension-requests/{request_id:int}/refuse"):
         only({"overseer": MOVED, "admin": DONE_OR_STALE}),
     # Marked by the overseer first: the admin then finds it already marked (422); the same for the undo.
-    ("POST", "/tasks/{task_id:int}/not-applicable"): only({"overseer": MOVED, "admin": DONE_OR_STALE}),
-    ("POST", "/tasks/{task_id:int}/applicable"): only({"overseer": MOVED, "admin": DONE_OR_STALE}),
+    ("POST", "/tasks/{task_id:int}/not-applicable"): only({"overseer": MOVED, "admin": DONE_OR_STALE, **HIDDEN}),
+    ("POST", "/tasks/{task_id:int}/applicable"): only({"overseer": MOVED, "admin": DONE_OR_STALE, **HIDDEN}),
     ("GET", "/indicators"): only(LOGGED_IN),
     ("POST", "/indicators"): only({"own": MOVED, "overseer": MOVED, "admin": MOVED}),
     ("POST", "/indicators/import"): only({r: 422 for r in ROLES if r != "anonymous"}),  # posted without a file
@@ -84,11 +87,12 @@ EXPECTED: dict[tuple[str, str], dict[str, set[int]]] = {
     ("POST", "/admin/directives/load"): only({"admin": OK}),
     ("POST", "/admin/directives/assign"): only({"admin": OK}),
     ("GET", "/admin/settings"): only({"admin": OK}),
+    ("GET", "/admin/outbox"): only({"admin": OK}),
     # Evidence files (none exist here: a read by who may see the task is a 404) and the thread.
-    ("POST", "/tasks/{task_id:int}/files"): only({"own": 422, "admin": 422}),  # posted without a file
-    ("GET", "/tasks/{task_id:int}/files/{file_id:int}"): only({r: 404 for r in HANOI}),
-    ("POST", "/tasks/{task_id:int}/files/{file_id:int}/withdraw"): only({r: 404 for r in HANOI}),
-    ("POST", "/tasks/{task_id:int}/comments"): only({r: 422 for r in HANOI}),  # posted without a comment
+    ("POST", "/tasks/{task_id:int}/files"): only({"own": 422, "admin": 422, **HIDDEN}),  # posted without a file
+    ("GET", "/tasks/{task_id:int}/files/{file_id:int}"): only({r: 404 for r in HANOI} | HIDDEN),
+    ("POST", "/tasks/{task_id:int}/files/{file_id:int}/withdraw"): only({r: 404 for r in HANOI} | HIDDEN),
+    ("POST", "/tasks/{task_id:int}/comments"): only({r: 422 for r in HANOI} | HIDDEN),  # posted without a comment
     ("GET", "/account"): only(LOGGED_IN),
     ("POST", "/account/feed"): only(LOGGED_IN),
     ("POST", "/account/tokens"): only({r: 422 for r in ROLES if r != "anonymous"}),  # the form without a name
@@ -194,8 +198,8 @@ def _request(site, client, method: str, url: str, path: str, role: str, task_id:
     anonymous_form = role == "anonymous" or path in ("/login", "/invite/{token}")
     if role == "anonymous":
         token = csrf_of(client, "/login")
-    elif anonymous_form:  # a logged-in browser still holds the login form's token from its login
-        token = client.cookies.get("dtrack_csrf")
+    elif anonymous_form:  # a logged-in browser's login form: the token of its pre-login cookie
+        token = csrf_of(client, "/login")
     else:
         token = csrf_of(client)
     version = str(site.version(task_id))

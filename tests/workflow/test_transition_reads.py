@@ -130,8 +130,10 @@ def test_the_core_path_writes_what_the_orm_path_writes(world, db):
 
 def test_a_refusal_on_the_core_path_writes_nothing_and_says_why(world, db):
     officer, other = world.user("province", "ha-noi"), world.user("province", "hue")
-    with pytest.raises(PermissionDenied, match="belongs to ha-noi"):
+    with pytest.raises(UnknownTask, match="20/CT-BCT:1:ha-noi"):  # another province's: as a missing one
         world.fire("20/CT-BCT:1:ha-noi", "start", other)
+    with pytest.raises(PermissionDenied, match="may not accept"):
+        world.fire("20/CT-BCT:1:ha-noi", "accept", officer)
     with pytest.raises(TransitionNotAllowed):
         world.fire("20/CT-BCT:1:ha-noi", "submit", officer)
     with pytest.raises(InvalidInput, match="needs a note"):

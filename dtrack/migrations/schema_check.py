@@ -1,0 +1,97 @@
+"""Does the live schema match the models? Checked by `dtrack init` after upgrading.
+
+Alembic's autogenerate comparison (`compare_metadata`) lists what would have
+to change in the database for it to match `schema_metadata()`. An upgrade that
+"succeeds" yet leaves the schema short (as an edited released migration once
+did) is then caught before init says the schema is up to date.
+
+Some differences are only how a back-end reports a schema, not a difference
+in it; `_harmless` drops those (see there).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy.engine import Connection
+
+from dtrack.workflow.errors import DtrackError
+from dtrack.workflow.models import schema_metadata
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One way the live schema differs: `change` is a SCHEMA_DIFFERENCES key, `name` the object."""
+
+    change: str
+    name: str
+
+
+class SchemaDrift(DtrackError):
+    """The upgraded schema differs from the models; wording: workflow/error_messages.py."""
+    error_code = "schema_drift"
+
+    def __init__(self, url: str, differences: list[Difference]) -> None:
+        from dtrack.workflow.error_messages import SCHEMA_DIFFERENCES
+
+        self.url = url
+        self.differences = differences
+        self.change = differences[0].change
+        self.name = differences[0].name
+        self.more = len(differences) - 1
+        words = SCHEMA_DIFFERENCES["en"]
+        more = words["more"].format(more=self.more) if self.more else ""
+        super().__init__(f"the schema of database {url} differs from the models after upgrading: "
+                         f"{words[self.change].format(name=self.name)}{more}",
+                         "it is not up to date; report this line to dtrack's maintainers")
+
+
+_SIDES = {"add": "missing", "remove": "extra"}
+
+
+def _describe(diff: Any) -> Difference:
+    """One alembic difference tuple (or list of column modifications) as a Difference."""
+    if isinstance(diff, list):  # modify_type / modify_nullable / modify_default of one column
+        _, _schema, table, column, *_ = diff[0]
+        return Difference("changed_column", f"{table}.{column}")
+    verb, _, what = diff[0].partition("_")
+    side = _SIDES.get(verb, "extra")
+    if what == "table":
+        return Difference(f"{side}_table", diff[1].name)
+    if what == "column":
+        return Difference(f"{side}_column", f"{diff[2]}.{diff[3].name}")
+    if what == "index":
+        return Difference(f"{side}_index", f"{diff[1].name} ({diff[1].table.name})")
+    constraint = diff[1]  # add_fk / remove_fk / add_constraint / remove_constraint
+    name = constraint.name or ", ".join(c.name for c in constraint.columns)
+    return Difference(f"{side}_constraint", f"{name} ({constraint.table.name})")
+
+
+def _harmless(diff: Any, dialect: str) -> bool:
+    """Differences in how a back-end reports the schema, not in the schema.
+
+    - alembic's own version table is not a model;
+    - SQLite keeps no names for unnamed UNIQUE constraints it reflects as indexes
+      and cannot compare server defaults reliably, so neither is a difference there.
+    """
+    if isinstance(diff, list):
+        return dialect == "sqlite" and all(d[0] == "modify_default" for d in diff)
+    if diff[0] == "remove_table" and diff[1].name == "alembic_version":
+        return True
+    return False
+
+
+def differences(connection: Connection) -> list[Difference]:
+    """How the schema behind `connection` differs from the models; empty when it matches."""
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    dialect = connection.dialect.name
+    return [_describe(d) for d in compare_metadata(context, schema_metadata()) if not _harmless(d, dialect)]
+
+
+def check(connection: Connection, url: str) -> None:
+    """Raise SchemaDrift naming the first difference, if there is any."""
+    found = differences(connection)
+    if found:
+        raise SchemaDrift(url, found)
