@@ -45,9 +45,14 @@ _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\
                         "\u202a-\u202e\u2066-\u2069]")
 
 
+class Typed(str):
+    """What a user typed, printed back into its form field as it was, so that sending the form again
+    stores the same text, not the markers (`visible` leaves it alone; autoescape still escapes it)."""
+
+
 def visible(value: object) -> object:
     """A printed value with control and bidi characters as [U+XXXX] (the environment's `finalize`)."""
-    if isinstance(value, str) and _INVISIBLE.search(value):
+    if isinstance(value, str) and not isinstance(value, Typed) and _INVISIBLE.search(value):
         shown = _INVISIBLE.sub(lambda m: f"[U+{ord(m.group()):04X}]", value)
         # Already-safe HTML (a macro's output) stays safe: the marker holds nothing to escape.
         return Markup(shown) if isinstance(value, Markup) else shown

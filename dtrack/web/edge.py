@@ -37,7 +37,7 @@ from starlette.routing import Route
 
 from dtrack.accounts.passwords import HashingBusy
 from dtrack.accounts.sessions import COOKIE, Current, SessionPolicy, current
-from dtrack.templates.environment import environment
+from dtrack.templates.environment import Typed, environment
 from dtrack.web import prelogin
 from dtrack.web.body_limit import BodyTooLarge, limit_body
 from dtrack.web.forms import field_message, field_name
@@ -132,8 +132,8 @@ class Ctx:
         return prelogin.form_token(self._anon_csrf)
 
     def value(self, name: str, default: str = "") -> str:
-        """What the user typed into a field (kept when the form is shown again)."""
-        return self.form.get(name, default)
+        """What the user typed into a field (kept when the form is shown again, byte for byte)."""
+        return Typed(self.form.get(name, default))
 
     def local(self, instant: datetime | None) -> str:
         if instant is None:

@@ -147,6 +147,20 @@ def test_hostile_text_is_shown_escaped(site, text):
             assert str(visible(escape(text))) in page
 
 
+def test_a_form_shown_again_keeps_bidi_characters_as_typed(site):
+    """Refused input comes back in its field byte for byte: sending it again stores what was typed, not
+    the [U+202E] markers that the rest of the page shows."""
+    own = site.client("own")
+    task_id = _started(site, own)
+    token, version = form_of(own, task_id)
+    note = "Hà Nội ‮evil‬ <b>"
+    refused = own.post(f"/tasks/{task_id}/actions/update", data={"csrf_token": token, "version": version,
+                                                                  "progress": "140", "note": note})
+    assert refused.status_code == 422
+    assert f">{escape(note)}</textarea>" in refused.text
+    assert "[U+202E]evil" not in refused.text.split("</textarea>")[0].rsplit(">", 1)[-1]
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(note=st.text(max_size=300), progress=st.one_of(st.text(max_size=6), st.integers(-50, 200).map(str)))
 def test_any_note_and_progress_is_saved_or_refused_never_a_server_error(site, note, progress):
