@@ -100,6 +100,8 @@ def test_a_dialect_or_driver_dtrack_cannot_use(url):
     line = one_line_error(_run("--db", url, "tasks", "list"))
     assert "không mở được cơ sở dữ liệu" in line and "mk" not in line.split("://", 1)[1].split("/", 1)[0]
     assert "postgresql+psycopg://user@host/db" in line and "máy chủ" not in line
+    assert "driver is not installed" not in line and "Can't load plugin" not in line  # worded, not English
+    assert "trình điều khiển" in line or "không biết loại cơ sở dữ liệu" in line
 
 
 def test_a_raw_at_in_the_password_never_shows_and_says_how_to_write_it(monkeypatch):

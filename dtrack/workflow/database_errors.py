@@ -82,4 +82,6 @@ def unsupported_url(display_url: str, exc: BaseException) -> DatabaseUrlUnusable
     detail = mask_url(str(exc).splitlines()[0]) if str(exc) else type(exc).__name__
     if isinstance(exc, ImportError):
         detail = f"its driver is not installed ({detail})"
+    elif detail.startswith("Can't load plugin: sqlalchemy.dialects:"):  # NoSuchModuleError
+        detail = f"{detail.rpartition(':')[2]} is not a database kind dtrack knows"
     return DatabaseUrlUnusable(display_url, detail)

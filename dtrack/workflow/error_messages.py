@@ -53,7 +53,7 @@ WORDING: dict[str, Wording] = {
                           "ví dụ postgresql://user:mat%40khau@host/db"),
         "db_url_bad_port": ("{field}: cổng {port!r} trong {url} không phải là số từ 1 đến 65535",
                             "hãy viết ví dụ postgresql+psycopg://user@host:5432/db"),
-        "db_url_unsupported": ("không mở được cơ sở dữ liệu {url}: {reason}",
+        "db_url_unsupported": ("không mở được cơ sở dữ liệu {url}: {reason_text}",
                                "dtrack làm việc với sqlite:///TỆP và postgresql+psycopg://user@host/db"),
         "database_read_only": ("không ghi được vào cơ sở dữ liệu {url}: {what_vi} {path} chỉ cho phép đọc",
                                "hãy cho dtrack quyền ghi {what_vi} đó, hoặc dùng --db khác; chưa có gì bị thay đổi"),
@@ -233,6 +233,8 @@ PHRASES: dict[str, str] = {
 # Reasons and notes with values in them: (English, fully matched) -> Vietnamese, groups in order.
 PATTERNS: list[tuple[re.Pattern[str], str]] = [(re.compile(english), vi) for english, vi in (
     (r"the task belongs to (\S+), you to (.+)", "nhiệm vụ thuộc {0}, còn bạn thuộc {1}"),
+    (r"(\S+) is not a database kind dtrack knows", "dtrack không biết loại cơ sở dữ liệu '{0}'"),
+    (r"its driver is not installed \((.*)\)", "chưa cài trình điều khiển (driver) cho loại cơ sở dữ liệu này ({0})"),
     (r"only (\S+)'s province users may do that", "chỉ cán bộ của {0} được làm việc này"),
     (r"(.+) is not an email address", "{0} không phải là địa chỉ email"),
     (r"(.+) is not a role", "{0} không phải là một vai trò"),
