@@ -4,7 +4,7 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from dtrack.accounts.admin import disable_user, edit_user, invite_user, list_accounts, reset_link
-from dtrack.notifications.outbox import failed_messages
+from dtrack.notifications.outbox import failed_messages, retry
 from dtrack.usecases.administration import (
     assign_directive,
     directives_overview,
@@ -100,3 +100,11 @@ def outbox_page(ctx: Ctx) -> Response:
         failed = failed_messages(session)
     reasons = {m.id: phrase(m.reason, ctx.lang) for m in failed}
     return ctx.page("admin_outbox.html.j2", data=failed, failed=failed, reasons=reasons)
+
+
+@routes.post("/admin/outbox/{message_id:int}/retry", form_page=outbox_page)
+def outbox_retry(ctx: Ctx, message_id: int) -> Response:
+    """Send one failed message again (once its cause is fixed): pending, with a fresh count of tries."""
+    check_admin(ctx.user, "outbox")
+    retry(ctx.app.db, [message_id], now=ctx.now)
+    return ctx.redirect("/admin/outbox")

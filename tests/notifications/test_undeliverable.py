@@ -25,7 +25,7 @@ from dtrack.workflow.models import Outbox
 from dtrack.workflow.settings import parse_smtp_url
 from tests.conftest import TODAY
 from tests.notifications.conftest import SmtpServer, mail_settings
-from tests.web.http_support import cheap_hashing, make_site  # noqa: F401 - cheap_hashing: autouse fixture
+from tests.web.http_support import csrf_of, cheap_hashing, make_site  # noqa: F401 - cheap_hashing: autouse fixture
 
 ROOT = Path(__file__).resolve().parents[2]
 CLOCK = Clock(pinned=TODAY)
@@ -79,7 +79,18 @@ def test_permanent_refusal_fails_after_one_try_temporary_is_retried(db, db_url, 
     assert page.status_code == 200
     assert "Thư gửi thất bại" in page.text and "Lý do" in page.text and "Người nhận" in page.text
     assert gone in page.text and "550 5.1.1" in page.text and busy not in page.text
+    assert "dtrack " not in page.text and "--" not in page.text  # no command line on a page
     assert site.client("overseer").get("/admin/outbox").status_code == 403
+    # Once the cause is fixed, the admin sends it again from the page: pending, with a fresh count of tries.
+    admin = site.client("admin")
+    gone_id = found[gone].id
+    assert site.client("overseer").post(f"/admin/outbox/{gone_id}/retry", data={
+        "csrf_token": csrf_of(site.client("overseer"), "/province")}).status_code in (403, 404)
+    assert rows(db)[gone].state == "failed"
+    again = admin.post(f"/admin/outbox/{gone_id}/retry", data={"csrf_token": csrf_of(admin, "/admin/outbox")})
+    assert again.status_code == 303
+    assert (rows(db)[gone].state, rows(db)[gone].attempts) == ("pending", 0)
+    assert gone not in admin.get("/admin/outbox").text
 
 
 def test_permanent_refusal_to_data_fails_at_once(db, tmp_path):
