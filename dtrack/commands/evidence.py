@@ -1,0 +1,86 @@
+"""The `task` group's evidence files and comments (issue 13): attach, files, file-get, comment."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from dtrack.cli import App, emit_json, json_option, pass_app, say
+from dtrack.commands.task import task
+
+
+@task.command("attach")
+@click.argument("task_ref", metavar="TASK")
+@click.argument("path", metavar="FILE", type=click.Path(exists=True, dir_okay=False, readable=True))
+@click.option("--as", "actor", required=True, metavar="EMAIL", help="Who attaches it (the task's province officer).")
+@click.option("--name", default=None, help="The name to record (default: the file's own name).")
+@json_option
+@pass_app
+def task_attach(app: App, task_ref: str, path: str, actor: str, name: str | None, as_json: bool) -> None:
+    """Attach an evidence file (PDF, DOCX, XLSX, ODT, ODS, JPEG, PNG) to a task, before it is accepted."""
+    from pathlib import Path
+
+    from dtrack.evidence.attachments import attach
+
+    content = Path(path).read_bytes()
+    view = attach(app.database(), app.clock(), app.settings(), task_ref, actor, name or Path(path).name, content)
+    if as_json:
+        emit_json(view.to_json())
+    else:
+        click.echo(say("attached", key=view.task_key, name=view.name, size=f"{view.size:,}", mimetype=view.mimetype,
+                       id=view.id))
+
+
+@task.command("files")
+@click.argument("task_ref", metavar="TASK")
+@click.option("--withdrawn", is_flag=True, help="Also list files their uploader withdrew.")
+@json_option
+@pass_app
+def task_files(app: App, task_ref: str, withdrawn: bool, as_json: bool) -> None:
+    """List a task's evidence files: id, name, size, who attached it and when."""
+    from dtrack.evidence.attachments import list_files
+    from dtrack.terminal import table
+    from dtrack.workflow.clock import local_dmy_hm
+
+    clock = app.clock()
+    with app.database().session() as session:
+        found = list_files(session, None, task_ref, withdrawn=withdrawn)
+    if as_json:
+        emit_json([f.to_json() for f in found])
+        return
+    rows = [[f.id, f.name, f"{f.size:,}", f.mimetype.rsplit("/", 1)[-1][:20], f.uploaded_by,
+             local_dmy_hm(f.uploaded_at, clock.tz), say("file_withdrawn") if f.withdrawn_at else ""] for f in found]
+    click.echo(table(say("files_headers").split("|"), rows) if rows else say("no_files"))
+
+
+@task.command("file-get")
+@click.argument("task_ref", metavar="TASK")
+@click.argument("file_id", metavar="ID")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True),
+              help="Where to write the file ('-' for standard output).")
+@pass_app
+def task_file_get(app: App, task_ref: str, file_id: str, output: str) -> None:
+    """Write one evidence file of a task (its id from `dtrack task files`) to OUTPUT."""
+    from pathlib import Path
+
+    from dtrack.evidence.attachments import fetch
+
+    view, content = fetch(app.database(), app.settings(), None, task_ref, file_id)
+    if output == "-":
+        sys.stdout.buffer.write(content)
+        return
+    Path(output).write_bytes(content)
+    click.echo(say("file_written", name=view.name, size=f"{view.size:,}", path=output), err=True)
+
+
+@task.command("comment")
+@click.argument("task_ref", metavar="TASK")
+@click.argument("text")
+@click.option("--as", "actor", required=True, metavar="EMAIL", help="Who writes it (the province or the Department).")
+@pass_app
+def task_comment(app: App, task_ref: str, text: str, actor: str) -> None:
+    """Write in a task's thread; the other side sees it on the task page and in their next digest."""
+    from dtrack.workflow.comments import post_comment
+
+    posted = post_comment(app.database(), app.clock(), task_ref, actor, text, app.settings().comment_max_chars)
+    click.echo(say("commented", key=posted.task_key, id=posted.event_id))

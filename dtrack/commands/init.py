@@ -1,0 +1,62 @@
+"""Setting up: `dtrack init` (database and seeds), `settings` and `provinces`."""
+from __future__ import annotations
+
+import click
+
+from dtrack.cli import App, as_of_option, cli, emit_json, json_option, pass_app, say
+
+
+@cli.command()
+@as_of_option
+@pass_app
+def init(app: App, as_of: str | None) -> None:
+    """Create or upgrade the database and load the shipped seeds.
+
+    Applies the migrations, loads the 34 provinces and Directive 20/CT-BCT,
+    and assigns its ten task groups to every province (340 tasks). Safe to
+    run again: it only adds what is missing.
+    """
+    from dtrack.usecases.bootstrap import initialise
+
+    db = app.database(ready=False)
+    result = initialise(db, app.clock(as_of), app.settings(as_of).calendar)
+    click.echo(say("init_database", url=db.display_url))
+    click.echo(say("init_provinces", n=result.provinces))
+    click.echo(say("init_directive", code=result.directive.code, status=say(f"status_{result.directive.status}")))
+    a = result.assignment
+    click.echo(say("init_tasks", created=a.created, existing=a.existing, provinces=a.provinces))
+
+
+@cli.command("settings")
+@pass_app
+def settings_cmd(app: App) -> None:
+    """Show every setting, its value in force, and its environment variable."""
+    from dtrack.terminal import table
+    from dtrack.workflow.settings import SETTINGS, masked
+
+    values = app.settings().values
+    click.echo(table((say("h_setting"), say("h_value"), say("h_env"), say("h_meaning")),
+                     [(s.name, masked(s.name, values[s.name]), s.env, s.help) for s in SETTINGS]))
+
+
+@cli.command()
+@click.option("--region", default=None, help="Only north, central or south.")
+@json_option
+@pass_app
+def provinces(app: App, region: str | None, as_json: bool) -> None:
+    """List the 34 provinces with their region and the old provinces merged into them."""
+    from dtrack.terminal import table
+    from dtrack.workflow.provinces import list_provinces
+
+    with app.database().session() as session:
+        found = list_provinces(session, region)
+    if as_json:
+        emit_json([p.to_json() for p in found])
+        return
+    from dtrack.terminal_wording import value_text
+    from dtrack.workflow.vocabulary import REGION_LABELS, Region
+
+    regions = REGION_LABELS[app.lang]
+    click.echo(table((say("h_slug"), say("h_name"), say("h_region"), say("h_kind"), say("h_merged")),
+                     [(p.slug, p.name, regions[Region(p.region)], value_text(p.kind, app.lang), ", ".join(p.merged_from))
+                      for p in found]))

@@ -1,0 +1,58 @@
+"""The `reminders` group: one reminder sweep (for cron) and the list of reminders waiting for a digest."""
+from __future__ import annotations
+
+import click
+
+from dtrack.cli import App, as_of_option, cli, emit_json, json_option, pass_app, say
+
+
+@cli.group()
+def reminders() -> None:
+    """Generate reminders (the input of the email digests) and list them."""
+
+
+@reminders.command("run")
+@as_of_option
+@pass_app
+def reminders_run(app: App, as_of: str | None) -> None:
+    """One reminder sweep: for cron. Safe to run twice, after a crash, or twice at once.
+
+    Also opens the tasks of recurring periods that have begun, and cancels
+    reminders that no longer apply.
+    """
+    from dtrack.workflow.reminders import ReminderPolicy, sweep
+
+    settings = app.settings(as_of)
+    from dtrack.workflow.vocabulary import REMINDER_LABELS, ReminderKind
+
+    result = sweep(app.database(), app.clock(as_of), ReminderPolicy.from_settings(settings))
+    names = {k: REMINDER_LABELS[app.lang][ReminderKind(k)] if app.lang == "vi" else k for k in result.generated}
+    kinds = ", ".join(f"{names[k]} {result.generated[k]}" for k in sorted(result.generated)) or say("none")
+    click.echo(say("sweep", day=f"{result.as_of:%d/%m/%Y}", iso=result.as_of.isoformat(), total=result.total,
+                   kinds=kinds, cancelled=result.cancelled, periods=result.periods_opened,
+                   checkpoints=result.checkpoints, scanned=result.scanned,
+                   seconds=f"{result.seconds:.2f}".replace(".", "," if app.lang == "vi" else ".")))
+
+
+@reminders.command("list")
+@click.option("--all", "show_all", is_flag=True, help="Also show consumed and cancelled reminders.")
+@as_of_option
+@json_option
+@pass_app
+def reminders_list(app: App, show_all: bool, as_of: str | None, as_json: bool) -> None:
+    """List reminders waiting for a digest (fallen due by today)."""
+    from dtrack.terminal import table
+    from dtrack.terminal_wording import value_text
+    from dtrack.workflow.reminders import list_reminders
+    from dtrack.workflow.vocabulary import REMINDER_LABELS, ReminderKind
+
+    with app.database().session() as session:
+        found = list_reminders(session, app.clock(as_of).today(), include_done=show_all)
+    if as_json:
+        emit_json([r.to_json() for r in found])
+    else:
+        click.echo(table((say("h_task"), say("h_reminder_kind"), say("h_audience"), say("h_deadline"),
+                          say("h_remind_on"), say("h_days"), say("h_status")),
+                         [(r.task, REMINDER_LABELS[app.lang][ReminderKind(r.kind)], value_text(r.audience, app.lang),
+                           r.due_on, r.remind_on, r.days, value_text(r.status, app.lang)) for r in found])
+                   + "\n" + say("n_reminders", n=len(found)))
