@@ -15,6 +15,8 @@ WORDS: dict[str, dict[str, str]] = {
     "vi": {
         # prefixes of stderr lines
         "error": "lỗi", "note": "lưu ý",
+        "database_lost": ("mất kết nối tới cơ sở dữ liệu giữa chừng ({reason}); phần việc dở dang không được lưu, "
+                          "phần đã xong vẫn giữ: chạy lại lệnh khi cơ sở dữ liệu hoạt động trở lại"),
         # table headers
         "h_task": "nhiệm vụ", "h_province": "tỉnh, thành phố", "h_title": "tên nhiệm vụ", "h_state": "trạng thái",
         "h_progress": "tiến độ", "h_deadline": "hạn", "h_deadline_status": "tình trạng hạn", "h_original": "hạn ban đầu",
@@ -124,6 +126,8 @@ WORDS: dict[str, dict[str, str]] = {
     },
     "en": {
         "error": "error", "note": "note",
+        "database_lost": ("lost the connection to the database mid-command ({reason}); the unfinished step was not "
+                          "kept, the finished ones were: run the command again once the database is back"),
         "h_task": "task", "h_province": "province", "h_title": "title", "h_state": "state",
         "h_progress": "progress", "h_deadline": "deadline", "h_deadline_status": "deadline status", "h_original": "original",
         "h_days": "days", "h_waited": "waited", "h_region": "region", "h_provinces": "provinces", "h_done": "done %",
