@@ -20,7 +20,7 @@ import tempfile
 import time
 import traceback
 from dataclasses import asdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(table(results))
     report = {
-        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "mode": "quick" if args.quick else "full",
         "seconds": round(time.perf_counter() - started, 1),
         "machine": machine(backends),

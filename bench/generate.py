@@ -37,14 +37,14 @@ import random
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import create_engine, func, insert, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from bench.season import AS_OF, SEED, Assignment, Season, _sqlite
+from bench.season import AS_OF, SEED, Assignment, Season
 from dtrack.usecases.bootstrap import initialise
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.database import Database
@@ -115,7 +115,7 @@ def generate(url: str, *, directives: int, units: int, groups: int = 10, seed: i
     db = Database(url)
     initialise(db, Clock(pinned=DIRECTIVE_20_ON))
     rng = random.Random(seed)
-    now = datetime(2026, 1, 5, 1, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 1, 5, 1, 0, tzinfo=UTC)
     states: dict[str, int] = {}
     loader = db.engine
     if db.is_sqlite:

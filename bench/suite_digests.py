@@ -18,7 +18,7 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import delete, func, insert, select, update
 
@@ -26,14 +26,12 @@ from bench.context import BenchContext, Result, Timing
 from bench.generate import AS_OF
 from bench.phase import in_child
 from bench.suite_deadlines import baseline
-from dtrack.notifications.digest_sending import build_digests
 from dtrack.notifications.outbox import deliver
 from dtrack.notifications.transport import SmtpTransport
-from dtrack.workflow.settings import parse_smtp_url
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.database import Database
 from dtrack.workflow.models import Outbox, Province, Reminder, User
-from dtrack.workflow.settings import load_settings
+from dtrack.workflow.settings import load_settings, parse_smtp_url
 from dtrack.workflow.vocabulary import OutboxState, Role
 
 SUITE = "digests"
@@ -54,7 +52,7 @@ def add_recipients(db: Database, count: int = RECIPIENTS) -> int:
         if existing >= count:
             return existing
         units = list(session.scalars(select(Province.id).order_by(Province.ordinal)))
-        now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+        now = datetime(2026, 1, 1, tzinfo=UTC)
         rows = [{"email": f"bench.digest.{n:04d}@units.example.vn", "name": f"Cán bộ khuyến công {n:04d}",
                  "role": Role.PROVINCE.value, "province_id": units[n % len(units)],
                  "locale": "en" if n % 10 == 0 else "vi", "created_at": now}

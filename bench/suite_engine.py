@@ -20,7 +20,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlalchemy import bindparam, insert, select, update
@@ -71,7 +71,7 @@ def province_email(slug: str) -> str:
 def plan(url: str, n: int) -> list[Step]:
     """N transitions over the 340 tasks, round-robin, each task following CYCLE; adds the users."""
     db = Database(url)
-    now = datetime(2025, 11, 3, 2, tzinfo=timezone.utc)
+    now = datetime(2025, 11, 3, 2, tzinfo=UTC)
     with db.session() as session:
         add_user(session, email=OVERSEER, name="Giám sát", role=Role.OVERSEER, province=None, now=now)
         tasks = session.execute(
@@ -118,7 +118,7 @@ def floor_writer(db: Database) -> tuple[Callable[[Step], object], Callable[[], N
     actors = dict(conn.execute(select(User.email, User.id)).all())
     conn.commit()
     tasks, events = Task.__table__, Event.__table__
-    now = datetime(2026, 1, 5, 1, tzinfo=timezone.utc)
+    now = datetime(2026, 1, 5, 1, tzinfo=UTC)
     common = {"state": bindparam("new_state", type_=tasks.c.state.type), "updated_at": bindparam("now", type_=tasks.c.updated_at.type),
               "version": tasks.c.version + 1}
     with_progress = update(tasks).where(tasks.c.id == bindparam("tid")).values(
@@ -201,7 +201,7 @@ def run_batch(url: str, steps: list[Step]) -> float:
     """All steps through service.apply inside one transaction (a bulk import); returns seconds."""
     db = Database(url)
     db.engine  # noqa: B018 - connect before timing
-    now = datetime(2026, 1, 5, 1, tzinfo=timezone.utc)
+    now = datetime(2026, 1, 5, 1, tzinfo=UTC)
     start = time.perf_counter()
     with db.session() as session:
         # An importer loads its tasks and users once, and holds them: the

@@ -146,7 +146,7 @@ class ServerProcess:
         except (ProcessLookupError, PermissionError):
             pass
 
-    def __enter__(self) -> "ServerProcess":
+    def __enter__(self) -> ServerProcess:
         self.start()
         return self
 

@@ -245,9 +245,8 @@ def emit_json(data: Any) -> None:
 
 def note_line(note: str | None) -> None:
     if note:
-        from dtrack.workflow.error_messages import phrase
-
         from dtrack.terminal import neutralise
+        from dtrack.workflow.error_messages import phrase
 
         click.echo(f"{say('note')}: {neutralise(phrase(note, current_lang()), cell=True)}", err=True)
 

@@ -18,8 +18,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from hypothesis import settings as hypothesis_settings
 from click.testing import CliRunner
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError

@@ -15,9 +15,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
-from click.testing import CliRunner
 from sqlalchemy import text
 
 from dtrack.cli import cli

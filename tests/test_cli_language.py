@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 from datetime import date
 
-import pytest
-from hypothesis import HealthCheck, example, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 HANOI = "a@soct.hanoi.gov.vn"
 FIXTURE_SAFE = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

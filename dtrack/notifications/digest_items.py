@@ -3,8 +3,8 @@ the sections so that each task has one row (its reminders and changes merged int
 """
 from __future__ import annotations
 
-from collections import defaultdict
 import bisect
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any

@@ -50,7 +50,7 @@ import uuid
 from collections.abc import Callable, Collection, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
@@ -59,6 +59,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from dtrack.notifications.disabled import DISABLED_REASON, disabled_among, disabled_emails
 from dtrack.notifications.lease import Lease
+from dtrack.notifications.mail import (
+    Attachment,
+    build_message,
+    message_id,
+    sender_address,
+)
 
 # Reading and retrying the queue live beside it (kept importable from here).
 from dtrack.notifications.outbox_admin import (  # noqa: F401
@@ -68,12 +74,6 @@ from dtrack.notifications.outbox_admin import (  # noqa: F401
     failed_messages,
     list_messages,
     retry,
-)
-from dtrack.notifications.mail import (
-    Attachment,
-    build_message,
-    message_id,
-    sender_address,
 )
 from dtrack.notifications.transport import Connection, Transport, permanent
 from dtrack.workflow.database import Database
@@ -93,7 +93,7 @@ MAX_BACKOFF = timedelta(hours=6)
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def enqueue(

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -20,7 +20,7 @@ def retry(db: Database, ids: Sequence[int] = (), *, all_failed: bool = False,
     """Make failed messages pending again, with a fresh count of tries; returns how many."""
     if not ids and not all_failed:
         raise InvalidInput("retry", "no message given", "give a message id or --all-failed")
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     with db.session() as session:
         if ids:
             rows = {r.id: r for r in session.scalars(select(Outbox).where(Outbox.id.in_(ids)))}

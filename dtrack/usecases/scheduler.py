@@ -27,7 +27,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from dtrack.accounts.housekeeping import purge_account_rows
@@ -98,7 +98,7 @@ def _start_jobs(db: Database, settings: Settings, interval_seconds: float):
         timezone=ZoneInfo(settings.timezone),
     )
     scheduler.start(paused=True)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     # Keep a stored digest's next run: if it passed while we were down, it runs once now.
     stored = scheduler.get_job(DIGEST_JOB)
     at = settings.digest_time

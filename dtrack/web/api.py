@@ -36,11 +36,11 @@ from dtrack.reports.national import national_report_for
 from dtrack.reports.province import province_report_for
 from dtrack.reports.render import render_file
 from dtrack.web.api_rules import api_detail, api_field, check_request
-from dtrack.web.downloads import download, report_options
 from dtrack.web.body_limit import BodyTooLarge, limit_body
+from dtrack.web.downloads import download, report_options
 from dtrack.web.edge import WebApp, has_nul
-from dtrack.web.intake import read_body
 from dtrack.web.forms import parse_day
+from dtrack.web.intake import read_body
 from dtrack.web.openapi import document
 from dtrack.workflow.errors import (
     ConcurrentUpdate,

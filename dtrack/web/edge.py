@@ -48,8 +48,15 @@ from dtrack.workflow.clock import Clock, local_dmy_hm
 from dtrack.workflow.database import Database
 from dtrack.workflow.error_messages import say
 from dtrack.workflow.errors import (
-    ConcurrentUpdate, DtrackError, InvalidInput, LinkInvalid, LoginFailed, LoginThrottled, NotAuthenticated,
-    NotFound, PermissionDenied,
+    ConcurrentUpdate,
+    DtrackError,
+    InvalidInput,
+    LinkInvalid,
+    LoginFailed,
+    LoginThrottled,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
 )
 from dtrack.workflow.models import User
 from dtrack.workflow.settings import Settings

@@ -7,7 +7,7 @@ simulated season.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 # Events recorded on a pinned day get this local time, so a reproducible run
@@ -60,12 +60,12 @@ class Clock:
         """The current instant, timezone-aware in UTC."""
         if self.pinned is not None:
             local = datetime.combine(self.pinned, PINNED_LOCAL_TIME, tzinfo=ZoneInfo(self.tz))
-            return local.astimezone(timezone.utc)
-        return datetime.now(timezone.utc) + self.shift
+            return local.astimezone(UTC)
+        return datetime.now(UTC) + self.shift
 
     def local_date(self, instant: datetime) -> date:
         """The calendar day an instant falls on in the local time zone."""
         return instant.astimezone(ZoneInfo(self.tz)).date()
 
-    def on(self, day: date) -> "Clock":
+    def on(self, day: date) -> Clock:
         return Clock(self.tz, day)

@@ -28,8 +28,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dtrack.workflow import locks
 from dtrack.workflow.commit_count import CommitCount
-from dtrack.workflow.database_url import check_database_url, mask_url
 from dtrack.workflow.database_errors import DatabaseReadOnly, read_only_error, unsupported_url
+from dtrack.workflow.database_url import check_database_url, mask_url
 from dtrack.workflow.errors import DatabaseNotInitialised, DatabaseUnavailable, MigrationFailed
 
 # The Alembic revision the code expects; tests check it is the migrations' head.

@@ -19,7 +19,6 @@ from dtrack.workflow.deadlines import WorkCalendar
 from dtrack.workflow.errors import InvalidInput
 from dtrack.workflow.vocabulary import Weekday
 
-
 _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 

@@ -26,7 +26,6 @@ from dtrack.workflow.timeliness import classify
 from dtrack.workflow.views import View, plain
 from dtrack.workflow.vocabulary import DEPARTMENT_KIND, State
 
-
 # What a TaskView is made of, as plain columns: `list_tasks` selects these rather than ORM
 # objects (at 300 tasks, four objects per row cost more than the query). The task's own
 # columns keep their attribute names, so a row and a Task read alike (`TaskView._made`).

@@ -10,7 +10,13 @@ from dtrack.accounts import admin, links, login, passwords, sessions
 from dtrack.workflow.access import check_oversight, readable_task
 from dtrack.workflow.account_models import AuthEvent
 from dtrack.workflow.errors import (
-    InvalidInput, LinkInvalid, LoginFailed, LoginThrottled, NotAuthenticated, PermissionDenied, UnknownTask,
+    InvalidInput,
+    LinkInvalid,
+    LoginFailed,
+    LoginThrottled,
+    NotAuthenticated,
+    PermissionDenied,
+    UnknownTask,
 )
 from dtrack.workflow.models import User
 from dtrack.workflow.settings import load_settings

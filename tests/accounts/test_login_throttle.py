@@ -18,7 +18,14 @@ from dtrack.workflow.error_messages import say
 from dtrack.workflow.errors import AddressThrottled, LoginFailed, LoginThrottled
 from dtrack.workflow.settings import load_settings
 from tests.web.http_support import (  # noqa: F401 - fixtures
-    CSRF, PASSWORD, START, ManualClock, cheap_hashing, count, make_site, site,
+    CSRF,
+    PASSWORD,
+    START,
+    ManualClock,
+    cheap_hashing,
+    count,
+    make_site,
+    site,
 )
 
 STRANGER, OWNER_IP = "203.0.113.7", "198.51.100.2"

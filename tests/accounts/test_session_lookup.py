@@ -1,7 +1,6 @@
 """The session lookup every request pays: one statement, a write at most once per touch interval, no transaction on PostgreSQL."""
 from __future__ import annotations
 
-
 import pytest
 from sqlalchemy import select, text
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 import tomllib
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from dtrack.directives.format import parse_data, parse_file
 from dtrack.directives.loader import load
-from dtrack.workflow.assignments import assign
 from dtrack.seeds import DIRECTIVE_20_FILE, EXAMPLE_DIRECTIVE_FILE
+from dtrack.workflow.assignments import assign
 from dtrack.workflow.errors import DirectiveInvalid, UnknownDirective
 from dtrack.workflow.models import Directive, Task, TaskGroup
 from dtrack.workflow.provinces import select_provinces
@@ -85,18 +86,16 @@ def test_removing_a_group_that_has_tasks_is_refused_and_changes_nothing(db, worl
     data["groups"] = data["groups"][:-1]
     data["directive"]["title_en"] = "Changed"
     spec = parse_data(data, "shorter.toml")
-    with pytest.raises(DirectiveInvalid, match="already has tasks"):
-        with db.session() as s:
-            load(s, spec, world.clock.now())
+    with pytest.raises(DirectiveInvalid, match="already has tasks"), db.session() as s:
+        load(s, spec, world.clock.now())
     with db.session() as s:
         assert s.scalar(select(Directive.title_en)) != "Changed"
     assert counts(db) == (1, 10, TASKS)
 
 
 def test_assigning_an_unknown_directive_is_an_error(db, world):
-    with pytest.raises(UnknownDirective):
-        with db.session() as s:
-            assign(s, "99/CT-XX", [], world.clock.today(), world.clock.now())
+    with pytest.raises(UnknownDirective), db.session() as s:
+        assign(s, "99/CT-XX", [], world.clock.today(), world.clock.now())
 
 
 def _valid() -> dict:
@@ -214,9 +213,8 @@ def test_an_unknown_province_in_a_scope_fails_the_load_and_changes_nothing(db, w
 
     spec = parse_data(tomllib.loads(SCOPED_GROUP.format(extra='provinces = ["Kiên Giang", "Atlantis"]')), "sc.toml")
     before = counts(db)
-    with pytest.raises(DirectiveInvalid) as caught:
-        with db.session() as s:
-            load(s, spec, world.clock.now(), "sc.toml")
+    with pytest.raises(DirectiveInvalid) as caught, db.session() as s:
+        load(s, spec, world.clock.now(), "sc.toml")
     assert caught.value.field == "groups[ordinal=1].provinces" and "'Atlantis' is not a province" in str(caught.value)
     assert counts(db) == before
 

@@ -66,9 +66,9 @@ def test_init_refuses_to_call_a_drifted_schema_up_to_date(db_url, monkeypatch):
 
 
 def test_init_on_a_current_database_fills_no_gap_and_finds_no_difference(db):
+    from alembic.config import Config
     from alembic.migration import MigrationContext
     from alembic.script import ScriptDirectory
-    from alembic.config import Config
 
     from dtrack.migrations.schema_check import differences
 

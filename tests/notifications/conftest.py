@@ -6,7 +6,7 @@ import ssl
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -15,10 +15,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from tests.conftest import TODAY
 from dtrack.workflow.models import Reminder
 from dtrack.workflow.settings import Settings, load_settings
 from dtrack.workflow.tasks import find_task
+from tests.conftest import TODAY
 
 SMTP_USER = "mailer"
 SMTP_PASSWORD = "s3cret-Pa55word"
@@ -160,8 +160,8 @@ def remind(db):
         with db.session() as s:
             found, _ = find_task(s, task)
             row = Reminder(task_id=found.id, due_on=found.due_on, kind=kind, remind_on=remind_on,
-                           audience=audience, days=days, created_at=datetime(2026, 1, 1, tzinfo=timezone.utc),
-                           cancelled_at=datetime(2026, 1, 2, tzinfo=timezone.utc) if cancelled else None)
+                           audience=audience, days=days, created_at=datetime(2026, 1, 1, tzinfo=UTC),
+                           cancelled_at=datetime(2026, 1, 2, tzinfo=UTC) if cancelled else None)
             s.add(row)
             s.flush()
             return row.id

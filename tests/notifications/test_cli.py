@@ -6,9 +6,9 @@ import logging
 import pytest
 from sqlalchemy import func, select
 
-from tests.notifications.conftest import SMTP_PASSWORD, SMTP_USER, SmtpServer
 from dtrack.workflow.database import Database
 from dtrack.workflow.models import Outbox
+from tests.notifications.conftest import SMTP_PASSWORD, SmtpServer
 
 # The command line in English: these tests are about reports, mail and accounts, not its wording.
 pytestmark = pytest.mark.usefixtures("english")

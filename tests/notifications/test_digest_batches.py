@@ -2,7 +2,6 @@
 losing nothing, and reads that do not grow with the batch (no query per recipient)."""
 from __future__ import annotations
 
-
 import pytest
 from sqlalchemy import delete, select, update
 

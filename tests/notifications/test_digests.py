@@ -6,12 +6,12 @@ from datetime import date
 from sqlalchemy import select
 
 from dtrack.notifications.digest_sending import build_digests, preview
-from tests.conftest import TODAY
-from tests.notifications.conftest import mail_settings
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.models import Outbox, Reminder
 from dtrack.workflow.service import Tracker
 from dtrack.workflow.users import find_user
+from tests.conftest import TODAY
+from tests.notifications.conftest import mail_settings
 
 CLOCK = Clock(pinned=TODAY)
 

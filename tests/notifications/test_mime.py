@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import html
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from email import message_from_bytes, policy
 from email.utils import parsedate_to_datetime
 
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 from markupsafe import escape
 
 from dtrack.notifications.digest_gathering import Digest, Item, Section
@@ -15,11 +17,11 @@ from dtrack.notifications.digest_sending import build_digests
 from dtrack.notifications.mail import build_message, message_id
 from dtrack.notifications.outbox import deliver, enqueue
 from dtrack.notifications.transport import SmtpTransport
+from dtrack.workflow.clock import Clock
+from dtrack.workflow.models import Outbox
 from dtrack.workflow.settings import parse_smtp_url
 from tests.conftest import TODAY
 from tests.notifications.conftest import mail_settings
-from dtrack.workflow.clock import Clock
-from dtrack.workflow.models import Outbox
 
 CLOCK = Clock(pinned=TODAY)
 SETTINGS = mail_settings()
@@ -96,7 +98,7 @@ def test_notes_survive_the_mime_round_trip(note, name):
     rendered = render(digest, SETTINGS, CLOCK)
     row = Outbox(recipient="a@x.vn", recipient_name=name, kind="digest", key_date=TODAY, subject=rendered.subject,
                  body_text=rendered.text, body_html=rendered.html, message_id="<m@x.vn>",
-                 created_at=datetime(2026, 1, 5, 5, tzinfo=timezone.utc))
+                 created_at=datetime(2026, 1, 5, 5, tzinfo=UTC))
     raw = build_message(row, SETTINGS.mail_from).as_bytes()
     msg = message_from_bytes(raw, policy=policy.default)
     text = msg.get_body(("plain",)).get_content()

@@ -2,20 +2,20 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 
 from dtrack.notifications.digest_sending import build_digests, daily_run
 from dtrack.notifications.outbox import deliver, enqueue, retry
 from dtrack.notifications.transport import FileTransport, SmtpTransport, transport_from
-from dtrack.workflow.settings import parse_smtp_url
-from tests.conftest import TODAY
-from tests.notifications.conftest import SmtpServer, mail_settings
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.database import Database
 from dtrack.workflow.models import Outbox
+from dtrack.workflow.settings import parse_smtp_url
 from dtrack.workflow.vocabulary import OutboxState
+from tests.conftest import TODAY
+from tests.notifications.conftest import SmtpServer, mail_settings
 
 CLOCK = Clock(pinned=TODAY)
 
@@ -109,7 +109,7 @@ def test_deferred_recipient_fails_after_max_attempts_others_delivered(world, db,
     smtp.handler.defer.add(refused)  # 451: temporary, so tried again with backoff
     settings = mail_settings(tmp_path, mail_max_attempts="3", mail_retry_seconds="60")
     build_digests(db, CLOCK, settings)
-    start = datetime(2026, 1, 5, 6, 0, tzinfo=timezone.utc)
+    start = datetime(2026, 1, 5, 6, 0, tzinfo=UTC)
     moments = [start, start + timedelta(seconds=30), start + timedelta(seconds=61), start + timedelta(seconds=200)]
     for moment in moments:
         deliver(db, smtp_transport(smtp), settings, now=lambda: moment)
@@ -132,7 +132,7 @@ def test_stale_sending_row_is_recovered_and_resent_with_the_same_message_id(worl
     people(world)
     settings = mail_settings(tmp_path, mail_stale_seconds="600")
     build_digests(db, CLOCK, settings)
-    crashed_at = datetime.now(timezone.utc) - timedelta(hours=1)
+    crashed_at = datetime.now(UTC) - timedelta(hours=1)
     with db.session() as s:
         row = s.scalars(select(Outbox).order_by(Outbox.id)).first()
         s.execute(update(Outbox).where(Outbox.id == row.id)

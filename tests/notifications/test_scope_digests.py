@@ -4,11 +4,11 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from dtrack.notifications.digest_sending import preview
-from dtrack.workflow.models import Reminder
-from dtrack.workflow.tasks import find_task
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.exemption import set_applicability
+from dtrack.workflow.models import Reminder
 from dtrack.workflow.reminders import sweep
+from dtrack.workflow.tasks import find_task
 from tests.conftest import TODAY
 from tests.notifications.conftest import mail_settings
 from tests.scoped_directive import CODE, DEPARTMENT_KEY, load_and_assign

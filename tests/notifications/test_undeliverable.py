@@ -9,7 +9,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -25,7 +25,7 @@ from dtrack.workflow.models import Outbox
 from dtrack.workflow.settings import parse_smtp_url
 from tests.conftest import TODAY
 from tests.notifications.conftest import SmtpServer, mail_settings
-from tests.web.http_support import csrf_of, cheap_hashing, make_site  # noqa: F401 - cheap_hashing: autouse fixture
+from tests.web.http_support import cheap_hashing, csrf_of, make_site  # noqa: F401 - cheap_hashing: autouse fixture
 
 ROOT = Path(__file__).resolve().parents[2]
 CLOCK = Clock(pinned=TODAY)
@@ -53,7 +53,7 @@ def test_permanent_refusal_fails_after_one_try_temporary_is_retried(db, db_url, 
     smtp.handler.defer.add(busy)  # 451: temporary
     queue(db, [gone, busy, fine])
     settings = mail_settings(tmp_path, mail_max_attempts="5", mail_retry_seconds="60")
-    start = datetime.now(timezone.utc)
+    start = datetime.now(UTC)
     first = deliver(db, smtp_transport(smtp), settings, now=lambda: start)
     assert (first.sent, first.retrying, first.failed) == (1, 1, 1)
     later = start + timedelta(seconds=61)  # past the 451 row's backoff
@@ -164,7 +164,7 @@ def test_killed_sender_rows_are_taken_over_after_the_lease_and_sent_once(db, db_
         assert (meanwhile.recovered, meanwhile.sent) == (0, 0)
         assert {m.claimed_by for m in rows(db).values()} == held_by
         renewed = max(m.claimed_at for m in rows(db).values())
-        assert datetime.now(timezone.utc) - renewed < timedelta(seconds=float(lease))
+        assert datetime.now(UTC) - renewed < timedelta(seconds=float(lease))
 
         sender.send_signal(signal.SIGKILL)
         sender.wait(10)

@@ -181,8 +181,8 @@ def test_import_is_all_or_nothing(db, world, tmp_path_factory, rows, bad):
         session.execute(delete(IndicatorValue).where(IndicatorValue.source == "rows.csv"))
     before = _count(db)
     with db.session() as session:
-        from dtrack.workflow.users import add_user
         from dtrack.workflow.models import User
+        from dtrack.workflow.users import add_user
 
         if session.scalar(select(User.id).where(User.email == "imp@moit.example.vn")) is None:
             add_user(session, email="imp@moit.example.vn", name="Import", role="overseer", province=None,

@@ -10,10 +10,10 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from dtrack.reports.document import ReportOptions
 from dtrack.reports.national import national_report
 from dtrack.reports.province import province_report
 from dtrack.reports.render import money, percent, render, render_file
-from dtrack.reports.document import ReportOptions
 from dtrack.workflow.models import Task
 from dtrack.workflow.vocabulary import DeadlineStatus
 

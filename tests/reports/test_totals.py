@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -43,7 +43,7 @@ def truth(db, day: date) -> dict:
     tasks marked not applicable that day (the last exempt/restore event before the day ends).
     """
     until = datetime.combine(day + timedelta(days=1), time(0), tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")).astimezone(
-        timezone.utc)
+        UTC)
     with db.session() as s:
         tasks = s.execute(select(Task.id, Task.assigned_on, Task.due_on, Province.slug, Province.region)
                           .join(Province, Task.province_id == Province.id)

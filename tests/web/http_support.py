@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from argon2 import PasswordHasher
@@ -27,7 +27,7 @@ from dtrack.workflow.users import add_user
 
 PASSWORD = "Mật-khẩu-thử-2026"
 # 12:00 in Hà Nội on the test worlds' "today" (tests/conftest.py TODAY = 2026-01-05).
-START = datetime(2026, 1, 5, 5, 0, tzinfo=timezone.utc)
+START = datetime(2026, 1, 5, 5, 0, tzinfo=UTC)
 ACCOUNTS = {
     "own": ("can.bo@soct.hanoi.example.vn", "Nguyễn Thị Hà", "province", "ha-noi"),
     "other": ("can.bo@soct.hue.example.vn", "Trần Văn Huế", "province", "hue"),

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import httpx2 as httpx
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bench.webserver import ServerProcess, add_user, run_cli
 from dtrack.accounts import passwords

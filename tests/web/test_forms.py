@@ -1,11 +1,10 @@
 """Forms: CSRF, bad input shown beside the field with the text kept, hostile text escaped, stale versions."""
 from __future__ import annotations
 
-from markupsafe import escape
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from markupsafe import escape
 
 from dtrack.templates.environment import visible
 from tests.web.http_support import count, csrf_of, form_of

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 
-
 KEY = "20/CT-BCT:2:ha-noi"
 
 

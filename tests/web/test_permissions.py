@@ -196,9 +196,7 @@ def _request(site, client, method: str, url: str, path: str, role: str, task_id:
     if method == "GET":
         return client.get(url)
     anonymous_form = role == "anonymous" or path in ("/login", "/invite/{token}")
-    if role == "anonymous":
-        token = csrf_of(client, "/login")
-    elif anonymous_form:  # a logged-in browser's login form: the token of its pre-login cookie
+    if role == "anonymous" or anonymous_form:
         token = csrf_of(client, "/login")
     else:
         token = csrf_of(client)

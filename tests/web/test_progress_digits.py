@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from dtrack.workflow.errors import InvalidInput
 from dtrack.workflow.service import parse_progress
-from tests.web.http_support import CSRF, count, form_of
+from tests.web.http_support import count, form_of
 
 KEY = "20/CT-BCT:2:ha-noi"
 # An empty form field is "no progress given" (an update may carry only a note), not a mistake.

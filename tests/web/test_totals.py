@@ -1,7 +1,7 @@
 """The web's overdue list, status matrix and four-cell matrix count what `dtrack overdue` counts, on the demo."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,7 +13,7 @@ from tests.reports.test_totals import DAYS, truth
 @pytest.mark.parametrize("day", DAYS, ids=[d.isoformat() for d in DAYS])
 def test_web_totals_agree_with_the_events(site, day: date):
     run_demo(site.db)
-    noon = datetime.combine(day, time(12), tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")).astimezone(timezone.utc)
+    noon = datetime.combine(day, time(12), tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")).astimezone(UTC)
     object.__setattr__(site.clock, "_now", noon)
     overseer = site.client("overseer")
     expected = truth(site.db, day)

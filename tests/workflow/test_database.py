@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from alembic.config import Config
 
 from dtrack.workflow.database import MIGRATIONS_DIR, SCHEMA_REVISION, Database
 from dtrack.workflow.errors import DatabaseNotInitialised, DatabaseUnavailable
@@ -52,9 +52,8 @@ def test_unmigrated_database_is_refused_with_a_hint(empty_url):
     ],
 )
 def test_unreachable_database_is_one_clear_error(url):
-    with pytest.raises(DatabaseUnavailable) as info:
-        with Database(url).session():
-            pass
+    with pytest.raises(DatabaseUnavailable) as info, Database(url).session():
+        pass
     assert "cannot open database" in str(info.value)
     assert "\n" not in str(info.value)
 

@@ -44,9 +44,8 @@ def test_a_connection_used_a_moment_ago_is_not_pinged_and_a_lost_one_fails_once(
     monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", 3600.0)
     _kill_pooled_connection(pg_db)
     # Not pinged: the first use finds the connection gone (the price of saving a round trip per transaction) ...
-    with pytest.raises(OperationalError):
-        with pg_db.session() as session:
-            session.execute(text("SELECT 1"))
+    with pytest.raises(OperationalError), pg_db.session() as session:
+        session.execute(text("SELECT 1"))
     # ... and the pool has dropped it: the next transaction works.
     with pg_db.session() as session:
         assert session.execute(text("SELECT 1")).scalar_one() == 1

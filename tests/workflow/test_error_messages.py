@@ -5,7 +5,8 @@ import inspect
 from datetime import date
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dtrack.workflow import errors
 from dtrack.workflow.error_messages import PHRASES, WORDING, phrase, say

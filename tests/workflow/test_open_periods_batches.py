@@ -1,7 +1,7 @@
 """Opening many periods at once writes rows in batches and holds no ORM objects (issue 12: flat sweep memory)."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 
@@ -12,7 +12,7 @@ from dtrack.workflow.models import Task
 
 def test_years_of_missed_periods_are_inserted_in_batches_without_objects(db, monkeypatch):
     monkeypatch.setattr(assignments, "INSERT_BATCH", 7)  # several batches even on the 34 provinces
-    now = datetime(2030, 1, 2, tzinfo=timezone.utc)
+    now = datetime(2030, 1, 2, tzinfo=UTC)
     with db.session() as session:
         before = session.scalar(select(func.count()).select_from(Task))
         created = open_periods(session, date(2029, 12, 31), now)

@@ -1,7 +1,7 @@
 """Timeliness at the boundary days, the overdue review, the four-cell matrix, and deadline extensions."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -13,7 +13,8 @@ from dtrack.workflow.models import Event, Reminder, Task
 from dtrack.workflow.overdue import Scope, overdue_review, timeliness_matrix
 from dtrack.workflow.reminders import sweep
 from dtrack.workflow.timeliness import Timeliness, classify
-from dtrack.workflow.vocabulary import DeadlineStatus as D, DeadlineTrigger, State
+from dtrack.workflow.vocabulary import DeadlineStatus as D
+from dtrack.workflow.vocabulary import DeadlineTrigger, State
 
 DUE = date(2026, 3, 10)
 
@@ -42,10 +43,10 @@ def test_classification_at_boundary_days(state, as_of, submitted, completed, exp
 
 def test_a_submission_late_in_the_evening_local_time_counts_on_its_local_day():
     # 23:30 on the deadline in Hà Nội is 16:30 UTC the same day: on time.
-    at = datetime(2026, 3, 10, 16, 30, tzinfo=timezone.utc)
+    at = datetime(2026, 3, 10, 16, 30, tzinfo=UTC)
     assert classify(State.COMPLETED, DUE, date(2026, 4, 1), submitted_at=at).status == D.COMPLETED_ON_TIME
     # 00:30 local on 11 March is 17:30 UTC on 10 March: late.
-    late = datetime(2026, 3, 10, 17, 30, tzinfo=timezone.utc)
+    late = datetime(2026, 3, 10, 17, 30, tzinfo=UTC)
     assert classify(State.COMPLETED, DUE, date(2026, 4, 1), submitted_at=late) == Timeliness(D.COMPLETED_LATE, 1)
 
 

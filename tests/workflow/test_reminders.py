@@ -5,14 +5,16 @@ import threading
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import delete, func, select
 
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.database import Database
 from dtrack.workflow.models import Reminder, Task
 from dtrack.workflow.reminders import ReminderPolicy, due_reminders, sweep
-from dtrack.workflow.vocabulary import ReminderKind as K, Role, State
+from dtrack.workflow.vocabulary import ReminderKind as K
+from dtrack.workflow.vocabulary import Role, State
 
 POLICY = ReminderPolicy()
 DUE = date(2026, 3, 10)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from dtrack.directives.format import parse_file
 from dtrack.directives.loader import load
+from dtrack.seeds import DIRECTIVE_20_FILE
 from dtrack.workflow.applicability import FOLDED_REASON
 from dtrack.workflow.assignments import assign
 from dtrack.workflow.errors import InvalidInput, PermissionDenied, UnknownTask
@@ -27,7 +28,6 @@ from dtrack.workflow.tasks import find_task, list_tasks
 from dtrack.workflow.users import find_user
 from dtrack.workflow.vocabulary import DeadlineStatus
 from dtrack.workflow.worklists import province_worklist, task_page
-from dtrack.seeds import DIRECTIVE_20_FILE
 from tests.scoped_directive import CODE, DEPARTMENT_KEY, POTTERY, SOUTH, TODAY, load_and_assign
 
 SCOPE = Scope(directive=CODE)

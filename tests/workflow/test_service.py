@@ -5,7 +5,8 @@ import threading
 from collections import Counter
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from dtrack.workflow.errors import ConcurrentUpdate, InvalidInput, UnknownTask, UnknownTrigger, UnknownUser

@@ -5,7 +5,6 @@ from contextlib import contextmanager
 from datetime import date
 
 import pytest
-
 from sqlalchemy import func, select, update
 
 from dtrack.workflow.models import Task

@@ -7,11 +7,11 @@ import pytest
 from sqlalchemy import select
 
 from dtrack.workflow import history as history_module
-from dtrack.workflow.models import Task
-from dtrack.workflow.users import find_user
 from dtrack.workflow.errors import InvalidInput
 from dtrack.workflow.exemption import set_applicability
+from dtrack.workflow.models import Task
 from dtrack.workflow.status import status_matrix
+from dtrack.workflow.users import find_user
 from dtrack.workflow.worklists import status_units_page
 
 CODE = "20/CT-BCT"
