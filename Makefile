@@ -41,12 +41,15 @@ demo: $(STAMP)
 	$(BIN)/dtrack demo
 
 # Both back-ends: SQLite (embedded) and PostgreSQL. With CI set, an
-# unreachable PostgreSQL fails the run instead of skipping.
+# unreachable PostgreSQL fails the run instead of skipping. Three workers on
+# two cores: many tests wait on a server process, PostgreSQL or the browser,
+# so a third keeps the cores busy (each worker has its own scratch databases).
+TEST_WORKERS ?= 3
 test: $(STAMP) chromium
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS)
 
 test-sqlite: $(STAMP) chromium
-	$(BIN)/python -m pytest -q -m "not postgres"
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) -m "not postgres"
 
 # What is too slow for every run: schemathesis at full depth, servers and
 # PostgreSQL killed in the middle of work. Run before closing a hardening issue.
