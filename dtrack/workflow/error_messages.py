@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from dtrack.workflow.errors import DtrackError
+from dtrack.workflow.errors import ConcurrentUpdate, DtrackError
 from dtrack.workflow.vocabulary import STATE_LABELS, State
 
 # code -> (message, hint or None). A hint of None keeps the error's own hint, if any.
@@ -26,7 +26,8 @@ WORDING: dict[str, Wording] = {
         "error": ("{message}", None),
         "not_found": ("không tìm thấy {ref!r}", None),
         "unknown_task": ("không có nhiệm vụ {ref!r}",
-                         "hãy ghi số id hoặc khoá CHỈ_THỊ:NHÓM:TỈNH, ví dụ 20/CT-BCT:2:ha-noi (xem `dtrack tasks list`)"),
+                         "hãy ghi số id hoặc khoá CHỈ_THỊ:NHÓM:TỈNH, ví dụ 20/CT-BCT:2:ha-noi "
+                         "(xem `dtrack tasks list`)"),
         "unknown_province": ("không có tỉnh, thành phố {ref!r}",
                              "xem `dtrack provinces` để biết mã của 34 tỉnh, thành phố, ví dụ ha-noi"),
         "unknown_user": ("không có người dùng {ref!r}",
@@ -34,7 +35,8 @@ WORDING: dict[str, Wording] = {
         "unknown_directive": ("không có chỉ thị {ref!r}",
                               "tải chỉ thị bằng `dtrack directive load FILE` (xem `dtrack directive list`)"),
         "unknown_trigger": ("không có thao tác {ref!r}", "các thao tác: {known_text}"),
-        "transition_not_allowed": ("không thể {trigger_cli} nhiệm vụ {task_key}: nhiệm vụ đang ở trạng thái «{state_label}»",
+        "transition_not_allowed": ("không thể {trigger_cli} nhiệm vụ {task_key}: "
+                                   "nhiệm vụ đang ở trạng thái «{state_label}»",
                                    "được phép lúc này: {allowed_text}"),
         "permission_denied": ("{actor} không được {trigger_cli} {task_key}: {reason_text}", None),
         "concurrent_update": ("nhiệm vụ {task_key} vừa được người khác thay đổi{who}",
@@ -91,7 +93,8 @@ WORDING: dict[str, Wording] = {
         "storage_failed": ("không lưu được tệp: {reason}", "chưa có gì được ghi; hãy báo quản trị viên"),
         "deadline_final": ("{field}: {task_key} đã hoàn thành: không thể gia hạn nữa",
                            "kết quả đúng hạn hay trễ hạn đã cố định; nếu phải làm lại, Cục mở lại nhiệm vụ trước"),
-        "unknown_extension_request": ("không có đề nghị gia hạn {ref!r}", "xem số đề nghị bằng `dtrack deadlines requests`"),
+        "unknown_extension_request": ("không có đề nghị gia hạn {ref!r}",
+                                      "xem số đề nghị bằng `dtrack deadlines requests`"),
         "request_already_decided": ("đề nghị gia hạn {request_id} đã được quyết định ({status_text})",
                                     "xem `dtrack deadlines requests`; tỉnh có thể gửi đề nghị mới"),
         "extension_already_requested": ("{task_key} đã có một đề nghị gia hạn đang chờ{which}",
@@ -137,7 +140,8 @@ WORDING: dict[str, Wording] = {
                                  "check --db / DTRACK_DATABASE_URL and that the server is running"),
         "database_not_initialised": ("database {url} has no dtrack schema yet", "run `dtrack init` first"),
         "migration_failed": ("cannot prepare database {url}: {reason}", None),
-        "schema_drift": ("the schema of database {url} differs from the models after upgrading: {difference}{more_text}",
+        "schema_drift": ("the schema of database {url} differs from the models after upgrading: "
+                         "{difference}{more_text}",
                          "it is not up to date; report this line to dtrack's maintainers"),
         "import_invalid": ("{path}: {count} bad row(s), nothing imported: {listed}",
                            "fix those rows and import the whole file again"),
@@ -146,7 +150,8 @@ WORDING: dict[str, Wording] = {
                                     "messages stay pending; check DTRACK_SMTP_URL and run `dtrack outbox send` again"),
         "message_rejected": ("{code} {reply}", None),
         "rule_error": ("{message}", None),
-        "unknown_indicator": ("unknown indicator {ref!r}", "known indicators: {known_text} (see `dtrack indicators list`)"),
+        "unknown_indicator": ("unknown indicator {ref!r}",
+                              "known indicators: {known_text} (see `dtrack indicators list`)"),
         "login_failed": ("wrong email or password", "check both and try again"),
         "hashing_busy": ("the server is busy checking passwords", "wait a few seconds and try again"),
         "login_throttled": ("too many failed logins for {email} from this device or network address",
@@ -158,7 +163,8 @@ WORDING: dict[str, Wording] = {
                               "or ask an administrator for a password-reset link"),
         "storage_failed": ("the file could not be stored: {reason}", "nothing was saved; tell the administrator"),
         "deadline_final": ("{field}: {task_key} is completed: its deadline can no longer be extended",
-                           "its timeliness is final; if the work must be done again, an overseer reopens the task first"),
+                           "its timeliness is final; "
+                           "if the work must be done again, an overseer reopens the task first"),
         "unknown_extension_request": ("unknown extension request {ref!r}",
                                       "see `dtrack deadlines requests` for request ids"),
         "request_already_decided": ("extension request {request_id} is already {status}",
@@ -233,6 +239,9 @@ PHRASES: dict[str, str] = {
 # Reasons and notes with values in them: (English, fully matched) -> Vietnamese, groups in order.
 PATTERNS: list[tuple[re.Pattern[str], str]] = [(re.compile(english), vi) for english, vi in (
     (r"the task belongs to (\S+), you to (.+)", "nhiệm vụ thuộc {0}, còn bạn thuộc {1}"),
+    # An SMTP server's own reply, kept as it came: said in Vietnamese in front of it.
+    (r"(5\d\d[ -].*)", "máy chủ thư từ chối hẳn, không gửi lại nữa (máy chủ trả lời: {0})"),
+    (r"(4\d\d[ -].*)", "máy chủ thư tạm từ chối và đã hết số lần thử (máy chủ trả lời: {0})"),
     (r"(\S+) is not a database kind dtrack knows", "dtrack không biết loại cơ sở dữ liệu '{0}'"),
     (r"its driver is not installed \((.*)\)", "chưa cài trình điều khiển (driver) cho loại cơ sở dữ liệu này ({0})"),
     (r"only (\S+)'s province users may do that", "chỉ cán bộ của {0} được làm việc này"),
@@ -248,14 +257,16 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [(re.compile(english), vi) for eng
     (r"give 0 or more", "hãy ghi 0 hoặc lớn hơn"),
     (r"(\S+) is already registered", "{0} đã được đăng ký"),
     (r"(\S+) is already disabled", "{0} đã bị khoá rồi"),
-    (r"only province users belong to a province, not (\w+)s", "chỉ người dùng của tỉnh mới thuộc một tỉnh, {0} thì không"),
+    (r"only province users belong to a province, not (\w+)s",
+     "chỉ người dùng của tỉnh mới thuộc một tỉnh, {0} thì không"),
     (r"is shorter than (\d+) characters", "ngắn hơn {0} ký tự"),
     (r"is longer than (\d+) characters", "dài hơn {0} ký tự"),
     (r"(.+) is now part of (.+); using (\S+)", "{0} nay thuộc {1}; dùng {2}"),
     (r"cannot write (.+) \((.+)\)", "không ghi được {0} ({1})"),
     (r"line (\d+): contains the control character (U\+[0-9A-F]+) \((.+)\); remove it",
      "dòng {0}: chứa ký tự điều khiển {1} ({2}); hãy xoá ký tự đó"),
-    (r"contains the control character (U\+[0-9A-F]+) \((.+)\); remove it", "chứa ký tự điều khiển {0} ({1}); hãy xoá ký tự đó"),
+    (r"contains the control character (U\+[0-9A-F]+) \((.+)\); remove it",
+     "chứa ký tự điều khiển {0} ({1}); hãy xoá ký tự đó"),
     (r"line (\d+): has (\d+) characters; the limit is (\d+)", "dòng {0}: dài {1} ký tự; tối đa {2} ký tự"),
     (r"has (\d+) characters; the limit is (\d+)", "dài {0} ký tự; tối đa {1} ký tự"),
     (r"has (\d+) entries; the limit is (\d+)", "có {0} mục; tối đa {1} mục"),
@@ -317,7 +328,7 @@ def _fields(error: DtrackError, lang: str) -> dict[str, Any]:
         fields["listed"] = "; ".join(f"{line} {n}: {reason}" for n, reason in fields["problems"])
     if "path" in fields and "where" not in fields:
         fields["where"] = f"{fields['path']}: {fields['field']}" if fields.get("field") else fields["path"]
-    if error.error_code == "concurrent_update":
+    if isinstance(error, ConcurrentUpdate):  # the one error with code "concurrent_update"
         if lang == "vi":
             by = f" ({error.by}, lúc {error.at})" if error.by else " cùng lúc"
         else:
@@ -328,7 +339,8 @@ def _fields(error: DtrackError, lang: str) -> dict[str, Any]:
         fields["which"] = f" (đề nghị số {number})" if number is not None else ""
         fields["which_en"] = f" (request {number})" if number is not None else ""
     if error.error_code == "request_already_decided":
-        fields["status_text"] = {"granted": "đã đồng ý", "refused": "không đồng ý"}.get(fields["status"], fields["status"])
+        status = fields["status"]
+        fields["status_text"] = {"granted": "đã đồng ý", "refused": "không đồng ý"}.get(status, status)
     if error.error_code == "rule_error":
         fields["message"] = error.message
     return fields
@@ -346,7 +358,7 @@ def say(error: DtrackError, lang: str = "vi") -> str:
         message = message_template.format(**fields)
         default_hint = WORDING["en"][code][1]
         if hint_template and (error.hint is None or _same_hint(error.hint, default_hint, _fields(error, "en"))):
-            hint = hint_template.format(**fields)
+            hint: str | None = hint_template.format(**fields)
         else:  # the raiser gave its own hint: translate it when it is a known phrase
             hint = phrase(error.hint, lang) or None
     except (KeyError, IndexError, ValueError):  # a template the error cannot fill: never hide the error
