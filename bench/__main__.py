@@ -91,7 +91,8 @@ def table(results: list[Result]) -> str:
     numeric = {3, 4, 5, 6}
     lines = []
     for n, row in enumerate(rows):
-        cells = [str(c).rjust(w) if i in numeric and n else str(c).ljust(w) for i, (c, w) in enumerate(zip(row, widths))]
+        cells = [str(c).rjust(w) if i in numeric and n else str(c).ljust(w)
+                 for i, (c, w) in enumerate(zip(row, widths, strict=True))]
         lines.append("| " + " | ".join(cells) + " |")
         if n == 0:
             lines.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")

@@ -156,7 +156,8 @@ def generate(url: str, *, directives: int, units: int, groups: int = 10, seed: i
         states = dict(season.states)
         if conn.dialect.name == "postgresql":
             for table in ("tasks", "events", "users"):
-                conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"))
+                conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                  f"(SELECT MAX(id) FROM {table}))"))
     if db.is_sqlite:
         with loader.connect() as conn:
             conn.exec_driver_sql("ANALYZE")
@@ -222,7 +223,8 @@ def _add_officers(conn, unit_ids: list[int], now: datetime) -> dict[int, int]:
              "province_id": u, "locale": "en" if n % 10 == 0 else "vi", "created_at": now}
             for n, u in enumerate(unit_ids)]
     conn.execute(insert(User), rows)
-    return dict(conn.execute(select(User.province_id, User.id).where(User.email.like("khuyencong.%@bench.example.vn"))).all())
+    officers = select(User.province_id, User.id).where(User.email.like("khuyencong.%@bench.example.vn"))
+    return dict(conn.execute(officers).all())
 
 
 def _add_directives(conn, directives: int, groups: int, now: datetime) -> list[Assignment]:

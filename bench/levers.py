@@ -59,7 +59,7 @@ def ab(backend: str, lever: str, n: int) -> None:
                 db.dispose()
         finally:
             scratch.close()
-    gain = sorted(a / b for a, b in zip(*samples))
+    gain = sorted(a / b for a, b in zip(*samples, strict=True))
     print(f"{backend} {lever}: without {1 / statistics.median(samples[0]):,.0f}/s, with "
           f"{1 / statistics.median(samples[1]):,.0f}/s; with / without {statistics.median(gain):.3f} "
           f"({gain[0]:.3f}-{gain[-1]:.3f})", flush=True)
@@ -86,8 +86,8 @@ def main() -> None:
             finally:
                 scratch.close()
         rate = lambda xs: 1 / statistics.median(xs)  # noqa: E731
-        core = sorted(c / e for e, c in zip(engine_s, core_s))
-        raw = sorted(r / e for e, r in zip(engine_s, raw_s))
+        core = sorted(c / e for e, c in zip(engine_s, core_s, strict=True))
+        raw = sorted(r / e for e, r in zip(engine_s, raw_s, strict=True))
         print(f"{backend}: engine {rate(engine_s):,.0f}/s, Core floor {rate(core_s):,.0f}/s, raw {rate(raw_s):,.0f}/s; "
               f"engine/Core {statistics.median(core):.3f} ({core[0]:.3f}-{core[-1]:.3f}), "
               f"engine/raw {statistics.median(raw):.3f} ({raw[0]:.3f}-{raw[-1]:.3f})", flush=True)

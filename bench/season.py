@@ -121,7 +121,8 @@ class Season:
 
         delay = {"fast": (3, 20), "steady": (10, 45), "late": (40, 150), "stuck": (20, 60)}[profile]
         day = cycle_start + timedelta(days=rng.randint(*delay))
-        if not (profile == "late" and rng.random() < 0.15) and happen(Trigger.START, State.IN_PROGRESS.value, moment(day)):
+        if (not (profile == "late" and rng.random() < 0.15)
+                and happen(Trigger.START, State.IN_PROGRESS.value, moment(day))):
             while True:
                 if extended and due is not None:
                     extended = False
@@ -182,8 +183,9 @@ class Season:
         events = [(by, (trigger, from_state, to_state, prog, note, None, fmt(at), fmt(from_due), fmt(to_due)))
                   for trigger, from_state, to_state, prog, note, at, from_due, to_due, by in history]
         updated = history[-1][5] if history else datetime.combine(assigned_on, datetime.min.time())
+        was_submitted = state in (State.SUBMITTED.value, State.COMPLETED.value, State.RETURNED.value)
         fields = (state, progress, fmt(original_due), fmt(due),
-                  fmt(submitted) if state in (State.SUBMITTED.value, State.COMPLETED.value, State.RETURNED.value) else None,
+                  fmt(submitted) if was_submitted else None,
                   fmt(completed) if state == State.COMPLETED.value else None, fmt(updated), 1 + len(history))
         return fields, events
 

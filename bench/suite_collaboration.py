@@ -122,7 +122,8 @@ def _bulk(ctx: BenchContext, db: Database) -> list[Result]:
     n = 50 if ctx.quick else 500
     clock = Clock()
     with db.session() as session:
-        overseer = session.scalars(select(User).where(User.role == Role.OVERSEER.value).order_by(User.id).limit(1)).one()
+        overseer = session.scalars(
+            select(User).where(User.role == Role.OVERSEER.value).order_by(User.id).limit(1)).one()
         session.expunge(overseer)
         submitted = [str(i) for i in session.scalars(select(Task.id).where(Task.state == State.SUBMITTED.value)
                                                      .order_by(Task.id).limit(2 * n))]

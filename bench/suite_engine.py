@@ -119,7 +119,8 @@ def floor_writer(db: Database) -> tuple[Callable[[Step], object], Callable[[], N
     conn.commit()
     tasks, events = Task.__table__, Event.__table__
     now = datetime(2026, 1, 5, 1, tzinfo=UTC)
-    common = {"state": bindparam("new_state", type_=tasks.c.state.type), "updated_at": bindparam("now", type_=tasks.c.updated_at.type),
+    common = {"state": bindparam("new_state", type_=tasks.c.state.type),
+              "updated_at": bindparam("now", type_=tasks.c.updated_at.type),
               "version": tasks.c.version + 1}
     with_progress = update(tasks).where(tasks.c.id == bindparam("tid")).values(
         **common, progress=bindparam("new_progress", type_=tasks.c.progress.type))
@@ -249,7 +250,7 @@ def transitions(ctx: BenchContext) -> list[Result]:
               note="the driver's cursor with SQL text, one held connection"),
     ]
     for name, floor in (("engine / floor (Core)", floor_s), ("engine / floor (raw DB-API)", raw_s)):
-        ratio = Timing(sorted(f / e for e, f in zip(engine_s, floor)))
+        ratio = Timing(sorted(f / e for e, f in zip(engine_s, floor, strict=True)))
         found.append(Result(SUITE, name, ctx.backend, n, ratio.median, ratio.minimum, ratio.maximum, "ratio",
                             ">= 0.5" if "Core" in name else "",
                             note=f"per chunk of N/{CHUNKS}, the three writers alternating"))
@@ -316,7 +317,7 @@ def startup(ctx: BenchContext) -> list[Result]:
                             timing.median, timing.minimum, timing.maximum, "s", target,
                             note="whole process, wall clock"))
         if len(args) > 1:
-            ratio = Timing([c / r for c, r in zip(samples[name], samples["reference"])])
+            ratio = Timing([c / r for c, r in zip(samples[name], samples["reference"], strict=True)])
             found.append(Result(SUITE, f"dtrack {name} / reference", ctx.backend, 340, ratio.median, ratio.minimum,
                                 ratio.maximum, "ratio", "<= 1.3", "per run, the two alternating"))
     return found

@@ -143,7 +143,8 @@ def rows(backend: str, total: int, measured: list[dict], workers: int) -> list[R
 
 
 def _serve_and_load(ctx: BenchContext, url: str, plan_of, workers: int, env: dict[str, str], log: str) -> list[dict]:
-    server = ServerProcess(url, Path(ctx.workdir) / log, workers=workers, env={"DTRACK_TODAY": AS_OF.isoformat(), **env})
+    server = ServerProcess(url, Path(ctx.workdir) / log, workers=workers,
+                           env={"DTRACK_TODAY": AS_OF.isoformat(), **env})
     base = server.start()
     try:
         plan = plan_of(base)
@@ -230,7 +231,8 @@ def pivot(results: list[dict]) -> str:
                      f" {m.get('requests/s', 0):,.0f} | {ratio} |")
     for r in results:  # the POST's own floor, beside the table
         if r["suite"] == SUITE and (r["name"] == COMMIT or r["name"].endswith("median / durable commit")):
-            lines.append(f"\n{r['backend']}: {r['name']}: {r['median']:.2f}{'' if r['unit'] == 'ratio' else ' ' + r['unit']}")
+            unit = "" if r["unit"] == "ratio" else " " + r["unit"]
+            lines.append(f"\n{r['backend']}: {r['name']}: {r['median']:.2f}{unit}")
     return "\n".join(lines)
 
 

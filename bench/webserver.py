@@ -8,6 +8,7 @@ outside only.
 """
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import signal
@@ -141,10 +142,8 @@ class ServerProcess:
 
     def _signal(self, sig: int) -> None:
         assert self.process is not None
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.process.pid, sig)
-        except (ProcessLookupError, PermissionError):
-            pass
 
     def __enter__(self) -> ServerProcess:
         self.start()

@@ -108,8 +108,8 @@ def _usage_vi(exc: click.UsageError) -> str:
         return say("usage_no_option", name=exc.option_name) + (
             say("usage_did_you_mean", names=", ".join(exc.possibilities)) if exc.possibilities else "")
     if isinstance(exc, click.BadParameter):
-        hint = exc.param_hint or (exc.param.get_error_hint(exc.ctx) if exc.param is not None and exc.ctx else "")
-        return say("usage_bad_value", name=hint, detail=exc.message)
+        where = exc.param_hint or (exc.param.get_error_hint(exc.ctx) if exc.param is not None and exc.ctx else "")
+        return say("usage_bad_value", name=where, detail=exc.message)
     return exc.message
 
 

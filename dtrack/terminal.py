@@ -23,6 +23,7 @@ from dtrack.workflow.vocabulary import (
     DeadlineStatus,
     DeadlineTrigger,
     Region,
+    RequestStatus,
     State,
     Trigger,
 )
@@ -146,8 +147,8 @@ def request_table(views: Sequence[RequestView], lang: str = "vi", tz: str | None
         return "(no extension requests)"
     labels = REQUEST_STATUS_LABELS[lang]
     rows = [
-        (v.id, v.task_key, v.province_name, labels[v.status], v.current_due_on, v.proposed_due_on, v.granted_due_on,
-         v.requested_by, local_dmy_hm(v.requested_at, tz) if tz else v.requested_at,
+        (v.id, v.task_key, v.province_name, labels[RequestStatus(v.status)], v.current_due_on, v.proposed_due_on,
+         v.granted_due_on, v.requested_by, local_dmy_hm(v.requested_at, tz) if tz else v.requested_at,
          _shorten(v.reason if v.status == "pending" else (v.decision_note or v.reason), 40))
         for v in views
     ]
@@ -247,7 +248,8 @@ def _status_cell(matrix: StatusMatrix, cell: tuple[int, int]) -> str:
     if overdue:
         mark = "!" if overdue == 1 else f"{overdue}!"
     else:
-        mark = TIMELINESS_MARKS.get(matrix.timeliness.get(cell), "")
+        status = matrix.timeliness.get(cell)
+        mark = TIMELINESS_MARKS.get(status, "") if status is not None else ""
     return f"{mark}{STATE_GLYPHS[State(matrix.cells[cell])]}".rjust(3)
 
 
@@ -324,7 +326,8 @@ def overdue_text(review: OverdueReview, lang: str = "vi") -> str:
                             sorted(per_province.items(), key=lambda item: (-item[1], item[0]))]))
     per_region = review.counts("region")
     lines += ["", w["overdue_per_region"]]
-    lines.append(table((w["h_region"], w["h_overdue"]), [(REGION_LABELS[lang][r], per_region.get(r.value, 0)) for r in Region]
+    lines.append(table((w["h_region"], w["h_overdue"]),
+                       [(REGION_LABELS[lang][r], per_region.get(r.value, 0)) for r in Region]
                        + [(w["all"], review.total)]))
     if review.department:
         lines += ["", w["department_overdue"]]

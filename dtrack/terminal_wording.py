@@ -8,6 +8,7 @@ keeps its English keys and raw values for scripts.
 from __future__ import annotations
 
 import os
+from typing import overload
 
 from dtrack.workflow.vocabulary import LANGUAGES
 
@@ -19,23 +20,27 @@ WORDS: dict[str, dict[str, str]] = {
                           "phần đã xong vẫn giữ: chạy lại lệnh khi cơ sở dữ liệu hoạt động trở lại"),
         # table headers
         "h_task": "nhiệm vụ", "h_province": "tỉnh, thành phố", "h_title": "tên nhiệm vụ", "h_state": "trạng thái",
-        "h_progress": "tiến độ", "h_deadline": "hạn", "h_deadline_status": "tình trạng hạn", "h_original": "hạn ban đầu",
-        "h_days": "số ngày", "h_waited": "đã chờ", "h_region": "vùng", "h_provinces": "số tỉnh", "h_done": "hoàn thành %",
-        "h_overdue": "quá hạn", "h_due_soon": "sắp đến hạn", "h_when": "thời gian (giờ Việt Nam)", "h_who": "người thực hiện",
+        "h_progress": "tiến độ", "h_deadline": "hạn", "h_deadline_status": "tình trạng hạn",
+        "h_original": "hạn ban đầu", "h_days": "số ngày", "h_waited": "đã chờ", "h_region": "vùng",
+        "h_provinces": "số tỉnh", "h_done": "hoàn thành %", "h_overdue": "quá hạn", "h_due_soon": "sắp đến hạn",
+        "h_when": "thời gian (giờ Việt Nam)", "h_who": "người thực hiện",
         "h_action": "thao tác", "h_note": "ghi chú / minh chứng", "h_slug": "mã", "h_name": "tên", "h_kind": "loại",
         "h_merged": "sáp nhập từ (trước 1/7/2025)", "h_email": "email", "h_role": "vai trò", "h_locale": "ngôn ngữ",
         "h_setting": "mục", "h_value": "giá trị", "h_env": "biến môi trường", "h_meaning": "ý nghĩa",
-        "h_from": "từ", "h_to": "đến", "h_note_required": "cần ghi chú", "h_code": "số hiệu", "h_issued": "ngày ban hành",
+        "h_from": "từ", "h_to": "đến", "h_note_required": "cần ghi chú", "h_code": "số hiệu",
+        "h_issued": "ngày ban hành",
         "h_groups": "số nhóm", "h_reminder_kind": "loại nhắc", "h_audience": "gửi cho", "h_remind_on": "ngày nhắc",
         "h_status": "tình trạng", "h_id": "mã", "h_recipient": "người nhận", "h_day": "ngày", "h_tries": "số lần thử",
-        "h_next": "đã gửi / thử lại lúc", "h_reply": "trả lời / lỗi gần nhất", "h_unit": "đơn vị", "h_aggregate": "cách cộng",
+        "h_next": "đã gửi / thử lại lúc", "h_reply": "trả lời / lỗi gần nhất", "h_unit": "đơn vị",
+        "h_aggregate": "cách cộng",
         "h_on_time": "đúng hạn", "h_late": "quá hạn", "h_open_in_time": "đang làm, trong hạn",
         "h_open_overdue": "đang làm, quá hạn", "h_awaiting": "chờ Cục xem xét", "h_on_time_rate": "tỷ lệ đúng hạn %",
         "all": "cả nước", "yes": "có", "same": "(giữ nguyên)", "system": "hệ thống", "none": "không có",
         "day_unit": "ngày", "days_unit": "ngày", "d": "ngày",
         # task lists and details
         "no_tasks": "(không có nhiệm vụ nào khớp)", "n_tasks": "{n} nhiệm vụ",
-        "d_province": "tỉnh:        ", "d_state": "trạng thái:  ", "d_progress": "tiến độ", "d_assigned": "giao ngày:   ",
+        "d_province": "tỉnh:        ", "d_state": "trạng thái:  ", "d_progress": "tiến độ",
+        "d_assigned": "giao ngày:   ",
         "d_deadline": "hạn", "d_originally": "ban đầu", "d_timeliness": "so với hạn: ", "d_history": "lịch sử:",
         "d_none_yet": "  (chưa có)", "d_allowed": "thao tác được phép:", "evidence": "minh chứng",
         "deadline_moved": "hạn", "id": "id",
@@ -65,7 +70,8 @@ WORDS: dict[str, dict[str, str]] = {
         "recomputed": "{key}: hạn {before} -> {after}",
         "recompute_skipped": "{key}: vừa bị thay đổi, giữ nguyên (hãy chạy lại lệnh)",
         "recompute_total": "{verb} {moved}/{examined} hạn của nhiệm vụ đang mở",
-        "would_move": "sẽ dời", "moved": "đã dời", "n_skipped": ", bỏ qua {n}", "dry_run": " (chạy thử: chưa thay đổi gì)",
+        "would_move": "sẽ dời", "moved": "đã dời", "n_skipped": ", bỏ qua {n}",
+        "dry_run": " (chạy thử: chưa thay đổi gì)",
         "n_reminders": "{n} lời nhắc",
         "digest_nothing": "không có việc cần làm: không gửi bản tin trừ khi DTRACK_DIGEST_SEND_EMPTY=yes",
         "subject": "Tiêu đề",
@@ -109,7 +115,8 @@ WORDS: dict[str, dict[str, str]] = {
         "json_and_csv": "--json và --csv: chỉ chọn một định dạng",
         # click's own usage errors (the English ones are click's)
         "usage_missing": "thiếu {name} (bắt buộc)", "usage_no_option": "không có tuỳ chọn {name}",
-        "usage_did_you_mean": " (có phải ý bạn là {names}?)", "usage_bad_value": "giá trị không hợp lệ cho {name}: {detail}",
+        "usage_did_you_mean": " (có phải ý bạn là {names}?)",
+        "usage_bad_value": "giá trị không hợp lệ cho {name}: {detail}",
         "keys_or_group": "hãy ghi khoá nhiệm vụ hoặc --group N, không cả hai và không để trống",
         "status_created": "đã tạo", "status_unchanged": "không thay đổi", "status_updated": "đã cập nhật",
         "sweep": "quét ngày {day}: ghi {total} lời nhắc ({kinds}), huỷ {cancelled}, mở {periods} nhiệm vụ của kỳ mới, "
@@ -129,8 +136,9 @@ WORDS: dict[str, dict[str, str]] = {
         "database_lost": ("lost the connection to the database mid-command ({reason}); the unfinished step was not "
                           "kept, the finished ones were: run the command again once the database is back"),
         "h_task": "task", "h_province": "province", "h_title": "title", "h_state": "state",
-        "h_progress": "progress", "h_deadline": "deadline", "h_deadline_status": "deadline status", "h_original": "original",
-        "h_days": "days", "h_waited": "waited", "h_region": "region", "h_provinces": "provinces", "h_done": "done %",
+        "h_progress": "progress", "h_deadline": "deadline", "h_deadline_status": "deadline status",
+        "h_original": "original", "h_days": "days", "h_waited": "waited", "h_region": "region",
+        "h_provinces": "provinces", "h_done": "done %",
         "h_overdue": "overdue", "h_due_soon": "due soon", "h_when": "when (Asia/Ho_Chi_Minh)", "h_who": "who",
         "h_action": "action", "h_note": "note / evidence", "h_slug": "slug", "h_name": "name", "h_kind": "kind",
         "h_merged": "merged from (before 1/7/2025)", "h_email": "email", "h_role": "role", "h_locale": "locale",
@@ -171,12 +179,13 @@ WORDS: dict[str, dict[str, str]] = {
         "recomputed": "{key}: deadline {before} -> {after}",
         "recompute_skipped": "{key}: changed meanwhile, left as it is (run the command again)",
         "recompute_total": "{moved} of {examined} open deadline(s) {verb}",
-        "would_move": "would move", "moved": "moved", "n_skipped": ", {n} skipped", "dry_run": " (dry run: nothing changed)",
+        "would_move": "would move", "moved": "moved", "n_skipped": ", {n} skipped",
+        "dry_run": " (dry run: nothing changed)",
         "n_reminders": "{n} reminder(s)",
         "digest_nothing": "nothing to act on: no digest is sent unless DTRACK_DIGEST_SEND_EMPTY=yes",
         "subject": "Subject",
-        "digests_built": "digests for {day}: {queued} queued, {already} already built, {nothing} with nothing to act on; "
-                         "{consumed} reminders consumed",
+        "digests_built": "digests for {day}: {queued} queued, {already} already built, "
+                         "{nothing} with nothing to act on; {consumed} reminders consumed",
         "sending_via": "sending via {transport}",
         "recovered": "{n} message(s) left 'sending' by a stopped sender were put back",
         "sent_report": "via {transport}: {sent} sent, {retrying} to retry later, {failed} failed "
@@ -186,7 +195,8 @@ WORDS: dict[str, dict[str, str]] = {
         "n_failed": "{n} failed deliveries; to send again: dtrack outbox retry ID... (or --all-failed)",
         "retried": "{n} message(s) pending again; next: dtrack outbox send",
         "wrote": "wrote {path} ({size} bytes)",
-        "queued": "queued as message {id}", "already_queued": "already queued for that day (message {id}); nothing added",
+        "queued": "queued as message {id}",
+        "already_queued": "already queued for that day (message {id}); nothing added",
         "figure": "{code} {period} for {who}: {value} (as of {day})", "national": "national",
         "imported": "{path}: {n} figure(s) imported, {unchanged} unchanged",
         "imported_replaced": ", {n} replaced",
@@ -201,7 +211,8 @@ WORDS: dict[str, dict[str, str]] = {
                   "the Department now has one task per group",
         "department_overdue": "the Department's own tasks, overdue (not in any province's count):",
         "department_headers": "days|task|title|state|deadline",
-        "purged": "deleted {sessions} ended session(s) and {links} used or expired link(s) that ended before {before} UTC",
+        "purged": "deleted {sessions} ended session(s) and {links} used or expired link(s) "
+                  "that ended before {before} UTC",
         "attached": "{key}: attached {name} ({size} bytes, {mimetype}) as file {id}",
         "files_headers": "id|name|bytes|type|by|at|",
         "file_withdrawn": "withdrawn", "no_files": "no evidence files",
@@ -262,6 +273,14 @@ def language(chosen: str | None = None) -> str:
 
 def words(lang: str) -> dict[str, str]:
     return WORDS.get(lang, WORDS[DEFAULT_LANGUAGE])
+
+
+@overload
+def value_text(value: str, lang: str) -> str: ...
+@overload
+def value_text(value: None, lang: str) -> None: ...
+@overload
+def value_text(value: str | None, lang: str) -> str | None: ...
 
 
 def value_text(value: str | None, lang: str) -> str | None:

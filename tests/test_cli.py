@@ -265,10 +265,7 @@ def dtrack_executable() -> str:
 
 def test_installed_dtrack_runs_as_a_real_process(tmp_path, backend, request):
     """init, a user, an action and a JSON listing through the installed console script."""
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp_path / 'proc.db'}"
-    else:
-        url = request.getfixturevalue("empty_url")
+    url = f"sqlite:///{tmp_path / 'proc.db'}" if backend == "sqlite" else request.getfixturevalue("empty_url")
     env = {**os.environ, "DTRACK_DATABASE_URL": url, "DTRACK_TODAY": "2026-01-05"}
 
     def run(*args: str) -> subprocess.CompletedProcess:

@@ -173,10 +173,11 @@ def test_a_read_only_sqlite_database_is_said_to_be_read_only(sqlite_template, tm
         lines = done.stderr.strip().splitlines()
         assert done.returncode == 1 and len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
         word = "tệp" if read_only == "file" else "thư mục"
-        assert lines[0].startswith("lỗi: không ghi được vào cơ sở dữ liệu") and f"{word} {target} chỉ cho phép đọc" in lines[0]
+        assert lines[0].startswith("lỗi: không ghi được vào cơ sở dữ liệu")
+        assert f"{word} {target} chỉ cho phép đọc" in lines[0]
         assert "máy chủ" not in lines[0]
-        english = _as_ordinary_user(["--lang", "en", "users", "add", "--email", "b@soct.example.vn", "--name", "Trần Bình",
-                                     "--role", "overseer"], env)
+        english = _as_ordinary_user(["--lang", "en", "users", "add", "--email", "b@soct.example.vn",
+                                     "--name", "Trần Bình", "--role", "overseer"], env)
         assert english.returncode == 1 and len(english.stderr.strip().splitlines()) == 1, english.stderr
         assert f"the {read_only} {target} is read-only" in english.stderr and "server" not in english.stderr
     finally:
@@ -194,7 +195,8 @@ def test_a_database_on_a_read_only_mount_is_said_to_be_read_only(sqlite_template
     url = f"sqlite:///{folder / 'dtrack.db'}"
     before = fingerprint(url)
     script = (f'mount --bind "{folder}" "{folder}" && mount -o remount,ro,bind "{folder}" && '
-              f'exec "{sys.executable}" -m dtrack users add --email a@soct.example.vn --name "Nguyễn An" --role overseer')
+              f'exec "{sys.executable}" -m dtrack users add --email a@soct.example.vn --name "Nguyễn An" '
+              '--role overseer')
     done = subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True, text=True, timeout=60,
                           env={**os.environ, "DTRACK_DATABASE_URL": url, "DTRACK_LANG": "vi"})
     if "mount:" in done.stderr:
@@ -210,4 +212,5 @@ def test_a_database_on_a_read_only_mount_is_said_to_be_read_only(sqlite_template
 def test_masking_hides_any_user_and_password_whole(user, password):
     url = f"postgresql+psycopg://{user}:{password}@db.example.vn:5432/dtrack"
     assert mask_url(url) == "postgresql+psycopg://***@db.example.vn:5432/dtrack"
-    assert mask_url(f"cannot open {url}: refused") == "cannot open postgresql+psycopg://***@db.example.vn:5432/dtrack: refused"
+    assert mask_url(f"cannot open {url}: refused") == (
+        "cannot open postgresql+psycopg://***@db.example.vn:5432/dtrack: refused")

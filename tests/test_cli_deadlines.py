@@ -22,7 +22,8 @@ def test_overdue_lists_tasks_then_counts(cli_runner):
     english = cli_runner("overdue", "--lang", "en", "--region", "south")
     assert "Industrial promotion report for the second half of 2025" in english.output
     assert "20/CT-BCT:9:ha-noi" not in english.output and "overdue per region:" in english.output
-    assert "overdue as of 15/12/2025: 0 task(s)" in cli_runner("--lang", "en", "overdue", "--as-of", "2025-12-15").output
+    before_deadline = cli_runner("--lang", "en", "overdue", "--as-of", "2025-12-15")
+    assert "overdue as of 15/12/2025: 0 task(s)" in before_deadline.output
     assert "quá hạn tính đến 15/12/2025: 0 nhiệm vụ" in cli_runner("overdue", "--as-of", "15/12/2025").output
 
 
@@ -55,13 +56,15 @@ def test_bad_input_is_one_line_and_changes_nothing(cli_runner, db_url, args, mes
     args = tuple(overseer if a == "OVERSEER" else a for a in args)
     db = Database(db_url)
     with db.session() as s:
-        before = (s.scalar(select(func.count()).select_from(Event)), list(s.scalars(select(Task.due_on).order_by(Task.id))))
+        before = (s.scalar(select(func.count()).select_from(Event)),
+                  list(s.scalars(select(Task.due_on).order_by(Task.id))))
     result = cli_runner(*args)
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("lỗi: ") and message in lines[0]
     with db.session() as s:
-        after = (s.scalar(select(func.count()).select_from(Event)), list(s.scalars(select(Task.due_on).order_by(Task.id))))
+        after = (s.scalar(select(func.count()).select_from(Event)),
+                 list(s.scalars(select(Task.due_on).order_by(Task.id))))
     assert after == before
     db.dispose()
 
@@ -126,7 +129,8 @@ def test_demo_season_is_deterministic_and_leaves_digests_and_a_report(english, t
     result = run()
     assert result.exit_code == 0, result.output
     assert (tmp_path / "dtrack-demo.db").exists()
-    overdue = result.output[result.output.index("overdue as of 30/06/2026"):result.output.index("last day of the season")]
+    start, end = result.output.index("overdue as of 30/06/2026"), result.output.index("last day of the season")
+    overdue = result.output[start:end]
     assert "20/CT-BCT:9:" in overdue and "waiting on the Department" in overdue
     assert overdue.rstrip().splitlines()[-1].startswith("all ")  # the per-region count closes the list
     # Groups 1 and 5 are "+6 months" from Monday 03/11/2025: Sunday 03/05/2026,
@@ -182,7 +186,8 @@ def test_overdue_limit_cuts_the_list_never_the_totals(english, cli_runner):
     cut = cli_runner("overdue", "--as-of", "2026-06-30", "--limit", "8")
     assert full.exit_code == 0 and cut.exit_code == 0, cut.output
     assert "overdue as of 30/06/2026: 136 task(s), the 8 most overdue shown" in cut.output
-    assert _region_rows(cut.output) == _region_rows(full.output) and _region_rows(cut.output)[-1].split() == ["all", "136"]
+    assert _region_rows(cut.output) == _region_rows(full.output)
+    assert _region_rows(cut.output)[-1].split() == ["all", "136"]
     assert cut.output.split("overdue per province:")[1] == full.output.split("overdue per province:")[1]
 
     everything = json.loads(cli_runner("overdue", "--as-of", "2026-06-30", "--json").output)

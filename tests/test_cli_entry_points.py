@@ -111,7 +111,7 @@ def test_the_console_script_is_installed():
 @pytest.mark.parametrize("path", [(), *[p for p in PATHS if len(p) == 1]], ids=lambda p: " ".join(p) or "dtrack")
 def test_the_root_and_each_command_under_it_answer_help_the_same_through_every_entry_point(path):
     with ThreadPoolExecutor(max_workers=3) as pool:
-        done = dict(zip(ENTRY_POINTS, pool.map(lambda entry: run(entry, *path, "--help"), ENTRY_POINTS)))
+        done = dict(zip(ENTRY_POINTS, pool.map(lambda entry: run(entry, *path, "--help"), ENTRY_POINTS), strict=True))
     for entry, result in done.items():
         assert (result.returncode, result.stderr) == (0, ""), f"{entry} {' '.join(path)} --help:\n{result.stderr}"
         assert result.stdout.startswith(usage_line(path) + " "), f"{entry}:\n{result.stdout}"
@@ -127,7 +127,7 @@ def test_every_command_answers_help_the_same_through_every_entry_point():
         assert done.returncode == 0, done.stderr
         answers[entry] = json.loads(done.stdout.splitlines()[-1])
     for entry, found in answers.items():
-        for path, (code, out, err) in zip(PATHS, found):
+        for path, (code, out, err) in zip(PATHS, found, strict=True):
             assert (code, err) == (0, ""), f"{entry} {' '.join(path)} --help: {code}\n{err}"
             assert out.startswith(usage_line(path) + " "), f"{entry} {' '.join(path)} --help:\n{out}"
     assert answers["python -m dtrack"] == answers["dtrack"]

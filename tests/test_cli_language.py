@@ -90,9 +90,11 @@ def test_both_spellings_of_a_date_give_the_same_result(cli_runner, day):
 @example("31/02/2026")
 @example("99999999999999999999")
 def test_junk_option_values_never_give_a_traceback(cli_runner, junk):
-    for args in (("tasks", "list", "--province", junk), ("tasks", "list", "--state", junk), ("tasks", "list", "--group", junk),
+    for args in (("tasks", "list", "--province", junk), ("tasks", "list", "--state", junk),
+                 ("tasks", "list", "--group", junk),
                  ("overdue", "--as-of", junk), ("overdue", "--min-days", junk), ("task", "show", junk),
-                 ("task", "start", "20/CT-BCT:2:ha-noi", "--as", junk), ("directive", "assign", "20/CT-BCT", "--provinces", junk),
+                 ("task", "start", "20/CT-BCT:2:ha-noi", "--as", junk),
+                 ("directive", "assign", "20/CT-BCT", "--provinces", junk),
                  ("status", "--region", junk), ("deadlines", "extend", "--group", "9", "--to", junk, "--reason", "r",
                                                 "--as", "nobody@x.vn")):
         result = cli_runner(*args)  # catch_exceptions=False: an unexpected exception fails the test

@@ -35,7 +35,8 @@ except SystemExit as exit:
     code = exit.code
 from dtrack.workflow import models
 print(json.dumps({"code": code, "modules": sorted(sys.modules), "gc_enabled": gc.isenabled(),
-                  "frozen": gc.get_freeze_count(), "mapped": sorted(m.class_.__name__ for m in models.Base.registry.mappers)}))
+                  "frozen": gc.get_freeze_count(),
+                  "mapped": sorted(m.class_.__name__ for m in models.Base.registry.mappers)}))
 """
 
 

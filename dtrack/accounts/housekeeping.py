@@ -17,7 +17,7 @@ from sqlalchemy import delete, or_
 
 from dtrack.workflow.account_models import AuthToken, WebSession
 from dtrack.workflow.clock import Clock
-from dtrack.workflow.database import Database
+from dtrack.workflow.database import Database, rows_matched
 from dtrack.workflow.settings import Settings
 from dtrack.workflow.views import View
 
@@ -39,8 +39,8 @@ def purge_account_rows(db: Database, clock: Clock, settings: Settings) -> Purged
     before = now - timedelta(days=settings.account_rows_kept_days)
     with db.session() as session:
         # Every session, idle or not, ends by its absolute expiry at the latest.
-        sessions = session.execute(delete(WebSession).where(or_(
-            WebSession.expires_at < before, WebSession.revoked_at < before))).rowcount or 0
-        links = session.execute(delete(AuthToken).where(or_(
-            AuthToken.expires_at < before, AuthToken.used_at < before))).rowcount or 0
+        sessions = rows_matched(session.execute(delete(WebSession).where(or_(
+            WebSession.expires_at < before, WebSession.revoked_at < before)))) or 0
+        links = rows_matched(session.execute(delete(AuthToken).where(or_(
+            AuthToken.expires_at < before, AuthToken.used_at < before)))) or 0
     return Purged(sessions, links, before)

@@ -16,6 +16,7 @@ from dtrack.accounts.api_tokens import revoke_user_tokens
 from dtrack.accounts.audit import AuthKind, record
 from dtrack.accounts.sessions import digest, new_token, revoke_user_sessions
 from dtrack.workflow.account_models import AuthToken
+from dtrack.workflow.database import rows_matched
 from dtrack.workflow.errors import LinkInvalid
 from dtrack.workflow.models import User
 from dtrack.workflow.settings import Settings
@@ -63,7 +64,7 @@ def redeem(session: Session, token: str, password: str, confirm: str, now: datet
     passwords.check_new_password(password, confirm, row.user.email)
     used = session.execute(update(AuthToken).where(AuthToken.id == row.id, AuthToken.used_at.is_(None))
                            .values(used_at=now))
-    if used.rowcount != 1:
+    if rows_matched(used) != 1:
         raise LinkInvalid("it has been used already")
     set_password_hash(session, row.user, password, now, actor_id=row.user.id, ip=ip, how=f"{row.purpose} link")
     return row.user

@@ -84,13 +84,14 @@ def authenticate(db: Database, clock: Clock, settings: Settings, email: str, pas
     if refusal is not None:  # audited and committed before it is reported
         raise refusal
     # The slow part, outside any transaction; an unknown email costs the same as a wrong password.
+    rehashed: str | None = None
     if candidate.password_hash is None:
         passwords.waste_time(password)
         matched = False
     else:
         matched = passwords.verify(candidate.password_hash, password)
-    rehashed = passwords.hash_password(password) if matched and passwords.needs_rehash(
-        candidate.password_hash) else None
+        if matched and passwords.needs_rehash(candidate.password_hash):
+            rehashed = passwords.hash_password(password)
     result: LoggedIn | None = None
     with db.session() as session:
         user = session.get(User, candidate.user_id) if matched else None

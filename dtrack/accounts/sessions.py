@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from dtrack.workflow.account_models import WebSession
-from dtrack.workflow.database import Database
+from dtrack.workflow.database import Database, rows_matched
 from dtrack.workflow.errors import NotAuthenticated
 from dtrack.workflow.models import Province, User
 from dtrack.workflow.settings import Settings
@@ -178,4 +178,4 @@ def revoke_user_sessions(session: Session, user_id: int, now: datetime) -> int:
     """End every open session of a user (disabled, password changed)."""
     result = session.execute(update(WebSession).where(WebSession.user_id == user_id, WebSession.revoked_at.is_(None))
                              .values(revoked_at=now))
-    return result.rowcount or 0
+    return rows_matched(result) or 0

@@ -76,7 +76,8 @@ def deadlines_extend(app: App, task_refs: tuple[str, ...], to_date: date, reason
 
 @deadlines.command("request")
 @click.argument("task_ref", metavar="TASK")
-@click.option("--to", "to_date", required=True, type=DateParam(), help="The deadline asked for (dd/mm/yyyy or yyyy-mm-dd).")
+@click.option("--to", "to_date", required=True, type=DateParam(),
+              help="The deadline asked for (dd/mm/yyyy or yyyy-mm-dd).")
 @click.option("--reason", required=True, help="Why more time is needed; the Department reads it.")
 @click.option("--as", "actor", required=True, metavar="EMAIL", help="The province officer who asks.")
 @as_of_option
@@ -130,6 +131,7 @@ def deadlines_grant(app: App, request_id: str, to_date: date | None, note: str |
 
     done = grant_request(app.database(), app.clock(as_of), actor, request_id, to_date, note)
     item = done.extended
+    assert item is not None, "a granted request always extends its task"
     click.echo(say("request_granted", id=done.request.id, key=item.task_key, before=_dmy(item.from_due_on),
                    after=f"{item.to_due_on:%d/%m/%Y}"))
 

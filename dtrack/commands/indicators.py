@@ -33,13 +33,15 @@ def indicators_list(app: App, directive: str, lang: str | None, as_json: bool) -
     if as_json:
         emit_json([i.to_json() for i in found])
     else:
-        click.echo(table((say("h_code"), say("h_name"), say("h_unit"), say("h_aggregate")), [(i.code, i.name, i.unit, i.aggregate) for i in found]))
+        click.echo(table((say("h_code"), say("h_name"), say("h_unit"), say("h_aggregate")),
+                         [(i.code, i.name, i.unit, i.aggregate) for i in found]))
 
 
 @indicators.command("report")
 @click.argument("unit", metavar="SLUG")
 @click.option("--period", required=True, help="2025, 2025-H1, 2025-Q3 or 2025-09.")
-@click.option("--indicator", required=True, help="An indicator code (see `dtrack indicators list`), e.g. budget_disbursed.")
+@click.option("--indicator", required=True,
+              help="An indicator code (see `dtrack indicators list`), e.g. budget_disbursed.")
 @click.option("--value", required=True, help="A whole number: VND in đồng (8340000000 or 8.340.000.000), or a count.")
 @click.option("--as", "actor", required=True, metavar="EMAIL",
               help="Who reports it: a province officer for their own province, or an overseer for any unit.")
@@ -68,7 +70,8 @@ def indicators_report(app: App, unit: str, period: str, indicator: str, value: s
 @click.argument("path", metavar="FILE.csv|FILE.xlsx", type=click.Path(dir_okay=False))
 @click.option("--as", "actor", required=True, metavar="EMAIL", help="Who imports the figures (recorded on each row).")
 @click.option("--replace", "replace_", is_flag=True,
-              help="Record a different value for a day that already has a figure as its replacement (the old row stays).")
+              help="Record a different value for a day that already has a figure as its replacement "
+                   "(the old row stays).")
 @as_of_option
 @click.option("--directive", default="20/CT-BCT", show_default=True, help="Which directive's catalogue.")
 @pass_app

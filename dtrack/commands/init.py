@@ -58,5 +58,6 @@ def provinces(app: App, region: str | None, as_json: bool) -> None:
 
     regions = REGION_LABELS[app.lang]
     click.echo(table((say("h_slug"), say("h_name"), say("h_region"), say("h_kind"), say("h_merged")),
-                     [(p.slug, p.name, regions[Region(p.region)], value_text(p.kind, app.lang), ", ".join(p.merged_from))
+                     [(p.slug, p.name, regions[Region(p.region)], value_text(p.kind, app.lang),
+                       ", ".join(p.merged_from))
                       for p in found]))

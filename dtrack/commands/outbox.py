@@ -36,7 +36,8 @@ def outbox_send(app: App, limit: int | None) -> None:
     transport = transport_from(settings.smtp_url, settings.mail_dir)
     due = due_count(db, utc_now()) if limit is None else min(limit, due_count(db, utc_now()))
     if due > 20 and sys.stderr.isatty():
-        with click.progressbar(length=due, label=say("sending_via", transport=transport.display), file=sys.stderr) as bar:
+        label = say("sending_via", transport=transport.display)
+        with click.progressbar(length=due, label=label, file=sys.stderr) as bar:
             report = deliver(db, transport, settings, on_message=lambda: bar.update(1), limit=limit)
     else:
         report = deliver(db, transport, settings, limit=limit)
@@ -70,7 +71,8 @@ def outbox_list(app: App, state: str | None, limit: int, as_json: bool) -> None:
         return
     click.echo(table((say("h_id"), say("h_state"), say("h_recipient"), say("h_kind"), say("h_day"), say("h_tries"),
                       say("h_next"), say("h_reply")),
-                     [(m.id, value_text(m.state, app.lang), m.recipient, value_text(m.kind, app.lang), m.day, m.attempts,
+                     [(m.id, value_text(m.state, app.lang), m.recipient, value_text(m.kind, app.lang), m.day,
+                       m.attempts,
                        m.sent_at if m.state == "sent" else m.next_attempt_at if m.state == "pending" else None,
                        (m.server_reply if m.state == "sent" else m.last_error) or "")
                       for m in found]))

@@ -30,7 +30,8 @@ from dtrack.cli import (
               help="List at most this many tasks, most overdue first (default: 100 in the table, all in --json/--csv; "
                    "0: all). The counts always cover every task.")
 @click.option("--matrix", is_flag=True,
-              help="Print the four-cell counts (on time / late / open in time / overdue) per province and region instead.")
+              help="Print the four-cell counts (on time / late / open in time / overdue) per province and region "
+                   "instead.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV (one row per overdue task) for spreadsheets.")
 @as_of_option
 @json_option
@@ -48,7 +49,9 @@ def overdue(app: App, region: str | None, province: str | None, group: int | Non
     """
     from dtrack.terminal import overdue_text, timeliness_matrix_text
     from dtrack.workflow.overdue import (
+        OverdueReview,
         Scope,
+        TimelinessMatrix,
         check_min_days,
         overdue_review,
         timeliness_matrix,
@@ -65,6 +68,7 @@ def overdue(app: App, region: str | None, province: str | None, group: int | Non
     with app.database().session() as session:
         province_row, note = resolve_optional(session, province)
         scope = Scope(region=region, province=province_row, group=group, directive=directive)
+        result: TimelinessMatrix | OverdueReview
         if matrix:
             result = timeliness_matrix(session, clock.today(), scope, due_soon_days=settings.due_soon_days, clock=clock)
         else:
@@ -77,7 +81,8 @@ def overdue(app: App, region: str | None, province: str | None, group: int | Non
     elif as_csv:
         _overdue_csv(result)
     else:
-        click.echo(timeliness_matrix_text(result, lang) if matrix else overdue_text(result, lang))
+        click.echo(timeliness_matrix_text(result, lang) if isinstance(result, TimelinessMatrix)
+                   else overdue_text(result, lang))
 
 
 def _overdue_csv(result: Any) -> None:

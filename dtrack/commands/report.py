@@ -16,7 +16,8 @@ def _report_options(func: Callable) -> Callable:
     func = click.option("--format", "fmt", type=click.Choice(["html", "md", "xlsx", "csv"]), default="html",
                         show_default=True,
                         help="html: one self-contained file that prints on A4; md: for mail and wikis; "
-                             "xlsx: one sheet per table; csv: the matrix (national) or the task table (province).")(func)
+                             "xlsx: one sheet per table; "
+                             "csv: the matrix (national) or the task table (province).")(func)
     func = click.option("--year", type=int, default=None,
                         help="Year of the reported figures (default: the year of --as-of).")(func)
     func = click.option("--directive", default="20/CT-BCT", show_default=True, help="Which directive.")(func)
@@ -46,7 +47,8 @@ def _emit_report(report, fmt: str, output: str | None) -> None:
     except OSError as exc:
         from dtrack.workflow.errors import InvalidInput
 
-        raise InvalidInput("-o", f"cannot write {target} ({exc.strerror})", "choose a folder you can write to") from None
+        raise InvalidInput("-o", f"cannot write {target} ({exc.strerror})",
+                           "choose a folder you can write to") from None
     click.echo(say("wrote", path=target, size=len(data)), err=True)
 
 
@@ -120,6 +122,7 @@ def report_send(app: App, kind: str, slug: str | None, to: str, since: date | No
         if kind == "national":
             built = national_report(session, options, since)
         else:
+            assert slug, "checked above: a province report names its province"
             built = province_report(session, slug, options)
         queued = queue_report(session, built, fmt, to, mail_from=app.settings().mail_from, now=app.clock(as_of).now())
     if output:

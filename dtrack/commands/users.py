@@ -55,9 +55,11 @@ def users_list(app: App, as_json: bool) -> None:
 @users.command("invite")
 @click.option("--email", required=True, help="Login and mail address.")
 @click.option("--name", required=True, help="Full name, with diacritics.")
-@click.option("--role", required=True, type=click.Choice(["province", "overseer", "admin"]), help="What the user may do.")
+@click.option("--role", required=True, type=click.Choice(["province", "overseer", "admin"]),
+              help="What the user may do.")
 @click.option("--province", default=None, help="Province slug for a province user, e.g. ha-noi.")
-@click.option("--locale", default="vi", type=click.Choice(["vi", "en"]), help="Language of the user's pages and emails.")
+@click.option("--locale", default="vi", type=click.Choice(["vi", "en"]),
+              help="Language of the user's pages and emails.")
 @pass_app
 def users_invite(app: App, email: str, name: str, role: str, province: str | None, locale: str) -> None:
     """Register a user and print the one-time link (48 h) with which they set their password."""

@@ -112,7 +112,8 @@ class ReportSpec:
                 if raw.get(key) is not None:
                     raw[key] = tuple(raw[key])
             sides[side] = ReportSideSpec(**raw)
-        return cls(**{k: v for k, v in data.items() if k not in sides}, **sides)
+        return cls(**{k: v for k, v in data.items() if k not in sides},
+                   national=sides["national"], province=sides["province"])
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,8 @@ class DirectiveSpec:
     def digest(self) -> str:
         """A fingerprint of the content: the same definition always gives the same digest."""
         data = asdict(self)
-        data["groups"] = [{**g, "deadline": rule_to_text(spec.deadline)} for g, spec in zip(data["groups"], self.groups)]
+        data["groups"] = [{**g, "deadline": rule_to_text(spec.deadline)}
+                          for g, spec in zip(data["groups"], self.groups, strict=True)]
         for group in data["groups"]:
             # Defaults add nothing: files written before `covers` or scopes keep their digest.
             if group["covers"] == COVERS[0]:
@@ -263,7 +265,8 @@ def parse_file(path: str | Path) -> DirectiveSpec:
 def parse_data(data: dict[str, Any], name: str = "<directive>") -> DirectiveSpec:
     unknown = set(data) - {"directive", "groups", "indicators"}
     if unknown:
-        raise DirectiveInvalid(name, sorted(unknown)[0], "unknown top-level table (expected directive, groups, indicators)")
+        raise DirectiveInvalid(name, sorted(unknown)[0],
+                               "unknown top-level table (expected directive, groups, indicators)")
     if "directive" not in data:
         raise DirectiveInvalid(name, "directive", "the [directive] table is missing")
     head = _Reader(name, "directive", data["directive"])
@@ -311,7 +314,7 @@ def _parse_report(head: _Reader) -> ReportSpec:
     overseer = {"overseer_vi": head.text("overseer_vi", required=False),
                 "overseer_en": head.text("overseer_en", required=False)}
     if "report" not in head.table:
-        return ReportSpec(**overseer)
+        return ReportSpec(**overseer, national=ReportSideSpec(), province=ReportSideSpec())
     report = _Reader(head.path, "directive.report", head.table["report"])
     report.check_keys(_REPORT_KEYS)
     sides = {}
@@ -321,12 +324,12 @@ def _parse_report(head: _Reader) -> ReportSpec:
             continue
         reader = _Reader(head.path, f"directive.report.{side}", report.table[side])
         reader.check_keys(_SIDE_KEYS)
-        sides[side] = ReportSideSpec(**{
-            f.name: reader.texts(f.name) if f.name.startswith("recipients") else reader.text(f.name, required=False)
-            for f in fields(ReportSideSpec)
-        })
+        texts = {f.name: reader.text(f.name, required=False)
+                 for f in fields(ReportSideSpec) if not f.name.startswith("recipients")}
+        sides[side] = ReportSideSpec(**texts, recipients_vi=reader.texts("recipients_vi"),
+                                     recipients_en=reader.texts("recipients_en"))
     words = {k: report.text(k, required=False) for k in ("budget_vi", "budget_en", "indicators_vi", "indicators_en")}
-    return ReportSpec(**overseer, **words, **sides)
+    return ReportSpec(**overseer, **words, national=sides["national"], province=sides["province"])
 
 
 def _check_roles(name: str, indicators: tuple[IndicatorSpec, ...]) -> None:

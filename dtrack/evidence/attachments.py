@@ -30,7 +30,7 @@ from dtrack.evidence.storage import Incoming, Store, evidence_root
 from dtrack.workflow.access import check_active, check_task
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.database import Database, row_id
-from dtrack.workflow.errors import InvalidInput, NotFound, PermissionDenied
+from dtrack.workflow.errors import InvalidInput, NotFound, PermissionDenied, UnknownTask
 from dtrack.workflow.evidence_models import Attachment
 from dtrack.workflow.models import Event, Task, User
 from dtrack.workflow.service import owns
@@ -110,7 +110,10 @@ def attach(db: Database, clock: Clock, settings: Settings, task_ref: str, actor_
     try:
         now = clock.now()
         with db.session() as session:
-            actor, task = find_user(session, actor_email), session.get(Task, task.id)
+            actor, again = find_user(session, actor_email), session.get(Task, task.id)
+            if again is None:  # found above, and tasks are never deleted
+                raise UnknownTask(task_ref)
+            task = again
             _check_may_attach(actor, task)
             _check_open(task, "attach")
             row = Attachment(task_id=task.id, uploader_id=actor.id, original_name=name, size=size,
@@ -127,7 +130,8 @@ def attach(db: Database, clock: Clock, settings: Settings, task_ref: str, actor_
 
 def may_attach(actor: User, task: Task) -> bool:
     """Whether the task page offers `actor` the upload form (the core checks again on upload)."""
-    return actor.disabled_at is None and task.state != State.COMPLETED and (actor.role == Role.ADMIN or owns(actor, task))
+    return (actor.disabled_at is None and task.state != State.COMPLETED
+            and (actor.role == Role.ADMIN or owns(actor, task)))
 
 
 def _check_may_attach(actor: User, task: Task) -> None:

@@ -78,9 +78,7 @@ def _harmless(diff: Any, dialect: str) -> bool:
     """
     if isinstance(diff, list):
         return dialect == "sqlite" and all(d[0] == "modify_default" for d in diff)
-    if diff[0] == "remove_table" and diff[1].name == "alembic_version":
-        return True
-    return False
+    return diff[0] == "remove_table" and diff[1].name == "alembic_version"
 
 
 def differences(connection: Connection) -> list[Difference]:

@@ -70,6 +70,7 @@ def build_calendar(tasks: list[Task], *, lang: str, base_url: str, before_days: 
         event.add("uid", f"{task.key}@{host}")
         event.add("dtstamp", task.updated_at)
         event.add("sequence", task.version)
+        assert task.due_on is not None, "feed_tasks gives only tasks with a deadline"
         event.add("dtstart", task.due_on)  # a date: an all-day event
         event.add("dtend", task.due_on + timedelta(days=1))
         event.add("summary", f"{words['deadline']}: {title} ({province})")

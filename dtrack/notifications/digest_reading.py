@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, Row, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from dtrack.notifications.digest_items import URGENCY, Item, RegionCount, Reminded
@@ -116,10 +116,11 @@ class Facts:
             extra["due_on"] = row.due_on
         title = group.title
         if row.period:  # the period in words, as task lists and reports name it
-            title = self._titles.get((row.group_id, row.period))
-            if title is None:
+            known = self._titles.get((row.group_id, row.period))
+            if known is None:
                 vi, en = task_titles(group.rule, row.period, group.title["vi"], group.title["en"])
-                title = self._titles[(row.group_id, row.period)] = {"vi": vi, "en": en}
+                known = self._titles[(row.group_id, row.period)] = {"vi": vi, "en": en}
+            title = known
         return Item(row.id, task_key(group.code, group.ordinal, unit.slug, row.period), title, unit.name, **extra)
 
     def reminder_item(self, row: Any, days: int | None) -> Item:
@@ -174,7 +175,7 @@ class Reader:
 
     # tasks ---------------------------------------------------------------------
 
-    def top(self, where: ColumnElement[bool], order: Sequence[Any], cap: int) -> tuple[list, int]:
+    def top(self, where: ColumnElement[bool], order: Sequence[Any], cap: int) -> tuple[Sequence[Row], int]:
         """The first `cap` tasks matching `where` overall, and how many match."""
         # A top-N sort and an index-only count: cheaper than ranking every row.
         rows = self.execute(_task_query().where(where).order_by(*order, Task.id).limit(cap)).all()

@@ -112,7 +112,8 @@ def render(digest: Digest, settings: Settings, clock: Clock) -> Rendered:
 
     def line(section: str, item: Item) -> Line:
         return Line(item.key, item.title[lang], "" if digest.province else item.province[lang], detail(section, item),
-                    words[item.note_label or NOTE_LABELS.get(section, "note_plain")], item.note, f"{base}/tasks/{item.task_id}" if base else "",
+                    words[item.note_label or NOTE_LABELS.get(section, "note_plain")], item.note,
+                    f"{base}/tasks/{item.task_id}" if base else "",
                     [change(c) for c in item.changes])
 
     def heading(section: Section) -> str:

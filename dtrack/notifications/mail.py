@@ -69,9 +69,10 @@ def build_message(row: Outbox, mail_from: str, base_url: str = "", sender_name: 
     alternative = MIMEMultipart("alternative")
     for body, subtype in ((row.body_text, "plain"), (row.body_html, "html")):
         if body is not None:
-            part = MIMEText(body, subtype, _UTF8_QP)
-            del part["MIME-Version"]  # belongs to the message, not to each part
-            alternative.attach(part)
+            # typeshed says `_charset: str | None`, but MIMEText hands it to set_payload, which takes a Charset.
+            text = MIMEText(body, subtype, _UTF8_QP)  # type: ignore[arg-type]
+            del text["MIME-Version"]  # belongs to the message, not to each part
+            alternative.attach(text)
     msg: Message = alternative
     if row.attachments:
         msg = MIMEMultipart("mixed")
@@ -80,14 +81,17 @@ def build_message(row: Outbox, mail_from: str, base_url: str = "", sender_name: 
             maintype, _, subtype = attachment.mimetype.partition("/")
             # Text attachments (rendered reports: html, md, csv) are UTF-8; say so, or
             # mail readers fall back to ASCII and garble the diacritics.
-            params = {"charset": "utf-8"} if maintype == "text" else {}
-            part = MIMEBase(maintype, subtype or "octet-stream", **params)
+            if maintype == "text":
+                part = MIMEBase(maintype, subtype or "octet-stream", charset="utf-8")
+            else:
+                part = MIMEBase(maintype, subtype or "octet-stream")
             part.set_payload(attachment.content)
             encoders.encode_base64(part)
             part.add_header("Content-Disposition", "attachment", filename=("utf-8", "", attachment.filename))
             msg.attach(part)
     sender = sender_address(mail_from, sender_name)
-    msg["Subject"] = Header(row.subject, "utf-8", header_name="Subject")
+    # typeshed types header values as str; the compat32 policy of `email.mime` stores a Header as given.
+    msg["Subject"] = Header(row.subject, "utf-8", header_name="Subject")  # type: ignore[assignment]
     msg["From"] = formataddr((sender.display_name, sender.addr_spec), "utf-8")
     msg["To"] = formataddr((row.recipient_name, row.recipient), "utf-8")
     msg["Date"] = format_datetime(row.created_at)

@@ -76,7 +76,7 @@ from dtrack.notifications.outbox_admin import (  # noqa: F401
     retry,
 )
 from dtrack.notifications.transport import Connection, Transport, permanent
-from dtrack.workflow.database import Database
+from dtrack.workflow.database import Database, rows_matched
 from dtrack.workflow.errors import MailServerUnavailable, MessageRejected
 from dtrack.workflow.models import Outbox, OutboxAttachment
 from dtrack.workflow.settings import Settings
@@ -233,14 +233,14 @@ def recover_stale(db: Database, now: datetime, stale_seconds: int, max_attempts:
         if not ids:
             return 0
         mine = Outbox.id.in_(ids) & stale
-        gave_up = session.execute(
+        gave_up = rows_matched(session.execute(
             update(Outbox).where(mine, Outbox.attempts + 1 >= max_attempts)
             .values(state=OutboxState.FAILED.value, attempts=Outbox.attempts + 1, claimed_by=None,
-                    claimed_at=now, last_error=reason)).rowcount
-        again = session.execute(
+                    claimed_at=now, last_error=reason)))
+        again = rows_matched(session.execute(
             update(Outbox).where(mine)
             .values(state=OutboxState.PENDING.value, attempts=Outbox.attempts + 1, claimed_by=None,
-                    next_attempt_at=now, last_error=reason)).rowcount
+                    next_attempt_at=now, last_error=reason)))
     return gave_up + again
 
 
@@ -328,12 +328,13 @@ def deliver(
         connection: Connection | None = None
         while limit is None or report.tried < limit:
             batch = CLAIM_BATCH if limit is None else min(CLAIM_BATCH, limit - report.tried)
-            claimed = _again_on_disconnect(lambda: claim(db, now(), token, batch, skip=report.retry_ids))
+            claimed = _again_on_disconnect(
+                lambda: claim(db, now(), token, batch, skip=report.retry_ids))  # noqa: B023 - run at once, here
             report.failed += claimed.cancelled
             if not claimed.ids and not claimed.cancelled:
                 break
             lease.claimed(claimed.ids, claimed.at)
-            rows = _again_on_disconnect(lambda: _claimed(db, claimed.ids, token))
+            rows = _again_on_disconnect(lambda: _claimed(db, claimed.ids, token))  # noqa: B023 - run at once, here
             for position, row in enumerate(rows):
                 if not lease.holds(row.id):
                     # Not renewed in time (the database was away): another sender may own it by now.

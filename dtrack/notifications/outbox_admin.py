@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from dtrack.workflow.database import Database
+from dtrack.workflow.database import Database, rows_matched
 from dtrack.workflow.errors import InvalidInput, UnknownMessage
 from dtrack.workflow.models import Outbox
 from dtrack.workflow.views import View
@@ -34,8 +34,8 @@ def retry(db: Database, ids: Sequence[int] = (), *, all_failed: bool = False,
             query = update(Outbox).where(Outbox.id.in_(ids))
         else:
             query = update(Outbox).where(Outbox.state == OutboxState.FAILED.value)
-        return session.execute(query.values(state=OutboxState.PENDING.value, attempts=0,
-                                            next_attempt_at=now)).rowcount
+        return rows_matched(session.execute(query.values(state=OutboxState.PENDING.value, attempts=0,
+                                                         next_attempt_at=now)))
 
 
 def list_messages(session: Session, state: str | None = None, limit: int = 200) -> list[Outbox]:

@@ -14,7 +14,7 @@ import os
 import smtplib
 import ssl
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from email.message import Message
 from pathlib import Path
 from typing import Protocol
@@ -42,7 +42,7 @@ class Connection(Protocol):
 class Transport(Protocol):
     display: str
 
-    def open(self) -> Iterator[Connection]:
+    def open(self) -> AbstractContextManager[Connection]:
         """A context manager: one session for a batch of messages."""
 
 

@@ -103,7 +103,8 @@ def resolve_unit(session: Session, ref: str) -> Unit:
 def parse_period(text: str) -> str:
     period = str(text).strip().upper()
     if not _PERIOD.match(period):
-        raise InvalidInput("period", f"{text!r} is not a period", "write a year 2025, a half 2025-H1, a quarter 2025-Q3 or a month 2025-09")
+        raise InvalidInput("period", f"{text!r} is not a period",
+                           "write a year 2025, a half 2025-H1, a quarter 2025-Q3 or a month 2025-09")
     return period
 
 
@@ -115,7 +116,8 @@ def parse_value(raw: Any) -> int:
         number = raw
     elif isinstance(raw, float):
         if not raw.is_integer():
-            raise InvalidInput("value", f"{raw!r} is not a whole number", "give VND in đồng and counts as whole numbers")
+            raise InvalidInput("value", f"{raw!r} is not a whole number",
+                               "give VND in đồng and counts as whole numbers")
         number = int(raw)
     else:
         text = str(raw).strip()
@@ -132,7 +134,8 @@ def parse_value(raw: Any) -> int:
 
 def catalogue(session: Session, directive: str = DEFAULT_DIRECTIVE) -> list[Indicator]:
     found = find_directive(session, directive)
-    return list(session.scalars(select(Indicator).where(Indicator.directive_id == found.id).order_by(Indicator.ordinal)))
+    return list(session.scalars(
+        select(Indicator).where(Indicator.directive_id == found.id).order_by(Indicator.ordinal)))
 
 
 @dataclass(frozen=True)
@@ -200,9 +203,9 @@ def _text(value: Any, name: str) -> str | None:
 def check_figure(
     session: Session,
     *,
-    unit: str,
-    indicator: str,
-    period: str,
+    unit: str | None,  # None: a spreadsheet's empty cell, refused below like an empty text
+    indicator: str | None,
+    period: str | None,
     value: Any,
     as_of: date | str | None,
     today: date,
@@ -212,7 +215,8 @@ def check_figure(
 ) -> Figure:
     """Validate one figure's fields (raises the first problem found)."""
     if not str(unit or "").strip():
-        raise InvalidInput("unit", "is empty", "give a province slug or name, a region (north, central, south) or national")
+        raise InvalidInput("unit", "is empty",
+                           "give a province slug or name, a region (north, central, south) or national")
     checked_unit = resolve_unit(session, str(unit))
     found = find_indicator(session, str(indicator or ""), directive)
     checked_period = parse_period(str(period or ""))

@@ -60,7 +60,9 @@ TEXT: dict[str, dict[str, str]] = {
         "to_state": "Sang",
         "note": "Ghi chú",
         "evidence": "Minh chứng",
-        "totals_note": "Số liệu vùng, cả nước: số liệu báo cáo cho vùng, cả nước; nếu chưa có thì cộng số liệu của các tỉnh, các vùng đã báo cáo, ghi rõ cộng những vùng nào (chưa phải số liệu cả nước).",
+        "totals_note": "Số liệu vùng, cả nước: số liệu báo cáo cho vùng, cả nước; "
+                       "nếu chưa có thì cộng số liệu của các tỉnh, các vùng đã báo cáo, "
+                       "ghi rõ cộng những vùng nào (chưa phải số liệu cả nước).",
         "kind_completed": "Hoàn thành",
         "kind_new_overdue": "Mới quá hạn",
         "indicators": "{name} năm {year}",
@@ -150,7 +152,9 @@ TEXT: dict[str, dict[str, str]] = {
         "to_state": "To",
         "note": "Note",
         "evidence": "Evidence",
-        "totals_note": "Region and country figures: the figure reported for the region or the country; without one, what the provinces or regions that reported add up to, saying which (not a national figure).",
+        "totals_note": "Region and country figures: the figure reported for the region or the country; "
+                       "without one, what the provinces or regions that reported add up to, "
+                       "saying which (not a national figure).",
         "kind_completed": "Completed",
         "kind_new_overdue": "Newly overdue",
         "indicators": "{name} {year}",

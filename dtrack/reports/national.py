@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, timedelta
+from typing import TypedDict
 
 from sqlalchemy.orm import Session
 
@@ -41,6 +42,17 @@ from dtrack.workflow.provinces import all_provinces
 from dtrack.workflow.vocabulary import DeadlineStatus, Owner, Region, State, Trigger
 
 LONGEST_OVERDUE = 15
+
+
+class MatrixRow(TypedDict):
+    """One province's row of the matrix, as the templates read it (`report.extra["matrix"]`)."""
+    province: Province
+    name: str
+    region: str
+    region_label: str
+    cells: list[TaskSnapshot | None]  # per group: the shown (latest) period's task, if the province has one
+    overdue: list[int]  # per group: how many of its periods are overdue
+    tasks: list[int]  # per group: how many periods it has
 
 
 def group_title(snap: TaskSnapshot, lang: str) -> str:
@@ -166,7 +178,7 @@ def _national_report(session: Session, options: ReportOptions, since: date | Non
     # Matrix: a cell shows its latest period; every count below is made of every counted task.
     statuses = timeliness_statuses(snaps)
     late = {key: overdue_in(members) for key, members in everyone.items()}
-    matrix_rows = []
+    matrix_rows: list[MatrixRow] = []
     for province in provinces:
         pid = province.id  # an ORM attribute: read once a unit, not once a cell
         matrix_rows.append({"province": province, "name": province_name(province, lang), "region": province.region,
@@ -178,7 +190,8 @@ def _national_report(session: Session, options: ReportOptions, since: date | Non
     report.tables.append(Table(
         "matrix", t["matrix"], [t["province"], t["region"], *[str(g) for g in groups]],
         [[r["name"], region_label(r["region"], lang),
-          *[cell_text(c, n, total, lang) if c else None for c, n, total in zip(r["cells"], r["overdue"], r["tasks"])]]
+          *[cell_text(c, n, total, lang) if c else None
+            for c, n, total in zip(r["cells"], r["overdue"], r["tasks"], strict=True)]]
          for r in matrix_rows], note=t["matrix_note"]))
 
     by_region: dict[str, list[TaskSnapshot]] = {r.value: [] for r in Region}
@@ -264,8 +277,9 @@ def _changes(snaps: list[TaskSnapshot], since: date, as_of: date, clock: Clock, 
     start = end_of_day(since, clock)
     rows = []
     # At 1M tasks this table has about 12,000 rows: each label is worked out once, not once a row.
-    kinds = {trigger: t["kind_completed"] if trigger == Trigger.ACCEPT else trigger_label(trigger, lang)
-             for trigger in Trigger}
+    kinds: dict[str, str] = {
+        trigger: t["kind_completed"] if trigger == Trigger.ACCEPT else trigger_label(trigger, lang)
+        for trigger in Trigger}
     states = {state.value: state_label(state.value, lang) for state in State}
     overdue = DeadlineStatus.OVERDUE
     for s in snaps:
@@ -335,7 +349,7 @@ def _split(figures: Figures, plan: str, lang: str, words: DirectiveWording) -> d
     # Only reported national figures split: a sum over some regions is not the country's plan.
     if not parts or whole.value is None or not whole.national or any(x.value is None or not x.national for x in totals):
         return None
-    total, values = whole.value, [x.value for x in totals]
+    total, values = whole.value, [x.value for x in totals if x.value is not None]  # every one, as checked above
     labels = [(i.short_vi or i.name_vi) if lang == "vi" else (i.short_en or i.name_en) for i in parts]
     return {"name": section_name(words.budget, lang), "total": Money(total),
-            "parts": [(Money(v), label) for v, label in zip(values, labels)]}
+            "parts": [(Money(v), label) for v, label in zip(values, labels, strict=True)]}

@@ -31,7 +31,7 @@ from dtrack.reports.wording import directive_wording
 from dtrack.workflow.access import check_province
 from dtrack.workflow.assignments import find_directive
 from dtrack.workflow.deadlines import period_words, task_titles
-from dtrack.workflow.models import User
+from dtrack.workflow.models import Task, User
 from dtrack.workflow.provinces import resolve
 from dtrack.workflow.vocabulary import Owner, State, Trigger
 
@@ -40,7 +40,7 @@ PROPOSAL_PREFIXES = ("đề xuất", "kiến nghị", "đề nghị", "proposal"
 
 
 def is_proposal(note: str | None) -> bool:
-    return bool(note) and note.strip().lower().startswith(PROPOSAL_PREFIXES)
+    return note is not None and note.strip().lower().startswith(PROPOSAL_PREFIXES)
 
 
 def province_report_for(session: Session, actor: User, province_ref: str, options: ReportOptions) -> Report:
@@ -68,6 +68,7 @@ def province_report(session: Session, province_ref: str, options: ReportOptions)
     rows, notes, obstacles, proposals = [], [], [], []
     for s in snaps:
         task = s.task
+        assert isinstance(task, Task), "snapshot() reads ORM tasks (only standing_snapshot reads rows)"
         extended = task.original_due_on if task.original_due_on != task.due_on else None
         timely = timeliness_text(s.timeliness.status, s.timeliness.days, lang)
         noted = [e for e in s.events if e.note or e.evidence]
@@ -81,7 +82,8 @@ def province_report(session: Session, province_ref: str, options: ReportOptions)
                      s.progress, task.due_on, extended, timely, last.note if last else None,
                      last.evidence if last else None])
         for e in noted[-LATEST_NOTES:]:
-            notes.append([task.group.ordinal, clock.local_date(e.at), trigger_label(e.trigger, lang), e.note, e.evidence])
+            notes.append([task.group.ordinal, clock.local_date(e.at), trigger_label(e.trigger, lang), e.note,
+                          e.evidence])
         blocks = [e for e in s.events if e.trigger == Trigger.BLOCK]
         for e in blocks:
             current = s.state == State.BLOCKED and e is blocks[-1]

@@ -128,7 +128,9 @@ def _matrix_cell(state: str, status: str, n: int, total: int, lang: str) -> tupl
     """A matrix cell around its task's key: (up to the title's key, after it); a few hundred distinct ones."""
     more = f"; {TEXT[lang]['cell_overdue'].format(n=n, total=total)}" if total > 1 and n else ""
     mark = ("!" + (str(n) if n > 1 else "")) if n else ("~" if status == "due_soon" else "")
-    glyph = environment().globals["GLYPHS"][state]
+    glyphs = environment().globals["GLYPHS"]  # jinja2 types its globals as objects
+    assert isinstance(glyphs, dict), "dtrack.templates.environment sets GLYPHS to a dict"
+    glyph = glyphs[state]
     return (f'<td class="c s-{escape(state)} t-{escape(status)}{" has-overdue" if n else ""}" '
             f'data-state="{escape(state)}" data-timeliness="{escape(status)}" data-overdue="{n}" '
             f'data-tasks="{total}" title="',
@@ -139,7 +141,7 @@ def _matrix_cell(state: str, status: str, n: int, total: int, lang: str) -> tupl
 def matrix_row(row: dict[str, Any], lang: str) -> Markup:
     """One unit's line of the matrix (`_matrix.html.j2`): 3,355 of them in the national report, each cell by hand."""
     parts = [f'    <tr data-province="{escape(row["province"].slug)}"><td class="name">{escape(row["name"])}</td>\n']
-    for c, n, total in zip(row["cells"], row["overdue"], row["tasks"]):
+    for c, n, total in zip(row["cells"], row["overdue"], row["tasks"], strict=True):
         if not c:
             parts.append('<td class="c">–</td>')
             continue

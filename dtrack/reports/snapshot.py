@@ -91,7 +91,8 @@ class TaskSnapshot:
     completed_at: datetime | None
     # Up to the day, oldest first (Events, or rows of their columns: see `standing_snapshot` for which).
     events: Sequence[Event | Row] = field(default_factory=list)
-    timeliness: Timeliness | None = None
+    # Judged once the rest is known: `snapshot` and `standing_snapshot` set it before they return.
+    timeliness: Timeliness = field(init=False)
     not_applicable_reason: str | None = None  # set while marked not applicable (as of the day)
 
     # Read once from the task: the national report asks for them some 150,000 times.

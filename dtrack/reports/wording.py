@@ -54,6 +54,12 @@ def _pick(spec: ReportSpec | ReportSideSpec, name: str, lang: str) -> str | None
     return getattr(spec, f"{name}_{lang}")
 
 
+def _recipients(spec: ReportSideSpec, lang: str) -> tuple[str, ...] | None:
+    """The side's "Nơi nhận" lines in `lang` (the one field that is a list), if the file gives them."""
+    recipients: tuple[str, ...] | None = getattr(spec, f"recipients_{lang}")
+    return recipients
+
+
 def directive_wording(directive: Directive, lang: str) -> DirectiveWording:
     """What `directive`'s reports say in `lang`: the file's words, else the defaults."""
     spec = ReportSpec.from_json(directive.report_wording)
@@ -69,7 +75,7 @@ def directive_wording(directive: Directive, lang: str) -> DirectiveWording:
         number_prefix=n.number_prefix or DEFAULT_PREFIX,
         addressee=national_addressee,
         signer=_pick(n, "signer", lang) or t["signature"],
-        recipients=_pick(n, "recipients", lang) or (national_addressee,),
+        recipients=_recipients(n, lang) or (national_addressee,),
     )
     article = "" if lang == "vi" else "the "
     default_addressee = article + overseer + (f" ({issuer})" if overseer != issuer and issuer else "")
@@ -80,7 +86,7 @@ def directive_wording(directive: Directive, lang: str) -> DirectiveWording:
         number_prefix=p.number_prefix or DEFAULT_PREFIX,
         addressee=province_addressee,
         signer=_pick(p, "signer", lang) or t["signature"],
-        recipients=_pick(p, "recipients", lang) or (province_addressee, d["committee"]),
+        recipients=_recipients(p, lang) or (province_addressee, d["committee"]),
     )
     return DirectiveWording(issuer, overseer, _pick(spec, "budget", lang) or d["budget"],
                             _pick(spec, "indicators", lang) or d["indicators"], national, province)

@@ -118,7 +118,8 @@ def run_demo(db: Database, fresh: bool = False) -> DemoReport:
             tasks: dict[int, Task] = {}
             for action in sorted(by_day[day], key=lambda a: a.order):
                 actor = users.get(action.actor) or users.setdefault(action.actor, find_user(session, action.actor))
-                task = tasks.get(action.task_id) or tasks.setdefault(action.task_id, session.get(Task, action.task_id))
+                task = tasks.get(action.task_id) or tasks.setdefault(
+                    action.task_id, session.get_one(Task, action.task_id))
                 apply(session, task, action.trigger, actor, now, note=action.note,
                       evidence=action.evidence, progress=action.progress)
                 counts[action.trigger.value] += 1
@@ -149,7 +150,7 @@ def _plan(session) -> list[Action]:
         order += 1
         actions.append(Action(day, order, task_id, trigger, actor, **extra))
 
-    for task_id, province_id, due_on, owner, assigned_on in tasks:
+    for task_id, province_id, _due_on, owner, assigned_on in tasks:
         start = max(SEASON_START, assigned_on)
         if owner == Owner.DEPARTMENT:
             # The Department's own task: started at once, progress every two months.

@@ -95,8 +95,9 @@ def problem(status: int, detail: str, *, headers: dict[str, str] | None = None, 
 def _answer(exc: DtrackError) -> JSONResponse:
     """The problem for a core error, in the API's words: `progress`, never the command line's `--progress`."""
     status = next(code for kind, code in _STATUS if isinstance(exc, kind))
-    extra = {"field": api_field(exc.field)} if isinstance(exc, InvalidInput) else {}
-    return problem(status, api_detail(str(exc)), **extra)
+    if isinstance(exc, InvalidInput):
+        return problem(status, api_detail(str(exc)), field=api_field(exc.field))
+    return problem(status, api_detail(str(exc)))
 
 
 def _body(request: Request, raw: bytes | None) -> dict[str, Any] | JSONResponse:

@@ -322,6 +322,7 @@ def _run(ctx: Ctx, spec: Spec) -> Response:
         if request.method == "POST" and not _csrf_ok(ctx, spec, ctx.form.get("csrf_token", "")):
             raise CsrfRefused()
         if spec.memo:  # a logged-in GET page (`Routes.add`): `current` has answered or raised
+            assert ctx.current is not None, "Routes.add keeps only pages that need a login"
             return app.pages.page(ctx.current.snapshot, _page_key(ctx), ctx.csrf_token,
                                   lambda: spec.handler(ctx, **params))
         return spec.handler(ctx, **params)

@@ -17,12 +17,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
+
+if TYPE_CHECKING:  # python_multipart defines its callback types for type checkers only
+    from python_multipart.multipart import MultipartCallbacks
 
 MAX_FIELD = 3 * 1024 * 1024
 MAX_FIELDS = 1000  # a DoS guard above any real form: the bulk accept has a check box per task shown (200)
@@ -110,7 +113,7 @@ class _Parts:
         self.fields = 0
         self.checked = False
 
-    def callbacks(self) -> dict[str, Callable[..., None]]:
+    def callbacks(self) -> MultipartCallbacks:
         return {"on_part_begin": self.begin, "on_part_data": self.data, "on_part_end": self.end,
                 "on_header_field": self.header_field, "on_header_value": self.header_value_part,
                 "on_header_end": self.header_end, "on_headers_finished": self.headers_finished}

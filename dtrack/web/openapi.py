@@ -52,7 +52,8 @@ def _query(name: str, description: str, **schema: Any) -> dict[str, Any]:
 
 
 _PROBLEMS = {code: {"description": text, "content": {"application/problem+json": {"schema": _ref("Problem")}}}
-             for code, text in (("400", "Bad request: a NUL character in the query or path, or a body that is not JSON"),
+             for code, text in (("400", "Bad request: a NUL character in the query or path, "
+                                        "or a body that is not JSON"),
                                 ("401", "No valid token"),
                                 ("403", "Not allowed for this user (a review page, another province's report)"),
                                 ("404", "No such thing, or one this user may not see (the same answer)"),
@@ -173,7 +174,8 @@ def document() -> dict[str, Any]:
                         "FigureIn": figure_in, "FigureOut": figure_out, "OverduePage": overdue},
         },
         "paths": {
-            "/api/v1/tasks": _get("Tasks matching the filters of `dtrack tasks list`, a page at a time", _ref("TaskListing"), [
+            "/api/v1/tasks": _get("Tasks matching the filters of `dtrack tasks list`, a page at a time",
+                                  _ref("TaskListing"), [
                 _PROVINCE, _REGION, _query("state", "A state", type="string", enum=[s.value for s in State]),
                 _DIRECTIVE, _GROUP, _query("limit", "Page size (at most 500)", type="integer", minimum=1, maximum=500),
                 _query("offset", "How many to skip", type="integer", minimum=0, maximum=10_000_000)]),
@@ -183,14 +185,15 @@ def document() -> dict[str, Any]:
                 "summary": "Do one action on the task (start, update, submit, accept, send_back, …)",
                 "security": [{"bearer": []}], "parameters": [task_id],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("Transition")}}},
-                "responses": {"200": {"description": "Done", "content": {"application/json": {"schema": _ref("Outcome")}}},
+                "responses": {"200": {"description": "Done",
+                                      "content": {"application/json": {"schema": _ref("Outcome")}}},
                               **{c: _PROBLEMS[c] for c in post_codes}}}},
             "/api/v1/overdue": _get("The overdue review (overseers)", _ref("OverduePage"), [
                 _REGION, _PROVINCE, _GROUP, _DIRECTIVE,
                 _query("min_days", "At least this many days late", type="integer", minimum=0, maximum=36500),
                 _query("page", "Page (50 a page)", type="integer", minimum=1, maximum=100000)]),
-            "/api/v1/matrix": _get("The four-cell matrix (overseers)", {"type": "object", "required": ["as_of", "total"]},
-                                   [_REGION]),
+            "/api/v1/matrix": _get("The four-cell matrix (overseers)",
+                                   {"type": "object", "required": ["as_of", "total"]}, [_REGION]),
             "/api/v1/status": _get("Provinces x task groups (overseers)",
                                    {"type": "object", "required": ["directive", "provinces"]}, [_DIRECTIVE, _REGION]),
             "/api/v1/indicators": {

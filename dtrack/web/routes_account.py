@@ -50,4 +50,5 @@ def token_revoke(ctx: Ctx, token_id: int) -> Response:
 def feed(ctx: Ctx, token: str) -> Response:
     body = calendar_feed(ctx.app.db, ctx.app.settings, token, ctx.request.query_params.get("region") or None)
     return Response(body, media_type="text/calendar; charset=utf-8",
-                    headers={"Cache-Control": "private, max-age=300", "Content-Disposition": 'inline; filename="dtrack.ics"'})
+                    headers={"Cache-Control": "private, max-age=300",
+                             "Content-Disposition": 'inline; filename="dtrack.ics"'})

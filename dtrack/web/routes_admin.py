@@ -14,6 +14,7 @@ from dtrack.usecases.administration import (
 from dtrack.web.edge import Ctx, Routes
 from dtrack.workflow.access import check_admin
 from dtrack.workflow.error_messages import phrase
+from dtrack.workflow.errors import UnknownUser
 from dtrack.workflow.models import User
 from dtrack.workflow.provinces import all_provinces
 
@@ -59,7 +60,10 @@ def users_edit(ctx: Ctx, user_id: int) -> Response:
 def users_reset(ctx: Ctx, user_id: int) -> Response:
     link = reset_link(ctx.app.db, ctx.app.clock, ctx.app.settings, user_id, actor_email=ctx.actor)
     with ctx.app.db.session() as session:
-        email = session.get(User, user_id).email
+        user = session.get(User, user_id)
+        if user is None:  # reset_link found it, and users are disabled, never deleted
+            raise UnknownUser(str(user_id))
+        email = user.email
     return users_form(ctx, link=link, invited=email)
 
 

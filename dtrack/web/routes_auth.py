@@ -15,7 +15,7 @@ routes = Routes()
 # The forms before a session (login, invitation) are a few short fields: an anonymous client gets no more.
 ANON_BODY = 16 * 1024
 
-HOME = {Role.PROVINCE: "/province", Role.OVERSEER: "/review", Role.ADMIN: "/admin/users"}
+HOME: dict[str, str] = {Role.PROVINCE: "/province", Role.OVERSEER: "/review", Role.ADMIN: "/admin/users"}
 
 
 @routes.get("/", login=True)

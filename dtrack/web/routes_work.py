@@ -38,7 +38,8 @@ def province_home(ctx: Ctx) -> Response:
             rows = [view for name in SECTIONS for view in worklist.sections.get(name, [])]
             return list_download(rows, f"viec-cua-tinh-{worklist.province.slug if worklist.province else 'all'}", fmt,
                                  ctx.lang)
-        return ctx.page("province_home.html.j2", data=worklist, worklist=worklist, sections=SECTIONS, states=STATE_LABELS[ctx.lang])
+        return ctx.page("province_home.html.j2", data=worklist, worklist=worklist, sections=SECTIONS,
+                        states=STATE_LABELS[ctx.lang])
 
 
 def task_form(ctx: Ctx, task_id: int, trigger: str | None = None) -> Response:

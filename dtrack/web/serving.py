@@ -8,6 +8,7 @@ docs/performance.md). This protocol sets it on each accepted connection.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 
 from uvicorn.protocols.http.auto import AutoHTTPProtocol
@@ -19,8 +20,6 @@ class NoDelayHTTP(AutoHTTPProtocol):  # type: ignore[misc, valid-type]
     def connection_made(self, transport: asyncio.BaseTransport) -> None:  # type: ignore[override]
         sock = transport.get_extra_info("socket")
         if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
-            try:
+            with contextlib.suppress(OSError):  # not every transport allows it; latency, not correctness
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            except OSError:  # not every transport allows it; latency, not correctness
-                pass
         super().connection_made(transport)  # type: ignore[arg-type]

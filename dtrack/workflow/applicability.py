@@ -114,9 +114,9 @@ def fold_department_groups(session: Session, directive_id: int, now: datetime) -
         for task in legacy:
             if task.period not in have:
                 have.add(task.period)
-                session.add(Task(group_id=group.id, province_id=unit.id, period=task.period, state=State.NOT_STARTED.value,
-                    progress=0, assigned_on=task.assigned_on, original_due_on=task.original_due_on,
-                    due_on=task.due_on, updated_at=now))
+                session.add(Task(group_id=group.id, province_id=unit.id, period=task.period,
+                    state=State.NOT_STARTED.value, progress=0, assigned_on=task.assigned_on,
+                    original_due_on=task.original_due_on, due_on=task.due_on, updated_at=now))
             task.not_applicable_since = now
             task.not_applicable_reason = FOLDED_REASON
             task.updated_at = now

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
@@ -72,11 +73,12 @@ def assign(session: Session, code: str, provinces: list[Province], assigned_on: 
     directive = find_directive(session, code)
     fold_department_groups(session, directive.id, now)  # a database from before: one Department task per group
     department = department_unit(session) if any(g.owner == Owner.DEPARTMENT for g in directive.groups) else None
-    have = set(
-        session.execute(
-            select(Task.group_id, Task.province_id, Task.period).join(TaskGroup).where(TaskGroup.directive_id == directive.id)
-        ).all()
-    )
+    have = {
+        (group_id, province_id, period) for group_id, province_id, period in session.execute(
+            select(Task.group_id, Task.province_id, Task.period)
+            .join(TaskGroup).where(TaskGroup.directive_id == directive.id)
+        )
+    }
     assigned = {(g, p) for g, p, _ in have}
     created = existing = 0
     for group in directive.groups:
@@ -86,7 +88,11 @@ def assign(session: Session, code: str, provinces: list[Province], assigned_on: 
                                                                               group.covers)]
         else:
             slots = [("", rule.due(assigned_on, calendar), assigned_on)]
-        units = [department] if group.owner == Owner.DEPARTMENT else [p for p in provinces if in_scope(group, p)]
+        if group.owner == Owner.DEPARTMENT:
+            assert department is not None, "looked up above whenever the directive has a Department-owned group"
+            units = [department]
+        else:
+            units = [p for p in provinces if in_scope(group, p)]
         for province in units:
             if isinstance(rule, Recurring) and (group.id, province.id) in assigned:
                 existing += 1  # later periods are opened by the sweep, from the first assignment
@@ -126,7 +132,7 @@ def open_periods(session: Session, as_of: date, now: datetime, calendar: WorkCal
     concurrent run from creating one twice.
     """
     created = 0
-    pending: list[dict] = []
+    pending: list[dict[str, Any]] = []
     units = {p.id: p for p in session.scalars(select(Province))}
     for group in session.scalars(select(TaskGroup).where(TaskGroup.kind == GroupKind.RECURRING.value)):
         rule = rule_from_text(group.deadline_rule)
@@ -153,7 +159,8 @@ def open_periods(session: Session, as_of: date, now: datetime, calendar: WorkCal
             for period in periods:
                 for province_id in behind:
                     if (province_id, period.label) not in have:
-                        pending.append(_new_row(group.id, province_id, period.label, period.opens_on, period.due_on, now))
+                        pending.append(_new_row(group.id, province_id, period.label, period.opens_on, period.due_on,
+                                                now))
                         created += 1
                         if len(pending) >= INSERT_BATCH:
                             _insert_rows(session, pending)
@@ -168,13 +175,13 @@ INSERT_BATCH = 1000
 
 
 def _new_row(group_id: int, province_id: int, period: str, assigned_on: date, due: date | None,
-             now: datetime) -> dict:
+             now: datetime) -> dict[str, Any]:
     return {"group_id": group_id, "province_id": province_id, "period": period, "state": State.NOT_STARTED.value,
             "progress": 0, "assigned_on": assigned_on, "original_due_on": due, "due_on": due, "updated_at": now,
             "version": 1}
 
 
-def _insert_rows(session: Session, rows: list[dict]) -> None:
+def _insert_rows(session: Session, rows: list[dict[str, Any]]) -> None:
     if rows:
         session.execute(insert(Task.__table__), rows)
         rows.clear()

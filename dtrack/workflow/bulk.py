@@ -47,9 +47,10 @@ class BulkResult:
     not_done: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        answer = {"trigger": self.trigger,
-                  "done": [{"task_key": d.task_key, "before": d.before, "after": d.after} for d in self.done],
-                  "refused": [{"task": ref, "reason": why} for ref, why in self.refused]}
+        answer: dict[str, Any] = {
+            "trigger": self.trigger,
+            "done": [{"task_key": d.task_key, "before": d.before, "after": d.after} for d in self.done],
+            "refused": [{"task": ref, "reason": why} for ref, why in self.refused]}
         if self.failed_on is not None:
             answer.update(failed_on=self.failed_on, failure=self.failure, not_done=self.not_done)
         return answer

@@ -38,6 +38,7 @@ def roll_checkpoints(session: Session, as_of: date, now: datetime, calendar: Wor
     ).all()
     moves: dict[tuple[date, date], dict[int, int]] = {}
     for task_id, assigned_on, due_on, progress, rule_text in rows:
+        assert due_on is not None, "selected by `Task.due_on < as_of`, which no NULL passes"
         following = next_checkpoint(rule_from_text(rule_text), assigned_on, due_on, calendar)
         if following is not None:
             moves.setdefault((due_on, following), {})[task_id] = progress

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Insert, Table, create_engine, event, text
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, CursorResult, Result, make_url
 from sqlalchemy.exc import (
     ArgumentError,
     DBAPIError,
@@ -25,6 +25,7 @@ from sqlalchemy.exc import (
     SQLAlchemyError,
 )
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 from dtrack.workflow import locks
 from dtrack.workflow.commit_count import CommitCount
@@ -45,10 +46,20 @@ def row_id(text: object) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
 
 
+def rows_matched(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE matched.
+
+    `Session.execute` is typed to return a plain `Result`, which has no row
+    count; for a DML statement it is a `CursorResult`, which does.
+    """
+    assert isinstance(result, CursorResult), "rows_matched() takes the result of an UPDATE or DELETE"
+    return result.rowcount
+
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
     cursor = dbapi_connection.cursor()
     # WAL lets readers work while one writer commits; busy_timeout makes a
     # second writer wait for the lock instead of failing at once.
@@ -66,11 +77,11 @@ OVERFLOW_CONNECTIONS = 5
 PING_AFTER_IDLE_SECONDS = 30.0
 
 
-def _mark_checkin(_dbapi_connection, record) -> None:
+def _mark_checkin(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
     record.info["idle_since"] = time.monotonic()
 
 
-def _ping_if_idle(dbapi_connection, record, _proxy) -> None:
+def _ping_if_idle(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: PoolProxiedConnection) -> None:
     """Ping a connection that sat idle in the pool, not one just used.
 
     `pool_pre_ping` costs a round trip on every checkout, i.e. on every
@@ -88,10 +99,8 @@ def _ping_if_idle(dbapi_connection, record, _proxy) -> None:
     except Exception as exc:  # noqa: BLE001 - any driver error means the connection is gone
         raise DisconnectionError(f"connection idle for {time.monotonic() - idle_since:.0f} s is gone") from exc
     finally:
-        try:
+        with suppress(Exception):  # closing a dead cursor may fail too
             cursor.close()
-        except Exception:  # noqa: BLE001, S110 - closing a dead cursor may fail too
-            pass
 
 
 def _dialect_options(url: URL) -> dict[str, Any]:
@@ -153,7 +162,8 @@ class Database:
                     pass
             except DBAPIError as exc:  # unreachable server, or a file that is not a database
                 engine.dispose()
-                raise self._read_only(exc) or DatabaseUnavailable(self.display_url, mask_url(_first_line(exc))) from None
+                raise (self._read_only(exc)
+                       or DatabaseUnavailable(self.display_url, mask_url(_first_line(exc)))) from None
             self._engine = engine
             self._sessions = sessionmaker(engine, expire_on_commit=False)
         return self._engine
@@ -208,7 +218,9 @@ class Database:
             with self._sessions() as session, session.begin():
                 yield session
         except OperationalError as exc:
-            raise self._read_only(exc) or exc
+            if (read_only := self._read_only(exc)) is None:
+                raise
+            raise read_only from exc
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
@@ -221,7 +233,9 @@ class Database:
             with self.engine.begin() as connection:
                 yield connection
         except OperationalError as exc:
-            raise self._read_only(exc) or exc
+            if (read_only := self._read_only(exc)) is None:
+                raise
+            raise read_only from exc
 
     @contextmanager
     def statement_connection(self) -> Iterator[Connection]:
@@ -262,7 +276,9 @@ class Database:
         if not self.is_sqlite:
             return False
         database = make_url(self.url).database
-        return bool(database) and database != ":memory:" and not Path(database).exists()
+        if not database or database == ":memory:":
+            return False
+        return not Path(database).exists()
 
     def schema_revision(self) -> str | None:
         try:
@@ -313,7 +329,7 @@ class Database:
         event.listen(engine, "connect", _sqlite_pragmas)
 
         @event.listens_for(engine, "connect")
-        def _no_driver_transactions(dbapi_connection, _record) -> None:
+        def _no_driver_transactions(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
             dbapi_connection.isolation_level = None
             # Batch mode rebuilds a table (copy, drop, rename); with foreign keys on,
             # dropping a table other rows refer to fails. Alembic's documented remedy;
@@ -321,7 +337,7 @@ class Database:
             dbapi_connection.execute("PRAGMA foreign_keys=OFF")
 
         @event.listens_for(engine, "begin")
-        def _begin(connection) -> None:
+        def _begin(connection: Connection) -> None:
             connection.exec_driver_sql("BEGIN")
 
         return engine

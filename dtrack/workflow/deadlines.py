@@ -75,7 +75,8 @@ class Offset:
         """`start` plus the offset `times` times (counted from `start`, so months do not drift), as written."""
         if self.unit == "working_days":
             return add_working_days(start, self.amount * times, calendar)
-        return start + relativedelta(**{self.unit: self.amount * times})
+        moved: date = start + relativedelta(**{self.unit: self.amount * times})  # dateutil ships no types
+        return moved
 
     def step(self, start: date, times: int, calendar: WorkCalendar | None = None) -> date:
         """The legal deadline of `raw_step` (a working-day count already ends on a working day)."""
@@ -120,7 +121,7 @@ class Recurring:
     def spacing_months(self, start: date) -> int:
         """How many months apart occurrences are (the smallest gap among the first few)."""
         days = self.occurrences_after(start, 5)
-        gaps = [(b.year - a.year) * 12 + b.month - a.month for a, b in zip(days, days[1:])]
+        gaps = [(b.year - a.year) * 12 + b.month - a.month for a, b in zip(days, days[1:], strict=False)]
         return min(gaps) if gaps else 12
 
     def to_json(self) -> Any:

@@ -50,7 +50,8 @@ class Extended:
 def check_reason(reason: str | None) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput("--reason", "an extension needs a reason", 'add --reason "..." (it is kept in the audit trail)')
+        raise InvalidInput("--reason", "an extension needs a reason",
+                           'add --reason "..." (it is kept in the audit trail)')
     check_text("--reason", reason)
     return reason
 
@@ -84,7 +85,8 @@ def extend(
             tasks: list[Task] = []
             if task_refs:
                 tasks = [find_task(session, ref)[0] for ref in task_refs]
-                for ref, task in zip(task_refs, tasks):  # another province's task is unknown to them, as a missing one
+                # Another province's task is unknown to them, as a missing one.
+                for ref, task in zip(task_refs, tasks, strict=True):
                     check_task(actor, task, ref)
             else:
                 query = (select(Task).join(TaskGroup).join(Directive)

@@ -16,14 +16,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from dtrack.workflow.access import check_active, check_province, check_task
 from dtrack.workflow.clock import Clock
-from dtrack.workflow.database import Database, row_id
+from dtrack.workflow.database import Database, row_id, rows_matched
 from dtrack.workflow.errors import (
     ConcurrentUpdate,
     DeadlineFinal,
@@ -99,7 +99,8 @@ def check_may_request(actor: User, task: Task) -> None:
         raise PermissionDenied(actor.email, action, task.key,
                                "the province carrying the task out requests; overseers extend directly")
     if not owns(actor, task):
-        raise PermissionDenied(actor.email, action, task.key, "province officers act on their own province's tasks only")
+        raise PermissionDenied(actor.email, action, task.key,
+                               "province officers act on their own province's tasks only")
 
 
 def may_request(actor: User, task: Task) -> bool:
@@ -145,17 +146,17 @@ def request_extension(db: Database, clock: Clock, actor_email: str, task_ref: st
 
 
 def _claim(session: Session, request_id: int, actor: User, status: RequestStatus, now: datetime,
-           **values) -> ExtensionRequest:
+           **values: object) -> ExtensionRequest:
     """Decide a pending request, once: a conditional UPDATE, so a concurrent decision finds it decided."""
     row = session.get(ExtensionRequest, request_id)
     if row is None:
         raise UnknownExtensionRequest(str(request_id))
-    claimed = session.execute(
+    claimed = rows_matched(session.execute(
         update(ExtensionRequest)
         .where(ExtensionRequest.id == request_id, ExtensionRequest.status == RequestStatus.PENDING.value)
         .values(status=status.value, open_task_id=None, decided_by_id=actor.id, decided_at=now, **values)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ))
     if claimed != 1:
         session.refresh(row)
         raise RequestAlreadyDecided(request_id, row.status)
@@ -222,7 +223,7 @@ def refuse_request(db: Database, clock: Clock, actor_email: str, request_ref: in
         return Decision(RequestView.of(row))
 
 
-def _query():
+def _query() -> Select[ExtensionRequest]:
     return select(ExtensionRequest).options(
         joinedload(ExtensionRequest.task), joinedload(ExtensionRequest.requested_by),
         joinedload(ExtensionRequest.decided_by))

@@ -28,12 +28,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Row, Select, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from dtrack.workflow.applicability import counted
 from dtrack.workflow.clock import Clock
 from dtrack.workflow.models import Event, Task
+from dtrack.workflow.sql_types import AnyRow, AnySelect
 from dtrack.workflow.vocabulary import ApplicabilityTrigger, State, Trigger
 
 # Ids per IN (...) list: well under SQLite's and PostgreSQL's parameter limits.
@@ -78,7 +79,7 @@ NOT_STARTED = Standing(State.NOT_STARTED.value, 0, None, None)
 _FOLD_COLUMNS = (Event.task_id, Event.trigger, Event.to_state, Event.progress, Event.at)
 
 
-def fold(events: Iterable[Event | Row]) -> Standing:
+def fold(events: Iterable[Event | AnyRow]) -> Standing:
     """The state the events (oldest first) leave a task in; a task with none has not started."""
     state, progress, submitted_at, completed_at, exempt = NOT_STARTED.state, 0, None, None, False
     for event in events:
@@ -104,7 +105,7 @@ def changed_after(session: Session, until: datetime) -> set[int]:
 def replay(session: Session, task_ids: Iterable[int], until: datetime) -> dict[int, Standing]:
     """How each of `task_ids` stood just before `until`, from its events."""
     ids = sorted(set(task_ids))
-    by_task: dict[int, list[Row]] = {i: [] for i in ids}
+    by_task: dict[int, list[AnyRow]] = {i: [] for i in ids}
     # Only the columns `fold` reads, as plain rows: building an ORM Event per row cost more than the query.
     for start in range(0, len(ids), IDS_PER_QUERY):
         chunk = ids[start:start + IDS_PER_QUERY]
@@ -121,8 +122,8 @@ MARKED = Task.not_applicable_since.is_not(None).label("marked_not_applicable")
 STANDING_COLUMNS = (Task.id, Task.state, Task.progress, Task.submitted_at, Task.completed_at, MARKED)
 
 
-def standing_rows(session: Session, query: Select, as_of: date, clock: Clock, *,
-                  counting: bool = True) -> Iterator[tuple[Row, Standing]]:
+def standing_rows(session: Session, query: AnySelect, as_of: date, clock: Clock, *,
+                  counting: bool = True) -> Iterator[tuple[AnyRow, Standing]]:
     """Each row of `query` (countable tasks only) with how its task stood at the end of `as_of`.
 
     `counting=False`: every task assigned by then, not-applicable ones included
@@ -150,5 +151,5 @@ def nothing_after(session: Session, as_of: date, clock: Clock) -> bool:
     return session.scalar(select(Event.id).where(Event.at >= until).limit(1)) is None
 
 
-__all__ = ["IDS_PER_QUERY", "MARKED", "STANDING_COLUMNS", "Standing", "assigned_by", "changed_after", "countable", "end_of_day", "fold", "nothing_after",
-           "replay", "standing_rows"]
+__all__ = ["IDS_PER_QUERY", "MARKED", "STANDING_COLUMNS", "Standing", "assigned_by", "changed_after", "countable",
+           "end_of_day", "fold", "nothing_after", "replay", "standing_rows"]

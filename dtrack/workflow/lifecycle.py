@@ -32,7 +32,8 @@ LIFECYCLE: dict[str, Any] = {
         {"trigger": Trigger.START, "source": State.NOT_STARTED, "dest": State.IN_PROGRESS, "by": OWNER},
         # dest None: an internal transition; progress changes, the state does not.
         {"trigger": Trigger.UPDATE, "source": [State.IN_PROGRESS, State.RETURNED], "dest": None, "by": OWNER},
-        {"trigger": Trigger.SUBMIT, "source": [State.IN_PROGRESS, State.RETURNED], "dest": State.SUBMITTED, "by": OWNER},
+        {"trigger": Trigger.SUBMIT, "source": [State.IN_PROGRESS, State.RETURNED], "dest": State.SUBMITTED,
+         "by": OWNER},
         {"trigger": Trigger.SEND_BACK, "source": State.SUBMITTED, "dest": State.RETURNED, "by": OVERSEER, "note": True},
         {"trigger": Trigger.ACCEPT, "source": State.SUBMITTED, "dest": State.COMPLETED, "by": OVERSEER},
         {

@@ -43,10 +43,10 @@ def hold(session: Session, name: str) -> None:
 def insert_ignoring(session: Session, table: Table, keys: list[str]) -> Insert:
     """INSERT ... ON CONFLICT (keys) DO NOTHING for the session's back-end."""
     if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table).on_conflict_do_nothing(index_elements=keys)
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+        return pg_insert(table).on_conflict_do_nothing(index_elements=keys)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+    return sqlite_insert(table).on_conflict_do_nothing(index_elements=keys)
 
 
 class LeaderLock(Protocol):
@@ -104,7 +104,7 @@ class FileLock:
     def acquire(self) -> bool:
         import fcntl
 
-        handle = open(self.path, "a+")
+        handle = open(self.path, "a+")  # noqa: SIM115 - held open (it holds the lock) until release()
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:

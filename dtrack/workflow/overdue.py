@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from dtrack.workflow.applicability import department_tasks, province_units
@@ -38,6 +38,7 @@ from dtrack.workflow.overdue_counts import (
     late_conditions,
     overdue_counts,
 )
+from dtrack.workflow.sql_types import AnyRow, AnySelect
 from dtrack.workflow.timeliness import classify
 from dtrack.workflow.vocabulary import DEPARTMENT_SLUG, OWED_BY_PROVINCE, DeadlineStatus, Region
 
@@ -57,7 +58,7 @@ class Scope:
     group: int | None = None
     directive: str | None = None
 
-    def apply(self, query: Select) -> Select:
+    def apply(self, query: AnySelect) -> AnySelect:
         if self.region is not None:
             query = query.where(Province.region == self.region)
         if self.province is not None:
@@ -68,13 +69,13 @@ class Scope:
             query = query.where(Directive.code == self.directive)
         return query
 
-    def key(self) -> tuple:
+    def key(self) -> tuple[str | None, int | None, int | None, str | None]:
         """The scope by value (a province by id), for remembering its counts."""
         return (self.region, self.province.id if self.province is not None else None, self.group, self.directive)
 
-    def task_filters(self) -> list:
+    def task_filters(self) -> list[ColumnElement[bool]]:
         """The same filters on task columns only (subqueries on the small tables), for index-only scans."""
-        filters = []
+        filters: list[ColumnElement[bool]] = []
         if self.region is not None:
             # `+ 0`: a region holds a third of the units, so SQLite would otherwise read each
             # one's tasks on the (province, state) index, row by row; the deadline or review
@@ -125,8 +126,8 @@ class OverdueReview:
     as_of: date
     overdue: list[LateTask]  # most days late first; the first `limit` when one was given
     awaiting_review: list[LateTask]  # longest wait first; the first `limit` likewise
-    per_province: Counter  # overdue tasks per province slug (all of them, whatever the limit)
-    per_region: Counter
+    per_province: Counter[str]  # overdue tasks per province slug (all of them, whatever the limit)
+    per_region: Counter[str]
     province_names: dict[str, str]
     awaiting_total: int  # submissions waiting for review, all of them whatever the limit
     # The Department's own overdue tasks (Department-owned groups): never in a province's or region's count.
@@ -136,7 +137,7 @@ class OverdueReview:
     def total(self) -> int:
         return sum(self.per_province.values())
 
-    def counts(self, attribute: str) -> Counter:
+    def counts(self, attribute: str) -> Counter[str]:
         """Overdue tasks per province slug ('province') or per region ('region')."""
         return self.per_province if attribute == "province" else self.per_region
 
@@ -156,11 +157,11 @@ class OverdueReview:
         }
 
 
-def _context() -> Select:
+def _context() -> AnySelect:
     return joined(select(*_COLUMNS))
 
 
-def _late(row, status: DeadlineStatus, days: int, standing: Standing | None = None) -> LateTask:
+def _late(row: AnyRow, status: DeadlineStatus, days: int, standing: Standing | None = None) -> LateTask:
     (task_id, code, ordinal, slug, period, name, region, title_vi, title_en, rule, state, progress,
      original, due_on, *_) = row
     if standing is not None:  # as the task stood on a past day
@@ -218,6 +219,7 @@ def _review(session: Session, as_of: date, scope: Scope, latest_due: date, limit
                                            *countable(as_of), department_tasks()))
         for row in session.execute(own):
             verdict = classify(row.state, row.due_on, as_of, clock=clock)
+            assert verdict.days is not None, "an owed task past its deadline is overdue by some days"
             department.append(_late(row, verdict.status, verdict.days))
         department.sort(key=lambda t: (-t.days, t.key))
     return OverdueReview(as_of, overdue, waiting, per_province, per_region, names, awaiting_total, department)
@@ -275,6 +277,7 @@ def _overdue_list(session: Session, as_of: date, scope: Scope, latest_due: date,
     overdue = []
     for row in session.execute(rows):
         verdict = classify(row.state, row.due_on, as_of, clock=clock)
+        assert verdict.days is not None, "an owed task past its deadline is overdue by some days"
         overdue.append(_late(row, verdict.status, verdict.days))
     overdue.sort(key=lambda t: (-t.days, t.key))
     return overdue if limit is None else overdue[:limit]
@@ -292,7 +295,7 @@ def _replayed_lists(session: Session, as_of: date, scope: Scope, min_days: int,
         verdict = classify(standing.state, context.due_on, as_of, submitted_at=standing.submitted_at,
                            completed_at=standing.completed_at, clock=clock)
         owed = standing.state in OWED_BY_PROVINCE  # as the fast path's query asks
-        if verdict.status == DeadlineStatus.OVERDUE and owed and verdict.days >= min_days:
+        if verdict.status == DeadlineStatus.OVERDUE and owed and verdict.days is not None and verdict.days >= min_days:
             overdue.append(_late(context, verdict.status, verdict.days, standing))
             where[context.slug] = (context.name, context.region)
         elif verdict.status == DeadlineStatus.AWAITING_REVIEW:
@@ -309,10 +312,13 @@ def _replayed_review(session: Session, as_of: date, scope: Scope, min_days: int,
     # The Department's own tasks are listed apart, never in a province's or region's count (as the fast path).
     department = [t for t in every if t.province == DEPARTMENT_SLUG]
     overdue = [t for t in every if t.province != DEPARTMENT_SLUG]
-    per_province: Counter = Counter(t.province for t in overdue)
-    per_region: Counter = Counter(t.region for t in overdue)
+    per_province: Counter[str] = Counter(t.province for t in overdue)
+    per_region: Counter[str] = Counter(t.region for t in overdue)
     names = {slug: name for slug, (name, _) in where.items()}
-    cut = (lambda items: items) if limit is None else (lambda items: items[:limit])
+
+    def cut(items: list[LateTask]) -> list[LateTask]:
+        return items if limit is None else items[:limit]
+
     return OverdueReview(as_of, cut(overdue), cut(waiting), per_province, per_region, names, len(waiting),
                          department)
 
@@ -329,7 +335,7 @@ CELLS = (
 
 @dataclass
 class CellCounts:
-    counts: Counter = field(default_factory=Counter)
+    counts: Counter[str] = field(default_factory=Counter)
 
     def add(self, status: DeadlineStatus) -> None:
         within = (DeadlineStatus.ON_TRACK, DeadlineStatus.DUE_SOON, DeadlineStatus.NO_DEADLINE)
@@ -384,7 +390,7 @@ def timeliness_matrix(session: Session, as_of: date, scope: Scope = Scope(), *, 
         provinces_query = provinces_query.where(Province.region == scope.region)
     if scope.province:
         provinces_query = provinces_query.where(Province.id == scope.province.id)
-    provinces = [tuple(r) for r in session.execute(provinces_query)]
+    provinces = [(slug, name, region) for slug, name, region in session.execute(provinces_query)]
     by_province = {slug: CellCounts() for slug, _, _ in provinces}
     by_region = {r.value: CellCounts() for r in Region if any(p[2] == r.value for p in provinces)}
     total, department = CellCounts(), CellCounts()

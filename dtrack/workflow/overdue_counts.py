@@ -14,13 +14,14 @@ from collections import Counter
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Select, func, select, union_all
+from sqlalchemy import ColumnElement, Select, func, select, union_all
 from sqlalchemy.orm import Session
 
 from dtrack.workflow.applicability import in_province_figures
 from dtrack.workflow.history import countable
 from dtrack.workflow.models import Directive, Province, Task, TaskGroup, task_key
 from dtrack.workflow.snapshot_memo import SnapshotMemo
+from dtrack.workflow.sql_types import AnySelect
 from dtrack.workflow.vocabulary import OWED_BY_PROVINCE, State
 
 if TYPE_CHECKING:  # the review's scope; only its task_filters() are used here
@@ -29,19 +30,23 @@ if TYPE_CHECKING:  # the review's scope; only its task_filters() are used here
 # The review's figures, remembered while the database shows the same data (PostgreSQL).
 MEMO = SnapshotMemo()
 _FEW = 200  # provinces named by id; more: the whole table is read
+# The WHERE conditions of a kind of task (late, awaiting review), for a caller's query.
+Conditions = tuple[ColumnElement[bool], ...]
+# (slug, overdue) per province, (region, overdue) per region, (slug, name): tuples, so the memo can keep them.
+OverdueCounts = tuple[tuple[tuple[str, int], ...], tuple[tuple[str, int], ...], tuple[tuple[str, str], ...]]
 
 
-def joined(query: Select) -> Select:
+def joined(query: AnySelect) -> AnySelect:
     """`query` over tasks joined to their group, directive and province (what scopes filter on)."""
     return query.select_from(Task).join(TaskGroup, Task.group_id == TaskGroup.id).join(
         Directive, TaskGroup.directive_id == Directive.id).join(Province, Task.province_id == Province.id)
 
-def late_conditions(as_of: date, latest_due: date) -> tuple:
+def late_conditions(as_of: date, latest_due: date) -> Conditions:
     """Owed by a province, due on or before `latest_due`, counted as of the day (today's rows)."""
     return (Task.state.in_(OWED_BY_PROVINCE), Task.due_on <= latest_due, *countable(as_of), in_province_figures())
 
 
-def overdue_counts_query(as_of: date, scope: Scope, latest_due: date) -> Select:
+def overdue_counts_query(as_of: date, scope: Scope, latest_due: date) -> Select[int, int]:
     """(province id, overdue tasks) of every province with one, on task columns alone.
 
     Every column asked is in the deadline index (`ix_tasks_state_due`), so the
@@ -55,19 +60,19 @@ def overdue_counts_query(as_of: date, scope: Scope, latest_due: date) -> Select:
             .group_by(province))
 
 
-def awaiting_count_query(as_of: date, scope: Scope) -> Select:
+def awaiting_count_query(as_of: date, scope: Scope) -> Select[int]:
     """How many submissions wait for review, on the review index (`ix_tasks_state_submitted`) alone."""
     return select(func.count()).select_from(Task).where(*awaiting_conditions(as_of), *scope.task_filters())
 
 
-def awaiting_conditions(as_of: date) -> tuple:
+def awaiting_conditions(as_of: date) -> Conditions:
     return (Task.state == State.SUBMITTED.value, Task.submitted_at.is_not(None), *countable(as_of))
 
 
-def overdue_counts(session: Session, as_of: date, scope: Scope, latest_due: date) -> tuple[tuple, tuple, tuple]:
+def overdue_counts(session: Session, as_of: date, scope: Scope, latest_due: date) -> OverdueCounts:
     """(slug, overdue) per province, (region, overdue), (slug, name): immutable, for the memo."""
-    per_province: Counter = Counter()
-    per_region: Counter = Counter()
+    per_province: Counter[str] = Counter()
+    per_region: Counter[str] = Counter()
     names: dict[str, str] = {}
     counted = dict(session.execute(overdue_counts_query(as_of, scope, latest_due)).all())
     if counted:
@@ -83,7 +88,7 @@ def overdue_counts(session: Session, as_of: date, scope: Scope, latest_due: date
             names[slug] = name
     return tuple(per_province.items()), tuple(per_region.items()), tuple(names.items())
 
-def first_overdue(session: Session, scope: Scope, late: tuple, limit: int) -> tuple[int, ...] | None:
+def first_overdue(session: Session, scope: Scope, late: Conditions, limit: int) -> tuple[int, ...] | None:
     """The ids of the first `limit` overdue tasks (by deadline, then key); None when there are no more than that.
 
     Days late follow the deadline alone, so the database finds the deadline of the

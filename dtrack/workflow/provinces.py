@@ -6,6 +6,7 @@ it merged into.
 """
 from __future__ import annotations
 
+import os
 import unicodedata
 from dataclasses import dataclass
 
@@ -175,7 +176,7 @@ def list_provinces(session: Session, region: str | None = None) -> list[Province
     return [ProvinceView.of(p) for p in all_provinces(session) if region is None or p.region == region]
 
 
-def load_provinces(session: Session, path) -> int:
+def load_provinces(session: Session, path: str | os.PathLike[str]) -> int:
     """Insert or update the provinces and their old names from a TOML file; returns how many."""
     import tomllib
 

@@ -25,11 +25,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
+from dtrack.workflow.database import rows_matched
 from dtrack.workflow.deadlines import (
     Recurring,
     Rule,
@@ -182,12 +183,12 @@ def recompute(session: Session, as_of: date, now: datetime, calendar: WorkCalend
     events: list[dict[str, Any]] = []
     for task, new in planned:
         original = new if task.original_due_on in (None, task.due_on) else task.original_due_on
-        changed = cast(CursorResult, session.execute(
+        changed = rows_matched(session.execute(
             update(Task)
             .where(Task.id == task.id, Task.version == task.version)
             .values(due_on=new, original_due_on=original, updated_at=now, version=Task.version + 1)
             .execution_options(synchronize_session=False)
-        )).rowcount
+        ))
         if not changed:
             skipped.append(task.key)  # changed since we read it: that change stands
             continue

@@ -21,8 +21,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache
+from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, exists, func, or_, select, update
+from sqlalchemy import Connection, Update, and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
@@ -78,20 +79,21 @@ def due_reminders(
             passed = [d for d in policy.before_days if d >= left]
             if passed:
                 days = min(passed)
-                found.append(Due(ReminderKind.BEFORE_DEADLINE, due_on, due_on - timedelta(days=days), Role.PROVINCE, days))
+                found.append(Due(ReminderKind.BEFORE_DEADLINE, due_on, due_on - timedelta(days=days),
+                                 Role.PROVINCE, days))
         else:
             late = -left
             # The day after the deadline, then every `overdue_every` days.
             step = (late - 1) // policy.overdue_every
             days_late = 1 + step * policy.overdue_every
-            found.append(Due(ReminderKind.OVERDUE, due_on, due_on + timedelta(days=days_late), Role.PROVINCE, -days_late))
+            found.append(Due(ReminderKind.OVERDUE, due_on, due_on + timedelta(days=days_late),
+                             Role.PROVINCE, -days_late))
             if late >= policy.escalate_after:
                 found.append(Due(ReminderKind.ESCALATION, due_on, due_on + timedelta(days=policy.escalate_after),
                                  Role.OVERSEER, -policy.escalate_after))
-    elif state == State.SUBMITTED and submitted_on is not None:
-        if (as_of - submitted_on).days >= policy.review_nudge:
-            found.append(Due(ReminderKind.REVIEW_NUDGE, due_on or submitted_on,
-                             submitted_on + timedelta(days=policy.review_nudge), Role.OVERSEER, policy.review_nudge))
+    elif state == State.SUBMITTED and submitted_on is not None and (as_of - submitted_on).days >= policy.review_nudge:
+        found.append(Due(ReminderKind.REVIEW_NUDGE, due_on or submitted_on,
+                         submitted_on + timedelta(days=policy.review_nudge), Role.OVERSEER, policy.review_nudge))
     return found
 
 
@@ -119,7 +121,7 @@ def cancel_stale_of_task(connection: Connection, now: datetime, task_id: int) ->
 
 
 @cache
-def _cancel_statement(for_tasks: bool, for_one: bool = False):
+def _cancel_statement(for_tasks: bool, for_one: bool = False) -> Update:
     # Built once: every state change runs it, and building the expression
     # costs more than running it on a task's few reminders.
     tasks, reminders = Task.__table__.c, Reminder.__table__
@@ -154,7 +156,7 @@ class SweepResult:
     checkpoints: int = 0
     cancelled: int = 0
     scanned: int = 0
-    generated: Counter = field(default_factory=Counter)
+    generated: Counter[str] = field(default_factory=Counter)  # reminders written, per kind
     seconds: float = 0.0
 
     @property
@@ -170,12 +172,13 @@ class SweepResult:
                 f"{self.scanned} task(s) checked in {self.seconds:.2f} s")
 
 
-def _insert_ignoring_duplicates(session: Session, rows: list[dict]) -> int:
+def _insert_ignoring_duplicates(session: Session, rows: list[dict[str, Any]]) -> int:
     """Insert reminder rows, skipping any another run wrote first; returns how many were inserted."""
     if not rows:
         return 0
     table = Reminder.__table__
-    statement = Database.insert_ignoring(session, table, ["task_id", "due_on", "kind", "remind_on"]).returning(table.c.id)
+    statement = Database.insert_ignoring(
+        session, table, ["task_id", "due_on", "kind", "remind_on"]).returning(table.c.id)
     # One cached statement executed for many rows (SQLAlchemy batches them);
     # RETURNING lists only the rows inserted, where rowcount is unreliable.
     return len(session.connection().execute(statement, rows).all())
@@ -233,7 +236,7 @@ def sweep(db: Database, clock: Clock, policy: ReminderPolicy | None = None, batc
                 select(Reminder.task_id, Reminder.due_on, Reminder.kind, Reminder.remind_on)
                 .where(Reminder.task_id > low, Reminder.task_id <= low + batch)
             )}
-            new: list[dict] = []
+            new: list[dict[str, Any]] = []
             for task_id, state, due_on, submitted_at in rows:
                 submitted_on = clock.local_date(submitted_at) if submitted_at else None
                 for due in due_reminders(policy, state, due_on, submitted_on, as_of):
@@ -244,7 +247,7 @@ def sweep(db: Database, clock: Clock, policy: ReminderPolicy | None = None, batc
                                 "days": due.days, "created_at": now})
             # One statement per kind, so its count says exactly what this run wrote
             # (a concurrent run may have written some of the rows first).
-            by_kind: dict[str, list[dict]] = {}
+            by_kind: dict[str, list[dict[str, Any]]] = {}
             for row in new:
                 by_kind.setdefault(row["kind"], []).append(row)
             for kind, kind_rows in by_kind.items():

@@ -18,8 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from typing import Required, TypedDict
 
-from sqlalchemy import Connection, Row, Update, bindparam, insert, select, update
+from sqlalchemy import Connection, Update, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -37,6 +38,7 @@ from dtrack.workflow.errors import (
 )
 from dtrack.workflow.models import Event, Task, User, task_key
 from dtrack.workflow.reminders import cancel_stale_of_task
+from dtrack.workflow.sql_types import AnyRow
 from dtrack.workflow.tasks import find_task, find_task_and_user, read_for_transition
 from dtrack.workflow.users import find_user
 from dtrack.workflow.views import View
@@ -187,14 +189,23 @@ def action_refusal(trigger: Trigger, role: str, disabled: bool, actor_owns: bool
     return None
 
 
-def _changes(state: str, trigger: Trigger, version: int, progress: int | None, now: datetime) -> dict[str, object]:
+class _Changes(TypedDict, total=False):
+    """The task columns one action writes: the first three always, the rest as the trigger decides."""
+    state: Required[str]
+    updated_at: Required[datetime]
+    version: Required[int]
+    progress: int
+    submitted_at: datetime
+    completed_at: datetime | None
+
+
+def _changes(state: str, trigger: Trigger, version: int, progress: int | None, now: datetime) -> _Changes:
     """The columns a trigger changes on a task in `state` at `version` (the lifecycle says the new state)."""
-    changes: dict[str, object] = {"state": lifecycle.destination(state, trigger), "updated_at": now,
-                                  "version": version + 1}
+    changes: _Changes = {"state": lifecycle.destination(state, trigger), "updated_at": now, "version": version + 1}
     if progress is not None:
         changes["progress"] = progress
     if trigger == Trigger.ACCEPT:
-        changes.update(progress=100, completed_at=now)
+        changes["progress"], changes["completed_at"] = 100, now
     elif trigger == Trigger.SUBMIT:
         changes["submitted_at"] = now
     elif trigger == Trigger.REOPEN:
@@ -202,7 +213,7 @@ def _changes(state: str, trigger: Trigger, version: int, progress: int | None, n
     return changes
 
 
-def _write(connection: Connection, task_id: int, read_version: int, changes: dict[str, object],
+def _write(connection: Connection, task_id: int, read_version: int, changes: _Changes,
            event: dict[str, object]) -> int:
     """The guarded UPDATE of the columns in `changes` and the audit event; returns the event's id.
 
@@ -217,7 +228,10 @@ def _write(connection: Connection, task_id: int, read_version: int, changes: dic
         raise StaleDataError(f"task {task_id} changed since version {read_version}")
     # The new id as the driver reports it (SQLite's lastrowid; PostgreSQL adds RETURNING by itself):
     # an explicit RETURNING costs SQLite a result set to read.
-    return connection.execute(_INSERT_EVENT, event).inserted_primary_key[0]
+    inserted = connection.execute(_INSERT_EVENT, event).inserted_primary_key
+    assert inserted is not None, "a single-row INSERT reports the row's key"
+    event_id: int = inserted[0]
+    return event_id
 
 
 _WRITTEN = ("state", "progress", "updated_at", "version", "submitted_at", "completed_at")
@@ -252,7 +266,8 @@ def _refusal_reason(actor: User, task: Task, trigger: Trigger) -> str:
     if task.group.owner == Owner.DEPARTMENT:
         return "this task group is the Department's own"
     if actor.role == Role.PROVINCE:
-        return f"the task belongs to {task.province.slug}, you to {actor.province.slug if actor.province else 'no province'}"
+        yours = actor.province.slug if actor.province else "no province"
+        return f"the task belongs to {task.province.slug}, you to {yours}"
     return f"only {task.province.slug}'s province users may do that"
 
 
@@ -310,7 +325,8 @@ class Tracker:
                     session, task, trigger, actor, self.clock.now(),
                     note=note, evidence=evidence, progress=checked_progress, hooks=self.hooks,
                 )
-                outcome = Outcome(task.id, key, trigger.value, from_state, task.state, task.progress, event.id, ref_note)
+                outcome = Outcome(task.id, key, trigger.value, from_state, task.state, task.progress, event.id,
+                                  ref_note)
         except StaleDataError:
             with self.db.session() as session:  # the failed transaction is gone: read who won in a new one
                 raise conflict(session, task_id, key, self.clock.tz) from None
@@ -350,6 +366,7 @@ class Tracker:
                     # Reminders written for the old state no longer apply (with none pending there is nothing to do).
                     cancel_stale_of_task(connection, now, row.id)
         except StaleDataError:
+            assert row is not None and key is not None, "raised by _write, after the task was read"
             with self.db.session() as session:  # the failed transaction is gone: read who won in a new one
                 raise conflict(session, row.id, key, self.clock.tz) from None
         return Outcome(row.id, key, trigger.value, row.state, to_state, to_progress, event_id, None)
@@ -368,7 +385,7 @@ def _version_differs(version: int, expected: int | str | None) -> bool:
     return expected is not None and str(version) != str(expected).strip()
 
 
-def _plainly_allowed(row: Row, trigger: Trigger, note: str | None, expected_version: int | str | None) -> bool:
+def _plainly_allowed(row: AnyRow, trigger: Trigger, note: str | None, expected_version: int | str | None) -> bool:
     """Whether `fire` would let the actor of `row` fire `trigger` on its task: `fire`'s checks, then `apply`'s."""
     if not may_read(row.actor_role, row.actor_disabled, row.actor_province_id, row.province_id):
         return False

@@ -186,7 +186,8 @@ def _day_list(text: str, field_name: str) -> tuple[int, ...]:
     """Comma-separated whole numbers of days, each 1 or more, largest first."""
     days = [_non_negative_int(part.strip(), field_name) for part in text.split(",") if part.strip()]
     if any(d == 0 for d in days):
-        raise InvalidInput(field_name, "0 is not a number of days before a deadline", "give numbers of 1 or more, e.g. 14,7,1")
+        raise InvalidInput(field_name, "0 is not a number of days before a deadline",
+                           "give numbers of 1 or more, e.g. 14,7,1")
     return tuple(sorted(set(days), reverse=True))
 
 
@@ -225,9 +226,10 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("database_url", "sqlite:///dtrack.db", "SQLAlchemy URL of the database, e.g. postgresql+psycopg://user@host/db",
-            _database_url),
-    Setting("today", "", "Pretend today is this date (YYYY-MM-DD); empty means the real date in the time zone below", _optional_date),
+    Setting("database_url", "sqlite:///dtrack.db",
+            "SQLAlchemy URL of the database, e.g. postgresql+psycopg://user@host/db", _database_url),
+    Setting("today", "", "Pretend today is this date (YYYY-MM-DD); empty means the real date in the time zone below",
+            _optional_date),
     Setting("timezone", "Asia/Ho_Chi_Minh", "Time zone that decides what 'today' is; timestamps are stored in UTC",
             _timezone),
     Setting("language", "vi", "Language of reports and emails: vi or en", _language),
@@ -238,8 +240,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("smtp_url", "", "Mail server: smtp://user:pass@host:587?starttls=1 or smtps://user:pass@host:465; "
             "empty: write each message as an .eml file into mail_dir", _smtp_url),
     Setting("mail_dir", "mail", "Folder that receives .eml files when no mail server is set"),
-    Setting("mail_from", "no-reply@dtrack.example.vn", "Sender address of the emails (the name shown is mail_sender_name)",
-            _mail_address),
+    Setting("mail_from", "no-reply@dtrack.example.vn",
+            "Sender address of the emails (the name shown is mail_sender_name)", _mail_address),
     Setting("mail_sender_name", "Cục Đổi mới sáng tạo, Chuyển đổi xanh và Khuyến công",
             "Sender name shown in mail readers, e.g. the Department's name (empty: the name in mail_from, if any)"),
     Setting("mail_max_attempts", "5", "Tries per message before it is marked failed", _positive_int),
@@ -254,19 +256,27 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("digest_overseer_top", "5", "Items listed per section of the overseers' digest, most urgent first; "
             "counts per region and a link to the full list stand for the rest", _positive_int),
     # Deadlines (issue 3): the government announces these each year.
-    Setting("extra_working_days", "", "Make-up working days (làm bù), comma-separated YYYY-MM-DD, e.g. a Saturday", _date_list),
-    Setting("extra_days_off", "", "Extra days off (nghỉ bù) declared by the government, comma-separated YYYY-MM-DD", _date_list),
+    Setting("extra_working_days", "", "Make-up working days (làm bù), comma-separated YYYY-MM-DD, e.g. a Saturday",
+            _date_list),
+    Setting("extra_days_off", "", "Extra days off (nghỉ bù) declared by the government, comma-separated YYYY-MM-DD",
+            _date_list),
     # Reminder policy (issue 3).
-    Setting("remind_before_days", "14,7,1", "Remind the province this many days before a deadline (comma-separated)", _day_list),
-    Setting("remind_overdue_every", "7", "After the day-after reminder, remind again every this many days while overdue", _positive_int),
+    Setting("remind_before_days", "14,7,1", "Remind the province this many days before a deadline (comma-separated)",
+            _day_list),
+    Setting("remind_overdue_every", "7",
+            "After the day-after reminder, remind again every this many days while overdue", _positive_int),
     Setting("escalate_after_days", "14", "Tell the overseers when a task is this many days overdue", _positive_int),
-    Setting("review_nudge_days", "7", "Nudge the overseers when a submission has waited this many days for review", _positive_int),
+    Setting("review_nudge_days", "7", "Nudge the overseers when a submission has waited this many days for review",
+            _positive_int),
     # The scheduler (issue 3).
     Setting("sweep_interval_minutes", "60", "`dtrack scheduler`: minutes between reminder sweeps", _positive_int),
-    Setting("digest_time", "07:30", "`dtrack scheduler`: daily digest time (HH:MM) in the time zone above", _clock_time),
+    Setting("digest_time", "07:30", "`dtrack scheduler`: daily digest time (HH:MM) in the time zone above",
+            _clock_time),
     # The web application and accounts (issue 10).
-    Setting("session_idle_minutes", "60", "A web session ends after this many minutes without a request", _positive_int),
-    Setting("session_absolute_hours", "12", "A web session ends this many hours after login, however active", _positive_int),
+    Setting("session_idle_minutes", "60", "A web session ends after this many minutes without a request",
+            _positive_int),
+    Setting("session_absolute_hours", "12", "A web session ends this many hours after login, however active",
+            _positive_int),
     Setting("login_max_attempts", "5",
             "Failed logins for one email from one network address after which that pair must wait", _positive_int),
     Setting("login_lockout_minutes", "15",
@@ -283,7 +293,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("comment_max_chars", "4000", "Longest comment accepted on a task, in characters", _positive_int),
     Setting("page_memo", "yes", "`dtrack serve`: keep each rendered page until the next commit and answer from it "
             "meanwhile (yes/no; never stale, see docs/performance.md)", _yes_no),
-    Setting("secure_cookies", "no", "Mark cookies Secure: say yes when the site is served over HTTPS (yes/no)", _yes_no),
+    Setting("secure_cookies", "no", "Mark cookies Secure: say yes when the site is served over HTTPS (yes/no)",
+            _yes_no),
 )
 
 # Values `dtrack settings` and the admin page must not show in full.

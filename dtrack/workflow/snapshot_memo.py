@@ -29,6 +29,10 @@ from sqlalchemy.orm import Session
 from dtrack.workflow.database import Database
 
 T = TypeVar("T")
+# A thread's `reading` block: its session, the snapshot it began under, the figures computed inside.
+_Snapshot = tuple[str, int, str]  # (database, server port, snapshot): what a statement sees
+_Entry = tuple[_Snapshot, Hashable]  # a figure: the snapshot it was computed under, and its key
+_Reading = tuple[Session, _Snapshot | None, dict[_Entry, object]]
 
 # Keys are (database, figure, its arguments); a few scopes are asked often, the rest rarely.
 _SIZE = 256
@@ -44,7 +48,7 @@ class SnapshotMemo:
 
     def __init__(self, size: int = _SIZE) -> None:
         self._size = size
-        self._entries: OrderedDict[tuple, object] = OrderedDict()
+        self._entries: OrderedDict[_Entry, object] = OrderedDict()
         self._lock = threading.Lock()
         self._local = threading.local()  # the `reading` block of this thread, if any
 
@@ -59,7 +63,7 @@ class SnapshotMemo:
             yield
             return
         before = _snapshot(session)
-        fresh: dict[tuple, object] = {}
+        fresh: dict[_Entry, object] = {}
         self._local.reading = (session, before, fresh)
         try:
             yield
@@ -70,25 +74,26 @@ class SnapshotMemo:
 
     def get(self, session: Session, key: Hashable, compute: Callable[[], T]) -> T:
         """`compute()`, or what it gave under the snapshot the session sees now."""
-        reading = getattr(self._local, "reading", None)
-        inside = reading is not None and reading[0] is session
-        before = reading[1] if inside else _snapshot(session)
+        reading: _Reading | None = getattr(self._local, "reading", None)
+        # Figures computed in this session's `reading` block, if inside one (another session's is not ours).
+        fresh = reading[2] if reading is not None and reading[0] is session else None
+        before = reading[1] if reading is not None and fresh is not None else _snapshot(session)
         if before is None:
             return compute()
-        if inside and (before, key) in reading[2]:
-            return reading[2][(before, key)]  # type: ignore[return-value]
+        if fresh is not None and (before, key) in fresh:
+            return fresh[(before, key)]  # type: ignore[return-value]
         with self._lock:
             if (before, key) in self._entries:
                 self._entries.move_to_end((before, key))
                 return self._entries[(before, key)]  # type: ignore[return-value]
         value = compute()
-        if inside:
-            reading[2][(before, key)] = value  # stored when the block ends, if nothing was committed
+        if fresh is not None:
+            fresh[(before, key)] = value  # stored when the block ends, if nothing was committed
         elif _snapshot(session) == before:  # nothing committed meanwhile: the figure is that snapshot's
             self._store({(before, key): value})
         return value
 
-    def _store(self, figures: dict[tuple, object]) -> None:
+    def _store(self, figures: dict[_Entry, object]) -> None:
         with self._lock:
             self._entries.update(figures)
             while len(self._entries) > self._size:
@@ -104,7 +109,7 @@ class SnapshotMemo:
             self._entries.clear()
 
 
-def _snapshot(session: Session) -> tuple | None:
+def _snapshot(session: Session) -> _Snapshot | None:
     """(database, port, snapshot) as PostgreSQL names them; None on SQLite or once this transaction has written."""
     if not SnapshotMemo.remembers(session):
         return None
@@ -128,7 +133,8 @@ def seen_by(db: Database, connection: Connection) -> str | None:
     """`current_snapshot` on a connection the caller already holds (the session lookup's)."""
     if db.is_sqlite:
         return db.commits.seen(connection) if db.commits is not None else None
-    return connection.scalar(_SNAPSHOT_ONLY)
+    snapshot: str | None = connection.scalar(_SNAPSHOT_ONLY)
+    return snapshot
 
 
 __all__ = ["SNAPSHOT_COLUMN", "SnapshotMemo", "current_snapshot", "seen_by"]

@@ -43,8 +43,8 @@ class StatusMatrix:
     # cell -> (task id, task key) of the task the cell shows, for links.
     tasks: dict[Cell, tuple[int, str]] = field(default_factory=dict)
     # cell -> states of EVERY task of the cell; and their deadline statuses (when as_of is given).
-    all_states: dict[Cell, Counter] = field(default_factory=dict)
-    all_timeliness: dict[Cell, Counter] = field(default_factory=dict)
+    all_states: dict[Cell, Counter[str]] = field(default_factory=dict)
+    all_timeliness: dict[Cell, Counter[DeadlineStatus]] = field(default_factory=dict)
     # Cells whose shown task an overseer marked not applicable: shown as such. Not-applicable
     # tasks are in no count (all_states / all_timeliness leave them out).
     not_applicable: set[Cell] = field(default_factory=set)
@@ -52,12 +52,12 @@ class StatusMatrix:
     def _wanted(self, region: str | None) -> set[int]:
         return {p.id for p in self.provinces if region is None or p.region == region}
 
-    def state_counts(self, region: str | None = None) -> Counter:
+    def state_counts(self, region: str | None = None) -> Counter[str]:
         """States of every task (all periods) in the region or the country."""
         wanted = self._wanted(region)
         return sum((c for (pid, _), c in self.all_states.items() if pid in wanted), Counter())
 
-    def timeliness_counts(self, region: str | None = None) -> Counter:
+    def timeliness_counts(self, region: str | None = None) -> Counter[DeadlineStatus]:
         """Deadline statuses of every task (all periods) in the region or the country."""
         wanted = self._wanted(region)
         return sum((c for (pid, _), c in self.all_timeliness.items() if pid in wanted), Counter())
@@ -88,7 +88,7 @@ class StatusMatrix:
         return [r.value for r in Region if r.value in present]
 
 
-def status_units(region: str | None = None) -> Select:
+def status_units(region: str | None = None) -> Select[Province]:
     """The units the matrix has a row for (every province-level unit, or a region's), in display order."""
     query = select(Province).where(province_units()).order_by(Province.ordinal)
     return query if not region else query.where(Province.region == region)

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, bindparam, exists, select
+from sqlalchemy import Connection, bindparam, exists, select
 from sqlalchemy.orm import Session, contains_eager
 
 from dtrack.workflow import lifecycle
@@ -22,6 +22,7 @@ from dtrack.workflow.errors import InvalidInput, UnknownTask
 from dtrack.workflow.history import Standing, assigned_by, changed_after, end_of_day, replay
 from dtrack.workflow.models import Directive, Event, Province, Task, TaskGroup, User, task_key
 from dtrack.workflow.provinces import resolve
+from dtrack.workflow.sql_types import AnyRow, AnySelect
 from dtrack.workflow.timeliness import classify
 from dtrack.workflow.views import View, plain
 from dtrack.workflow.vocabulary import DEPARTMENT_KIND, State
@@ -38,12 +39,12 @@ VIEW_COLUMNS = (
 
 
 @cache
-def _view_columns() -> Select:
+def _view_columns() -> AnySelect:
     return select(*VIEW_COLUMNS).select_from(Task).join(Task.group).join(TaskGroup.directive).join(Task.province)
 
 
 @cache
-def _with_context() -> Select:
+def _with_context() -> AnySelect:
     # Built once: a Select is immutable, and building it costs more than running it on a small table.
     return (
         select(Task)
@@ -55,7 +56,7 @@ def _with_context() -> Select:
 
 
 @cache
-def _by_key_with_user() -> Select:
+def _by_key_with_user() -> AnySelect:
     # Built once with bind parameters: a transition's two reads (its user and
     # its task) as one statement, one round trip and no per-call building.
     return (
@@ -80,7 +81,7 @@ def _key_params(ref: str, email: str) -> dict[str, object] | None:
 
 
 @cache
-def _transition_read(by_id: bool) -> Select:
+def _transition_read(by_id: bool) -> AnySelect:
     # Core, built once for each way of naming a task (its id, as the web and the
     # API post it, or its key): the columns a transition checks, as a plain row
     # (no ORM objects, no timestamps to parse), plus whether the task has pending
@@ -107,8 +108,8 @@ def _transition_read(by_id: bool) -> Select:
                        tasks.c.period == bindparam("period"), provinces.c.slug == bindparam("slug"))
 
 
-def read_for_transition(connection: Connection, ref: str, email: str) -> Row | None:
-    """The task named by its id or by a key with today's slug, and its actor, as one Core row; None if either is missing.
+def read_for_transition(connection: Connection, ref: str, email: str) -> AnyRow | None:
+    """The task named by its id or a key with today's slug, and its actor, as one Core row; None if either is missing.
 
     The hot path of `Tracker.fire`: the same lookup as `find_task_and_user`
     (columns of the task, its group, directive and province, of the user
@@ -279,7 +280,8 @@ def list_tasks(
     if department:
         query = query.where(Province.kind == DEPARTMENT_KIND)
     found = list(session.execute(query))
-    stale = replay(session, [t.id for t in found if t.id in changed], until) if changed else {}
+    # `changed` is empty without a day, so `until` is set whenever a task is replayed.
+    stale = replay(session, [t.id for t in found if t.id in changed], until) if changed and until is not None else {}
     views = [TaskView.of_row(t, as_of, due_soon_days, stale.get(t.id)) for t in found]
     return views if state is None or not changed else [v for v in views if v.state == state]
 
@@ -291,7 +293,7 @@ def _check_state(state: str | None) -> None:
 
 
 def filtered_tasks(*, province: Province | None = None, region: str | None = None, state: str | None = None,
-                   directive: str | None = None, group: int | None = None, columns: bool = False) -> Select:
+                   directive: str | None = None, group: int | None = None, columns: bool = False) -> AnySelect:
     """The SELECT of tasks as they stand now (with group, directive and province), in list order.
 
     For pages of today's tasks (the JSON API): no replay, so it can be counted and cut

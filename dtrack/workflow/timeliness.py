@@ -49,7 +49,9 @@ def classify(
             return Timeliness(DeadlineStatus.COMPLETED_ON_TIME)
         finished = clock.local_date(finished_at)
         late = (finished - due_on).days
-        return Timeliness(DeadlineStatus.COMPLETED_LATE, late) if late > 0 else Timeliness(DeadlineStatus.COMPLETED_ON_TIME)
+        if late > 0:
+            return Timeliness(DeadlineStatus.COMPLETED_LATE, late)
+        return Timeliness(DeadlineStatus.COMPLETED_ON_TIME)
     if state == State.SUBMITTED and submitted_at is not None:
         return Timeliness(DeadlineStatus.AWAITING_REVIEW, max(0, (as_of - clock.local_date(submitted_at)).days))
     if due_on is None:

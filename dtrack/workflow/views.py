@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date, datetime
-from typing import Any
+from typing import Any, overload
+
+
+@overload
+def plain(value: dict[str, Any]) -> dict[str, Any]: ...
+@overload
+def plain(value: Any) -> Any: ...
 
 
 def plain(value: Any) -> Any:
@@ -26,4 +32,5 @@ class View:
     """Mixin for a dataclass view: `to_json()` is its fields as plain values."""
 
     def to_json(self) -> dict[str, Any]:
-        return plain(asdict(self))  # type: ignore[call-overload]
+        fields: dict[str, Any] = plain(asdict(self))  # type: ignore[call-overload]
+        return fields

@@ -285,10 +285,9 @@ DEADLINE_LABELS: dict[str, dict[DeadlineStatus, str]] = {
 
 LANGUAGES = ("vi", "en")
 
-# What each action is called in emails and reports ("what changed").
-TRIGGER_LABELS: dict[
-    str, dict[Trigger | DeadlineTrigger | EvidenceTrigger | RequestTrigger | ApplicabilityTrigger, str]
-] = {
+# What each action is called in emails and reports ("what changed"). Keyed by the triggers of every
+# kind (StrEnum members), and looked up by the plain strings the audit trail stores.
+TRIGGER_LABELS: dict[str, dict[str, str]] = {
     "vi": {
         Trigger.START: "bắt đầu thực hiện",
         Trigger.UPDATE: "cập nhật tiến độ",

@@ -245,5 +245,5 @@ def status_units_page(session: Session, actor: User, directive: str, region: str
 
 
 __all__ = ["SECTIONS", "OverdueFilters", "OverduePage", "ReviewPage", "TaskPage", "Worklist", "overdue_page",
-           "province_worklist", "review_page", "review_queue", "section_of", "status_page", "status_units_page", "task_page",
-           "timeliness_page", "StatusPage"]
+           "province_worklist", "review_page", "review_queue", "section_of", "status_page", "status_units_page",
+           "task_page", "timeliness_page", "StatusPage"]

@@ -25,7 +25,6 @@ from tests.web.http_support import (  # noqa: F401 - fixtures
     cheap_hashing,
     count,
     make_site,
-    site,
 )
 
 STRANGER, OWNER_IP = "203.0.113.7", "198.51.100.2"

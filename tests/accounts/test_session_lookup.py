@@ -1,4 +1,5 @@
-"""The session lookup every request pays: one statement, a write at most once per touch interval, no transaction on PostgreSQL."""
+"""The session lookup every request pays: one statement, a write at most once per touch interval,
+no transaction on PostgreSQL."""
 from __future__ import annotations
 
 import pytest
@@ -60,7 +61,8 @@ def test_on_postgresql_the_lookup_runs_outside_a_transaction_and_the_pool_gets_a
     clock.advance(seconds=policy.touch_every.total_seconds())
     with recorded_statements(db) as seen:
         sessions.current(db, token, clock.now(), policy)
-    assert [(s.kind, s.autocommit) for s in seen] == [("SELECT", True), ("UPDATE", True)]  # no BEGIN/COMMIT round trips around them
+    # No BEGIN/COMMIT round trips around them.
+    assert [(s.kind, s.autocommit) for s in seen] == [("SELECT", True), ("UPDATE", True)]
     # The connection went back to the pool as it came: the next unit of work is one transaction again.
     with pytest.raises(RuntimeError), db.session() as session:
         assert session.connection().connection.dbapi_connection.autocommit is False

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from dtrack.accounts.api_tokens import create_token
-from tests.web.http_support import cheap_hashing, count, csrf_of, login, site  # noqa: F401 - fixtures
+from tests.web.http_support import cheap_hashing, count, csrf_of, login  # noqa: F401 - fixtures
 
 NEW_PASSWORD = "một câu mật khẩu mới hẳn"
 LINK = re.compile(r"http://127\.0\.0\.1:8000(/invite/[A-Za-z0-9_-]+)")

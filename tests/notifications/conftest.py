@@ -42,15 +42,15 @@ class Recorder:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         self.rcpt_seen.append(address)
         if address in self.reject:
-            return "550 5.1.1 <%s>: mailbox unavailable" % address
+            return f"550 5.1.1 <{address}>: mailbox unavailable"
         if address in self.defer:
-            return "451 4.3.0 <%s>: temporarily unavailable, try again later" % address
+            return f"451 4.3.0 <{address}>: temporarily unavailable, try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
-        return "250 2.0.0 Ok: queued as %d" % len(self.messages)
+        return f"250 2.0.0 Ok: queued as {len(self.messages)}"
 
     def parsed(self) -> list[EmailMessage]:
         return [message_from_bytes(raw, policy=policy.default) for _, _, raw in self.messages]

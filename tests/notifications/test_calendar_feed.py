@@ -77,8 +77,8 @@ def test_the_feed_is_stable_and_an_extension_moves_the_event_instead_of_adding_o
 def test_overseer_feed_covers_every_province_or_one_region_and_province_sees_only_its_own(world):
     settings = load_settings({})
     overseer, officer = world.user("overseer", None), world.user("province", "hue")
-    everything = _events(calendar_feed(world.db, settings,
-                                       _token(new_feed_link(world.db, Clock(), settings, _user_id(world, overseer)).url)))
+    link = new_feed_link(world.db, Clock(), settings, _user_id(world, overseer))
+    everything = _events(calendar_feed(world.db, settings, _token(link.url)))
     with world.db.session() as session:
         user = session.scalars(select(User).where(User.email == overseer)).one()
         south = feed_tasks(session, user, "south")

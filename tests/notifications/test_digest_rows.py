@@ -93,7 +93,8 @@ def test_no_task_twice_whatever_the_reminders(world, db, remind, tmp_path, remin
     # Each province reminder of a Hà Nội task is told: on its row, or counted in a section whose link lists it.
     digest, _ = preview(db, day, settings, officer)
     with db.session() as s:
-        reminded = {find_task(s, t)[0].id for t, _, audience, _ in reminders if audience == "province" and ":ha-noi" in t}
+        reminded = {find_task(s, t)[0].id for t, _, audience, _ in reminders
+                    if audience == "province" and ":ha-noi" in t}
     shown = set(listed(digest))
     assert all(task_id in shown for task_id in reminded) or any(s.more for s in digest.sections)
     assert len(reminded - shown) <= sum(s.more for s in digest.sections)

@@ -112,7 +112,7 @@ def test_deferred_recipient_fails_after_max_attempts_others_delivered(world, db,
     start = datetime(2026, 1, 5, 6, 0, tzinfo=UTC)
     moments = [start, start + timedelta(seconds=30), start + timedelta(seconds=61), start + timedelta(seconds=200)]
     for moment in moments:
-        deliver(db, smtp_transport(smtp), settings, now=lambda: moment)
+        deliver(db, smtp_transport(smtp), settings, now=lambda: moment)  # noqa: B023 - used only within deliver()
     # 1st try at start; 30 s later the backoff (60 s) still holds; then 2nd try; 3rd after 120 s more.
     found = states(db)
     assert found.pop(refused) == ("failed", 3)

@@ -41,6 +41,7 @@ def test_the_departments_task_reminds_overseers_and_a_not_applicable_task_no_one
     assert f"{CODE}:2:can-tho" not in _keys(oversight)
     # The mark itself is news to the province, with its reason.
     news = [i for i in cantho.section("changes").items if i.key == f"{CODE}:2:can-tho"]
-    assert [(i.label["vi"], i.note) for i in news] == [("đánh dấu không áp dụng", "Cần Thơ không có hợp tác xã đan lát")]
+    assert [(i.label["vi"], i.note) for i in news] == [
+        ("đánh dấu không áp dụng", "Cần Thơ không có hợp tác xã đan lát")]
     # A northern province is never reminded of the South's group.
     assert {k for k in _keys(hanoi) if k.startswith(CODE)} == {f"{CODE}:1:ha-noi"}

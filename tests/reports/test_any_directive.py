@@ -221,7 +221,8 @@ def test_every_directive_reports_in_every_format_with_its_own_wording(cli_runner
     assert ('id="budget"' in page and 'id="budget_provinces"' in page) == bool(expected["budget"])
     head = _header(page)
     assert head == {"parent": expected["parent"], "body": expected["body"],
-                    "number": f"Số:        {expected['prefix']}", "to": f"Kính gửi: {expected['to']}", "signer": expected["signer"],
+                    "number": f"Số:        {expected['prefix']}", "to": f"Kính gửi: {expected['to']}",
+                    "signer": expected["signer"],
                     "recipients": [*expected["recipients"], "Lưu: VT"]}
     for title in (expected["budget"], expected["indicators"]):
         assert (title in page) if title else True

@@ -30,7 +30,7 @@ def test_the_collector_is_off_inside_and_as_before_after_even_on_an_error(collec
         assert not gc.isenabled()
     assert gc.isenabled() is enabled
     with pytest.raises(ZeroDivisionError), collector_paused():
-        1 / 0
+        _ = 1 / 0
     assert gc.isenabled() is enabled
 
 

@@ -41,7 +41,8 @@ def test_catalogue_is_stored_with_the_directive_and_loading_again_changes_nothin
     with db.session() as session:
         codes = [i.code for i in session.scalars(select(Indicator).order_by(Indicator.ordinal))]
         again = load(session, parse_file(DIRECTIVE_20_FILE), world.clock.now())
-    assert codes[:2] == ["budget_plan", "budget_disbursed"] and len(codes) == len(parse_file(DIRECTIVE_20_FILE).indicators)
+    assert codes[:2] == ["budget_plan", "budget_disbursed"]
+    assert len(codes) == len(parse_file(DIRECTIVE_20_FILE).indicators)
     assert again.status == "unchanged" and again.indicators_added == []
 
 
@@ -157,7 +158,8 @@ def test_parse_value_refuses_what_is_not_a_whole_number(text):
         parse_value(text)
     except InvalidInput:
         return
-    assert text.strip().replace(".", "").replace(",", "").replace(" ", "").replace("_", "").replace("\u00a0", "").isdigit()
+    assert (text.strip().replace(".", "").replace(",", "").replace(" ", "")
+            .replace("_", "").replace("\u00a0", "").isdigit())
 
 
 # Each name a different source unit (a file says one thing per source; see the merge tests below).

@@ -31,7 +31,8 @@ TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_si
 
 
 def _report(texts: list[str]) -> Report:
-    report = Report("province", "vi", date(2026, 1, 5), 2026, national_header("20/CT-BCT", date(2026, 1, 5), "vi", WORDS),
+    report = Report("province", "vi", date(2026, 1, 5), 2026,
+                    national_header("20/CT-BCT", date(2026, 1, 5), "vi", WORDS),
                     extra={"slug": "thu", "province": "Thử", "note": None})
     rows = [[i, text, Money(56_310_000_000), Percent(0.148), date(2026, 1, 5)] for i, text in enumerate(texts, 1)]
     for key in ("groups", "notes", "obstacles", "proposals", "province_budget", "indicators"):

@@ -84,7 +84,7 @@ def test_matrix_and_counts_match_the_database(db, world, parse):
     rows = [r for r in page.tables["matrix"][1:] if len(r) == 10]
     assert len(rows) == 34
     by_name = {r["name"]: r["province"].slug for r in built.extra["matrix"]}
-    for row, attrs in zip(rows, [a for a in matrix_attrs[1:] if len(a) == 10]):
+    for row, attrs in zip(rows, [a for a in matrix_attrs[1:] if len(a) == 10], strict=True):
         slug = by_name[row[0]]
         for ordinal, cell in enumerate(attrs[1:], start=1):
             assert cell["data-state"] == states[(slug, ordinal)]
@@ -134,7 +134,8 @@ def test_csv_matrix_and_markdown(db, world):
     rows = list(csv.DictReader(io.StringIO(data.decode())))
     assert len(rows) == 34
     tay_ninh = next(r for r in rows if r["province"] == "tay-ninh")
-    assert (tay_ninh["state_2"], tay_ninh["state_4"], tay_ninh["timeliness_4"]) == ("blocked", "completed", "completed_on_time")
+    assert (tay_ninh["state_2"], tay_ninh["state_4"], tay_ninh["timeliness_4"]) == (
+        "blocked", "completed", "completed_on_time")
     md = render(built, "md").decode()
     assert "| Miền Nam |" in md and SCRIPT not in md and "&lt;script&gt;" in md
 
@@ -204,7 +205,8 @@ def test_national_report_shows_each_province_plan_and_disbursement(db, world, pa
                          as_of=date(2025, 9, 30))
     _, html = _national(db)
     page = parse(html.decode())
-    assert page.tables["budget_provinces"][1:] == [["An Giang", "4 tỷ đồng", "1 tỷ đồng", "25,0 %", "số liệu báo cáo", ""]]
+    assert page.tables["budget_provinces"][1:] == [
+        ["An Giang", "4 tỷ đồng", "1 tỷ đồng", "25,0 %", "số liệu báo cáo", ""]]
     # The South keeps the figure its conference reported; the province figure does not replace it.
     south = next(r for r in page.tables["budget"] if r[0] == "Miền Nam")
     assert south[1:4] == ["56,31 tỷ đồng", "8,34 tỷ đồng", "14,8 %"]

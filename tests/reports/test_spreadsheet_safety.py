@@ -176,7 +176,8 @@ def test_province_report_xlsx_and_csv_keep_a_hyperlink_note_as_text(world, cli_r
     assert result.exit_code == 0, result.output
     book = load_workbook(target)
     assert all(cell.data_type != "f" for sheet in book for row in sheet.iter_rows() for cell in row)
-    found = {sheet.title: [c for row in sheet.iter_rows() for c in row if c.value in (HYPERLINK, SUM)] for sheet in book}
+    found = {sheet.title: [c for row in sheet.iter_rows() for c in row if c.value in (HYPERLINK, SUM)]
+             for sheet in book}
     assert {c.value for c in found["groups"]} == {HYPERLINK}
     assert {c.value for c in found["notes"]} == {HYPERLINK, SUM}
     assert {c.value for c in found["obstacles"]} == {HYPERLINK}

@@ -167,5 +167,5 @@ def test_the_report_matrix_shows_how_many_periods_of_a_cell_are_overdue(demo):
     assert both[0]["cells"][nine].task.period == latest
     # One overdue period in a single-period cell needs no count.
     single = [c for r in report.extra["matrix"]
-              for c, n, t in zip(r["cells"], r["overdue"], r["tasks"]) if t == 1 and n]
+              for c, n, t in zip(r["cells"], r["overdue"], r["tasks"], strict=True) if t == 1 and n]
     assert single and all("kỳ quá hạn" not in text for r in report.table("matrix").rows for text in r[2:2 + nine])

@@ -15,7 +15,8 @@ def stored_jobs(url: str) -> dict[str, bytes]:
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            return {row.id: bytes(row.job_state) for row in conn.execute(text("SELECT id, job_state FROM apscheduler_jobs"))}
+            rows = conn.execute(text("SELECT id, job_state FROM apscheduler_jobs"))
+            return {row.id: bytes(row.job_state) for row in rows}
     finally:
         engine.dispose()
 

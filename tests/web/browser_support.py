@@ -224,7 +224,8 @@ def new_page(chromium, web_site, screens):
     contexts = []
 
     def make(label: str):
-        context = chromium.new_context(base_url=web_site.base_url, locale="vi-VN", viewport={"width": 1280, "height": 900})
+        context = chromium.new_context(base_url=web_site.base_url, locale="vi-VN",
+                                       viewport={"width": 1280, "height": 900})
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()

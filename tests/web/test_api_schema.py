@@ -1,4 +1,5 @@
-"""The OpenAPI document is a promise kept: schemathesis against a live `dtrack serve`, with a province and an overseer token.
+"""The OpenAPI document is a promise kept: schemathesis against a live `dtrack serve`, with a province and an
+overseer token.
 
 `schemathesis run --checks all` is run as a process against the server of
 `web_site` (each back-end), once per token. Every check counts: no 5xx,

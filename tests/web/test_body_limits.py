@@ -9,6 +9,7 @@ streamed evidence upload's refusals.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -129,10 +130,8 @@ def send_chunked(port: int, path: str, total: int, headers: dict[str, str], firs
             if frames is None or b"\r\n\r\n" in answer:
                 break
             sock.setblocking(False)
-            try:
+            with contextlib.suppress(BlockingIOError):
                 answer += sock.recv(65536)
-            except BlockingIOError:
-                pass
             sock.setblocking(True)
             if b"\r\n\r\n" in answer:
                 break
@@ -264,7 +263,8 @@ def test_forty_simultaneous_failed_logins_stay_bounded_and_healthz_answers(serve
         stop.set()
         watcher.join()
     codes = [a.status_code for a in answers]
-    print(f"peak RSS {rss.peak:.0f} MB (+{rss.growth:.0f}); answers {sorted(set(codes))}; healthz max {max(health):.2f} s")
+    print(f"peak RSS {rss.peak:.0f} MB (+{rss.growth:.0f}); answers {sorted(set(codes))}; "
+          f"healthz max {max(health):.2f} s")
     assert set(codes) <= {401, 429, 503} and 503 in codes, codes
     busy = next(a for a in answers if a.status_code == 503)
     assert busy.headers["retry-after"].isdigit() and "Máy chủ đang bận" in busy.text

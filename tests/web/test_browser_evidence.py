@@ -7,6 +7,8 @@ the field. Screenshots: test-output/screenshots/<backend>/evidence_and_thread/.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.web.browser_support import OFFICER, OVERSEER
@@ -56,7 +58,7 @@ def test_evidence_and_thread(web_site, new_page, screens, tmp_path):
             link.click()
         download = caught.value
         assert download.suggested_filename == NAME
-        assert open(download.path(), "rb").read() == PDF
+        assert Path(download.path()).read_bytes() == PDF
         expect(overseer.locator('form[data-form="files"]')).to_have_count(0)  # the Department does not attach here
         thread = overseer.locator('form[data-form="comment"]')
         thread.locator('textarea[name="comment"]').fill(ANSWER)

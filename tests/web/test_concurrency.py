@@ -13,7 +13,8 @@ def test_simultaneous_posts_one_wins_the_other_gets_the_reload_message(site):
     first, second = site.client("own"), site.client("own")
     task_id = site.task_id(KEY)
     token, version = form_of(first, task_id)
-    assert first.post(f"/tasks/{task_id}/actions/start", data={"csrf_token": token, "version": version}).status_code == 303
+    started = first.post(f"/tasks/{task_id}/actions/start", data={"csrf_token": token, "version": version})
+    assert started.status_code == 303
     events_before = count(site, "events", "task_id = :t", t=task_id)
     version_before = site.version(task_id)
     successes = 0
@@ -23,7 +24,9 @@ def test_simultaneous_posts_one_wins_the_other_gets_the_reload_message(site):
         barrier = threading.Barrier(2)
         answers: list = [None, None]
 
-        def post(index: int, client, token: str, version: str) -> None:
+        # Bound now: a thread that outlives its join timeout must not see the next round's values.
+        def post(index: int, client, token: str, version: str,
+                 barrier=barrier, answers=answers, round_=round_) -> None:
             barrier.wait()
             answers[index] = client.post(f"/tasks/{task_id}/actions/update", data={
                 "csrf_token": token, "version": version, "progress": str(10 + round_ * 10 + index),

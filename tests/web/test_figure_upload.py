@@ -33,7 +33,8 @@ def test_an_overseer_imports_a_csv_and_again_changes_nothing(site):
 
 def test_an_xlsx_works_the_same(site):
     book = Workbook()
-    for row in (["unit", "indicator", "period", "value", "as_of"], ["Huế", "budget_disbursed", "2025", 5, "2025-12-31"]):
+    for row in (["unit", "indicator", "period", "value", "as_of"],
+                ["Huế", "budget_disbursed", "2025", 5, "2025-12-31"]):
         book.active.append(row)
     buffer = io.BytesIO()
     book.save(buffer)

@@ -65,7 +65,8 @@ def test_bad_input_is_shown_beside_the_field_with_the_text_kept(site, trigger, f
     task_id = _started(site, client)
     token, version = form_of(client, task_id)
     before = site.fingerprint()
-    answer = client.post(f"/tasks/{task_id}/actions/{trigger}", data={"csrf_token": token, "version": version, **fields})
+    answer = client.post(f"/tasks/{task_id}/actions/{trigger}",
+                         data={"csrf_token": token, "version": version, **fields})
     assert answer.status_code == 422
     assert f'<p class="field-error" data-field="{field}">' in answer.text
     if kept:

@@ -23,7 +23,8 @@ def test_an_overseer_marks_a_task_not_applicable_and_undoes_it(site):
                                                                     "reason": REASON})
     assert answer.status_code == 303
     page = client.get(f"/tasks/{task_id}").text
-    assert 'data-not-applicable="1"' in page and "Không áp dụng: Hà Nội không có đề án &lt;b&gt;đan lát&lt;/b&gt;" in page
+    assert 'data-not-applicable="1"' in page
+    assert "Không áp dụng: Hà Nội không có đề án &lt;b&gt;đan lát&lt;/b&gt;" in page
     assert REASON not in page  # escaped
     assert count(site, "events", "trigger = 'exempt' AND note = :note", note=REASON) == 1
     # The province's own page shows it as such.

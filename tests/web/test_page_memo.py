@@ -67,7 +67,8 @@ def test_every_commit_shows_at_once_whoever_made_it(site):
     task_id = site.task_id(TASK)
     assert "Chưa bắt đầu" in overseer.get(f"/tasks/{task_id}").text
     token, version = form_of(own, task_id)
-    assert own.post(f"/tasks/{task_id}/actions/start", data={"csrf_token": token, "version": version}).status_code == 303
+    started = own.post(f"/tasks/{task_id}/actions/start", data={"csrf_token": token, "version": version})
+    assert started.status_code == 303
     page = overseer.get(f"/tasks/{task_id}").text
     assert "Đang thực hiện" in page
     # A write from outside the server (the command line, psql): its own connection, which the

@@ -88,7 +88,8 @@ def test_login_and_one_transition_on_the_real_server(server):
         with db.session() as session:
             from sqlalchemy import text
 
-            assert session.execute(text("SELECT count(*) FROM events WHERE note = 'Bắt đầu qua máy chủ thật'")).scalar() == 1
+            started = text("SELECT count(*) FROM events WHERE note = 'Bắt đầu qua máy chủ thật'")
+            assert session.execute(started).scalar() == 1
     finally:
         db.dispose()
 

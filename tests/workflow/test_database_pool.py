@@ -1,4 +1,5 @@
-"""The pool pings a connection only after it sat idle (issue 12), not on every checkout, and a server keeps its connections."""
+"""The pool pings a connection only after it sat idle (issue 12), not on every checkout, and a server keeps
+its connections."""
 from __future__ import annotations
 
 from contextlib import ExitStack
@@ -80,7 +81,8 @@ def test_kept_connections_are_reused_instead_of_reopened(db_url):
         db.keep_connections(8)
         assert connections_opened(db, rounds=3, at_once=8) == 8
         # A few beyond the kept ones may still open (and close again), as before.
-        assert connections_opened(db, rounds=1, at_once=8 + database.OVERFLOW_CONNECTIONS) == 8 + database.OVERFLOW_CONNECTIONS
+        at_once = 8 + database.OVERFLOW_CONNECTIONS
+        assert connections_opened(db, rounds=1, at_once=at_once) == at_once
     finally:
         db.dispose()
 

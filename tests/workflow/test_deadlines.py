@@ -118,7 +118,7 @@ def test_recurrence_gives_the_right_periods_without_duplicates(rule, expected):
     # date, so a deadline moved past a day off never moves an opening); the
     # first on assignment.
     assert found[0].opens_on == date(2025, 11, 3)
-    for before, after in zip(found, found[1:]):
+    for before, after in zip(found, found[1:], strict=False):
         assert after.opens_on == before.raw_due_on + timedelta(days=1)
     # Each deadline is the legal one: e.g. the 2025-Q4 report's raw 20/12/2025
     # is a Saturday, so it is due Monday 22/12/2025.
@@ -147,7 +147,7 @@ def test_period_titles_in_both_languages():
 
 def test_continuous_checkpoints_repeat_the_offset_from_assignment():
     rule = parse_rule("+6 months")
-    first = list(zip(range(3), checkpoints(rule, date(2025, 8, 31))))
+    first = list(zip(range(3), checkpoints(rule, date(2025, 8, 31)), strict=False))
     # Counted from the assignment date each time, so the end of month does not
     # drift (28/02, 31/08, 28/02), then moved past days off: 28/02/2026 is a
     # Saturday (-> Monday 02/03/2026); Monday 31/08/2026 is the day off swapped

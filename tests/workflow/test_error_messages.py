@@ -82,7 +82,8 @@ def test_a_hint_the_raiser_gave_is_kept_and_translated_when_known():
     error = errors.UnknownProvince("", "give all, north, central, south or slugs separated by commas")
     assert say(error, "en") == str(error)
     assert say(error, "vi").endswith(PHRASES["give all, north, central, south or slugs separated by commas"])
-    assert phrase("Kiên Giang is now part of An Giang; using an-giang", "vi") == "Kiên Giang nay thuộc An Giang; dùng an-giang"
+    assert phrase("Kiên Giang is now part of An Giang; using an-giang", "vi") == (
+        "Kiên Giang nay thuộc An Giang; dùng an-giang")
     assert phrase("an unknown English sentence", "vi") == "an unknown English sentence"
 
 

@@ -32,8 +32,8 @@ def test_existing_figures_get_their_source_unit_and_distinct_revisions(empty_url
         command.upgrade(config, _before_source_units(config))
         conn.execute(text("INSERT INTO provinces (id, slug, name, name_en, region, kind, ordinal) VALUES "
                           "(1, 'an-giang', 'An Giang', 'An Giang', 'south', 'province', 1)"))
-        conn.execute(text("INSERT INTO directives (id, code, title_vi, title_en, issuer_vi, issuer_en, digest, loaded_at)"
-                          " VALUES (1, 'X/1', 't', 't', 'i', 'i', 'd', :now)"), {"now": NOW})
+        conn.execute(text("INSERT INTO directives (id, code, title_vi, title_en, issuer_vi, issuer_en, digest, "
+                          "loaded_at) VALUES (1, 'X/1', 't', 't', 'i', 'i', 'd', :now)"), {"now": NOW})
         for number, code in ((1, "typical_products_voted"), (2, "trainees")):
             conn.execute(text("INSERT INTO indicators (id, directive_id, ordinal, code, name_vi, name_en, unit_vi, "
                               "unit_en, aggregate) VALUES (:id, 1, :id, :code, 'n', 'n', 'u', 'u', 'sum')"),
@@ -47,7 +47,8 @@ def test_existing_figures_get_their_source_unit_and_distinct_revisions(empty_url
         ]
         for number, (scope, province, region, indicator, period, value) in enumerate(rows, start=1):
             conn.execute(text("INSERT INTO indicator_values (id, indicator_id, scope, province_id, region, period, "
-                              "as_of, value, created_at) VALUES (:id, :i, :s, :p, :r, :period, '2025-09-30', :v, :now)"),
+                              "as_of, value, created_at) "
+                              "VALUES (:id, :i, :s, :p, :r, :period, '2025-09-30', :v, :now)"),
                          {"id": number, "i": indicator, "s": scope, "p": province, "r": region, "period": period,
                           "v": value, "now": NOW})
     db.migrate()

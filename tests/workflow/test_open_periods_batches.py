@@ -22,5 +22,6 @@ def test_years_of_missed_periods_are_inserted_in_batches_without_objects(db, mon
     assert held == [] and created % 34 == 0  # every period for every province, none as an object
     with db.session() as session:
         assert open_periods(session, date(2029, 12, 31), now) == 0  # and never twice
-        periods = session.execute(select(Task.period, func.count()).where(Task.period != "").group_by(Task.period)).all()
+        periods = session.execute(
+            select(Task.period, func.count()).where(Task.period != "").group_by(Task.period)).all()
     assert all(count == 34 for _, count in periods)

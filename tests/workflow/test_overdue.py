@@ -63,10 +63,11 @@ def test_overdue_review_sorts_by_days_and_keeps_submissions_apart(world):
         assert [t.key for t in review.awaiting_review] == ["20/CT-BCT:9:ha-noi:2025-H2"]
         assert review.awaiting_review[0].days == 0
         assert review.overdue[0].title_vi == "Báo cáo khuyến công 6 tháng cuối năm 2025"
-        assert review.counts("region")["north"] + review.counts("region")["central"] + review.counts("region")["south"] == 33
+        regions = review.counts("region")
+        assert regions["north"] + regions["central"] + regions["south"] == 33
         assert overdue_review(s, date(2026, 1, 5), min_days=22).overdue == []
         assert len(overdue_review(s, date(2026, 1, 5), min_days=21).overdue) == 33
-        assert len(overdue_review(s, date(2026, 1, 5), Scope(region="south")).overdue) == review.counts("region")["south"]
+        assert len(overdue_review(s, date(2026, 1, 5), Scope(region="south")).overdue) == regions["south"]
         # On the deadline day nothing is overdue yet.
         assert overdue_review(s, date(2025, 12, 15)).overdue == []
         with pytest.raises(InvalidInput, match="--min-days"):
@@ -86,7 +87,8 @@ def test_four_cell_matrix_counts_and_on_time_rate(world):
     with world.db.session() as s:
         matrix = timeliness_matrix(s, date(2026, 1, 5))
     cells = matrix.by_province["ha-noi"].counts
-    assert (cells["completed_on_time"], cells["completed_late"], cells["overdue"], cells["open_within_deadline"]) == (1, 1, 0, 7)
+    assert (cells["completed_on_time"], cells["completed_late"], cells["overdue"],
+            cells["open_within_deadline"]) == (1, 1, 0, 7)
     assert matrix.by_province["ha-noi"].on_time_rate == 0.5
     assert matrix.total.counts["overdue"] == 33
     assert sum(c.counts["overdue"] for c in matrix.by_region.values()) == 33
@@ -107,8 +109,10 @@ def test_extension_is_audited_and_cancels_old_reminders(world):
             select(Event.task_id).where(Event.trigger == DeadlineTrigger.EXTEND)))).one()
         assert (task.due_on, task.original_due_on, task.state) == (date(2026, 1, 31), date(2025, 12, 15), "not_started")
         event = task.events[-1]
-        assert (event.from_state, event.to_state, event.note) == ("not_started", "not_started", "Chờ số liệu của xã sau sắp xếp")
-        assert (event.from_due_on, event.to_due_on, event.actor.email) == (date(2025, 12, 15), date(2026, 1, 31), overseer)
+        assert (event.from_state, event.to_state, event.note) == (
+            "not_started", "not_started", "Chờ số liệu của xã sau sắp xếp")
+        assert (event.from_due_on, event.to_due_on, event.actor.email) == (
+            date(2025, 12, 15), date(2026, 1, 31), overseer)
         pending = s.scalar(select(func.count()).select_from(Reminder).where(
             Reminder.task_id == task.id, Reminder.cancelled_at.is_(None)))
         assert pending == 0
@@ -148,8 +152,10 @@ def test_a_limit_cuts_the_lists_never_the_totals(world):
     # each, two groups sharing 3 May); five submissions wait for review, submitted on two days.
     day = date(2026, 6, 30)
     ha_noi, hue = world.user("province", "ha-noi"), world.user("province", "hue")
-    for when, key, officer in ((date(2026, 6, 1), "20/CT-BCT:1:ha-noi", ha_noi), (date(2026, 6, 1), "20/CT-BCT:1:hue", hue),
-                               (date(2026, 6, 2), "20/CT-BCT:2:ha-noi", ha_noi), (date(2026, 6, 2), "20/CT-BCT:5:hue", hue),
+    for when, key, officer in ((date(2026, 6, 1), "20/CT-BCT:1:ha-noi", ha_noi),
+                               (date(2026, 6, 1), "20/CT-BCT:1:hue", hue),
+                               (date(2026, 6, 2), "20/CT-BCT:2:ha-noi", ha_noi),
+                               (date(2026, 6, 2), "20/CT-BCT:5:hue", hue),
                                (date(2026, 6, 2), "20/CT-BCT:5:ha-noi", ha_noi)):
         world.clock = Clock(pinned=when)
         world.fire(key, "start", officer)

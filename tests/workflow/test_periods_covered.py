@@ -99,7 +99,11 @@ DIRECTIVE = textwrap.dedent('''
     title_en = "Quarterly report"
     kind = "recurring"
     covers = "previous"
-    deadline = { rrule = "FREQ=YEARLY;BYMONTH=1,4,7,10;BYMONTHDAY=10", period_vi = "Báo cáo {period_vi}", period_en = "Report for {period_en}" }
+
+    [groups.deadline]  # an inline table cannot span lines
+    rrule = "FREQ=YEARLY;BYMONTH=1,4,7,10;BYMONTHDAY=10"
+    period_vi = "Báo cáo {period_vi}"
+    period_en = "Report for {period_en}"
 
     [[groups]]
     ordinal = 2

@@ -227,7 +227,8 @@ def test_a_sweep_killed_mid_run_then_rerun_writes_what_a_clean_sweep_writes(empt
     assert "0 reminder(s) written" in again and "0 period task(s) opened" in again, again
     assert rows(empty_url, REMINDERS) == expected
     print(f"\n{tasks} tasks, {len(expected)} reminders; kills landed at {runs.killed} rows; "
-          f"{len(runs.outputs)} runs; clean: {clean_output.strip()}; {time.monotonic() - started:.1f} s\nkilled run said: {runs.first_failure()}")
+          f"{len(runs.outputs)} runs; clean: {clean_output.strip()}; {time.monotonic() - started:.1f} s\n"
+          f"killed run said: {runs.first_failure()}")
 
 
 @pytest.mark.faults

@@ -54,7 +54,8 @@ def test_one_query_finds_task_and_user_or_nothing(world, db):
     officer = world.user("province", "ha-noi")
     with db.session() as session:
         task, user = find_task_and_user(session, " 20/CT-BCT:1:ha-noi ", officer.upper())
-        assert (task.key, task.group.ordinal, task.province.slug, user.email) == ("20/CT-BCT:1:ha-noi", 1, "ha-noi", officer)
+        assert (task.key, task.group.ordinal, task.province.slug, user.email) == (
+            "20/CT-BCT:1:ha-noi", 1, "ha-noi", officer)
         assert find_task_and_user(session, "20/CT-BCT:1:ha-noi", "nobody@example.vn") is None
         assert find_task_and_user(session, "20/CT-BCT:1:atlantis", officer) is None
         assert find_task_and_user(session, "12", officer) is None  # ids go the usual way

@@ -4,10 +4,10 @@ Revision ID: 0001
 Revises: 
 Create Date: 2026-11-22
 """
-import sqlalchemy as sa
 from alembic import op
-
+import sqlalchemy as sa
 import dtrack.workflow.models
+
 
 revision = '0001'
 down_revision = None

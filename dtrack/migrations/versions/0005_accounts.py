@@ -4,10 +4,10 @@ Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-01
 """
-import sqlalchemy as sa
 from alembic import op
-
+import sqlalchemy as sa
 import dtrack.workflow.models
+
 
 revision = '0005'
 down_revision = '0004'

@@ -12,10 +12,10 @@ with a reason and an audit event each, so their history stays readable and
 they leave every province's figures.
 Create Date: 2026-12-01
 """
-import sqlalchemy as sa
 from alembic import op
-
+import sqlalchemy as sa
 import dtrack.workflow.models
+
 
 revision = '0008'
 down_revision = '0007'

@@ -7,10 +7,10 @@ Create Date: 2026-12-01
 Existing groups get covers = 'current', what dtrack did before: every
 stored period, and so every task key, stays as it is.
 """
-import sqlalchemy as sa
 from alembic import op
-
+import sqlalchemy as sa
 import dtrack.workflow.models
+
 
 revision = '0009'
 down_revision = '0008'

@@ -4,8 +4,9 @@ Revision ID: 0011
 Revises: 0009
 Create Date: 2026-12-01
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 revision = '0011'
 down_revision = '0009'

@@ -4,10 +4,10 @@ Revision ID: 0012
 Revises: 0011
 Create Date: 2026-12-01
 """
-import sqlalchemy as sa
 from alembic import op
-
+import sqlalchemy as sa
 import dtrack.workflow.models
+
 
 revision = '0012'
 down_revision = '0011'

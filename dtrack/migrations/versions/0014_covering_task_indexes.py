@@ -11,6 +11,7 @@ Create Date: 2026-12-01
 """
 from alembic import op
 
+
 revision = '0014'
 down_revision = '0013'
 branch_labels = None
