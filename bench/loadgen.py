@@ -100,7 +100,13 @@ class Client:
             raise RuntimeError(f"GET /login answered {status}")
         form = hidden_fields(page.decode("utf-8", "replace"), 'name="password"')
         form.update(email=email, password=password)
-        status, page, headers = self.request("POST", "/login", form)
+        # Logins at once wait for the server's bounded password hashing: a busy answer (503) says when
+        # to come back (Retry-After), as a browser user would be told; the clients log in before timing.
+        for _ in range(30):
+            status, page, headers = self.request("POST", "/login", form)
+            if status != 503:
+                break
+            time.sleep(min(float(headers.get("retry-after", "1")), 2.0))
         if status != 303 or "/login" in headers.get("location", "/login"):
             raise RuntimeError(f"login as {email} failed: {status} {page[:300]!r}")
 
