@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from dtrack.terminal_wording import ROLE_WORDS, words
+from dtrack.workflow import unseen
 from dtrack.workflow.clock import local_dmy_hm
 from dtrack.workflow.vocabulary import (
     DEADLINE_LABELS,
@@ -36,11 +37,10 @@ if TYPE_CHECKING:  # types only: a command imports the modules it uses (start-up
     from dtrack.workflow.tasks import TaskView
 
 
-# What a terminal would act on instead of showing: C0 controls (ESC starts OSC 52, which writes the
-# reader's clipboard; BEL, CR, backspace), DEL, the C1 controls (U+009B is a one-byte CSI), and the
-# Unicode bidi controls, which reorder what follows so a note can read backwards ("Trojan Source").
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-_UNSAFE_IN_CELL = re.compile(_UNSAFE.pattern[:-1] + "\t\n]")
+# What a terminal would act on instead of showing (`dtrack.workflow.unseen`), and CR, which sends the
+# cursor back to overwrite the line; a table cell also must not break its row with a tab or newline.
+_UNSAFE = re.compile(f"[{unseen.CONTROLS}{unseen.CR}{unseen.BIDI}]")
+_UNSAFE_IN_CELL = re.compile(f"[{unseen.CONTROLS}{unseen.CR}{unseen.BIDI}\t\n]")
 
 
 def _visible(match: re.Match[str]) -> str:

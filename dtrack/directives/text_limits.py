@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+from dtrack.workflow import unseen
+
 # Longest text per field, by its name without _vi/_en; anything else: DEFAULT_MAX.
 MAX_CHARS = {
     "code": 40, "title": 300, "summary": 2000, "issuer": 200, "signed_by": 200, "source": 500,
@@ -29,7 +31,7 @@ DEFAULT_MAX = 300
 MAX_LIST = 50  # entries of a list (recipients, provinces)
 
 # Tab and newline are text; every other C0 control, DEL and the C1 controls are not.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(f"[{unseen.CONTROLS}{unseen.CR}]")
 
 _C0_NAMES = {"\x00": "NUL", "\x07": "BEL", "\x08": "BACKSPACE", "\x0d": "CR", "\x1b": "ESC", "\x7f": "DEL"}
 

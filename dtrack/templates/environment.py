@@ -16,6 +16,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from dtrack.workflow import unseen
 from dtrack.workflow.vocabulary import STATE_GLYPHS, State
 
 TEMPLATES_DIR = Path(__file__).resolve().parent
@@ -41,8 +42,7 @@ def markdown_cell(text: str) -> str:
 # Bidi controls reorder the text after them (a note can read backwards, "Trojan Source"), and the
 # other control characters are invisible or odd in a page, a mail or a report. Every value a template
 # prints is shown with them as a visible marker, e.g. [U+202E]; autoescape still escapes the rest.
-_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029"
-                        "\u202a-\u202e\u2066-\u2069]")
+_INVISIBLE = re.compile(f"[{unseen.CONTROLS}{unseen.BIDI}]")
 
 
 class Typed(str):

@@ -78,11 +78,7 @@ def parse_progress(value: int | str | None) -> int | None:
     if isinstance(value, bool) or not (text.isascii() and text.isdigit() and len(text) <= 9):
         raise InvalidInput("--progress", f"{value!r} is not a number", "give a whole number from 0 to 100",
                            code="bad_progress", value=value)
-    try:
-        number = int(text)
-    except ValueError:
-        raise InvalidInput("--progress", f"{value!r} is not a number", "give a whole number from 0 to 100",
-                           code="bad_progress", value=value) from None
+    number = int(text)  # ASCII digits only: cannot fail
     if not 0 <= number <= 100:
         raise InvalidInput("--progress", f"{number} is outside 0-100", "give a whole number from 0 to 100",
                            code="bad_progress", value=value)
