@@ -12,6 +12,7 @@ from dtrack.web.edge import Ctx, Routes
 from dtrack.web.forms import parse_day
 from dtrack.workflow.access import check_oversight
 from dtrack.workflow.bulk import accept_submissions, extend_each
+from dtrack.workflow.database import row_id
 from dtrack.workflow.errors import InvalidInput
 from dtrack.workflow.overdue import CELLS
 from dtrack.workflow.provinces import select_provinces
@@ -113,7 +114,7 @@ def extend_group_page(ctx: Ctx) -> Response:
 @routes.post("/extend-group", form_page=extend_group_form)
 def extend_group(ctx: Ctx) -> Response:
     group = ctx.value("group").strip()
-    if not group.isdigit():
+    if row_id(group) is None:  # ASCII digits only: '²' is a digit to isdigit(), not to int()
         raise InvalidInput("group", f"{group!r} is not a task group number")
     with ctx.app.db.session() as session:
         chosen, _ = select_provinces(session, ctx.value("provinces") or "all")

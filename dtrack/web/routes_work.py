@@ -9,6 +9,7 @@ from dtrack.reports.indicators import catalogue, own_unit, report_value
 from dtrack.web.downloads import list_download, wants_list_file
 from dtrack.web.edge import Ctx, Routes
 from dtrack.web.forms import parse_day
+from dtrack.workflow.database import row_id
 from dtrack.workflow.errors import InvalidInput
 from dtrack.workflow.exemption import set_applicability
 from dtrack.workflow.extension import extend
@@ -60,7 +61,7 @@ def task_show(ctx: Ctx, task_id: int) -> Response:
 
 def _version(ctx: Ctx) -> str:
     version = ctx.value("version").strip()
-    if not version.isdigit():
+    if row_id(version) is None:  # ASCII digits only: '²' is a digit to isdigit(), not to int()
         raise InvalidInput("version", "the form carries no task version", "reload the page")
     return version
 

@@ -256,3 +256,20 @@ def test_a_form_of_more_fields_than_any_page_has_is_malformed(site):
     answer = client.post("/review/accept", data=fields)
     assert answer.status_code == 400
     assert site.fingerprint() == before
+
+
+@pytest.mark.parametrize("digits", ["²", "٣", "３"])
+def test_digits_only_ascii_count_in_a_version_or_a_group(site, digits):
+    """`str.isdigit()` takes '²', which `int()` refuses: such a value is a refusal beside its field, not a 500."""
+    own, overseer = site.client("own"), site.client("overseer")
+    task_id = _started(site, own)
+    token, _ = form_of(own, task_id)
+    before = site.fingerprint()
+    bad_version = own.post(f"/tasks/{task_id}/actions/update", data={"csrf_token": token, "version": digits,
+                                                                     "progress": "30"})
+    assert bad_version.status_code == 422
+    bad_group = overseer.post("/extend-group", data={
+        "csrf_token": csrf_of(overseer, "/extend-group"), "directive": "20/CT-BCT", "group": digits,
+        "provinces": "north", "to": "30/06/2027", "reason": "Chờ hướng dẫn của Bộ"})
+    assert bad_group.status_code == 422 and 'data-field="group"' in bad_group.text
+    assert site.fingerprint() == before
