@@ -45,10 +45,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from bench.season import AS_OF, SEED, Assignment, Season
+from dtrack.config.clock import Clock
+from dtrack.persistence.database import Database
+from dtrack.persistence.models import Directive, Event, Province, Task, TaskGroup, User
 from dtrack.usecases.bootstrap import initialise
-from dtrack.workflow.clock import Clock
-from dtrack.workflow.database import Database
-from dtrack.workflow.models import Directive, Event, Province, Task, TaskGroup, User
 from dtrack.workflow.vocabulary import Region, Role
 
 FULL_SHAPE = (42, 3321, 10)  # directives (Directive 20 included), commune units, groups per directive
@@ -161,7 +161,7 @@ def generate(url: str, *, directives: int, units: int, groups: int = 10, seed: i
     if db.is_sqlite:
         with loader.connect() as conn:
             conn.exec_driver_sql("ANALYZE")
-            conn.exec_driver_sql("PRAGMA journal_mode=WAL")  # as workflow.database runs it
+            conn.exec_driver_sql("PRAGMA journal_mode=WAL")  # as persistence.database runs it
         loader.dispose()
     else:
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:

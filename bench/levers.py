@@ -13,8 +13,8 @@ from pathlib import Path
 
 from bench.scratch import Scratch
 from bench.suite_engine import CHUNKS, _timed, engine_writer, plan, side_by_side
+from dtrack.persistence.database import Database
 from dtrack.workflow import lifecycle, service
-from dtrack.workflow.database import Database
 
 # Each lever, undone: how the engine ran before it (for an A/B in one process).
 UNDO = {

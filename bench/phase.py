@@ -33,11 +33,11 @@ def peak_rss_mb() -> float:
 def run_phase(phase: str, url: str, as_of: date = AS_OF) -> dict[str, object]:
     from sqlalchemy import text
 
+    from dtrack.config.clock import Clock
+    from dtrack.config.settings import load_settings
     from dtrack.notifications.digest_sending import build_digests
-    from dtrack.workflow.clock import Clock
-    from dtrack.workflow.database import Database
+    from dtrack.persistence.database import Database
     from dtrack.workflow.reminders import sweep
-    from dtrack.workflow.settings import load_settings
 
     db = Database(url)
     clock = Clock(pinned=as_of)

@@ -20,8 +20,8 @@ from sqlalchemy import event
 
 from bench.scratch import Scratch
 from bench.suite_engine import plan
-from dtrack.workflow.clock import Clock
-from dtrack.workflow.database import Database
+from dtrack.config.clock import Clock
+from dtrack.persistence.database import Database
 from dtrack.workflow.service import Tracker
 
 

@@ -1,6 +1,6 @@
 """A full pass over every task, run as its own process so its peak RSS can be measured.
 
-`python -m bench.rollup URL` builds the status matrix (workflow.status) of
+`python -m bench.rollup URL` builds the status matrix (reading.status) of
 every directive, then streams all tasks through the timeliness rules
 (workflow.timeliness.classify) and counts them per region, state and
 deadline status. It prints JSON: tasks seen, seconds, the counts.
@@ -15,10 +15,10 @@ from datetime import date
 
 from sqlalchemy import select
 
-from dtrack.workflow.clock import Clock
-from dtrack.workflow.database import Database
-from dtrack.workflow.models import Directive, Province, Task
-from dtrack.workflow.status import status_matrix
+from dtrack.config.clock import Clock
+from dtrack.persistence.database import Database
+from dtrack.persistence.models import Directive, Province, Task
+from dtrack.reading.status import status_matrix
 from dtrack.workflow.timeliness import classify
 
 AS_OF = date(2026, 1, 5)

@@ -16,9 +16,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bench.generate import FULL_SHAPE, QUICK_SHAPE, GenerateStats, generate
+from dtrack.config.clock import Clock
+from dtrack.persistence.database import Database
 from dtrack.usecases.bootstrap import initialise
-from dtrack.workflow.clock import Clock
-from dtrack.workflow.database import Database
 
 PG_URL = os.environ.get("DTRACK_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432")
 ASSIGNED_ON = date(2025, 11, 3)

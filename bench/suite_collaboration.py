@@ -19,10 +19,10 @@ import time
 from sqlalchemy import select
 
 from bench.context import BenchContext, Result
-from dtrack.workflow.clock import Clock
-from dtrack.workflow.database import Database
-from dtrack.workflow.models import Task, User
-from dtrack.workflow.settings import load_settings
+from dtrack.config.clock import Clock
+from dtrack.config.settings import load_settings
+from dtrack.persistence.database import Database
+from dtrack.persistence.models import Task, User
 from dtrack.workflow.vocabulary import Role, State
 
 SUITE = "collaboration"

@@ -20,11 +20,11 @@ from sqlalchemy import func, select
 from bench.context import BenchContext, Result, Timing, measure
 from bench.generate import AS_OF, largest_province
 from bench.phase import in_child
-from dtrack.workflow.clock import Clock
-from dtrack.workflow.database import Database
-from dtrack.workflow.models import Province, Task
-from dtrack.workflow.overdue import Scope, overdue_review
-from dtrack.workflow.overdue_counts import MEMO
+from dtrack.config.clock import Clock
+from dtrack.persistence.database import Database
+from dtrack.persistence.models import Province, Task
+from dtrack.reading.overdue import Scope, overdue_review
+from dtrack.reading.overdue_counts import MEMO
 
 SUITE = "deadlines"
 

@@ -26,12 +26,12 @@ from bench.context import BenchContext, Result, Timing
 from bench.generate import AS_OF
 from bench.phase import in_child
 from bench.suite_deadlines import baseline
+from dtrack.config.clock import Clock
+from dtrack.config.settings import load_settings, parse_smtp_url
 from dtrack.notifications.outbox import deliver
 from dtrack.notifications.transport import SmtpTransport
-from dtrack.workflow.clock import Clock
-from dtrack.workflow.database import Database
-from dtrack.workflow.models import Outbox, Province, Reminder, User
-from dtrack.workflow.settings import load_settings, parse_smtp_url
+from dtrack.persistence.database import Database
+from dtrack.persistence.models import Outbox, Province, Reminder, User
 from dtrack.workflow.vocabulary import OutboxState, Role
 
 SUITE = "digests"

@@ -27,9 +27,9 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import joinedload
 
 from bench.context import BenchContext, Result, Timing
-from dtrack.workflow.clock import Clock
-from dtrack.workflow.database import Database
-from dtrack.workflow.models import Event, Province, Task, TaskGroup, User
+from dtrack.config.clock import Clock
+from dtrack.persistence.database import Database
+from dtrack.persistence.models import Event, Province, Task, TaskGroup, User
 from dtrack.workflow.service import Tracker, apply
 from dtrack.workflow.users import add_user, find_user
 from dtrack.workflow.vocabulary import DEPARTMENT_SLUG, Owner, Role, State, Trigger

@@ -18,15 +18,15 @@ from sqlalchemy import func, select
 
 from bench.context import BenchContext, Result, measure
 from bench.generate import AS_OF, largest_province
+from dtrack.config.clock import Clock
+from dtrack.persistence.database import Database
+from dtrack.persistence.models import Directive, Event, Task, TaskGroup
 from dtrack.reports.document import DEFAULT_DIRECTIVE, ReportOptions
 from dtrack.reports.indicators import Figure, Unit, find_indicator, store
 from dtrack.reports.national import national_report
 from dtrack.reports.province import province_report
 from dtrack.reports.render import FORMATS, render
 from dtrack.usecases.demo import SEASON_END, SEASON_START, province_email, run_demo
-from dtrack.workflow.clock import Clock
-from dtrack.workflow.database import Database
-from dtrack.workflow.models import Directive, Event, Task, TaskGroup
 from dtrack.workflow.provinces import all_provinces
 from dtrack.workflow.service import apply
 from dtrack.workflow.users import find_user

@@ -43,8 +43,8 @@ from sqlalchemy import func, select
 from bench.context import BenchContext, Result, measure
 from bench.season import AS_OF
 from bench.webserver import ServerProcess, add_user
-from dtrack.workflow.database import Database
-from dtrack.workflow.models import Province, Task, TaskGroup
+from dtrack.persistence.database import Database
+from dtrack.persistence.models import Province, Task, TaskGroup
 from dtrack.workflow.vocabulary import Owner, State
 
 SUITE = "web"

@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
-    from dtrack.workflow.clock import Clock
-    from dtrack.workflow.database import Database
-    from dtrack.workflow.settings import Settings
+    from dtrack.config.clock import Clock
+    from dtrack.config.settings import Settings
+    from dtrack.persistence.database import Database
 
 
 def current_lang() -> str:
@@ -79,8 +79,8 @@ class UsageMistake(click.UsageError):
 
 class DtrackGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
-        from dtrack.workflow.error_messages import say as say_error
-        from dtrack.workflow.errors import DtrackError
+        from dtrack.errors import DtrackError
+        from dtrack.i18n.error_messages import say as say_error
 
         try:
             return super().invoke(ctx)
@@ -128,8 +128,8 @@ class DateParam(click.ParamType):
         return "DD/MM/YYYY"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        from dtrack.workflow.clock import in_range
-        from dtrack.workflow.settings import parse_date
+        from dtrack.config.clock import in_range
+        from dtrack.config.settings import parse_date
 
         if isinstance(value, date):
             day = value
@@ -184,14 +184,14 @@ class App:
     def settings(self, as_of: str | None = None) -> Settings:
         """The checked settings, read once per command (and per --as-of value)."""
         if as_of not in self._settings:
-            from dtrack.workflow.settings import load_settings
+            from dtrack.config.settings import load_settings
 
             self._settings[as_of] = load_settings(database_url=self.db_url, today=as_of)
         return self._settings[as_of]
 
     def database(self, ready: bool = True) -> Database:
         if self._db is None:
-            from dtrack.workflow.database import Database
+            from dtrack.persistence.database import Database
 
             self._db = Database(self.settings().database_url)
         if ready and not self._ready:
@@ -201,7 +201,7 @@ class App:
         return self._db
 
     def clock(self, as_of: str | None = None) -> Clock:
-        from dtrack.workflow.clock import Clock
+        from dtrack.config.clock import Clock
 
         settings = self.settings(as_of)
         return Clock(settings.timezone, settings.today)
@@ -245,8 +245,8 @@ def emit_json(data: Any) -> None:
 
 def note_line(note: str | None) -> None:
     if note:
+        from dtrack.i18n.error_messages import phrase
         from dtrack.terminal import neutralise
-        from dtrack.workflow.error_messages import phrase
 
         click.echo(f"{say('note')}: {neutralise(phrase(note, current_lang()), cell=True)}", err=True)
 

@@ -11,9 +11,9 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from dtrack import unseen
+from dtrack.config.clock import local_dmy_hm
 from dtrack.terminal_wording import ROLE_WORDS, words
-from dtrack.workflow import unseen
-from dtrack.workflow.clock import local_dmy_hm
 from dtrack.workflow.vocabulary import (
     DEADLINE_LABELS,
     REGION_LABELS,
@@ -30,14 +30,14 @@ from dtrack.workflow.vocabulary import (
 )
 
 if TYPE_CHECKING:  # types only: a command imports the modules it uses (start-up time, issue 12)
+    from dtrack.persistence.models import Task
+    from dtrack.reading.overdue import CellCounts, OverdueReview, TimelinessMatrix
+    from dtrack.reading.status import StatusMatrix
     from dtrack.workflow.extension_requests import RequestView
-    from dtrack.workflow.models import Task
-    from dtrack.workflow.overdue import CellCounts, OverdueReview, TimelinessMatrix
-    from dtrack.workflow.status import StatusMatrix
     from dtrack.workflow.tasks import TaskView
 
 
-# What a terminal would act on instead of showing (`dtrack.workflow.unseen`), and CR, which sends the
+# What a terminal would act on instead of showing (`dtrack.unseen`), and CR, which sends the
 # cursor back to overwrite the line; a table cell also must not break its row with a tab or newline.
 _UNSAFE = re.compile(f"[{unseen.CONTROLS}{unseen.CR}{unseen.BIDI}]")
 _UNSAFE_IN_CELL = re.compile(f"[{unseen.CONTROLS}{unseen.CR}{unseen.BIDI}\t\n]")
@@ -339,7 +339,7 @@ def overdue_text(review: OverdueReview, lang: str = "vi") -> str:
 
 def timeliness_matrix_text(matrix: TimelinessMatrix, lang: str = "vi") -> str:
     """The Government Office's four cells per province and region, with the on-time completion rate."""
-    from dtrack.workflow.overdue import CELLS as cells
+    from dtrack.reading.overdue import CELLS as cells
 
     w = words(lang)
     headers = (w["h_province"], w["h_on_time"], w["h_late"], w["h_open_in_time"], w["h_open_overdue"], w["h_awaiting"],

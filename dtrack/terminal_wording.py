@@ -1,7 +1,7 @@
 """Every word the command line prints, one table per language (Vietnamese first, with its diacritics).
 
 State, deadline-status, region and action names come from
-`workflow/vocabulary.py`; error messages from `workflow/error_messages.py`.
+`workflow/vocabulary.py`; error messages from `i18n/error_messages.py`.
 Templates are `str.format` strings. `--json` output is never translated: it
 keeps its English keys and raw values for scripts.
 """

@@ -24,9 +24,9 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
+from dtrack.config.clock import Clock
+from dtrack.persistence.database import Database
 from dtrack.usecases.bootstrap import initialise
-from dtrack.workflow.clock import Clock
-from dtrack.workflow.database import Database
 from dtrack.workflow.service import Tracker
 from dtrack.workflow.users import add_user
 

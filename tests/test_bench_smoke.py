@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 
 from bench.generate import AS_OF, DIRECTIVE_20_ON, generate, largest_province, unit_region
 from bench.rollup import full_pass
-from dtrack.workflow.database import Database
+from dtrack.persistence.database import Database
+from dtrack.persistence.models import Directive, Event, Province, Task, TaskGroup, User
 from dtrack.workflow.lifecycle import machine
-from dtrack.workflow.models import Directive, Event, Province, Task, TaskGroup, User
 from dtrack.workflow.vocabulary import DeadlineTrigger, Region, Role, State
 
 

@@ -13,8 +13,8 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from dtrack.cli import cli
-from dtrack.workflow.database import Database
-from dtrack.workflow.models import Event, Task
+from dtrack.persistence.database import Database
+from dtrack.persistence.models import Event, Task
 
 HANOI = "a@soct.hanoi.gov.vn"
 OVERSEER = "giam.sat@moit.gov.vn"
@@ -341,9 +341,9 @@ def test_as_of_shows_the_state_of_that_day_after_later_transitions(world, cli_ru
     """`status` and `tasks list --as-of` replay history as the reports do, not today's rows."""
     from datetime import date
 
+    from dtrack.config.clock import Clock
     from dtrack.reports.document import ReportOptions
     from dtrack.reports.province import province_report
-    from dtrack.workflow.clock import Clock
 
     key = "20/CT-BCT:9:ha-noi:2025-H2"  # due 15/12/2025
     officer, overseer = world.user("province", "ha-noi"), world.user("overseer", None)

@@ -8,8 +8,8 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from dtrack.workflow.database import Database
-from dtrack.workflow.models import Event, Reminder, Task
+from dtrack.persistence.database import Database
+from dtrack.persistence.models import Event, Reminder, Task
 
 
 def test_overdue_lists_tasks_then_counts(cli_runner):

@@ -6,8 +6,8 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from dtrack.workflow.database import Database
-from dtrack.workflow.models import Event, ExtensionRequest, Task
+from dtrack.persistence.database import Database
+from dtrack.persistence.models import Event, ExtensionRequest, Task
 
 # The command line in English: these tests are about behaviour, not wording (tests/test_cli_language.py).
 pytestmark = pytest.mark.usefixtures("english")

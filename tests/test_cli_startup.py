@@ -20,7 +20,8 @@ import pytest
 HEAVY = ("transitions", "jinja2", "babel", "holidays", "openpyxl", "icalendar", "argon2", "alembic",
          "starlette", "uvicorn", "apscheduler", "multipart")
 # The feature tables' classes are mapped when a module first names them (models.__getattr__).
-FEATURE_MODELS = ("dtrack.workflow.feature_models", "dtrack.workflow.account_models", "dtrack.workflow.evidence_models")
+FEATURE_MODELS = ("dtrack.persistence.feature_models", "dtrack.persistence.account_models",
+                  "dtrack.persistence.evidence_models")
 
 # Runs `dtrack ARGS...` through the entry point in this process, then reports what it loaded.
 PROBE = """
@@ -33,7 +34,7 @@ try:
     main()
 except SystemExit as exit:
     code = exit.code
-from dtrack.workflow import models
+from dtrack.persistence import models
 print(json.dumps({"code": code, "modules": sorted(sys.modules), "gc_enabled": gc.isenabled(),
                   "frozen": gc.get_freeze_count(),
                   "mapped": sorted(m.class_.__name__ for m in models.Base.registry.mappers)}))
@@ -72,8 +73,10 @@ def test_the_collector_is_on_again_after_any_command(db_url, args, succeeds):
 
 
 def test_feature_models_load_when_named():
-    code = ("import sys\nfrom dtrack.workflow.models import Reminder, WebSession\nfrom dtrack.workflow import models\n"
-            "print(Reminder.__tablename__, WebSession.__tablename__, 'dtrack.workflow.evidence_models' in sys.modules,"
+    code = ("import sys\nfrom dtrack.persistence.models import Reminder, WebSession\n"
+            "from dtrack.persistence import models\n"
+            "print(Reminder.__tablename__, WebSession.__tablename__,"
+            " 'dtrack.persistence.evidence_models' in sys.modules,"
             " len(models.schema_metadata().tables))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr

@@ -16,13 +16,13 @@ from dtrack.accounts.audit import AuthKind, record
 from dtrack.accounts.links import INVITE, RESET, issue_link, set_password_hash
 from dtrack.accounts.mail import queue_link_mail
 from dtrack.accounts.sessions import revoke_user_sessions
+from dtrack.config.clock import Clock
+from dtrack.config.settings import Settings
+from dtrack.errors import InvalidInput, UnknownUser
+from dtrack.persistence.database import Database, row_id
+from dtrack.persistence.models import User
 from dtrack.workflow.access import check_admin
-from dtrack.workflow.clock import Clock
-from dtrack.workflow.database import Database, row_id
-from dtrack.workflow.errors import InvalidInput, UnknownUser
-from dtrack.workflow.models import User
 from dtrack.workflow.provinces import resolve
-from dtrack.workflow.settings import Settings
 from dtrack.workflow.users import add_user, find_user, list_users
 from dtrack.workflow.vocabulary import Role
 

@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session, joinedload
 
 from dtrack.accounts.audit import AuthKind, record
 from dtrack.accounts.sessions import digest, new_token
-from dtrack.workflow.account_models import ApiToken
-from dtrack.workflow.clock import Clock
-from dtrack.workflow.database import Database, row_id
-from dtrack.workflow.errors import InvalidInput, NotAuthenticated, NotFound
-from dtrack.workflow.models import User
+from dtrack.config.clock import Clock
+from dtrack.errors import InvalidInput, NotAuthenticated, NotFound
+from dtrack.persistence.account_models import ApiToken
+from dtrack.persistence.database import Database, row_id
+from dtrack.persistence.models import User
 from dtrack.workflow.views import View
 
 PREFIX = "dtk_"

@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
-from dtrack.workflow.account_models import AuthEvent
+from dtrack.persistence.account_models import AuthEvent
 
 
 class AuthKind(StrEnum):

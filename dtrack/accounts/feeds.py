@@ -16,12 +16,12 @@ from sqlalchemy.orm import Session, joinedload
 from dtrack.accounts.audit import AuthKind, record
 from dtrack.accounts.links import base_url
 from dtrack.accounts.sessions import digest, new_token
+from dtrack.config.clock import Clock
+from dtrack.config.settings import Settings
+from dtrack.errors import NotFound
 from dtrack.notifications.calendar_feed import build_calendar, feed_tasks
-from dtrack.workflow.clock import Clock
-from dtrack.workflow.database import Database
-from dtrack.workflow.errors import NotFound
-from dtrack.workflow.models import User
-from dtrack.workflow.settings import Settings
+from dtrack.persistence.database import Database
+from dtrack.persistence.models import User
 
 MAX_TOKEN = 100
 

@@ -15,10 +15,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, or_
 
-from dtrack.workflow.account_models import AuthToken, WebSession
-from dtrack.workflow.clock import Clock
-from dtrack.workflow.database import Database, rows_matched
-from dtrack.workflow.settings import Settings
+from dtrack.config.clock import Clock
+from dtrack.config.settings import Settings
+from dtrack.persistence.account_models import AuthToken, WebSession
+from dtrack.persistence.database import Database, rows_matched
 from dtrack.workflow.views import View
 
 

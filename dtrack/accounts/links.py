@@ -15,11 +15,11 @@ from dtrack.accounts import passwords
 from dtrack.accounts.api_tokens import revoke_user_tokens
 from dtrack.accounts.audit import AuthKind, record
 from dtrack.accounts.sessions import digest, new_token, revoke_user_sessions
-from dtrack.workflow.account_models import AuthToken
-from dtrack.workflow.database import rows_matched
-from dtrack.workflow.errors import LinkInvalid
-from dtrack.workflow.models import User
-from dtrack.workflow.settings import Settings
+from dtrack.config.settings import Settings
+from dtrack.errors import LinkInvalid
+from dtrack.persistence.account_models import AuthToken
+from dtrack.persistence.database import rows_matched
+from dtrack.persistence.models import User
 
 INVITE, RESET = "invite", "reset"
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"

@@ -40,12 +40,12 @@ from sqlalchemy.orm import Session
 from dtrack.accounts import passwords
 from dtrack.accounts.audit import AuthKind, record
 from dtrack.accounts.sessions import SessionPolicy, end_session, start_session
-from dtrack.workflow.account_models import AuthEvent
-from dtrack.workflow.clock import Clock
-from dtrack.workflow.database import Database
-from dtrack.workflow.errors import AddressThrottled, DtrackError, LoginFailed, LoginThrottled
-from dtrack.workflow.models import User
-from dtrack.workflow.settings import Settings
+from dtrack.config.clock import Clock
+from dtrack.config.settings import Settings
+from dtrack.errors import AddressThrottled, DtrackError, LoginFailed, LoginThrottled
+from dtrack.persistence.account_models import AuthEvent
+from dtrack.persistence.database import Database
+from dtrack.persistence.models import User
 
 MAX_EMAIL = 254
 

@@ -11,9 +11,9 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
+from dtrack.config.settings import Settings
 from dtrack.notifications.outbox import enqueue
-from dtrack.workflow.models import User
-from dtrack.workflow.settings import Settings
+from dtrack.persistence.models import User
 from dtrack.workflow.vocabulary import OutboxKind, OutboxState
 
 _TEXT = {

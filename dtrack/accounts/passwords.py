@@ -19,7 +19,7 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from dtrack.workflow.errors import DtrackError, InvalidInput
+from dtrack.errors import DtrackError, InvalidInput
 
 MIN_LENGTH = 10
 MAX_LENGTH = 200  # argon2 takes any length; a bound keeps a hostile 1 MB "password" cheap to refuse

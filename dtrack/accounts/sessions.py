@@ -19,12 +19,12 @@ from sqlalchemy import Column, Row, bindparam, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
-from dtrack.workflow.account_models import WebSession
-from dtrack.workflow.database import Database, rows_matched
-from dtrack.workflow.errors import NotAuthenticated
-from dtrack.workflow.models import Province, User
-from dtrack.workflow.settings import Settings
-from dtrack.workflow.snapshot_memo import SNAPSHOT_COLUMN, seen_by
+from dtrack.config.settings import Settings
+from dtrack.errors import NotAuthenticated
+from dtrack.persistence.account_models import WebSession
+from dtrack.persistence.database import Database, rows_matched
+from dtrack.persistence.models import Province, User
+from dtrack.persistence.snapshot_memo import SNAPSHOT_COLUMN, seen_by
 
 COOKIE = "dtrack_session"
 # last_seen_at is written at most this often (a page view is a read, not a write each time), and

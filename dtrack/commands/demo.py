@@ -20,11 +20,11 @@ def demo(app: App, fresh: bool, lang: str | None) -> None:
     """
     from pathlib import Path
 
+    from dtrack.persistence.database import Database
+    from dtrack.reading.overdue import overdue_review
+    from dtrack.reading.status import status_matrix
     from dtrack.terminal import overdue_text, region_summary, status_text
     from dtrack.usecases.demo import DEMO_URL, OVERSEER, SEASON_END, last_day_outputs, run_demo, web_accounts
-    from dtrack.workflow.database import Database
-    from dtrack.workflow.overdue import overdue_review
-    from dtrack.workflow.status import status_matrix
 
     db = Database(app.db_url or DEMO_URL)
     start_up_over()  # the simulation is long: collect as usual

@@ -38,9 +38,9 @@ def task_attach(app: App, task_ref: str, path: str, actor: str, name: str | None
 @pass_app
 def task_files(app: App, task_ref: str, withdrawn: bool, as_json: bool) -> None:
     """List a task's evidence files: id, name, size, who attached it and when."""
+    from dtrack.config.clock import local_dmy_hm
     from dtrack.evidence.attachments import list_files
     from dtrack.terminal import table
-    from dtrack.workflow.clock import local_dmy_hm
 
     clock = app.clock()
     with app.database().session() as session:

@@ -31,8 +31,8 @@ def init(app: App, as_of: str | None) -> None:
 @pass_app
 def settings_cmd(app: App) -> None:
     """Show every setting, its value in force, and its environment variable."""
+    from dtrack.config.settings import SETTINGS, masked
     from dtrack.terminal import table
-    from dtrack.workflow.settings import SETTINGS, masked
 
     values = app.settings().values
     click.echo(table((say("h_setting"), say("h_value"), say("h_env"), say("h_meaning")),

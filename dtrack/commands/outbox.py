@@ -46,7 +46,7 @@ def outbox_send(app: App, limit: int | None) -> None:
     click.echo(say("sent_report", transport=report.transport, sent=report.sent, retrying=report.retrying,
                    failed=report.failed))
     if report.stopped is not None:
-        from dtrack.workflow.error_messages import say as say_error
+        from dtrack.i18n.error_messages import say as say_error
 
         raise UserError(say_error(report.stopped, app.lang))
 
@@ -86,9 +86,9 @@ def outbox_list(app: App, state: str | None, limit: int, as_json: bool) -> None:
 @pass_app
 def outbox_failed(app: App, limit: int, as_json: bool) -> None:
     """List failed deliveries (refused for good, out of tries, or a disabled account): to whom, when, why."""
+    from dtrack.i18n.error_messages import phrase
     from dtrack.notifications.outbox import failed_messages
     from dtrack.terminal import table
-    from dtrack.workflow.error_messages import phrase
 
     with app.database().session() as session:
         found = failed_messages(session, limit)

@@ -47,8 +47,7 @@ def overdue(app: App, region: str | None, province: str | None, group: int | Non
     Department's review are listed apart: that delay is not the province's.
     Ends with the overdue count per province and per region.
     """
-    from dtrack.terminal import overdue_text, timeliness_matrix_text
-    from dtrack.workflow.overdue import (
+    from dtrack.reading.overdue import (
         OverdueReview,
         Scope,
         TimelinessMatrix,
@@ -56,6 +55,7 @@ def overdue(app: App, region: str | None, province: str | None, group: int | Non
         overdue_review,
         timeliness_matrix,
     )
+    from dtrack.terminal import overdue_text, timeliness_matrix_text
     from dtrack.workflow.provinces import check_region, resolve_optional
 
     check_region(region)

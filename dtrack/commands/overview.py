@@ -21,9 +21,9 @@ def status(app: App, region: str | None, directive: str, as_of: str | None, lang
     with an overdue task (2! two of its periods overdue), ~ one due soon. The
     totals count every task of every period, as `dtrack overdue` does.
     """
+    from dtrack.reading.status import status_matrix
     from dtrack.terminal import region_summary, status_text
     from dtrack.workflow.provinces import check_region
-    from dtrack.workflow.status import status_matrix
 
     check_region(region)
     settings = app.settings(as_of)

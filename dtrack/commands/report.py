@@ -45,7 +45,7 @@ def _emit_report(report, fmt: str, output: str | None) -> None:
     try:
         target.write_bytes(data)
     except OSError as exc:
-        from dtrack.workflow.errors import InvalidInput
+        from dtrack.errors import InvalidInput
 
         raise InvalidInput("-o", f"cannot write {target} ({exc.strerror})",
                            "choose a folder you can write to") from None
@@ -110,10 +110,10 @@ def report_send(app: App, kind: str, slug: str | None, to: str, since: date | No
     dtrack report send province ha-noi --to giam.sat@moit.gov.vn --format xlsx
     Then `dtrack outbox send` delivers it (the scheduler does so every day).
     """
+    from dtrack.errors import InvalidInput
     from dtrack.reports.national import national_report
     from dtrack.reports.province import province_report
     from dtrack.reports.sending import queue_report
-    from dtrack.workflow.errors import InvalidInput
 
     if (kind == "province") != bool(slug):
         raise InvalidInput("SLUG", "a province report needs the province's slug, a national report none")

@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from dtrack.directives.text_limits import MAX_LIST, line_of, source_lines, text_problem
+from dtrack.errors import DirectiveInvalid, RuleError
 from dtrack.workflow.deadlines import COVERS, Recurring, Rule, parse_rule, rule_to_text
-from dtrack.workflow.errors import DirectiveInvalid, RuleError
 from dtrack.workflow.vocabulary import GroupKind, Owner, Region
 
 AGGREGATES = ("sum", "latest")

@@ -13,9 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dtrack.directives.format import DirectiveSpec, GroupSpec, IndicatorSpec
+from dtrack.errors import DirectiveInvalid, UnknownProvince
+from dtrack.persistence.models import Directive, Indicator, Task, TaskGroup
 from dtrack.workflow.applicability import fold_department_groups, is_department
-from dtrack.workflow.errors import DirectiveInvalid, UnknownProvince
-from dtrack.workflow.models import Directive, Indicator, Task, TaskGroup
 from dtrack.workflow.provinces import resolve
 
 _DIRECTIVE_FIELDS = ("title_vi", "title_en", "issuer_vi", "issuer_en", "signed_by", "issued_on", "source")

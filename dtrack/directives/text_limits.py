@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from dtrack.workflow import unseen
+from dtrack import unseen
 
 # Longest text per field, by its name without _vi/_en; anything else: DEFAULT_MAX.
 MAX_CHARS = {

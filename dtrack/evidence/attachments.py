@@ -25,16 +25,16 @@ from pathlib import PurePosixPath, PureWindowsPath
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from dtrack.config.clock import Clock
+from dtrack.config.settings import Settings
+from dtrack.errors import InvalidInput, NotFound, PermissionDenied, UnknownTask
 from dtrack.evidence.filetypes import check_file
 from dtrack.evidence.storage import Incoming, Store, evidence_root
+from dtrack.persistence.database import Database, row_id
+from dtrack.persistence.evidence_models import Attachment
+from dtrack.persistence.models import Event, Task, User
 from dtrack.workflow.access import check_active, check_task
-from dtrack.workflow.clock import Clock
-from dtrack.workflow.database import Database, row_id
-from dtrack.workflow.errors import InvalidInput, NotFound, PermissionDenied, UnknownTask
-from dtrack.workflow.evidence_models import Attachment
-from dtrack.workflow.models import Event, Task, User
 from dtrack.workflow.service import owns
-from dtrack.workflow.settings import Settings
 from dtrack.workflow.tasks import find_task
 from dtrack.workflow.users import find_user
 from dtrack.workflow.views import View

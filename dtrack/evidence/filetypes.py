@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import BinaryIO
 
-from dtrack.workflow.errors import InvalidInput
+from dtrack.errors import InvalidInput
 
 
 @dataclass(frozen=True)

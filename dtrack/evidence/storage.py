@@ -21,8 +21,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from dtrack.workflow.errors import StorageFailed
-from dtrack.workflow.settings import Settings
+from dtrack.config.settings import Settings
+from dtrack.errors import StorageFailed
 
 
 def evidence_root(settings: Settings) -> Path:

@@ -4,7 +4,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import exc
 
 from dtrack.migrations.released_gaps import fill_gaps
-from dtrack.workflow.models import schema_metadata
+from dtrack.persistence.models import schema_metadata
 
 connection = context.config.attributes.get("connection")
 if connection is None:

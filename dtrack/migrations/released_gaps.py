@@ -29,7 +29,7 @@ from alembic.script import ScriptDirectory
 from alembic.script.revision import ResolutionError
 from sqlalchemy.engine import Connection
 
-from dtrack.workflow.models import UTCDateTime
+from dtrack.persistence.models import UTCDateTime
 
 Mark = Callable[[sa.Inspector], bool]
 

@@ -17,8 +17,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.engine import Connection
 
-from dtrack.workflow.errors import DtrackError
-from dtrack.workflow.models import schema_metadata
+from dtrack.errors import DtrackError
+from dtrack.persistence.models import schema_metadata
 
 
 @dataclass(frozen=True)
@@ -30,11 +30,11 @@ class Difference:
 
 
 class SchemaDrift(DtrackError):
-    """The upgraded schema differs from the models; wording: workflow/error_messages.py."""
+    """The upgraded schema differs from the models; wording: i18n/error_messages.py."""
     error_code = "schema_drift"
 
     def __init__(self, url: str, differences: list[Difference]) -> None:
-        from dtrack.workflow.error_messages import SCHEMA_DIFFERENCES
+        from dtrack.i18n.error_messages import SCHEMA_DIFFERENCES
 
         self.url = url
         self.differences = differences

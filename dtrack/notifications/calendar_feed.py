@@ -19,10 +19,10 @@ from icalendar import Alarm, Calendar, Event
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from dtrack.errors import PermissionDenied
+from dtrack.persistence.models import Province, Task, TaskGroup, User
 from dtrack.workflow.access import check_active
 from dtrack.workflow.applicability import counted
-from dtrack.workflow.errors import PermissionDenied
-from dtrack.workflow.models import Province, Task, TaskGroup, User
 from dtrack.workflow.provinces import check_region
 from dtrack.workflow.vocabulary import Role, State
 

@@ -35,6 +35,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from dtrack.config.clock import Clock
+from dtrack.config.settings import Settings
 from dtrack.notifications.digest_items import (
     Digest,
     Item,
@@ -45,9 +47,7 @@ from dtrack.notifications.digest_items import (
     section_copies,
 )
 from dtrack.notifications.digest_reading import Facts, Reader
-from dtrack.workflow.clock import Clock
-from dtrack.workflow.models import Outbox, User
-from dtrack.workflow.settings import Settings
+from dtrack.persistence.models import Outbox, User
 from dtrack.workflow.users import find_user
 from dtrack.workflow.vocabulary import OutboxKind, ReminderKind, Role
 

@@ -18,12 +18,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
+from dtrack.config.clock import Clock
+from dtrack.config.settings import Settings
 from dtrack.notifications.digest_items import URGENCY, Item, RegionCount, Reminded
 from dtrack.notifications.wording import WORDS
-from dtrack.workflow.applicability import counted
-from dtrack.workflow.clock import Clock
-from dtrack.workflow.deadlines import task_titles
-from dtrack.workflow.models import (
+from dtrack.persistence.models import (
     Directive,
     Event,
     ExtensionRequest,
@@ -34,7 +33,8 @@ from dtrack.workflow.models import (
     User,
     task_key,
 )
-from dtrack.workflow.settings import Settings
+from dtrack.workflow.applicability import counted
+from dtrack.workflow.deadlines import task_titles
 from dtrack.workflow.timeliness import classify
 from dtrack.workflow.vocabulary import (
     DEPARTMENT_KIND,

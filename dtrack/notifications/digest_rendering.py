@@ -11,12 +11,12 @@ from functools import cache
 
 from jinja2 import Template
 
+from dtrack.config.clock import Clock, local_dmy_hm
+from dtrack.config.settings import Settings
 from dtrack.notifications.digest_items import Digest, Item, Section
 from dtrack.notifications.mail import unsubscribe_target
 from dtrack.notifications.wording import WORDS, dmy, phrase, subject
 from dtrack.templates.environment import environment
-from dtrack.workflow.clock import Clock, local_dmy_hm
-from dtrack.workflow.settings import Settings
 from dtrack.workflow.vocabulary import REGION_LABELS, Region, Role
 
 

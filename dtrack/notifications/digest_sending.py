@@ -21,6 +21,9 @@ from datetime import date, datetime
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from dtrack.config.clock import Clock
+from dtrack.config.settings import Settings
+from dtrack.errors import InvalidInput
 from dtrack.notifications.digest_gathering import (
     Digest,
     Plan,
@@ -35,11 +38,8 @@ from dtrack.notifications.digest_gathering import (
 from dtrack.notifications.digest_rendering import Rendered, render
 from dtrack.notifications.outbox import SendReport, deliver, enqueue_many, new_message
 from dtrack.notifications.transport import Transport, transport_from
-from dtrack.workflow.clock import Clock
-from dtrack.workflow.database import Database
-from dtrack.workflow.errors import InvalidInput
-from dtrack.workflow.models import Reminder
-from dtrack.workflow.settings import Settings
+from dtrack.persistence.database import Database
+from dtrack.persistence.models import Reminder
 from dtrack.workflow.vocabulary import OutboxKind
 
 # Recipients per transaction: enough that the reads each batch repeats (its provinces' share of the

@@ -17,7 +17,7 @@ from collections.abc import Collection
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dtrack.workflow.models import User
+from dtrack.persistence.models import User
 
 DISABLED_REASON = "account disabled: no mail goes to it"
 

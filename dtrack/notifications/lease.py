@@ -25,8 +25,8 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlalchemy.exc import SQLAlchemyError
 
-from dtrack.workflow.database import Database
-from dtrack.workflow.models import Outbox
+from dtrack.persistence.database import Database
+from dtrack.persistence.models import Outbox
 from dtrack.workflow.vocabulary import OutboxState
 
 log = logging.getLogger("dtrack.outbox")

@@ -22,7 +22,7 @@ from email.policy import compat32
 from email.utils import format_datetime, formataddr, parseaddr
 from functools import lru_cache
 
-from dtrack.workflow.models import Outbox
+from dtrack.persistence.models import Outbox
 
 # (filename, MIME type, content)
 Attachment = tuple[str, str, bytes]

@@ -57,6 +57,8 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, selectinload
 
+from dtrack.config.settings import Settings
+from dtrack.errors import MailServerUnavailable, MessageRejected
 from dtrack.notifications.disabled import DISABLED_REASON, disabled_among, disabled_emails
 from dtrack.notifications.lease import Lease
 from dtrack.notifications.mail import (
@@ -76,10 +78,8 @@ from dtrack.notifications.outbox_admin import (  # noqa: F401
     retry,
 )
 from dtrack.notifications.transport import Connection, Transport, permanent
-from dtrack.workflow.database import Database, rows_matched
-from dtrack.workflow.errors import MailServerUnavailable, MessageRejected
-from dtrack.workflow.models import Outbox, OutboxAttachment
-from dtrack.workflow.settings import Settings
+from dtrack.persistence.database import Database, rows_matched
+from dtrack.persistence.models import Outbox, OutboxAttachment
 from dtrack.workflow.vocabulary import OutboxKind, OutboxState
 
 # Messages claimed at a time: a batch of slow messages is safe (the lease is renewed

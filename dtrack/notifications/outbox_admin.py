@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from dtrack.workflow.database import Database, rows_matched
-from dtrack.workflow.errors import InvalidInput, UnknownMessage
-from dtrack.workflow.models import Outbox
+from dtrack.errors import InvalidInput, UnknownMessage
+from dtrack.persistence.database import Database, rows_matched
+from dtrack.persistence.models import Outbox
 from dtrack.workflow.views import View
 from dtrack.workflow.vocabulary import OutboxState
 

@@ -19,9 +19,9 @@ from email.message import Message
 from pathlib import Path
 from typing import Protocol
 
+from dtrack.config.settings import SmtpTarget
+from dtrack.errors import MailServerUnavailable, MessageRejected
 from dtrack.notifications.mail import wire_bytes
-from dtrack.workflow.errors import MailServerUnavailable, MessageRejected
-from dtrack.workflow.settings import SmtpTarget
 
 TIMEOUT_SECONDS = 30
 

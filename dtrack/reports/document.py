@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from dtrack.config.clock import Clock
+from dtrack.errors import InvalidInput
+from dtrack.persistence.models import Province
 from dtrack.reports.indicators import DEFAULT_DIRECTIVE
 from dtrack.reports.labels import TEXT
 from dtrack.reports.wording import DirectiveWording, for_province
-from dtrack.workflow.clock import Clock
-from dtrack.workflow.errors import InvalidInput
-from dtrack.workflow.models import Province
 from dtrack.workflow.vocabulary import LANGUAGES
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from dtrack.workflow.errors import InvalidInput
+from dtrack.errors import InvalidInput
 
 COLUMNS = ("unit", "indicator", "period", "value", "as_of", "note", "source")
 REQUIRED_COLUMNS = ("unit", "indicator", "period", "value")

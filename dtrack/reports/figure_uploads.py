@@ -12,8 +12,8 @@ from pathlib import Path, PurePath
 
 from sqlalchemy.orm import Session
 
+from dtrack.errors import ImportInvalid, InvalidInput
 from dtrack.reports.indicators import DEFAULT_DIRECTIVE, ImportResult, import_file
-from dtrack.workflow.errors import ImportInvalid, InvalidInput
 
 MAX_BYTES = 10 * 1024 * 1024
 

@@ -35,9 +35,9 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dtrack.persistence.models import Indicator, IndicatorValue, Province, ProvinceAlias
 from dtrack.reports.indicators import DEFAULT_DIRECTIVE, catalogue
 from dtrack.reports.labels import TEXT
-from dtrack.workflow.models import Indicator, IndicatorValue, Province, ProvinceAlias
 from dtrack.workflow.vocabulary import Region, Scope
 
 MONEY_UNIT = "VND"

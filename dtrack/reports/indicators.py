@@ -29,18 +29,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dtrack.reports.figure_files import COLUMNS, read_rows
-from dtrack.workflow.assignments import find_directive
-from dtrack.workflow.errors import (
+from dtrack.config.settings import parse_date
+from dtrack.errors import (
     DtrackError,
     ImportInvalid,
     InvalidInput,
     PermissionDenied,
     UnknownIndicator,
 )
-from dtrack.workflow.models import Indicator, IndicatorValue, Province, User
+from dtrack.persistence.models import Indicator, IndicatorValue, Province, User
+from dtrack.reports.figure_files import COLUMNS, read_rows
+from dtrack.workflow.assignments import find_directive
 from dtrack.workflow.provinces import resolve, slugify
-from dtrack.workflow.settings import parse_date
 from dtrack.workflow.users import find_user
 from dtrack.workflow.views import View
 from dtrack.workflow.vocabulary import REGION_LABELS, Region, Role, Scope

@@ -19,6 +19,9 @@ from typing import TypedDict
 
 from sqlalchemy.orm import Session
 
+from dtrack.config.clock import Clock
+from dtrack.errors import InvalidInput
+from dtrack.persistence.models import Province, User
 from dtrack.reports.collector import collector_paused
 from dtrack.reports.document import Report, ReportOptions, Table, national_header
 from dtrack.reports.figures import Figures, Money, Percent, Total, rate
@@ -34,10 +37,7 @@ from dtrack.reports.snapshot import TaskSnapshot, UnitRow, latest_per_cell, per_
 from dtrack.reports.wording import DirectiveWording, directive_wording
 from dtrack.workflow.access import check_oversight
 from dtrack.workflow.assignments import find_directive
-from dtrack.workflow.clock import Clock
-from dtrack.workflow.errors import InvalidInput
 from dtrack.workflow.history import end_of_day
-from dtrack.workflow.models import Province, User
 from dtrack.workflow.provinces import all_provinces
 from dtrack.workflow.vocabulary import DeadlineStatus, Owner, Region, State, Trigger
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from dtrack.persistence.models import Task, User
 from dtrack.reports.document import Report, ReportOptions, Table, province_header
 from dtrack.reports.figures import Figures
 from dtrack.reports.labels import (
@@ -31,7 +32,6 @@ from dtrack.reports.wording import directive_wording
 from dtrack.workflow.access import check_province
 from dtrack.workflow.assignments import find_directive
 from dtrack.workflow.deadlines import period_words, task_titles
-from dtrack.workflow.models import Task, User
 from dtrack.workflow.provinces import resolve
 from dtrack.workflow.vocabulary import Owner, State, Trigger
 

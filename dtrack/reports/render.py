@@ -20,13 +20,13 @@ from babel.numbers import format_compact_decimal, format_decimal
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
+from dtrack.errors import InvalidInput
 from dtrack.reports.collector import collector_paused
 from dtrack.reports.document import Report, Table
 from dtrack.reports.figures import Money, Percent
 from dtrack.reports.labels import TEXT, state_label, timeliness_label
 from dtrack.reports.spreadsheet_safety import csv_writer, keep_text, starts_formula
 from dtrack.templates.environment import environment as shared_environment
-from dtrack.workflow.errors import InvalidInput
 
 FORMATS = ("html", "md", "xlsx", "csv")
 # Plain type/subtype (email attachments split on '/'); text formats are UTF-8.

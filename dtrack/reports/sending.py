@@ -13,12 +13,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dtrack.errors import InvalidInput
 from dtrack.notifications.outbox import enqueue
+from dtrack.persistence.models import User
 from dtrack.reports.covering import covering_message
 from dtrack.reports.document import Report
 from dtrack.reports.render import render_file
-from dtrack.workflow.errors import InvalidInput
-from dtrack.workflow.models import User
 from dtrack.workflow.users import find_user
 from dtrack.workflow.vocabulary import OutboxKind, Role
 

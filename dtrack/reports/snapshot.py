@@ -30,8 +30,9 @@ from datetime import date, datetime
 from sqlalchemy import Row, select
 from sqlalchemy.orm import Session, contains_eager
 
+from dtrack.config.clock import Clock
+from dtrack.persistence.models import Event, Province, Task, TaskGroup, task_key
 from dtrack.workflow.assignments import find_directive
-from dtrack.workflow.clock import Clock
 from dtrack.workflow.history import (
     IDS_PER_QUERY,
     STANDING_COLUMNS,
@@ -40,7 +41,6 @@ from dtrack.workflow.history import (
     fold,
     standing_rows,
 )
-from dtrack.workflow.models import Event, Province, Task, TaskGroup, task_key
 from dtrack.workflow.timeliness import Timeliness, classify
 from dtrack.workflow.vocabulary import DEPARTMENT_KIND, ApplicabilityTrigger, Owner, State, Trigger
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dtrack.directives.format import ReportSideSpec, ReportSpec
+from dtrack.persistence.models import Directive, Province
 from dtrack.reports.labels import TEXT
-from dtrack.workflow.models import Directive, Province
 
 DEFAULT_PREFIX = "/BC"
 PROVINCE_PLACEHOLDER = "{province}"

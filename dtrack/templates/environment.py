@@ -16,7 +16,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from dtrack.workflow import unseen
+from dtrack import unseen
 from dtrack.workflow.vocabulary import STATE_GLYPHS, State
 
 TEMPLATES_DIR = Path(__file__).resolve().parent

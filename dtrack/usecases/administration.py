@@ -12,16 +12,16 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from dtrack.config.clock import Clock
+from dtrack.config.settings import SETTINGS, Settings, masked
 from dtrack.directives.format import parse_data
 from dtrack.directives.loader import LoadResult, load
+from dtrack.errors import DirectiveInvalid, InvalidInput
+from dtrack.persistence.database import Database
+from dtrack.persistence.models import User
 from dtrack.workflow.access import check_admin
 from dtrack.workflow.assignments import AssignResult, DirectiveSummary, assign, list_directives
-from dtrack.workflow.clock import Clock
-from dtrack.workflow.database import Database
-from dtrack.workflow.errors import DirectiveInvalid, InvalidInput
-from dtrack.workflow.models import User
 from dtrack.workflow.provinces import select_provinces
-from dtrack.workflow.settings import SETTINGS, Settings, masked
 
 MAX_DIRECTIVE_FILE = 1024 * 1024
 

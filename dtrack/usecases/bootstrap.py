@@ -10,14 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from dtrack.config.clock import Clock
 from dtrack.directives.format import parse_file
 from dtrack.directives.loader import LoadResult, load
 from dtrack.migrations.schema_check import check as check_schema
+from dtrack.persistence.database import Database
 from dtrack.reports.indicators import import_file
 from dtrack.seeds import DIRECTIVE_20_FILE, INDICATORS_FILE, PROVINCES_FILE
 from dtrack.workflow.assignments import AssignResult, assign
-from dtrack.workflow.clock import Clock
-from dtrack.workflow.database import Database
 from dtrack.workflow.deadlines import WorkCalendar
 from dtrack.workflow.provinces import all_provinces, load_provinces
 

@@ -18,12 +18,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from dtrack.config.clock import Clock
+from dtrack.errors import InvalidInput
+from dtrack.persistence.database import Database
+from dtrack.persistence.models import Task, TaskGroup, User
 from dtrack.usecases.bootstrap import initialise
 from dtrack.workflow.assignments import open_periods
-from dtrack.workflow.clock import Clock
-from dtrack.workflow.database import Database
-from dtrack.workflow.errors import InvalidInput
-from dtrack.workflow.models import Task, TaskGroup, User
 from dtrack.workflow.provinces import all_provinces
 from dtrack.workflow.service import apply
 from dtrack.workflow.users import add_user, find_user
@@ -211,12 +211,12 @@ def last_day_outputs(db: Database, folder: Path, lang: str = "vi") -> DemoOutput
 
     Idempotent like the real jobs: a second run writes no second digest.
     """
+    from dtrack.config.settings import load_settings
     from dtrack.notifications.digest_sending import daily_run
     from dtrack.reports.document import ReportOptions
     from dtrack.reports.national import national_report
     from dtrack.reports.render import render_file
     from dtrack.workflow.reminders import sweep
-    from dtrack.workflow.settings import load_settings
 
     clock = Clock(pinned=SEASON_END)
     mail_dir = folder / "dtrack-demo-mail"

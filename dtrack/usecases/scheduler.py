@@ -31,10 +31,10 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from dtrack.accounts.housekeeping import purge_account_rows
-from dtrack.workflow.clock import Clock
-from dtrack.workflow.database import Database
+from dtrack.config.clock import Clock
+from dtrack.config.settings import Settings, load_settings
+from dtrack.persistence.database import Database
 from dtrack.workflow.reminders import ReminderPolicy, sweep
-from dtrack.workflow.settings import Settings, load_settings
 
 log = logging.getLogger("dtrack.scheduler")
 

@@ -31,6 +31,18 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from dtrack.accounts.api_tokens import bearer_user
+from dtrack.errors import (
+    ConcurrentUpdate,
+    DtrackError,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    TransitionNotAllowed,
+)
+from dtrack.persistence.models import User
+from dtrack.reading.task_listing import TaskFilters, task_listing
+from dtrack.reading.worklists import OverdueFilters, overdue_page, status_page, task_page, timeliness_page
 from dtrack.reports.indicators import DEFAULT_DIRECTIVE, IndicatorView, catalogue, report_value
 from dtrack.reports.national import national_report_for
 from dtrack.reports.province import province_report_for
@@ -42,19 +54,7 @@ from dtrack.web.edge import WebApp, has_nul
 from dtrack.web.forms import parse_day
 from dtrack.web.intake import read_body
 from dtrack.web.openapi import document
-from dtrack.workflow.errors import (
-    ConcurrentUpdate,
-    DtrackError,
-    InvalidInput,
-    NotAuthenticated,
-    NotFound,
-    PermissionDenied,
-    TransitionNotAllowed,
-)
-from dtrack.workflow.models import User
 from dtrack.workflow.service import Tracker
-from dtrack.workflow.task_listing import TaskFilters, task_listing
-from dtrack.workflow.worklists import OverdueFilters, overdue_page, status_page, task_page, timeliness_page
 
 log = logging.getLogger("dtrack.api")
 PREFIX = "/api/v1"

@@ -23,8 +23,8 @@ from datetime import date
 from functools import cache
 from typing import Any
 
+from dtrack.errors import InvalidInput
 from dtrack.web.openapi import document
-from dtrack.workflow.errors import InvalidInput
 
 # The command line's option names -> the API's field names (body or query), where they differ by more than
 # the dashes. Anything else loses its leading dashes and says `_` for `-` (`--min-days` -> `min_days`).

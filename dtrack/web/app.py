@@ -15,14 +15,14 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from dtrack.accounts.sessions import SessionPolicy
+from dtrack.config.clock import Clock
+from dtrack.config.settings import Settings
+from dtrack.persistence.database import Database
 from dtrack.web import api, routes_account, routes_admin, routes_auth, routes_evidence, routes_review, routes_work
 from dtrack.web.body_limit import BodyLimit
 from dtrack.web.edge import Ctx, WebApp, error_page, server_error
 from dtrack.web.page_memo import page_memo
 from dtrack.web.security import SecurityHeaders
-from dtrack.workflow.clock import Clock
-from dtrack.workflow.database import Database
-from dtrack.workflow.settings import Settings
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 

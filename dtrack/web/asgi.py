@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import logging
 
+from dtrack.config.settings import load_settings
+from dtrack.persistence.database import Database
 from dtrack.web.app import HANDLER_THREADS, create_app
-from dtrack.workflow.database import Database
-from dtrack.workflow.settings import load_settings
 
 # A no-op when the server (gunicorn) has configured logging already.
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

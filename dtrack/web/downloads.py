@@ -6,6 +6,7 @@ from typing import Any
 
 from starlette.responses import Response
 
+from dtrack.errors import InvalidInput
 from dtrack.reports.document import ReportOptions
 from dtrack.reports.indicators import DEFAULT_DIRECTIVE
 from dtrack.reports.list_export import FORMATS as LIST_FORMATS
@@ -13,7 +14,6 @@ from dtrack.reports.list_export import task_list_file
 from dtrack.reports.render import FORMATS
 from dtrack.web.edge import WebApp
 from dtrack.web.forms import parse_day
-from dtrack.workflow.errors import InvalidInput
 
 
 def report_options(query: Mapping[str, str], app: WebApp, lang: str) -> tuple[ReportOptions, str]:

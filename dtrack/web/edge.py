@@ -37,17 +37,9 @@ from starlette.routing import Route
 
 from dtrack.accounts.passwords import HashingBusy
 from dtrack.accounts.sessions import COOKIE, Current, SessionPolicy, current
-from dtrack.templates.environment import Typed, environment
-from dtrack.web import prelogin
-from dtrack.web.body_limit import BodyTooLarge, limit_body
-from dtrack.web.forms import field_message, field_name
-from dtrack.web.intake import CsrfRefused, MalformedBody, MemoryFile, Received, Sink, read_form
-from dtrack.web.page_memo import PageMemo
-from dtrack.web.wording import LANGS, words
-from dtrack.workflow.clock import Clock, local_dmy_hm
-from dtrack.workflow.database import Database
-from dtrack.workflow.error_messages import say
-from dtrack.workflow.errors import (
+from dtrack.config.clock import Clock, local_dmy_hm
+from dtrack.config.settings import Settings
+from dtrack.errors import (
     ConcurrentUpdate,
     DtrackError,
     InvalidInput,
@@ -58,8 +50,16 @@ from dtrack.workflow.errors import (
     NotFound,
     PermissionDenied,
 )
-from dtrack.workflow.models import User
-from dtrack.workflow.settings import Settings
+from dtrack.i18n.error_messages import say
+from dtrack.persistence.database import Database
+from dtrack.persistence.models import User
+from dtrack.templates.environment import Typed, environment
+from dtrack.web import prelogin
+from dtrack.web.body_limit import BodyTooLarge, limit_body
+from dtrack.web.forms import field_message, field_name
+from dtrack.web.intake import CsrfRefused, MalformedBody, MemoryFile, Received, Sink, read_form
+from dtrack.web.page_memo import PageMemo
+from dtrack.web.wording import LANGS, words
 
 log = logging.getLogger("dtrack.web")
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from dtrack.workflow.error_messages import say
-from dtrack.workflow.errors import DeadlineFinal, InvalidInput
+from dtrack.config.settings import parse_date
+from dtrack.errors import DeadlineFinal, InvalidInput
+from dtrack.i18n.error_messages import say
 from dtrack.workflow.service import MAX_NOTE
-from dtrack.workflow.settings import parse_date
 
 # Core field names that a form calls differently.
 _ALIASES = {"user": "email", "settings": "form"}
@@ -23,7 +23,7 @@ def parse_day(text: str | None, field: str) -> date:
     text = (text or "").strip()
     if not text:
         raise InvalidInput(field, "is empty", "write a date as dd/mm/yyyy")
-    from dtrack.workflow.clock import in_range
+    from dtrack.config.clock import in_range
 
     return in_range(parse_date(text, field), field, text)  # far dates (9999) overflow date arithmetic
 

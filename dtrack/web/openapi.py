@@ -12,8 +12,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from dtrack.config.clock import FIRST_YEAR, LAST_YEAR
 from dtrack.reports.indicators import MAX_VALUE
-from dtrack.workflow.clock import FIRST_YEAR, LAST_YEAR
 from dtrack.workflow.lifecycle import RULES
 from dtrack.workflow.vocabulary import DeadlineStatus, Region, State, Trigger
 
@@ -31,7 +31,7 @@ def _nullable(kind: str, **more: Any) -> dict[str, Any]:
 TEXT = r"^[^\x00-\x1f\x7f]*$"
 # reports.indicators.parse_period's shapes: a year, a half, a quarter or a month ([0-9]: not any Unicode digit).
 PERIOD = r"^[0-9]{4}(-(H[12]|Q[1-4]|0[1-9]|1[0-2]))?$"
-# A day the core accepts (workflow.clock.in_range): an ISO date of the years FIRST_YEAR..LAST_YEAR. The pattern
+# A day the core accepts (config.clock.in_range): an ISO date of the years FIRST_YEAR..LAST_YEAR. The pattern
 # only pins the years (2000-2100 here); `format: date` says the rest.
 assert (FIRST_YEAR, LAST_YEAR) == (2000, 2100), "update DAY's year pattern"
 DAY = {"type": "string", "format": "date", "pattern": r"^(20[0-9]{2}|2100)-",

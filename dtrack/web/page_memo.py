@@ -7,7 +7,7 @@ cores that caps a server at a hundred-odd pages a second, and fifty people
 opening the morning's overdue list queue behind each other.
 
 PostgreSQL names what a statement sees: `pg_current_snapshot()` (see
-`workflow.snapshot_memo`, which remembers the overdue counts the same way).
+`persistence.snapshot_memo`, which remembers the overdue counts the same way).
 The session lookup that every request makes anyway reads it in the same
 statement (`accounts.sessions.current`), so a page rendered after it shows
 at least that state. The page is kept when the snapshot is still the same
@@ -19,7 +19,7 @@ A later request under the same snapshot gets the kept bytes; the first one
 after any commit renders afresh. Nothing is ever stale and nothing needs
 invalidating by hand. SQLite has no such name: there the server counts every
 commit it can see (its own, and other processes' through `PRAGMA
-data_version`; `workflow.commit_count`), and the count stands for it.
+data_version`; `persistence.commit_count`), and the count stands for it.
 
 The page holds the session's CSRF token in its forms; it is kept with a
 placeholder instead, and each request gets its own token put back. The
@@ -39,8 +39,8 @@ from dataclasses import dataclass
 
 from starlette.responses import Response
 
-from dtrack.workflow.database import Database
-from dtrack.workflow.snapshot_memo import current_snapshot
+from dtrack.persistence.database import Database
+from dtrack.persistence.snapshot_memo import current_snapshot
 
 PLACEHOLDER = b"<dtrack-csrf-token>"
 MAX_BYTES = 64 * 1024 * 1024  # all kept pages together, per server process

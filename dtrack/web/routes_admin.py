@@ -4,7 +4,10 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from dtrack.accounts.admin import disable_user, edit_user, invite_user, list_accounts, reset_link
+from dtrack.errors import UnknownUser
+from dtrack.i18n.error_messages import phrase
 from dtrack.notifications.outbox import failed_messages, retry
+from dtrack.persistence.models import User
 from dtrack.usecases.administration import (
     assign_directive,
     directives_overview,
@@ -13,9 +16,6 @@ from dtrack.usecases.administration import (
 )
 from dtrack.web.edge import Ctx, Routes
 from dtrack.workflow.access import check_admin
-from dtrack.workflow.error_messages import phrase
-from dtrack.workflow.errors import UnknownUser
-from dtrack.workflow.models import User
 from dtrack.workflow.provinces import all_provinces
 
 routes = Routes()

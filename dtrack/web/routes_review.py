@@ -3,6 +3,17 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
+from dtrack.errors import InvalidInput
+from dtrack.persistence.database import row_id
+from dtrack.reading.overdue import CELLS
+from dtrack.reading.worklists import (
+    OverdueFilters,
+    overdue_page,
+    review_page,
+    status_page,
+    status_units_page,
+    timeliness_page,
+)
 from dtrack.reports.indicators import DEFAULT_DIRECTIVE
 from dtrack.reports.national import national_report_for
 from dtrack.reports.province import province_report_for
@@ -12,19 +23,8 @@ from dtrack.web.edge import Ctx, Routes
 from dtrack.web.forms import parse_day
 from dtrack.workflow.access import check_oversight
 from dtrack.workflow.bulk import accept_submissions, extend_each
-from dtrack.workflow.database import row_id
-from dtrack.workflow.errors import InvalidInput
-from dtrack.workflow.overdue import CELLS
 from dtrack.workflow.provinces import select_provinces
 from dtrack.workflow.vocabulary import DEADLINE_LABELS, REGION_LABELS, STATE_LABELS, Region
-from dtrack.workflow.worklists import (
-    OverdueFilters,
-    overdue_page,
-    review_page,
-    status_page,
-    status_units_page,
-    timeliness_page,
-)
 
 routes = Routes()
 DIRECTIVE = DEFAULT_DIRECTIVE

@@ -3,20 +3,20 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
+from dtrack.errors import InvalidInput
 from dtrack.evidence.attachments import files_of, may_attach
+from dtrack.persistence.database import row_id
+from dtrack.reading.worklists import SECTIONS, province_worklist, task_page
 from dtrack.reports.figure_uploads import import_upload
 from dtrack.reports.indicators import catalogue, own_unit, report_value
 from dtrack.web.downloads import list_download, wants_list_file
 from dtrack.web.edge import Ctx, Routes
 from dtrack.web.forms import parse_day
-from dtrack.workflow.database import row_id
-from dtrack.workflow.errors import InvalidInput
 from dtrack.workflow.exemption import set_applicability
 from dtrack.workflow.extension import extend
 from dtrack.workflow.extension_requests import grant_request, refuse_request, request_extension
 from dtrack.workflow.service import Tracker
 from dtrack.workflow.vocabulary import REQUEST_STATUS_LABELS, STATE_LABELS, TRIGGER_LABELS, Role
-from dtrack.workflow.worklists import SECTIONS, province_worklist, task_page
 
 routes = Routes()
 FIGURES_BODY = 12 * 1024 * 1024  # the figures file (10 MB) and the form around it

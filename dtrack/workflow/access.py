@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from dtrack.workflow.errors import PermissionDenied, UnknownTask
-from dtrack.workflow.models import Province, Task, User
+from dtrack.errors import PermissionDenied, UnknownTask
+from dtrack.persistence.models import Province, Task, User
 from dtrack.workflow.tasks import find_task
 from dtrack.workflow.vocabulary import Role
 

@@ -22,7 +22,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
-from dtrack.workflow.models import Event, Province, Task, TaskGroup
+from dtrack.persistence.models import Event, Province, Task, TaskGroup
 from dtrack.workflow.vocabulary import DEPARTMENT_KIND, DEPARTMENT_SLUG, ApplicabilityTrigger, Owner, State
 
 DEPARTMENT_NAME_VI = "Cục Đổi mới sáng tạo, Chuyển đổi xanh và Khuyến công"

@@ -16,6 +16,8 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from dtrack.errors import UnknownDirective
+from dtrack.persistence.models import Directive, Province, Task, TaskGroup
 from dtrack.workflow.applicability import department_unit, fold_department_groups, in_scope
 from dtrack.workflow.deadlines import (
     Recurring,
@@ -23,8 +25,6 @@ from dtrack.workflow.deadlines import (
     periods_open,
     rule_from_text,
 )
-from dtrack.workflow.errors import UnknownDirective
-from dtrack.workflow.models import Directive, Province, Task, TaskGroup
 from dtrack.workflow.views import View
 from dtrack.workflow.vocabulary import GroupKind, Owner, State
 

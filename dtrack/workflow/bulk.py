@@ -16,12 +16,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from dtrack.config.clock import Clock
+from dtrack.errors import DtrackError, InvalidInput
+from dtrack.persistence.database import Database
+from dtrack.persistence.models import Directive, Province, Task, TaskGroup, User
 from dtrack.workflow.access import check_oversight
-from dtrack.workflow.clock import Clock
-from dtrack.workflow.database import Database
-from dtrack.workflow.errors import DtrackError, InvalidInput
 from dtrack.workflow.extension import extend
-from dtrack.workflow.models import Directive, Province, Task, TaskGroup, User
 from dtrack.workflow.service import Outcome, Tracker
 from dtrack.workflow.vocabulary import Trigger
 
@@ -57,7 +57,7 @@ class BulkResult:
 
     def stop(self, refs: list[str], index: int, exc: SQLAlchemyError) -> None:
         """The database failed on refs[index]: it and the rest are not done; what was done stays done."""
-        from dtrack.workflow.database_url import mask_url
+        from dtrack.persistence.database_url import mask_url
 
         origin = getattr(exc, "orig", None) or exc
         self.failed_on = refs[index]

@@ -16,8 +16,8 @@ from datetime import date, datetime
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from dtrack.persistence.models import Event, Task, TaskGroup
 from dtrack.workflow.deadlines import WorkCalendar, next_checkpoint, rule_from_text
-from dtrack.workflow.models import Event, Task, TaskGroup
 from dtrack.workflow.vocabulary import DeadlineTrigger, GroupKind, State
 
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from dtrack.config.clock import Clock
+from dtrack.errors import InvalidInput
+from dtrack.persistence.database import Database
+from dtrack.persistence.models import Event
 from dtrack.workflow.access import check_task
-from dtrack.workflow.clock import Clock
-from dtrack.workflow.database import Database
-from dtrack.workflow.errors import InvalidInput
-from dtrack.workflow.models import Event
 from dtrack.workflow.tasks import find_task
 from dtrack.workflow.users import find_user
 from dtrack.workflow.views import View

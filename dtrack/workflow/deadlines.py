@@ -41,7 +41,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from dtrack.workflow.errors import RuleError
+from dtrack.errors import RuleError
 
 _OFFSET = re.compile(r"^\+\s*(\d{1,4})\s+(working\s+days?|days?|weeks?|months?|years?)$", re.IGNORECASE)
 

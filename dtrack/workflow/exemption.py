@@ -15,12 +15,12 @@ from datetime import datetime
 
 from sqlalchemy.orm.exc import StaleDataError
 
+from dtrack.config.clock import Clock
+from dtrack.errors import ConcurrentUpdate, InvalidInput, PermissionDenied
+from dtrack.persistence.database import Database
+from dtrack.persistence.models import Event, Task, User
 from dtrack.workflow.access import OVERSIGHT, check_active, check_task
 from dtrack.workflow.applicability import is_department
-from dtrack.workflow.clock import Clock
-from dtrack.workflow.database import Database
-from dtrack.workflow.errors import ConcurrentUpdate, InvalidInput, PermissionDenied
-from dtrack.workflow.models import Event, Task, User
 from dtrack.workflow.reminders import cancel_stale
 from dtrack.workflow.service import check_text, conflict
 from dtrack.workflow.tasks import find_task

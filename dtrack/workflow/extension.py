@@ -27,11 +27,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from dtrack.config.clock import Clock
+from dtrack.errors import ConcurrentUpdate, DeadlineFinal, InvalidInput, PermissionDenied
+from dtrack.persistence.database import Database
+from dtrack.persistence.models import Directive, Event, Province, Task, TaskGroup, User
 from dtrack.workflow.access import check_task
-from dtrack.workflow.clock import Clock
-from dtrack.workflow.database import Database
-from dtrack.workflow.errors import ConcurrentUpdate, DeadlineFinal, InvalidInput, PermissionDenied
-from dtrack.workflow.models import Directive, Event, Province, Task, TaskGroup, User
 from dtrack.workflow.reminders import cancel_stale
 from dtrack.workflow.service import check_text, conflict
 from dtrack.workflow.tasks import find_task

@@ -21,10 +21,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from dtrack.workflow.access import check_active, check_province, check_task
-from dtrack.workflow.clock import Clock
-from dtrack.workflow.database import Database, row_id, rows_matched
-from dtrack.workflow.errors import (
+from dtrack.config.clock import Clock
+from dtrack.errors import (
     ConcurrentUpdate,
     DeadlineFinal,
     ExtensionAlreadyRequested,
@@ -33,8 +31,10 @@ from dtrack.workflow.errors import (
     RequestAlreadyDecided,
     UnknownExtensionRequest,
 )
+from dtrack.persistence.database import Database, row_id, rows_matched
+from dtrack.persistence.models import Event, ExtensionRequest, Province, Task, User
+from dtrack.workflow.access import check_active, check_province, check_task
 from dtrack.workflow.extension import Extended, apply_extension, check_may_extend, check_reason
-from dtrack.workflow.models import Event, ExtensionRequest, Province, Task, User
 from dtrack.workflow.service import check_text, owns
 from dtrack.workflow.tasks import TaskView, find_task
 from dtrack.workflow.users import find_user

@@ -31,10 +31,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
+from dtrack.config.clock import Clock
+from dtrack.persistence.models import Event, Task
+from dtrack.persistence.sql_types import AnyRow, AnySelect
 from dtrack.workflow.applicability import counted
-from dtrack.workflow.clock import Clock
-from dtrack.workflow.models import Event, Task
-from dtrack.workflow.sql_types import AnyRow, AnySelect
 from dtrack.workflow.vocabulary import ApplicabilityTrigger, State, Trigger
 
 # Ids per IN (...) list: well under SQLite's and PostgreSQL's parameter limits.

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dtrack.errors import InvalidInput, UnknownProvince
+from dtrack.persistence.models import Province, ProvinceAlias
 from dtrack.workflow.applicability import province_units
-from dtrack.workflow.errors import InvalidInput, UnknownProvince
-from dtrack.workflow.models import Province, ProvinceAlias
 from dtrack.workflow.views import View
 from dtrack.workflow.vocabulary import Region
 

@@ -30,7 +30,8 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from dtrack.workflow.database import rows_matched
+from dtrack.persistence.database import rows_matched
+from dtrack.persistence.models import Directive, Event, Province, Task, TaskGroup, task_key
 from dtrack.workflow.deadlines import (
     Recurring,
     Rule,
@@ -40,7 +41,6 @@ from dtrack.workflow.deadlines import (
     periods_open,
     rule_from_text,
 )
-from dtrack.workflow.models import Directive, Event, Province, Task, TaskGroup, task_key
 from dtrack.workflow.reminders import cancel_stale
 from dtrack.workflow.views import View
 from dtrack.workflow.vocabulary import DeadlineTrigger, GroupKind, State

@@ -28,13 +28,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
+from dtrack.config.clock import Clock
+from dtrack.config.settings import Settings
+from dtrack.persistence.database import Database
+from dtrack.persistence.models import Reminder, Task
 from dtrack.workflow.assignments import open_periods
 from dtrack.workflow.checkpoints import roll_checkpoints
-from dtrack.workflow.clock import Clock
-from dtrack.workflow.database import Database
 from dtrack.workflow.deadlines import STATUTORY, WorkCalendar
-from dtrack.workflow.models import Reminder, Task
-from dtrack.workflow.settings import Settings
 from dtrack.workflow.views import View
 from dtrack.workflow.vocabulary import OWED_BY_PROVINCE, ReminderKind, Role, State
 

@@ -25,20 +25,20 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
-from dtrack.workflow import lifecycle
-from dtrack.workflow.access import check_active, may_read, may_read_province, unseen_task
-from dtrack.workflow.clock import Clock, local_dmy_hm
-from dtrack.workflow.database import Database
-from dtrack.workflow.errors import (
+from dtrack.config.clock import Clock, local_dmy_hm
+from dtrack.errors import (
     ConcurrentUpdate,
     InvalidInput,
     PermissionDenied,
     TransitionNotAllowed,
     UnknownTrigger,
 )
-from dtrack.workflow.models import Event, Task, User, task_key
+from dtrack.persistence.database import Database
+from dtrack.persistence.models import Event, Task, User, task_key
+from dtrack.persistence.sql_types import AnyRow
+from dtrack.workflow import lifecycle
+from dtrack.workflow.access import check_active, may_read, may_read_province, unseen_task
 from dtrack.workflow.reminders import cancel_stale_of_task
-from dtrack.workflow.sql_types import AnyRow
 from dtrack.workflow.tasks import find_task, find_task_and_user, read_for_transition
 from dtrack.workflow.users import find_user
 from dtrack.workflow.views import View

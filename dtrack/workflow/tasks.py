@@ -14,15 +14,15 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, exists, select
 from sqlalchemy.orm import Session, contains_eager
 
+from dtrack.config.clock import Clock
+from dtrack.errors import InvalidInput, UnknownTask
+from dtrack.persistence.database import row_id
+from dtrack.persistence.models import Directive, Event, Province, Task, TaskGroup, User, task_key
+from dtrack.persistence.sql_types import AnyRow, AnySelect
 from dtrack.workflow import lifecycle
-from dtrack.workflow.clock import Clock
-from dtrack.workflow.database import row_id
 from dtrack.workflow.deadlines import task_titles
-from dtrack.workflow.errors import InvalidInput, UnknownTask
 from dtrack.workflow.history import Standing, assigned_by, changed_after, end_of_day, replay
-from dtrack.workflow.models import Directive, Event, Province, Task, TaskGroup, User, task_key
 from dtrack.workflow.provinces import resolve
-from dtrack.workflow.sql_types import AnyRow, AnySelect
 from dtrack.workflow.timeliness import classify
 from dtrack.workflow.views import View, plain
 from dtrack.workflow.vocabulary import DEPARTMENT_KIND, State
@@ -87,7 +87,7 @@ def _transition_read(by_id: bool) -> AnySelect:
     # (no ORM objects, no timestamps to parse), plus whether the task has pending
     # reminders, so an empty `cancel_stale` costs no statement.
     tasks, groups, directives = Task.__table__, TaskGroup.__table__, Directive.__table__
-    from dtrack.workflow.feature_models import Reminder  # mapped on first use: a read command never needs it
+    from dtrack.persistence.feature_models import Reminder  # mapped on first use: a read command never needs it
 
     provinces, users, reminders = Province.__table__, User.__table__, Reminder.__table__
     pending = exists().where(reminders.c.task_id == tasks.c.id, reminders.c.consumed_at.is_(None),

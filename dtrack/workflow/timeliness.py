@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from dtrack.workflow.clock import Clock
+from dtrack.config.clock import Clock
 from dtrack.workflow.vocabulary import DeadlineStatus, State
 
 

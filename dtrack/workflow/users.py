@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
-from dtrack.workflow.errors import InvalidInput, UnknownUser
-from dtrack.workflow.models import User
+from dtrack.errors import InvalidInput, UnknownUser
+from dtrack.persistence.models import User
 from dtrack.workflow.provinces import resolve
 from dtrack.workflow.views import View
 from dtrack.workflow.vocabulary import LANGUAGES, Role

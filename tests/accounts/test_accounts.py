@@ -7,9 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from dtrack.accounts import admin, links, login, passwords, sessions
-from dtrack.workflow.access import check_oversight, readable_task
-from dtrack.workflow.account_models import AuthEvent
-from dtrack.workflow.errors import (
+from dtrack.config.settings import load_settings
+from dtrack.errors import (
     InvalidInput,
     LinkInvalid,
     LoginFailed,
@@ -18,8 +17,9 @@ from dtrack.workflow.errors import (
     PermissionDenied,
     UnknownTask,
 )
-from dtrack.workflow.models import User
-from dtrack.workflow.settings import load_settings
+from dtrack.persistence.account_models import AuthEvent
+from dtrack.persistence.models import User
+from dtrack.workflow.access import check_oversight, readable_task
 from tests.web.http_support import START, ManualClock
 
 # The command line in English: these tests are about reports, mail and accounts, not its wording.
@@ -163,7 +163,7 @@ def test_a_disabled_user_cannot_act_from_the_command_line_either(world, clock):
 def test_a_stale_version_names_who_changed_the_task(world):
     officer = world.user("province", "ha-noi")
     outcome = world.fire("20/CT-BCT:2:ha-noi", "start", officer)
-    from dtrack.workflow.errors import ConcurrentUpdate
+    from dtrack.errors import ConcurrentUpdate
 
     with pytest.raises(ConcurrentUpdate) as stale:
         world.tracker.fire(str(outcome.task_id), "update", officer, progress=10, expected_version=0)
@@ -210,7 +210,7 @@ def test_serve_refuses_a_database_init_has_not_prepared(tmp_path, monkeypatch):
 
 
 def test_the_invitation_is_queued_by_mail_when_a_server_is_set(world, clock):
-    from dtrack.workflow.models import Outbox
+    from dtrack.persistence.models import Outbox
 
     quiet = admin.invite_user(world.db, clock, load_settings({}), email="a@hn.example.vn", name="Người A",
                               role="province", province="ha-noi")

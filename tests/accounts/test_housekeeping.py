@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy import func, select
 
 from dtrack.accounts import admin, housekeeping, login
-from dtrack.workflow.account_models import AuthEvent, AuthToken, WebSession
-from dtrack.workflow.errors import AddressThrottled, LoginFailed
-from dtrack.workflow.models import Outbox
-from dtrack.workflow.settings import load_settings
+from dtrack.config.settings import load_settings
+from dtrack.errors import AddressThrottled, LoginFailed
+from dtrack.persistence.account_models import AuthEvent, AuthToken, WebSession
+from dtrack.persistence.models import Outbox
 from tests.web.http_support import START, ManualClock
 
 PASSWORD = "Mật-khẩu-đủ-dài-2026"

@@ -14,9 +14,9 @@ from starlette.testclient import TestClient
 
 from dtrack.accounts import admin, login
 from dtrack.accounts.sessions import COOKIE
-from dtrack.workflow.error_messages import say
-from dtrack.workflow.errors import AddressThrottled, LoginFailed, LoginThrottled
-from dtrack.workflow.settings import load_settings
+from dtrack.config.settings import load_settings
+from dtrack.errors import AddressThrottled, LoginFailed, LoginThrottled
+from dtrack.i18n.error_messages import say
 from tests.web.http_support import (  # noqa: F401 - fixtures
     CSRF,
     PASSWORD,

@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import select, text
 
 from dtrack.accounts import admin, login, sessions
-from dtrack.workflow.account_models import WebSession
-from dtrack.workflow.database import Database
-from dtrack.workflow.errors import NotAuthenticated
-from dtrack.workflow.settings import load_settings
+from dtrack.config.settings import load_settings
+from dtrack.errors import NotAuthenticated
+from dtrack.persistence.account_models import WebSession
+from dtrack.persistence.database import Database
 from tests.conftest import recorded_statements
 from tests.web.http_support import START, ManualClock
 

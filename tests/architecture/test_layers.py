@@ -1,10 +1,16 @@
 """The house's floors, read from the import statements so they stay true.
 
-Ground: `dtrack/workflow/` (the engine). Features on it: `directives/`,
-`notifications/`, `reports/` (and the web's `accounts/`). Use cases that
-coordinate features: `usecases/`. Front ends: `cli.py` and the commands it
-assembles (`commands/`), `terminal.py`, `web/`. A module may import its own
-floor and the floors below, never above.
+From the bottom:
+  ground       `errors.py` (the error codes), `unseen.py`, `config/` (typed settings, the clock);
+  persistence  `persistence/` (the `Database` gateway, locks, the tables) and `migrations/`;
+  engine       `workflow/` (vocabulary, lifecycle, transitions, access, deadlines, assignments,
+               extensions, reminders);
+  read side    `reading/` (listings, the overdue review, status, the pages' view models) and
+               `i18n/` (the catalogs that word codes and labels);
+  features     `directives/`, `notifications/`, `reports/`, `accounts/`, `evidence/`, `templates/`, `seeds/`;
+  use cases    `usecases/`;
+  front ends   `cli.py` and the commands it assembles (`commands/`), `terminal.py`, `web/`.
+A module may import its own floor and the floors below, never above.
 Every import of the project goes through the one name `dtrack`.
 """
 from __future__ import annotations
@@ -16,31 +22,42 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2] / "dtrack"
 
-GROUND = {"workflow"}
-FEATURES = {"directives", "notifications", "reports", "accounts", "templates", "seeds", "migrations", "evidence"}
+GROUND = {"errors", "unseen", "config"}
+PERSISTENCE = {"persistence", "migrations"}
+ENGINE = {"workflow"}
+READING = {"reading", "i18n"}
+FEATURES = {"directives", "notifications", "reports", "accounts", "templates", "seeds", "evidence"}
 USECASES = {"usecases"}
 FRONT_ENDS = {"cli", "commands", "terminal", "terminal_wording", "web"}
-ALL = GROUND | FEATURES | USECASES | FRONT_ENDS
+ALL = GROUND | PERSISTENCE | ENGINE | READING | FEATURES | USECASES | FRONT_ENDS
 
+BELOW_ENGINE = GROUND | PERSISTENCE
+CORE = BELOW_ENGINE | ENGINE | READING
 # What each floor may import from the project (besides itself).
 ALLOWED = {
-    "workflow": set(),
+    "errors": set(),
+    "unseen": set(),
+    "config": {"errors"},
+    "persistence": GROUND,
+    "migrations": GROUND | {"persistence"},
+    "workflow": BELOW_ENGINE,
+    "reading": BELOW_ENGINE | ENGINE,
+    "i18n": BELOW_ENGINE | ENGINE,
     # templates/ holds the shared Jinja environment, which registers engine filters.
-    "templates": GROUND,
+    "templates": CORE,
     "seeds": set(),
-    "migrations": GROUND,
-    "directives": GROUND,
-    "notifications": GROUND | {"templates"},
-    "reports": GROUND | {"templates", "directives", "notifications", "seeds"},
-    "accounts": GROUND | {"notifications", "templates"},
-    "evidence": GROUND,
-    "usecases": GROUND | FEATURES,
-    "terminal": GROUND | FEATURES | {"terminal_wording"},
-    "terminal_wording": GROUND,
+    "directives": CORE,
+    "notifications": CORE | {"templates"},
+    "reports": CORE | {"templates", "directives", "notifications", "seeds"},
+    "accounts": CORE | {"notifications", "templates"},
+    "evidence": CORE,
+    "usecases": CORE | FEATURES,
+    "terminal": CORE | FEATURES | {"terminal_wording"},
+    "terminal_wording": CORE,
     # cli.py and commands/ are one front end in two parts: the group and shared options, and the commands.
-    "cli": GROUND | FEATURES | USECASES | {"commands", "terminal", "terminal_wording", "web"},
-    "commands": GROUND | FEATURES | USECASES | {"cli", "terminal", "terminal_wording", "web"},
-    "web": GROUND | FEATURES | USECASES,
+    "cli": CORE | FEATURES | USECASES | {"commands", "terminal", "terminal_wording", "web"},
+    "commands": CORE | FEATURES | USECASES | {"cli", "terminal", "terminal_wording", "web"},
+    "web": CORE | FEATURES | USECASES,
 }
 
 
@@ -74,7 +91,8 @@ MODULES = _modules()
 
 def test_the_house_has_its_floors():
     floors = {floor for floor, _ in MODULES}
-    assert {"workflow", "directives", "notifications", "reports", "usecases", "cli", "commands", "terminal"} <= floors
+    assert {"config", "persistence", "workflow", "reading", "directives", "notifications", "reports", "usecases", "cli",
+            "commands", "terminal"} <= floors
     assert len(MODULES) > 50
 
 
@@ -101,8 +119,8 @@ def test_imports_go_down_and_through_dtrack(floor, path):
 
 def test_the_check_sees_an_import_up_the_house_and_a_bare_name(tmp_path):
     module = tmp_path / "m.py"
-    module.write_text("import workflow.models\nfrom dtrack.reports.render import render_file\n"
-                      "from dtrack import cli\nfrom dtrack.workflow.models import Task\n")
+    module.write_text("import persistence.models\nfrom dtrack.reports.render import render_file\n"
+                      "from dtrack import cli\nfrom dtrack.persistence.models import Task\n")
     assert [v.split(":")[0] for v in violations("workflow", module)] == ["line 1", "line 2", "line 3"]
     assert [v.split(":")[0] for v in violations("cli", module)] == ["line 1"]
 

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 
 from dtrack.directives.format import parse_data, parse_file
 from dtrack.directives.text_limits import MAX_CHARS, text_problem
+from dtrack.errors import DirectiveInvalid
+from dtrack.persistence.models import Directive, TaskGroup
 from dtrack.seeds import EXAMPLE_DIRECTIVE_FILE
-from dtrack.workflow.errors import DirectiveInvalid
-from dtrack.workflow.models import Directive, TaskGroup
 
 SOURCE = EXAMPLE_DIRECTIVE_FILE.read_text(encoding="utf-8")
 
@@ -58,7 +58,7 @@ def test_a_bad_text_names_the_file_the_field_and_the_line(tmp_path, case):
 
 
 def test_the_limit_is_in_the_message_and_the_vietnamese_wording():
-    from dtrack.workflow.error_messages import say
+    from dtrack.i18n.error_messages import say
 
     data_source = SOURCE.replace('title_en = "', 'title_en = "' + "x" * 301, 1)
     import tomllib
@@ -106,8 +106,8 @@ def test_the_cli_refuses_it_in_one_line_and_stores_nothing(cli_runner, db, tmp_p
 
 
 def test_every_limit_is_at_most_its_column():
-    from dtrack.workflow.feature_models import Indicator
-    from dtrack.workflow.models import Directive as D
+    from dtrack.persistence.feature_models import Indicator
+    from dtrack.persistence.models import Directive as D
 
     for column, field in ((D.issuer_vi, "issuer"), (D.signed_by, "signed_by"), (Indicator.unit_vi, "unit"),
                           (Indicator.short_vi, "short"), (D.code, "code")):

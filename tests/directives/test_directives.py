@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 
 from dtrack.directives.format import parse_data, parse_file
 from dtrack.directives.loader import load
+from dtrack.errors import DirectiveInvalid, UnknownDirective
+from dtrack.persistence.models import Directive, Task, TaskGroup
 from dtrack.seeds import DIRECTIVE_20_FILE, EXAMPLE_DIRECTIVE_FILE
 from dtrack.workflow.assignments import assign
-from dtrack.workflow.errors import DirectiveInvalid, UnknownDirective
-from dtrack.workflow.models import Directive, Task, TaskGroup
 from dtrack.workflow.provinces import select_provinces
 from dtrack.workflow.vocabulary import GroupKind, Owner
 

@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from dtrack.directives.format import ReportSideSpec, ReportSpec, parse_data, parse_file
 from dtrack.directives.loader import load
+from dtrack.errors import DirectiveInvalid
+from dtrack.persistence.models import Directive, Indicator
 from dtrack.reports.wording import directive_wording
 from dtrack.seeds import DIRECTIVE_20_FILE, EXAMPLE_DIRECTIVE_FILE
-from dtrack.workflow.errors import DirectiveInvalid
-from dtrack.workflow.models import Directive, Indicator
 
 
 def _valid() -> dict:

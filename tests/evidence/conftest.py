@@ -6,7 +6,7 @@ import zipfile
 
 import pytest
 
-from dtrack.workflow.settings import load_settings
+from dtrack.config.settings import load_settings
 
 
 def pdf_bytes(text: str = "Quyết định 123/QĐ-UBND") -> bytes:

@@ -9,14 +9,14 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from dtrack.config.clock import Clock
+from dtrack.config.settings import load_settings
+from dtrack.errors import InvalidInput, PermissionDenied, StorageFailed, UnknownTask
 from dtrack.evidence.attachments import UnknownAttachment, attach, clean_name, fetch, list_files, withdraw
 from dtrack.evidence.filetypes import check_file, sniff
 from dtrack.evidence.storage import Store, evidence_root
-from dtrack.workflow.clock import Clock
-from dtrack.workflow.errors import InvalidInput, PermissionDenied, StorageFailed, UnknownTask
-from dtrack.workflow.evidence_models import Attachment
-from dtrack.workflow.models import Event
-from dtrack.workflow.settings import load_settings
+from dtrack.persistence.evidence_models import Attachment
+from dtrack.persistence.models import Event
 from tests.evidence.conftest import PNG, docx_bytes, odt_bytes, pdf_bytes, xlsx_bytes
 
 KEY = "20/CT-BCT:2:ha-noi"

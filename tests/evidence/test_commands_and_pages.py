@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from dtrack.workflow.models import Event
+from dtrack.persistence.models import Event
 from tests.evidence.conftest import PNG, pdf_bytes
 from tests.web.http_support import CSRF, count, make_site
 

@@ -9,7 +9,7 @@ from sqlalchemy import create_engine
 
 from dtrack.cli import cli
 from dtrack.migrations import released_gaps
-from dtrack.workflow.database import SCHEMA_REVISION
+from dtrack.persistence.database import SCHEMA_REVISION
 
 MIGRATIONS = Path(released_gaps.__file__).resolve().parent
 MANIFEST = MIGRATIONS / "released.txt"

@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, inspect, make_url, text
 
 from dtrack.cli import cli
 from dtrack.migrations.schema_check import differences
-from dtrack.workflow.database import SCHEMA_REVISION
+from dtrack.persistence.database import SCHEMA_REVISION
 from tests.conftest import TODAY
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "releases"

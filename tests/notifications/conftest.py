@@ -15,8 +15,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from dtrack.workflow.models import Reminder
-from dtrack.workflow.settings import Settings, load_settings
+from dtrack.config.settings import Settings, load_settings
+from dtrack.persistence.models import Reminder
 from dtrack.workflow.tasks import find_task
 from tests.conftest import TODAY
 

@@ -13,11 +13,11 @@ from sqlalchemy import select
 
 from dtrack.accounts.admin import disable_user
 from dtrack.accounts.feeds import UnknownFeed, calendar_feed, new_feed_link
+from dtrack.config.clock import Clock
+from dtrack.config.settings import load_settings
 from dtrack.notifications.calendar_feed import build_calendar, feed_tasks
-from dtrack.workflow.clock import Clock
+from dtrack.persistence.models import Task, User
 from dtrack.workflow.extension import extend
-from dtrack.workflow.models import Task, User
-from dtrack.workflow.settings import load_settings
 
 
 def _token(url: str) -> str:

@@ -6,8 +6,8 @@ import logging
 import pytest
 from sqlalchemy import func, select
 
-from dtrack.workflow.database import Database
-from dtrack.workflow.models import Outbox
+from dtrack.persistence.database import Database
+from dtrack.persistence.models import Outbox
 from tests.notifications.conftest import SMTP_PASSWORD, SmtpServer
 
 # The command line in English: these tests are about reports, mail and accounts, not its wording.

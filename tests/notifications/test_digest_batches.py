@@ -6,16 +6,16 @@ import pytest
 from sqlalchemy import delete, select, update
 
 import dtrack.notifications.digest_sending as sending
+from dtrack.config.clock import Clock
+from dtrack.config.settings import parse_smtp_url
 from dtrack.notifications.digest_gathering import batches, gather, gather_batch, plan_day, recipients
 from dtrack.notifications.digest_rendering import render
 from dtrack.notifications.digest_sending import build_digests, deliver
 from dtrack.notifications.transport import SmtpTransport
+from dtrack.persistence.database import Database
+from dtrack.persistence.models import Outbox, Reminder
 from dtrack.usecases.demo import SEASON_END, run_demo
-from dtrack.workflow.clock import Clock
-from dtrack.workflow.database import Database
-from dtrack.workflow.models import Outbox, Reminder
 from dtrack.workflow.reminders import sweep
-from dtrack.workflow.settings import parse_smtp_url
 from tests.conftest import TODAY, recorded_statements
 from tests.notifications.conftest import mail_settings
 

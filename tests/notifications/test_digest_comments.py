@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from dtrack.config.clock import Clock
 from dtrack.notifications.digest_sending import preview
-from dtrack.workflow.clock import Clock
 from dtrack.workflow.comments import post_comment
 from tests.conftest import TODAY
 from tests.notifications.conftest import mail_settings

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from dtrack.config.clock import Clock
 from dtrack.notifications.digest_sending import preview
-from dtrack.workflow.clock import Clock
 from dtrack.workflow.extension_requests import grant_request, refuse_request, request_extension
 from tests.conftest import TODAY
 from tests.notifications.conftest import mail_settings

@@ -12,15 +12,15 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
+from dtrack.config.clock import Clock
+from dtrack.config.settings import parse_smtp_url
 from dtrack.notifications.digest_items import Digest
 from dtrack.notifications.digest_sending import build_digests, deliver, preview
 from dtrack.notifications.transport import SmtpTransport
+from dtrack.persistence.models import Reminder, User
+from dtrack.reading.overdue import overdue_review
 from dtrack.usecases.demo import OVERSEER, SEASON_END, province_email, run_demo
-from dtrack.workflow.clock import Clock
-from dtrack.workflow.models import Reminder, User
-from dtrack.workflow.overdue import overdue_review
 from dtrack.workflow.reminders import sweep
-from dtrack.workflow.settings import parse_smtp_url
 from dtrack.workflow.tasks import find_task
 from tests.notifications.conftest import mail_settings
 from tests.web.http_support import make_site

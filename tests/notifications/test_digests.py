@@ -5,9 +5,9 @@ from datetime import date
 
 from sqlalchemy import select
 
+from dtrack.config.clock import Clock
 from dtrack.notifications.digest_sending import build_digests, preview
-from dtrack.workflow.clock import Clock
-from dtrack.workflow.models import Outbox, Reminder
+from dtrack.persistence.models import Outbox, Reminder
 from dtrack.workflow.service import Tracker
 from dtrack.workflow.users import find_user
 from tests.conftest import TODAY

@@ -11,15 +11,15 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from markupsafe import escape
 
+from dtrack.config.clock import Clock
+from dtrack.config.settings import parse_smtp_url
 from dtrack.notifications.digest_gathering import Digest, Item, Section
 from dtrack.notifications.digest_rendering import render
 from dtrack.notifications.digest_sending import build_digests
 from dtrack.notifications.mail import build_message, message_id
 from dtrack.notifications.outbox import deliver, enqueue
 from dtrack.notifications.transport import SmtpTransport
-from dtrack.workflow.clock import Clock
-from dtrack.workflow.models import Outbox
-from dtrack.workflow.settings import parse_smtp_url
+from dtrack.persistence.models import Outbox
 from tests.conftest import TODAY
 from tests.notifications.conftest import mail_settings
 

@@ -6,13 +6,13 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 
+from dtrack.config.clock import Clock
+from dtrack.config.settings import parse_smtp_url
 from dtrack.notifications.digest_sending import build_digests, daily_run
 from dtrack.notifications.outbox import deliver, enqueue, retry
 from dtrack.notifications.transport import FileTransport, SmtpTransport, transport_from
-from dtrack.workflow.clock import Clock
-from dtrack.workflow.database import Database
-from dtrack.workflow.models import Outbox
-from dtrack.workflow.settings import parse_smtp_url
+from dtrack.persistence.database import Database
+from dtrack.persistence.models import Outbox
 from dtrack.workflow.vocabulary import OutboxState
 from tests.conftest import TODAY
 from tests.notifications.conftest import SmtpServer, mail_settings

@@ -21,8 +21,8 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from dtrack.notifications.outbox import enqueue
-from dtrack.workflow.database import Database
-from dtrack.workflow.models import Outbox
+from dtrack.persistence.database import Database
+from dtrack.persistence.models import Outbox
 from tests.conftest import TODAY
 from tests.notifications.conftest import Recorder, SmtpServer
 

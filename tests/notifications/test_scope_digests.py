@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from dtrack.config.clock import Clock
 from dtrack.notifications.digest_sending import preview
-from dtrack.workflow.clock import Clock
+from dtrack.persistence.models import Reminder
 from dtrack.workflow.exemption import set_applicability
-from dtrack.workflow.models import Reminder
 from dtrack.workflow.reminders import sweep
 from dtrack.workflow.tasks import find_task
 from tests.conftest import TODAY

@@ -5,10 +5,10 @@ from datetime import date
 
 import pytest
 
+from dtrack.config.settings import SmtpTarget, parse_smtp_url
+from dtrack.errors import InvalidInput
 from dtrack.notifications.outbox import deliver, enqueue
 from dtrack.notifications.transport import SmtpTransport
-from dtrack.workflow.errors import InvalidInput
-from dtrack.workflow.settings import SmtpTarget, parse_smtp_url
 from dtrack.workflow.vocabulary import Weekday
 from tests.notifications.conftest import (
     SMTP_PASSWORD,

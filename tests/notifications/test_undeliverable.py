@@ -16,13 +16,13 @@ import pytest
 from sqlalchemy import select
 
 from dtrack.accounts.admin import disable_user
+from dtrack.config.clock import Clock
+from dtrack.config.settings import parse_smtp_url
 from dtrack.notifications.digest_sending import build_digests
 from dtrack.notifications.outbox import deliver, enqueue, failed_messages
 from dtrack.notifications.transport import SmtpTransport
-from dtrack.workflow.clock import Clock
-from dtrack.workflow.database import Database
-from dtrack.workflow.models import Outbox
-from dtrack.workflow.settings import parse_smtp_url
+from dtrack.persistence.database import Database
+from dtrack.persistence.models import Outbox
 from tests.conftest import TODAY
 from tests.notifications.conftest import SmtpServer, mail_settings
 from tests.web.http_support import cheap_hashing, csrf_of, make_site  # noqa: F401 - cheap_hashing: autouse fixture

@@ -301,10 +301,10 @@ def test_the_directives_words_are_escaped_in_every_format():
     from datetime import date
 
     from dtrack.directives.format import ReportSideSpec, ReportSpec
+    from dtrack.persistence.models import Directive
     from dtrack.reports.document import Report, Table, national_header
     from dtrack.reports.render import render
     from dtrack.reports.wording import directive_wording
-    from dtrack.workflow.models import Directive
 
     hostile = "<script>alert('x')</script>"
     side = ReportSideSpec(number_prefix=f"/BC-{hostile}", signer_vi=hostile, recipients_vi=(hostile, "*bold*|pipe"))

@@ -6,11 +6,11 @@ from datetime import date
 
 import pytest
 
+from dtrack.errors import InvalidInput
 from dtrack.reports.collector import collector_paused
 from dtrack.reports.document import ReportOptions
 from dtrack.reports.national import national_report
 from dtrack.reports.render import render
-from dtrack.workflow.errors import InvalidInput
 
 
 @pytest.fixture

@@ -20,6 +20,8 @@ from jinja2 import ChoiceLoader, DictLoader, Environment
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from dtrack.config.clock import Clock
+from dtrack.persistence.models import Province, Task, TaskGroup
 from dtrack.reports import national
 from dtrack.reports.document import ReportOptions
 from dtrack.reports.figures import Money, Percent
@@ -30,10 +32,8 @@ from dtrack.reports.snapshot import snapshot
 from dtrack.reports.spreadsheet_safety import keep_text
 from dtrack.templates.environment import environment
 from dtrack.usecases.demo import OVERSEER, province_email, run_demo
-from dtrack.workflow.clock import Clock
 from dtrack.workflow.exemption import set_applicability
 from dtrack.workflow.extension import extend
-from dtrack.workflow.models import Province, Task, TaskGroup
 from dtrack.workflow.service import Tracker
 from dtrack.workflow.vocabulary import Owner, State
 

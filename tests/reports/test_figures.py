@@ -17,14 +17,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, func, select
 
+from dtrack.errors import ImportInvalid
+from dtrack.persistence.models import IndicatorValue, Province
 from dtrack.reports.document import ReportOptions
 from dtrack.reports.figures import Figures, combine_sources, period_end
 from dtrack.reports.indicators import import_file
 from dtrack.reports.national import national_report
 from dtrack.reports.province import province_report
 from dtrack.reports.render import render
-from dtrack.workflow.errors import ImportInvalid
-from dtrack.workflow.models import IndicatorValue, Province
 
 # The command line in English: these tests are about behaviour, not wording (tests/test_cli_language.py).
 pytestmark = pytest.mark.usefixtures("english")

@@ -12,11 +12,11 @@ from sqlalchemy import delete, func, select
 
 from dtrack.directives.format import parse_file
 from dtrack.directives.loader import load
+from dtrack.errors import ImportInvalid, InvalidInput, PermissionDenied
+from dtrack.persistence.models import Indicator, IndicatorValue
 from dtrack.reports.figures import Figures
 from dtrack.reports.indicators import import_file, parse_value, report_value
 from dtrack.seeds import DIRECTIVE_20_FILE
-from dtrack.workflow.errors import ImportInvalid, InvalidInput, PermissionDenied
-from dtrack.workflow.models import Indicator, IndicatorValue
 
 # The command line in English: these tests are about reports, mail and accounts, not its wording.
 pytestmark = pytest.mark.usefixtures("english")
@@ -183,7 +183,7 @@ def test_import_is_all_or_nothing(db, world, tmp_path_factory, rows, bad):
         session.execute(delete(IndicatorValue).where(IndicatorValue.source == "rows.csv"))
     before = _count(db)
     with db.session() as session:
-        from dtrack.workflow.models import User
+        from dtrack.persistence.models import User
         from dtrack.workflow.users import add_user
 
         if session.scalar(select(User.id).where(User.email == "imp@moit.example.vn")) is None:

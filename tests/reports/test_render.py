@@ -9,12 +9,12 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from dtrack.directives.format import parse_file
+from dtrack.persistence.models import Directive
 from dtrack.reports.document import Report, Table, national_header
 from dtrack.reports.figures import Money, Percent
 from dtrack.reports.render import render, render_file
 from dtrack.reports.wording import directive_wording
 from dtrack.seeds import DIRECTIVE_20_FILE
-from dtrack.workflow.models import Directive
 
 from .htmltables import parse_html
 

@@ -10,11 +10,11 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from dtrack.persistence.models import Task
 from dtrack.reports.document import ReportOptions
 from dtrack.reports.national import national_report
 from dtrack.reports.province import province_report
 from dtrack.reports.render import money, percent, render, render_file
-from dtrack.workflow.models import Task
 from dtrack.workflow.vocabulary import DeadlineStatus
 
 # The command line in English: these tests are about reports, mail and accounts, not its wording.

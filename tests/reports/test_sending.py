@@ -7,7 +7,7 @@ from email import policy
 import pytest
 from sqlalchemy import func, select
 
-from dtrack.workflow.models import Outbox
+from dtrack.persistence.models import Outbox
 
 # The command line in English: these tests are about reports, mail and accounts, not its wording.
 pytestmark = pytest.mark.usefixtures("english")

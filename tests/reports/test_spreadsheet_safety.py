@@ -19,6 +19,8 @@ from openpyxl import load_workbook
 
 from dtrack.cli import overdue_csv_text
 from dtrack.directives.format import parse_file
+from dtrack.persistence.models import Directive
+from dtrack.reading.overdue import CellCounts, LateTask, OverdueReview, TimelinessMatrix
 from dtrack.reports.document import Report, Table, national_header
 from dtrack.reports.figures import Money, Percent
 from dtrack.reports.labels import TEXT
@@ -26,8 +28,6 @@ from dtrack.reports.render import render
 from dtrack.reports.spreadsheet_safety import FORMULA_STARTS, csv_field, original_text, starts_formula
 from dtrack.reports.wording import directive_wording
 from dtrack.seeds import DIRECTIVE_20_FILE
-from dtrack.workflow.models import Directive
-from dtrack.workflow.overdue import CellCounts, LateTask, OverdueReview, TimelinessMatrix
 
 # Directive 20's wording, without a database: a Directive row that is never stored.
 WORDS = directive_wording(Directive(code="20/CT-BCT", issuer_vi="Bộ Công Thương",

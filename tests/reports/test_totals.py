@@ -18,12 +18,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from dtrack.config.clock import Clock
+from dtrack.persistence.models import Event, Province, Task
 from dtrack.reports.document import ReportOptions
 from dtrack.reports.national import national_report
 from dtrack.usecases.demo import OVERSEER, run_demo
-from dtrack.workflow.clock import Clock
 from dtrack.workflow.exemption import set_applicability
-from dtrack.workflow.models import Event, Province, Task
 from dtrack.workflow.vocabulary import DeadlineStatus
 
 DAYS = (date(2025, 12, 31), date(2026, 3, 31), date(2026, 6, 30))

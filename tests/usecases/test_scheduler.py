@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
-from dtrack.workflow.clock import Clock
-from dtrack.workflow.database import Database
-from dtrack.workflow.models import Reminder, User
+from dtrack.config.clock import Clock
+from dtrack.persistence.database import Database
+from dtrack.persistence.models import Reminder, User
 from dtrack.workflow.reminders import sweep
 
 ROOT = Path(__file__).resolve().parents[2]

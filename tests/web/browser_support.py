@@ -28,8 +28,8 @@ import pytest
 from sqlalchemy import select
 
 from bench.webserver import ServerProcess, add_user, run_cli
-from dtrack.workflow.database import Database
-from dtrack.workflow.models import Task
+from dtrack.persistence.database import Database
+from dtrack.persistence.models import Task
 from tests.conftest import BACKENDS, _reset_pg
 
 ROOT = Path(__file__).resolve().parents[2]

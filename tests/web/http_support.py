@@ -18,11 +18,11 @@ from sqlalchemy import func, select, text
 from starlette.testclient import TestClient
 
 from dtrack.accounts import admin, passwords
+from dtrack.config.clock import LOCAL_TZ, Clock
+from dtrack.config.settings import load_settings
+from dtrack.persistence.database import Database
+from dtrack.persistence.models import Task
 from dtrack.web.app import create_app
-from dtrack.workflow.clock import LOCAL_TZ, Clock
-from dtrack.workflow.database import Database
-from dtrack.workflow.models import Task
-from dtrack.workflow.settings import load_settings
 from dtrack.workflow.users import add_user
 
 PASSWORD = "Mật-khẩu-thử-2026"

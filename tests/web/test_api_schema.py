@@ -28,9 +28,9 @@ import pytest
 from sqlalchemy import select
 
 from dtrack.accounts.api_tokens import create_token
+from dtrack.config.clock import Clock
+from dtrack.persistence.models import User
 from dtrack.web import api
-from dtrack.workflow.clock import Clock
-from dtrack.workflow.models import User
 from tests.web.browser_support import OFFICER, OVERSEER
 
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")

@@ -1,9 +1,9 @@
 """The application as a server process holds it: one kept database connection per handler thread."""
 from __future__ import annotations
 
+from dtrack.config.settings import load_settings
+from dtrack.persistence.database import Database
 from dtrack.web.app import HANDLER_THREADS, create_app
-from dtrack.workflow.database import Database
-from dtrack.workflow.settings import load_settings
 from tests.workflow.test_database_pool import connections_opened
 
 

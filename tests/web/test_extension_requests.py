@@ -16,7 +16,7 @@ def post(client, task_id: int, path: str, **fields: str):
 
 def due_on(site, task_id: int) -> date:
     with site.db.session() as session:
-        from dtrack.workflow.models import Task
+        from dtrack.persistence.models import Task
 
         return session.get(Task, task_id).due_on
 

@@ -128,7 +128,7 @@ HOSTILE = ['<script>alert("x")</script>', '"><img src=x onerror=alert(1)>',
 
 @pytest.mark.parametrize("text", HOSTILE)
 def test_hostile_text_is_shown_escaped(site, text):
-    from dtrack.workflow.models import User
+    from dtrack.persistence.models import User
 
     with site.db.session() as session:
         officer = session.query(User).filter_by(email=site.emails["own"]).one()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from dtrack.workflow import worklists
+from dtrack.reading import worklists
 from tests.web.test_pages import act
 
 

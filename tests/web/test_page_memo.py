@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import text
 from starlette.responses import HTMLResponse
 
+from dtrack.persistence.database import Database
 from dtrack.web.page_memo import PLACEHOLDER, PageMemo
-from dtrack.workflow.database import Database
 from tests.conftest import recorded_statements
 from tests.web.http_support import CSRF, VERSION, csrf_of, form_of, make_site
 

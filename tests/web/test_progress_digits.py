@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dtrack.workflow.errors import InvalidInput
+from dtrack.errors import InvalidInput
 from dtrack.workflow.service import parse_progress
 from tests.web.http_support import count, form_of
 
@@ -66,7 +66,7 @@ def test_the_cli_the_form_and_the_api_agree(site, cli_runner):
 
 @pytest.mark.parametrize("typed", ["٣٠", "３０", "+30"])
 def test_the_vietnamese_line_quotes_what_was_typed(typed):
-    from dtrack.workflow.error_messages import say
+    from dtrack.i18n.error_messages import say
 
     with pytest.raises(InvalidInput) as refused:
         parse_progress(typed)

@@ -12,7 +12,7 @@ import time
 import httpx2 as httpx  # the test extra installs httpx2 (setup.cfg), the API httpx had
 import pytest
 
-from dtrack.workflow.database import Database
+from dtrack.persistence.database import Database
 from tests.conftest import _reset_pg
 from tests.web.http_support import CSRF, login
 

@@ -1,11 +1,11 @@
-"""SQLite's commit count (workflow.commit_count): it moves on every commit a server can see, never on a read."""
+"""SQLite's commit count (persistence.commit_count): it moves on every commit a server can see, never on a read."""
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import text
 
-from dtrack.workflow.database import Database
-from dtrack.workflow.snapshot_memo import current_snapshot
+from dtrack.persistence.database import Database
+from dtrack.persistence.snapshot_memo import current_snapshot
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"])  # PostgreSQL names its snapshot itself
 

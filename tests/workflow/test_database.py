@@ -7,9 +7,9 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from dtrack.workflow.database import MIGRATIONS_DIR, SCHEMA_REVISION, Database
-from dtrack.workflow.errors import DatabaseNotInitialised, DatabaseUnavailable
-from dtrack.workflow.models import schema_metadata
+from dtrack.errors import DatabaseNotInitialised, DatabaseUnavailable
+from dtrack.persistence.database import MIGRATIONS_DIR, SCHEMA_REVISION, Database
+from dtrack.persistence.models import schema_metadata
 
 
 def test_schema_revision_is_the_migrations_head():

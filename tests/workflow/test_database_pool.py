@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import event, text
 from sqlalchemy.exc import OperationalError
 
-from dtrack.workflow import database
-from dtrack.workflow.database import Database
+from dtrack.persistence import database
+from dtrack.persistence.database import Database
 
 
 def _kill_pooled_connection(db: Database) -> None:

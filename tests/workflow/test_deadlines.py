@@ -8,9 +8,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from dtrack.config.clock import Clock
+from dtrack.config.settings import display, load_settings
+from dtrack.errors import InvalidInput, RuleError
+from dtrack.persistence.models import Event, Task, TaskGroup
 from dtrack.workflow.assignments import open_periods
 from dtrack.workflow.checkpoints import roll_checkpoints
-from dtrack.workflow.clock import Clock
 from dtrack.workflow.deadlines import (
     Offset,
     Recurring,
@@ -25,9 +28,6 @@ from dtrack.workflow.deadlines import (
     period_title,
     periods_open,
 )
-from dtrack.workflow.errors import InvalidInput, RuleError
-from dtrack.workflow.models import Event, Task, TaskGroup
-from dtrack.workflow.settings import display, load_settings
 from dtrack.workflow.timeliness import classify
 from dtrack.workflow.vocabulary import DeadlineStatus, DeadlineTrigger, State
 

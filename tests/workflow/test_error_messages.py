@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dtrack.workflow import errors
-from dtrack.workflow.error_messages import PHRASES, WORDING, phrase, say
-from dtrack.workflow.settings import parse_date
+from dtrack import errors
+from dtrack.config.settings import parse_date
+from dtrack.i18n.error_messages import PHRASES, WORDING, phrase, say
 from dtrack.workflow.vocabulary import LANGUAGES
 
 ERROR_CLASSES = [c for _, c in inspect.getmembers(errors, inspect.isclass)

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from dtrack.workflow.errors import (
+from dtrack.errors import (
     DeadlineFinal,
     ExtensionAlreadyRequested,
     InvalidInput,
@@ -16,10 +16,10 @@ from dtrack.workflow.errors import (
     UnknownExtensionRequest,
     UnknownTask,
 )
+from dtrack.persistence.models import Event, ExtensionRequest, Task
+from dtrack.reading.overdue import timeliness_matrix
 from dtrack.workflow.extension import extend
 from dtrack.workflow.extension_requests import grant_request, list_requests, refuse_request, request_extension
-from dtrack.workflow.models import Event, ExtensionRequest, Task
-from dtrack.workflow.overdue import timeliness_matrix
 from dtrack.workflow.tasks import find_task
 from dtrack.workflow.vocabulary import DeadlineTrigger, RequestStatus, RequestTrigger
 

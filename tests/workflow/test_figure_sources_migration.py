@@ -6,7 +6,7 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
-from dtrack.workflow.database import MIGRATIONS_DIR, Database
+from dtrack.persistence.database import MIGRATIONS_DIR, Database
 
 NOW = "2026-01-05 00:00:00"
 

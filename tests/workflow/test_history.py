@@ -7,10 +7,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from dtrack.config.clock import Clock
+from dtrack.persistence.models import Task
 from dtrack.usecases.demo import SEASON_END, SEASON_START, run_demo
-from dtrack.workflow.clock import Clock
 from dtrack.workflow.history import STANDING_COLUMNS, end_of_day, replay, standing_rows
-from dtrack.workflow.models import Task
 from dtrack.workflow.tasks import list_tasks
 
 season = st.dates(min_value=SEASON_START - timedelta(days=3), max_value=SEASON_END + timedelta(days=3))

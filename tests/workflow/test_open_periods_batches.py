@@ -5,9 +5,9 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 
+from dtrack.persistence.models import Task
 from dtrack.workflow import assignments
 from dtrack.workflow.assignments import open_periods
-from dtrack.workflow.models import Task
 
 
 def test_years_of_missed_periods_are_inserted_in_batches_without_objects(db, monkeypatch):

@@ -6,11 +6,11 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import func, select
 
-from dtrack.workflow.clock import Clock
-from dtrack.workflow.errors import InvalidInput, PermissionDenied
+from dtrack.config.clock import Clock
+from dtrack.errors import InvalidInput, PermissionDenied
+from dtrack.persistence.models import Event, Reminder, Task
+from dtrack.reading.overdue import Scope, overdue_review, timeliness_matrix
 from dtrack.workflow.extension import extend
-from dtrack.workflow.models import Event, Reminder, Task
-from dtrack.workflow.overdue import Scope, overdue_review, timeliness_matrix
 from dtrack.workflow.reminders import sweep
 from dtrack.workflow.timeliness import Timeliness, classify
 from dtrack.workflow.vocabulary import DeadlineStatus as D

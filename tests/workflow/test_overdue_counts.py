@@ -7,9 +7,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import text
 
-from dtrack.workflow.models import Province
-from dtrack.workflow.overdue import Scope, overdue_review
-from dtrack.workflow.overdue_counts import awaiting_count_query, overdue_counts_query
+from dtrack.persistence.models import Province
+from dtrack.reading.overdue import Scope, overdue_review
+from dtrack.reading.overdue_counts import awaiting_count_query, overdue_counts_query
 
 DAY = date(2026, 1, 5)
 

@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dtrack.directives.format import parse_data
+from dtrack.errors import DirectiveInvalid, RuleError
 from dtrack.workflow.deadlines import Recurring, period_label, period_span, period_words, periods_open
-from dtrack.workflow.errors import DirectiveInvalid, RuleError
 
 # (spacing in months, rrule for a given day of month and first month)
 RULES = {
@@ -140,9 +140,9 @@ DIRECTIVE = textwrap.dedent('''
 
 
 def test_one_label_in_the_task_list_a_report_and_a_digest(cli_runner, db_url, tmp_path):
+    from dtrack.config.clock import Clock
     from dtrack.notifications.digest_sending import preview
-    from dtrack.workflow.clock import Clock
-    from dtrack.workflow.database import Database
+    from dtrack.persistence.database import Database
     from tests.notifications.conftest import mail_settings
 
     path = tmp_path / "kt-07.toml"

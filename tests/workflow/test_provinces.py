@@ -6,8 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from dtrack.workflow.errors import InvalidInput, UnknownProvince
-from dtrack.workflow.models import Province, ProvinceAlias
+from dtrack.errors import InvalidInput, UnknownProvince
+from dtrack.persistence.models import Province, ProvinceAlias
 from dtrack.workflow.provinces import check_region, resolve, select_provinces, slugify
 
 

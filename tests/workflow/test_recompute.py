@@ -5,11 +5,11 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from dtrack.config.clock import Clock
+from dtrack.persistence.models import Event, Reminder, Task, TaskGroup
 from dtrack.workflow import recompute as recompute_module
-from dtrack.workflow.clock import Clock
 from dtrack.workflow.deadlines import WorkCalendar, add_working_days
 from dtrack.workflow.extension import extend
-from dtrack.workflow.models import Event, Reminder, Task, TaskGroup
 from dtrack.workflow.recompute import recompute
 from dtrack.workflow.reminders import sweep
 from dtrack.workflow.vocabulary import DeadlineTrigger, State

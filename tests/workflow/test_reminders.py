@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, func, select
 
-from dtrack.workflow.clock import Clock
-from dtrack.workflow.database import Database
-from dtrack.workflow.models import Reminder, Task
+from dtrack.config.clock import Clock
+from dtrack.persistence.database import Database
+from dtrack.persistence.models import Reminder, Task
 from dtrack.workflow.reminders import ReminderPolicy, due_reminders, sweep
 from dtrack.workflow.vocabulary import ReminderKind as K
 from dtrack.workflow.vocabulary import Role, State

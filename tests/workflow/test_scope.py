@@ -14,20 +14,20 @@ from sqlalchemy import select
 
 from dtrack.directives.format import parse_file
 from dtrack.directives.loader import load
+from dtrack.errors import InvalidInput, PermissionDenied, UnknownTask
+from dtrack.persistence.models import Event, Province, Reminder, Task, TaskGroup
+from dtrack.reading.overdue import Scope, overdue_review, timeliness_matrix
+from dtrack.reading.status import department_work, status_matrix
+from dtrack.reading.worklists import province_worklist, task_page
 from dtrack.seeds import DIRECTIVE_20_FILE
 from dtrack.workflow.applicability import FOLDED_REASON
 from dtrack.workflow.assignments import assign
-from dtrack.workflow.errors import InvalidInput, PermissionDenied, UnknownTask
 from dtrack.workflow.exemption import set_applicability
-from dtrack.workflow.models import Event, Province, Reminder, Task, TaskGroup
-from dtrack.workflow.overdue import Scope, overdue_review, timeliness_matrix
 from dtrack.workflow.provinces import all_provinces
 from dtrack.workflow.reminders import sweep
-from dtrack.workflow.status import department_work, status_matrix
 from dtrack.workflow.tasks import find_task, list_tasks
 from dtrack.workflow.users import find_user
 from dtrack.workflow.vocabulary import DeadlineStatus
-from dtrack.workflow.worklists import province_worklist, task_page
 from tests.scoped_directive import CODE, DEPARTMENT_KEY, POTTERY, SOUTH, TODAY, load_and_assign
 
 SCOPE = Scope(directive=CODE)

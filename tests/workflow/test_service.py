@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from dtrack.workflow.errors import ConcurrentUpdate, InvalidInput, UnknownTask, UnknownTrigger, UnknownUser
-from dtrack.workflow.models import Event, Task
+from dtrack.errors import ConcurrentUpdate, InvalidInput, UnknownTask, UnknownTrigger, UnknownUser
+from dtrack.persistence.models import Event, Task
 from dtrack.workflow.service import Tracker, parse_progress
 from dtrack.workflow.tasks import find_task
 from dtrack.workflow.vocabulary import State

@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select, update
 
-from dtrack.workflow.models import Task
-from dtrack.workflow.overdue import overdue_review
-from dtrack.workflow.snapshot_memo import SnapshotMemo
+from dtrack.persistence.models import Task
+from dtrack.persistence.snapshot_memo import SnapshotMemo
+from dtrack.reading.overdue import overdue_review
 
 
 @contextmanager

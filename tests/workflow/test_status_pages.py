@@ -6,13 +6,13 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from dtrack.errors import InvalidInput
+from dtrack.persistence.models import Task
+from dtrack.reading.status import status_matrix
+from dtrack.reading.worklists import status_units_page
 from dtrack.workflow import history as history_module
-from dtrack.workflow.errors import InvalidInput
 from dtrack.workflow.exemption import set_applicability
-from dtrack.workflow.models import Task
-from dtrack.workflow.status import status_matrix
 from dtrack.workflow.users import find_user
-from dtrack.workflow.worklists import status_units_page
 
 CODE = "20/CT-BCT"
 DAY = date(2026, 1, 5)

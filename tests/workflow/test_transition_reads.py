@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from dtrack.workflow.errors import (
+from dtrack.errors import (
     InvalidInput,
     PermissionDenied,
     TransitionNotAllowed,
@@ -17,7 +17,7 @@ from dtrack.workflow.errors import (
     UnknownTask,
     UnknownUser,
 )
-from dtrack.workflow.models import Reminder, Task
+from dtrack.persistence.models import Reminder, Task
 from dtrack.workflow.reminders import sweep
 from dtrack.workflow.service import Tracker
 from dtrack.workflow.tasks import find_task, find_task_and_user

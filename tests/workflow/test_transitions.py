@@ -6,8 +6,8 @@ from functools import partial
 import pytest
 from sqlalchemy import func, select, update
 
-from dtrack.workflow.errors import InvalidInput, PermissionDenied, TransitionNotAllowed, UnknownTask
-from dtrack.workflow.models import Event, Province, Task, TaskGroup
+from dtrack.errors import InvalidInput, PermissionDenied, TransitionNotAllowed, UnknownTask
+from dtrack.persistence.models import Event, Province, Task, TaskGroup
 from dtrack.workflow.vocabulary import State, Trigger
 
 # Written out by hand, not derived from workflow.lifecycle, so a change to the

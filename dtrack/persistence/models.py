@@ -28,8 +28,6 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from dtrack.workflow.vocabulary import State
-
 # Stable constraint names so Alembic migrations match the models on every back-end.
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -183,7 +181,7 @@ class Task(Base):
     province_id: Mapped[int] = mapped_column(ForeignKey("provinces.id"))
     # '' for one-off and continuous groups; '2026-H1' and the like for recurring ones.
     period: Mapped[str] = mapped_column(String(16), default="")
-    state: Mapped[str] = mapped_column(String(12), default=State.NOT_STARTED.value)
+    state: Mapped[str] = mapped_column(String(12), default="not_started")  # State.NOT_STARTED (text here)
     progress: Mapped[int] = mapped_column(Integer, default=0)
     assigned_on: Mapped[date] = mapped_column(Date)
     original_due_on: Mapped[date | None] = mapped_column(Date)
@@ -243,7 +241,7 @@ class Event(Base):
 # The tables of the features built on the engine live in their own modules on
 # the same metadata and are mapped when first named: a command that reads only
 # tasks does not pay for mapping (and configuring) the other eleven classes,
-# about half of the mapping's start-up cost. `from dtrack.workflow.models import
+# about half of the mapping's start-up cost. `from dtrack.persistence.models import
 # Reminder` still works, through __getattr__ below.
 _FEATURE_MODULES = {
     "feature_models": ("ExtensionRequest", "Reminder", "Indicator", "IndicatorValue", "Outbox", "OutboxAttachment"),
@@ -253,17 +251,17 @@ _FEATURE_MODULES = {
 _HOME = {name: module for module, names in _FEATURE_MODULES.items() for name in names}
 
 if TYPE_CHECKING:  # the names as type checkers see them ("X as X": re-exported)
-    from dtrack.workflow.account_models import ApiToken as ApiToken
-    from dtrack.workflow.account_models import AuthEvent as AuthEvent
-    from dtrack.workflow.account_models import AuthToken as AuthToken
-    from dtrack.workflow.account_models import WebSession as WebSession
-    from dtrack.workflow.evidence_models import Attachment as Attachment
-    from dtrack.workflow.feature_models import ExtensionRequest as ExtensionRequest
-    from dtrack.workflow.feature_models import Indicator as Indicator
-    from dtrack.workflow.feature_models import IndicatorValue as IndicatorValue
-    from dtrack.workflow.feature_models import Outbox as Outbox
-    from dtrack.workflow.feature_models import OutboxAttachment as OutboxAttachment
-    from dtrack.workflow.feature_models import Reminder as Reminder
+    from dtrack.persistence.account_models import ApiToken as ApiToken
+    from dtrack.persistence.account_models import AuthEvent as AuthEvent
+    from dtrack.persistence.account_models import AuthToken as AuthToken
+    from dtrack.persistence.account_models import WebSession as WebSession
+    from dtrack.persistence.evidence_models import Attachment as Attachment
+    from dtrack.persistence.feature_models import ExtensionRequest as ExtensionRequest
+    from dtrack.persistence.feature_models import Indicator as Indicator
+    from dtrack.persistence.feature_models import IndicatorValue as IndicatorValue
+    from dtrack.persistence.feature_models import Outbox as Outbox
+    from dtrack.persistence.feature_models import OutboxAttachment as OutboxAttachment
+    from dtrack.persistence.feature_models import Reminder as Reminder
 
 
 def __getattr__(name: str) -> Any:
@@ -271,11 +269,11 @@ def __getattr__(name: str) -> Any:
     module = _HOME.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"dtrack.workflow.{module}"), name)
+    return getattr(importlib.import_module(f"dtrack.persistence.{module}"), name)
 
 
 def schema_metadata() -> MetaData:
     """The metadata with every table of the schema mapped (what the migrations must produce)."""
     for module in _FEATURE_MODULES:
-        importlib.import_module(f"dtrack.workflow.{module}")
+        importlib.import_module(f"dtrack.persistence.{module}")
     return Base.metadata

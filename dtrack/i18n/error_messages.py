@@ -1,6 +1,6 @@
 """What each error says, one table per language (Vietnamese first, with its diacritics).
 
-Every class of `workflow/errors.py` has an `error_code`; `WORDING[lang][code]`
+Every class of `errors.py` has an `error_code`; `WORDING[lang][code]`
 holds its message and hint as `str.format` templates over the error's own
 attributes (plus a few derived ones, see `_fields`). The English wording is
 the error's `str()`; the CLI and the web show `say(error, lang)`.
@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from dtrack.workflow.errors import ConcurrentUpdate, DtrackError
+from dtrack.errors import ConcurrentUpdate, DtrackError
 from dtrack.workflow.vocabulary import STATE_LABELS, State
 
 # code -> (message, hint or None). A hint of None keeps the error's own hint, if any.

@@ -15,8 +15,8 @@ from datetime import date, time
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from dtrack.errors import InvalidInput
 from dtrack.workflow.deadlines import WorkCalendar
-from dtrack.workflow.errors import InvalidInput
 from dtrack.workflow.vocabulary import Weekday
 
 _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
@@ -151,7 +151,7 @@ def _text(text: str, field_name: str) -> str:
 
 
 def _database_url(text: str, field_name: str) -> str:
-    from dtrack.workflow.database_url import check_database_url
+    from dtrack.persistence.database_url import check_database_url
 
     return check_database_url(text, field_name)
 
@@ -170,7 +170,7 @@ def _timezone(text: str, field_name: str) -> str:
 
 
 def _optional_date(text: str, field_name: str) -> date | None:
-    from dtrack.workflow.clock import in_range
+    from dtrack.config.clock import in_range
 
     return in_range(parse_date(text, field_name), field_name, text) if text else None
 
@@ -303,7 +303,7 @@ SECRET_SETTINGS = ("database_url", "smtp_url")
 
 def masked(name: str, value: Any) -> str:
     """A setting's value for display: the whole user name and password inside a URL are replaced by ***."""
-    from dtrack.workflow.database_url import mask_url
+    from dtrack.persistence.database_url import mask_url
 
     text = display(value)  # an SMTP target's str() already hides its credentials
     return mask_url(text) if name in SECRET_SETTINGS and text else text

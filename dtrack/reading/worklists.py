@@ -13,13 +13,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from dtrack.workflow import lifecycle
-from dtrack.workflow.access import OVERSIGHT, check_oversight, check_province, readable_task
-from dtrack.workflow.applicability import is_department
-from dtrack.workflow.clock import Clock
-from dtrack.workflow.extension_requests import RequestView, list_requests, may_request
-from dtrack.workflow.models import Directive, Event, Province, Task, TaskGroup, User
-from dtrack.workflow.overdue import (
+from dtrack.config.clock import Clock
+from dtrack.persistence.models import Directive, Event, Province, Task, TaskGroup, User
+from dtrack.reading.overdue import (
     LateTask,
     OverdueReview,
     Scope,
@@ -28,10 +24,14 @@ from dtrack.workflow.overdue import (
     overdue_review,
     timeliness_matrix,
 )
+from dtrack.reading.status import StatusMatrix, status_matrix, status_units
+from dtrack.reading.task_listing import whole_number
+from dtrack.workflow import lifecycle
+from dtrack.workflow.access import OVERSIGHT, check_oversight, check_province, readable_task
+from dtrack.workflow.applicability import is_department
+from dtrack.workflow.extension_requests import RequestView, list_requests, may_request
 from dtrack.workflow.provinces import all_provinces, check_region, resolve, resolve_optional
 from dtrack.workflow.service import owns, owns_group
-from dtrack.workflow.status import StatusMatrix, status_matrix, status_units
-from dtrack.workflow.task_listing import whole_number
 from dtrack.workflow.tasks import TaskView, history_json, list_tasks
 from dtrack.workflow.vocabulary import DeadlineStatus, Owner, Role, State, Trigger
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from dtrack.workflow.errors import InvalidInput
+from dtrack.errors import InvalidInput
 
 MASK = "***"
 # scheme://, then what follows up to the query or fragment.

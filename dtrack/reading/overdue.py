@@ -23,13 +23,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from dtrack.workflow.applicability import department_tasks, province_units
-from dtrack.workflow.clock import Clock
-from dtrack.workflow.deadlines import task_titles
-from dtrack.workflow.errors import InvalidInput
-from dtrack.workflow.history import MARKED, STANDING_COLUMNS, Standing, countable, nothing_after, standing_rows
-from dtrack.workflow.models import Directive, Province, Task, TaskGroup, task_key
-from dtrack.workflow.overdue_counts import (
+from dtrack.config.clock import Clock
+from dtrack.errors import InvalidInput
+from dtrack.persistence.models import Directive, Province, Task, TaskGroup, task_key
+from dtrack.persistence.sql_types import AnyRow, AnySelect
+from dtrack.reading.overdue_counts import (
     MEMO,
     awaiting_conditions,
     awaiting_count_query,
@@ -38,7 +36,9 @@ from dtrack.workflow.overdue_counts import (
     late_conditions,
     overdue_counts,
 )
-from dtrack.workflow.sql_types import AnyRow, AnySelect
+from dtrack.workflow.applicability import department_tasks, province_units
+from dtrack.workflow.deadlines import task_titles
+from dtrack.workflow.history import MARKED, STANDING_COLUMNS, Standing, countable, nothing_after, standing_rows
 from dtrack.workflow.timeliness import classify
 from dtrack.workflow.vocabulary import DEPARTMENT_SLUG, OWED_BY_PROVINCE, DeadlineStatus, Region
 

@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from dtrack.errors import InvalidInput, PermissionDenied
+from dtrack.persistence.models import User
 from dtrack.workflow.access import check_active
-from dtrack.workflow.errors import InvalidInput, PermissionDenied
-from dtrack.workflow.models import User
 from dtrack.workflow.provinces import check_region, resolve_optional
 from dtrack.workflow.tasks import TaskView, filtered_tasks
 from dtrack.workflow.vocabulary import Role

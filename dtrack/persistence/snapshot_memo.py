@@ -26,7 +26,7 @@ from typing import TypeVar
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
-from dtrack.workflow.database import Database
+from dtrack.persistence.database import Database
 
 T = TypeVar("T")
 # A thread's `reading` block: its session, the snapshot it began under, the figures computed inside.

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from dtrack.workflow.models import Base, User, UTCDateTime
+from dtrack.persistence.models import Base, User, UTCDateTime
 
 
 class WebSession(Base):

@@ -4,7 +4,7 @@ Workflow code asks a `Database` for sessions; nothing else creates engines
 or opens connections. It also applies the Alembic migrations (`migrate`),
 refuses to work on a database whose schema is missing or out of date, and
 hands out the locks that differ between SQLite and PostgreSQL (`hold`,
-`leader_lock`, `insert_ignoring`; implemented in workflow/locks.py).
+`leader_lock`, `insert_ignoring`; implemented in persistence/locks.py).
 """
 from __future__ import annotations
 
@@ -27,11 +27,11 @@ from sqlalchemy.exc import (
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
-from dtrack.workflow import locks
-from dtrack.workflow.commit_count import CommitCount
-from dtrack.workflow.database_errors import DatabaseReadOnly, read_only_error, unsupported_url
-from dtrack.workflow.database_url import check_database_url, mask_url
-from dtrack.workflow.errors import DatabaseNotInitialised, DatabaseUnavailable, MigrationFailed
+from dtrack.errors import DatabaseNotInitialised, DatabaseUnavailable, MigrationFailed
+from dtrack.persistence import locks
+from dtrack.persistence.commit_count import CommitCount
+from dtrack.persistence.database_errors import DatabaseReadOnly, read_only_error, unsupported_url
+from dtrack.persistence.database_url import check_database_url, mask_url
 
 # The Alembic revision the code expects; tests check it is the migrations' head.
 SCHEMA_REVISION = "0014"
@@ -188,7 +188,7 @@ class Database:
             self._engine, self._sessions = None, None
 
     def count_commits(self) -> CommitCount | None:
-        """SQLite: count every commit this process can see (`workflow.commit_count`); None on PostgreSQL.
+        """SQLite: count every commit this process can see (`persistence.commit_count`); None on PostgreSQL.
 
         For a server's page memo; it costs a check on every statement, so
         commands do without it.

@@ -26,7 +26,7 @@ def in_range(day: date, field_name: str, typed: str | None = None) -> date:
     """`day` if its year is FIRST_YEAR..LAST_YEAR; otherwise refused with one line naming the option."""
     if FIRST_YEAR <= day.year <= LAST_YEAR:
         return day
-    from dtrack.workflow.errors import InvalidInput
+    from dtrack.errors import InvalidInput
 
     raise InvalidInput(field_name, f"{typed or day.isoformat()!r} is outside the years {FIRST_YEAR}-{LAST_YEAR}",
                        f"give a date from 01/01/{FIRST_YEAR} to 31/12/{LAST_YEAR}", code="date_out_of_range",

@@ -5,7 +5,7 @@ subclass of `DtrackError`. Each keeps its context as attributes (task key,
 state, allowed triggers...) and carries a `hint` saying what to do, so the
 CLI can print one line and tests can assert on the fields. The CLI turns
 these into `click.ClickException`; nothing else is caught and hidden.
-Each class has an `error_code`; `workflow/error_messages.py` words it per language
+Each class has an `error_code`; `i18n/error_messages.py` words it per language
 (the English `str()` here is what logs and the English CLI show).
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 class DtrackError(Exception):
     """Base class: a message and an optional hint the user can act on."""
-    error_code = "error"  # its wording: workflow/error_messages.py
+    error_code = "error"  # its wording: i18n/error_messages.py
 
     def __init__(self, message: str, hint: str | None = None) -> None:
         super().__init__(message)

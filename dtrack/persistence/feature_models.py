@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from dtrack.workflow.models import Base, Directive, Province, Task, User, UTCDateTime
+from dtrack.persistence.models import Base, Directive, Province, Task, User, UTCDateTime
 
 
 class ExtensionRequest(Base):

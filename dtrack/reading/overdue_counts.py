@@ -1,11 +1,11 @@
 """The overdue review's counts and the choice of its first page, on the covering task indexes.
 
-Split from `workflow.overdue`, which assembles the review: these are the
+Split from `reading.overdue`, which assembles the review: these are the
 queries its speed at 1M tasks rests on (issue 12). Every condition they ask
 (state, deadline, province, group, assigned by the day, not marked not
 applicable) is a column of `ix_tasks_state_due` or `ix_tasks_state_submitted`,
 so counting reads an index and no task row; a test checks SQLite's plan. The
-figures are remembered per PostgreSQL snapshot (`MEMO`, `workflow.snapshot_memo`):
+figures are remembered per PostgreSQL snapshot (`MEMO`, `persistence.snapshot_memo`):
 recomputed after any commit, never stale.
 """
 from __future__ import annotations
@@ -17,15 +17,15 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ColumnElement, Select, func, select, union_all
 from sqlalchemy.orm import Session
 
+from dtrack.persistence.models import Directive, Province, Task, TaskGroup, task_key
+from dtrack.persistence.snapshot_memo import SnapshotMemo
+from dtrack.persistence.sql_types import AnySelect
 from dtrack.workflow.applicability import in_province_figures
 from dtrack.workflow.history import countable
-from dtrack.workflow.models import Directive, Province, Task, TaskGroup, task_key
-from dtrack.workflow.snapshot_memo import SnapshotMemo
-from dtrack.workflow.sql_types import AnySelect
 from dtrack.workflow.vocabulary import OWED_BY_PROVINCE, State
 
 if TYPE_CHECKING:  # the review's scope; only its task_filters() are used here
-    from dtrack.workflow.overdue import Scope
+    from dtrack.reading.overdue import Scope
 
 # The review's figures, remembered while the database shows the same data (PostgreSQL).
 MEMO = SnapshotMemo()

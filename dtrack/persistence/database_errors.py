@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from dtrack.workflow.errors import DatabaseUnavailable
+from dtrack.errors import DatabaseUnavailable
 
 # What SQLite says when it may not write: the file, its -wal/-shm files or its folder (or a read-only mount).
 _READ_ONLY_SIGNS = ("readonly database", "read-only database", "unable to open database file")
@@ -77,7 +77,7 @@ class DatabaseUrlUnusable(DatabaseUnavailable):
 
 def unsupported_url(display_url: str, exc: BaseException) -> DatabaseUrlUnusable:
     """A URL SQLAlchemy cannot turn into an engine: unknown dialect, or its driver is not installed."""
-    from dtrack.workflow.database_url import mask_url
+    from dtrack.persistence.database_url import mask_url
 
     detail = mask_url(str(exc).splitlines()[0]) if str(exc) else type(exc).__name__
     if isinstance(exc, ImportError):

@@ -18,11 +18,11 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from dtrack.config.clock import Clock
+from dtrack.persistence.models import Province, Task, TaskGroup, task_key
 from dtrack.workflow.applicability import department_tasks, province_units
 from dtrack.workflow.assignments import find_directive
-from dtrack.workflow.clock import Clock
 from dtrack.workflow.history import STANDING_COLUMNS, standing_rows
-from dtrack.workflow.models import Province, Task, TaskGroup, task_key
 from dtrack.workflow.timeliness import classify
 from dtrack.workflow.views import plain
 from dtrack.workflow.vocabulary import DeadlineStatus, Owner, Region

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from dtrack.workflow.models import Base, Task, User, UTCDateTime
+from dtrack.persistence.models import Base, Task, User, UTCDateTime
 
 
 class Attachment(Base):
