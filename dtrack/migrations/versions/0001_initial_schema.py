@@ -6,7 +6,7 @@ Create Date: 2026-11-22
 """
 from alembic import op
 import sqlalchemy as sa
-import dtrack.persistence.models
+import dtrack.workflow.models
 
 
 revision = '0001'
@@ -28,7 +28,7 @@ def upgrade() -> None:
     sa.Column('issued_on', sa.Date(), nullable=True),
     sa.Column('source', sa.Text(), nullable=True),
     sa.Column('digest', sa.String(length=64), nullable=False),
-    sa.Column('loaded_at', dtrack.persistence.models.UTCDateTime(), nullable=False),
+    sa.Column('loaded_at', dtrack.workflow.models.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_directives')),
     sa.UniqueConstraint('code', name=op.f('uq_directives_code'))
     )
@@ -77,7 +77,7 @@ def upgrade() -> None:
     sa.Column('role', sa.String(length=10), nullable=False),
     sa.Column('province_id', sa.Integer(), nullable=True),
     sa.Column('locale', sa.String(length=5), nullable=False),
-    sa.Column('created_at', dtrack.persistence.models.UTCDateTime(), nullable=False),
+    sa.Column('created_at', dtrack.workflow.models.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['province_id'], ['provinces.id'], name=op.f('fk_users_province_id_provinces')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
     sa.UniqueConstraint('email', name=op.f('uq_users_email'))
@@ -92,9 +92,9 @@ def upgrade() -> None:
     sa.Column('assigned_on', sa.Date(), nullable=False),
     sa.Column('original_due_on', sa.Date(), nullable=True),
     sa.Column('due_on', sa.Date(), nullable=True),
-    sa.Column('submitted_at', dtrack.persistence.models.UTCDateTime(), nullable=True),
-    sa.Column('completed_at', dtrack.persistence.models.UTCDateTime(), nullable=True),
-    sa.Column('updated_at', dtrack.persistence.models.UTCDateTime(), nullable=False),
+    sa.Column('submitted_at', dtrack.workflow.models.UTCDateTime(), nullable=True),
+    sa.Column('completed_at', dtrack.workflow.models.UTCDateTime(), nullable=True),
+    sa.Column('updated_at', dtrack.workflow.models.UTCDateTime(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['group_id'], ['task_groups.id'], name=op.f('fk_tasks_group_id_task_groups')),
     sa.ForeignKeyConstraint(['province_id'], ['provinces.id'], name=op.f('fk_tasks_province_id_provinces')),
@@ -115,7 +115,7 @@ def upgrade() -> None:
     sa.Column('progress', sa.Integer(), nullable=False),
     sa.Column('note', sa.Text(), nullable=True),
     sa.Column('evidence', sa.Text(), nullable=True),
-    sa.Column('at', dtrack.persistence.models.UTCDateTime(), nullable=False),
+    sa.Column('at', dtrack.workflow.models.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_events_actor_id_users')),
     sa.ForeignKeyConstraint(['task_id'], ['tasks.id'], name=op.f('fk_events_task_id_tasks')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_events'))
@@ -132,9 +132,9 @@ def upgrade() -> None:
     sa.Column('remind_on', sa.Date(), nullable=False),
     sa.Column('audience', sa.String(length=10), nullable=False),
     sa.Column('days', sa.Integer(), nullable=False),
-    sa.Column('created_at', dtrack.persistence.models.UTCDateTime(), nullable=False),
-    sa.Column('consumed_at', dtrack.persistence.models.UTCDateTime(), nullable=True),
-    sa.Column('cancelled_at', dtrack.persistence.models.UTCDateTime(), nullable=True),
+    sa.Column('created_at', dtrack.workflow.models.UTCDateTime(), nullable=False),
+    sa.Column('consumed_at', dtrack.workflow.models.UTCDateTime(), nullable=True),
+    sa.Column('cancelled_at', dtrack.workflow.models.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['task_id'], ['tasks.id'], name=op.f('fk_reminders_task_id_tasks')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reminders')),
     sa.UniqueConstraint('task_id', 'due_on', 'kind', 'remind_on', name=op.f('uq_reminders_task_id_due_on_kind_remind_on'))

@@ -6,7 +6,7 @@ Create Date: 2026-11-22
 """
 from alembic import op
 import sqlalchemy as sa
-import dtrack.persistence.models
+import dtrack.workflow.models
 
 
 revision = '0003'
@@ -28,13 +28,13 @@ def upgrade() -> None:
     sa.Column('message_id', sa.String(length=255), nullable=False),
     sa.Column('state', sa.String(length=10), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('next_attempt_at', dtrack.persistence.models.UTCDateTime(), nullable=False),
+    sa.Column('next_attempt_at', dtrack.workflow.models.UTCDateTime(), nullable=False),
     sa.Column('claimed_by', sa.String(length=32), nullable=True),
-    sa.Column('claimed_at', dtrack.persistence.models.UTCDateTime(), nullable=True),
-    sa.Column('sent_at', dtrack.persistence.models.UTCDateTime(), nullable=True),
+    sa.Column('claimed_at', dtrack.workflow.models.UTCDateTime(), nullable=True),
+    sa.Column('sent_at', dtrack.workflow.models.UTCDateTime(), nullable=True),
     sa.Column('server_reply', sa.Text(), nullable=True),
     sa.Column('last_error', sa.Text(), nullable=True),
-    sa.Column('created_at', dtrack.persistence.models.UTCDateTime(), nullable=False),
+    sa.Column('created_at', dtrack.workflow.models.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox')),
     sa.UniqueConstraint('message_id', name=op.f('uq_outbox_message_id')),
     sa.UniqueConstraint('recipient', 'kind', 'key_date', name=op.f('uq_outbox_recipient_kind_key_date'))

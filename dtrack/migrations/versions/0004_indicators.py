@@ -6,7 +6,7 @@ Create Date: 2026-11-22
 """
 from alembic import op
 import sqlalchemy as sa
-import dtrack.persistence.models
+import dtrack.workflow.models
 
 
 revision = '0004'
@@ -42,7 +42,7 @@ def upgrade() -> None:
     sa.Column('note', sa.Text(), nullable=True),
     sa.Column('source', sa.Text(), nullable=True),
     sa.Column('actor_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', dtrack.persistence.models.UTCDateTime(), nullable=False),
+    sa.Column('created_at', dtrack.workflow.models.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_indicator_values_actor_id_users')),
     sa.ForeignKeyConstraint(['indicator_id'], ['indicators.id'], name=op.f('fk_indicator_values_indicator_id_indicators')),
     sa.ForeignKeyConstraint(['province_id'], ['provinces.id'], name=op.f('fk_indicator_values_province_id_provinces')),

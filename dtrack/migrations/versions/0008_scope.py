@@ -14,7 +14,7 @@ Create Date: 2026-12-01
 """
 from alembic import op
 import sqlalchemy as sa
-import dtrack.persistence.models
+import dtrack.workflow.models
 
 
 revision = '0008'
@@ -28,7 +28,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('scope_regions', sa.Text(), server_default='', nullable=False))
         batch_op.add_column(sa.Column('scope_provinces', sa.Text(), server_default='', nullable=False))
     with op.batch_alter_table('tasks', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('not_applicable_since', dtrack.persistence.models.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column('not_applicable_since', dtrack.workflow.models.UTCDateTime(), nullable=True))
         batch_op.add_column(sa.Column('not_applicable_by', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('not_applicable_reason', sa.Text(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_tasks_not_applicable_by_users'), 'users',

@@ -9,7 +9,7 @@ stored period, and so every task key, stays as it is.
 """
 from alembic import op
 import sqlalchemy as sa
-import dtrack.persistence.models
+import dtrack.workflow.models
 
 
 revision = '0009'
@@ -27,12 +27,12 @@ def upgrade() -> None:
     sa.Column('open_task_id', sa.Integer(), nullable=True),
     sa.Column('status', sa.String(length=10), nullable=False),
     sa.Column('requested_by_id', sa.Integer(), nullable=False),
-    sa.Column('requested_at', dtrack.persistence.models.UTCDateTime(), nullable=False),
+    sa.Column('requested_at', dtrack.workflow.models.UTCDateTime(), nullable=False),
     sa.Column('current_due_on', sa.Date(), nullable=True),
     sa.Column('proposed_due_on', sa.Date(), nullable=False),
     sa.Column('reason', sa.Text(), nullable=False),
     sa.Column('decided_by_id', sa.Integer(), nullable=True),
-    sa.Column('decided_at', dtrack.persistence.models.UTCDateTime(), nullable=True),
+    sa.Column('decided_at', dtrack.workflow.models.UTCDateTime(), nullable=True),
     sa.Column('granted_due_on', sa.Date(), nullable=True),
     sa.Column('decision_note', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_extension_requests_decided_by_id_users')),

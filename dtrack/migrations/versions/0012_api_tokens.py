@@ -6,7 +6,7 @@ Create Date: 2026-12-01
 """
 from alembic import op
 import sqlalchemy as sa
-import dtrack.persistence.models
+import dtrack.workflow.models
 
 
 revision = '0012'
@@ -22,10 +22,10 @@ def upgrade() -> None:
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=100), nullable=False),
     sa.Column('prefix', sa.String(length=12), nullable=False),
-    sa.Column('created_at', dtrack.persistence.models.UTCDateTime(), nullable=False),
-    sa.Column('expires_at', dtrack.persistence.models.UTCDateTime(), nullable=False),
-    sa.Column('revoked_at', dtrack.persistence.models.UTCDateTime(), nullable=True),
-    sa.Column('last_used_at', dtrack.persistence.models.UTCDateTime(), nullable=True),
+    sa.Column('created_at', dtrack.workflow.models.UTCDateTime(), nullable=False),
+    sa.Column('expires_at', dtrack.workflow.models.UTCDateTime(), nullable=False),
+    sa.Column('revoked_at', dtrack.workflow.models.UTCDateTime(), nullable=True),
+    sa.Column('last_used_at', dtrack.workflow.models.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_api_tokens_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_api_tokens')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_api_tokens_token_hash'))

@@ -6,7 +6,7 @@ Create Date: 2026-12-01
 """
 from alembic import op
 import sqlalchemy as sa
-import dtrack.persistence.models
+import dtrack.workflow.models
 
 
 revision = '0013'
@@ -24,8 +24,8 @@ def upgrade() -> None:
     sa.Column('size', sa.BigInteger(), nullable=False),
     sa.Column('mimetype', sa.String(length=100), nullable=False),
     sa.Column('sha256', sa.String(length=64), nullable=False),
-    sa.Column('created_at', dtrack.persistence.models.UTCDateTime(), nullable=False),
-    sa.Column('withdrawn_at', dtrack.persistence.models.UTCDateTime(), nullable=True),
+    sa.Column('created_at', dtrack.workflow.models.UTCDateTime(), nullable=False),
+    sa.Column('withdrawn_at', dtrack.workflow.models.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['task_id'], ['tasks.id'], name=op.f('fk_attachments_task_id_tasks')),
     sa.ForeignKeyConstraint(['uploader_id'], ['users.id'], name=op.f('fk_attachments_uploader_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_attachments'))
