@@ -68,3 +68,25 @@ bench-quick: $(STAMP) bytecode
 
 clean:
 	rm -rf $(VENV) *.egg-info dtrack-demo.db* .pytest_cache test-output
+
+# The message catalogs (dtrack/locale/<lang>/LC_MESSAGES/dtrack.po, Babel's gettext tooling).
+# Ids are symbolic (web.nav_home) and mostly looked up by a computed name (state.<value>,
+# w["nav_home"] in a template), which `pybabel extract` cannot see: en.po is the source catalog
+# instead. `messages` checks the ids the sources do name literally (babel.cfg) against it, writes the
+# template from it and brings vi.po in line with `pybabel update` (a new id arrives untranslated, a
+# dropped one obsolete; tests/i18n fails until vi.po is translated), then compiles.
+# `python -m dtrack.i18n.messages add FILE.tsv` merges `id<TAB>vi<TAB>en` lines into both.
+.PHONY: messages compile-messages
+messages: $(STAMP)
+	@mkdir -p build/messages
+	$(BIN)/pybabel -q extract -F babel.cfg --no-default-keywords -k text:2 -k plural:2 -k has:2 \
+	  -o build/messages/named.pot dtrack
+	$(BIN)/python -m dtrack.i18n.messages check build/messages/named.pot
+	$(BIN)/python -m dtrack.i18n.messages pot build/messages/dtrack.pot
+	$(BIN)/pybabel -q update -i build/messages/dtrack.pot -d dtrack/locale -D dtrack -l vi -w 100 \
+	  --no-fuzzy-matching
+	$(BIN)/python -m dtrack.i18n.messages tidy
+	$(MAKE) compile-messages
+
+compile-messages: $(STAMP)
+	$(BIN)/pybabel compile -d dtrack/locale -D dtrack --statistics

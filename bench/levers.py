@@ -14,19 +14,16 @@ from pathlib import Path
 from bench.scratch import Scratch
 from bench.suite_engine import CHUNKS, _timed, engine_writer, plan, side_by_side
 from dtrack.persistence.database import Database
-from dtrack.workflow import lifecycle, service
+from dtrack.workflow.lifecycle import Lifecycle
 
 # Each lever, undone: how the engine ran before it (for an A/B in one process).
 UNDO = {
-    "one-query": lambda db: setattr(service, "find_task_and_user", lambda *args: None),
     "pre-ping": lambda db: setattr(db.engine.pool, "_pre_ping", True),
-    # Tracker.fire on plain rows and one Connection (the ORM path is what it falls back to).
-    "core-path": lambda db: setattr(service.Tracker, "_fire_on_core", lambda *args: None),
     # The (state, trigger) -> destination table instead of firing the shared machine.
-    "move-table": lambda db: setattr(lifecycle, "_moves", lambda: None),
+    "move-table": lambda db: setattr(Lifecycle, "moves", property(lambda self: None)),
 }
 # What UNDO changes, as it is, restored before every chunk.
-_KEPT = ((service, "find_task_and_user"), (service.Tracker, "_fire_on_core"), (lifecycle, "_moves"))
+_KEPT = ((Lifecycle, "moves"),)
 
 
 def ab(backend: str, lever: str, n: int) -> None:

@@ -16,6 +16,7 @@ from datetime import date
 from sqlalchemy import select
 
 from dtrack.config.clock import Clock
+from dtrack.config.today import Today
 from dtrack.persistence.database import Database
 from dtrack.persistence.models import Directive, Province, Task
 from dtrack.reading.status import status_matrix
@@ -27,13 +28,13 @@ BATCH = 10_000
 
 def full_pass(url: str) -> dict[str, object]:
     db = Database(url)
-    clock = Clock(pinned=AS_OF)
+    today = Today.of(Clock(pinned=AS_OF))
     start = time.perf_counter()
     cells = 0
     counts: Counter = Counter()
     with db.session() as session:
         for code in session.scalars(select(Directive.code).order_by(Directive.code)).all():
-            matrix = status_matrix(session, code)
+            matrix = status_matrix(session, code, today)
             cells += len(matrix.cells)
             for region in matrix.regions():
                 matrix.state_counts(region)
@@ -46,7 +47,7 @@ def full_pass(url: str) -> dict[str, object]:
         )
         tasks = 0
         for region, state, due_on, submitted_at, completed_at in rows:
-            status = classify(state, due_on, AS_OF, submitted_at=submitted_at, completed_at=completed_at, clock=clock)
+            status = classify(state, due_on, today, submitted_at=submitted_at, completed_at=completed_at)
             counts[(region, state, status.status.value)] += 1
             tasks += 1
     db.dispose()

@@ -38,7 +38,7 @@ def _uploads(ctx: BenchContext) -> list[Result]:
     from starlette.testclient import TestClient
 
     from dtrack.accounts.admin import set_password
-    from dtrack.web.app import create_app
+    from dtrack.web.app import build_app
     from dtrack.workflow.users import add_user
 
     url = ctx.fresh_url()
@@ -50,7 +50,7 @@ def _uploads(ctx: BenchContext) -> list[Result]:
     with db.session() as session:
         add_user(session, email=email, name="Cán bộ đo", role="province", province="ha-noi", now=clock.now())
     set_password(db, clock, email, password)
-    client = TestClient(create_app(db, settings, clock), follow_redirects=False)
+    client = TestClient(build_app(db, settings, clock), follow_redirects=False)
     page = client.get("/login")
     token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
     client.post("/login", data={"email": email, "password": password, "csrf_token": token})
@@ -85,7 +85,7 @@ def _api(ctx: BenchContext, url: str, db: Database) -> list[Result]:
     from starlette.testclient import TestClient
 
     from dtrack.accounts.api_tokens import create_token
-    from dtrack.web.app import create_app
+    from dtrack.web.app import build_app
 
     settings = load_settings({}, database_url=url)
     clock = Clock()
@@ -94,7 +94,7 @@ def _api(ctx: BenchContext, url: str, db: Database) -> list[Result]:
         officer, province = session.execute(select(User.id, User.province_id).where(User.role == Role.PROVINCE.value)
                                             .order_by(User.id).limit(1)).one()
         rows = session.scalar(select(Task.id).order_by(Task.id.desc()).limit(1)) or 0
-    client = TestClient(create_app(db, settings, clock))
+    client = TestClient(build_app(db, settings, clock))
     results = []
     count = 15 if ctx.quick else 60
     for who, user_id, query in (("overseer, first page of 100", overseer, "?limit=100"),

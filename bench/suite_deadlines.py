@@ -21,6 +21,7 @@ from bench.context import BenchContext, Result, Timing, measure
 from bench.generate import AS_OF, largest_province
 from bench.phase import in_child
 from dtrack.config.clock import Clock
+from dtrack.config.today import Today
 from dtrack.persistence.database import Database
 from dtrack.persistence.models import Province, Task
 from dtrack.reading.overdue import Scope, overdue_review
@@ -40,7 +41,7 @@ def run(ctx: BenchContext) -> list[Result]:
     url = ctx.big_url()
     db = Database(url)
     as_of = AS_OF
-    clock = Clock(pinned=as_of)
+    today = Today.of(Clock(pinned=as_of))
     with db.session() as session:
         rows = session.scalar(select(func.count()).select_from(Task))
         province_id, slug, province_tasks = largest_province(session)
@@ -56,7 +57,7 @@ def run(ctx: BenchContext) -> list[Result]:
             if forget:
                 MEMO.clear()
             with db.session() as session:
-                found.append(overdue_review(session, as_of, scope, limit=limit, clock=clock).total)
+                found.append(overdue_review(session, today, scope, limit=limit).total)
 
         timing = measure(once, repeat=repeat) if limit is not None else measure(once, repeat=2, warmup=0)
         shown = "all listed" if limit is None else f"first {limit} listed"

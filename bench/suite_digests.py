@@ -27,7 +27,8 @@ from bench.generate import AS_OF
 from bench.phase import in_child
 from bench.suite_deadlines import baseline
 from dtrack.config.clock import Clock
-from dtrack.config.settings import load_settings, parse_smtp_url
+from dtrack.config.settings import load_settings
+from dtrack.config.values import parse_smtp_url
 from dtrack.notifications.outbox import deliver
 from dtrack.notifications.transport import SmtpTransport
 from dtrack.persistence.database import Database

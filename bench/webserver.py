@@ -40,7 +40,7 @@ def free_port() -> int:
 
 def _env(db_url: str, extra: Mapping[str, str] | None) -> dict[str, str]:
     env = dict(os.environ)
-    # The workers of `--workers N` build the app from the environment (dtrack.web.asgi:app).
+    # The workers of `--workers N` build the app with the factory (dtrack.web.asgi:create_app).
     env["DTRACK_DATABASE_URL"] = db_url
     env.setdefault("PYTHONUNBUFFERED", "1")
     env.update(extra or {})

@@ -13,14 +13,10 @@ from typing import TYPE_CHECKING
 
 from dtrack import unseen
 from dtrack.config.clock import local_dmy_hm
-from dtrack.terminal_wording import ROLE_WORDS, words
+from dtrack.i18n.labels import DEADLINE_LABELS, REGION_LABELS, REQUEST_STATUS_LABELS, STATE_LABELS, TRIGGER_LABELS
+from dtrack.terminal_wording import value_text, words
 from dtrack.workflow.vocabulary import (
-    DEADLINE_LABELS,
-    REGION_LABELS,
-    REQUEST_STATUS_LABELS,
     STATE_GLYPHS,
-    STATE_LABELS,
-    TRIGGER_LABELS,
     DeadlineStatus,
     DeadlineTrigger,
     Region,
@@ -30,6 +26,7 @@ from dtrack.workflow.vocabulary import (
 )
 
 if TYPE_CHECKING:  # types only: a command imports the modules it uses (start-up time, issue 12)
+    from dtrack.i18n.catalog import Words
     from dtrack.persistence.models import Task
     from dtrack.reading.overdue import CellCounts, OverdueReview, TimelinessMatrix
     from dtrack.reading.status import StatusMatrix
@@ -124,7 +121,8 @@ def state_text(state: str, lang: str = "vi") -> str:
 
 
 def role_text(role: str, lang: str = "vi") -> str:
-    return ROLE_WORDS.get(lang, ROLE_WORDS["vi"]).get(role, role)
+    """A role as the terminal names it (`cli.role.<role>`); the stored value stays in --json."""
+    return value_text(role, lang, area="cli.role")
 
 
 def task_table(views: Sequence[TaskView], lang: str = "vi") -> str:
@@ -143,8 +141,9 @@ def task_table(views: Sequence[TaskView], lang: str = "vi") -> str:
 
 def request_table(views: Sequence[RequestView], lang: str = "vi", tz: str | None = None) -> str:
     """Extension requests: what was asked, by whom and when, and the decision."""
+    w = words(lang)
     if not views:
-        return "(no extension requests)"
+        return w["no_requests"]
     labels = REQUEST_STATUS_LABELS[lang]
     rows = [
         (v.id, v.task_key, v.province_name, labels[RequestStatus(v.status)], v.current_due_on, v.proposed_due_on,
@@ -152,8 +151,7 @@ def request_table(views: Sequence[RequestView], lang: str = "vi", tz: str | None
          _shorten(v.reason if v.status == "pending" else (v.decision_note or v.reason), 40))
         for v in views
     ]
-    return (table(("id", "task", "province", "status", "deadline", "asked for", "granted", "by", "at",
-                   "reason / decision"), rows) + f"\n{len(views)} request(s)")
+    return table(w["requests_headers"].split("|"), rows) + "\n" + w["n_requests"].format(n=len(views))
 
 
 def deadline_status_text(status: str | None, days: int | None, lang: str = "vi") -> str:
@@ -207,7 +205,7 @@ def task_details(task: Task, lang: str = "vi", view: TaskView | None = None,
     return neutralise("\n".join(lines))  # the title and reason above the table come from files and users
 
 
-def _person(user, w: dict[str, str]) -> str:
+def _person(user, w: Words) -> str:
     """Who acted: their name and email ('Nguyễn Văn An <an@...>'), or the system."""
     if user is None:
         return w["system"]

@@ -25,6 +25,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from dtrack.config.clock import Clock
+from dtrack.i18n.catalog import STRICT_VARIABLE
 from dtrack.persistence.database import Database
 from dtrack.usecases.bootstrap import initialise
 from dtrack.workflow.service import Tracker
@@ -34,6 +35,11 @@ from dtrack.workflow.users import add_user
 # 2-core CI machine must not fail because one example took 300 ms.
 hypothesis_settings.register_profile("dtrack", deadline=None)
 hypothesis_settings.load_profile("dtrack")
+
+# A message id missing from a catalog fails the test that shows it (production falls back to English,
+# then to the id: dtrack.i18n.catalog). In the environment, so the commands and servers the tests start
+# are strict too.
+os.environ[STRICT_VARIABLE] = "1"
 
 PG_URL = os.environ.get("DTRACK_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 # Tasks are assigned on this day in every test world (a Monday).

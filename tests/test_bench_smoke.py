@@ -13,7 +13,7 @@ from bench.generate import AS_OF, DIRECTIVE_20_ON, generate, largest_province, u
 from bench.rollup import full_pass
 from dtrack.persistence.database import Database
 from dtrack.persistence.models import Directive, Event, Province, Task, TaskGroup, User
-from dtrack.workflow.lifecycle import machine
+from dtrack.workflow.lifecycle import DEFAULT
 from dtrack.workflow.vocabulary import DeadlineTrigger, Region, Role, State
 
 
@@ -48,7 +48,7 @@ def test_generator_builds_a_season_whose_states_follow_the_dates(empty_url):
                 assert e.from_state == state
                 assert e.at.date() <= AS_OF
                 if e.trigger != DeadlineTrigger.CHECKPOINT.value:
-                    assert e.trigger in machine().get_triggers(e.from_state)
+                    assert e.trigger in DEFAULT.triggers_from(e.from_state)
                 state = e.to_state
             assert state == t.state
         # A realistic history depth: a task that went the whole way has 5-10 events on average.

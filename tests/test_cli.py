@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from dtrack.cli import cli
+from dtrack.config.today import Today
 from dtrack.persistence.database import Database
 from dtrack.persistence.models import Event, Task
 
@@ -162,7 +163,7 @@ BAD_INPUTS = [
     (("task", "submit", "20/CT-BCT:2:ha-noi", "--as", HANOI),
      "lỗi: không thể nộp nhiệm vụ 20/CT-BCT:2:ha-noi: nhiệm vụ đang ở trạng thái «Chưa bắt đầu»; "
      "được phép lúc này: start, block",
-     "error: cannot submit 20/CT-BCT:2:ha-noi: it is not_started; allowed now: start, block"),
+     "error: cannot submit 20/CT-BCT:2:ha-noi: it is «Not started»; allowed now: start, block"),
     # Another province's task is unknown to the officer, word for word as a missing one.
     (("task", "start", "20/CT-BCT:2:hai-phong", "--as", HANOI),
      "không có nhiệm vụ '20/CT-BCT:2:hai-phong'",
@@ -176,9 +177,9 @@ BAD_INPUTS = [
     (("task", "start", "20/CT-BCT:2:ha-noi", "--as", "ghost@x.vn"), "không có người dùng 'ghost@x.vn'",
      "unknown user 'ghost@x.vn'"),
     (("task", "start", "20/CT-BCT:2:ha-noi", "--as", HANOI, "--progress", "140"),
-     "--progress: '140' không phải là tiến độ hợp lệ", "--progress: 140 is outside 0-100"),
+     "--progress: '140' không phải là tiến độ hợp lệ", "--progress: '140' is not a valid progress"),
     (("task", "start", "20/CT-BCT:2:ha-noi", "--as", HANOI, "--progress", "nhiều"),
-     "'nhiều' không phải là tiến độ hợp lệ; hãy ghi một số nguyên từ 0 đến 100", "is not a number"),
+     "'nhiều' không phải là tiến độ hợp lệ; hãy ghi một số nguyên từ 0 đến 100", "give a whole number from 0 to 100"),
     (("task", "block", "20/CT-BCT:2:ha-noi", "--as", HANOI), "thao tác block cần ghi rõ lý do", "block needs a note"),
     (("task", "start", "20/CT-BCT:2:ha-noi", "--as", HANOI, "--as-of", "2026-02-30"),
      "--as-of: '2026-02-30' không phải là ngày hợp lệ", "--as-of: '2026-02-30' is not a valid date"),
@@ -192,7 +193,7 @@ BAD_INPUTS = [
     (("users", "add", "--email", "not-an-email", "--name", "X", "--role", "overseer"),
      "'not-an-email' không phải là địa chỉ email", "is not an email address"),
     (("users", "add", "--email", "b@x.vn", "--name", "X", "--role", "province"),
-     "người dùng của tỉnh cần --province MÃ_TỈNH", "needs --province"),
+     "--province: người dùng của tỉnh cần có tỉnh; thêm --province MÃ_TỈNH", "needs a province; add --province"),
     (("users", "add", "--email", HANOI, "--name", "X", "--role", "overseer"), f"{HANOI} đã được đăng ký",
      "already registered"),
     (("deadlines", "extend", "20/CT-BCT:2:ha-noi", "--to", "2026-13-01", "--reason", "r", "--as", OVERSEER),
@@ -227,7 +228,7 @@ def test_bad_directive_file_names_file_field_and_problem(cli_runner, db_url, tmp
     before = state_of(db_url)
     result = cli_runner("directive", "load", str(bad))
     assert result.exit_code == 1
-    assert result.output.startswith(f"lỗi: {bad}: groups[ordinal=1].deadline: 'soon' is not a deadline rule")
+    assert result.output.startswith(f"lỗi: {bad}: groups[ordinal=1].deadline: 'soon' không phải là quy tắc tính hạn")
     assert state_of(db_url) == before
 
 
@@ -374,7 +375,7 @@ def test_as_of_shows_the_state_of_that_day_after_later_transitions(world, cli_ru
     assert key in {t["key"] for t in overdue["overdue"]} and overdue["per_province"]["ha-noi"] == 1
     assert overdue["total_overdue"] == sum(sum(p["overdue"].values()) for p in status["provinces"])
     with world.db.session() as s:
-        report = province_report(s, "ha-noi", ReportOptions(date(2025, 12, 20)))
+        report = province_report(s, "ha-noi", ReportOptions(Today(date(2025, 12, 20))))
     row = next(r for r in report.table("groups").rows if r[0] == 9)
     assert row[3] == "Đang thực hiện" and "Quá hạn" in row[7]
     # Today: completed (late), as the rows say.
@@ -399,7 +400,7 @@ def test_task_not_applicable_and_applicable_from_the_shell(people, english):
     shown = run("task", "show", key)
     assert "Not applicable: Hà Nội không có làng nghề đan lát" in shown.output and "exempt" in shown.output
     again = run("task", "not-applicable", key, "--reason", "lần nữa", "--as", OVERSEER)
-    assert again.exit_code == 1 and again.output.startswith(f"error: task: {key} is already marked not applicable")
+    assert again.exit_code == 1 and again.output.startswith(f"error: {key} is already marked not applicable")
     overdue = json.loads(run("overdue", "--json", "--province", "ha-noi").output)
     assert key not in {t["key"] for t in overdue["overdue"]}
     assert overdue["total_overdue"] == before["total_overdue"] - 1

@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 
 from dtrack.cli import cli
+from dtrack.config.database_url import mask_url
 from dtrack.persistence.database import Database
-from dtrack.persistence.database_url import mask_url
 
 
 def fingerprint(url: str) -> tuple:

@@ -44,7 +44,7 @@ def test_overdue_json_csv_and_matrix(english, cli_runner):
     (("overdue", "--as-of", "2026-02-30"), "--as-of: '2026-02-30' không phải là ngày hợp lệ"),
     (("overdue", "--region", "west"), "'west' không phải là một vùng"),
     (("deadlines", "extend", "20/CT-BCT:9:ha-noi:2025-H2", "--to", "01/12/2025", "--reason", "x", "--as", "OVERSEER"),
-     "not after the current deadline"),
+     "--to: 01/12/2025 không sau hạn hiện tại"),
     (("deadlines", "extend", "20/CT-BCT:9:ha-noi:2025-H2", "--to", "30/02/2026", "--reason", "x", "--as", "OVERSEER"),
      "--to: '30/02/2026' không phải là ngày hợp lệ"),
     (("deadlines", "extend", "--group", "9", "--to", "2026-02-01", "--reason", "x", "--as", "nobody@example.vn"),
@@ -172,7 +172,7 @@ deadline = { rrule = "FREQ=MONTHLY;BYMONTHDAY=40" }
 """, encoding="utf-8")
     result = cli_runner("directive", "load", str(path))
     assert result.exit_code == 1
-    assert result.output.count("\n") == 1 and "BYMONTHDAY=40 is outside 1..31" in result.output
+    assert result.output.count("\n") == 1 and "BYMONTHDAY=40 nằm ngoài 1..31" in result.output
     assert "99/CT-TEST" not in cli_runner("directive", "list").output
 
 

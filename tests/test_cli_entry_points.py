@@ -2,11 +2,11 @@
 
 `dtrack` (the console script of the environment), `python -m dtrack` and
 `python -m dtrack.cli` must resolve to the same, complete command tree: the
-commands live in `dtrack/commands/`, one module per group, and register
-themselves on the root group of `dtrack.cli`. (Run as `python -m
-dtrack.cli`, that file is `__main__`, a second copy of the module; a
-`main()` run before every command was registered once answered "No such
-command 'serve'" for eleven commands.)
+commands live in `dtrack/commands/`, one module per group, and `dtrack.cli`
+imports them and adds them to its root group. (Run as `python -m
+dtrack.cli`, that file is `__main__`, a second copy of the module; when the
+commands registered themselves on the group of `dtrack.cli`, a `main()` run
+from that copy once answered "No such command 'serve'" for eleven commands.)
 
 Real processes for the root's `--help` and every command or group directly
 under it (20 x 3); the leaves below the groups go through the same entry
@@ -65,7 +65,8 @@ def command_paths(group: click.Group = cli, prefix: tuple[str, ...] = ()) -> lis
     """Every command and group below `group`, as the words typed after `dtrack`, depth first."""
     found = []
     for name in group.list_commands(click.Context(group)):
-        command = group.commands[name]
+        command = group.get_command(click.Context(group), name)  # a group may make its commands (`task`)
+        assert command is not None, (*prefix, name)
         found.append((*prefix, name))
         if isinstance(command, click.Group):
             found += command_paths(command, (*prefix, name))
@@ -100,7 +101,9 @@ def _command(path: tuple[str, ...]) -> click.Command:
     command: click.Command = cli
     for name in path:
         assert isinstance(command, click.Group)
-        command = command.commands[name]
+        found = command.get_command(click.Context(command), name)
+        assert found is not None, path
+        command = found
     return command
 
 

@@ -56,7 +56,8 @@ def test_the_wheel_holds_one_package_with_its_data(installed):
     for needed in ("dtrack/migrations/versions/0001_initial_schema.py", "dtrack/migrations/script.py.mako",
                    "dtrack/templates/reports/national.html.j2", "dtrack/templates/email/digest.txt.j2",
                    "dtrack/seeds/examples/example-directive.toml", "dtrack/seeds/provinces.toml",
-                   "dtrack/cli.py", "dtrack/workflow/service.py"):
+                   "dtrack/cli.py", "dtrack/workflow/service.py", "dtrack/locale/vi/LC_MESSAGES/dtrack.mo",
+                   "dtrack/locale/en/LC_MESSAGES/dtrack.mo", "dtrack/locale/vi/LC_MESSAGES/dtrack.po"):
         assert needed in names
     found = _run([installed / "python", "-c", "import dtrack.cli; print(dtrack.cli.__file__)"], cwd=installed)
     assert found.stdout.startswith(str(installed.parent)), found.stdout + found.stderr

@@ -89,9 +89,9 @@ def disable_user(db: Database, clock: Clock, user_ref: int | str, actor_email: s
         actor = _admin(session, actor_email, "users")
         user = _target(session, user_ref)
         if actor is not None and actor.id == user.id:
-            raise InvalidInput("user", "you cannot disable your own account", "ask another administrator")
+            raise InvalidInput("user", "cannot_disable_self")
         if user.disabled_at is not None:
-            raise InvalidInput("user", f"{user.email} is already disabled")
+            raise InvalidInput("user", "already_disabled", email=user.email)
         user.disabled_at = now
         ended = revoke_user_sessions(session, user.id, now)
         record(session, AuthKind.DISABLED, now, actor_id=actor.id if actor else None, user_id=user.id,
@@ -108,13 +108,13 @@ def edit_user(db: Database, clock: Clock, user_ref: int | str, *, role: str, pro
         user = _target(session, user_ref)
         province = (province or "").strip() or None
         if role not in {r.value for r in Role}:
-            raise InvalidInput("role", f"{role!r} is not a role", "roles: province, overseer, admin")
+            raise InvalidInput("role", "not_a_role", value=role)
         if role == Role.PROVINCE and not province:
-            raise InvalidInput("province", "a province user needs a province")
+            raise InvalidInput("province", "province_needed")
         if role != Role.PROVINCE:
             province = None
         if actor is not None and actor.id == user.id and role != Role.ADMIN:
-            raise InvalidInput("role", "you cannot take away your own administrator role", "ask another administrator")
+            raise InvalidInput("role", "cannot_demote_self")
         province_row = resolve(session, province).province if province else None
         before = f"{user.role} {user.province.slug if user.province else ''}".strip()
         user.role = role
@@ -157,7 +157,7 @@ def set_language(db: Database, user_id: int, lang: str) -> None:
     from dtrack.workflow.vocabulary import LANGUAGES
 
     if lang not in LANGUAGES:
-        raise InvalidInput("lang", f"{lang!r} is not supported", "use vi or en")
+        raise InvalidInput("locale", "unsupported_language", value=lang)
     with db.session() as session:
         user = session.get(User, user_id)
         if user is None:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, joinedload
 from dtrack.accounts.audit import AuthKind, record
 from dtrack.accounts.sessions import digest, new_token
 from dtrack.config.clock import Clock
-from dtrack.errors import InvalidInput, NotAuthenticated, NotFound
+from dtrack.errors import InvalidInput, NotAuthenticated, NotFound, because
 from dtrack.persistence.account_models import ApiToken
 from dtrack.persistence.database import Database, row_id
 from dtrack.persistence.models import User
@@ -33,7 +33,8 @@ TOUCH_EVERY = timedelta(seconds=60)
 
 
 class UnknownToken(NotFound):
-    kind = "API token"
+    error_code = "unknown_token"
+    kind = "token"
 
 
 @dataclass(frozen=True)
@@ -62,15 +63,15 @@ def check_token_request(name: str | None, days: str | int | None) -> tuple[str, 
     """The name and lifetime asked for, or InvalidInput naming the field."""
     name = (name or "").strip()
     if not name:
-        raise InvalidInput("token_name", "a token needs a name", "say what it is for, e.g. 'báo cáo tuần'")
+        raise InvalidInput("token_name", "token_needs_name")
     if len(name) > MAX_NAME or any(ord(c) < 32 for c in name):
-        raise InvalidInput("token_name", f"the name must be at most {MAX_NAME} printable characters")
+        raise InvalidInput("token_name", "token_name_too_long", max=MAX_NAME)
     try:
         lifetime = int(str(days).strip()) if days not in (None, "") else 90
     except ValueError:
-        raise InvalidInput("token_days", f"{days!r} is not a whole number of days") from None
+        raise InvalidInput("token_days", "not_whole_number", value=days) from None
     if not 1 <= lifetime <= MAX_DAYS:
-        raise InvalidInput("token_days", f"a token lives 1 to {MAX_DAYS} days, not {lifetime}")
+        raise InvalidInput("token_days", "token_days_range", value=lifetime, max=MAX_DAYS)
     return name, lifetime
 
 
@@ -82,7 +83,7 @@ def create_token(db: Database, clock: Clock, user_id: int, name: str | None, day
     with db.session() as session:
         user = session.get(User, user_id)
         if user is None or user.disabled_at is not None:
-            raise NotAuthenticated("the account is disabled")
+            raise NotAuthenticated(because("account_disabled"))
         row = ApiToken(token_hash=digest(secret), user_id=user.id, name=name, prefix=secret[:10], created_at=now,
                        expires_at=now + timedelta(days=lifetime))
         session.add(row)
@@ -128,16 +129,16 @@ def bearer_user(db: Database, header: str | None, now: datetime) -> User:
     scheme, _, secret = (header or "").partition(" ")
     secret = secret.strip()
     if scheme.lower() != "bearer" or not secret.startswith(PREFIX) or len(secret) > 100:
-        raise NotAuthenticated("send 'Authorization: Bearer dtk_…' with a personal API token")
+        raise NotAuthenticated(because("no_token"))
     with db.session() as session:
         row = session.scalars(select(ApiToken).options(joinedload(ApiToken.user).joinedload(User.province))
                               .where(ApiToken.token_hash == digest(secret))).one_or_none()
         if row is None or row.revoked_at is not None:
-            raise NotAuthenticated("the token is unknown or revoked")
+            raise NotAuthenticated(because("token_unknown"))
         if now >= row.expires_at:
-            raise NotAuthenticated("the token has expired")
+            raise NotAuthenticated(because("token_expired"))
         if row.user.disabled_at is not None:
-            raise NotAuthenticated("the account is disabled")
+            raise NotAuthenticated(because("account_disabled"))
         if row.last_used_at is None or now - row.last_used_at >= TOUCH_EVERY:
             session.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
         return row.user

@@ -27,7 +27,8 @@ MAX_TOKEN = 100
 
 
 class UnknownFeed(NotFound):
-    kind = "calendar feed"
+    error_code = "unknown_feed"
+    kind = "feed"
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from dtrack.accounts.api_tokens import revoke_user_tokens
 from dtrack.accounts.audit import AuthKind, record
 from dtrack.accounts.sessions import digest, new_token, revoke_user_sessions
 from dtrack.config.settings import Settings
-from dtrack.errors import LinkInvalid
+from dtrack.errors import LinkInvalid, because
 from dtrack.persistence.account_models import AuthToken
 from dtrack.persistence.database import rows_matched
 from dtrack.persistence.models import User
@@ -43,17 +43,17 @@ def issue_link(session: Session, user: User, purpose: str, now: datetime, settin
 def valid_link(session: Session, token: str, now: datetime) -> AuthToken:
     """The link's row if it can still be used; LinkInvalid otherwise."""
     if not token or len(token) > MAX_TOKEN:
-        raise LinkInvalid("unknown link")
+        raise LinkInvalid(because("link_unknown"))
     row = session.scalars(select(AuthToken).options(joinedload(AuthToken.user))
                           .where(AuthToken.token_hash == digest(token))).one_or_none()
     if row is None:
-        raise LinkInvalid("unknown link")
+        raise LinkInvalid(because("link_unknown"))
     if row.used_at is not None:
-        raise LinkInvalid("it has been used already")
+        raise LinkInvalid(because("link_used"))
     if now >= row.expires_at:
-        raise LinkInvalid("it has expired")
+        raise LinkInvalid(because("link_expired"))
     if row.user.disabled_at is not None:
-        raise LinkInvalid("the account is disabled")
+        raise LinkInvalid(because("account_disabled"))
     return row
 
 
@@ -65,7 +65,7 @@ def redeem(session: Session, token: str, password: str, confirm: str, now: datet
     used = session.execute(update(AuthToken).where(AuthToken.id == row.id, AuthToken.used_at.is_(None))
                            .values(used_at=now))
     if rows_matched(used) != 1:
-        raise LinkInvalid("it has been used already")
+        raise LinkInvalid(because("link_used"))
     set_password_hash(session, row.user, password, now, actor_id=row.user.id, ip=ip, how=f"{row.purpose} link")
     return row.user
 

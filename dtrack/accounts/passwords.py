@@ -34,7 +34,7 @@ class HashingBusy(DtrackError):
     error_code = "hashing_busy"
 
     def __init__(self) -> None:
-        super().__init__("the server is busy checking passwords", "wait a few seconds and try again")
+        super().__init__()
         self.retry_after = RETRY_AFTER
 
 
@@ -108,14 +108,13 @@ def waste_time(password: str) -> None:
 def check_new_password(password: str, confirm: str | None = None, email: str | None = None) -> str:
     """A new password as the rules allow it; InvalidInput names the form field."""
     if len(password) < MIN_LENGTH:
-        raise InvalidInput("password", f"is shorter than {MIN_LENGTH} characters",
-                           f"choose at least {MIN_LENGTH} characters; a sentence is easy to remember")
+        raise InvalidInput("password", "password_too_short", min=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        raise InvalidInput("password", f"is longer than {MAX_LENGTH} characters")
+        raise InvalidInput("password", "password_too_long", max=MAX_LENGTH)
     if not password.strip():
-        raise InvalidInput("password", "is only spaces")
+        raise InvalidInput("password", "password_only_spaces")
     if email and password.strip().lower() == email.strip().lower():
-        raise InvalidInput("password", "is the email address", "choose something else")
+        raise InvalidInput("password", "password_is_email")
     if confirm is not None and confirm != password:
-        raise InvalidInput("password_confirm", "the two passwords differ", "type the same password twice")
+        raise InvalidInput("password_confirm", "passwords_differ")
     return password

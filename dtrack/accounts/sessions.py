@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from dtrack.config.settings import Settings
-from dtrack.errors import NotAuthenticated
+from dtrack.errors import NotAuthenticated, because
 from dtrack.persistence.account_models import WebSession
 from dtrack.persistence.database import Database, rows_matched
 from dtrack.persistence.models import Province, User
@@ -150,14 +150,14 @@ def current(db: Database, token: str | None, now: datetime, policy: SessionPolic
         seeing = not db.is_sqlite
         row = connection.execute(_LOOKUP_SEEING if seeing else _LOOKUP, {"token_hash": digest(token)}).first()
         if row is None or row[_REVOKED_AT] is not None:
-            raise NotAuthenticated("the session has ended")
+            raise NotAuthenticated(because("session_ended"))
         session_id, csrf_token, _, expires_at, last_seen_at = row[:_FIRST_USER_COLUMN]
         if row[_FIRST_USER_COLUMN + _USER_DISABLED] is not None:
-            raise NotAuthenticated("the account is disabled")
+            raise NotAuthenticated(because("account_disabled"))
         if now >= expires_at or now - last_seen_at >= policy.idle:
             connection.execute(_REVOKE, {"session_id": session_id, "now": now})
             connection.commit()
-            raise NotAuthenticated("the session has expired")
+            raise NotAuthenticated(because("session_expired"))
         if now - last_seen_at >= policy.touch_every:
             connection.execute(_TOUCH, {"session_id": session_id, "now": now})
             connection.commit()

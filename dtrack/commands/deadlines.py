@@ -5,13 +5,12 @@ from datetime import date
 
 import click
 
-from dtrack.cli import (
+from dtrack.commands.shared import (
     GROUP_NUMBER,
     App,
     DateParam,
     UserError,
     as_of_option,
-    cli,
     emit_json,
     json_option,
     lang_option,
@@ -21,7 +20,7 @@ from dtrack.cli import (
 )
 
 
-@cli.group()
+@click.group()
 def deadlines() -> None:
     """Extend deadlines (one task, or a task group for many provinces), with a reason; recompute them.
 
@@ -43,7 +42,7 @@ def deadlines() -> None:
 @as_of_option
 @pass_app
 def deadlines_extend(app: App, task_refs: tuple[str, ...], to_date: date, reason: str, actor: str, group: int | None,
-                     spec: str, period: str | None, directive: str, as_of: str | None) -> None:
+                     spec: str, period: str | None, directive: str, as_of: date | None) -> None:
     """Move deadlines later: name tasks, or give --group (and --provinces) for many at once.
 
     All or nothing: if one task cannot be extended, none is. A completed
@@ -82,7 +81,7 @@ def deadlines_extend(app: App, task_refs: tuple[str, ...], to_date: date, reason
 @click.option("--as", "actor", required=True, metavar="EMAIL", help="The province officer who asks.")
 @as_of_option
 @pass_app
-def deadlines_request(app: App, task_ref: str, to_date: date, reason: str, actor: str, as_of: str | None) -> None:
+def deadlines_request(app: App, task_ref: str, to_date: date, reason: str, actor: str, as_of: date | None) -> None:
     """Ask the Department for a later deadline on one of your province's open tasks."""
     from dtrack.workflow.extension_requests import request_extension
 
@@ -125,7 +124,7 @@ def deadlines_requests(app: App, province: str | None, pending: bool, as_json: b
 @as_of_option
 @pass_app
 def deadlines_grant(app: App, request_id: str, to_date: date | None, note: str | None, actor: str,
-                    as_of: str | None) -> None:
+                    as_of: date | None) -> None:
     """Grant an extension request: the task's deadline moves (to --to, or to the date asked for)."""
     from dtrack.workflow.extension_requests import grant_request
 
@@ -142,7 +141,7 @@ def deadlines_grant(app: App, request_id: str, to_date: date | None, note: str |
 @click.option("--as", "actor", required=True, metavar="EMAIL", help="The overseer who decides.")
 @as_of_option
 @pass_app
-def deadlines_refuse(app: App, request_id: str, reason: str, actor: str, as_of: str | None) -> None:
+def deadlines_refuse(app: App, request_id: str, reason: str, actor: str, as_of: date | None) -> None:
     """Refuse an extension request; the deadline stays as it is."""
     from dtrack.workflow.extension_requests import refuse_request
 
@@ -156,7 +155,7 @@ def deadlines_refuse(app: App, request_id: str, reason: str, actor: str, as_of: 
 @as_of_option
 @json_option
 @pass_app
-def deadlines_recompute(app: App, dry_run: bool, as_of: str | None, as_json: bool) -> None:
+def deadlines_recompute(app: App, dry_run: bool, as_of: date | None, as_json: bool) -> None:
     """Recompute open tasks' deadlines on the working calendar in force.
 
     Run it after declaring days off or make-up working days
@@ -165,11 +164,12 @@ def deadlines_recompute(app: App, dry_run: bool, as_of: str | None, as_json: boo
     deadlines an overseer extended are left as they are; each moved deadline
     is audited. Try --dry-run first.
     """
+    from dtrack.workflow.deadlines import WorkCalendar
     from dtrack.workflow.recompute import recompute
 
     clock = app.clock(as_of)
     with app.database().session() as session:
-        result = recompute(session, clock.today(), clock.now(), app.settings(as_of).calendar, dry_run=dry_run)
+        result = recompute(session, clock.today(), clock.now(), WorkCalendar.of(app.settings()), dry_run=dry_run)
     if as_json:
         emit_json(result.to_json())
         return

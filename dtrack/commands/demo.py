@@ -5,10 +5,10 @@ import sys
 
 import click
 
-from dtrack.cli import App, cli, lang_option, pass_app, say, start_up_over
+from dtrack.commands.shared import App, lang_option, pass_app, say, start_up_over
 
 
-@cli.command()
+@click.command()
 @click.option("--fresh", is_flag=True, help="Delete the demo database first and simulate again.")
 @lang_option
 @pass_app
@@ -20,6 +20,7 @@ def demo(app: App, fresh: bool, lang: str | None) -> None:
     """
     from pathlib import Path
 
+    from dtrack.config.today import Today
     from dtrack.persistence.database import Database
     from dtrack.reading.overdue import overdue_review
     from dtrack.reading.status import status_matrix
@@ -33,14 +34,16 @@ def demo(app: App, fresh: bool, lang: str | None) -> None:
     click.echo(say("demo_database", url=db.display_url))
     click.echo(report.summary)
     click.echo()
+    today = Today(SEASON_END)  # the season's last day, as the simulation left it
     with db.session() as session:
-        matrix = status_matrix(session, "20/CT-BCT", as_of=SEASON_END)
+        matrix = status_matrix(session, "20/CT-BCT", today)
         click.echo(status_text(matrix, shown))
         click.echo()
         click.echo(region_summary(matrix, shown))
         click.echo()
-        click.echo(overdue_text(overdue_review(session, SEASON_END), shown))
-    outputs = last_day_outputs(db, Path.cwd(), lang or app.lang_given or app.settings().language)
+        click.echo(overdue_text(overdue_review(session, today), shown))
+    settings = app.settings()
+    outputs = last_day_outputs(db, Path.cwd(), settings, lang or app.lang_given or settings.language)
     click.echo()
     click.echo(say("demo_last_day", day=f"{SEASON_END:%d/%m/%Y}", reminders=outputs.reminders))
     click.echo(say("demo_digests", n=outputs.messages, folder=outputs.mail_dir))

@@ -1,12 +1,14 @@
 """The `directive` group: load directive definition files, assign them to provinces, list them."""
 from __future__ import annotations
 
+from datetime import date
+
 import click
 
-from dtrack.cli import App, as_of_option, cli, emit_json, json_option, note_line, pass_app, say
+from dtrack.commands.shared import App, as_of_option, emit_json, json_option, note_line, pass_app, say
 
 
-@cli.group()
+@click.group()
 def directive() -> None:
     """Load directive definition files and assign them to provinces."""
 
@@ -44,15 +46,16 @@ def directive_load(app: App, path: str) -> None:
               help="Which provinces get the directive's tasks.")
 @as_of_option
 @pass_app
-def directive_assign(app: App, code: str, spec: str, as_of: str | None) -> None:
+def directive_assign(app: App, code: str, spec: str, as_of: date | None) -> None:
     """Create the directive's tasks for the chosen provinces (only the missing ones)."""
     from dtrack.workflow.assignments import assign
+    from dtrack.workflow.deadlines import WorkCalendar
     from dtrack.workflow.provinces import select_provinces
 
     clock = app.clock(as_of)
     with app.database().session() as session:
         chosen, notes = select_provinces(session, spec)
-        result = assign(session, code, chosen, clock.today(), clock.now(), app.settings(as_of).calendar)
+        result = assign(session, code, chosen, clock.today(), clock.now(), WorkCalendar.of(app.settings()))
     for note in notes:
         note_line(note)
     click.echo(say("assigned", code=result.code, created=result.created, existing=result.existing,

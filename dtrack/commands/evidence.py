@@ -1,15 +1,17 @@
-"""The `task` group's evidence files and comments (issue 13): attach, files, file-get, comment."""
+"""The `task` group's evidence files and comments (issue 13): attach, files, file-get, comment.
+
+`dtrack.cli` adds them to the `task` group (`commands.task`).
+"""
 from __future__ import annotations
 
 import sys
 
 import click
 
-from dtrack.cli import App, emit_json, json_option, pass_app, say
-from dtrack.commands.task import task
+from dtrack.commands.shared import App, emit_json, json_option, pass_app, say
 
 
-@task.command("attach")
+@click.command("attach")
 @click.argument("task_ref", metavar="TASK")
 @click.argument("path", metavar="FILE", type=click.Path(exists=True, dir_okay=False, readable=True))
 @click.option("--as", "actor", required=True, metavar="EMAIL", help="Who attaches it (the task's province officer).")
@@ -31,7 +33,7 @@ def task_attach(app: App, task_ref: str, path: str, actor: str, name: str | None
                        id=view.id))
 
 
-@task.command("files")
+@click.command("files")
 @click.argument("task_ref", metavar="TASK")
 @click.option("--withdrawn", is_flag=True, help="Also list files their uploader withdrew.")
 @json_option
@@ -53,7 +55,7 @@ def task_files(app: App, task_ref: str, withdrawn: bool, as_json: bool) -> None:
     click.echo(table(say("files_headers").split("|"), rows) if rows else say("no_files"))
 
 
-@task.command("file-get")
+@click.command("file-get")
 @click.argument("task_ref", metavar="TASK")
 @click.argument("file_id", metavar="ID")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True),
@@ -73,7 +75,7 @@ def task_file_get(app: App, task_ref: str, file_id: str, output: str) -> None:
     click.echo(say("file_written", name=view.name, size=f"{view.size:,}", path=output), err=True)
 
 
-@task.command("comment")
+@click.command("comment")
 @click.argument("task_ref", metavar="TASK")
 @click.argument("text")
 @click.option("--as", "actor", required=True, metavar="EMAIL", help="Who writes it (the province or the Department).")

@@ -1,12 +1,14 @@
 """The `indicators` group: the catalogue of figures, recording one figure, importing a CSV/XLSX file."""
 from __future__ import annotations
 
+from datetime import date
+
 import click
 
-from dtrack.cli import App, as_of_option, cli, emit_json, json_option, lang_option, note_line, pass_app, say
+from dtrack.commands.shared import App, as_of_option, emit_json, json_option, lang_option, note_line, pass_app, say
 
 
-@cli.group()
+@click.group()
 def indicators() -> None:
     """The figures provinces report (budget planned and disbursed, establishments supported...).
 
@@ -50,7 +52,7 @@ def indicators_list(app: App, directive: str, lang: str | None, as_json: bool) -
 @click.option("--directive", default="20/CT-BCT", show_default=True, help="Which directive's catalogue.")
 @pass_app
 def indicators_report(app: App, unit: str, period: str, indicator: str, value: str, actor: str, note: str | None,
-                      as_of: str | None, directive: str) -> None:
+                      as_of: date | None, directive: str) -> None:
     """Record one figure for a province, a region or the whole country (audited: who, when)."""
     from dtrack.reports.indicators import report_value
 
@@ -75,7 +77,7 @@ def indicators_report(app: App, unit: str, period: str, indicator: str, value: s
 @as_of_option
 @click.option("--directive", default="20/CT-BCT", show_default=True, help="Which directive's catalogue.")
 @pass_app
-def indicators_import(app: App, path: str, actor: str, replace_: bool, as_of: str | None, directive: str) -> None:
+def indicators_import(app: App, path: str, actor: str, replace_: bool, as_of: date | None, directive: str) -> None:
     """Import figures from CSV (UTF-8) or XLSX: every row or none.
 
     \b

@@ -5,10 +5,10 @@ import sys
 
 import click
 
-from dtrack.cli import App, UserError, cli, emit_json, json_option, note_line, pass_app, say
+from dtrack.commands.shared import App, UserError, emit_json, json_option, note_line, pass_app, say
 
 
-@cli.group()
+@click.group()
 def outbox() -> None:
     """The durable queue of outgoing email: send it, list it, retry failures.
 
@@ -46,9 +46,9 @@ def outbox_send(app: App, limit: int | None) -> None:
     click.echo(say("sent_report", transport=report.transport, sent=report.sent, retrying=report.retrying,
                    failed=report.failed))
     if report.stopped is not None:
-        from dtrack.i18n.error_messages import say as say_error
+        from dtrack.commands.error_lines import error_line
 
-        raise UserError(say_error(report.stopped, app.lang))
+        raise UserError(error_line(report.stopped, app.lang, click.get_current_context(silent=True)))
 
 
 @outbox.command("list")

@@ -1,16 +1,16 @@
 """`dtrack overdue`: who is late, on what, by how much (a table, JSON, CSV or the four-cell matrix)."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import click
 
-from dtrack.cli import (
+from dtrack.commands.shared import (
     GROUP_NUMBER,
     App,
     UserError,
     as_of_option,
-    cli,
     emit_json,
     json_option,
     lang_option,
@@ -20,7 +20,7 @@ from dtrack.cli import (
 )
 
 
-@cli.command()
+@click.command()
 @click.option("--region", default=None, help="Only north, central or south.")
 @click.option("--province", default=None, help="Only this province (slug or name; old names work too).")
 @click.option("--group", type=GROUP_NUMBER, default=None, help="Only this task group number, e.g. 9.")
@@ -38,7 +38,7 @@ from dtrack.cli import (
 @lang_option
 @pass_app
 def overdue(app: App, region: str | None, province: str | None, group: int | None, directive: str | None,
-            min_days: int, limit: int | None, matrix: bool, as_csv: bool, as_of: str | None, as_json: bool,
+            min_days: int, limit: int | None, matrix: bool, as_csv: bool, as_of: date | None, as_json: bool,
             lang: str | None) -> None:
     """Who is late, on what, by how much: overdue tasks, most days late first.
 
@@ -62,19 +62,18 @@ def overdue(app: App, region: str | None, province: str | None, group: int | Non
     check_min_days(min_days)
     if as_json and as_csv:
         raise UserError(say("json_and_csv"))
-    settings = app.settings(as_of)
-    clock = app.clock(as_of)
+    today = app.today(as_of)
     lang = lang or app.lang
     with app.database().session() as session:
         province_row, note = resolve_optional(session, province)
         scope = Scope(region=region, province=province_row, group=group, directive=directive)
         result: TimelinessMatrix | OverdueReview
         if matrix:
-            result = timeliness_matrix(session, clock.today(), scope, due_soon_days=settings.due_soon_days, clock=clock)
+            result = timeliness_matrix(session, today, scope)
         else:
             if limit is None:
                 limit = 0 if (as_json or as_csv) else 100
-            result = overdue_review(session, clock.today(), scope, min_days=min_days, limit=limit or None, clock=clock)
+            result = overdue_review(session, today, scope, min_days=min_days, limit=limit or None)
     note_line(note)
     if as_json:
         emit_json(result.to_json())

@@ -1,12 +1,14 @@
 """The `reminders` group: one reminder sweep (for cron) and the list of reminders waiting for a digest."""
 from __future__ import annotations
 
+from datetime import date
+
 import click
 
-from dtrack.cli import App, as_of_option, cli, emit_json, json_option, pass_app, say
+from dtrack.commands.shared import App, as_of_option, emit_json, json_option, pass_app, say
 
 
-@cli.group()
+@click.group()
 def reminders() -> None:
     """Generate reminders (the input of the email digests) and list them."""
 
@@ -14,21 +16,21 @@ def reminders() -> None:
 @reminders.command("run")
 @as_of_option
 @pass_app
-def reminders_run(app: App, as_of: str | None) -> None:
+def reminders_run(app: App, as_of: date | None) -> None:
     """One reminder sweep: for cron. Safe to run twice, after a crash, or twice at once.
 
     Also opens the tasks of recurring periods that have begun, and cancels
     reminders that no longer apply.
     """
+    from dtrack.i18n.labels import REMINDER_LABELS
     from dtrack.workflow.reminders import ReminderPolicy, sweep
+    from dtrack.workflow.vocabulary import ReminderKind
 
-    settings = app.settings(as_of)
-    from dtrack.workflow.vocabulary import REMINDER_LABELS, ReminderKind
-
-    result = sweep(app.database(), app.clock(as_of), ReminderPolicy.from_settings(settings))
+    result = sweep(app.database(), app.clock(as_of), ReminderPolicy.from_settings(app.settings()))
     names = {k: REMINDER_LABELS[app.lang][ReminderKind(k)] if app.lang == "vi" else k for k in result.generated}
     kinds = ", ".join(f"{names[k]} {result.generated[k]}" for k in sorted(result.generated)) or say("none")
-    click.echo(say("sweep", day=f"{result.as_of:%d/%m/%Y}", iso=result.as_of.isoformat(), total=result.total,
+    day = f"{result.as_of:%d/%m/%Y}" if app.lang == "vi" else result.as_of.isoformat()  # English: ISO 8601
+    click.echo(say("sweep", day=day, total=result.total,
                    kinds=kinds, cancelled=result.cancelled, periods=result.periods_opened,
                    checkpoints=result.checkpoints, scanned=result.scanned,
                    seconds=f"{result.seconds:.2f}".replace(".", "," if app.lang == "vi" else ".")))
@@ -39,12 +41,13 @@ def reminders_run(app: App, as_of: str | None) -> None:
 @as_of_option
 @json_option
 @pass_app
-def reminders_list(app: App, show_all: bool, as_of: str | None, as_json: bool) -> None:
+def reminders_list(app: App, show_all: bool, as_of: date | None, as_json: bool) -> None:
     """List reminders waiting for a digest (fallen due by today)."""
+    from dtrack.i18n.labels import REMINDER_LABELS
     from dtrack.terminal import table
     from dtrack.terminal_wording import value_text
     from dtrack.workflow.reminders import list_reminders
-    from dtrack.workflow.vocabulary import REMINDER_LABELS, ReminderKind
+    from dtrack.workflow.vocabulary import ReminderKind
 
     with app.database().session() as session:
         found = list_reminders(session, app.clock(as_of).today(), include_done=show_all)

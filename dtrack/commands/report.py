@@ -6,7 +6,7 @@ from datetime import date
 
 import click
 
-from dtrack.cli import App, DateParam, as_of_option, cli, lang_option, note_line, pass_app, say
+from dtrack.commands.shared import App, DateParam, as_of_option, lang_option, note_line, pass_app, say
 
 
 def _report_options(func: Callable) -> Callable:
@@ -24,12 +24,10 @@ def _report_options(func: Callable) -> Callable:
     return lang_option(as_of_option(func))
 
 
-def _report_request(app: App, as_of: str | None, lang: str | None, year: int | None, directive: str):
+def _report_request(app: App, as_of: date | None, lang: str | None, year: int | None, directive: str):
     from dtrack.reports.document import ReportOptions
 
-    settings = app.settings(as_of)
-    return ReportOptions(app.clock(as_of).today(), lang or app.lang_given or settings.language, year, directive,
-                         settings.due_soon_days, settings.timezone)
+    return ReportOptions(app.today(as_of), lang or app.lang_given or app.settings().language, year, directive)
 
 
 def _emit_report(report, fmt: str, output: str | None) -> None:
@@ -47,12 +45,11 @@ def _emit_report(report, fmt: str, output: str | None) -> None:
     except OSError as exc:
         from dtrack.errors import InvalidInput
 
-        raise InvalidInput("-o", f"cannot write {target} ({exc.strerror})",
-                           "choose a folder you can write to") from None
+        raise InvalidInput("output", "cannot_write", path=str(target), reason=exc.strerror) from None
     click.echo(say("wrote", path=target, size=len(data)), err=True)
 
 
-@cli.group()
+@click.group()
 def report() -> None:
     """Reports to the Department: a province's report and the national synthesis.
 
@@ -66,7 +63,7 @@ def report() -> None:
 @click.argument("slug")
 @_report_options
 @pass_app
-def report_province(app: App, slug: str, as_of: str | None, lang: str | None, directive: str, year: int | None,
+def report_province(app: App, slug: str, as_of: date | None, lang: str | None, directive: str, year: int | None,
                     fmt: str, output: str | None) -> None:
     """A province's report on the directive: every task group, notes, obstacles, proposals, figures."""
     from dtrack.reports.province import province_report
@@ -82,7 +79,7 @@ def report_province(app: App, slug: str, as_of: str | None, lang: str | None, di
               help="Also list what changed after this day: transitions, completions, newly overdue tasks.")
 @_report_options
 @pass_app
-def report_national(app: App, since: date | None, as_of: str | None, lang: str | None, directive: str,
+def report_national(app: App, since: date | None, as_of: date | None, lang: str | None, directive: str,
                     year: int | None, fmt: str, output: str | None) -> None:
     """The national synthesis: the 34 x 10 matrix, counts per region, overdue, blocked, waiting, figures."""
     from dtrack.reports.national import national_report
@@ -101,7 +98,7 @@ def report_national(app: App, since: date | None, as_of: str | None, lang: str |
 @click.option("--since", type=DateParam(), default=None, help="National report: also list what changed after this day.")
 @_report_options
 @pass_app
-def report_send(app: App, kind: str, slug: str | None, to: str, since: date | None, as_of: str | None,
+def report_send(app: App, kind: str, slug: str | None, to: str, since: date | None, as_of: date | None,
                 lang: str | None, directive: str, year: int | None, fmt: str, output: str | None) -> None:
     """Put a rendered report into the outbox as an attachment with a short covering message.
 
@@ -116,7 +113,7 @@ def report_send(app: App, kind: str, slug: str | None, to: str, since: date | No
     from dtrack.reports.sending import queue_report
 
     if (kind == "province") != bool(slug):
-        raise InvalidInput("SLUG", "a province report needs the province's slug, a national report none")
+        raise InvalidInput("slug", "slug_for_province_only")
     options = _report_request(app, as_of, lang, year, directive)
     with app.database().session() as session:
         if kind == "national":

@@ -1,17 +1,19 @@
 """`dtrack scheduler`: the reminder sweep and the daily digest on a schedule, one leader per database."""
 from __future__ import annotations
 
+from datetime import date
+
 import click
 
-from dtrack.cli import App, as_of_option, cli, pass_app
+from dtrack.commands.shared import App, as_of_option, pass_app
 
 
-@cli.command()
+@click.command()
 @click.option("--interval-seconds", type=click.FloatRange(min=0.1), default=None,
               help="Seconds between sweeps (default: DTRACK_SWEEP_INTERVAL_MINUTES x 60).")
 @as_of_option
 @pass_app
-def scheduler(app: App, interval_seconds: float | None, as_of: str | None) -> None:
+def scheduler(app: App, interval_seconds: float | None, as_of: date | None) -> None:
     """Run the reminder sweep and the daily digest on a schedule until Ctrl-C.
 
     Only one scheduler acts per database (a leader lock); start a second
@@ -24,7 +26,7 @@ def scheduler(app: App, interval_seconds: float | None, as_of: str | None) -> No
 
     from dtrack.usecases import scheduler as runner
 
-    settings = app.settings(as_of)
+    settings = app.settings()
     db = app.database()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)

@@ -1,12 +1,14 @@
 """`dtrack serve`: run the web application under uvicorn (one process or several workers)."""
 from __future__ import annotations
 
+from datetime import date
+
 import click
 
-from dtrack.cli import App, as_of_option, cli, pass_app, say
+from dtrack.commands.shared import App, as_of_option, pass_app, say
 
 
-@cli.command()
+@click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every interface).")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on.")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
@@ -15,46 +17,26 @@ from dtrack.cli import App, as_of_option, cli, pass_app, say
               help="Database URL (as `dtrack --db URL serve`); default: DTRACK_DATABASE_URL or sqlite:///dtrack.db.")
 @as_of_option
 @pass_app
-def serve(app: App, host: str, port: int, workers: int, db_url: str | None, as_of: str | None) -> None:
+def serve(app: App, host: str, port: int, workers: int, db_url: str | None, as_of: date | None) -> None:
     """Run the web application (uvicorn). Log in with an account set up by `dtrack users invite`.
 
     For production run it behind a reverse proxy that terminates HTTPS (and set
     DTRACK_SECURE_COOKIES=yes), on PostgreSQL, with several workers.
     """
     import logging
-    import os
+    from functools import partial
 
-    import uvicorn
+    from dtrack.web import asgi, serving
+    from dtrack.web.prelogin import new_secret
 
-    from dtrack.web.serving import PROTOCOL
-
-    # Server errors are logged with their reference id (the page shows only the id). No access log:
-    # at log level warning uvicorn printed none anyway, but still formatted each line's arguments
-    # (the reverse proxy in front keeps the access log). uvicorn uses httptools, installed with
-    # dtrack (setup.cfg), and falls back to h11 without it; and uvloop if someone installs it.
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if db_url:
         app.db_url = db_url  # read before any setting is: the one URL for the whole command
-    settings = app.settings(as_of)
-    from dtrack.web.app import HANDLER_THREADS
-
-    # The server's pool before the first connection: sized later, it would replace the engine just made.
-    app.database(ready=False).keep_connections(HANDLER_THREADS)
-    db = app.database()  # refuses a database `dtrack init` has not prepared
+    settings = app.settings()
+    db = app.database()  # refuses a database `dtrack init` has not prepared, before any worker starts
     click.echo(say("serving", host=host, port=port, url=db.display_url, workers=workers))
-    if workers == 1:
-        from dtrack.web.app import create_app
-
-        uvicorn.run(create_app(db, settings), host=host, port=port, log_level="warning", access_log=False,
-                    http=PROTOCOL)
-        return
-    # Each worker process builds its own app from the environment (dtrack.web.asgi).
-    os.environ["DTRACK_DATABASE_URL"] = settings.database_url
-    from dtrack.web.prelogin import share_secret
-
-    share_secret()  # one login-form secret for every worker: they inherit it with the environment
-    if as_of:
-        os.environ["DTRACK_TODAY"] = as_of
-    db.dispose()
-    uvicorn.run("dtrack.web.asgi:app", host=host, port=port, workers=workers, log_level="warning", access_log=False,
-                http=PROTOCOL)
+    db.dispose()  # each worker opens its own pool (asgi.create_app)
+    # Every worker builds its app from these settings, this day and one login-form secret, handed to it
+    # with uvicorn's config.
+    factory = partial(asgi.create_app, settings, as_of=as_of, secret=settings.web_secret or new_secret())
+    serving.run(factory, host=host, port=port, workers=workers)

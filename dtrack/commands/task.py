@@ -4,21 +4,75 @@ Its evidence-file and comment commands are in `dtrack.commands.evidence`.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
 import click
 
-from dtrack.cli import App, as_of_option, cli, emit_json, json_option, lang_option, note_line, pass_app, say
+from dtrack.commands.shared import (
+    App,
+    as_of_option,
+    current_lang,
+    emit_json,
+    json_option,
+    lang_option,
+    note_line,
+    pass_app,
+    say,
+)
+from dtrack.workflow.actions import Action, Field
 
 
-@cli.group()
-def task() -> None:
-    """Act on one task (start, update, submit, send-back, accept, block, unblock, reopen) or show it.
+class _TaskGroup(click.Group):
+    """The `task` group: its own commands, and one command per action of the lifecycle in force.
 
-    \b
-    Province users:  start, update, submit, block, unblock (their own province's tasks)
-    Overseers:       send-back, accept, reopen
-    Admins:          everything
-    See `dtrack lifecycle` for which action applies in which state.
+    The actions are read from the lifecycle when a command is looked up or
+    listed (`lifecycle.current()`), never written out here: a new action is
+    a new command, with its options and help, without a change to this file.
     """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        from dtrack.workflow import lifecycle
+
+        return sorted({*super().list_commands(ctx), *(a.command for a in lifecycle.current().actions)})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        from dtrack.workflow import lifecycle
+
+        found = super().get_command(ctx, cmd_name)
+        action = next((a for a in lifecycle.current().actions if a.command == cmd_name), None)
+        return found if found is not None or action is None else _action_command(action)
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_paragraph()
+        with formatter.indentation():
+            formatter.write_text(_group_help(current_lang()))
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        # Shortened as click shortens every command's help (a command of the same help says it).
+        return click.Command(self.name, help=_group_help(current_lang())).get_short_help_str(limit)
+
+
+def _group_help(lang: str) -> str:
+    """The group's help: its actions, and who may do which (from the lifecycle's declaration)."""
+    from dtrack.i18n.catalog import text
+    from dtrack.workflow import lifecycle
+    from dtrack.workflow.actions import Who
+
+    actions = lifecycle.current().actions
+    names = {who: ", ".join(a.command for a in actions if a.by == who) for who in Who}
+    return "\n\n".join([
+        text(lang, "action.group.help", actions=", ".join(a.command for a in actions)),
+        "\b\n" + "\n".join([text(lang, "action.group.owner", actions=names[Who.OWNER]),
+                             text(lang, "action.group.overseer", actions=names[Who.OVERSEER]),
+                             text(lang, "action.group.admin"), text(lang, "action.group.see")]),
+    ])
+
+
+@click.group(cls=_TaskGroup)
+def task() -> None:
+    """Act on one task or show it (the help is the lifecycle's: `_group_help`)."""
 
 
 @task.command("show")
@@ -27,7 +81,7 @@ def task() -> None:
 @json_option
 @lang_option
 @pass_app
-def task_show(app: App, task_ref: str, as_of: str | None, as_json: bool, lang: str | None) -> None:
+def task_show(app: App, task_ref: str, as_of: date | None, as_json: bool, lang: str | None) -> None:
     """Show a task, its deadline status (as of --as-of), what may happen next, and its full history.
 
     The history says who (name and email), when, the action, from -> to, and the note.
@@ -35,10 +89,9 @@ def task_show(app: App, task_ref: str, as_of: str | None, as_json: bool, lang: s
     from dtrack.terminal import task_details
     from dtrack.workflow.tasks import TaskDetail, find_task
 
-    settings = app.settings(as_of)
     with app.database().session() as session:
         found, note = find_task(session, task_ref)
-        detail = TaskDetail(found, app.clock(as_of).today(), settings.due_soon_days)
+        detail = TaskDetail(found, app.today(as_of))
         if as_json:
             data = detail.to_json()
         else:
@@ -47,46 +100,38 @@ def task_show(app: App, task_ref: str, as_of: str | None, as_json: bool, lang: s
     emit_json(data) if as_json else click.echo(text)
 
 
-_ACTION_HELP = {
-    "start": "Start work on a not-started task (province user).",
-    "update": "Report progress without changing the state; still audited (province user).",
-    "submit": "Submit the task as done for the Department's review (province user).",
-    "send_back": "Send a submission back for rework; --note says what is missing (overseer).",
-    "accept": "Accept a submission: the task is completed (overseer).",
-    "block": "Mark the task blocked; --note gives the reason (province user).",
-    "unblock": "Resume a blocked task (province user).",
-    "reopen": "Reopen a completed task; --note says why (overseer).",
-}
+def _action_command(action: Action) -> click.Command:
+    """`dtrack task <action>`: its help and its options from the action's declaration, in the command's language."""
+    from dtrack.i18n.catalog import text
+    from dtrack.workflow.actions import FIELDS
 
+    lang = current_lang()
 
-def _action_command(trigger: str) -> click.Command:
-    @click.argument("task_ref", metavar="TASK")
-    @click.option("--as", "actor", required=True, metavar="EMAIL", help="Who does it (a registered user's email).")
-    @click.option("--note", default=None, help="What was done, or why.")
-    @click.option("--evidence", default=None, help="A reference to the proof, e.g. a decision number 'QĐ 123/QĐ-UBND'.")
-    @click.option("--progress", default=None, metavar="0-100", help="Progress in percent.")
-    @as_of_option
-    @pass_app
-    def command(app: App, task_ref: str, actor: str, note: str | None, evidence: str | None,
-                progress: str | None, as_of: str | None) -> None:
+    def act(app: App, task_ref: str, actor: str, as_of: date | None, **inputs: str | None) -> None:
         from dtrack.terminal import state_text
         from dtrack.workflow.service import Tracker
 
-        outcome = Tracker(app.database(), app.clock(as_of)).fire(
-            task_ref, trigger, actor, note=note, evidence=evidence, progress=progress)
+        outcome = Tracker(app.database(), app.clock(as_of)).fire(task_ref, action.trigger, actor, **inputs)
         note_line(outcome.note)
         lang = app.lang
         moved = (f"{state_text(outcome.from_state, lang)} -> {state_text(outcome.to_state, lang)}"
                  if outcome.from_state != outcome.to_state else say("still", state=state_text(outcome.to_state, lang)))
-        click.echo(say("action_done", key=outcome.task_key, action=trigger.replace("_", "-"), moved=moved,
+        click.echo(say("action_done", key=outcome.task_key, action=action.command, moved=moved,
                        progress=outcome.progress))
 
-    command.__doc__ = _ACTION_HELP[trigger]
-    return click.command(trigger.replace("_", "-"))(command)
-
-
-for _trigger in _ACTION_HELP:
-    task.add_command(_action_command(_trigger))
+    # Every input the engine takes, on every action, as an option named after it (--note); the task
+    # page's form shows the action's own `fields`.
+    inputs = [click.option(f"--{field}", field.value, default=None, help=text(lang, f"cli.option.{field}"),
+                           metavar="0-100" if field == Field.PROGRESS else None) for field in FIELDS]
+    decorators: list[Callable[[Any], Any]] = [
+        click.command(action.command, help=text(lang, action.help)), click.argument("task_ref", metavar="TASK"),
+        click.option("--as", "actor", required=True, metavar="EMAIL", help=text(lang, "cli.option.as")),
+        *inputs, as_of_option, pass_app]
+    command: Any = act
+    for decorate in reversed(decorators):  # as if stacked with @, the first on top
+        command = decorate(command)
+    assert isinstance(command, click.Command)
+    return command
 
 
 @task.command("not-applicable")
@@ -95,7 +140,7 @@ for _trigger in _ACTION_HELP:
 @click.option("--as", "actor", required=True, metavar="EMAIL", help="The overseer who decides.")
 @as_of_option
 @pass_app
-def task_not_applicable(app: App, task_ref: str, reason: str, actor: str, as_of: str | None) -> None:
+def task_not_applicable(app: App, task_ref: str, reason: str, actor: str, as_of: date | None) -> None:
     """Mark a task not applicable (overseer): no reminders, out of overdue counts and rates; undo with `applicable`."""
     from dtrack.workflow.exemption import set_applicability
 
@@ -110,7 +155,7 @@ def task_not_applicable(app: App, task_ref: str, reason: str, actor: str, as_of:
 @click.option("--as", "actor", required=True, metavar="EMAIL", help="The overseer who decides.")
 @as_of_option
 @pass_app
-def task_applicable(app: App, task_ref: str, reason: str | None, actor: str, as_of: str | None) -> None:
+def task_applicable(app: App, task_ref: str, reason: str | None, actor: str, as_of: date | None) -> None:
     """Make a task marked not applicable applicable again (overseer): it counts again from now."""
     from dtrack.workflow.exemption import set_applicability
 

@@ -1,12 +1,23 @@
 """The `tasks` group: list tasks with their state and deadline status."""
 from __future__ import annotations
 
+from datetime import date
+
 import click
 
-from dtrack.cli import GROUP_NUMBER, App, as_of_option, cli, emit_json, json_option, lang_option, note_line, pass_app
+from dtrack.commands.shared import (
+    GROUP_NUMBER,
+    App,
+    as_of_option,
+    emit_json,
+    json_option,
+    lang_option,
+    note_line,
+    pass_app,
+)
 
 
-@cli.group()
+@click.group()
 def tasks() -> None:
     """List tasks."""
 
@@ -22,7 +33,7 @@ def tasks() -> None:
 @lang_option
 @pass_app
 def tasks_list(app: App, province: str | None, region: str | None, state: str | None,
-               directive: str | None, group: int | None, as_of: str | None, as_json: bool, lang: str | None) -> None:
+               directive: str | None, group: int | None, as_of: date | None, as_json: bool, lang: str | None) -> None:
     """List tasks with their state, progress, deadline and deadline status (on track, due soon, overdue...).
 
     States are those at the end of --as-of (default today), replayed from the
@@ -33,12 +44,11 @@ def tasks_list(app: App, province: str | None, region: str | None, state: str | 
     from dtrack.workflow.tasks import list_tasks
 
     check_region(region)
-    settings = app.settings(as_of)
+    today = app.today(as_of)
     with app.database().session() as session:
         province_row, note = resolve_optional(session, province)
         views = list_tasks(session, province=province_row, region=region, state=state, directive=directive,
-                           group=group, as_of=app.clock(as_of).today(), due_soon_days=settings.due_soon_days,
-                           clock=app.clock(as_of))
+                           group=group, today=today)
     note_line(note)
     if as_json:
         emit_json([v.to_json() for v in views])

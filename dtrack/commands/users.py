@@ -5,10 +5,10 @@ import sys
 
 import click
 
-from dtrack.cli import App, cli, emit_json, json_option, note_line, pass_app, say
+from dtrack.commands.shared import App, emit_json, json_option, note_line, pass_app, say
 
 
-@cli.group()
+@click.group()
 def users() -> None:
     """Register and list the people who use dtrack."""
 
@@ -85,7 +85,8 @@ def users_set_password(app: App, email: str, password_stdin: bool) -> None:
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
-        password = click.prompt("password", hide_input=True, confirmation_prompt="repeat the password")
+        password = click.prompt(say("prompt_password"), hide_input=True,
+                                confirmation_prompt=say("prompt_password_again"))
     set_password(app.database(), app.clock(), email, password)
     click.echo(say("password_set", email=email.strip().lower()))
 

@@ -23,14 +23,13 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 def in_range(day: date, field_name: str, typed: str | None = None) -> date:
-    """`day` if its year is FIRST_YEAR..LAST_YEAR; otherwise refused with one line naming the option."""
+    """`day` if its year is FIRST_YEAR..LAST_YEAR; otherwise refused naming the field (`as_of`, `today`)."""
     if FIRST_YEAR <= day.year <= LAST_YEAR:
         return day
     from dtrack.errors import InvalidInput
 
-    raise InvalidInput(field_name, f"{typed or day.isoformat()!r} is outside the years {FIRST_YEAR}-{LAST_YEAR}",
-                       f"give a date from 01/01/{FIRST_YEAR} to 31/12/{LAST_YEAR}", code="date_out_of_range",
-                       value=typed or day.isoformat(), first=FIRST_YEAR, last=LAST_YEAR)
+    raise InvalidInput(field_name, "date_out_of_range", value=typed or day.isoformat(), first=FIRST_YEAR,
+                       last=LAST_YEAR)
 
 
 def local_dmy_hm(instant: datetime, tz: str = LOCAL_TZ) -> str:

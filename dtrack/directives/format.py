@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from dtrack.directives.text_limits import MAX_LIST, line_of, source_lines, text_problem
-from dtrack.errors import DirectiveInvalid, RuleError
+from dtrack.errors import DirectiveInvalid, Reason, RuleError, because
 from dtrack.workflow.deadlines import COVERS, Recurring, Rule, parse_rule, rule_to_text
 from dtrack.workflow.vocabulary import GroupKind, Owner, Region
 
@@ -154,10 +154,10 @@ class _Reader:
         self.path = path
         self.prefix = prefix
         if not isinstance(table, dict):
-            raise DirectiveInvalid(path, prefix, "must be a table")
+            raise DirectiveInvalid(path, prefix, because("must_be_table"))
         self.table = table
 
-    def fail(self, name: str, problem: str) -> DirectiveInvalid:
+    def fail(self, name: str, problem: Reason) -> DirectiveInvalid:
         return DirectiveInvalid(self.path, f"{self.prefix}.{name}" if name else self.prefix, problem)
 
     def clean(self, name: str, value: str) -> str:
@@ -165,20 +165,20 @@ class _Reader:
         problem = text_problem(name, value)
         if problem:
             line = line_of(name, self.table.get(name))
-            raise self.fail(name, f"line {line}: {problem}" if line else problem)
+            raise self.fail(name, because("line", line=line, problem=problem) if line else problem)
         return value.replace("\r\n", "\n").strip()
 
     def text(self, name: str, required: bool = True) -> str | None:
         value = self.table.get(name)
         if value is None:
             if required:
-                raise self.fail(name, "is missing")
+                raise self.fail(name, because("missing"))
             return None
         if not isinstance(value, str):
-            raise self.fail(name, f"must be text, not {type(value).__name__}")
+            raise self.fail(name, because("must_be_text", kind=type(value).__name__))
         value = self.clean(name, value)
         if required and not value:
-            raise self.fail(name, "is empty")
+            raise self.fail(name, because("empty"))
         return value or None
 
     def texts(self, name: str) -> tuple[str, ...] | None:
@@ -187,23 +187,23 @@ class _Reader:
         if value is None:
             return None
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            raise self.fail(name, f"must be a list of non-empty texts such as [\"Như trên\"], not {value!r}")
+            raise self.fail(name, because("must_be_texts", value=value))
         if len(value) > MAX_LIST:
-            raise self.fail(name, f"has {len(value)} entries; the limit is {MAX_LIST}")
+            raise self.fail(name, because("too_many_entries", count=len(value), limit=MAX_LIST))
         return tuple(self.clean(name, v) for v in value)
 
     def integer(self, name: str) -> int:
         value = self.table.get(name)
         if value is None:
-            raise self.fail(name, "is missing")
+            raise self.fail(name, because("missing"))
         if not isinstance(value, int) or isinstance(value, bool):
-            raise self.fail(name, f"must be a whole number, not {value!r}")
+            raise self.fail(name, because("must_be_whole_number", value=value))
         return value
 
     def choice(self, name: str, choices: tuple[str, ...], default: str | None = None) -> str:
         value = self.table.get(name, default)
         if value not in choices:
-            raise self.fail(name, f"must be one of {', '.join(choices)}, not {value!r}")
+            raise self.fail(name, because("must_be_one_of", choices=list(choices), value=value))
         return value
 
     def date(self, name: str) -> date | None:
@@ -211,7 +211,7 @@ class _Reader:
         if value is None:
             return None
         if not isinstance(value, date):
-            raise self.fail(name, f"must be a TOML date such as 2025-10-20, not {value!r}")
+            raise self.fail(name, because("must_be_toml_date", value=value))
         return value
 
     def names(self, name: str) -> tuple[str, ...]:
@@ -220,17 +220,17 @@ class _Reader:
         if value is None:
             return ()
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            raise self.fail(name, f"must be a list of names such as [\"a\", \"b\"], not {value!r}")
+            raise self.fail(name, because("must_be_names", value=value))
         if not value:
-            raise self.fail(name, "is an empty list; leave it out to mean every province")
+            raise self.fail(name, because("empty_list"))
         if len(value) > MAX_LIST:
-            raise self.fail(name, f"has {len(value)} entries; the limit is {MAX_LIST}")
+            raise self.fail(name, because("too_many_entries", count=len(value), limit=MAX_LIST))
         return tuple(self.clean(name, v) for v in value)
 
     def check_keys(self, known: set[str]) -> None:
         unknown = set(self.table) - known
         if unknown:
-            raise self.fail(sorted(unknown)[0], f"unknown key (known keys: {', '.join(sorted(known))})")
+            raise self.fail(sorted(unknown)[0], because("unknown_key", known=sorted(known)))
 
 
 _DIRECTIVE_KEYS = {
@@ -250,14 +250,14 @@ def parse_file(path: str | Path) -> DirectiveSpec:
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
-        raise DirectiveInvalid(name, "", f"cannot read the file ({exc.strerror})") from None
+        raise DirectiveInvalid(name, "", because("cannot_read_file", reason=exc.strerror)) from None
     try:
         source = raw.decode("utf-8")
         data = tomllib.loads(source)
     except UnicodeDecodeError:
-        raise DirectiveInvalid(name, "", "is not UTF-8 text") from None
+        raise DirectiveInvalid(name, "", because("not_utf8")) from None
     except tomllib.TOMLDecodeError as exc:
-        raise DirectiveInvalid(name, "", f"is not valid TOML ({exc})") from None
+        raise DirectiveInvalid(name, "", because("not_toml", detail=str(exc))) from None
     with source_lines(source):  # so a refused text names its line
         return parse_data(data, name)
 
@@ -265,33 +265,32 @@ def parse_file(path: str | Path) -> DirectiveSpec:
 def parse_data(data: dict[str, Any], name: str = "<directive>") -> DirectiveSpec:
     unknown = set(data) - {"directive", "groups", "indicators"}
     if unknown:
-        raise DirectiveInvalid(name, sorted(unknown)[0],
-                               "unknown top-level table (expected directive, groups, indicators)")
+        raise DirectiveInvalid(name, sorted(unknown)[0], because("unknown_top_table"))
     if "directive" not in data:
-        raise DirectiveInvalid(name, "directive", "the [directive] table is missing")
+        raise DirectiveInvalid(name, "directive", because("no_directive_table"))
     head = _Reader(name, "directive", data["directive"])
     head.check_keys(_DIRECTIVE_KEYS)
     code = head.text("code")
     assert code is not None
     if ":" in code or len(code) > 40:
-        raise head.fail("code", "must be at most 40 characters and contain no ':' (it is part of task keys)")
+        raise head.fail("code", because("bad_directive_code"))
 
     groups_data = data.get("groups")
     if not isinstance(groups_data, list) or not groups_data:
-        raise DirectiveInvalid(name, "groups", "at least one [[groups]] table is needed")
+        raise DirectiveInvalid(name, "groups", because("no_groups"))
     groups = tuple(_parse_group(name, i, g) for i, g in enumerate(groups_data))
     ordinals = [g.ordinal for g in groups]
     duplicates = sorted({o for o in ordinals if ordinals.count(o) > 1})
     if duplicates:
-        raise DirectiveInvalid(name, "groups", f"ordinal {duplicates[0]} is used twice")
+        raise DirectiveInvalid(name, "groups", because("ordinal_twice", ordinal=duplicates[0]))
 
     indicators_data = data.get("indicators", [])
     if not isinstance(indicators_data, list):
-        raise DirectiveInvalid(name, "indicators", "must be a list of [[indicators]] tables")
+        raise DirectiveInvalid(name, "indicators", because("indicators_not_list"))
     indicators = tuple(_parse_indicator(name, i, d) for i, d in enumerate(indicators_data))
     codes = [i.code for i in indicators]
     if len(set(codes)) != len(codes):
-        raise DirectiveInvalid(name, "indicators", "an indicator code is used twice")
+        raise DirectiveInvalid(name, "indicators", because("indicator_twice"))
     _check_roles(name, indicators)
 
     return DirectiveSpec(
@@ -336,14 +335,13 @@ def _check_roles(name: str, indicators: tuple[IndicatorSpec, ...]) -> None:
     """One plan and one actual, or neither; plan parts only beside a plan."""
     for index, spec in enumerate(indicators):
         if spec.role in ("plan", "actual") and sum(1 for i in indicators if i.role == spec.role) > 1:
-            raise DirectiveInvalid(name, f"indicators[{index + 1}].role",
-                                   f"only one indicator may have role {spec.role!r}")
+            raise DirectiveInvalid(name, f"indicators[{index + 1}].role", because("role_twice", role=spec.role))
     roles = {i.role for i in indicators}
     for index, spec in enumerate(indicators):
         needed = {"plan": "actual", "actual": "plan", "plan_part": "plan"}.get(spec.role or "")
         if needed and needed not in roles:
             raise DirectiveInvalid(name, f"indicators[{index + 1}].role",
-                                   f"role {spec.role!r} needs another indicator with role {needed!r}")
+                                   because("role_needs", role=spec.role, needed=needed))
 
 
 def _parse_group(name: str, index: int, table: Any) -> GroupSpec:
@@ -351,31 +349,30 @@ def _parse_group(name: str, index: int, table: Any) -> GroupSpec:
     reader.check_keys(_GROUP_KEYS)
     ordinal = reader.integer("ordinal")
     if not 1 <= ordinal <= 99:
-        raise reader.fail("ordinal", f"must be between 1 and 99, not {ordinal}")
+        raise reader.fail("ordinal", because("ordinal_range", value=ordinal))
     reader.prefix = f"groups[ordinal={ordinal}]"
     kind = reader.choice("kind", tuple(k.value for k in GroupKind))
     if "deadline" not in table:
-        raise reader.fail("deadline", "is missing")
+        raise reader.fail("deadline", because("missing"))
     try:
         deadline = parse_rule(table["deadline"])
     except RuleError as exc:
-        raise reader.fail("deadline", str(exc)) from None
+        raise reader.fail("deadline", because(exc.error_code, **exc.params)) from None
     if (kind == GroupKind.RECURRING) != isinstance(deadline, Recurring):
-        raise reader.fail("deadline", "a recurring group needs an rrule table, and only a recurring group may have one")
+        raise reader.fail("deadline", because("recurring_needs_rrule"))
     # Default "current": what dtrack did before the key existed, so files written then keep their periods.
     covers = reader.choice("covers", COVERS, default=COVERS[0])
     if "covers" in table and kind != GroupKind.RECURRING:
-        raise reader.fail("covers", "only a recurring group has periods to cover")
+        raise reader.fail("covers", because("covers_needs_recurring"))
     regions = reader.names("regions")
     known_regions = tuple(r.value for r in Region)
     for region in regions:
         if region not in known_regions:
-            raise reader.fail("regions", f"{region!r} is not a region (use {', '.join(known_regions)})")
+            raise reader.fail("regions", because("not_a_region", value=region))
     owner = reader.choice("owner", tuple(o.value for o in Owner), default=Owner.PROVINCE.value)
     provinces = reader.names("provinces")
     if owner == Owner.DEPARTMENT and (regions or provinces):
-        raise reader.fail("regions" if regions else "provinces",
-                          "a Department-owned group has one task, the Department's; it cannot be limited to provinces")
+        raise reader.fail("regions" if regions else "provinces", because("department_group_scoped"))
     return GroupSpec(
         ordinal=ordinal,
         title_vi=reader.text("title_vi") or "",
@@ -396,7 +393,7 @@ def _parse_indicator(name: str, index: int, table: Any) -> IndicatorSpec:
     reader.check_keys(_INDICATOR_KEYS)
     code = reader.text("code") or ""
     if not code.replace("_", "").isalnum() or not code.isascii():
-        raise reader.fail("code", f"must be ASCII letters, digits and _, not {code!r}")
+        raise reader.fail("code", because("bad_indicator_code", value=code))
     return IndicatorSpec(
         code=code,
         name_vi=reader.text("name_vi") or "",

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dtrack.directives.format import DirectiveSpec, GroupSpec, IndicatorSpec
-from dtrack.errors import DirectiveInvalid, UnknownProvince
+from dtrack.errors import DirectiveInvalid, UnknownProvince, because
 from dtrack.persistence.models import Directive, Indicator, Task, TaskGroup
 from dtrack.workflow.applicability import fold_department_groups, is_department
 from dtrack.workflow.provinces import resolve
@@ -65,10 +65,8 @@ def load(session: Session, spec: DirectiveSpec, now: datetime, source_name: str 
     removed = sorted(set(existing) - {g.ordinal for g in spec.groups})
     for ordinal in removed:
         if session.scalar(select(Task.id).where(Task.group_id == existing[ordinal].id).limit(1)) is not None:
-            raise DirectiveInvalid(
-                source_name or spec.code, f"groups[ordinal={ordinal}]",
-                "was removed from the file but already has tasks; keep it in the file",
-            )
+            raise DirectiveInvalid(source_name or spec.code, f"groups[ordinal={ordinal}]",
+                                   because("group_removed_has_tasks"))
         session.delete(existing[ordinal])
     for group_spec in spec.groups:
         group = existing.get(group_spec.ordinal)
@@ -84,10 +82,8 @@ def load(session: Session, spec: DirectiveSpec, now: datetime, source_name: str 
             if group.covers != group_spec.covers and session.scalar(
                     select(Task.id).where(Task.group_id == group.id).limit(1)) is not None:
                 # The covered period is part of every task key of the group: renaming them would break history.
-                raise DirectiveInvalid(
-                    source_name or spec.code, f"groups[ordinal={group_spec.ordinal}].covers",
-                    f"is {group.covers!r} for tasks that exist already; a group with tasks keeps it",
-                )
+                raise DirectiveInvalid(source_name or spec.code, f"groups[ordinal={group_spec.ordinal}].covers",
+                                       because("covers_fixed", value=group.covers))
             result.groups_updated.append(group_spec.ordinal)
         for name in _GROUP_FIELDS:
             setattr(group, name, getattr(group_spec, name))
@@ -120,10 +116,9 @@ def _province_slugs(session: Session, group: GroupSpec, source: str, notes: list
         try:
             resolved = resolve(session, ref)
         except UnknownProvince:
-            raise DirectiveInvalid(source, field_name, f"{ref!r} is not a province (give a slug such as "
-                                   "'an-giang', a name or a pre-2025 name)") from None
+            raise DirectiveInvalid(source, field_name, because("not_a_province", value=ref)) from None
         if is_department(resolved.province):
-            raise DirectiveInvalid(source, field_name, f"{ref!r} is the Department, not a province")
+            raise DirectiveInvalid(source, field_name, because("is_the_department", value=ref))
         if resolved.note:
             notes.append(resolved.note)
         if resolved.province.slug not in slugs:

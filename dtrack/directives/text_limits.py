@@ -19,6 +19,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from dtrack import unseen
+from dtrack.errors import Reason, because
 
 # Longest text per field, by its name without _vi/_en; anything else: DEFAULT_MAX.
 MAX_CHARS = {
@@ -43,16 +44,16 @@ def limit_of(field: str) -> int:
     return MAX_CHARS.get(base, DEFAULT_MAX)
 
 
-def text_problem(field: str, value: str) -> str | None:
-    """Why `value` cannot be the text of `field`, or None."""
+def text_problem(field: str, value: str) -> Reason | None:
+    """Why `value` cannot be the text of `field` (a coded reason), or None."""
     match = _CONTROL.search(value.replace("\r\n", "\n"))
     if match:
         char = match.group()
-        name = unicodedata.name(char, "") or _C0_NAMES.get(char, "control character")
-        return f"contains the control character U+{ord(char):04X} ({name}); remove it"
+        name = unicodedata.name(char, "") or _C0_NAMES.get(char, "")
+        return because("control_character", code_point=f"U+{ord(char):04X}", name=name)
     length = len(value.strip())
     if length > limit_of(field):
-        return f"has {length} characters; the limit is {limit_of(field)}"
+        return because("text_over_limit", length=length, limit=limit_of(field))
     return None
 
 

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from dtrack.config.clock import Clock
 from dtrack.config.settings import Settings
-from dtrack.errors import InvalidInput, NotFound, PermissionDenied, UnknownTask
+from dtrack.errors import InvalidInput, NotFound, PermissionDenied, UnknownTask, because
 from dtrack.evidence.filetypes import check_file
 from dtrack.evidence.storage import Incoming, Store, evidence_root
 from dtrack.persistence.database import Database, row_id
@@ -44,7 +44,8 @@ MAX_NAME = 255
 
 
 class UnknownAttachment(NotFound):
-    kind = "evidence file"
+    error_code = "unknown_attachment"
+    kind = "attachment"
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def clean_name(filename: str | None) -> str:
     name = PureWindowsPath(PurePosixPath(filename or "").name).name
     name = unicodedata.normalize("NFC", "".join(c for c in name if unicodedata.category(c)[0] != "C")).strip()
     if not name or name in (".", ".."):
-        raise InvalidInput("file", "the file has no name", "choose a file")
+        raise InvalidInput("file", "file_no_name")
     if len(name) > MAX_NAME:
         stem, dot, ext = name.rpartition(".")
         name = (stem[:MAX_NAME - len(ext) - 1] + dot + ext) if dot else name[:MAX_NAME]
@@ -81,8 +82,7 @@ def clean_name(filename: str | None) -> str:
 
 def _check_open(task: Task, action: str) -> None:
     if task.state == State.COMPLETED:
-        raise InvalidInput("file", f"cannot {action} evidence of {task.key}: it is completed",
-                           "evidence is added or withdrawn before the Department accepts the task")
+        raise InvalidInput("file", "evidence_closed", action=action, task_key=task.key)
 
 
 def attach(db: Database, clock: Clock, settings: Settings, task_ref: str, actor_email: str, filename: str | None,
@@ -135,10 +135,9 @@ def may_attach(actor: User, task: Task) -> bool:
 
 
 def _check_may_attach(actor: User, task: Task) -> None:
-    check_active(actor, "attach evidence to", task.key)
+    check_active(actor, "attach", task.key)
     if not (actor.role == Role.ADMIN or owns(actor, task)):
-        raise PermissionDenied(actor.email, "attach evidence to", task.key,
-                               "evidence is attached by whoever carries the task out")
+        raise PermissionDenied(actor.email, "attach", task.key, because("evidence_by_owner"))
 
 
 def _event(task: Task, actor: User, trigger: EvidenceTrigger, note: str, now: datetime) -> Event:
@@ -198,7 +197,7 @@ def withdraw(db: Database, clock: Clock, task_ref: str, actor_email: str, attach
         check_task(actor, task)
         row = _find(session, task, attachment_id)
         if row.uploader_id != actor.id:
-            raise PermissionDenied(actor.email, "withdraw", row.original_name, "only its uploader may withdraw a file")
+            raise PermissionDenied(actor.email, "withdraw", row.original_name, because("uploader_only"))
         _check_open(task, "withdraw")
         row.withdrawn_at = now
         session.add(_event(task, actor, EvidenceTrigger.WITHDRAW, row.original_name, now))

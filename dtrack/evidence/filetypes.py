@@ -79,15 +79,14 @@ def check_file(filename: str, content: bytes | Path, max_bytes: int, size: int |
     size = len(content) if isinstance(content, bytes) else size
     assert size is not None, "a received file comes with its size"
     if not size:
-        raise InvalidInput("file", "the file is empty", "choose the document itself, not an empty file")
+        raise InvalidInput("file", "file_empty")
     if size > max_bytes:
-        raise InvalidInput("file", f"the file is {size / 1e6:.1f} MB, more than {max_bytes / 1e6:g} MB",
-                           "send a smaller file (scan at a lower resolution, or split it)")
+        raise InvalidInput("file", "file_too_big", size_mb=size / 1e6, max_mb=max_bytes / 1e6)
     kind = sniff(content)
     if kind is None:
-        raise InvalidInput("file", "the content is not one of " + ALLOWED_TEXT, "attach a document of those types")
+        raise InvalidInput("file", "file_type_not_allowed", allowed=ALLOWED_TEXT)
     extension = PurePath(filename).suffix.lower()
     if extension not in kind.extensions:
-        raise InvalidInput("file", f"the content is {kind.name} but the name ends in {extension or 'nothing'!r}",
-                           f"name it with {kind.extensions[0]}")
+        raise InvalidInput("file", "file_extension_mismatch", kind=kind.name, extension=extension,
+                           expected=kind.extensions[0])
     return kind

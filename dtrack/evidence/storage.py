@@ -145,7 +145,7 @@ class Store:
         try:
             return self.path(digest).read_bytes()
         except OSError as exc:
-            raise StorageFailed(f"the stored file is missing ({exc.strerror})") from None
+            raise StorageFailed(exc.strerror or str(exc), code="stored_file_missing") from None
 
     def discard(self, digest: str) -> None:
         """Remove a file that no row refers to (the caller has checked)."""

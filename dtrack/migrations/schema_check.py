@@ -17,35 +17,33 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.engine import Connection
 
-from dtrack.errors import DtrackError
+from dtrack.errors import DtrackError, because
 from dtrack.persistence.models import schema_metadata
 
 
 @dataclass(frozen=True)
 class Difference:
-    """One way the live schema differs: `change` is a SCHEMA_DIFFERENCES key, `name` the object."""
+    """One way the live schema differs: `change` is a code (`missing_table`, ...), `name` the object."""
 
     change: str
     name: str
 
 
 class SchemaDrift(DtrackError):
-    """The upgraded schema differs from the models; wording: i18n/error_messages.py."""
+    """The upgraded schema differs from the models: the differences as data, worded by the front end.
+
+    `first` is the first difference (a `Reason` coded by its change) and
+    `more` how many others there are; `differences` keeps them all.
+    """
+
     error_code = "schema_drift"
 
     def __init__(self, url: str, differences: list[Difference]) -> None:
-        from dtrack.i18n.error_messages import SCHEMA_DIFFERENCES
-
         self.url = url
         self.differences = differences
-        self.change = differences[0].change
-        self.name = differences[0].name
         self.more = len(differences) - 1
-        words = SCHEMA_DIFFERENCES["en"]
-        more = words["more"].format(more=self.more) if self.more else ""
-        super().__init__(f"the schema of database {url} differs from the models after upgrading: "
-                         f"{words[self.change].format(name=self.name)}{more}",
-                         "it is not up to date; report this line to dtrack's maintainers")
+        first = because(f"schema_{differences[0].change}", name=differences[0].name)
+        super().__init__(code="schema_drift_more" if self.more else None, url=url, first=first, more=self.more)
 
 
 _SIDES = {"add": "missing", "remove": "extra"}

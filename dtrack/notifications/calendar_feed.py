@@ -19,23 +19,20 @@ from icalendar import Alarm, Calendar, Event
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from dtrack.errors import PermissionDenied
+from dtrack.errors import PermissionDenied, because
+from dtrack.i18n.catalog import Words
 from dtrack.persistence.models import Province, Task, TaskGroup, User
 from dtrack.workflow.access import check_active
 from dtrack.workflow.applicability import counted
 from dtrack.workflow.provinces import check_region
-from dtrack.workflow.vocabulary import Role, State
+from dtrack.workflow.vocabulary import LANGUAGES, Role, State
 
 PRODID = "-//dtrack//Directive deadlines//VI"
-_WORDS = {
-    "vi": {"name": "Hạn công việc dtrack", "deadline": "Hạn", "open": "Mở trang công việc", "due": "Sắp đến hạn"},
-    "en": {"name": "dtrack deadlines", "deadline": "Deadline", "open": "Open the task page", "due": "Deadline soon"},
-}
 
 
 def feed_tasks(session: Session, user: User, region: str | None = None) -> list[Task]:
     """The open tasks with a deadline that `user` may see (one region's, for an overseer who asks)."""
-    check_active(user, "read", "calendar feed")
+    check_active(user, "read", "calendar_feed")
     region = check_region(region)
     query = (select(Task).join(Task.province).join(Task.group)
              .options(joinedload(Task.province), joinedload(Task.group).joinedload(TaskGroup.directive))
@@ -43,7 +40,7 @@ def feed_tasks(session: Session, user: User, region: str | None = None) -> list[
                     counted()))  # a task marked not applicable is owed by no one
     if user.role == Role.PROVINCE:
         if user.province_id is None:
-            raise PermissionDenied(user.email, "read", "calendar feed", "the account has no province")
+            raise PermissionDenied(user.email, "read", "calendar_feed", because("no_province"))
         query = query.where(Task.province_id == user.province_id)
     elif region:
         query = query.where(Province.region == region)
@@ -54,7 +51,7 @@ def feed_tasks(session: Session, user: User, region: str | None = None) -> list[
 def build_calendar(tasks: list[Task], *, lang: str, base_url: str, before_days: tuple[int, ...],
                    host: str = "dtrack") -> bytes:
     """The feed's bytes for `tasks` (see `feed_tasks`)."""
-    words = _WORDS.get(lang, _WORDS["vi"])
+    words = Words(lang if lang in LANGUAGES else "vi", "calendar")
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")

@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 
 from dtrack.config.clock import Clock
 from dtrack.config.settings import Settings
+from dtrack.config.today import Today
 from dtrack.notifications.digest_items import (
     Digest,
     Item,
@@ -69,7 +70,7 @@ class Recipient:
 class Plan:
     """What every batch of a build shares: the day, and facts that do not change during it."""
 
-    day: date
+    today: Today  # the digests' day, its zone and due-soon window
     now: datetime
     clock: Clock
     settings: Settings
@@ -78,16 +79,21 @@ class Plan:
     default_since: datetime  # a first digest reports changes since the start of the previous local day
     weekly: bool
 
+    @property
+    def day(self) -> date:
+        return self.today.day
+
     def since(self, email: str) -> datetime:
         return self.previous.get(email, (self.default_since,))[0]
 
 
 def plan_day(session: Session, clock: Clock, settings: Settings) -> Plan:
-    day = clock.today()
+    today = Today.of(clock, settings.due_soon_days)
+    day = today.day
     previous = {r: (at, d) for r, at, d in session.execute(
         select(Outbox.recipient, func.max(Outbox.created_at), func.max(Outbox.key_date))
         .where(Outbox.kind == OutboxKind.DIGEST.value, Outbox.key_date < day).group_by(Outbox.recipient))}
-    return Plan(day, clock.now(), clock, settings, Facts(session), previous,
+    return Plan(today, clock.now(), clock, settings, Facts(session), previous,
                 datetime.combine(day - timedelta(days=1), time(0), tzinfo=ZoneInfo(clock.tz)),
                 day.weekday() == settings.digest_weekday.number)
 
@@ -155,7 +161,7 @@ def _link(settings: Settings, path: str) -> str:
 
 def gather_batch(session: Session, plan: Plan, people: Sequence[Recipient]) -> list[Digest]:
     """The digests of one batch (see `batches`), province users first, in the batch's order."""
-    reader = Reader(session, plan.facts, plan.day, plan.now, plan.settings, plan.clock)
+    reader = Reader(session, plan.facts, plan.today, plan.now, plan.settings)
     province_users = [p for p in people if p.role == Role.PROVINCE.value]
     overseers = [p for p in people if p.role == Role.OVERSEER.value]
     digests = _province_digests(reader, plan, province_users) if province_users else []

@@ -18,8 +18,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from dtrack.config.clock import Clock
 from dtrack.config.settings import Settings
+from dtrack.config.today import Today
+from dtrack.i18n.catalog import text
+from dtrack.i18n.labels import REMINDER_LABELS, TRIGGER_LABELS
 from dtrack.notifications.digest_items import URGENCY, Item, RegionCount, Reminded
 from dtrack.notifications.wording import WORDS
 from dtrack.persistence.models import (
@@ -33,14 +35,13 @@ from dtrack.persistence.models import (
     User,
     task_key,
 )
+from dtrack.workflow import lifecycle
 from dtrack.workflow.applicability import counted
 from dtrack.workflow.deadlines import task_titles
 from dtrack.workflow.timeliness import classify
 from dtrack.workflow.vocabulary import (
     DEPARTMENT_KIND,
     OWED_BY_PROVINCE,
-    REMINDER_LABELS,
-    TRIGGER_LABELS,
     EvidenceTrigger,
     Owner,
     Region,
@@ -132,15 +133,14 @@ class Facts:
 class Reader:
     """One batch's reads, in the batch's transaction."""
 
-    def __init__(self, session: Session, facts: Facts, day: date, now: datetime, settings: Settings,
-                 clock: Clock) -> None:
+    def __init__(self, session: Session, facts: Facts, today: Today, now: datetime, settings: Settings) -> None:
         self.session = session
         self.facts = facts
-        self.day = day
+        self.today = today
+        self.day = today.day
         self.now = now
-        self.clock = clock
         self.cap = settings.digest_cap
-        self.due_soon_days = settings.due_soon_days
+        self.due_soon_days = today.due_soon_days
         self.province_owned = Task.group_id.in_(facts.province_owned_ids)
         # Plain Core execution for the big reads: the ORM's row processing is not needed.
         self.execute = session.connection().execute
@@ -150,8 +150,7 @@ class Reader:
     def days(self, row: Any) -> int | None:
         key = (row.state, row.due_on, row.submitted_at)
         if key not in self._days:
-            self._days[key] = classify(row.state, row.due_on, self.day, due_soon_days=self.due_soon_days,
-                                       submitted_at=row.submitted_at, clock=self.clock).days
+            self._days[key] = classify(row.state, row.due_on, self.today, submitted_at=row.submitted_at).days
         return self._days[key]
 
     def soon_until(self) -> date:
@@ -346,8 +345,9 @@ class Reader:
             if actor_ids else {}
         # Deadline, evidence, request and applicability events (extend, attach, a decision on an extension
         # request, an overseer's not-applicable mark...) are news too, not only transitions: every trigger
-        # the vocabulary labels.
+        # the vocabulary labels; the lifecycle's actions are called what their declaration says (`Action.done`).
         labels = {str(t): {lang: TRIGGER_LABELS[lang][t] for lang in WORDS} for t in TRIGGER_LABELS["vi"]}
+        labels |= {str(a.trigger): {lang: text(lang, a.done) for lang in WORDS} for a in lifecycle.current().actions}
         return [(r.actor_id, r.province_id,
                  self.facts.item(r, note=r.note, at=r.at, actor=actors.get(r.actor_id), label=labels[r.trigger]))
                 for r in rows]

@@ -13,11 +13,12 @@ from jinja2 import Template
 
 from dtrack.config.clock import Clock, local_dmy_hm
 from dtrack.config.settings import Settings
+from dtrack.i18n.labels import REGION_LABELS
 from dtrack.notifications.digest_items import Digest, Item, Section
 from dtrack.notifications.mail import unsubscribe_target
 from dtrack.notifications.wording import WORDS, dmy, phrase, subject
 from dtrack.templates.environment import environment
-from dtrack.workflow.vocabulary import REGION_LABELS, Region, Role
+from dtrack.workflow.vocabulary import Region, Role
 
 
 @dataclass(frozen=True)

@@ -115,8 +115,7 @@ def preview(db: Database, clock: Clock, settings: Settings, email: str) -> tuple
     with db.session() as session:
         digests, _ = gather(session, clock, settings, only=email, skip_built=False)
         if not digests:
-            raise InvalidInput("--to", f"{email} gets no digests",
-                               "digests go to province users and overseers (see `dtrack users list`)")
+            raise InvalidInput("email", "no_digest", email=email)
         digest = digests[0]
         return digest, render(digest, settings, clock)
 

@@ -345,7 +345,8 @@ def deliver(
                     connection = connection or stack.enter_context(transport.open())
                     _deliver_one(db, connection, row, token, sender, settings, now, report)
                 except MailServerUnavailable as exc:
-                    _release(db, [r.id for r in rows[position:]], token, f"not tried: {exc.message}")
+                    _release(db, [r.id for r in rows[position:]], token,
+                             f"not tried: cannot deliver through {exc.where}: {exc.reason}")  # the log's own words
                     report.stopped = exc
                     return report
                 if on_message is not None:
@@ -367,7 +368,7 @@ def _deliver_one(db: Database, connection: Connection, row: Outbox, token: str, 
     try:
         reply = connection.send(message, sender, row.recipient)
     except MessageRejected as exc:
-        if _mark_refused(db, row.id, token, str(exc), now(), settings, final=permanent(exc)):
+        if _mark_refused(db, row.id, token, exc.server_said, now(), settings, final=permanent(exc)):
             report.failed += 1
         else:
             report.retrying += 1

@@ -19,7 +19,7 @@ def retry(db: Database, ids: Sequence[int] = (), *, all_failed: bool = False,
           now: datetime | None = None) -> int:
     """Make failed messages pending again, with a fresh count of tries; returns how many."""
     if not ids and not all_failed:
-        raise InvalidInput("retry", "no message given", "give a message id or --all-failed")
+        raise InvalidInput("ids", "no_message_given")
     now = now or datetime.now(UTC)
     with db.session() as session:
         if ids:
@@ -29,8 +29,7 @@ def retry(db: Database, ids: Sequence[int] = (), *, all_failed: bool = False,
                 if row is None:
                     raise UnknownMessage(str(row_id))
                 if row.state != OutboxState.FAILED:
-                    raise InvalidInput("retry", f"message {row_id} is {row.state}",
-                                       "only failed messages are retried; pending ones go with the next send")
+                    raise InvalidInput("ids", "message_not_failed", id=row_id, state=row.state)
             query = update(Outbox).where(Outbox.id.in_(ids))
         else:
             query = update(Outbox).where(Outbox.state == OutboxState.FAILED.value)
@@ -45,8 +44,8 @@ def list_messages(session: Session, state: str | None = None, limit: int = 200) 
         try:
             query = query.where(Outbox.state == OutboxState(state).value)
         except ValueError:
-            raise InvalidInput("--state", f"{state!r} is not an outbox state",
-                               "states: " + ", ".join(s.value for s in OutboxState)) from None
+            raise InvalidInput("state", "not_an_outbox_state", value=state,
+                               states=[s.value for s in OutboxState]) from None
     return list(session.scalars(query))
 
 

@@ -19,7 +19,7 @@ from email.message import Message
 from pathlib import Path
 from typing import Protocol
 
-from dtrack.config.settings import SmtpTarget
+from dtrack.config.values import SmtpTarget
 from dtrack.errors import MailServerUnavailable, MessageRejected
 from dtrack.notifications.mail import wire_bytes
 
@@ -112,7 +112,7 @@ class SmtpTransport:
             if t.username:
                 client.login(t.username, t.password or "")
         except smtplib.SMTPAuthenticationError as exc:
-            raise MailServerUnavailable(self.display, f"login refused ({exc.smtp_code})") from None
+            raise MailServerUnavailable(self.display, str(exc.smtp_code), code="smtp_login_refused") from None
         except (OSError, smtplib.SMTPException) as exc:
             # The exception text never contains the password: smtplib does not echo it.
             raise MailServerUnavailable(self.display, _reason(exc)) from None
@@ -145,7 +145,7 @@ class FileConnection:
             tmp.write_bytes(wire_bytes(message))
             os.replace(tmp, path)  # whole file or none: a reader never sees half a message
         except OSError as exc:
-            raise MailServerUnavailable(f"folder {self.folder}", _reason(exc)) from None
+            raise MailServerUnavailable(str(self.folder), _reason(exc), code="mail_folder_unavailable") from None
         return f"written to {path}"
 
 
@@ -161,7 +161,7 @@ class FileTransport:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise MailServerUnavailable(self.display, _reason(exc)) from None
+            raise MailServerUnavailable(str(self.folder), _reason(exc), code="mail_folder_unavailable") from None
         yield FileConnection(self.folder)
 
 

@@ -27,11 +27,11 @@ from sqlalchemy.exc import (
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
+from dtrack.config.database_url import check_database_url, mask_url
 from dtrack.errors import DatabaseNotInitialised, DatabaseUnavailable, MigrationFailed
 from dtrack.persistence import locks
 from dtrack.persistence.commit_count import CommitCount
 from dtrack.persistence.database_errors import DatabaseReadOnly, read_only_error, unsupported_url
-from dtrack.persistence.database_url import check_database_url, mask_url
 
 # The Alembic revision the code expects; tests check it is the migrations' head.
 SCHEMA_REVISION = "0014"
@@ -143,7 +143,7 @@ class Database:
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            check_database_url(self.url, "--db")  # a raw '@' or a port 'abc': one line, never the password
+            check_database_url(self.url, "database_url")  # a raw '@' or a port 'abc': one line, never the password
             try:
                 engine = create_engine(self.url, echo=self.echo, **_dialect_options(make_url(self.url)),
                                        **self._pool_options)
@@ -307,9 +307,8 @@ class Database:
                 command.upgrade(config, "head")
         except CommandError as exc:
             # Typically a revision this version does not know: a newer dtrack migrated the database.
-            raise MigrationFailed(self.display_url, str(exc).splitlines()[0],
-                                  f"this dtrack knows schema revisions up to {SCHEMA_REVISION}; "
-                                  "upgrade dtrack, or use another database") from None
+            raise MigrationFailed(self.display_url, str(exc).splitlines()[0], code="schema_too_new",
+                                  revision=SCHEMA_REVISION) from None
         except SQLAlchemyError as exc:
             raise MigrationFailed(self.display_url, _first_line(exc)) from None
         finally:

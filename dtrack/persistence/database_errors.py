@@ -24,11 +24,8 @@ class DatabaseReadOnly(DatabaseUnavailable):
     def __init__(self, url: str, path: str, what: str) -> None:
         self.path = path
         self.what = what  # file | folder
-        self.what_vi = "tệp" if what == "file" else "thư mục"
-        DatabaseUnavailable.__init__(self, url, f"the {what} {path} is read-only")
-        self.message = f"cannot write to database {url}: the {what} {path} is read-only"
-        self.hint = f"give dtrack write permission on that {what}, or use another --db; nothing was changed"
-        self.args = (self.message,)
+        # Its wording names a file or a folder: two codes.
+        DatabaseUnavailable.__init__(self, url, "read_only", code=f"database_read_only_{what}", path=path, what=what)
 
 
 def _writable(path: Path) -> bool:
@@ -70,18 +67,17 @@ class DatabaseUrlUnusable(DatabaseUnavailable):
 
     error_code = "db_url_unsupported"
 
-    def __init__(self, url: str, reason: str) -> None:
-        DatabaseUnavailable.__init__(self, url, reason)
-        self.hint = "dtrack works with sqlite:///FILE and postgresql+psycopg://user@host/db"
+    def __init__(self, url: str, reason: str, **params: object) -> None:
+        DatabaseUnavailable.__init__(self, url, reason, **params)
 
 
 def unsupported_url(display_url: str, exc: BaseException) -> DatabaseUrlUnusable:
     """A URL SQLAlchemy cannot turn into an engine: unknown dialect, or its driver is not installed."""
-    from dtrack.persistence.database_url import mask_url
+    from dtrack.config.database_url import mask_url
 
     detail = mask_url(str(exc).splitlines()[0]) if str(exc) else type(exc).__name__
     if isinstance(exc, ImportError):
-        detail = f"its driver is not installed ({detail})"
-    elif detail.startswith("Can't load plugin: sqlalchemy.dialects:"):  # NoSuchModuleError
-        detail = f"{detail.rpartition(':')[2]} is not a database kind dtrack knows"
+        return DatabaseUrlUnusable(display_url, detail, code="db_driver_missing")
+    if detail.startswith("Can't load plugin: sqlalchemy.dialects:"):  # NoSuchModuleError
+        return DatabaseUrlUnusable(display_url, detail, code="db_kind_unknown", kind=detail.rpartition(":")[2])
     return DatabaseUrlUnusable(display_url, detail)

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from dtrack.config.clock import Clock
+from dtrack.config.today import Today
 from dtrack.errors import InvalidInput
 from dtrack.persistence.models import Directive, Province, Task, TaskGroup, task_key
 from dtrack.persistence.sql_types import AnyRow, AnySelect
@@ -173,11 +173,9 @@ def _late(row: AnyRow, status: DeadlineStatus, days: int, standing: Standing | N
 
 def check_min_days(min_days: int) -> int:
     if min_days < 0:
-        raise InvalidInput("--min-days", f"{min_days} is negative", "give 0 or more (days overdue)",
-                           code="negative", value=min_days)
+        raise InvalidInput("min_days", "negative", value=min_days)
     if min_days > MAX_MIN_DAYS:  # no task is a century late; a bigger number would overflow date arithmetic
-        raise InvalidInput("--min-days", f"{min_days} is too large", f"give at most {MAX_MIN_DAYS}",
-                           code="too_large", value=min_days, max=MAX_MIN_DAYS)
+        raise InvalidInput("min_days", "too_large", value=min_days, max=MAX_MIN_DAYS)
     return min_days
 
 
@@ -185,8 +183,7 @@ MAX_MIN_DAYS = 36500
 
 
 def overdue_review(
-    session: Session, as_of: date, scope: Scope = Scope(), *, min_days: int = 0, limit: int | None = None,
-    clock: Clock | None = None,
+    session: Session, today: Today, scope: Scope = Scope(), *, min_days: int = 0, limit: int | None = None,
 ) -> OverdueReview:
     """Overdue tasks (most days late first) and submissions waiting for review (longest wait first).
 
@@ -197,47 +194,45 @@ def overdue_review(
     million tasks stays fast.
     """
     check_min_days(min_days)
-    clock = clock or Clock()
-    if not nothing_after(session, as_of, clock):
-        return _replayed_review(session, as_of, scope, min_days, limit, clock)
+    if not nothing_after(session, today):
+        return _replayed_review(session, today, scope, min_days, limit)
     # Overdue by at least max(1, min_days) days: due on or before this day.
-    latest_due = as_of - timedelta(days=max(1, min_days))
+    latest_due = today.day - timedelta(days=max(1, min_days))
     with MEMO.reading(session):  # one snapshot for the figures of the review
-        return _review(session, as_of, scope, latest_due, limit, clock)
+        return _review(session, today, scope, latest_due, limit)
 
 
-def _review(session: Session, as_of: date, scope: Scope, latest_due: date, limit: int | None,
-            clock: Clock) -> OverdueReview:
+def _review(session: Session, today: Today, scope: Scope, latest_due: date, limit: int | None) -> OverdueReview:
+    as_of = today.day
     counts = MEMO.get(session, ("overdue", as_of, scope.key(), latest_due),
                        lambda: overdue_counts(session, as_of, scope, latest_due))
     per_province, per_region, names = Counter(dict(counts[0])), Counter(dict(counts[1])), dict(counts[2])
-    overdue = _overdue_list(session, as_of, scope, latest_due, limit, clock)
-    waiting, awaiting_total = _awaiting(session, as_of, scope, limit, clock)  # inside this review's reading
+    overdue = _overdue_list(session, today, scope, latest_due, limit)
+    waiting, awaiting_total = _awaiting(session, today, scope, limit)  # inside this review's reading
     department = []
     if scope.region is None and scope.province is None:
         own = scope.apply(_context().where(Task.state.in_(OWED_BY_PROVINCE), Task.due_on <= latest_due,
                                            *countable(as_of), department_tasks()))
         for row in session.execute(own):
-            verdict = classify(row.state, row.due_on, as_of, clock=clock)
+            verdict = classify(row.state, row.due_on, today)
             assert verdict.days is not None, "an owed task past its deadline is overdue by some days"
             department.append(_late(row, verdict.status, verdict.days))
         department.sort(key=lambda t: (-t.days, t.key))
     return OverdueReview(as_of, overdue, waiting, per_province, per_region, names, awaiting_total, department)
 
 
-def awaiting_review(session: Session, as_of: date, scope: Scope = Scope(), *, limit: int | None = None,
-                    clock: Clock | None = None) -> tuple[list[LateTask], int]:
+def awaiting_review(session: Session, today: Today, scope: Scope = Scope(), *,
+                    limit: int | None = None) -> tuple[list[LateTask], int]:
     """Submissions waiting for the Department, longest waiting first (days = days waited), and how many in all."""
-    clock = clock or Clock()
-    if not nothing_after(session, as_of, clock):
-        _, waiting, _ = _replayed_lists(session, as_of, scope, 1, clock)
+    if not nothing_after(session, today):
+        _, waiting, _ = _replayed_lists(session, today, scope, 1)
         return (waiting if limit is None else waiting[:limit]), len(waiting)
     with MEMO.reading(session):  # one snapshot for its two figures (the review's, within a review)
-        return _awaiting(session, as_of, scope, limit, clock)
+        return _awaiting(session, today, scope, limit)
 
 
-def _awaiting(session: Session, as_of: date, scope: Scope, limit: int | None,
-              clock: Clock) -> tuple[list[LateTask], int]:
+def _awaiting(session: Session, today: Today, scope: Scope, limit: int | None) -> tuple[list[LateTask], int]:
+    as_of = today.day
     order = (Directive.code, TaskGroup.ordinal, Province.slug, Task.period)
     waiting = []
     awaiting = awaiting_conditions(as_of)
@@ -256,16 +251,17 @@ def _awaiting(session: Session, as_of: date, scope: Scope, limit: int | None,
         rows = _context().where(*awaiting, *scope.task_filters()).order_by(Task.submitted_at, *order)  # review index
         found = list(session.execute(rows if limit is None else rows.limit(limit)))
     for row in found:
-        verdict = classify(row.state, row.due_on, as_of, submitted_at=row.submitted_at, clock=clock)
+        verdict = classify(row.state, row.due_on, today, submitted_at=row.submitted_at)
         waiting.append(_late(row, verdict.status, verdict.days or 0))
     return waiting, awaiting_total or 0
 
 
-def _overdue_list(session: Session, as_of: date, scope: Scope, latest_due: date, limit: int | None,
-                  clock: Clock) -> list[LateTask]:
+def _overdue_list(session: Session, today: Today, scope: Scope, latest_due: date,
+                  limit: int | None) -> list[LateTask]:
     """The overdue tasks, most days late first then by key; the first `limit` of them when one is given."""
     if limit is not None and limit <= 0:
         return []
+    as_of = today.day
     late = late_conditions(as_of, latest_due)
     rows = scope.apply(_context().where(*late))
     if limit is not None:
@@ -276,24 +272,24 @@ def _overdue_list(session: Session, as_of: date, scope: Scope, latest_due: date,
             rows = _context().where(Task.id.in_(chosen))
     overdue = []
     for row in session.execute(rows):
-        verdict = classify(row.state, row.due_on, as_of, clock=clock)
+        verdict = classify(row.state, row.due_on, today)
         assert verdict.days is not None, "an owed task past its deadline is overdue by some days"
         overdue.append(_late(row, verdict.status, verdict.days))
     overdue.sort(key=lambda t: (-t.days, t.key))
     return overdue if limit is None else overdue[:limit]
 
 
-def _replayed_lists(session: Session, as_of: date, scope: Scope, min_days: int,
-                    clock: Clock) -> tuple[list[LateTask], list[LateTask], dict[str, tuple[str, str]]]:
+def _replayed_lists(session: Session, today: Today, scope: Scope,
+                    min_days: int) -> tuple[list[LateTask], list[LateTask], dict[str, tuple[str, str]]]:
     """Every overdue task (most days late first) and every waiting submission (longest first), as of a past day.
 
     Also each listed province's (name, region), for the counts.
     """
     query = scope.apply(_context())
     overdue, waiting, where = [], [], {}
-    for context, standing in standing_rows(session, query, as_of, clock):
-        verdict = classify(standing.state, context.due_on, as_of, submitted_at=standing.submitted_at,
-                           completed_at=standing.completed_at, clock=clock)
+    for context, standing in standing_rows(session, query, today):
+        verdict = classify(standing.state, context.due_on, today, submitted_at=standing.submitted_at,
+                           completed_at=standing.completed_at)
         owed = standing.state in OWED_BY_PROVINCE  # as the fast path's query asks
         if verdict.status == DeadlineStatus.OVERDUE and owed and verdict.days is not None and verdict.days >= min_days:
             overdue.append(_late(context, verdict.status, verdict.days, standing))
@@ -306,9 +302,9 @@ def _replayed_lists(session: Session, as_of: date, scope: Scope, min_days: int,
     return overdue, [late for _, late in waiting], where
 
 
-def _replayed_review(session: Session, as_of: date, scope: Scope, min_days: int, limit: int | None,
-                     clock: Clock) -> OverdueReview:
-    every, waiting, where = _replayed_lists(session, as_of, scope, min_days, clock)
+def _replayed_review(session: Session, today: Today, scope: Scope, min_days: int,
+                     limit: int | None) -> OverdueReview:
+    every, waiting, where = _replayed_lists(session, today, scope, min_days)
     # The Department's own tasks are listed apart, never in a province's or region's count (as the fast path).
     department = [t for t in every if t.province == DEPARTMENT_SLUG]
     overdue = [t for t in every if t.province != DEPARTMENT_SLUG]
@@ -319,7 +315,7 @@ def _replayed_review(session: Session, as_of: date, scope: Scope, min_days: int,
     def cut(items: list[LateTask]) -> list[LateTask]:
         return items if limit is None else items[:limit]
 
-    return OverdueReview(as_of, cut(overdue), cut(waiting), per_province, per_region, names, len(waiting),
+    return OverdueReview(today.day, cut(overdue), cut(waiting), per_province, per_region, names, len(waiting),
                          department)
 
 
@@ -372,13 +368,11 @@ class TimelinessMatrix:
         }
 
 
-def timeliness_matrix(session: Session, as_of: date, scope: Scope = Scope(), *, due_soon_days: int = 7,
-                      clock: Clock | None = None) -> TimelinessMatrix:
+def timeliness_matrix(session: Session, today: Today, scope: Scope = Scope()) -> TimelinessMatrix:
     """The four-cell counts per province and per region, with the on-time completion rate.
 
-    Of every countable task (all periods), as they stood at the end of `as_of`.
+    Of every countable task (all periods), as they stood at the end of `today`.
     """
-    clock = clock or Clock()
     query = scope.apply(
         select(*STANDING_COLUMNS, Province.slug, Province.region, Task.due_on)
         .join(TaskGroup, Task.group_id == TaskGroup.id).join(Directive, TaskGroup.directive_id == Directive.id)
@@ -394,15 +388,15 @@ def timeliness_matrix(session: Session, as_of: date, scope: Scope = Scope(), *, 
     by_province = {slug: CellCounts() for slug, _, _ in provinces}
     by_region = {r.value: CellCounts() for r in Region if any(p[2] == r.value for p in provinces)}
     total, department = CellCounts(), CellCounts()
-    for row, standing in standing_rows(session, query, as_of, clock):
-        status = classify(standing.state, row.due_on, as_of, due_soon_days=due_soon_days,
-                          submitted_at=standing.submitted_at, completed_at=standing.completed_at, clock=clock).status
+    for row, standing in standing_rows(session, query, today):
+        status = classify(standing.state, row.due_on, today, submitted_at=standing.submitted_at,
+                          completed_at=standing.completed_at).status
         if row.slug not in by_province:  # the Department's unit (no region): its own cell, never a province's
             department.add(status)
             continue
         for counts in (by_province[row.slug], by_region[row.region], total):
             counts.add(status)
-    return TimelinessMatrix(as_of, provinces, by_province, by_region, total, department)
+    return TimelinessMatrix(today.day, provinces, by_province, by_region, total, department)
 
 
 __all__ = ["CELLS", "LateTask", "OverdueReview", "Scope", "TimelinessMatrix", "awaiting_review", "check_min_days",

@@ -6,7 +6,7 @@ but it COUNTS every period: each cell carries how many tasks it holds and
 how many of them are overdue, and every total is made of all the tasks
 (`workflow.history.countable`), so the matrix agrees with `dtrack overdue`,
 the four-cell matrix and the reports on the same day. States are those at
-the end of `as_of` (`workflow.history`), as in the reports.
+the end of the `Today` given (`workflow.history`), as in the reports.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from dtrack.config.clock import Clock
+from dtrack.config.today import Today
 from dtrack.persistence.models import Province, Task, TaskGroup, task_key
 from dtrack.workflow.applicability import department_tasks, province_units
 from dtrack.workflow.assignments import find_directive
@@ -37,12 +37,12 @@ class StatusMatrix:
     provinces: list[Province]
     # cell -> state of the task it shows (a recurring group: its latest period).
     cells: dict[Cell, str] = field(default_factory=dict)
-    # cell -> deadline status of that task as of `as_of` (when given).
+    # cell -> deadline status of that task as of `as_of`.
     timeliness: dict[Cell, DeadlineStatus] = field(default_factory=dict)
     as_of: date | None = None
     # cell -> (task id, task key) of the task the cell shows, for links.
     tasks: dict[Cell, tuple[int, str]] = field(default_factory=dict)
-    # cell -> states of EVERY task of the cell; and their deadline statuses (when as_of is given).
+    # cell -> states of EVERY task of the cell; and their deadline statuses.
     all_states: dict[Cell, Counter[str]] = field(default_factory=dict)
     all_timeliness: dict[Cell, Counter[DeadlineStatus]] = field(default_factory=dict)
     # Cells whose shown task an overseer marked not applicable: shown as such. Not-applicable
@@ -94,21 +94,18 @@ def status_units(region: str | None = None) -> Select[Province]:
     return query if not region else query.where(Province.region == region)
 
 
-def status_matrix(session: Session, directive_code: str, region: str | None = None,
-                  as_of: date | None = None, due_soon_days: int = 7, clock: Clock | None = None,
+def status_matrix(session: Session, directive_code: str, today: Today, region: str | None = None, *,
                   units: list[Province] | None = None) -> StatusMatrix:
-    """The matrix as the tasks stood at the end of `as_of` (default today); with `as_of`, deadline statuses too.
+    """The matrix as the tasks stood at the end of `today`, with their deadline statuses.
 
     `units`: the rows of these units only (a page of `status_units(region)`);
     its counts are then those units' alone.
     """
-    clock = clock or Clock()
-    day = as_of or clock.today()
     directive = find_directive(session, directive_code)
     provinces = list(session.scalars(status_units(region))) if units is None else units
     # Department-owned groups have one task, the Department's (`department_work`): no province column.
     matrix = StatusMatrix(directive.code, [g.ordinal for g in directive.groups if g.owner != Owner.DEPARTMENT],
-                          provinces, as_of=as_of)
+                          provinces, as_of=today.day)
     ids = {p.id for p in provinces}
     slugs = {p.id: p.slug for p in provinces}
     query = (select(*STANDING_COLUMNS, Task.province_id, TaskGroup.ordinal, Task.due_on, Task.period)
@@ -117,7 +114,7 @@ def status_matrix(session: Session, directive_code: str, region: str | None = No
     if region or units is not None:
         query = query.where(Task.province_id.in_(ids))
     # Not-applicable tasks too, to show their cell as such; they are left out of every count below.
-    for row, standing in standing_rows(session, query, day, clock, counting=False):
+    for row, standing in standing_rows(session, query, today, counting=False):
         task_id, province_id, ordinal, due_on, period = row[0], row.province_id, row.ordinal, row.due_on, row.period
         if province_id not in ids:  # never the Department's unit: its tasks are `department_work`
             continue
@@ -131,13 +128,11 @@ def status_matrix(session: Session, directive_code: str, region: str | None = No
         else:
             matrix.not_applicable.discard(cell)
             matrix.all_states.setdefault(cell, Counter())[standing.state] += 1
-        if as_of is not None:
-            status = classify(standing.state, due_on, as_of, due_soon_days=due_soon_days,
-                              submitted_at=standing.submitted_at, completed_at=standing.completed_at,
-                              clock=clock, not_applicable=exempt).status
-            matrix.timeliness[cell] = status
-            if not exempt:
-                matrix.all_timeliness.setdefault(cell, Counter())[status] += 1
+        status = classify(standing.state, due_on, today, submitted_at=standing.submitted_at,
+                          completed_at=standing.completed_at, not_applicable=exempt).status
+        matrix.timeliness[cell] = status
+        if not exempt:
+            matrix.all_timeliness.setdefault(cell, Counter())[status] += 1
     return matrix
 
 
@@ -161,8 +156,7 @@ class DepartmentTask:
                       "deadline_status": self.deadline_status})
 
 
-def department_work(session: Session, directive_code: str, as_of: date | None = None,
-                    due_soon_days: int = 7) -> list[DepartmentTask]:
+def department_work(session: Session, directive_code: str, today: Today | None = None) -> list[DepartmentTask]:
     """The Department's own tasks of a directive (its overseers' views and the national report)."""
     directive = find_directive(session, directive_code)
     rows = session.execute(
@@ -173,9 +167,8 @@ def department_work(session: Session, directive_code: str, as_of: date | None = 
         .order_by(TaskGroup.ordinal, Task.period))
     return [DepartmentTask(
         task_id, task_key(directive.code, ordinal, slug, period), ordinal, period, title_vi, title_en, state, due_on,
-        None if as_of is None else classify(state, due_on, as_of, due_soon_days=due_soon_days,
-                                            submitted_at=submitted_at, completed_at=completed_at,
-                                            not_applicable=exempt is not None).status)
+        None if today is None else classify(state, due_on, today, submitted_at=submitted_at,
+                                            completed_at=completed_at, not_applicable=exempt is not None).status)
         for task_id, ordinal, period, title_vi, title_en, state, due_on, submitted_at, completed_at, exempt, slug
         in rows]
 

@@ -9,13 +9,13 @@ match, so a client knows when it has them all.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dtrack.errors import InvalidInput, PermissionDenied
+from dtrack.config.today import Today
+from dtrack.errors import InvalidInput, PermissionDenied, because
 from dtrack.persistence.models import User
 from dtrack.workflow.access import check_active
 from dtrack.workflow.provinces import check_region, resolve_optional
@@ -59,25 +59,24 @@ def whole_number(text: str | None, name: str, default: int, minimum: int, maximu
     try:
         value = int(str(text).strip())
     except ValueError:
-        raise InvalidInput(name, f"{text!r} is not a whole number") from None
+        raise InvalidInput(name, "not_whole_number", value=text) from None
     if value < minimum:
-        raise InvalidInput(name, f"{value} is less than {minimum}")
+        raise InvalidInput(name, "less_than", value=value, minimum=minimum)
     if maximum is not None and value > maximum:
-        raise InvalidInput(name, f"{value} is more than {maximum}")
+        raise InvalidInput(name, "more_than", value=value, maximum=maximum)
     return value
 
 
-def task_listing(session: Session, actor: User, filters: TaskFilters, as_of: date,
-                 due_soon_days: int = 7) -> TaskListing:
+def task_listing(session: Session, actor: User, filters: TaskFilters, today: Today) -> TaskListing:
     """The page of tasks `actor` may see that match `filters`."""
     check_active(actor, "list", "tasks")
     province, _ = resolve_optional(session, filters.province or None)
     if actor.role == Role.PROVINCE:
         if province is not None and province.id != actor.province_id:
-            raise PermissionDenied(actor.email, "list", province.slug, "province officers see their own province only")
+            raise PermissionDenied(actor.email, "list", province.slug, because("own_province_only"))
         province = actor.province
         if province is None:
-            raise PermissionDenied(actor.email, "list", "tasks", "the account has no province")
+            raise PermissionDenied(actor.email, "list", "tasks", because("no_province"))
     limit = whole_number(filters.limit, "limit", DEFAULT_PAGE, 1, MAX_PAGE)
     offset = whole_number(filters.offset, "offset", 0, 0, MAX_OFFSET)
     group = whole_number(filters.group, "group", 0, 1, 99) or None
@@ -85,4 +84,4 @@ def task_listing(session: Session, actor: User, filters: TaskFilters, as_of: dat
                            directive=filters.directive or None, group=group)
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     rows = session.scalars(query.limit(limit).offset(offset)).unique()
-    return TaskListing([TaskView.of(t, as_of, due_soon_days) for t in rows], total, limit, offset)
+    return TaskListing([TaskView.of(t, today) for t in rows], total, limit, offset)

@@ -7,13 +7,12 @@ the rules allow. They return plain results; rendering is the caller's.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from dtrack.config.clock import Clock
+from dtrack.config.today import Today
 from dtrack.persistence.models import Directive, Event, Province, Task, TaskGroup, User
 from dtrack.reading.overdue import (
     LateTask,
@@ -33,7 +32,7 @@ from dtrack.workflow.extension_requests import RequestView, list_requests, may_r
 from dtrack.workflow.provinces import all_provinces, check_region, resolve, resolve_optional
 from dtrack.workflow.service import owns, owns_group
 from dtrack.workflow.tasks import TaskView, history_json, list_tasks
-from dtrack.workflow.vocabulary import DeadlineStatus, Owner, Role, State, Trigger
+from dtrack.workflow.vocabulary import DeadlineStatus, Owner, Role, State
 
 # The sections of "Việc của tỉnh", in page order.
 SECTIONS = ("overdue", "due_soon", "in_progress", "waiting", "completed")
@@ -58,41 +57,39 @@ class Worklist:
     province: Province | None  # None: an overseer who has not chosen a province yet
     sections: dict[str, list[TaskView]] = field(default_factory=dict)
     provinces: list[Province] = field(default_factory=list)  # to choose from (overseers, admins)
-    allowed: dict[int, list[Trigger]] = field(default_factory=dict)  # task id -> what the actor may do now
+    allowed: dict[int, list[str]] = field(default_factory=dict)  # task id -> what the actor may do now
     # Overseers: the Department's own tasks (Department-owned groups), apart from every province's.
     department: list[TaskView] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {"province": self.province.slug if self.province else None,
-                "sections": {name: [{**view.to_json(), "allowed": [t.value for t in self.allowed.get(view.id, [])]}
+                "sections": {name: [{**view.to_json(), "allowed": list(self.allowed.get(view.id, []))}
                                     for view in views] for name, views in self.sections.items()},
                 "department": [view.to_json() for view in self.department]}
 
 
-def province_worklist(session: Session, actor: User, province_ref: str | None, as_of: date,
-                      due_soon_days: int = 7) -> Worklist:
+def province_worklist(session: Session, actor: User, province_ref: str | None, today: Today) -> Worklist:
     """A province officer's own province, or (overseers, admins) the province asked for."""
     if province_ref:
         province = resolve(session, province_ref).province
     elif actor.role == Role.PROVINCE and actor.province is not None:
         province = actor.province
     else:
-        check_oversight(actor, "the province list")
-        department = [view for view in list_tasks(session, as_of=as_of, due_soon_days=due_soon_days,
-                                                  department=True)]
+        check_oversight(actor, "province_list")
+        department = list_tasks(session, today=today, department=True)
         return Worklist(None, provinces=all_provinces(session), department=department)
     check_province(actor, province)
     result = Worklist(province, {name: [] for name in SECTIONS})
-    seen: dict[tuple[str, bool], list[Trigger]] = {}
+    seen: dict[tuple[str, bool], list[str]] = {}
     owners = {(code, ordinal): owner for code, ordinal, owner in session.execute(
         select(Directive.code, TaskGroup.ordinal, TaskGroup.owner).join(TaskGroup.directive))}
-    for view in list_tasks(session, province=province, as_of=as_of, due_soon_days=due_soon_days):
+    for view in list_tasks(session, province=province, today=today):
         if owners[(view.directive, view.group)] == Owner.DEPARTMENT:
             continue  # the Department's own (tasks from before it had one task): never a province's work
         result.sections[section_of(view)].append(view)
         mine = owns_group(actor, owners[(view.directive, view.group)], province.id)
         if (view.state, mine) not in seen:  # a few states and two answers: ask the machine once each
-            seen[(view.state, mine)] = lifecycle.allowed_for(view.state, actor.role, mine)
+            seen[(view.state, mine)] = lifecycle.current().allowed_for(view.state, actor.role, mine)
         result.allowed[view.id] = seen[(view.state, mine)]
     result.sections["overdue"].sort(key=lambda v: -(v.deadline_days or 0))
     if actor.role != Role.PROVINCE:
@@ -105,7 +102,7 @@ class TaskPage:
     task: Task
     view: TaskView
     history: list[Event]
-    allowed: list[Trigger]  # what this actor may do now
+    allowed: list[str]  # what this actor may do now
     may_extend: bool
     may_request: bool = False  # the province may ask for a later deadline (no request pending)
     requests: list[RequestView] = field(default_factory=list)  # this task's extension requests, pending first
@@ -116,28 +113,28 @@ class TaskPage:
         return next((r for r in self.requests if r.status == "pending"), None)
 
     def to_json(self) -> dict[str, Any]:
-        return {**self.view.to_json(), "allowed": [t.value for t in self.allowed], "may_extend": self.may_extend,
+        return {**self.view.to_json(), "allowed": list(self.allowed), "may_extend": self.may_extend,
                 "may_request": self.may_request, "extension_requests": [r.to_json() for r in self.requests],
                 "may_exempt": self.may_exempt, "history": history_json(self.history)}
 
 
-def task_page(session: Session, actor: User, ref: str, as_of: date, due_soon_days: int = 7) -> TaskPage:
+def task_page(session: Session, actor: User, ref: str, today: Today) -> TaskPage:
     task = readable_task(session, actor, ref)
     history = list(session.scalars(select(Event).options(joinedload(Event.actor))
                                    .where(Event.task_id == task.id).order_by(Event.id)))
-    allowed = lifecycle.allowed_for(task.state, actor.role, owns(actor, task))
+    allowed = lifecycle.current().allowed_for(task.state, actor.role, owns(actor, task))
     may_extend = actor.role in (Role.OVERSEER, Role.ADMIN) and task.state != State.COMPLETED
     requests = list_requests(session, task_id=task.id)
     asking = may_request(actor, task) and not any(r.status == "pending" for r in requests)
     may_exempt = actor.role in OVERSIGHT and not is_department(task.province)
-    return TaskPage(task, TaskView.of(task, as_of, due_soon_days), history, allowed, may_extend, asking, requests,
+    return TaskPage(task, TaskView.of(task, today), history, allowed, may_extend, asking, requests,
                     may_exempt)
 
 
-def review_queue(session: Session, actor: User, as_of: date, clock: Clock, limit: int = 200) -> list[LateTask]:
+def review_queue(session: Session, actor: User, today: Today, limit: int = 200) -> list[LateTask]:
     """Submissions waiting for the Department, longest waiting first."""
-    check_oversight(actor, "the review queue")
-    waiting, _ = awaiting_review(session, as_of, limit=limit, clock=clock)
+    check_oversight(actor, "review_queue")
+    waiting, _ = awaiting_review(session, today, limit=limit)
     return waiting
 
 
@@ -149,8 +146,8 @@ class ReviewPage:
     requests: list[RequestView]
 
 
-def review_page(session: Session, actor: User, as_of: date, clock: Clock, limit: int = 200) -> ReviewPage:
-    waiting = review_queue(session, actor, as_of, clock, limit)
+def review_page(session: Session, actor: User, today: Today, limit: int = 200) -> ReviewPage:
+    waiting = review_queue(session, actor, today, limit)
     return ReviewPage(waiting, list_requests(session, pending_only=True))
 
 
@@ -183,32 +180,29 @@ class OverduePage:
                 "page": self.page, "pages": self.pages}
 
 
-def overdue_page(session: Session, actor: User, as_of: date, filters: OverdueFilters, clock: Clock,
+def overdue_page(session: Session, actor: User, today: Today, filters: OverdueFilters,
                  per_page: int = 50) -> OverduePage:
-    check_oversight(actor, "the overdue list")
+    check_oversight(actor, "overdue_list")
     region = check_region(filters.region or None)
     province, note = resolve_optional(session, filters.province or None)
     group = whole_number(filters.group, "group", 0, 1, MAX_GROUP) or None
     min_days = whole_number(filters.min_days, "min_days", 0, 0, MAX_DAYS)
     page = whole_number(filters.page, "page", 1, 1, MAX_PAGES)
     scope = Scope(region=region, province=province, group=group, directive=filters.directive or None)
-    review = overdue_review(session, as_of, scope, min_days=min_days, limit=page * per_page, clock=clock)
+    review = overdue_review(session, today, scope, min_days=min_days, limit=page * per_page)
     pages = max(1, -(-review.total // per_page))
     return OverduePage(review, review.overdue[(page - 1) * per_page:page * per_page], page, pages, note)
 
 
-def timeliness_page(session: Session, actor: User, as_of: date, region: str | None, clock: Clock,
-                    due_soon_days: int = 7) -> TimelinessMatrix:
-    check_oversight(actor, "the four-cell matrix")
-    return timeliness_matrix(session, as_of, Scope(region=check_region(region or None)),
-                             due_soon_days=due_soon_days, clock=clock)
+def timeliness_page(session: Session, actor: User, today: Today, region: str | None) -> TimelinessMatrix:
+    check_oversight(actor, "four_cell_matrix")
+    return timeliness_matrix(session, today, Scope(region=check_region(region or None)))
 
 
-def status_page(session: Session, actor: User, directive: str, region: str | None, as_of: date,
-                due_soon_days: int = 7) -> StatusMatrix:
+def status_page(session: Session, actor: User, directive: str, region: str | None, today: Today) -> StatusMatrix:
     """The whole matrix (the JSON, as `dtrack status --json` gives it)."""
-    check_oversight(actor, "the status matrix")
-    return status_matrix(session, directive, check_region(region or None), as_of, due_soon_days)
+    check_oversight(actor, "status_matrix")
+    return status_matrix(session, directive, today, check_region(region or None))
 
 
 # Units per page of the status matrix: 3,355 units at once made a page of 30,000 cells.
@@ -228,10 +222,10 @@ class StatusPage:
         return {**self.matrix.to_json(), "page": self.page, "pages": self.pages, "units": self.units}
 
 
-def status_units_page(session: Session, actor: User, directive: str, region: str | None, as_of: date,
-                      page: str | None, due_soon_days: int = 7, per_page: int | None = None) -> StatusPage:
+def status_units_page(session: Session, actor: User, directive: str, region: str | None, today: Today,
+                      page: str | None, per_page: int | None = None) -> StatusPage:
     """The page `page` (1 first; text as a form gives it) of the matrix's units, and how many pages there are."""
-    check_oversight(actor, "the status matrix")
+    check_oversight(actor, "status_matrix")
     per_page = per_page or STATUS_PER_PAGE
     region = check_region(region or None)
     number = whole_number(page, "page", 1, 1, MAX_PAGES)
@@ -240,7 +234,7 @@ def status_units_page(session: Session, actor: User, directive: str, region: str
     pages = max(1, -(-total // per_page))
     number = min(number, pages)  # past the last page: the last one (a unit may have gone)
     chosen = list(session.scalars(units.offset((number - 1) * per_page).limit(per_page)))
-    matrix = status_matrix(session, directive, region, as_of, due_soon_days, units=chosen)
+    matrix = status_matrix(session, directive, today, region, units=chosen)
     return StatusPage(matrix, number, pages, total)
 
 

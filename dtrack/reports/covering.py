@@ -6,30 +6,14 @@ reader wants before opening it.
 """
 from __future__ import annotations
 
+from dtrack.i18n.catalog import Words
 from dtrack.reports.document import Report
 from dtrack.reports.render import cell_text
-
-_WORDS = {
-    "vi": {
-        "subject": "{kind} {title} (số liệu đến ngày {date})",
-        "body": "{recipient}\n\n{issuer} gửi kèm báo cáo {title_lower}, số liệu tính đến ngày {date} (tệp {file}).\n\n"
-                "{summary}\n\nTrân trọng.",
-        "summary": "- Tổng số nhiệm vụ: {tasks}\n- Hoàn thành: {completed} ({completion}); đúng hạn: {on_time}\n"
-                   "- Quá hạn: {overdue}\n- Vướng mắc: {blocked}\n- Chờ Cục xem xét: {waiting}",
-    },
-    "en": {
-        "subject": "{kind}: {title} (figures as of {date})",
-        "body": "{recipient}\n\n{issuer} sends the attached report: {title_lower}, with figures as of {date} "
-                "(file {file}).\n\n{summary}\n\nKind regards.",
-        "summary": "- Tasks: {tasks}\n- Completed: {completed} ({completion}); on time: {on_time}\n"
-                   "- Overdue: {overdue}\n- Blocked: {blocked}\n- Awaiting review: {waiting}",
-    },
-}
 
 
 def covering_message(report: Report, file_name: str) -> tuple[str, str]:
     """(subject, plain-text body) for the email carrying `file_name`."""
-    words = _WORDS[report.lang]
+    words = Words(report.lang, "covering")
     header = report.header
     day = report.as_of.strftime("%d/%m/%Y")
     subject = words["subject"].format(kind=header.kind.capitalize(), title=header.title, date=day)
@@ -44,4 +28,4 @@ def covering_message(report: Report, file_name: str) -> tuple[str, str]:
 def _summary(report: Report) -> str:
     counts = dict(report.extra["summary"])
     counts["completion"] = cell_text(counts["completion"], report.lang)
-    return _WORDS[report.lang]["summary"].format(**counts)
+    return Words(report.lang, "covering")["summary"].format(**counts)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from dtrack.config.clock import Clock
+from dtrack.config.today import Today
 from dtrack.errors import InvalidInput
 from dtrack.persistence.models import Province
 from dtrack.reports.indicators import DEFAULT_DIRECTIVE
@@ -23,20 +23,18 @@ from dtrack.workflow.vocabulary import LANGUAGES
 class ReportOptions:
     """What a report is asked for: the day it stands at, its language, the year of its figures."""
 
-    as_of: date
+    today: Today  # the day the report stands at, its time zone and due-soon window
     lang: str = "vi"
     year: int | None = None  # of the reported figures; default: the year of as_of
     directive: str = DEFAULT_DIRECTIVE
-    due_soon_days: int = 7
-    timezone: str = "Asia/Ho_Chi_Minh"
 
     def __post_init__(self) -> None:
         if self.lang not in LANGUAGES:
-            raise InvalidInput("--lang", f"{self.lang!r} is not supported", "use vi or en")
+            raise InvalidInput("lang", "unsupported_language", value=self.lang)
 
     @property
-    def clock(self) -> Clock:
-        return Clock(self.timezone, self.as_of)
+    def as_of(self) -> date:
+        return self.today.day
 
     @property
     def figures_year(self) -> int:
@@ -94,8 +92,7 @@ def province_header(code: str, province: Province, as_of: date, lang: str, words
     t, side = TEXT[lang], words.province
     name = province.name if lang == "vi" else province.name_en
     bare = name.removeprefix("TP. ")
-    word = t["city_word"] if province.kind == "city" else t["province_word"]
-    parent = " ".join(w for w in (t["provincial_committee"], word, bare.upper()) if w)
+    parent = t["committee_of_city" if province.kind == "city" else "committee_of_province"].format(name=bare.upper())
     sender = f"{side.body} {name}" if lang == "vi" else f"The {side.body} of {name}"
     return Header(parent, side.body.upper(), t["country"], t["motto"], f"{t['number']}:        {side.number_prefix}",
                   place_date(side.place or name, as_of, lang), t["report"],

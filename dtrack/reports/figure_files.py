@@ -16,9 +16,9 @@ def _csv_lines(path: Path) -> Iterator[tuple[int, list[Any]]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
-        raise InvalidInput(str(path), f"cannot read the file ({exc.strerror})") from None
+        raise InvalidInput("file", "figures_unreadable", path=str(path), reason=exc.strerror) from None
     except UnicodeDecodeError:
-        raise InvalidInput(str(path), "is not UTF-8 text", "save the CSV as UTF-8") from None
+        raise InvalidInput("file", "figures_not_utf8", path=str(path)) from None
     reader = csv.reader(text.splitlines())
     for record in reader:
         yield reader.line_num, record  # the physical line, even after a quoted line break
@@ -33,7 +33,7 @@ def _xlsx_lines(path: Path) -> Iterator[tuple[int, list[Any]]]:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (OSError, InvalidFileException, BadZipFile, KeyError, ValueError) as exc:
-        raise InvalidInput(str(path), f"cannot read the workbook ({exc})", "save it as .xlsx or export CSV") from None
+        raise InvalidInput("file", "workbook_unreadable", path=str(path), reason=str(exc)) from None
     for number, values in enumerate(book.worksheets[0].iter_rows(values_only=True), start=1):
         yield number, list(values)
 
@@ -43,17 +43,18 @@ def read_rows(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
     path = Path(path)
     readers = {".csv": _csv_lines, ".xlsx": _xlsx_lines}
     if path.suffix.lower() not in readers:
-        raise InvalidInput(str(path), "is neither .csv nor .xlsx", "export the sheet as CSV (UTF-8) or XLSX")
+        raise InvalidInput("file", "not_csv_or_xlsx", path=str(path))
     lines = readers[path.suffix.lower()](path)
     first = next(lines, None)
     if first is None or not any(first[1]):
-        raise InvalidInput(str(path), "is empty", "the first line names the columns: " + ", ".join(COLUMNS))
+        raise InvalidInput("file", "figures_empty", path=str(path), columns=list(COLUMNS))
     names = [str(h or "").strip().lower() for h in first[1]]
     missing = [c for c in REQUIRED_COLUMNS if c not in names]
     unknown = [n for n in names if n and n not in COLUMNS]
     if missing or unknown:
-        problem = f"missing column(s) {', '.join(missing)}" if missing else f"unknown column(s) {', '.join(unknown)}"
-        raise InvalidInput(str(path), problem, "the first line names the columns: " + ", ".join(COLUMNS))
+        if missing:
+            raise InvalidInput("file", "missing_columns", path=str(path), names=missing, columns=list(COLUMNS))
+        raise InvalidInput("file", "unknown_columns", path=str(path), names=unknown, columns=list(COLUMNS))
     for line, record in lines:
         if all(v is None or str(v).strip() == "" for v in record):
             continue

@@ -24,24 +24,22 @@ def import_upload(session: Session, filename: str, content: bytes, actor_email: 
     name = PurePath(filename or "").name
     suffix = PurePath(name).suffix.lower()
     if not content:
-        raise InvalidInput("file", "no file was chosen, or it is empty", "choose the CSV or XLSX of figures")
+        raise InvalidInput("file", "no_figures_file")
     if len(content) > MAX_BYTES:
-        raise InvalidInput("file", f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB", "split it")
+        raise InvalidInput("file", "figures_file_too_large", mb=MAX_BYTES // (1024 * 1024))
     if suffix not in (".csv", ".xlsx"):
-        raise InvalidInput("file", f"{name or 'the file'} is neither .csv nor .xlsx",
-                           "export the sheet as CSV (UTF-8) or XLSX")
+        raise InvalidInput("file", "not_csv_or_xlsx", path=name)
     with tempfile.TemporaryDirectory(prefix="dtrack-upload-") as folder:
         path = Path(folder) / f"upload{suffix}"
         path.write_bytes(content)
         try:
             result = import_file(session, path, actor_email, now, today, directive=directive, replace=replace)
-        except ImportInvalid as exc:
-            listed = "; ".join(f"line {line}: {reason}" for line, reason in exc.problems)
-            raise InvalidInput("file", f"{len(exc.problems)} bad row(s), nothing imported: {listed}",
-                               "fix those rows and send the whole file again") from None
+        except ImportInvalid as exc:  # shown beside the form's file field, the rows listed
+            raise InvalidInput("file", f"upload_{exc.error_code}", path=name, count=len(exc.problems),
+                               problems=exc.problems) from None
         except InvalidInput as exc:
-            if exc.field == str(path):  # the reader names the file by its path: here it is the form's file
-                raise InvalidInput("file", exc.problem, exc.hint) from None
+            if exc.params.get("path") == str(path):  # the reader names the file by its path: here, the sent name
+                raise InvalidInput("file", exc.error_code, **{**exc.params, "path": name}) from None
             raise
     result.path = name
     return result

@@ -29,21 +29,24 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dtrack.config.settings import parse_date
+from dtrack.config.values import parse_date
 from dtrack.errors import (
     DtrackError,
     ImportInvalid,
     InvalidInput,
     PermissionDenied,
+    Reason,
     UnknownIndicator,
+    because,
 )
+from dtrack.i18n.labels import REGION_LABELS
 from dtrack.persistence.models import Indicator, IndicatorValue, Province, User
 from dtrack.reports.figure_files import COLUMNS, read_rows
 from dtrack.workflow.assignments import find_directive
 from dtrack.workflow.provinces import resolve, slugify
 from dtrack.workflow.users import find_user
 from dtrack.workflow.views import View
-from dtrack.workflow.vocabulary import REGION_LABELS, Region, Role, Scope
+from dtrack.workflow.vocabulary import Region, Role, Scope
 
 DEFAULT_DIRECTIVE = "20/CT-BCT"
 MAX_VALUE = 10**18  # fits a BIGINT with room to spare; VND amounts never come near it
@@ -84,7 +87,7 @@ def _region_names() -> dict[str, str]:
     names = {r.value: r.value for r in Region}
     for labels in REGION_LABELS.values():
         for region, label in labels.items():
-            names[slugify(label)] = region.value
+            names[slugify(label)] = str(region)
     return names
 
 
@@ -103,32 +106,29 @@ def resolve_unit(session: Session, ref: str) -> Unit:
 def parse_period(text: str) -> str:
     period = str(text).strip().upper()
     if not _PERIOD.match(period):
-        raise InvalidInput("period", f"{text!r} is not a period",
-                           "write a year 2025, a half 2025-H1, a quarter 2025-Q3 or a month 2025-09")
+        raise InvalidInput("period", "not_a_period", value=text)
     return period
 
 
 def parse_value(raw: Any) -> int:
     """A whole, non-negative number: 8340000000, 8.340.000.000 or an XLSX number."""
     if isinstance(raw, bool):
-        raise InvalidInput("value", f"{raw!r} is not a number")
+        raise InvalidInput("value", "not_a_number", value=raw)
     if isinstance(raw, int):
         number = raw
     elif isinstance(raw, float):
         if not raw.is_integer():
-            raise InvalidInput("value", f"{raw!r} is not a whole number",
-                               "give VND in đồng and counts as whole numbers")
+            raise InvalidInput("value", "figure_not_whole", value=raw)
         number = int(raw)
     else:
         text = str(raw).strip()
         if not _VALUE.match(text):
-            raise InvalidInput("value", f"{text!r} is not a whole number",
-                               "give VND in đồng (8340000000 or 8.340.000.000), counts as whole numbers")
+            raise InvalidInput("value", "figure_not_whole", value=text)
         number = int(re.sub(r"\D", "", text))
     if number < 0:
-        raise InvalidInput("value", f"{number} is negative", "figures are 0 or more")
+        raise InvalidInput("value", "figure_negative", value=number)
     if number >= MAX_VALUE:
-        raise InvalidInput("value", f"{number} is too large")
+        raise InvalidInput("value", "too_large", value=number, max=MAX_VALUE - 1)
     return number
 
 
@@ -173,9 +173,7 @@ def check_may_report(actor: User, unit: Unit) -> None:
         return
     if unit.scope == Scope.PROVINCE and unit.province is not None and actor.province_id == unit.province.id:
         return
-    where = unit.province.slug if unit.province else (unit.region or "the whole country")
-    raise PermissionDenied(actor.email, "report figures for", where,
-                           "province officers report their own province's figures only")
+    raise PermissionDenied(actor.email, "report_figures", unit.own, because("own_province_figures"))
 
 
 @dataclass(frozen=True)
@@ -194,9 +192,9 @@ class Figure:
 def _text(value: Any, name: str) -> str | None:
     text = "" if value is None else str(value).strip()
     if len(text) > MAX_TEXT:
-        raise InvalidInput(name, f"is {len(text)} characters long", f"keep it under {MAX_TEXT}")
+        raise InvalidInput(name, "too_long", length=len(text), max=MAX_TEXT)
     if "\x00" in text:
-        raise InvalidInput(name, "contains a NUL character", "remove it")
+        raise InvalidInput(name, "has_nul")
     return text or None
 
 
@@ -215,8 +213,7 @@ def check_figure(
 ) -> Figure:
     """Validate one figure's fields (raises the first problem found)."""
     if not str(unit or "").strip():
-        raise InvalidInput("unit", "is empty",
-                           "give a province slug or name, a region (north, central, south) or national")
+        raise InvalidInput("unit", "empty_unit")
     checked_unit = resolve_unit(session, str(unit))
     found = find_indicator(session, str(indicator or ""), directive)
     checked_period = parse_period(str(period or ""))
@@ -230,9 +227,9 @@ def check_figure(
     else:
         day = parse_date(str(as_of), "as_of")
     if day > today:
-        raise InvalidInput("as_of", f"{day:%d/%m/%Y} is in the future", "figures stand at a day that has passed")
+        raise InvalidInput("as_of", "figure_in_future", day=day)
     if int(checked_period[:4]) > day.year:
-        raise InvalidInput("period", f"{checked_period} has not started by {day:%d/%m/%Y}")
+        raise InvalidInput("period", "period_not_started", period=checked_period, day=day)
     return Figure(checked_unit, found, checked_period, number, day, _text(note, "note"), _text(source, "source"))
 
 
@@ -349,7 +346,7 @@ def import_file(
     """
     actor = find_user(session, actor_email) if actor_email else None
     figures: list[tuple[int, Figure]] = []
-    problems: list[tuple[int, str]] = []
+    problems: list[tuple[int, DtrackError | Reason]] = []
     notes: list[str] = []
     in_file: dict[tuple, tuple[int, int]] = {}  # key -> (line, value): a file says one thing per key
     for line, row in read_rows(path):
@@ -359,7 +356,7 @@ def import_file(
             if actor is not None:
                 check_may_report(actor, figure.unit)
         except DtrackError as exc:
-            problems.append((line, str(exc)))
+            problems.append((line, exc))
             continue
         if figure.unit.note:
             notes.append(f"line {line}: {figure.unit.note}")
@@ -369,20 +366,20 @@ def import_file(
         earlier = in_file.get(key)
         if earlier is not None:
             if earlier[1] != figure.value:
-                problems.append((line, f"{_what(figure)} is {earlier[1]} on line {earlier[0]} and {figure.value} "
-                                       + "here; keep one of them"))
+                problems.append((line, because("figure_twice", **_figure_key(figure), first=earlier[1],
+                                               first_line=earlier[0], value=figure.value)))
             continue  # the same figure twice: once is enough
         in_file[key] = (line, figure.value)
         figures.append((line, figure))
     if problems:
         raise ImportInvalid(str(path), problems)
     planned = [(line, figure, change_of(session, figure)) for line, figure in figures]
-    conflicts = [(line, f"{_what(figure)} is already {change.previous.value}; this line gives {figure.value}: "
-                        + "correct the line, or import with --replace to record it as a replacement")
-                 for line, figure, change in planned
-                 if change.kind == "replace" and change.previous is not None and not replace]
+    conflicts: list[tuple[int, DtrackError | Reason]] = [
+        (line, because("figure_conflict", **_figure_key(figure), previous=change.previous.value, value=figure.value))
+        for line, figure, change in planned
+        if change.kind == "replace" and change.previous is not None and not replace]
     if conflicts:
-        raise ImportInvalid(str(path), conflicts)
+        raise ImportInvalid(str(path), conflicts, code="import_conflicts")
     unchanged = replaced = 0
     for line, figure, change in planned:
         if change.kind == "unchanged":
@@ -395,6 +392,13 @@ def import_file(
         store(session, figure, actor, now, change.revision)
     session.flush()
     return ImportResult(str(path), len(planned) - unchanged, unchanged, notes, replaced)
+
+
+def _figure_key(figure: Figure) -> dict[str, object]:
+    """The key a conflict is about, as an error's values: its wording says `budget_disbursed 2024, an-giang ...`."""
+    unit = figure.unit
+    named = unit.own if unit.source == unit.own else f"{unit.own} ({unit.source})"
+    return {"indicator": figure.indicator.code, "period": figure.period, "unit": named, "as_of": figure.as_of}
 
 
 def _what(figure: Figure) -> str:

@@ -12,16 +12,15 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from dtrack.i18n.catalog import Words
+from dtrack.i18n.labels import DEADLINE_LABELS, STATE_LABELS
 from dtrack.reports.spreadsheet_safety import csv_writer, keep_text
-from dtrack.workflow.vocabulary import DEADLINE_LABELS, STATE_LABELS
+from dtrack.workflow.vocabulary import LANGUAGES
 
 FORMATS = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-_HEADERS = {
-    "vi": ["Mã nhiệm vụ", "Tỉnh, thành phố", "Nhóm", "Kỳ", "Nhiệm vụ", "Trạng thái", "Tiến độ (%)", "Hạn",
-           "Hạn ban đầu", "Tình trạng so với hạn", "Số ngày"],
-    "en": ["Task key", "Province", "Group", "Period", "Task", "State", "Progress (%)", "Deadline",
-           "Original deadline", "Timeliness", "Days"],
-}
+# The columns, in order: `export.<column>` messages.
+COLUMNS = ("key", "province", "group", "period", "task", "state", "progress", "deadline", "original_deadline",
+           "timeliness", "days")
 
 
 def _row(item: Any, lang: str) -> list[Any]:
@@ -38,7 +37,8 @@ def _row(item: Any, lang: str) -> list[Any]:
 def task_list_file(items: Sequence[Any], name: str, fmt: str, lang: str) -> tuple[str, str, bytes]:
     """(file name, MIME type, bytes) of `items` (TaskView or LateTask rows) in `fmt` (csv or xlsx)."""
     rows = [_row(item, lang) for item in items]
-    headers = _HEADERS.get(lang, _HEADERS["vi"])
+    words = Words(lang if lang in LANGUAGES else "vi", "export")
+    headers = [words[column] for column in COLUMNS]
     if fmt == "csv":
         out = io.StringIO()
         writer = csv_writer(out)

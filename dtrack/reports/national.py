@@ -19,7 +19,7 @@ from typing import TypedDict
 
 from sqlalchemy.orm import Session
 
-from dtrack.config.clock import Clock
+from dtrack.config.today import Today
 from dtrack.errors import InvalidInput
 from dtrack.persistence.models import Province, User
 from dtrack.reports.collector import collector_paused
@@ -37,7 +37,6 @@ from dtrack.reports.snapshot import TaskSnapshot, UnitRow, latest_per_cell, per_
 from dtrack.reports.wording import DirectiveWording, directive_wording
 from dtrack.workflow.access import check_oversight
 from dtrack.workflow.assignments import find_directive
-from dtrack.workflow.history import end_of_day
 from dtrack.workflow.provinces import all_provinces
 from dtrack.workflow.vocabulary import DeadlineStatus, Owner, Region, State, Trigger
 
@@ -143,7 +142,7 @@ def _basis(figures: Figures, plan: Total, done: Total, lang: str) -> str:
 
 def national_report_for(session: Session, actor: User, options: ReportOptions, since: date | None = None) -> Report:
     """`national_report` for a user of the pages or the API: the Department (overseers, admins) only."""
-    check_oversight(actor, "the national report")
+    check_oversight(actor, "national_report")
     return national_report(session, options, since)
 
 
@@ -154,15 +153,14 @@ def national_report(session: Session, options: ReportOptions, since: date | None
 
 
 def _national_report(session: Session, options: ReportOptions, since: date | None) -> Report:
-    as_of, lang, directive, clock, year = (options.as_of, options.lang, options.directive, options.clock,
+    as_of, lang, directive, today, year = (options.as_of, options.lang, options.directive, options.today,
                                            options.figures_year)
     if since is not None and since >= as_of:
-        raise InvalidInput("--since", f"{since:%d/%m/%Y} is not before {as_of:%d/%m/%Y}",
-                           "give a day before the report's day (--as-of)")
+        raise InvalidInput("since", "since_not_before", since=since, as_of=as_of)
     t = TEXT[lang]
     # Only what the report shows of the history (`standing_snapshot`): the figures of a full replay, far faster.
-    every = standing_snapshot(session, directive, as_of, clock, due_soon_days=options.due_soon_days,
-                              since=end_of_day(since, clock) if since is not None else None)
+    every = standing_snapshot(session, directive, today,
+                              since=today.on(since).ends_at() if since is not None else None)
     # The Department's own tasks have their section; tasks marked not applicable are shown, never counted.
     own = [s for s in every if s.department]
     snaps = [s for s in every if s.in_province_figures]
@@ -241,7 +239,7 @@ def _national_report(session: Session, options: ReportOptions, since: date | Non
     report.tables.append(Table(
         "blocked", t["blocked"], [t["task"], t["province"], t["group"], t["since"], t["reason"]],
         [[s.task.key, province_name(s.task.province, lang), group_title(s, lang),
-          clock.local_date(e.at) if (e := s.last_with(Trigger.BLOCK)) else None, e.note if e else None]
+          today.local_date(e.at) if (e := s.last_with(Trigger.BLOCK)) else None, e.note if e else None]
          for s in blocked], empty=t["none"]))
 
     waiting = sorted((s for s in snaps if s.timeliness.status == DeadlineStatus.AWAITING_REVIEW),
@@ -250,7 +248,7 @@ def _national_report(session: Session, options: ReportOptions, since: date | Non
         "waiting", t["waiting"], [t["task"], t["province"], t["group"], t["submitted_on"], t["days_waiting"],
                                   t["evidence"]],
         [[s.task.key, province_name(s.task.province, lang), group_title(s, lang),
-          clock.local_date(s.submitted_at) if s.submitted_at else None, s.timeliness.days,
+          today.local_date(s.submitted_at) if s.submitted_at else None, s.timeliness.days,
           e.evidence if (e := s.last_with(Trigger.SUBMIT)) else None] for s in waiting], empty=t["none"]))
 
     report.tables.append(Table(
@@ -265,16 +263,16 @@ def _national_report(session: Session, options: ReportOptions, since: date | Non
          for s in not_applicable], empty=t["none"]))
 
     if since is not None:
-        report.tables.append(_changes(snaps, since, as_of, clock, lang))
+        report.tables.append(_changes(snaps, since, today, lang))
 
     report.tables.extend(_figure_tables(session, year, as_of, directive, lang, report, words, provinces))
     return report
 
 
-def _changes(snaps: list[TaskSnapshot], since: date, as_of: date, clock: Clock, lang: str) -> Table:
-    """Transitions and completions after `since` up to `as_of`, and tasks that fell overdue in between."""
+def _changes(snaps: list[TaskSnapshot], since: date, today: Today, lang: str) -> Table:
+    """Transitions and completions after `since` up to `today`, and tasks that fell overdue in between."""
     t = TEXT[lang]
-    start = end_of_day(since, clock)
+    as_of, start = today.day, today.on(since).ends_at()
     rows = []
     # At 1M tasks this table has about 12,000 rows: each label is worked out once, not once a row.
     kinds: dict[str, str] = {
@@ -289,7 +287,7 @@ def _changes(snaps: list[TaskSnapshot], since: date, as_of: date, clock: Clock, 
                 continue
             if key is None:
                 key, name = s.task.key, province_name(s.task.province, lang)
-            rows.append([clock.local_date(e.at), key, name, kinds.get(e.trigger) or trigger_label(e.trigger, lang),
+            rows.append([today.local_date(e.at), key, name, kinds.get(e.trigger) or trigger_label(e.trigger, lang),
                          states.get(e.from_state) or state_label(e.from_state, lang),
                          states.get(e.to_state) or state_label(e.to_state, lang), e.note])
         due = s.task.due_on

@@ -51,15 +51,15 @@ def province_report_for(session: Session, actor: User, province_ref: str, option
 
 def province_report(session: Session, province_ref: str, options: ReportOptions) -> Report:
     """The report of one province (slug, name or pre-2025 name) as of `options.as_of`."""
-    as_of, lang, directive, clock, year = (options.as_of, options.lang, options.directive, options.clock,
+    as_of, lang, directive, today, year = (options.as_of, options.lang, options.directive, options.today,
                                            options.figures_year)
     t = TEXT[lang]
     resolved = resolve(session, province_ref)
     province = resolved.province
     # A Department-owned group is never in a province's report (tasks folded from before included);
     # a task marked not applicable is shown as such, and left out of the counts.
-    snaps = [s for s in snapshot(session, directive, as_of, clock, province_id=province.id,
-                                 due_soon_days=options.due_soon_days) if s.task.group.owner != Owner.DEPARTMENT]
+    snaps = [s for s in snapshot(session, directive, today, province_id=province.id)
+             if s.task.group.owner != Owner.DEPARTMENT]
     words = directive_wording(find_directive(session, directive), lang)
     report = Report("province", lang, as_of, year, province_header(directive, province, as_of, lang, words),
                     extra={"slug": province.slug, "province": province_name(province, lang), "note": resolved.note,
@@ -82,14 +82,14 @@ def province_report(session: Session, province_ref: str, options: ReportOptions)
                      s.progress, task.due_on, extended, timely, last.note if last else None,
                      last.evidence if last else None])
         for e in noted[-LATEST_NOTES:]:
-            notes.append([task.group.ordinal, clock.local_date(e.at), trigger_label(e.trigger, lang), e.note,
+            notes.append([task.group.ordinal, today.local_date(e.at), trigger_label(e.trigger, lang), e.note,
                           e.evidence])
         blocks = [e for e in s.events if e.trigger == Trigger.BLOCK]
         for e in blocks:
             current = s.state == State.BLOCKED and e is blocks[-1]
-            obstacles.append([task.group.ordinal, clock.local_date(e.at), e.note,
+            obstacles.append([task.group.ordinal, today.local_date(e.at), e.note,
                               t["still_blocked"] if current else t["resolved"]])
-        proposals += [[task.group.ordinal, clock.local_date(e.at), e.note] for e in s.events if is_proposal(e.note)]
+        proposals += [[task.group.ordinal, today.local_date(e.at), e.note] for e in s.events if is_proposal(e.note)]
 
     report.tables.append(Table(
         "groups", t["groups"],

@@ -261,7 +261,7 @@ def _xlsx_value(value: Any) -> Any:
 
 def render(report: Report, fmt: str) -> bytes:
     if fmt not in FORMATS:
-        raise InvalidInput("--format", f"{fmt!r} is not a report format", "use " + ", ".join(FORMATS))
+        raise InvalidInput("format", "not_a_report_format", value=fmt, formats=list(FORMATS))
     with collector_paused():  # hundreds of thousands of cells (reports.collector)
         if fmt == "xlsx":
             return render_xlsx(report)

@@ -37,11 +37,11 @@ def recipients(session: Session, to: str) -> list[User]:
     if to.strip() == DEPARTMENT:
         found = list(session.scalars(select(User).where(User.role == Role.OVERSEER).order_by(User.email)))
         if not found:
-            raise InvalidInput("--to", "no overseer is registered", "add one with `dtrack users add --role overseer`")
+            raise InvalidInput("recipients", "no_overseer")
         return found
     emails = [e for e in (part.strip() for part in to.split(",")) if e]
     if not emails:
-        raise InvalidInput("--to", "names nobody", "give `department` or users' emails separated by commas")
+        raise InvalidInput("recipients", "names_nobody")
     return [find_user(session, email) for email in emails]
 
 

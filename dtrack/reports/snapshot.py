@@ -30,14 +30,13 @@ from datetime import date, datetime
 from sqlalchemy import Row, select
 from sqlalchemy.orm import Session, contains_eager
 
-from dtrack.config.clock import Clock
+from dtrack.config.today import Today
 from dtrack.persistence.models import Event, Province, Task, TaskGroup, task_key
 from dtrack.workflow.assignments import find_directive
 from dtrack.workflow.history import (
     IDS_PER_QUERY,
     STANDING_COLUMNS,
     assigned_by,
-    end_of_day,
     fold,
     standing_rows,
 )
@@ -121,23 +120,21 @@ class TaskSnapshot:
 def snapshot(
     session: Session,
     directive_code: str,
-    as_of: date,
-    clock: Clock,
+    today: Today,
     *,
     province_id: int | None = None,
-    due_soon_days: int = 7,
 ) -> list[TaskSnapshot]:
-    """Every task assigned by `as_of`, ordered by province, group and period."""
+    """Every task assigned by `today`, as it stood at the end of it, ordered by province, group and period."""
     directive = find_directive(session, directive_code)
     query = (
         select(Task).join(Task.group).join(Task.province)
         .options(contains_eager(Task.group), contains_eager(Task.province))
-        .where(TaskGroup.directive_id == directive.id, *assigned_by(as_of))
+        .where(TaskGroup.directive_id == directive.id, *assigned_by(today.day))
     )
     if province_id is not None:
         query = query.where(Task.province_id == province_id)
     tasks = list(session.scalars(query))
-    until = end_of_day(as_of, clock)
+    until = today.ends_at()
     events_query = (
         select(Event).join(Task).join(TaskGroup)
         .where(TaskGroup.directive_id == directive.id, Event.at < until).order_by(Event.at, Event.id)
@@ -156,9 +153,8 @@ def snapshot(
         if standing.not_applicable:  # as of the day (workflow.history.fold); its reason is the last mark's note
             mark = next(e for e in reversed(events) if e.trigger == ApplicabilityTrigger.EXEMPT)
             snap.not_applicable_reason = mark.note or ""
-        snap.timeliness = classify(snap.state, task.due_on, as_of, due_soon_days=due_soon_days,
-                                   submitted_at=snap.submitted_at, completed_at=snap.completed_at, clock=clock,
-                                   not_applicable=snap.not_applicable)
+        snap.timeliness = classify(snap.state, task.due_on, today, submitted_at=snap.submitted_at,
+                                   completed_at=snap.completed_at, not_applicable=snap.not_applicable)
         result.append(snap)
     result.sort(key=lambda s: (s.task.province.ordinal, s.task.group.ordinal, s.task.period))
     return result
@@ -175,11 +171,9 @@ _EVENT_COLUMNS = (Event.id, Event.task_id, Event.trigger, Event.from_state, Even
 def standing_snapshot(
     session: Session,
     directive_code: str,
-    as_of: date,
-    clock: Clock,
+    today: Today,
     *,
     since: datetime | None = None,
-    due_soon_days: int = 7,
 ) -> list[TaskSnapshot]:
     """`snapshot` for the national report: the same tasks, states and timeliness, from rows, with fewer events.
 
@@ -199,9 +193,9 @@ def standing_snapshot(
                Province.kind))}
     query = (select(*STANDING_COLUMNS, Task.group_id, Task.province_id, Task.period, Task.due_on)
              .join(TaskGroup, Task.group_id == TaskGroup.id).where(TaskGroup.directive_id == directive.id))
-    until = end_of_day(as_of, clock)
+    until = today.ends_at()
     result, marked = [], []
-    for row, standing in standing_rows(session, query, as_of, clock, counting=False):
+    for row, standing in standing_rows(session, query, today, counting=False):
         group, unit = groups[row.group_id], units[row.province_id]
         task = TaskRow(row.id, task_key(directive.code, group.ordinal, unit.slug, row.period), group, unit,
                        row.province_id, row.period, row.due_on)
@@ -217,9 +211,8 @@ def standing_snapshot(
         if snap.not_applicable:  # as in `snapshot`: the reason is the last mark's note
             mark = snap.last_with(ApplicabilityTrigger.EXEMPT)
             snap.not_applicable_reason = (mark.note if mark else None) or ""
-        snap.timeliness = classify(snap.state, snap.task.due_on, as_of, due_soon_days=due_soon_days,
-                                   submitted_at=snap.submitted_at, completed_at=snap.completed_at, clock=clock,
-                                   not_applicable=snap.not_applicable)
+        snap.timeliness = classify(snap.state, snap.task.due_on, today, submitted_at=snap.submitted_at,
+                                   completed_at=snap.completed_at, not_applicable=snap.not_applicable)
     result.sort(key=lambda s: (s.task.province.ordinal, s.task.group.ordinal, s.task.period))
     return result
 

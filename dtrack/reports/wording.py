@@ -11,21 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dtrack.directives.format import ReportSideSpec, ReportSpec
+from dtrack.i18n.catalog import Words
 from dtrack.persistence.models import Directive, Province
 from dtrack.reports.labels import TEXT
 
 DEFAULT_PREFIX = "/BC"
 PROVINCE_PLACEHOLDER = "{province}"
 
-# Only what has no better source: the rest is derived from the directive's issuer and overseer.
-_DEFAULTS = {
-    "vi": {"budget": "Kinh phí", "indicators": "Chỉ tiêu", "place": "Hà Nội",
-           "national_addressee": "Lãnh đạo {issuer}", "province_body": "Sở Công Thương",
-           "committee": "UBND " + PROVINCE_PLACEHOLDER},
-    "en": {"budget": "Budget", "indicators": "Indicators", "place": "Hanoi",
-           "national_addressee": "the leadership of the {issuer}", "province_body": "Department of Industry and Trade",
-           "committee": "People's Committee of " + PROVINCE_PLACEHOLDER},
-}
+# Only what has no better source (the `report.default.*` messages: budget, indicators, place,
+# national_addressee, province_body, committee): the rest is derived from the directive's issuer
+# and overseer.
 
 
 @dataclass(frozen=True)
@@ -63,7 +58,7 @@ def _recipients(spec: ReportSideSpec, lang: str) -> tuple[str, ...] | None:
 def directive_wording(directive: Directive, lang: str) -> DirectiveWording:
     """What `directive`'s reports say in `lang`: the file's words, else the defaults."""
     spec = ReportSpec.from_json(directive.report_wording)
-    d, t = _DEFAULTS[lang], TEXT[lang]
+    d, t = Words(lang, "report.default"), TEXT[lang]
     issuer = (directive.issuer_vi if lang == "vi" else directive.issuer_en) or ""
     overseer = _pick(spec, "overseer", lang) or issuer
     n, p = spec.national, spec.province
@@ -95,10 +90,7 @@ def directive_wording(directive: Directive, lang: str) -> DirectiveWording:
 def province_in_text(province: Province, lang: str) -> str:
     """How a recipient line names the province: 'tỉnh Cà Mau', 'thành phố Hà Nội'; 'Ca Mau' in English."""
     name = (province.name if lang == "vi" else province.name_en).removeprefix("TP. ")
-    if lang != "vi":
-        return name
-    word = TEXT[lang]["city_word"] if province.kind == "city" else TEXT[lang]["province_word"]
-    return f"{word.lower()} {name}"
+    return TEXT[lang]["city_named" if province.kind == "city" else "province_named"].format(name=name)
 
 
 def for_province(text: str, province: Province, lang: str) -> str:

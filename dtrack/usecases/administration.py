@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from dtrack.config.clock import Clock
-from dtrack.config.settings import SETTINGS, Settings, masked
+from dtrack.config.settings import Settings, shown
 from dtrack.directives.format import parse_data
 from dtrack.directives.loader import LoadResult, load
-from dtrack.errors import DirectiveInvalid, InvalidInput
+from dtrack.errors import DirectiveInvalid, InvalidInput, because
+from dtrack.i18n.catalog import text
 from dtrack.persistence.database import Database
 from dtrack.persistence.models import User
 from dtrack.workflow.access import check_admin
@@ -44,13 +45,13 @@ def load_directive_text(db: Database, clock: Clock, actor: User, name: str | Non
     check_admin(actor, "directives")
     name = name or "directive.toml"
     if not text.strip():
-        raise InvalidInput("file", "no file was sent", "choose a directive file (TOML)")
+        raise InvalidInput("file", "no_directive_file")
     if len(text) > MAX_DIRECTIVE_FILE:
-        raise InvalidInput("file", "is larger than 1 MB")
+        raise InvalidInput("file", "file_too_large", mb=MAX_DIRECTIVE_FILE // (1024 * 1024))
     try:
         spec = parse_data(tomllib.loads(text), name)
     except tomllib.TOMLDecodeError as exc:
-        raise DirectiveInvalid(name, "", f"not valid TOML ({exc})") from None
+        raise DirectiveInvalid(name, "", because("not_toml", detail=str(exc))) from None
     with db.session() as session:
         return load(session, spec, clock.now(), name)
 
@@ -63,8 +64,7 @@ def assign_directive(db: Database, clock: Clock, actor: User, code: str, provinc
         return assign(session, code.strip(), chosen, clock.today(), clock.now())
 
 
-def settings_overview(actor: User, settings: Settings) -> list[SettingRow]:
-    """The settings in force, secrets masked."""
+def settings_overview(actor: User, settings: Settings, lang: str) -> list[SettingRow]:
+    """The settings in force, secrets masked, each with what it means in `lang`."""
     check_admin(actor, "settings")
-    values = settings.values
-    return [SettingRow(s.name, masked(s.name, values.get(s.name)), s.env, s.help) for s in SETTINGS]
+    return [SettingRow(s.name, value, s.env, text(lang, s.help_id)) for s, value in shown(settings)]

@@ -34,7 +34,7 @@ class InitResult:
 
 
 def initialise(db: Database, clock: Clock, calendar: WorkCalendar | None = None) -> InitResult:
-    """Migrate, then load the seeds; deadlines count working days on `calendar` (Settings.calendar).
+    """Migrate, then load the seeds; deadlines count working days on `calendar` (WorkCalendar.of(settings)).
 
     Raises SchemaDrift (before any seed is loaded) when the upgraded schema
     still differs from the models: init never reports such a schema up to date.

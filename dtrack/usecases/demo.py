@@ -19,6 +19,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from dtrack.config.clock import Clock
+from dtrack.config.settings import Settings
 from dtrack.errors import InvalidInput
 from dtrack.persistence.database import Database
 from dtrack.persistence.models import Task, TaskGroup, User
@@ -92,7 +93,7 @@ class DemoReport:
 def run_demo(db: Database, fresh: bool = False) -> DemoReport:
     if fresh:
         if not db.is_sqlite:
-            raise InvalidInput("--fresh", "only deletes a SQLite demo file", "drop the PostgreSQL database yourself")
+            raise InvalidInput("fresh", "fresh_sqlite_only")
         db.delete_sqlite_file()
     clock = Clock(pinned=SEASON_START)
     initialise(db, clock)
@@ -206,12 +207,14 @@ class DemoOutputs:
     report: Path
 
 
-def last_day_outputs(db: Database, folder: Path, lang: str = "vi") -> DemoOutputs:
+def last_day_outputs(db: Database, folder: Path, settings: Settings, lang: str = "vi") -> DemoOutputs:
     """What the last day of the season produces: reminders, digests as .eml files, the national report.
 
     Idempotent like the real jobs: a second run writes no second digest.
     """
-    from dtrack.config.settings import load_settings
+    from dataclasses import replace
+
+    from dtrack.config.today import Today
     from dtrack.notifications.digest_sending import daily_run
     from dtrack.reports.document import ReportOptions
     from dtrack.reports.national import national_report
@@ -220,13 +223,13 @@ def last_day_outputs(db: Database, folder: Path, lang: str = "vi") -> DemoOutput
 
     clock = Clock(pinned=SEASON_END)
     mail_dir = folder / "dtrack-demo-mail"
-    # The demo never talks to a real mail server, whatever the environment says.
-    settings = load_settings(today=SEASON_END.isoformat(), mail_dir=str(mail_dir), smtp_url="")
+    # The demo never talks to a real mail server, whatever the settings say.
+    settings = replace(settings, today=SEASON_END, mail_dir=str(mail_dir), smtp_url=None)
     swept = sweep(db, clock)
     daily_run(db, clock, settings)
     with db.session() as session:
         # Figures: 2025, the latest year the seeds have reported figures for.
-        report = national_report(session, ReportOptions(SEASON_END, lang, 2025))
+        report = national_report(session, ReportOptions(Today(SEASON_END), lang, 2025))
         _, _, html = render_file(report, "html")
     target = folder / "dtrack-demo-report.html"
     target.write_bytes(html)

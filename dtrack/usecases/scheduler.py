@@ -16,9 +16,10 @@ one interval of the leader's death.
 
 The job store keeps no secret: the jobs name module-level functions and
 carry no arguments at all (APScheduler pickles a job's arguments into the
-table, where a database URL would leave its password behind). A job reads
-the database and `--as-of` from this process's configuration
-(`configure`, set by `run`; else the environment) when it runs. Starting
+table, where a database URL would leave its password behind). So a job
+takes the database, the settings and `--as-of` that `run` was given from
+this process's configuration (`configure`); only a process nobody
+configured reads its environment, once. Starting
 replaces the stored jobs, so rows an older version wrote with arguments are
 overwritten.
 """
@@ -27,7 +28,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from dtrack.accounts.housekeeping import purge_account_rows
@@ -47,23 +48,26 @@ class _Process:
     """What the jobs of this process work on; kept in memory only, never in the job store."""
 
     db: Database | None = None
-    as_of: str | None = None
+    settings: Settings | None = None
+    as_of: date | None = None
 
 
+# The only way to a job's context: APScheduler calls the jobs by name, without arguments.
 _PROCESS = _Process()
 
 
-def configure(db: Database | None, as_of: str | None = None) -> None:
-    """The database and pinned day the scheduled jobs of this process use (None: from the environment)."""
-    _PROCESS.db, _PROCESS.as_of = db, as_of
+def configure(db: Database | None, settings: Settings | None = None, as_of: date | None = None) -> None:
+    """The database, settings and pinned day the scheduled jobs of this process use (None: from the environment)."""
+    _PROCESS.db, _PROCESS.settings, _PROCESS.as_of = db, settings, as_of
 
 
 def _job_context() -> tuple[Database, Clock, Settings]:
-    db = _PROCESS.db
-    settings = load_settings(database_url=db.url if db is not None else None, today=_PROCESS.as_of)
-    if db is None:
-        db = _PROCESS.db = Database(settings.database_url)
-    return db, Clock(settings.timezone, settings.today), settings
+    if _PROCESS.settings is None:  # not configured by `run`: this process's environment, read once
+        _PROCESS.settings = load_settings(database_url=_PROCESS.db.url if _PROCESS.db is not None else None)
+    settings = _PROCESS.settings
+    if _PROCESS.db is None:
+        _PROCESS.db = Database(settings.database_url)
+    return _PROCESS.db, Clock(settings.timezone, _PROCESS.as_of or settings.today), settings
 
 
 def sweep_job() -> None:
@@ -112,12 +116,12 @@ def _start_jobs(db: Database, settings: Settings, interval_seconds: float):
     return scheduler
 
 
-def run(db: Database, settings: Settings, stop: threading.Event, *, as_of: str | None = None,
+def run(db: Database, settings: Settings, stop: threading.Event, *, as_of: date | None = None,
         interval_seconds: float | None = None) -> None:
     """Run until `stop` is set: wait for the leader lock, then run the jobs while holding it."""
     interval = interval_seconds or settings.sweep_interval_minutes * 60
     poll = max(0.2, min(interval / 2, 5.0))
-    configure(db, as_of)
+    configure(db, settings, as_of)
     lock = db.leader_lock("scheduler")
     standby_said = False
     while not stop.is_set():

@@ -5,8 +5,9 @@ Every operation authenticates an `Authorization: Bearer dtk_…` token
 command and answers its `to_json()` shape, which is also what `--json`
 prints. The permissions are the core's: a province token reads and acts on
 its own province only, whatever filter it sends. Errors are RFC 9457
-problem documents whose `detail` is the one line the CLI prints after
-`error:`; an InvalidInput names its `field`. Nothing here writes a query or
+problem documents whose `detail` is the error worded from the catalog in the
+caller's language (`?lang`, else the account's, else Accept-Language); an
+InvalidInput names its `field` as the API does. Nothing here writes a query or
 a rule. The OpenAPI document (web/openapi.py) is served at
 /api/v1/openapi.json, and each request is checked against it before its
 handler runs (web/api_rules.py): what the document forbids is a 422 naming
@@ -20,8 +21,7 @@ import json
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any
 
@@ -31,6 +31,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from dtrack.accounts.api_tokens import bearer_user
+from dtrack.config.today import Today
 from dtrack.errors import (
     ConcurrentUpdate,
     DtrackError,
@@ -40,6 +41,7 @@ from dtrack.errors import (
     PermissionDenied,
     TransitionNotAllowed,
 )
+from dtrack.i18n.error_messages import say, text
 from dtrack.persistence.models import User
 from dtrack.reading.task_listing import TaskFilters, task_listing
 from dtrack.reading.worklists import OverdueFilters, overdue_page, status_page, task_page, timeliness_page
@@ -47,14 +49,17 @@ from dtrack.reports.indicators import DEFAULT_DIRECTIVE, IndicatorView, catalogu
 from dtrack.reports.national import national_report_for
 from dtrack.reports.province import province_report_for
 from dtrack.reports.render import render_file
-from dtrack.web.api_rules import api_detail, api_field, check_request
+from dtrack.web.api_rules import api_field, check_request
 from dtrack.web.body_limit import BodyTooLarge, limit_body
 from dtrack.web.downloads import download, report_options
 from dtrack.web.edge import WebApp, has_nul
 from dtrack.web.forms import parse_day
 from dtrack.web.intake import read_body
 from dtrack.web.openapi import document
+from dtrack.workflow import lifecycle
+from dtrack.workflow.actions import FIELDS
 from dtrack.workflow.service import Tracker
+from dtrack.workflow.vocabulary import LANGUAGES as LANGS
 
 log = logging.getLogger("dtrack.api")
 PREFIX = "/api/v1"
@@ -75,10 +80,10 @@ class Call:
     app: WebApp
     user: User
     body: dict[str, Any]
+    today: Today = field(init=False)
 
-    @property
-    def today(self) -> date:
-        return self.app.clock.today()
+    def __post_init__(self) -> None:
+        self.today = self.app.today()  # one day for the whole call
 
     def query(self, name: str) -> str | None:
         return self.request.query_params.get(name) or None
@@ -92,28 +97,50 @@ def problem(status: int, detail: str, *, headers: dict[str, str] | None = None, 
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers or None)
 
 
-def _answer(exc: DtrackError) -> JSONResponse:
-    """The problem for a core error, in the API's words: `progress`, never the command line's `--progress`."""
+def caller_lang(request: Request, user: User | None = None) -> str:
+    """The language of the caller's errors: `?lang`, else the account's, else Accept-Language, else the site's."""
+    chosen = request.query_params.get("lang")
+    if chosen in LANGS:
+        return chosen
+    if user is not None and user.locale in LANGS:
+        return user.locale
+    for part in request.headers.get("accept-language", "").split(","):
+        tag = part.split(";")[0].strip().lower().split("-")[0]
+        if tag in LANGS:
+            return tag
+    web: WebApp = request.app.state.web
+    return web.settings.language
+
+
+def _answer(exc: DtrackError, lang: str) -> JSONResponse:
+    """The problem for a core error, in the caller's language; its field as the API names it (`progress`)."""
     status = next(code for kind, code in _STATUS if isinstance(exc, kind))
     if isinstance(exc, InvalidInput):
-        return problem(status, api_detail(str(exc)), field=api_field(exc.field))
-    return problem(status, api_detail(str(exc)))
+        name = api_field(exc.field or "")
+        return problem(status, say(exc, lang, "api", where=name), field=name)
+    return problem(status, say(exc, lang, "api"))
 
 
-def _body(request: Request, raw: bytes | None) -> dict[str, Any] | JSONResponse:
+def _body(request: Request, raw: bytes | None, lang: str) -> dict[str, Any] | JSONResponse:
     if raw is None:
         return {}
     if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
-        return problem(415, "send the body as application/json")
+        return problem(415, text(lang, "error.api_not_json"))
     if len(raw) > MAX_BODY:
-        return problem(413, f"the body is larger than {MAX_BODY} bytes")
+        return problem(413, text(lang, "error.api_body_too_large", max=MAX_BODY))
     try:
         body = json.loads(raw or b"{}")
     except (ValueError, UnicodeDecodeError):
-        return problem(400, "the body is not valid JSON")
+        return problem(400, text(lang, "error.api_bad_json"))
     if not isinstance(body, dict):
-        return problem(422, "the body must be a JSON object", field="body")
+        return problem(422, text(lang, "error.api_not_object"), field="body")
     return body
+
+
+def _server_error(request: Request, lang: str) -> JSONResponse:
+    reference = uuid.uuid4().hex[:12]
+    log.exception("API error %s on %s %s", reference, request.method, request.url.path)
+    return problem(500, text(lang, "error.api_server_error", ref=reference))
 
 
 def _who(request: Request) -> User | JSONResponse:
@@ -122,11 +149,9 @@ def _who(request: Request) -> User | JSONResponse:
     try:
         return bearer_user(app.db, request.headers.get("authorization"), app.clock.now())
     except DtrackError as exc:
-        return _answer(exc)
+        return _answer(exc, caller_lang(request))
     except Exception:
-        reference = uuid.uuid4().hex[:12]
-        log.exception("API error %s on %s %s", reference, request.method, request.url.path)
-        return problem(500, f"server error; give the reference {reference} to the administrator")
+        return _server_error(request, caller_lang(request))
 
 
 def _run(request: Request, handler: Callable[..., Any], raw: bytes | None, user: User | None = None) -> Response:
@@ -135,16 +160,14 @@ def _run(request: Request, handler: Callable[..., Any], raw: bytes | None, user:
         # Who first: a request without a valid token learns nothing, not even what its body did wrong.
         if user is None:  # a GET: looked up here, in the same trip to the thread pool
             user = bearer_user(app.db, request.headers.get("authorization"), app.clock.now())
-        body = _body(request, raw)
+        body = _body(request, raw, caller_lang(request, user))
         if isinstance(body, JSONResponse):
             return body
         result = handler(Call(request, app, user, body), **request.path_params)
     except DtrackError as exc:
-        return _answer(exc)
+        return _answer(exc, caller_lang(request, user))
     except Exception:
-        reference = uuid.uuid4().hex[:12]
-        log.exception("API error %s on %s %s", reference, request.method, request.url.path)
-        return problem(500, f"server error; give the reference {reference} to the administrator")
+        return _server_error(request, caller_lang(request, user))
     if isinstance(result, Response):
         return result
     shaped = [item.to_json() for item in result] if isinstance(result, list) else result.to_json()
@@ -154,7 +177,7 @@ def _run(request: Request, handler: Callable[..., Any], raw: bytes | None, user:
 def _endpoint(handler: Callable[..., Any]) -> Callable[[Request], Any]:
     async def endpoint(request: Request) -> Response:
         if has_nul(request):
-            return problem(400, "the request holds a NUL character")
+            return problem(400, text(caller_lang(request), "error.api_nul"))
         if request.method != "POST":
             return await run_in_threadpool(_run, request, handler, None)
         # The token before the body: an anonymous POST is answered without a byte of its body read, and
@@ -166,7 +189,7 @@ def _endpoint(handler: Callable[..., Any]) -> Callable[[Request], Any]:
                 return user
             raw = await read_body(request)
         except BodyTooLarge:
-            return problem(413, f"the body is larger than {MAX_BODY} bytes")
+            return problem(413, text(caller_lang(request), "error.api_body_too_large", max=MAX_BODY))
         return await run_in_threadpool(_run, request, handler, raw, user)
     endpoint.__name__ = f"api_{handler.__name__}"
     return endpoint
@@ -177,7 +200,7 @@ def _text(call: Call, name: str) -> str | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise InvalidInput(name, "must be text")
+        raise InvalidInput(name, "must_be_text_value")
     return str(value)
 
 
@@ -197,41 +220,39 @@ def list_tasks(call: Call) -> Any:
     filters = TaskFilters(*(call.query(n) for n in ("province", "region", "state", "directive", "group", "limit",
                                                      "offset")))
     with call.app.db.session() as session:
-        return task_listing(session, call.user, filters, call.today, call.app.settings.due_soon_days)
+        return task_listing(session, call.user, filters, call.today)
 
 
 def show_task(call: Call, task_id: int) -> Any:
     with call.app.db.session() as session:
-        return task_page(session, call.user, str(task_id), call.today, call.app.settings.due_soon_days)
+        return task_page(session, call.user, str(task_id), call.today)
 
 
 def transition(call: Call, task_id: int) -> Any:
     trigger = _text(call, "trigger")
-    if not trigger:
-        raise InvalidInput("trigger", "is missing", "e.g. start, update, submit, accept, send_back")
-    outcome = Tracker(call.app.db, call.app.clock).fire(
-        str(task_id), trigger, call.user.email, note=_text(call, "note"), evidence=_text(call, "evidence"),
-        progress=_text(call, "progress"), expected_version=_text(call, "expected_version"))
-    return outcome
+    if not trigger:  # the document requires it (api_rules answers first): a guard, for a handler called directly
+        raise InvalidInput("trigger", "missing_trigger", known=[str(a.trigger) for a in lifecycle.current().actions])
+    inputs = {field.value: _text(call, field.value) for field in FIELDS}
+    return Tracker(call.app.db, call.app.clock).fire(task_id, trigger, call.user.email, **inputs,
+                                                     expected_version=_text(call, "expected_version"))
 
 
 def overdue(call: Call) -> Any:
     filters = OverdueFilters(*(call.query(n) for n in ("region", "province", "group", "directive", "min_days",
                                                         "page")))
     with call.app.db.session() as session:
-        return overdue_page(session, call.user, call.today, filters, call.app.clock)
+        return overdue_page(session, call.user, call.today, filters)
 
 
 def matrix(call: Call) -> Any:
     with call.app.db.session() as session:
-        return timeliness_page(session, call.user, call.today, call.query("region"), call.app.clock,
-                               call.app.settings.due_soon_days)
+        return timeliness_page(session, call.user, call.today, call.query("region"))
 
 
 def status(call: Call) -> Any:
     with call.app.db.session() as session:
         return status_page(session, call.user, call.query("directive") or DEFAULT_DIRECTIVE, call.query("region"),
-                           call.today, call.app.settings.due_soon_days)
+                           call.today)
 
 
 def indicators(call: Call) -> Any:
@@ -245,7 +266,7 @@ def report_figure(call: Call) -> Any:
     with call.app.db.session() as session:
         row, note = report_value(session, unit=_text(call, "unit") or "", indicator=_text(call, "indicator") or "",
                                  period=_text(call, "period") or "", value=_text(call, "value"),
-                                 actor_email=call.user.email, now=call.app.clock.now(), today=call.today,
+                                 actor_email=call.user.email, now=call.app.clock.now(), today=call.today.day,
                                  as_of=parse_day(as_of, "as_of") if as_of else None, note=_text(call, "note"))
         return JSONResponse({"id": row.id, "indicator": _text(call, "indicator"), "period": row.period,
                              "value": row.value, "note": note}, status_code=201)

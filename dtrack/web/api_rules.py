@@ -11,10 +11,10 @@ Two edges of web/api.py live here:
   enforced without a second copy here. Only the small subset of JSON Schema
   the document uses is understood (type, nullable, enum, min/maxLength,
   pattern, format date, minimum/maximum, required, properties, $ref).
-- `api_field` / `api_detail`: the core words its errors for the command line
-  (`InvalidInput("--progress", …)`, hints such as `add --note "..."`); an API
-  caller sent `progress` and `note`, so fields and details are re-worded with
-  the API's names from one table (`API_FIELDS`).
+- `api_field`: the core names the domain field of an error (`progress`,
+  `due_on`); the API answers with the name its document gives that field,
+  which is the same but where `API_FIELDS` says otherwise. The detail is
+  worded from the catalog in the caller's language (web/api.py).
 """
 from __future__ import annotations
 
@@ -26,24 +26,15 @@ from typing import Any
 from dtrack.errors import InvalidInput
 from dtrack.web.openapi import document
 
-# The command line's option names -> the API's field names (body or query), where they differ by more than
-# the dashes. Anything else loses its leading dashes and says `_` for `-` (`--min-days` -> `min_days`).
-API_FIELDS = {"--locale": "lang", "-o": "output", "SLUG": "slug", "--to": "to"}
-_OPTION = re.compile(r"(?<![\w-])--?([a-z][a-z0-9]*(?:-[a-z0-9]+)*)\b")
+# Domain fields (errors.py) -> the API's field names (body or query), where they differ.
+API_FIELDS = {"due_on": "to", "recipients": "to", "locale": "lang"}
 _INTEGER = re.compile(r"-?[0-9]+")
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def api_field(name: str) -> str:
-    """The API's name for a field the core named on the command line's terms."""
-    if name in API_FIELDS:
-        return API_FIELDS[name]
-    return name.lstrip("-").replace("-", "_") if name.startswith("-") else name
-
-
-def api_detail(text: str) -> str:
-    """`text` with every `--option` word replaced by the API field it stands for."""
-    return _OPTION.sub(lambda m: api_field(m.group(0)), text)
+    """The API's name for a domain field."""
+    return API_FIELDS.get(name, name)
 
 
 @cache
@@ -60,8 +51,8 @@ def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
     return document()["components"]["schemas"][ref.rsplit("/", 1)[1]]
 
 
-def _problem(field: str, text: str) -> InvalidInput:
-    return InvalidInput(field, text)
+def _problem(field: str, code: str, **params: object) -> InvalidInput:
+    return InvalidInput(field, code, **params)
 
 
 def _check_value(field: str, value: Any, schema: dict[str, Any]) -> None:
@@ -70,35 +61,34 @@ def _check_value(field: str, value: Any, schema: dict[str, Any]) -> None:
     if value is None:
         if schema.get("nullable") or (schema.get("enum") and None in schema["enum"]):
             return
-        raise _problem(field, "must not be null")
+        raise _problem(field, "not_null")
     kind = schema.get("type")
     if kind == "string":
         if not isinstance(value, str):
-            raise _problem(field, "must be text")
+            raise _problem(field, "must_be_text_value")
         if "enum" in schema and value not in schema["enum"]:
-            raise _problem(field, f"{value!r} is not one of " + ", ".join(str(v) for v in schema["enum"] if v))
+            raise _problem(field, "not_one_of", value=value, choices=[str(v) for v in schema["enum"] if v])
         if len(value) < schema.get("minLength", 0):
-            raise _problem(field, "is empty" if not value else f"is shorter than {schema['minLength']} characters")
+            raise _problem(field, "empty") if not value else _problem(field, "shorter_than", min=schema["minLength"])
         if "maxLength" in schema and len(value) > schema["maxLength"]:
-            raise _problem(field, f"is longer than {schema['maxLength']} characters")
+            raise _problem(field, "longer_than", max=schema["maxLength"])
         if "pattern" in schema and re.search(schema["pattern"], value) is None:
-            raise _problem(field, "holds characters or a shape that is not accepted"
-                           + (f" ({schema['description']})" if "description" in schema else ""))
+            raise _problem(field, "bad_shape")
         if schema.get("format") == "date" and not _is_day(value):
-            raise _problem(field, f"{value!r} is not a date written yyyy-mm-dd")
+            raise _problem(field, "not_iso_date", value=value)
     elif kind == "integer":
         if isinstance(value, bool) or not isinstance(value, int):
-            raise _problem(field, "must be a whole number")
+            raise _problem(field, "must_be_whole")
         if "minimum" in schema and value < schema["minimum"]:
-            raise _problem(field, f"must be {schema['minimum']} or more")
+            raise _problem(field, "at_least", min=schema["minimum"])
         if "maximum" in schema and value > schema["maximum"]:
-            raise _problem(field, f"must be {schema['maximum']} or less")
+            raise _problem(field, "at_most", max=schema["maximum"])
     elif kind == "object":
         if not isinstance(value, dict):
-            raise _problem(field, "must be a JSON object")
+            raise _problem(field, "must_be_object")
         for name in schema.get("required", ()):
             if name not in value:
-                raise _problem(name, "is missing")
+                raise _problem(name, "missing")
         for name, sub in schema.get("properties", {}).items():
             if name in value:
                 _check_value(name, value[name], sub)
@@ -118,7 +108,7 @@ def _query_value(field: str, raw: str, schema: dict[str, Any]) -> Any:
     """A query string's text as the JSON value its schema declares (an integer for an integer)."""
     if schema.get("type") == "integer":
         if _INTEGER.fullmatch(raw) is None:
-            raise _problem(field, f"{raw!r} is not a whole number")
+            raise _problem(field, "not_whole_number", value=raw)
         return int(raw)
     return raw
 
@@ -137,4 +127,4 @@ def check_request(method: str, path: str, query: Any, body: dict[str, Any] | Non
         _check_value("body", body, content["schema"])
 
 
-__all__ = ["API_FIELDS", "api_detail", "api_field", "check_request"]
+__all__ = ["API_FIELDS", "api_field", "check_request"]

@@ -1,8 +1,13 @@
-"""`create_app`: the ASGI application for one database, settings and clock."""
+"""`build_app`: the ASGI application around one open database gateway, with its settings and clock.
+
+A server builds it through the factory `dtrack.web.asgi.create_app` (which
+opens the database from the settings); tests build it on their own database.
+"""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import date
 from pathlib import Path
 
 import anyio.to_thread
@@ -22,6 +27,7 @@ from dtrack.web import api, routes_account, routes_admin, routes_auth, routes_ev
 from dtrack.web.body_limit import BodyLimit
 from dtrack.web.edge import Ctx, WebApp, error_page, server_error
 from dtrack.web.page_memo import page_memo
+from dtrack.web.prelogin import new_secret
 from dtrack.web.security import SecurityHeaders
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -64,10 +70,15 @@ async def _lifespan(app: Starlette) -> AsyncIterator[None]:
     yield
 
 
-def create_app(db: Database, settings: Settings, clock: Clock | None = None) -> Starlette:
-    if clock is None:
-        # A server runs for days: with DTRACK_TODAY / --as-of its clock starts on that day and runs on.
-        clock = Clock.shifted_to(settings.today, settings.timezone) if settings.today else Clock(settings.timezone)
+def server_clock(settings: Settings, as_of: date | None = None) -> Clock:
+    """A server's clock: it runs for days, so with --as-of (or DTRACK_TODAY) it starts on that day and runs on."""
+    day = as_of or settings.today
+    return Clock.shifted_to(day, settings.timezone) if day else Clock(settings.timezone)
+
+
+def build_app(db: Database, settings: Settings, clock: Clock | None = None, secret: str | None = None) -> Starlette:
+    """The application on `db`; `secret` signs the login forms (default: the `web_secret` setting, or a new one)."""
+    clock = clock or server_clock(settings)
     routes: list[Route | Mount] = [Route("/healthz", healthz, methods=["GET"], name="healthz")]
     for module in (routes_auth, routes_account, routes_work, routes_evidence, routes_review, routes_admin):
         routes += module.routes.routes
@@ -80,5 +91,6 @@ def create_app(db: Database, settings: Settings, clock: Clock | None = None) -> 
         lifespan=_lifespan,
     )
     db.keep_connections(HANDLER_THREADS)
-    app.state.web = WebApp(db, settings, clock, SessionPolicy.of(settings), page_memo(db, settings.page_memo))
+    app.state.web = WebApp(db, settings, clock, SessionPolicy.of(settings), page_memo(db, settings.page_memo),
+                           secret or settings.web_secret or new_secret())
     return app

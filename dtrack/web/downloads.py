@@ -18,19 +18,19 @@ from dtrack.web.forms import parse_day
 
 def report_options(query: Mapping[str, str], app: WebApp, lang: str) -> tuple[ReportOptions, str]:
     """The report's options and format from a query string (format, as_of, year, lang, directive)."""
-    s = app.settings
     fmt = query.get("format") or "html"
     if fmt not in FORMATS:
-        raise InvalidInput("format", f"{fmt!r} is not a report format", "use " + ", ".join(FORMATS))
-    as_of = parse_day(query["as_of"], "as_of") if query.get("as_of") else app.clock.today()
+        raise InvalidInput("format", "not_a_report_format", value=fmt, formats=list(FORMATS))
+    today = app.today()
+    if query.get("as_of"):
+        today = today.on(parse_day(query["as_of"], "as_of"))
     year = query.get("year")
     if year is not None and not (year.isdigit() and 1900 <= int(year) <= 2200):
-        raise InvalidInput("year", f"{year!r} is not a year")
+        raise InvalidInput("year", "not_a_year", value=year)
     chosen = query.get("lang") or lang
     if chosen not in ("vi", "en"):
-        raise InvalidInput("lang", f"{chosen!r} is not a language", "use vi or en")
-    options = ReportOptions(as_of, chosen, int(year) if year else None, query.get("directive") or DEFAULT_DIRECTIVE,
-                            s.due_soon_days, s.timezone)
+        raise InvalidInput("lang", "unsupported_language", value=chosen)
+    options = ReportOptions(today, chosen, int(year) if year else None, query.get("directive") or DEFAULT_DIRECTIVE)
     return options, fmt
 
 

@@ -39,6 +39,7 @@ from dtrack.accounts.passwords import HashingBusy
 from dtrack.accounts.sessions import COOKIE, Current, SessionPolicy, current
 from dtrack.config.clock import Clock, local_dmy_hm
 from dtrack.config.settings import Settings
+from dtrack.config.today import Today
 from dtrack.errors import (
     ConcurrentUpdate,
     DtrackError,
@@ -50,6 +51,7 @@ from dtrack.errors import (
     NotFound,
     PermissionDenied,
 )
+from dtrack.i18n.catalog import Words
 from dtrack.i18n.error_messages import say
 from dtrack.persistence.database import Database
 from dtrack.persistence.models import User
@@ -80,6 +82,11 @@ class WebApp:
     clock: Clock
     policy: SessionPolicy
     pages: PageMemo
+    secret: str  # signs the pre-login cookies (`prelogin`): the same in every worker
+
+    def today(self) -> Today:
+        """The day a request is about: the server clock's day, in its zone, with the settings' due-soon window."""
+        return Today.of(self.clock, self.settings.due_soon_days)
 
 
 @dataclass
@@ -96,6 +103,14 @@ class Ctx:
     uploads: dict[str, tuple[str, Any]] = field(default_factory=dict)
     _anon_csrf: str | None = None
     _set_anon_csrf: bool = False
+    _today: Today | None = None
+
+    @property
+    def today(self) -> Today:
+        """One `Today` for the whole request, read from the clock when first asked for."""
+        if self._today is None:
+            self._today = self.app.today()
+        return self._today
 
     @property
     def user(self) -> User:
@@ -116,7 +131,7 @@ class Ctx:
         return chosen if chosen in LANGS else self.app.settings.language
 
     @property
-    def w(self) -> dict[str, str]:
+    def w(self) -> Words:
         return words(self.lang)
 
     @property
@@ -133,10 +148,10 @@ class Ctx:
             return self.current.csrf_token
         if self._anon_csrf is None:  # the pre-login cookie the server issued, or a new one
             self._anon_csrf = self.request.cookies.get(ANON_CSRF_COOKIE) or ""
-            if prelogin.cookie_id(self._anon_csrf) is None:
-                self._anon_csrf = prelogin.new_cookie()
+            if prelogin.cookie_id(self.app.secret, self._anon_csrf) is None:
+                self._anon_csrf = prelogin.new_cookie(self.app.secret)
                 self._set_anon_csrf = True
-        return prelogin.form_token(self._anon_csrf)
+        return prelogin.form_token(self.app.secret, self._anon_csrf)
 
     def value(self, name: str, default: str = "") -> str:
         """What the user typed into a field (kept when the form is shown again, byte for byte)."""
@@ -202,7 +217,7 @@ class Spec:
 
 
 class Routes:
-    """A module's routes; `app.create_app` gathers them."""
+    """A module's routes; `app.build_app` gathers them."""
 
     def __init__(self) -> None:
         self.routes: list[Route] = []
@@ -302,12 +317,12 @@ def _csrf_ok(ctx: Ctx, spec: Spec, given: str) -> bool:
         return hmac.compare_digest(given.encode(), ctx.current.csrf_token.encode())
     if spec.login:
         return False
-    return prelogin.token_matches(ctx.request.cookies.get(ANON_CSRF_COOKIE), given)
+    return prelogin.token_matches(ctx.app.secret, ctx.request.cookies.get(ANON_CSRF_COOKIE), given)
 
 
 def _to_login(ctx: Ctx, exc: NotAuthenticated) -> Response:
     had = ctx.request.cookies.get(COOKIE)
-    response = ctx.redirect("/login?flash=expired" if had and exc.reason != "not logged in" else "/login")
+    response = ctx.redirect("/login?flash=expired" if had and exc.reason.code != "not_logged_in" else "/login")
     if had:
         response.delete_cookie(COOKIE, path="/")
     return response
@@ -356,18 +371,18 @@ def _run(ctx: Ctx, spec: Spec) -> Response:
         return error_page(ctx, 410, ctx.w["link_invalid"])
     except NotFound as exc:
         # A name typed into a form (a province, an indicator) is the form's mistake; a URL's is a 404.
-        field = _FORM_KINDS.get(exc.kind)
+        field = field_name(exc.field) if exc.field else _FORM_KINDS.get(exc.kind)
         if field is None or spec.form_page is None or request.method != "POST":
             return error_page(ctx, 404)
-        ctx.errors[field] = say(exc, ctx.lang)
+        ctx.errors[field] = say(exc, ctx.lang, "web", where="")  # beside its field: no need to name it
         return _again(ctx, spec, params, 422)
     except PermissionDenied:
         return error_page(ctx, 403)
     except DtrackError as exc:
         if spec.form_page is not None and request.method == "POST":
-            ctx.errors["form"] = say(exc, ctx.lang)
+            ctx.errors["form"] = say(exc, ctx.lang, "web")
             return _again(ctx, spec, params, 422)
-        return error_page(ctx, 400, say(exc, ctx.lang))
+        return error_page(ctx, 400, say(exc, ctx.lang, "web"))
     except Exception:  # noqa: BLE001 - the last line: a reference id in the log, never a traceback on the page
         return server_error(ctx)
 
@@ -376,8 +391,7 @@ def _page_key(ctx: Ctx) -> tuple:
     """Everything a kept page depends on besides the database (`Spec.memo`); a path names its route."""
     scope = ctx.request.scope
     assert ctx.current is not None
-    return (scope["path"], scope.get("query_string", b""), ctx.current.user_id, ctx.lang,
-            ctx.app.clock.today())
+    return (scope["path"], scope.get("query_string", b""), ctx.current.user_id, ctx.lang, ctx.today.day)
 
 
 def _again(ctx: Ctx, spec: Spec, params: dict[str, Any], status: int) -> Response:

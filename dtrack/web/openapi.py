@@ -14,8 +14,9 @@ from typing import Any
 
 from dtrack.config.clock import FIRST_YEAR, LAST_YEAR
 from dtrack.reports.indicators import MAX_VALUE
-from dtrack.workflow.lifecycle import RULES
-from dtrack.workflow.vocabulary import DeadlineStatus, Region, State, Trigger
+from dtrack.workflow import lifecycle
+from dtrack.workflow.lifecycle import Lifecycle
+from dtrack.workflow.vocabulary import DeadlineStatus, Region
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -94,8 +95,15 @@ def _report(summary: str, params: list[dict[str, Any]]) -> dict[str, Any]:
     return operation
 
 
-@cache
 def document() -> dict[str, Any]:
+    """The document of the API as served now: its states and actions are those of the lifecycle in force."""
+    return _document(lifecycle.current())
+
+
+@cache
+def _document(rules: Lifecycle) -> dict[str, Any]:
+    states = list(rules.states)
+    triggers = [str(a.trigger) for a in rules.actions]
     task = {"type": "object", "required": ["id", "key", "directive", "group", "province", "state", "progress"],
             "properties": {
                 "id": {"type": "integer"}, "key": {"type": "string"}, "directive": {"type": "string"},
@@ -103,7 +111,7 @@ def document() -> dict[str, Any]:
                 "province": {"type": "string"}, "province_name": {"type": "string"},
                 # "": the Department's own unit (a Department-owned group's one task) has no region.
                 "region": {"type": "string", "enum": [r.value for r in Region] + [""]}, "period": {"type": "string"},
-                "state": {"type": "string", "enum": [s.value for s in State]},
+                "state": {"type": "string", "enum": states},
                 "progress": {"type": "integer", "minimum": 0, "maximum": 100},
                 "assigned_on": {"type": "string", "format": "date"},
                 "original_due_on": _nullable("string", format="date"), "due_on": _nullable("string", format="date"),
@@ -117,7 +125,7 @@ def document() -> dict[str, Any]:
         "note": _nullable("string"), "evidence": _nullable("string"),
         "from_due_on": _nullable("string", format="date"), "to_due_on": _nullable("string", format="date")}}
     detail = {"allOf": [_ref("Task"), {"type": "object", "required": ["allowed", "history"], "properties": {
-        "allowed": {"type": "array", "items": {"type": "string", "enum": [t.value for t in Trigger]}},
+        "allowed": {"type": "array", "items": {"type": "string", "enum": triggers}},
         "may_extend": {"type": "boolean"}, "history": {"type": "array", "items": _ref("Event")}}}]}
     listing = {"type": "object", "required": ["total", "limit", "offset", "items"], "properties": {
         "total": {"type": "integer", "minimum": 0}, "limit": {"type": "integer"}, "offset": {"type": "integer"},
@@ -128,16 +136,17 @@ def document() -> dict[str, Any]:
                               "to_state": {"type": "string"}, "progress": {"type": "integer"},
                               "event_id": {"type": "integer"}, "note": _nullable("string")}}
     transition = {"type": "object", "required": ["trigger"], "properties": {
-        "trigger": {"type": "string", "enum": [t.value for t in Trigger]},
+        "trigger": {"type": "string", "enum": triggers},
         "note": _text(2000), "evidence": _text(500),
         "progress": {"type": "integer", "minimum": 0, "maximum": 100},
         "expected_version": {"type": "integer", "minimum": 1}},
-        # Some actions need a note saying why (lifecycle.RULES: block, send back...): the core answers 422 without.
+        # Some actions need a note saying why (block, send back...): the core answers 422 without.
         "anyOf": [{"type": "object", "required": ["note"], "properties": {
-                      "trigger": {"type": "string", "enum": [t.value for t in Trigger if RULES[t].needs_note]},
+                      "trigger": {"type": "string", "enum": [str(a.trigger) for a in rules.actions if a.needs_note]},
                       "note": {"type": "string", "pattern": r"\S"}}},
                   {"type": "object", "properties": {
-                      "trigger": {"type": "string", "enum": [t.value for t in Trigger if not RULES[t].needs_note]}}}]}
+                      "trigger": {"type": "string",
+                                  "enum": [str(a.trigger) for a in rules.actions if not a.needs_note]}}}]}
     figure_in = {"type": "object", "required": ["unit", "indicator", "period", "value"], "properties": {
         "unit": _text(80, minLength=1, pattern=NAME), "indicator": _text(60, minLength=1, pattern=NAME),
         "period": {"type": "string", "pattern": PERIOD,
@@ -176,13 +185,13 @@ def document() -> dict[str, Any]:
         "paths": {
             "/api/v1/tasks": _get("Tasks matching the filters of `dtrack tasks list`, a page at a time",
                                   _ref("TaskListing"), [
-                _PROVINCE, _REGION, _query("state", "A state", type="string", enum=[s.value for s in State]),
+                _PROVINCE, _REGION, _query("state", "A state", type="string", enum=states),
                 _DIRECTIVE, _GROUP, _query("limit", "Page size (at most 500)", type="integer", minimum=1, maximum=500),
                 _query("offset", "How many to skip", type="integer", minimum=0, maximum=10_000_000)]),
             "/api/v1/tasks/{task_id}": _get("A task with its history and the actions this user may take",
                                             _ref("TaskDetail"), [task_id]),
             "/api/v1/tasks/{task_id}/transitions": {"post": {
-                "summary": "Do one action on the task (start, update, submit, accept, send_back, …)",
+                "summary": f"Do one action on the task ({', '.join(triggers)})",
                 "security": [{"bearer": []}], "parameters": [task_id],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("Transition")}}},
                 "responses": {"200": {"description": "Done",

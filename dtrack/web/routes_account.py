@@ -5,15 +5,16 @@ from starlette.responses import Response
 
 from dtrack.accounts.api_tokens import create_token, list_tokens, revoke_token
 from dtrack.accounts.feeds import calendar_feed, has_feed, new_feed_link
+from dtrack.i18n.labels import REGION_LABELS
 from dtrack.web.edge import Ctx, Routes
-from dtrack.workflow.vocabulary import REGION_LABELS, Role
+from dtrack.workflow.vocabulary import Role
 
 routes = Routes()
 
 
 def _account(ctx: Ctx, new_feed: str | None = None, new_token: str | None = None) -> Response:
     regions = [] if ctx.user.role == Role.PROVINCE else [
-        (code.value, label) for code, label in REGION_LABELS[ctx.lang].items()]
+        (str(code), label) for code, label in REGION_LABELS[ctx.lang].items()]
     with ctx.app.db.session() as session:
         tokens = list_tokens(session, ctx.user.id, ctx.now)
         feed = new_feed is not None or has_feed(session, ctx.user.id)

@@ -93,7 +93,7 @@ def directives_assign(ctx: Ctx) -> Response:
 
 @routes.get("/admin/settings")
 def settings_page(ctx: Ctx) -> Response:
-    return ctx.page("admin_settings.html.j2", rows=settings_overview(ctx.user, ctx.app.settings))
+    return ctx.page("admin_settings.html.j2", rows=settings_overview(ctx.user, ctx.app.settings, ctx.lang))
 
 
 @routes.get("/admin/outbox")

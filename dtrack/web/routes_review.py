@@ -4,6 +4,8 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from dtrack.errors import InvalidInput
+from dtrack.i18n.error_messages import say
+from dtrack.i18n.labels import DEADLINE_LABELS, REGION_LABELS, STATE_LABELS
 from dtrack.persistence.database import row_id
 from dtrack.reading.overdue import CELLS
 from dtrack.reading.worklists import (
@@ -22,9 +24,9 @@ from dtrack.web.downloads import download, list_download, report_options, wants_
 from dtrack.web.edge import Ctx, Routes
 from dtrack.web.forms import parse_day
 from dtrack.workflow.access import check_oversight
-from dtrack.workflow.bulk import accept_submissions, extend_each
+from dtrack.workflow.bulk import BulkResult, accept_submissions, extend_each
 from dtrack.workflow.provinces import select_provinces
-from dtrack.workflow.vocabulary import DEADLINE_LABELS, REGION_LABELS, STATE_LABELS, Region
+from dtrack.workflow.vocabulary import Region
 
 routes = Routes()
 DIRECTIVE = DEFAULT_DIRECTIVE
@@ -37,9 +39,8 @@ def _labels(ctx: Ctx) -> dict:
 
 @routes.get("/review", memo=True)
 def review(ctx: Ctx) -> Response:
-    clock = ctx.app.clock
     with ctx.app.db.session() as session:
-        found = review_page(session, ctx.user, clock.today(), clock)
+        found = review_page(session, ctx.user, ctx.today)
         fmt = wants_list_file(ctx.request.query_params)
         if fmt:
             return list_download(found.waiting, "cho-cuc-xem-xet", fmt, ctx.lang)
@@ -54,6 +55,7 @@ def bulk_accept(ctx: Ctx) -> Response:
     result = accept_submissions(ctx.app.db, ctx.app.clock, ctx.user, chosen, note=ctx.value("note") or None)
     # The database failed midway: the page still says what was accepted and what was not (503: try again).
     return ctx.page("bulk_result.html.j2", status=503 if result.failed_on else 200, data=result, result=result,
+                    refused=_refused(ctx, result),
                     states=STATE_LABELS[ctx.lang])
 
 
@@ -63,15 +65,14 @@ def _query(ctx: Ctx, name: str) -> str | None:
 
 @routes.get("/overdue", memo=True)
 def overdue(ctx: Ctx) -> Response:
-    clock = ctx.app.clock
     filters = OverdueFilters(*(_query(ctx, n) for n in ("region", "province", "group", "directive", "min_days",
                                                           "page")))
     with ctx.app.db.session() as session:
         fmt = wants_list_file(ctx.request.query_params)
         if fmt:  # the whole filtered list, not the page on screen
-            every = overdue_page(session, ctx.user, clock.today(), filters, clock, per_page=1_000_000)
+            every = overdue_page(session, ctx.user, ctx.today, filters, per_page=1_000_000)
             return list_download(every.rows, "qua-han", fmt, ctx.lang)
-        result = overdue_page(session, ctx.user, clock.today(), filters, clock)
+        result = overdue_page(session, ctx.user, ctx.today, filters)
         query = [(k, v) for k, v in ctx.request.query_params.items() if k not in ("format", "page", "flash")]
         return ctx.page("overdue.html.j2", data=result, result=result, filters=filters, request_query=query,
                         **_labels(ctx))
@@ -79,30 +80,26 @@ def overdue(ctx: Ctx) -> Response:
 
 @routes.get("/matrix", memo=True)
 def matrix(ctx: Ctx) -> Response:
-    clock, s = ctx.app.clock, ctx.app.settings
     with ctx.app.db.session() as session:
-        result = timeliness_page(session, ctx.user, clock.today(), _query(ctx, "region"), clock,
-                                 s.due_soon_days)
+        result = timeliness_page(session, ctx.user, ctx.today, _query(ctx, "region"))
         return ctx.page("matrix.html.j2", data=result, m=result, cells=[str(c) for c in CELLS], **_labels(ctx))
 
 
 @routes.get("/status", memo=True)
 def status(ctx: Ctx) -> Response:
-    clock, s = ctx.app.clock, ctx.app.settings
     directive, region = _query(ctx, "directive") or DIRECTIVE, _query(ctx, "region")
     with ctx.app.db.session() as session:
         if ctx.wants_json:  # the whole matrix, as `dtrack status --json`
-            result = status_page(session, ctx.user, directive, region, clock.today(), s.due_soon_days)
+            result = status_page(session, ctx.user, directive, region, ctx.today)
             return ctx.page("status.html.j2", data=result)
         # The page: a page of units (rows), each cell linking to its task.
-        found = status_units_page(session, ctx.user, directive, region, clock.today(), _query(ctx, "page"),
-                                  s.due_soon_days)
+        found = status_units_page(session, ctx.user, directive, region, ctx.today, _query(ctx, "page"))
         return ctx.page("status.html.j2", m=found.matrix, found=found, region=region or "",
                         directive=directive, **_labels(ctx))
 
 
 def extend_group_form(ctx: Ctx) -> Response:
-    check_oversight(ctx.user, "deadline extension")
+    check_oversight(ctx.user, "deadline_extension")
     return ctx.page("extend_group.html.j2")
 
 
@@ -115,13 +112,19 @@ def extend_group_page(ctx: Ctx) -> Response:
 def extend_group(ctx: Ctx) -> Response:
     group = ctx.value("group").strip()
     if row_id(group) is None:  # ASCII digits only: '²' is a digit to isdigit(), not to int()
-        raise InvalidInput("group", f"{group!r} is not a task group number")
+        raise InvalidInput("group", "not_a_group_number", value=group)
     with ctx.app.db.session() as session:
         chosen, _ = select_provinces(session, ctx.value("provinces") or "all")
     result = extend_each(ctx.app.db, ctx.app.clock, ctx.user, parse_day(ctx.value("to"), "to"), ctx.value("reason"),
                          directive=ctx.value("directive") or DIRECTIVE, group=int(group), provinces=chosen,
                          period=ctx.value("period") or None)
-    return ctx.page("bulk_result.html.j2", data=result, result=result, states=STATE_LABELS[ctx.lang])
+    return ctx.page("bulk_result.html.j2", data=result, result=result, refused=_refused(ctx, result),
+                    states=STATE_LABELS[ctx.lang])
+
+
+def _refused(ctx: Ctx, result: BulkResult) -> list[tuple[str, str]]:
+    """Each refused task with why, in the page's language."""
+    return [(ref, say(why, ctx.lang, "web")) for ref, why in result.refused]
 
 
 @routes.get("/reports/national")

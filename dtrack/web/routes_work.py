@@ -5,6 +5,8 @@ from starlette.responses import Response
 
 from dtrack.errors import InvalidInput
 from dtrack.evidence.attachments import files_of, may_attach
+from dtrack.i18n.catalog import text
+from dtrack.i18n.labels import REQUEST_STATUS_LABELS, TRIGGER_LABELS
 from dtrack.persistence.database import row_id
 from dtrack.reading.worklists import SECTIONS, province_worklist, task_page
 from dtrack.reports.figure_uploads import import_upload
@@ -12,46 +14,60 @@ from dtrack.reports.indicators import catalogue, own_unit, report_value
 from dtrack.web.downloads import list_download, wants_list_file
 from dtrack.web.edge import Ctx, Routes
 from dtrack.web.forms import parse_day
+from dtrack.workflow import lifecycle
+from dtrack.workflow.actions import FIELDS
 from dtrack.workflow.exemption import set_applicability
 from dtrack.workflow.extension import extend
 from dtrack.workflow.extension_requests import grant_request, refuse_request, request_extension
 from dtrack.workflow.service import Tracker
-from dtrack.workflow.vocabulary import REQUEST_STATUS_LABELS, STATE_LABELS, TRIGGER_LABELS, Role
+from dtrack.workflow.vocabulary import Role
 
 routes = Routes()
 FIGURES_BODY = 12 * 1024 * 1024  # the figures file (10 MB) and the form around it
 
-# Which fields each action's form shows (the core decides what is required).
-ACTION_FIELDS = {
-    "start": ("note",), "update": ("progress", "note", "evidence"), "submit": ("progress", "note", "evidence"),
-    "block": ("note",), "unblock": ("note",), "accept": ("note",), "send_back": ("note",), "reopen": ("note",),
-}
+
+def state_labels(lang: str) -> dict[str, str]:
+    """Each state of the lifecycle in force in words (catalog ids named after the stored value, as `i18n.labels`)."""
+    return {state: text(lang, f"state.{state}") for state in lifecycle.current().states}
+
+
+def action_labels(lang: str) -> dict[str, str]:
+    """Each action of the lifecycle in force, by trigger, as its button says it."""
+    return {str(a.trigger): text(lang, a.label) for a in lifecycle.current().actions}
+
+
+def event_labels(lang: str) -> dict[str, str]:
+    """What each audited trigger is called in a task's history: the vocabulary's, and the lifecycle's actions'."""
+    return {**TRIGGER_LABELS[lang], **{str(a.trigger): text(lang, a.done) for a in lifecycle.current().actions}}
+
+
+def action_forms(allowed: list[str], lang: str) -> list[tuple[str, str, tuple[str, ...], str]]:
+    """The task page's forms for the actions allowed now: (trigger, URL name, the fields it asks for, its label)."""
+    rules = lifecycle.current()
+    return [(str(a.trigger), a.command, tuple(a.fields), text(lang, a.label)) for a in map(rules.action, allowed)]
 
 
 @routes.get("/province", memo=True)
 def province_home(ctx: Ctx) -> Response:
-    s = ctx.app.settings
     with ctx.app.db.session() as session:
-        worklist = province_worklist(session, ctx.user, ctx.request.query_params.get("province"),
-                                     ctx.app.clock.today(), s.due_soon_days)
+        worklist = province_worklist(session, ctx.user, ctx.request.query_params.get("province"), ctx.today)
         fmt = wants_list_file(ctx.request.query_params)
         if fmt:
             rows = [view for name in SECTIONS for view in worklist.sections.get(name, [])]
             return list_download(rows, f"viec-cua-tinh-{worklist.province.slug if worklist.province else 'all'}", fmt,
                                  ctx.lang)
         return ctx.page("province_home.html.j2", data=worklist, worklist=worklist, sections=SECTIONS,
-                        states=STATE_LABELS[ctx.lang])
+                        states=state_labels(ctx.lang), action_labels=action_labels(ctx.lang))
 
 
 def task_form(ctx: Ctx, task_id: int, trigger: str | None = None) -> Response:
-    s = ctx.app.settings
     with ctx.app.db.session() as session:
-        found = task_page(session, ctx.user, str(task_id), ctx.app.clock.today(), s.due_soon_days)
-        actions = [(t.value, t.value.replace("_", "-"), ACTION_FIELDS[t.value]) for t in found.allowed]
-        return ctx.page("task.html.j2", data=found, t=found, actions=actions, posted=(trigger or "").replace("-", "_"),
-                        states=STATE_LABELS[ctx.lang], triggers=TRIGGER_LABELS[ctx.lang],
+        found = task_page(session, ctx.user, str(task_id), ctx.today)
+        return ctx.page("task.html.j2", data=found, t=found, actions=action_forms(found.allowed, ctx.lang),
+                        posted=(trigger or "").replace("-", "_"),
+                        states=state_labels(ctx.lang), triggers=event_labels(ctx.lang),
                         files=files_of(session, found.task), may_attach=may_attach(ctx.user, found.task),
-                        max_mb=s.evidence_max_mb, request_states=REQUEST_STATUS_LABELS[ctx.lang])
+                        max_mb=ctx.app.settings.evidence_max_mb, request_states=REQUEST_STATUS_LABELS[ctx.lang])
 
 
 @routes.get("/tasks/{task_id:int}", memo=True)
@@ -62,15 +78,14 @@ def task_show(ctx: Ctx, task_id: int) -> Response:
 def _version(ctx: Ctx) -> str:
     version = ctx.value("version").strip()
     if row_id(version) is None:  # ASCII digits only: '²' is a digit to isdigit(), not to int()
-        raise InvalidInput("version", "the form carries no task version", "reload the page")
+        raise InvalidInput("version", "no_version")
     return version
 
 
 @routes.post("/tasks/{task_id:int}/actions/{trigger}", form_page=task_form)
 def task_action(ctx: Ctx, task_id: int, trigger: str) -> Response:
-    Tracker(ctx.app.db, ctx.app.clock).fire(
-        str(task_id), trigger, ctx.actor, note=ctx.value("note") or None, evidence=ctx.value("evidence") or None,
-        progress=ctx.value("progress").strip() or None, expected_version=_version(ctx))
+    inputs = {field.value: ctx.value(field) if ctx.value(field).strip() else None for field in FIELDS}
+    Tracker(ctx.app.db, ctx.app.clock).fire(task_id, trigger, ctx.actor, **inputs, expected_version=_version(ctx))
     return ctx.redirect(f"/tasks/{task_id}?flash=done")
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from dtrack.errors import PermissionDenied, UnknownTask
+from dtrack.errors import PermissionDenied, UnknownTask, because
 from dtrack.persistence.models import Province, Task, User
 from dtrack.workflow.tasks import find_task
 from dtrack.workflow.vocabulary import Role
@@ -30,7 +30,7 @@ OVERSIGHT = (Role.OVERSEER, Role.ADMIN)
 
 def check_active(actor: User, action: str, target: str) -> None:
     if actor.disabled_at is not None:
-        raise PermissionDenied(actor.email, action, target, "the account is disabled")
+        raise PermissionDenied(actor.email, action, target, because("account_disabled"))
 
 
 def may_read_province(actor: User, province_id: int) -> bool:
@@ -49,7 +49,7 @@ def may_read(role: str, disabled: bool, actor_province_id: int | None, province_
 def check_province(actor: User, province: Province, action: str = "read") -> None:
     check_active(actor, action, province.slug)
     if not may_read_province(actor, province.id):
-        raise PermissionDenied(actor.email, action, province.slug, "province officers see their own province only")
+        raise PermissionDenied(actor.email, action, province.slug, because("own_province_only"))
 
 
 def unseen_task(ref: str) -> UnknownTask:
@@ -75,13 +75,13 @@ def check_oversight(actor: User, what: str) -> None:
     """The review pages (queue, overdue list, matrices, national report): overseers and admins."""
     check_active(actor, "open", what)
     if actor.role not in OVERSIGHT:
-        raise PermissionDenied(actor.email, "open", what, "only the Department's overseers and admins may")
+        raise PermissionDenied(actor.email, "open", what, because("oversight_only"))
 
 
 def check_admin(actor: User, what: str) -> None:
     check_active(actor, "manage", what)
     if actor.role != Role.ADMIN:
-        raise PermissionDenied(actor.email, "manage", what, "only administrators may")
+        raise PermissionDenied(actor.email, "manage", what, because("admins_only"))
 
 
 __all__ = ["OVERSIGHT", "check_active", "check_admin", "check_oversight", "check_province", "check_task",

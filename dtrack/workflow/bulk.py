@@ -39,7 +39,7 @@ class Done:
 class BulkResult:
     trigger: str
     done: list[Done] = field(default_factory=list)
-    refused: list[tuple[str, str]] = field(default_factory=list)  # (the task as named, why)
+    refused: list[tuple[str, DtrackError]] = field(default_factory=list)  # (the task as named, why: worded at the edge)
     # The database failed on `failed_on` (rolled back, like every task after it: `not_done`); what is in
     # `done` was committed before, each task in its own transaction.
     failed_on: str | None = None
@@ -50,14 +50,14 @@ class BulkResult:
         answer: dict[str, Any] = {
             "trigger": self.trigger,
             "done": [{"task_key": d.task_key, "before": d.before, "after": d.after} for d in self.done],
-            "refused": [{"task": ref, "reason": why} for ref, why in self.refused]}
+            "refused": [{"task": ref, "code": why.error_code, "reason": str(why)} for ref, why in self.refused]}
         if self.failed_on is not None:
             answer.update(failed_on=self.failed_on, failure=self.failure, not_done=self.not_done)
         return answer
 
     def stop(self, refs: list[str], index: int, exc: SQLAlchemyError) -> None:
         """The database failed on refs[index]: it and the rest are not done; what was done stays done."""
-        from dtrack.persistence.database_url import mask_url
+        from dtrack.config.database_url import mask_url
 
         origin = getattr(exc, "orig", None) or exc
         self.failed_on = refs[index]
@@ -70,9 +70,9 @@ def fire_many(db: Database, clock: Clock, task_refs: list[str], trigger: str, ac
     """Apply `trigger` to each task, one transaction each, in the order given (duplicates once)."""
     refs = list(dict.fromkeys(ref.strip() for ref in task_refs if ref and ref.strip()))
     if not refs:
-        raise InvalidInput("tasks", "no task was chosen", "tick the tasks to act on")
+        raise InvalidInput("tasks", "no_task_chosen")
     if len(refs) > MAX_TASKS:
-        raise InvalidInput("tasks", f"{len(refs)} tasks at once", f"choose at most {MAX_TASKS}")
+        raise InvalidInput("tasks", "too_many_tasks", count=len(refs), max=MAX_TASKS)
     tracker = Tracker(db, clock)
     result = BulkResult(trigger)
     for index, ref in enumerate(refs):
@@ -80,7 +80,7 @@ def fire_many(db: Database, clock: Clock, task_refs: list[str], trigger: str, ac
             outcome: Outcome = tracker.fire(ref, trigger, actor_email, note=note)
             result.done.append(Done(outcome.task_key, outcome.from_state, outcome.to_state))
         except DtrackError as exc:
-            result.refused.append((ref, str(exc)))
+            result.refused.append((ref, exc))
         except SQLAlchemyError as exc:
             # A lock wait that timed out, a connection the server closed: this task's transaction was
             # rolled back; stop rather than fail the same way on each task left, and say where it stopped.
@@ -92,14 +92,14 @@ def fire_many(db: Database, clock: Clock, task_refs: list[str], trigger: str, ac
 def accept_submissions(db: Database, clock: Clock, actor: User, task_refs: list[str], *,
                        note: str | None = None) -> BulkResult:
     """The review queue's bulk accept: for overseers (and admins) only, each task checked as one accept is."""
-    check_oversight(actor, "the review queue")
+    check_oversight(actor, "review_queue")
     return fire_many(db, clock, task_refs, Trigger.ACCEPT.value, actor.email, note=note)
 
 
 def extend_each(db: Database, clock: Clock, actor: User, new_due_on: date, reason: str | None, *, directive: str,
                 group: int, provinces: list[Province], period: str | None = None) -> BulkResult:
     """A group's deadline for `provinces`, task by task: a refused one (completed, already later) loses no other."""
-    check_oversight(actor, "deadline extension")
+    check_oversight(actor, "deadline_extension")
     query = (select(Task.id, Task.state).join(TaskGroup).join(Directive)
              .where(Directive.code == directive, TaskGroup.ordinal == group,
                     Task.province_id.in_([p.id for p in provinces])))
@@ -108,8 +108,7 @@ def extend_each(db: Database, clock: Clock, actor: User, new_due_on: date, reaso
     with db.session() as session:
         targets = [str(task_id) for task_id, _ in session.execute(query.order_by(Task.id))]
     if not targets:
-        raise InvalidInput("group", f"no task of {directive} group {group} for those provinces",
-                           "see `dtrack tasks list --group N`")
+        raise InvalidInput("group", "no_task_in_group", directive=directive, group=group)
     result = BulkResult("extend")
     for ref in targets:
         try:
@@ -117,5 +116,5 @@ def extend_each(db: Database, clock: Clock, actor: User, new_due_on: date, reaso
                 result.done.append(Done(item.task_key, f"{item.from_due_on:%d/%m/%Y}" if item.from_due_on else "-",
                                         f"{item.to_due_on:%d/%m/%Y}"))
         except DtrackError as exc:
-            result.refused.append((ref, str(exc)))
+            result.refused.append((ref, exc))
     return result

@@ -36,11 +36,11 @@ def check_comment(text: str | None, max_chars: int) -> str:
     """The comment as it will be kept (trimmed), or InvalidInput naming the `comment` field."""
     text = (text or "").replace("\r\n", "\n").strip()
     if not text:
-        raise InvalidInput("comment", "is empty", "write what you want to say")
+        raise InvalidInput("comment", "empty_comment")
     if len(text) > max_chars:
-        raise InvalidInput("comment", f"is {len(text)} characters long", f"keep it under {max_chars}")
+        raise InvalidInput("comment", "too_long", length=len(text), max=max_chars)
     if "\x00" in text:
-        raise InvalidInput("comment", "contains a NUL character", "remove it")
+        raise InvalidInput("comment", "has_nul")
     return text
 
 

@@ -41,6 +41,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
+from dtrack.config.settings import Settings
 from dtrack.errors import RuleError
 
 _OFFSET = re.compile(r"^\+\s*(\d{1,4})\s+(working\s+days?|days?|weeks?|months?|years?)$", re.IGNORECASE)
@@ -156,7 +157,7 @@ def period_label(due_on: date, spacing_months: int, covers: str = "current") -> 
     its date either way (there is no calendar period to step back to).
     """
     if covers not in COVERS:
-        raise RuleError(f"covers must be one of {', '.join(COVERS)}, not {covers!r}")
+        raise RuleError("bad_covers", value=covers, choices=list(COVERS))
     if covers == "previous" and spacing_months in _CALENDAR_SPACINGS:
         first_month = (due_on.month - 1) // spacing_months * spacing_months + 1
         due_on = date(due_on.year, first_month, 1) - timedelta(days=1)
@@ -315,31 +316,28 @@ def parse_rule(value: Any) -> Rule:
             try:
                 return FixedDate(date.fromisoformat(text))
             except ValueError:
-                raise RuleError(f"{text!r} is not a real date") from None
+                raise RuleError("rule_not_a_real_date", value=text) from None
         match = _OFFSET.match(text)
         if not match:
-            raise RuleError(
-                f"{text!r} is not a deadline rule; write a date (2026-06-30), an offset "
-                "('+6 months', '+30 working days') or a table with rrule"
-            )
+            raise RuleError("not_a_deadline_rule", value=text)
         amount, unit = int(match.group(1)), match.group(2).lower()
         if unit.startswith("working"):
             unit = "working_days"
         elif not unit.endswith("s"):
             unit += "s"
         if amount == 0:
-            raise RuleError(f"{text!r}: the offset must be at least 1")
+            raise RuleError("offset_zero", value=text)
         return Offset(amount, unit)
     if isinstance(value, dict):
         unknown = set(value) - {"rrule", "period_vi", "period_en"}
         if unknown:
-            raise RuleError(f"unknown key(s) {', '.join(sorted(unknown))} in deadline table")
+            raise RuleError("rule_unknown_keys", keys=sorted(unknown))
         if "rrule" not in value or not isinstance(value["rrule"], str):
-            raise RuleError("a deadline table needs rrule = \"FREQ=...\"")
+            raise RuleError("rule_needs_rrule")
         rule = Recurring(value["rrule"], str(value.get("period_vi", "")), str(value.get("period_en", "")))
         _check_rrule(rule.rrule)
         return rule
-    raise RuleError(f"{value!r} is not a deadline rule")
+    raise RuleError("not_a_deadline_rule", value=value)
 
 
 def _check_rrule(text: str) -> None:
@@ -348,7 +346,7 @@ def _check_rrule(text: str) -> None:
     try:
         rrulestr(text, dtstart=date(2000, 1, 1))
     except (ValueError, TypeError) as exc:
-        raise RuleError(f"malformed RRULE {text!r}: {exc}") from None
+        raise RuleError("malformed_rrule", value=text, detail=str(exc)) from None
     # dateutil accepts days no month has (BYMONTHDAY=40) and then yields nothing,
     # after searching to the year 9999: refuse them here instead.
     for part, limit in (("BYMONTHDAY", 31), ("BYMONTH", 12), ("BYYEARDAY", 366)):
@@ -356,7 +354,7 @@ def _check_rrule(text: str) -> None:
         if match:
             for value in match.group(1).split(","):
                 if not value.strip().lstrip("+-").isdigit() or not 1 <= abs(int(value)) <= limit:
-                    raise RuleError(f"malformed RRULE {text!r}: {part}={value} is outside 1..{limit}")
+                    raise RuleError("rrule_out_of_range", value=text, part=part, number=value, limit=limit)
 
 
 def rule_to_text(rule: Rule) -> str:
@@ -388,6 +386,11 @@ class WorkCalendar:
 
     extra_working_days: frozenset[date] = field(default_factory=frozenset)
     extra_days_off: frozenset[date] = field(default_factory=frozenset)
+
+    @classmethod
+    def of(cls, settings: Settings) -> WorkCalendar:
+        """Working days under the adjustments the settings declare (extra_working_days, extra_days_off)."""
+        return cls(frozenset(settings.extra_working_days), frozenset(settings.extra_days_off))
 
     def is_working_day(self, day: date) -> bool:
         if day in self.extra_working_days:

@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy.orm.exc import StaleDataError
 
 from dtrack.config.clock import Clock
-from dtrack.errors import ConcurrentUpdate, InvalidInput, PermissionDenied
+from dtrack.errors import ConcurrentUpdate, InvalidInput, PermissionDenied, because
 from dtrack.persistence.database import Database
 from dtrack.persistence.models import Event, Task, User
 from dtrack.workflow.access import OVERSIGHT, check_active, check_task
@@ -42,16 +42,14 @@ class Applicability:
 def _check_overseer(actor: User, trigger: ApplicabilityTrigger, task: Task) -> None:
     check_active(actor, trigger.value, task.key)
     if actor.role not in OVERSIGHT:
-        raise PermissionDenied(actor.email, trigger.value, task.key,
-                               "only the Department's overseers may mark a task not applicable or applicable")
+        raise PermissionDenied(actor.email, trigger.value, task.key, because("overseers_mark_applicability"))
 
 
 def _reason(reason: str | None, required: bool) -> str | None:
     reason = (reason or "").strip() or None
     if required and reason is None:
-        raise InvalidInput("--reason", "marking a task not applicable needs a reason",
-                           'add --reason "..." (it is shown with the task and kept in the audit trail)')
-    check_text("--reason", reason)
+        raise InvalidInput("reason", "exempt_needs_reason")
+    check_text("reason", reason)
     return reason
 
 
@@ -68,15 +66,13 @@ def set_applicability(db: Database, clock: Clock, actor_email: str, task_ref: st
             check_task(actor, task, task_ref)  # another province's task is unknown to them, as a missing one
             _check_overseer(actor, trigger, task)
             if is_department(task.province):
-                raise InvalidInput("task", f"{task.key} is the Department's own task, not a province's",
-                                   "only a province's task can be marked not applicable")
+                raise InvalidInput("task", "department_task_not_exemptable", task_key=task.key)
             if expected_version is not None and str(task.version) != str(expected_version).strip():
                 raise conflict(session, task.id, task.key, clock.tz)
             if not_applicable and task.not_applicable_since is not None:
-                raise InvalidInput("task", f"{task.key} is already marked not applicable",
-                                   f"`dtrack task applicable {task.key}` makes it applicable again")
+                raise InvalidInput("task", "already_not_applicable", task_key=task.key)
             if not not_applicable and task.not_applicable_since is None:
-                raise InvalidInput("task", f"{task.key} is not marked not applicable", "nothing to undo")
+                raise InvalidInput("task", "not_marked_not_applicable", task_key=task.key)
             task.not_applicable_since = now if not_applicable else None
             task.not_applicable_by = actor.id if not_applicable else None
             task.not_applicable_reason = reason if not_applicable else None

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from dtrack.config.clock import Clock
-from dtrack.errors import ConcurrentUpdate, DeadlineFinal, InvalidInput, PermissionDenied
+from dtrack.errors import ConcurrentUpdate, DeadlineFinal, InvalidInput, PermissionDenied, because
 from dtrack.persistence.database import Database
 from dtrack.persistence.models import Directive, Event, Province, Task, TaskGroup, User
 from dtrack.workflow.access import check_task
@@ -50,9 +50,8 @@ class Extended:
 def check_reason(reason: str | None) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput("--reason", "an extension needs a reason",
-                           'add --reason "..." (it is kept in the audit trail)')
-    check_text("--reason", reason)
+        raise InvalidInput("reason", "extension_needs_reason")
+    check_text("reason", reason)
     return reason
 
 
@@ -99,8 +98,7 @@ def extend(
                 query = query.where(Task.state != State.COMPLETED.value)
                 tasks = list(session.scalars(query.order_by(Task.id)))
                 if not tasks:
-                    raise InvalidInput("--group", f"no open tasks of {directive} group {group} match",
-                                       "completed tasks keep their deadline; see `dtrack tasks list --group N`")
+                    raise InvalidInput("group", "no_open_tasks_in_group", directive=directive, group=group)
             check_may_extend(actor, tasks[0].key)
             if expected_version is not None and len(tasks) == 1 \
                     and str(tasks[0].version) != str(expected_version).strip():
@@ -114,26 +112,23 @@ def extend(
 def check_may_extend(actor: User, task_key: str) -> None:
     """Deadlines are the Department's to move: overseers and admins, on an active account."""
     if actor.disabled_at is not None or actor.role not in (Role.OVERSEER, Role.ADMIN):
-        raise PermissionDenied(actor.email, DeadlineTrigger.EXTEND, task_key,
-                               "only the Department's overseers may extend a deadline")
+        raise PermissionDenied(actor.email, DeadlineTrigger.EXTEND, task_key, because("overseers_extend"))
 
 
 def apply_extension(session: Session, actor: User, tasks: list[Task], new_due_on: date, reason: str,
-                    now: datetime, *, field: str = "--to") -> list[Extended]:
+                    now: datetime, *, field: str = "due_on") -> list[Extended]:
     """Extend `tasks` inside the caller's transaction, all or nothing: the one extension rule.
 
     `reason` must already be checked (`check_reason`); `field` names the
-    option or form field a refusal is about.
+    domain field a refusal is about.
     """
     check_may_extend(actor, tasks[0].key)
     for task in tasks:
         if task.state == State.COMPLETED:
             raise DeadlineFinal(task.key, field)
         if task.due_on is not None and new_due_on <= task.due_on:
-            raise InvalidInput(
-                field, f"{new_due_on:%d/%m/%Y} is not after the current deadline of {task.key} "
-                f"({task.due_on:%d/%m/%Y})", "an extension must move the deadline later",
-            )
+            raise InvalidInput(field, "not_after_deadline", new_due_on=new_due_on, task_key=task.key,
+                               due_on=task.due_on)
     done: list[Extended] = []
     for task in tasks:
         old = task.due_on

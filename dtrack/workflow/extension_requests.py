@@ -30,6 +30,7 @@ from dtrack.errors import (
     PermissionDenied,
     RequestAlreadyDecided,
     UnknownExtensionRequest,
+    because,
 )
 from dtrack.persistence.database import Database, row_id, rows_matched
 from dtrack.persistence.models import Event, ExtensionRequest, Province, Task, User
@@ -96,11 +97,9 @@ def check_may_request(actor: User, task: Task) -> None:
     action = RequestTrigger.REQUEST_EXTENSION
     check_active(actor, action, task.key)
     if actor.role != Role.PROVINCE:
-        raise PermissionDenied(actor.email, action, task.key,
-                               "the province carrying the task out requests; overseers extend directly")
+        raise PermissionDenied(actor.email, action, task.key, because("owner_requests"))
     if not owns(actor, task):
-        raise PermissionDenied(actor.email, action, task.key,
-                               "province officers act on their own province's tasks only")
+        raise PermissionDenied(actor.email, action, task.key, because("own_province_tasks_only"))
 
 
 def may_request(actor: User, task: Task) -> bool:
@@ -125,8 +124,8 @@ def request_extension(db: Database, clock: Clock, actor_email: str, task_ref: st
             if task.state == State.COMPLETED:
                 raise DeadlineFinal(task.key)
             if task.due_on is not None and proposed <= task.due_on:
-                raise InvalidInput("--to", f"{proposed:%d/%m/%Y} is not after the current deadline of {task.key} "
-                                   f"({task.due_on:%d/%m/%Y})", "propose a date after the deadline in force")
+                raise InvalidInput("due_on", "proposed_not_after_deadline", new_due_on=proposed, task_key=task.key,
+                                   due_on=task.due_on)
             pending = session.scalar(select(ExtensionRequest.id).where(ExtensionRequest.open_task_id == task.id))
             if pending is not None:
                 raise ExtensionAlreadyRequested(task.key, pending)
@@ -204,7 +203,7 @@ def grant_request(db: Database, clock: Clock, actor_email: str, request_ref: int
             extended = apply_extension(session, actor, [task], new_due, row.reason, now)[0]
             return Decision(RequestView.of(row), extended)
     except StaleDataError:
-        raise ConcurrentUpdate(f"extension request {request_id}") from None
+        raise ConcurrentUpdate(str(request_id), code="concurrent_request_update") from None
 
 
 def refuse_request(db: Database, clock: Clock, actor_email: str, request_ref: int | str,
@@ -250,12 +249,12 @@ def visible_requests(session: Session, actor: User, *, province: Province | None
     """`list_requests` as `actor` may see it: a province officer their own province's only."""
     if actor.role == Role.PROVINCE:
         if actor.province is None:
-            raise PermissionDenied(actor.email, "read", "extension requests", "the account has no province")
+            raise PermissionDenied(actor.email, "read", "extension_requests", because("no_province"))
         province = province or actor.province
     if province is not None:
         check_province(actor, province)
     else:
-        check_active(actor, "read", "extension requests")
+        check_active(actor, "read", "extension_requests")
     return list_requests(session, province=province, pending_only=pending_only)
 
 

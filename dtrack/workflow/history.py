@@ -2,7 +2,7 @@
 
 Every view that takes a day (`--as-of`, the web's `?as_of=`, a report)
 means the same thing by it: the state each task was in when that day ended
-(Asia/Ho_Chi_Minh), replayed from the audit trail (`events`). Deadlines are
+(in the `Today`'s time zone), replayed from the audit trail (`events`). Deadlines are
 the ones in force now (an extension is kept on the task, and judging a past
 day against them is what the reports have always done).
 
@@ -25,13 +25,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from dtrack.config.clock import Clock
+from dtrack.config.today import Today
 from dtrack.persistence.models import Event, Task
 from dtrack.persistence.sql_types import AnyRow, AnySelect
 from dtrack.workflow.applicability import counted
@@ -53,11 +52,6 @@ def countable(as_of: date) -> list[ColumnElement[bool]]:
     (`nothing_after`); `standing_rows` applies the same rule with the day's mark.
     """
     return [*assigned_by(as_of), counted()]
-
-
-def end_of_day(day: date, clock: Clock) -> datetime:
-    """The first UTC instant after `day` ends in the local time zone."""
-    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=ZoneInfo(clock.tz)).astimezone(UTC)
 
 
 @dataclass(frozen=True, slots=True)  # slots: one object, not two, for each of a report's 37,000 tasks
@@ -122,9 +116,9 @@ MARKED = Task.not_applicable_since.is_not(None).label("marked_not_applicable")
 STANDING_COLUMNS = (Task.id, Task.state, Task.progress, Task.submitted_at, Task.completed_at, MARKED)
 
 
-def standing_rows(session: Session, query: AnySelect, as_of: date, clock: Clock, *,
+def standing_rows(session: Session, query: AnySelect, today: Today, *,
                   counting: bool = True) -> Iterator[tuple[AnyRow, Standing]]:
-    """Each row of `query` (countable tasks only) with how its task stood at the end of `as_of`.
+    """Each row of `query` (countable tasks only) with how its task stood at the end of `today`.
 
     `counting=False`: every task assigned by then, not-applicable ones included
     (for a view that shows them as such and leaves them out of its counts).
@@ -133,8 +127,8 @@ def standing_rows(session: Session, query: AnySelect, as_of: date, clock: Clock,
     completed_at, the mark) and whatever the caller needs; those stored
     columns are today's, the Standing is the day's.
     """
-    until = end_of_day(as_of, clock)
-    rows = list(session.execute(query.where(*assigned_by(as_of))))
+    until = today.ends_at()
+    rows = list(session.execute(query.where(*assigned_by(today.day))))
     changed = changed_after(session, until)
     stale = replay(session, (row.id for row in rows if row.id in changed), until) if changed else {}
     for row in rows:  # a task changed since the day has its mark of that day from the replay
@@ -145,11 +139,11 @@ def standing_rows(session: Session, query: AnySelect, as_of: date, clock: Clock,
         yield row, standing
 
 
-def nothing_after(session: Session, as_of: date, clock: Clock) -> bool:
-    """True when no task changed after `as_of` ended: every row stands as it did then."""
-    until = end_of_day(as_of, clock)
+def nothing_after(session: Session, today: Today) -> bool:
+    """True when no task changed after `today` ended: every row stands as it did then."""
+    until = today.ends_at()
     return session.scalar(select(Event.id).where(Event.at >= until).limit(1)) is None
 
 
 __all__ = ["IDS_PER_QUERY", "MARKED", "STANDING_COLUMNS", "Standing", "assigned_by", "changed_after", "countable",
-           "end_of_day", "fold", "nothing_after", "replay", "standing_rows"]
+           "fold", "nothing_after", "replay", "standing_rows"]

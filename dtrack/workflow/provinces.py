@@ -127,7 +127,7 @@ def select_provinces(session: Session, spec: str) -> tuple[list[Province], list[
     """Provinces named by `all`, a region, or a comma-separated list; plus notes on old names."""
     spec = spec.strip()
     if not spec:
-        raise UnknownProvince(spec, "give all, north, central, south or slugs separated by commas")
+        raise UnknownProvince(spec, code="unknown_province_choice", field="provinces")
     ordered = select(Province).where(province_units()).order_by(Province.ordinal)
     if spec == "all":
         return list(session.scalars(ordered)), []
@@ -145,8 +145,7 @@ def select_provinces(session: Session, spec: str) -> tuple[list[Province], list[
 
 def check_region(region: str | None) -> str | None:
     if region is not None and region not in {r.value for r in Region}:
-        raise InvalidInput("--region", f"{region!r} is not a region", "use north, central or south",
-                           code="not_a_region", value=region)
+        raise InvalidInput("region", "not_a_region", value=region)
     return region
 
 

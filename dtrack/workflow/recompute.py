@@ -2,7 +2,7 @@
 
 The Government announces each year's Tết schedule, its make-up working days
 (làm bù) and extra days off (nghỉ bù) after many deadlines are already set.
-`recompute` applies the calendar in force (`Settings.calendar`) to every
+`recompute` applies the calendar in force (`WorkCalendar.of(settings)`) to every
 open task whose deadline still comes from its group's rule, so a deadline
 that now falls on a declared day off moves to the next working day (and a
 "+N working days" count skips the new day off).

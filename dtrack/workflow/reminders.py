@@ -54,7 +54,7 @@ class ReminderPolicy:
     @classmethod
     def from_settings(cls, settings: Settings) -> ReminderPolicy:
         return cls(tuple(settings.remind_before_days), settings.remind_overdue_every,
-                   settings.escalate_after_days, settings.review_nudge_days, settings.calendar)
+                   settings.escalate_after_days, settings.review_nudge_days, WorkCalendar.of(settings))
 
 
 @dataclass(frozen=True)

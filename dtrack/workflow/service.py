@@ -1,21 +1,23 @@
-"""Applying a user's action to a task: the one place state changes happen.
+"""Applying a user's action to a task: the one place state changes happen, and the one way they are written.
 
-`Tracker.fire` is one database transaction: it loads the task and the user,
-checks the role and the state against the lifecycle, fires the trigger on
-the shared machine, and writes the new state with its audit event. Both
-commit together or not at all. A concurrent change to the same task is
-caught by the version column and reported as `ConcurrentUpdate`; nothing is
-lost. `apply` is the same step inside a caller's transaction, for batches.
+`Tracker.fire` is one database transaction on one Connection: it reads the
+task and its actor as one plain row (`tasks.read_for_transition`, by the
+task's id or key), checks who may see the task, the version the user saw,
+and the action's rules (`lifecycle.current()`: who may, from which state,
+a note if it needs one), then writes the task's new columns and the audit
+event, and cancels reminders of the old state. All of it commits together
+or not at all. A concurrent change to the same task is caught by the
+version column and reported as `ConcurrentUpdate`; nothing is lost.
 
-Without hooks, `fire` first tries its common case on plain Core rows and one
-Connection (`Tracker._fire_on_core`: a task by id or by a key with today's
-slug, an action that is allowed); everything else goes through the ORM path,
-which raises the errors. Both write the same rows (tests/workflow/test_transition_reads.py).
+`apply` is the same step inside a caller's transaction on loaded objects,
+for batches (the demo season, bulk imports): both go through `_act`, which
+checks and writes on plain values. tests/workflow/oracle.py keeps an
+independent implementation on the ORM that a property test compares with.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
 from typing import Required, TypedDict
@@ -30,23 +32,22 @@ from dtrack.errors import (
     ConcurrentUpdate,
     InvalidInput,
     PermissionDenied,
+    Reason,
     TransitionNotAllowed,
-    UnknownTrigger,
+    UnknownTask,
+    because,
 )
 from dtrack.persistence.database import Database
-from dtrack.persistence.models import Event, Task, User, task_key
+from dtrack.persistence.models import Event, Province, Task, User, task_key
 from dtrack.persistence.sql_types import AnyRow
 from dtrack.workflow import lifecycle
-from dtrack.workflow.access import check_active, may_read, may_read_province, unseen_task
+from dtrack.workflow.access import may_read, unseen_task
+from dtrack.workflow.actions import Action, Who
 from dtrack.workflow.reminders import cancel_stale_of_task
-from dtrack.workflow.tasks import find_task, find_task_and_user, read_for_transition
+from dtrack.workflow.tasks import find_task, read_for_transition
 from dtrack.workflow.users import find_user
 from dtrack.workflow.views import View
-from dtrack.workflow.vocabulary import Owner, Role, Trigger
-
-# Called inside the transaction after the event is written; raising rolls
-# the whole change back (used by notifications, and by tests).
-Hook = Callable[[Session, Task, Event], None]
+from dtrack.workflow.vocabulary import Owner, Role
 
 MAX_NOTE = 4000
 
@@ -63,11 +64,8 @@ class Outcome(View):
     note: str | None = None  # e.g. an old province name was mapped
 
 
-def parse_trigger(name: str) -> Trigger:
-    try:
-        return Trigger(name.replace("-", "_"))
-    except ValueError:
-        raise UnknownTrigger(name, (t.value.replace("_", "-") for t in Trigger)) from None
+# Called inside the transaction after the event is written; raising rolls the whole change back (tests use it).
+Hook = Callable[[Connection, Outcome], None]
 
 
 def parse_progress(value: int | str | None) -> int | None:
@@ -76,24 +74,21 @@ def parse_progress(value: int | str | None) -> int | None:
     text = str(value).strip().removesuffix("%").rstrip()
     # ASCII digits only: int() also takes '٣٠', '３０', '+30' and '3_0', which no form shows as a percentage.
     if isinstance(value, bool) or not (text.isascii() and text.isdigit() and len(text) <= 9):
-        raise InvalidInput("--progress", f"{value!r} is not a number", "give a whole number from 0 to 100",
-                           code="bad_progress", value=value)
+        raise InvalidInput("progress", "bad_progress", value=value)
     number = int(text)  # ASCII digits only: cannot fail
     if not 0 <= number <= 100:
-        raise InvalidInput("--progress", f"{number} is outside 0-100", "give a whole number from 0 to 100",
-                           code="bad_progress", value=value)
+        raise InvalidInput("progress", "bad_progress", value=value)
     return number
 
 
-def check_text(name: str, text: str | None) -> None:
+def check_text(field: str, text: str | None) -> None:
     """A note, evidence or reason the database can keep: bounded, and without NUL (PostgreSQL refuses it)."""
     if text is None:
         return
     if len(text) > MAX_NOTE:
-        raise InvalidInput(name, f"is {len(text)} characters long", f"keep it under {MAX_NOTE}",
-                           code="too_long", length=len(text), max=MAX_NOTE)
+        raise InvalidInput(field, "too_long", length=len(text), max=MAX_NOTE)
     if "\x00" in text:
-        raise InvalidInput(name, "contains a NUL character", "remove it")
+        raise InvalidInput(field, "has_nul")
 
 
 def owns(actor: User, task: Task) -> bool:
@@ -112,81 +107,100 @@ def _owns(role: str, actor_province_id: int | None, owner: str, province_id: int
     return role == Role.PROVINCE and actor_province_id == province_id
 
 
+@dataclass(frozen=True, slots=True)
+class _Party:
+    """What a transition knows of its task and its actor, as plain values (a Core row's, or loaded objects')."""
+
+    task_id: int
+    key: str
+    state: str
+    progress: int
+    version: int
+    province_id: int
+    province_slug: str
+    owner: str
+    actor_id: int
+    actor_email: str
+    actor_role: str
+    actor_province_id: int | None
+    actor_disabled: bool
+    pending_reminders: bool  # False only when known: then a change of state has no reminder to cancel
+
+
 def apply(
     session: Session,
     task: Task,
-    trigger: Trigger,
+    trigger: str,
     actor: User,
     now: datetime,
     *,
     note: str | None = None,
     evidence: str | None = None,
     progress: int | None = None,
-    hooks: tuple[Hook, ...] = (),
-) -> Event:
-    """Check and fire one trigger on a loaded task inside the caller's transaction."""
-    note = (note or "").strip() or None
-    evidence = (evidence or "").strip() or None
-    actor_owns = owns(actor, task)
-    refused = action_refusal(trigger, actor.role, actor.disabled_at is not None, actor_owns, task.state, note)
-    if refused == "disabled":
-        check_active(actor, trigger, task.key)
-    elif refused == "not_permitted":
-        raise PermissionDenied(actor.email, trigger, task.key, _refusal_reason(actor, task, trigger))
-    elif refused == "not_now":
-        raise TransitionNotAllowed(
-            task.key, trigger, task.state,
-            [t.value.replace("_", "-") for t in lifecycle.allowed_for(task.state, actor.role, actor_owns)],
-        )
-    elif refused == "needs_note":
-        raise InvalidInput("--note", f"{trigger.replace('_', '-')} needs a note saying why", "add --note \"...\"",
-                           code="needs_note", trigger=trigger.replace("_", "-"))
-    for name, text in (("--note", note), ("--evidence", evidence)):
-        check_text(name, text)
-
-    from_state = task.state
-    changes = _changes(task.state, trigger, task.version, progress, now)
-    # Plain Core on the session's connection: the ORM's bulk-UPDATE machinery
-    # costs more than the statement itself (see docs/performance.md); the ORM
-    # must not write the row again, so the new values are set as committed.
-    connection = session.connection()
-    event = Event(
-        task_id=task.id, actor_id=actor.id, trigger=trigger.value, from_state=from_state,
-        to_state=changes["state"], progress=changes.get("progress", task.progress), note=note, evidence=evidence,
-        at=now,
-    )
-    event.id = _write(connection, task.id, task.version, changes, _columns(event))
+) -> Outcome:
+    """Check and fire one trigger on a loaded task inside the caller's transaction (a batch of actions)."""
+    party = _Party(task.id, task.key, task.state, task.progress, task.version, task.province_id, task.province.slug,
+                   task.group.owner, actor.id, actor.email, actor.role, actor.province_id,
+                   actor.disabled_at is not None, True)
+    outcome, changes = _act(session.connection(), party, lifecycle.current().action(trigger), now, note, evidence,
+                            progress)
+    # Written on the session's connection: the ORM must not write the row again, so the values are committed ones.
     for name, value in changes.items():
         set_committed_value(task, name, value)
-    if from_state != task.state:
+    return outcome
+
+
+def _act(connection: Connection, party: _Party, action: Action, now: datetime, note: str | None,
+         evidence: str | None, progress: int | None) -> tuple[Outcome, _Changes]:
+    """The action's rules, then its writes: the task's changed columns, the audit event, stale reminders."""
+    note = (note or "").strip() or None
+    evidence = (evidence or "").strip() or None
+    _check(connection, party, action, note)
+    check_text("note", note)
+    check_text("evidence", evidence)
+    changes = _changes(party.state, action, party.version, progress, now)
+    to_state, to_progress = changes["state"], changes.get("progress", party.progress)
+    event = {"task_id": party.task_id, "actor_id": party.actor_id, "trigger": str(action.trigger),
+             "from_state": party.state, "to_state": to_state, "progress": to_progress, "note": note,
+             "evidence": evidence, "at": now}
+    event_id = _write(connection, party.task_id, party.version, changes, event)
+    if party.state != to_state and party.pending_reminders:
         # Reminders written for the old state (e.g. "overdue" once submitted) no longer apply.
-        cancel_stale_of_task(connection, now, task.id)
-    for hook in hooks:
-        hook(session, task, event)
-    return event
+        cancel_stale_of_task(connection, now, party.task_id)
+    outcome = Outcome(party.task_id, party.key, str(action.trigger), party.state, to_state, to_progress, event_id)
+    return outcome, changes
 
 
-def action_refusal(trigger: Trigger, role: str, disabled: bool, actor_owns: bool, state: str,
-                   note: str | None) -> str | None:
-    """Which rule refuses `trigger` (apply's order: "disabled", "not_permitted", "not_now", "needs_note"), or None.
+def _check(connection: Connection, party: _Party, action: Action, note: str | None) -> None:
+    """The action's rules, in this order: an active account, a role that may, a state that allows it, a note."""
+    if party.actor_disabled:
+        raise PermissionDenied(party.actor_email, action.trigger, party.key, because("account_disabled"))
+    rules = lifecycle.current()
+    actor_owns = _owns(party.actor_role, party.actor_province_id, party.owner, party.province_id)
+    if not rules.may_fire(action, party.actor_role, actor_owns):
+        raise PermissionDenied(party.actor_email, action.trigger, party.key, _refusal(connection, party, action))
+    if action.trigger not in rules.triggers_from(party.state):
+        allowed = rules.allowed_for(party.state, party.actor_role, actor_owns)
+        raise TransitionNotAllowed(party.key, action.trigger, party.state, [rules.action(t).command for t in allowed])
+    if action.needs_note and not note:
+        raise InvalidInput("note", "needs_note", trigger=action.command)
 
-    The rules of an action, said once on plain values: `apply` turns the
-    answer into its error, `fire`'s Core path (which has rows, not objects)
-    goes ahead only on None.
-    """
-    if disabled:
-        return "disabled"
-    if not lifecycle.may_fire(trigger, role, actor_owns):
-        return "not_permitted"
-    if trigger not in lifecycle.triggers_from(state):
-        return "not_now"
-    if lifecycle.RULES[trigger].needs_note and not note:
-        return "needs_note"
-    return None
+
+def _refusal(connection: Connection, party: _Party, action: Action) -> Reason:
+    """Why the actor may not fire `action` on the task (read only then: the actor's province is asked for)."""
+    if action.by == Who.OVERSEER:
+        return because("overseers_only")
+    if party.owner == Owner.DEPARTMENT:
+        return because("department_group")
+    if party.actor_role == Role.PROVINCE:
+        yours = None if party.actor_province_id is None else connection.scalar(
+            select(Province.slug).where(Province.id == party.actor_province_id))
+        return because("other_province", province=party.province_slug, yours=yours)
+    return because("province_users_only", province=party.province_slug)
 
 
 class _Changes(TypedDict, total=False):
-    """The task columns one action writes: the first three always, the rest as the trigger decides."""
+    """The task columns one action writes: the first three always, the rest as the action's effects say."""
     state: Required[str]
     updated_at: Required[datetime]
     version: Required[int]
@@ -195,17 +209,19 @@ class _Changes(TypedDict, total=False):
     completed_at: datetime | None
 
 
-def _changes(state: str, trigger: Trigger, version: int, progress: int | None, now: datetime) -> _Changes:
-    """The columns a trigger changes on a task in `state` at `version` (the lifecycle says the new state)."""
-    changes: _Changes = {"state": lifecycle.destination(state, trigger), "updated_at": now, "version": version + 1}
-    if progress is not None:
+def _changes(state: str, action: Action, version: int, progress: int | None, now: datetime) -> _Changes:
+    """The columns `action` changes on a task in `state` at `version` (the lifecycle says the new state)."""
+    changes: _Changes = {"state": lifecycle.current().destination(state, action.trigger), "updated_at": now,
+                         "version": version + 1}
+    effects = action.effects
+    if effects.progress is not None:
+        changes["progress"] = effects.progress
+    elif progress is not None:
         changes["progress"] = progress
-    if trigger == Trigger.ACCEPT:
-        changes["progress"], changes["completed_at"] = 100, now
-    elif trigger == Trigger.SUBMIT:
+    if effects.submitted:
         changes["submitted_at"] = now
-    elif trigger == Trigger.REOPEN:
-        changes["completed_at"] = None
+    if effects.completed is not None:
+        changes["completed_at"] = now if effects.completed else None
     return changes
 
 
@@ -238,7 +254,7 @@ _TASKS, _EVENTS = Task.__table__, Event.__table__
 
 @cache
 def _update_task(columns: tuple[str, ...]) -> Update:
-    # One statement per set of changed columns (a handful: the trigger decides), built once each.
+    # One statement per set of changed columns (a handful: the action decides), built once each.
     # Writing only what changed spares the unchanged values' conversions, and reading them.
     return (
         update(_TASKS)
@@ -252,23 +268,8 @@ _INSERT_EVENT = insert(_EVENTS).values(
 )
 
 
-def _columns(event: Event) -> dict[str, object]:
-    return {name: getattr(event, name) for name in _EVENT_COLUMNS}
-
-
-def _refusal_reason(actor: User, task: Task, trigger: Trigger) -> str:
-    if lifecycle.RULES[trigger].by == lifecycle.OVERSEER:
-        return "only the Department's overseers may do that"
-    if task.group.owner == Owner.DEPARTMENT:
-        return "this task group is the Department's own"
-    if actor.role == Role.PROVINCE:
-        yours = actor.province.slug if actor.province else "no province"
-        return f"the task belongs to {task.province.slug}, you to {yours}"
-    return f"only {task.province.slug}'s province users may do that"
-
-
 class Tracker:
-    """The workflow engine as the CLI and the scheduler use it."""
+    """The workflow engine as the CLI, the web and the scheduler use it."""
 
     def __init__(self, db: Database, clock: Clock | None = None, hooks: tuple[Hook, ...] = ()) -> None:
         self.db = db
@@ -277,8 +278,8 @@ class Tracker:
 
     def fire(
         self,
-        task_ref: str,
-        trigger: str | Trigger,
+        task: int | str,
+        trigger: str,
         actor_email: str,
         *,
         note: str | None = None,
@@ -288,92 +289,55 @@ class Tracker:
     ) -> Outcome:
         """Apply one action in its own transaction and return what happened.
 
+        `task` is its id (as the web and the API have it) or its key; `trigger`
+        the action's trigger or command name (`send_back`, `send-back`).
         `expected_version` is the task version the user saw (a web form
         carries it): if the task changed since, nothing is done and
         `ConcurrentUpdate` names who changed it and when.
         """
-        trigger = parse_trigger(trigger) if isinstance(trigger, str) else trigger
+        action = lifecycle.current().action(trigger)
         checked_progress = parse_progress(progress)
-        if not self.hooks:  # hooks take the ORM task and session: they go the usual way
-            done = self._fire_on_core(task_ref, trigger, actor_email, note, evidence, checked_progress,
-                                      expected_version)
-            if done is not None:
-                return done
-        key = task_ref
-        try:
-            with self.db.session() as session:
-                found = find_task_and_user(session, task_ref, actor_email)
-                if found is not None:
-                    (task, actor), ref_note = found, None
-                else:  # an id, an old province name, or something missing: the lookups that say which
-                    actor = find_user(session, actor_email)
-                    task, ref_note = find_task(session, task_ref)
-                key = task.key
-                # Who may not read the task learns nothing about it, not even who changed it last.
-                task_id = task.id
-                check_active(actor, trigger, key)
-                if not may_read_province(actor, task.province_id):
-                    raise unseen_task(task_ref)  # the answer for a missing task: ids of others are not revealed
-                if _version_differs(task.version, expected_version):
-                    raise conflict(session, task_id, key, self.clock.tz)
-                from_state = task.state
-                event = apply(
-                    session, task, trigger, actor, self.clock.now(),
-                    note=note, evidence=evidence, progress=checked_progress, hooks=self.hooks,
-                )
-                outcome = Outcome(task.id, key, trigger.value, from_state, task.state, task.progress, event.id,
-                                  ref_note)
-        except StaleDataError:
-            with self.db.session() as session:  # the failed transaction is gone: read who won in a new one
-                raise conflict(session, task_id, key, self.clock.tz) from None
-        return outcome
-
-    def _fire_on_core(self, task_ref: str, trigger: Trigger, actor_email: str, note: str | None,
-                      evidence: str | None, progress: int | None,
-                      expected_version: int | str | None) -> Outcome | None:
-        """`fire`'s common case on one Connection and plain rows: an id or a key with today's slug, allowed as asked.
-
-        The same reads, checks and writes as `fire` and `apply` (one SELECT,
-        the guarded UPDATE, the event, `cancel_stale` only when the task has
-        pending reminders), without ORM objects or a Session. Anything else
-        (an old name, a missing task or user, any refusal, a version
-        mismatch) returns None having written nothing, and `fire` takes the
-        usual path, which raises the same errors it always did.
-        """
-        note = (note or "").strip() or None
-        evidence = (evidence or "").strip() or None
-        if not (_short_clean(note) and _short_clean(evidence)):
-            return None
-        row = key = None
+        party = None
         try:
             with self.db.transaction() as connection:
-                row = read_for_transition(connection, task_ref, actor_email)
-                if row is None or not _plainly_allowed(row, trigger, note, expected_version):
-                    return None
-                key = task_key(row.code, row.ordinal, row.slug, row.period)
-                now = self.clock.now()
-                changes = _changes(row.state, trigger, row.version, progress, now)
-                to_state, to_progress = changes["state"], changes.get("progress", row.progress)
-                event = {"task_id": row.id, "actor_id": row.actor_id, "trigger": trigger.value,
-                         "from_state": row.state, "to_state": to_state, "progress": to_progress, "note": note,
-                         "evidence": evidence, "at": now}
-                event_id = _write(connection, row.id, row.version, changes, event)
-                if row.state != to_state and row.has_pending_reminders:
-                    # Reminders written for the old state no longer apply (with none pending there is nothing to do).
-                    cancel_stale_of_task(connection, now, row.id)
+                party, ref_note = _read(connection, task, actor_email)
+                # Who may not read the task learns nothing about it, not even who changed it last.
+                if party.actor_disabled:
+                    raise PermissionDenied(party.actor_email, action.trigger, party.key, because("account_disabled"))
+                if not may_read(party.actor_role, False, party.actor_province_id, party.province_id):
+                    raise unseen_task(str(task))  # the answer for a missing task: ids of others are not revealed
+                if _version_differs(party.version, expected_version):
+                    raise conflict(connection, party.task_id, party.key, self.clock.tz)
+                outcome, _ = _act(connection, party, action, self.clock.now(), note, evidence, checked_progress)
+                for hook in self.hooks:
+                    hook(connection, outcome)
         except StaleDataError:
-            assert row is not None and key is not None, "raised by _write, after the task was read"
-            with self.db.session() as session:  # the failed transaction is gone: read who won in a new one
-                raise conflict(session, row.id, key, self.clock.tz) from None
-        return Outcome(row.id, key, trigger.value, row.state, to_state, to_progress, event_id, None)
+            assert party is not None, "raised by _write, after the task was read"
+            with self.db.transaction() as connection:  # the failed transaction is gone: read who won in a new one
+                raise conflict(connection, party.task_id, party.key, self.clock.tz) from None
+        return replace(outcome, note=ref_note) if ref_note else outcome
 
 
-def _short_clean(text: str | None) -> bool:
-    try:
-        check_text("note", text)
-    except InvalidInput:
-        return False
-    return True
+def _read(connection: Connection, task: int | str, actor_email: str) -> tuple[_Party, str | None]:
+    """The task and its actor, and a note if the key named the province by an old name.
+
+    One statement when both exist and the key carries today's slug; else the
+    lookups that say which is missing (the user first) or map the old name.
+    """
+    row = read_for_transition(connection, task, actor_email)
+    ref_note = None
+    if row is None:
+        with Session(bind=connection) as session:
+            find_user(session, actor_email)
+            found, ref_note = find_task(session, str(task))
+            found_id = found.id
+        row = read_for_transition(connection, found_id, actor_email)
+        if row is None:
+            raise UnknownTask(str(task).strip())
+    party = _Party(row.id, task_key(row.code, row.ordinal, row.slug, row.period), row.state, row.progress, row.version,
+                   row.province_id, row.slug, row.owner, row.actor_id, actor_email.strip().lower(), row.actor_role,
+                   row.actor_province_id, bool(row.actor_disabled), bool(row.has_pending_reminders))
+    return party, ref_note
 
 
 def _version_differs(version: int, expected: int | str | None) -> bool:
@@ -381,19 +345,9 @@ def _version_differs(version: int, expected: int | str | None) -> bool:
     return expected is not None and str(version) != str(expected).strip()
 
 
-def _plainly_allowed(row: AnyRow, trigger: Trigger, note: str | None, expected_version: int | str | None) -> bool:
-    """Whether `fire` would let the actor of `row` fire `trigger` on its task: `fire`'s checks, then `apply`'s."""
-    if not may_read(row.actor_role, row.actor_disabled, row.actor_province_id, row.province_id):
-        return False
-    if _version_differs(row.version, expected_version):
-        return False
-    actor_owns = _owns(row.actor_role, row.actor_province_id, row.owner, row.province_id)
-    return action_refusal(trigger, row.actor_role, row.actor_disabled, actor_owns, row.state, note) is None
-
-
-def conflict(session: Session, task_id: int, key: str, tz: str) -> ConcurrentUpdate:
+def conflict(db: Session | Connection, task_id: int, key: str, tz: str) -> ConcurrentUpdate:
     """The conflict error naming the last change of the task (who, when in local time)."""
-    row = session.execute(
+    row: AnyRow | None = db.execute(
         select(User.name, Event.at).select_from(Event).outerjoin(User, Event.actor_id == User.id)
         .where(Event.task_id == task_id).order_by(Event.id.desc()).limit(1)).first()
     if row is None:
@@ -402,4 +356,5 @@ def conflict(session: Session, task_id: int, key: str, tz: str) -> ConcurrentUpd
     return ConcurrentUpdate(key, row.name or "dtrack", at)
 
 
-__all__ = ["Hook", "Outcome", "Tracker", "apply", "conflict", "owns", "owns_group", "parse_progress", "parse_trigger"]
+__all__ = ["MAX_NOTE", "Hook", "Outcome", "Tracker", "apply", "check_text", "conflict", "owns", "owns_group",
+           "parse_progress"]

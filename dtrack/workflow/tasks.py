@@ -14,14 +14,14 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, exists, select
 from sqlalchemy.orm import Session, contains_eager
 
-from dtrack.config.clock import Clock
+from dtrack.config.today import Today
 from dtrack.errors import InvalidInput, UnknownTask
 from dtrack.persistence.database import row_id
 from dtrack.persistence.models import Directive, Event, Province, Task, TaskGroup, User, task_key
 from dtrack.persistence.sql_types import AnyRow, AnySelect
 from dtrack.workflow import lifecycle
 from dtrack.workflow.deadlines import task_titles
-from dtrack.workflow.history import Standing, assigned_by, changed_after, end_of_day, replay
+from dtrack.workflow.history import Standing, assigned_by, changed_after, replay
 from dtrack.workflow.provinces import resolve
 from dtrack.workflow.timeliness import classify
 from dtrack.workflow.views import View, plain
@@ -51,22 +51,6 @@ def _with_context() -> AnySelect:
         .join(Task.group)
         .join(TaskGroup.directive)
         .join(Task.province)
-        .options(contains_eager(Task.group).contains_eager(TaskGroup.directive), contains_eager(Task.province))
-    )
-
-
-@cache
-def _by_key_with_user() -> AnySelect:
-    # Built once with bind parameters: a transition's two reads (its user and
-    # its task) as one statement, one round trip and no per-call building.
-    return (
-        select(Task, User)
-        .join(Task.group)
-        .join(TaskGroup.directive)
-        .join(Task.province)
-        .join(User, User.email == bindparam("email"))
-        .where(Directive.code == bindparam("code"), TaskGroup.ordinal == bindparam("ordinal"),
-               Task.period == bindparam("period"), Province.slug == bindparam("slug"))
         .options(contains_eager(Task.group).contains_eager(TaskGroup.directive), contains_eager(Task.province))
     )
 
@@ -108,33 +92,20 @@ def _transition_read(by_id: bool) -> AnySelect:
                        tasks.c.period == bindparam("period"), provinces.c.slug == bindparam("slug"))
 
 
-def read_for_transition(connection: Connection, ref: str, email: str) -> AnyRow | None:
+def read_for_transition(connection: Connection, ref: int | str, email: str) -> AnyRow | None:
     """The task named by its id or a key with today's slug, and its actor, as one Core row; None if either is missing.
 
-    The hot path of `Tracker.fire`: the same lookup as `find_task_and_user`
-    (columns of the task, its group, directive and province, of the user
-    and `actor_disabled`, and `has_pending_reminders`); a caller that gets None takes that
-    path, which names what is missing and maps old province names.
+    The one lookup of `Tracker.fire`: the columns of the task, its group,
+    directive and province, of the user and `actor_disabled`, and
+    `has_pending_reminders`. A caller that gets None asks `find_user` and
+    `find_task`, which name what is missing and map old province names.
     """
-    task_id = row_id(ref.strip())
+    # An int as the web and the API have it, within what `row_id` takes from text (a longer one overflows a query).
+    task_id = (ref if 0 <= ref < 10**9 else None) if isinstance(ref, int) else row_id(ref)
     if task_id is not None and "\x00" not in email:
         return connection.execute(_transition_read(True), {"task_id": task_id, "email": email.strip().lower()}).first()
-    params = _key_params(ref, email)
+    params = None if isinstance(ref, int) else _key_params(ref, email)
     return None if params is None else connection.execute(_transition_read(False), params).first()
-
-
-def find_task_and_user(session: Session, ref: str, email: str) -> tuple[Task, User] | None:
-    """The task named by a key with today's slug and the user `email`, in one query; None if either is missing.
-
-    The fast path of a transition: a caller that gets None looks both up the
-    usual way (`find_user`, `find_task`), which names what is missing and
-    maps old province names.
-    """
-    params = _key_params(ref, email)
-    if params is None:
-        return None
-    row = session.execute(_by_key_with_user(), params).unique().one_or_none()
-    return None if row is None else (row[0], row[1])
 
 
 def find_task(session: Session, ref: str) -> tuple[Task, str | None]:
@@ -196,32 +167,29 @@ class TaskView(View):
     not_applicable: bool = False
 
     @classmethod
-    def of(cls, task: Task, as_of: date | None = None, due_soon_days: int = 7,
-           standing: Standing | None = None) -> TaskView:
-        """The task as its row says, or (with `standing`) as it stood at the end of `as_of`."""
+    def of(cls, task: Task, today: Today | None = None, standing: Standing | None = None) -> TaskView:
+        """The task as its row says, or (with `standing`) as it stood at the end of `today`."""
         group, province = task.group, task.province
         return cls._made(task, group.directive.code, group.ordinal, group.deadline_rule, group.title_vi,
-                         group.title_en, province.slug, province.name, province.region, as_of, due_soon_days, standing)
+                         group.title_en, province.slug, province.name, province.region, today, standing)
 
     @classmethod
-    def of_row(cls, row: Any, as_of: date | None = None, due_soon_days: int = 7,
-               standing: Standing | None = None) -> TaskView:
+    def of_row(cls, row: Any, today: Today | None = None, standing: Standing | None = None) -> TaskView:
         """The same from a row of `VIEW_COLUMNS`."""
         return cls._made(row, row.code, row.ordinal, row.deadline_rule, row.title_vi, row.title_en, row.slug,
-                         row.name, row.region, as_of, due_soon_days, standing)
+                         row.name, row.region, today, standing)
 
     @classmethod
     def _made(cls, task: Any, code: str, ordinal: int, rule: str, group_vi: str, group_en: str, slug: str, name: str,
-              region: str, as_of: date | None, due_soon_days: int, standing: Standing | None) -> TaskView:
+              region: str, today: Today | None, standing: Standing | None) -> TaskView:
         """From a Task or a row of `VIEW_COLUMNS` (the task's columns under the same names) and its context."""
         standing = standing or Standing(task.state, task.progress, task.submitted_at, task.completed_at,
                                         task.not_applicable_since is not None)
         title_vi, title_en = task_titles(rule, task.period, group_vi, group_en)
         verdict = None
-        if as_of is not None:
-            verdict = classify(standing.state, task.due_on, as_of, due_soon_days=due_soon_days,
-                               submitted_at=standing.submitted_at, completed_at=standing.completed_at,
-                               not_applicable=standing.not_applicable)
+        if today is not None:
+            verdict = classify(standing.state, task.due_on, today, submitted_at=standing.submitted_at,
+                               completed_at=standing.completed_at, not_applicable=standing.not_applicable)
         return cls(
             id=task.id,
             key=task_key(code, ordinal, slug, task.period),
@@ -255,41 +223,37 @@ def list_tasks(
     state: str | None = None,
     directive: str | None = None,
     group: int | None = None,
-    as_of: date | None = None,
-    due_soon_days: int = 7,
-    clock: Clock | None = None,
+    today: Today | None = None,
     department: bool = False,
 ) -> list[TaskView]:
-    """Tasks matching the filters; with `as_of`, as they stood at the end of that day, with their deadline status.
+    """Tasks matching the filters; with `today`, as they stood at the end of that day, with their deadline status.
 
     `department`: only the Department's own tasks (Department-owned groups).
 
-    With `as_of` the list holds the tasks assigned by then (`workflow.history`),
+    With `today` the list holds the tasks assigned by then (`workflow.history`),
     and `state` is matched against the day's state, as a report for that day shows it.
     """
     _check_state(state)
     # With a day, the state filter applies to the day's state once the changed tasks are replayed.
-    clock = clock or Clock()
-    until = end_of_day(as_of, clock) if as_of is not None else None
+    until = today.ends_at() if today is not None else None
     changed = changed_after(session, until) if until is not None else set()  # one range on the time index
     query = filtered_tasks(province=province, region=region, state=None if changed else state, directive=directive,
                            group=group, columns=True)
-    if as_of is not None:
+    if today is not None:
         # Not-applicable tasks are listed (as such), so only "assigned by then" applies here.
-        query = query.where(*assigned_by(as_of))
+        query = query.where(*assigned_by(today.day))
     if department:
         query = query.where(Province.kind == DEPARTMENT_KIND)
     found = list(session.execute(query))
     # `changed` is empty without a day, so `until` is set whenever a task is replayed.
     stale = replay(session, [t.id for t in found if t.id in changed], until) if changed and until is not None else {}
-    views = [TaskView.of_row(t, as_of, due_soon_days, stale.get(t.id)) for t in found]
+    views = [TaskView.of_row(t, today, stale.get(t.id)) for t in found]
     return views if state is None or not changed else [v for v in views if v.state == state]
 
 
 def _check_state(state: str | None) -> None:
     if state is not None and state not in {s.value for s in State}:
-        raise InvalidInput("--state", f"{state!r} is not a state", "states: " + ", ".join(s.value for s in State),
-                           code="not_a_state", value=state, states=", ".join(s.value for s in State))
+        raise InvalidInput("state", "not_a_state", value=state, states=[s.value for s in State])
 
 
 def filtered_tasks(*, province: Province | None = None, region: str | None = None, state: str | None = None,
@@ -315,7 +279,7 @@ def filtered_tasks(*, province: Province | None = None, region: str | None = Non
     return query.order_by(Directive.code, Province.ordinal, TaskGroup.ordinal, Task.period, Task.id)
 
 
-__all__ = ["TaskView", "filtered_tasks", "find_task", "find_task_and_user", "list_tasks", "read_for_transition",
+__all__ = ["TaskView", "filtered_tasks", "find_task", "list_tasks", "read_for_transition",
            "task_key"]
 
 
@@ -324,14 +288,13 @@ class TaskDetail:
     """A task with what may happen next and its full history (`dtrack task show`, the task page)."""
 
     task: Task
-    as_of: date | None = None  # with a day, the view carries the deadline status as of it
-    due_soon_days: int = 7
+    today: Today | None = None  # with a day, the view carries the deadline status as of it
 
     def view(self) -> TaskView:
-        return TaskView.of(self.task, self.as_of, self.due_soon_days)
+        return TaskView.of(self.task, self.today)
 
     def allowed(self) -> list[str]:
-        return [t.value for t in lifecycle.triggers_from(self.task.state)]
+        return list(lifecycle.current().triggers_from(self.task.state))
 
     def to_json(self) -> dict[str, Any]:
         data = self.view().to_json()

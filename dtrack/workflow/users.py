@@ -30,19 +30,19 @@ def add_user(
     """Register a user; returns the user and a note if an old province name was mapped."""
     email = email.strip().lower()
     if not _EMAIL.match(email):
-        raise InvalidInput("--email", f"{email!r} is not an email address")
+        raise InvalidInput("email", "not_an_email", value=email)
     if not name.strip():
-        raise InvalidInput("--name", "is empty", "give the person's full name")
+        raise InvalidInput("name", "empty_name")
     if role not in {r.value for r in Role}:
-        raise InvalidInput("--role", f"{role!r} is not a role", "roles: province, overseer, admin")
+        raise InvalidInput("role", "not_a_role", value=role)
     if locale not in LANGUAGES:
-        raise InvalidInput("--locale", f"{locale!r} is not supported", "use vi or en")
+        raise InvalidInput("locale", "unsupported_language", value=locale)
     if role == Role.PROVINCE and not province:
-        raise InvalidInput("--province", "a province user needs --province SLUG")
+        raise InvalidInput("province", "province_needed")
     if role != Role.PROVINCE and province:
-        raise InvalidInput("--province", f"only province users belong to a province, not {role}s")
+        raise InvalidInput("province", "province_not_allowed", role=role)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise InvalidInput("--email", f"{email} is already registered", "see `dtrack users list`")
+        raise InvalidInput("email", "already_registered", value=email)
     note = None
     province_row = None
     if province:

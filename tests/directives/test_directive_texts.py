@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from dtrack.directives.format import parse_data, parse_file
 from dtrack.directives.text_limits import MAX_CHARS, text_problem
 from dtrack.errors import DirectiveInvalid
+from dtrack.i18n.error_messages import say
 from dtrack.persistence.models import Directive, TaskGroup
 from dtrack.seeds import EXAMPLE_DIRECTIVE_FILE
 
@@ -50,22 +51,20 @@ def test_a_bad_text_names_the_file_the_field_and_the_line(tmp_path, case):
     with pytest.raises(DirectiveInvalid) as refused:
         parse_file(path)
     error = refused.value
-    assert error.path == str(path) and error.field.endswith(field)
-    assert error.problem.startswith("line ") and problem in error.problem
-    line = int(error.problem.split(":", 1)[0].removeprefix("line "))
+    assert error.path == str(path) and error.key.endswith(field)
+    assert error.problem.code == "line" and problem in say(error.problem, "en")
+    line = error.problem.params["line"]
     key = field.rsplit(".", 1)[-1]
     assert source.splitlines()[line - 1].lstrip().startswith(f"{key} =")
 
 
 def test_the_limit_is_in_the_message_and_the_vietnamese_wording():
-    from dtrack.i18n.error_messages import say
-
     data_source = SOURCE.replace('title_en = "', 'title_en = "' + "x" * 301, 1)
     import tomllib
 
     with pytest.raises(DirectiveInvalid) as refused:
         parse_data(tomllib.loads(data_source), "d.toml")
-    assert "the limit is 300" in refused.value.problem  # no source text given: no line, still the field
+    assert "the limit is 300" in say(refused.value.problem, "en")  # no source text given: no line, still the field
     assert say(refused.value, "vi").startswith("d.toml: directive.title_en: dài ")
     assert "tối đa 300 ký tự" in say(refused.value, "vi")
 
@@ -76,7 +75,7 @@ def test_any_text_is_accepted_or_refused_for_a_control_character_or_its_length(v
     controls = [c for c in value.replace("\r\n", "\n") if (ord(c) < 32 and c not in "\t\n") or 0x7F <= ord(c) <= 0x9F]
     assert (problem is not None) == bool(controls)
     if controls:
-        assert f"U+{ord(controls[0]):04X}" in problem
+        assert f"U+{ord(controls[0]):04X}" in say(problem, "en")
 
 
 @pytest.mark.parametrize("case", ["nul in the directive's title", "an over-long title"])

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from dtrack.directives.format import parse_data, parse_file
 from dtrack.directives.loader import load
 from dtrack.errors import DirectiveInvalid, UnknownDirective
+from dtrack.i18n.error_messages import say
 from dtrack.persistence.models import Directive, Task, TaskGroup
 from dtrack.seeds import DIRECTIVE_20_FILE, EXAMPLE_DIRECTIVE_FILE
 from dtrack.workflow.assignments import assign
@@ -86,7 +87,7 @@ def test_removing_a_group_that_has_tasks_is_refused_and_changes_nothing(db, worl
     data["groups"] = data["groups"][:-1]
     data["directive"]["title_en"] = "Changed"
     spec = parse_data(data, "shorter.toml")
-    with pytest.raises(DirectiveInvalid, match="already has tasks"), db.session() as s:
+    with pytest.raises(DirectiveInvalid, match="group_removed_has_tasks"), db.session() as s:
         load(s, spec, world.clock.now())
     with db.session() as s:
         assert s.scalar(select(Directive.title_en)) != "Changed"
@@ -126,24 +127,24 @@ def test_invalid_definitions_name_the_field_and_the_problem(mutate, field, probl
     with pytest.raises(DirectiveInvalid) as info:
         parse_data(data, "bad.toml")
     assert info.value.path == "bad.toml"
-    assert info.value.field == field
-    assert problem in info.value.problem
+    assert info.value.key == field
+    assert problem in say(info.value.problem, "en")
 
 
 def test_malformed_rrule_is_refused():
     data = _valid()
     recurring = next(g for g in data["groups"] if g["kind"] == "recurring")
     recurring["deadline"] = {"rrule": "FREQ=SOMETIMES"}
-    with pytest.raises(DirectiveInvalid, match="RRULE"):
+    with pytest.raises(DirectiveInvalid, match="malformed_rrule"):
         parse_data(data, "bad.toml")
 
 
 def test_unreadable_and_non_toml_files_are_named(tmp_path):
-    with pytest.raises(DirectiveInvalid, match="cannot read"):
+    with pytest.raises(DirectiveInvalid, match="cannot_read_file"):
         parse_file(tmp_path / "missing.toml")
     broken = tmp_path / "broken.toml"
     broken.write_text("[directive\ncode = 1", encoding="utf-8")
-    with pytest.raises(DirectiveInvalid, match="not valid TOML") as info:
+    with pytest.raises(DirectiveInvalid, match="not_toml") as info:
         parse_file(broken)
     assert str(broken) in str(info.value)
 
@@ -203,7 +204,7 @@ def test_a_bad_scope_is_refused_naming_the_field(extra, field, problem):
 
     with pytest.raises(DirectiveInvalid) as caught:
         parse_data(tomllib.loads(SCOPED_GROUP.format(extra=extra)), "sc.toml")
-    assert caught.value.field == field and problem in caught.value.problem
+    assert caught.value.key == field and problem in say(caught.value.problem, "en")
 
 
 def test_an_unknown_province_in_a_scope_fails_the_load_and_changes_nothing(db, world):
@@ -215,7 +216,8 @@ def test_an_unknown_province_in_a_scope_fails_the_load_and_changes_nothing(db, w
     before = counts(db)
     with pytest.raises(DirectiveInvalid) as caught, db.session() as s:
         load(s, spec, world.clock.now(), "sc.toml")
-    assert caught.value.field == "groups[ordinal=1].provinces" and "'Atlantis' is not a province" in str(caught.value)
+    assert caught.value.key == "groups[ordinal=1].provinces"
+    assert "'Atlantis' is not a province" in say(caught.value, "en")
     assert counts(db) == before
 
 

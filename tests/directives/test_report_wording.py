@@ -11,6 +11,7 @@ from sqlalchemy import select
 from dtrack.directives.format import ReportSideSpec, ReportSpec, parse_data, parse_file
 from dtrack.directives.loader import load
 from dtrack.errors import DirectiveInvalid
+from dtrack.i18n.error_messages import say
 from dtrack.persistence.models import Directive, Indicator
 from dtrack.reports.wording import directive_wording
 from dtrack.seeds import DIRECTIVE_20_FILE, EXAMPLE_DIRECTIVE_FILE
@@ -61,8 +62,8 @@ def test_wrong_report_keys_name_the_field(mutate, field, problem):
     mutate(data)
     with pytest.raises(DirectiveInvalid) as info:
         parse_data(data, "bad.toml")
-    assert (info.value.path, info.value.field) == ("bad.toml", field)
-    assert problem in info.value.problem
+    assert (info.value.path, info.value.key) == ("bad.toml", field)
+    assert problem in say(info.value.problem, "en")
 
 
 def test_the_shipped_files_say_their_own_wording():

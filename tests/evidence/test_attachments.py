@@ -15,6 +15,7 @@ from dtrack.errors import InvalidInput, PermissionDenied, StorageFailed, Unknown
 from dtrack.evidence.attachments import UnknownAttachment, attach, clean_name, fetch, list_files, withdraw
 from dtrack.evidence.filetypes import check_file, sniff
 from dtrack.evidence.storage import Store, evidence_root
+from dtrack.i18n.error_messages import say
 from dtrack.persistence.evidence_models import Attachment
 from dtrack.persistence.models import Event
 from tests.evidence.conftest import PNG, docx_bytes, odt_bytes, pdf_bytes, xlsx_bytes
@@ -50,7 +51,7 @@ def test_each_accepted_type_is_recognised_by_its_content(name, content, mimetype
 def test_wrong_files_are_refused_with_what_was_wrong(name, content, problem):
     with pytest.raises(InvalidInput) as refused:
         check_file(name, content, 10**6)
-    assert refused.value.field == "file" and problem in str(refused.value)
+    assert refused.value.field == "file" and problem in say(refused.value, "en")
 
 
 def test_attach_stores_once_by_content_with_an_audit_event_and_keeps_the_name(world, evidence_settings):
@@ -98,9 +99,9 @@ def test_a_completed_tasks_files_stay_and_no_new_ones_come(world, evidence_setti
     for trigger, who in (("start", officer), ("submit", officer), ("accept", overseer)):
         world.fire(KEY, trigger, who)
     before = _counts(world.db)
-    with pytest.raises(InvalidInput, match="completed"):
+    with pytest.raises(InvalidInput, match="evidence_closed"):
         withdraw(world.db, Clock(), KEY, officer, made.id)
-    with pytest.raises(InvalidInput, match="completed"):
+    with pytest.raises(InvalidInput, match="evidence_closed"):
         attach(world.db, Clock(), evidence_settings, KEY, officer, "muon.pdf", pdf_bytes("khác"))
     assert _counts(world.db) == before
     assert not [p for p in evidence_root(evidence_settings).rglob("*") if p.is_file() and "muon" in p.name]

@@ -90,7 +90,7 @@ def test_credentials_never_printed_or_logged(world, cli_runner, mail_env, smtp_a
     mail_env.setenv("DTRACK_SMTP_URL", smtp_auth.url.replace(SMTP_PASSWORD, SMTP_PASSWORD + "x"))
     cli_runner("digest", "build", "--as-of", "2026-01-06")
     refused = cli_runner("outbox", "send")
-    assert refused.exit_code == 1 and "login refused" in refused.output
+    assert refused.exit_code == 1 and "refused the login" in refused.output
     down = SmtpServer(auth=True)
     mail_env.setenv("DTRACK_SMTP_URL", down.url)
     unreachable = cli_runner("outbox", "send")

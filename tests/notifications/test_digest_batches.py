@@ -7,7 +7,7 @@ from sqlalchemy import delete, select, update
 
 import dtrack.notifications.digest_sending as sending
 from dtrack.config.clock import Clock
-from dtrack.config.settings import parse_smtp_url
+from dtrack.config.values import parse_smtp_url
 from dtrack.notifications.digest_gathering import batches, gather, gather_batch, plan_day, recipients
 from dtrack.notifications.digest_rendering import render
 from dtrack.notifications.digest_sending import build_digests, deliver

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
 from dtrack.config.clock import Clock
-from dtrack.config.settings import parse_smtp_url
+from dtrack.config.today import Today
+from dtrack.config.values import parse_smtp_url
 from dtrack.notifications.digest_items import Digest
 from dtrack.notifications.digest_sending import build_digests, deliver, preview
 from dtrack.notifications.transport import SmtpTransport
@@ -154,7 +155,7 @@ def test_the_overseer_digest_is_a_summary_with_links(db, tmp_path):
     assert "https://dtrack.example.vn/overdue" in rendered.text and "https://dtrack.example.vn/review" in rendered.text
     # Counts per region add up to the country's, which is what the overdue list says.
     with db.session() as s:
-        review = overdue_review(s, SEASON_END, clock=LAST_DAY)
+        review = overdue_review(s, Today.of(LAST_DAY))
     assert sum(r.overdue for r in digest.regions) == review.total
     assert sum(r.awaiting for r in digest.regions) == digest.section("awaiting_review").total
     assert f"Cả nước (34 tỉnh, thành): Quá hạn {review.total}," in rendered.text

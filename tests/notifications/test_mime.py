@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from markupsafe import escape
 
 from dtrack.config.clock import Clock
-from dtrack.config.settings import parse_smtp_url
+from dtrack.config.values import parse_smtp_url
 from dtrack.notifications.digest_gathering import Digest, Item, Section
 from dtrack.notifications.digest_rendering import render
 from dtrack.notifications.digest_sending import build_digests

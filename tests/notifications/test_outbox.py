@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select, update
 
 from dtrack.config.clock import Clock
-from dtrack.config.settings import parse_smtp_url
+from dtrack.config.values import parse_smtp_url
 from dtrack.notifications.digest_sending import build_digests, daily_run
 from dtrack.notifications.outbox import deliver, enqueue, retry
 from dtrack.notifications.transport import FileTransport, SmtpTransport, transport_from

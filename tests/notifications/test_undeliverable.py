@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from dtrack.accounts.admin import disable_user
 from dtrack.config.clock import Clock
-from dtrack.config.settings import parse_smtp_url
+from dtrack.config.values import parse_smtp_url
 from dtrack.notifications.digest_sending import build_digests
 from dtrack.notifications.outbox import deliver, enqueue, failed_messages
 from dtrack.notifications.transport import SmtpTransport

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from dtrack.config.today import Today
 from dtrack.errors import InvalidInput
 from dtrack.reports.collector import collector_paused
 from dtrack.reports.document import ReportOptions
@@ -38,12 +39,12 @@ def test_a_report_and_its_rendering_leave_the_collector_on(collector, db):
     gc.enable()
     seen = []
     with db.session() as s:
-        report = national_report(s, ReportOptions(date(2026, 1, 5)))
+        report = national_report(s, ReportOptions(Today(date(2026, 1, 5))))
     seen.append(gc.isenabled())
     for fmt in ("html", "xlsx"):
         render(report, fmt)
         seen.append(gc.isenabled())
     with pytest.raises(InvalidInput), db.session() as s:
-        national_report(s, ReportOptions(date(2026, 1, 5)), since=date(2026, 1, 5))
+        national_report(s, ReportOptions(Today(date(2026, 1, 5))), since=date(2026, 1, 5))
     seen.append(gc.isenabled())
     assert seen == [True, True, True, True]

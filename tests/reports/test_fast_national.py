@@ -21,6 +21,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from dtrack.config.clock import Clock
+from dtrack.config.today import Today
 from dtrack.persistence.models import Province, Task, TaskGroup
 from dtrack.reports import national
 from dtrack.reports.document import ReportOptions
@@ -72,8 +73,8 @@ def season(db):
     return db
 
 
-def _full_replay(session, code, as_of, clock, *, since=None, due_soon_days=7):
-    return snapshot(session, code, as_of, clock, due_soon_days=due_soon_days)
+def _full_replay(session, code, today, *, since=None):
+    return snapshot(session, code, today)
 
 
 def _both(db, monkeypatch, options: ReportOptions, since: date | None):
@@ -89,7 +90,7 @@ def _both(db, monkeypatch, options: ReportOptions, since: date | None):
 @pytest.mark.parametrize("day", DAYS, ids=[d.isoformat() for d in DAYS])
 def test_the_fast_path_gives_the_full_replays_report(season, monkeypatch, day):
     for lang, since in (("vi", day - timedelta(days=30)), ("en", None)):
-        fast, slow = _both(season, monkeypatch, ReportOptions(day, lang=lang), since)
+        fast, slow = _both(season, monkeypatch, ReportOptions(Today(day), lang=lang), since)
         assert [(t.key, t.title, t.headers, t.rows) for t in fast.tables] == \
                [(t.key, t.title, t.headers, t.rows) for t in slow.tables]
         assert fast.extra["summary"] == slow.extra["summary"] and fast.extra["chart"] == slow.extra["chart"]
@@ -98,13 +99,13 @@ def test_the_fast_path_gives_the_full_replays_report(season, monkeypatch, day):
 
 
 def test_the_season_has_what_the_comparison_is_about(season, monkeypatch):
-    fast, _ = _both(season, monkeypatch, ReportOptions(date(2026, 7, 12)), date(2026, 6, 30))
+    fast, _ = _both(season, monkeypatch, ReportOptions(Today(date(2026, 7, 12))), date(2026, 6, 30))
     reasons = [row[-1] for row in fast.table("not_applicable").rows]
     assert "Tỉnh không có làng nghề" in reasons and "Trùng nhiệm vụ" in reasons
     assert FORMULA_NOTE in [row[-1] for row in fast.table("blocked").rows]
     kinds = {row[3] for row in fast.table("changes").rows}
     assert {trigger_label("reopen", "vi"), trigger_label("block", "vi")} <= kinds
-    after, _ = _both(season, monkeypatch, ReportOptions(date(2026, 7, 31)), None)
+    after, _ = _both(season, monkeypatch, ReportOptions(Today(date(2026, 7, 31))), None)
     assert [row[-1] for row in after.table("not_applicable").rows] == ["Tỉnh không có làng nghề"]
 
 
@@ -152,7 +153,7 @@ def test_the_html_rows_written_in_python_are_the_templates_bytes(season, lang):
     original = _original_templates()
     for day in (date(2026, 6, 30), date(2026, 7, 12)):
         with season.session() as s:
-            report = national_report(s, ReportOptions(day, lang=lang), day - timedelta(days=60))
+            report = national_report(s, ReportOptions(Today(day), lang=lang), day - timedelta(days=60))
         assert report.table("changes").rows and report.extra["matrix"]
         expected = original.get_template("reports/national.html.j2").render(**_context(report))
         assert render(report, "html").decode("utf-8") == expected
@@ -211,7 +212,7 @@ def _cells(data: bytes) -> dict:
 
 def test_the_write_only_xlsx_holds_what_the_normal_mode_wrote(season):
     with season.session() as s:
-        report = national_report(s, ReportOptions(date(2026, 7, 12), year=2025), date(2026, 6, 1))
+        report = national_report(s, ReportOptions(Today(date(2026, 7, 12)), year=2025), date(2026, 6, 1))
     assert any(isinstance(v, Percent) for t in report.tables for r in t.rows for v in r)
     assert any(isinstance(v, date) for t in report.tables for r in t.rows for v in r)
     written, expected = _cells(render(report, "xlsx")), _cells(_normal_mode_xlsx(report))

@@ -17,7 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, func, select
 
+from dtrack.config.today import Today
 from dtrack.errors import ImportInvalid
+from dtrack.i18n.error_messages import say
 from dtrack.persistence.models import IndicatorValue, Province
 from dtrack.reports.document import ReportOptions
 from dtrack.reports.figures import Figures, combine_sources, period_end
@@ -79,14 +81,14 @@ def test_national_2025_plan_without_a_national_figure_is_the_sum_of_two_regions(
 
 def test_report_labels_a_regions_sum_with_its_coverage_and_gives_no_rate(db, parse):
     with db.session() as session:
-        built = national_report(session, ReportOptions(END_2024, "vi"))
+        built = national_report(session, ReportOptions(Today(END_2024), "vi"))
         html, md = render(built, "html").decode(), render(built, "md").decode()
     country = next(r for r in parse(html).tables["budget"] if r[0] == "Cả nước")
     assert country[1:4] == ["332 tỷ đồng", "147,81 tỷ đồng", "–"]  # 147.81 bn of two regions against 332: no rate
     assert country[4] == "Kế hoạch: số liệu báo cáo cả nước; Đã giải ngân: cộng Bắc + Nam (2/3 vùng)"
     assert "cộng Bắc + Nam (2/3 vùng)" in md and "147,81 tỷ đồng" in md
     with db.session() as session:
-        built = national_report(session, ReportOptions(SEPT_2025, "vi"))
+        built = national_report(session, ReportOptions(Today(SEPT_2025), "vi"))
         html = render(built, "html").decode()
     country = next(r for r in parse(html).tables["budget"] if r[0] == "Cả nước")
     assert country[1] == "204,31 tỷ đồng" and country[3] == "–"
@@ -119,7 +121,7 @@ def test_honoured_and_voted_are_separate_indicators_never_added(db, parse):
         assert figures.region("typical_products_honoured", "north").value == 126
         assert figures.national("typical_products_voted").value == 219
         assert figures.national("typical_products_honoured").value == 126
-        built = national_report(session, ReportOptions(END_2024, "vi"))
+        built = national_report(session, ReportOptions(Today(END_2024), "vi"))
     rows = {r[0]: r for r in parse(render(built, "html").decode()).tables["indicators"][1:]}
     voted = rows["Sản phẩm công nghiệp nông thôn tiêu biểu được bình chọn các cấp"]
     honoured = rows["Sản phẩm công nghiệp nông thôn tiêu biểu được tôn vinh, cấp giấy chứng nhận"]
@@ -158,7 +160,7 @@ def test_old_and_new_names_add_up_and_both_rows_are_kept(db, world, tmp_path, pa
         total = figures.province("budget_disbursed", an_giang)
         assert total.value == 7_300_000_000 and total.covers == ("an-giang", "kien-giang")
         assert figures.coverage_label(total, "vi") == "số liệu báo cáo, cộng An Giang + Kiên Giang"
-        built = province_report(session, "an-giang", ReportOptions(END_2024, "vi"))
+        built = province_report(session, "an-giang", ReportOptions(Today(END_2024), "vi"))
     own = parse(render(built, "html").decode()).tables["province_budget"][1]
     assert own[0] == "An Giang" and own[2] == "7,3 tỷ đồng" and own[4] == "số liệu báo cáo, cộng An Giang + Kiên Giang"
 
@@ -191,8 +193,9 @@ def test_a_different_value_for_the_same_source_and_day_is_refused_or_replaced_ex
     with pytest.raises(ImportInvalid) as caught, db.session() as session:
         import_file(session, changed, overseer, world.clock.now(), TODAY)
     assert [line for line, _ in caught.value.problems] == [3]
-    assert "an-giang (as kien-giang)" in caught.value.problems[0][1] and "3200000000" in caught.value.problems[0][1]
-    assert "--replace" in caught.value.problems[0][1]
+    conflict = say(caught.value.problems[0][1], "en")
+    assert "an-giang (kien-giang)" in conflict and "3200000000" in conflict
+    assert "--replace" in say(caught.value, "en", "cli")  # the command line says how to replace it
     assert _count(db) == before
     with db.session() as session:
         result = import_file(session, changed, overseer, world.clock.now(), TODAY, replace=True)
@@ -214,7 +217,7 @@ def test_one_file_giving_two_values_for_one_figure_is_refused_with_both_lines(db
     before = _count(db)
     with pytest.raises(ImportInvalid) as caught, db.session() as session:
         import_file(session, path, overseer, world.clock.now(), TODAY, replace=True)
-    assert [line for line, _ in caught.value.problems] == [4] and "line 2" in caught.value.problems[0][1]
+    assert [line for line, _ in caught.value.problems] == [4] and "line 2" in say(caught.value.problems[0][1], "en")
     assert _count(db) == before
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, select
 from dtrack.directives.format import parse_file
 from dtrack.directives.loader import load
 from dtrack.errors import ImportInvalid, InvalidInput, PermissionDenied
+from dtrack.i18n.error_messages import say
 from dtrack.persistence.models import Indicator, IndicatorValue
 from dtrack.reports.figures import Figures
 from dtrack.reports.indicators import import_file, parse_value, report_value
@@ -92,7 +93,8 @@ def test_import_with_one_bad_row_imports_nothing(db, world, tmp_path):
     with pytest.raises(ImportInvalid) as caught, db.session() as session:
         import_file(session, path, officer, world.clock.now(), TODAY)
     assert [line for line, _ in caught.value.problems] == [3, 4]
-    assert "not a whole number" in caught.value.problems[0][1] and "no_such_indicator" in caught.value.problems[1][1]
+    assert "not a whole number" in say(caught.value.problems[0][1], "en")
+    assert "no_such_indicator" in say(caught.value.problems[1][1], "en")
     assert _count(db) == before
 
 
@@ -140,7 +142,7 @@ def test_cli_report_value(cli_runner, world):
     assert result.exit_code == 0 and "8340000000" in result.output
     result = cli_runner("indicators", "report", "tay-ninh", "--period", "2025", "--indicator", "budget_disbursed",
                         "--value", "-5", "--as", officer)
-    assert result.exit_code == 1 and result.output.startswith("error: value")
+    assert result.exit_code == 1 and result.output.startswith("error: --value")
     assert "budget_plan" in cli_runner("indicators", "list").output
 
 
@@ -216,4 +218,4 @@ def test_unusable_files_are_refused_with_one_line(tmp_path, name, content, probl
     path.write_text(content, encoding="utf-8")
     with pytest.raises(InvalidInput) as caught:
         list(read_rows(path))
-    assert problem in str(caught.value) and "\n" not in str(caught.value)
+    assert problem in say(caught.value, "en") and "\n" not in say(caught.value, "vi")

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from dtrack.config.today import Today
 from dtrack.directives.format import parse_file
 from dtrack.persistence.models import Directive
 from dtrack.reports.document import Report, Table, national_header
@@ -78,13 +79,13 @@ def test_covering_message_quotes_the_report(db, world):
     world.fire("20/CT-BCT:1:ca-mau", "start", province)
     world.fire("20/CT-BCT:1:ca-mau", "block", province, note="Thiếu kinh phí")
     with db.session() as session:
-        built = national_report(session, ReportOptions(world.clock.today()))
+        built = national_report(session, ReportOptions(Today.of(world.clock)))
         name, _, _ = render_file(built, "html")
         subject, body = covering_message(built, name)
         assert subject == "Báo cáo Tổng hợp tình hình thực hiện Chỉ thị 20/CT-BCT (số liệu đến ngày 05/01/2026)"
         assert "Cục Đổi mới sáng tạo, Chuyển đổi xanh và Khuyến công gửi kèm báo cáo" in body
         assert "- Tổng số nhiệm vụ: 306" in body and "- Vướng mắc: 1" in body and name in body
-        english = province_report(session, "ca-mau", ReportOptions(world.clock.today(), "en"))
+        english = province_report(session, "ca-mau", ReportOptions(Today.of(world.clock), "en"))
         subject, body = covering_message(english, "r.xlsx")
         assert subject.startswith("Report: Implementation of Directive 20/CT-BCT in Ca Mau")
         assert body.startswith("To: the Department") and "The Department of Industry and Trade of Ca Mau sends" in body

@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from dtrack.config.today import Today
 from dtrack.persistence.models import Task
 from dtrack.reports.document import ReportOptions
 from dtrack.reports.national import national_report
@@ -26,7 +27,7 @@ SCRIPT = "<script>alert('x')</script>"
 
 def _national(db, fmt="html", lang="vi", as_of=SOUTH_2025, **kwargs):
     with db.session() as session:
-        built = national_report(session, ReportOptions(as_of, lang), **kwargs)
+        built = national_report(session, ReportOptions(Today(as_of), lang), **kwargs)
         return built, render(built, fmt)
 
 
@@ -144,7 +145,7 @@ def test_province_report(db, world, parse):
     _play(world)
     with db.session() as session:
         for lang in ("vi", "en"):
-            built = province_report(session, "Long An", ReportOptions(world.clock.today(), lang, year=2025))
+            built = province_report(session, "Long An", ReportOptions(Today.of(world.clock), lang, year=2025))
             assert built.extra["note"] == "Long An is now part of Tây Ninh; using tay-ninh"
             name, mime, data = render_file(built, "html")
             page = parse(data.decode())
@@ -155,7 +156,7 @@ def test_province_report(db, world, parse):
             assert page.tables["proposals"][1][2] == "Đề xuất: bổ sung kinh phí & cán bộ"
         text = " ".join(page.text)
         assert "PEOPLE'S COMMITTEE OF TAY NINH" in text and "SOCIALIST REPUBLIC OF VIET NAM" in text
-        built = province_report(session, "tay-ninh", ReportOptions(world.clock.today()))
+        built = province_report(session, "tay-ninh", ReportOptions(Today.of(world.clock)))
         page = parse(render(built, "html").decode())
         text = " ".join(page.text)
         assert "ỦY BAN NHÂN DÂN TỈNH TÂY NINH" in text and "Độc lập - Tự do - Hạnh phúc" in text

@@ -1,6 +1,7 @@
 """The Department's own task and tasks marked not applicable in the national and province reports (issue 11)."""
 from __future__ import annotations
 
+from dtrack.config.today import Today
 from dtrack.reports.document import ReportOptions
 from dtrack.reports.national import national_report
 from dtrack.reports.province import province_report
@@ -13,8 +14,8 @@ REASON = "Tỉnh không có làng nghề đan lát"
 
 def _reports(db, directive: str, province: str, lang: str = "vi"):
     with db.session() as session:
-        national = national_report(session, ReportOptions(TODAY, lang, directive=directive))
-        local = province_report(session, province, ReportOptions(TODAY, lang, directive=directive))
+        national = national_report(session, ReportOptions(Today(TODAY), lang, directive=directive))
+        local = province_report(session, province, ReportOptions(Today(TODAY), lang, directive=directive))
         return national, local, render(national, "html").decode(), render(local, "html").decode()
 
 

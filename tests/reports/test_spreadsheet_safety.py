@@ -17,7 +17,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from dtrack.cli import overdue_csv_text
+from dtrack.commands.overdue import overdue_csv_text
 from dtrack.directives.format import parse_file
 from dtrack.persistence.models import Directive
 from dtrack.reading.overdue import CellCounts, LateTask, OverdueReview, TimelinessMatrix

@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import select
 
 from dtrack.config.clock import Clock
+from dtrack.config.today import Today
 from dtrack.persistence.models import Event, Province, Task
 from dtrack.reports.document import ReportOptions
 from dtrack.reports.national import national_report
@@ -147,7 +148,7 @@ def views_agree(demo, cli_runner, day: date) -> None:
 
 def national_report_of(db, day: date):
     with db.session() as s:
-        return national_report(s, ReportOptions(day))
+        return national_report(s, ReportOptions(Today(day)))
 
 
 def test_the_report_matrix_shows_how_many_periods_of_a_cell_are_overdue(demo):

@@ -112,12 +112,13 @@ def test_two_schedulers_only_one_acts_and_the_standby_takes_over(db_url):
 def test_daily_job_runs_reminders_then_digests_then_delivery(world, db_url, tmp_path, monkeypatch):
     from sqlalchemy import func, select
 
+    from dtrack.config.settings import load_settings
     from dtrack.usecases.scheduler import configure, digest_job
 
     mail = tmp_path / "mail"
     monkeypatch.setenv("DTRACK_MAIL_DIR", str(mail))
     officer = world.user("province", "ha-noi")
-    configure(world.db, "2026-01-05")  # what `run` does: the job takes no arguments
+    configure(world.db, load_settings(), date(2026, 1, 5))  # what `run` does: the job takes no arguments
     try:
         digest_job()
         digest_job()  # a second run the same day sends nothing new

@@ -22,7 +22,7 @@ from dtrack.config.clock import LOCAL_TZ, Clock
 from dtrack.config.settings import load_settings
 from dtrack.persistence.database import Database
 from dtrack.persistence.models import Task
-from dtrack.web.app import create_app
+from dtrack.web.app import build_app
 from dtrack.workflow.users import add_user
 
 PASSWORD = "Mật-khẩu-thử-2026"
@@ -132,7 +132,7 @@ def form_of(client: TestClient, task_id: int) -> tuple[str, str]:
 def make_site(db: Database, **overrides: str) -> Site:
     clock = ManualClock(START)
     settings = load_settings({}, **overrides)
-    site = Site(db, clock, settings, create_app(db, settings, clock))
+    site = Site(db, clock, settings, build_app(db, settings, clock))
     with db.session() as session:
         for role_name, (email, name, role, province) in ACCOUNTS.items():
             add_user(session, email=email, name=name, role=role, province=province, now=clock.now())

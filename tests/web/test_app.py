@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from dtrack.config.settings import load_settings
 from dtrack.persistence.database import Database
-from dtrack.web.app import HANDLER_THREADS, create_app
+from dtrack.web.app import HANDLER_THREADS, build_app
 from tests.workflow.test_database_pool import connections_opened
 
 
 def test_the_app_keeps_a_connection_per_handler_thread(db_url):
     db = Database(db_url)
     try:
-        create_app(db, load_settings({}))
+        build_app(db, load_settings({}))
         # Every handler thread busy, three times over: each connection is opened once, then reused.
         assert connections_opened(db, rounds=3, at_once=HANDLER_THREADS) == HANDLER_THREADS
     finally:

@@ -279,9 +279,10 @@ def test_the_login_form_works_with_the_servers_own_pre_login_cookie(site):
     client = site.anonymous()
     page = client.get("/login")
     cookie = client.cookies["dtrack_csrf"]
-    assert prelogin.cookie_id(cookie) is not None
+    secret = site.app.state.web.secret
+    assert prelogin.cookie_id(secret, cookie) is not None
     token = CSRF.search(page.text).group(1)
-    assert token != cookie and prelogin.token_matches(cookie, token)
+    assert token != cookie and prelogin.token_matches(secret, cookie, token)
     assert client.post("/login", data={"email": site.emails["own"], "password": PASSWORD,
                                        "csrf_token": token}).status_code == 303
 

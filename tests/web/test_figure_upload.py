@@ -47,7 +47,7 @@ def test_a_bad_row_imports_nothing_and_names_its_line(site):
     bad = GOOD + "Hà Nội,khong_co_chi_tieu,2025,1,2025-12-31\nHuế,budget_disbursed,2025,-5,2025-12-31\n"
     answer = _send(site.client("overseer"), "so-lieu.csv", bad.encode("utf-8"))
     assert answer.status_code == 422
-    assert "line 4" in answer.text and "line 5" in answer.text and "nothing imported" in answer.text
+    assert "dòng 4" in answer.text and "dòng 5" in answer.text and "chưa nhập gì" in answer.text
     assert count(site, "indicator_values") == before and site.fingerprint() == fingerprint
     for name, content in (("so-lieu.pdf", b"%PDF-1.4"), ("rong.csv", b"")):
         assert _send(site.client("overseer"), name, content).status_code == 422
@@ -58,4 +58,4 @@ def test_a_province_officer_imports_only_their_own_figures(site):
     mine = "unit,indicator,period,value,as_of\nHà Nội,budget_disbursed,2025,7,2025-12-31\n"
     assert _send(own, "cua-toi.csv", mine.encode()).status_code == 303
     theirs = _send(own, "tinh-khac.csv", GOOD.encode())  # Kiên Giang (An Giang) is another province
-    assert theirs.status_code == 422 and "line 3" in theirs.text
+    assert theirs.status_code == 422 and "dòng 3" in theirs.text

@@ -66,9 +66,10 @@ def test_the_cli_the_form_and_the_api_agree(site, cli_runner):
 
 @pytest.mark.parametrize("typed", ["٣٠", "３０", "+30"])
 def test_the_vietnamese_line_quotes_what_was_typed(typed):
-    from dtrack.i18n.error_messages import say
+    from dtrack.i18n.error_messages import word
 
     with pytest.raises(InvalidInput) as refused:
         parse_progress(typed)
-    assert say(refused.value, "vi") == (f"--progress: {typed!r} không phải là tiến độ hợp lệ; "
-                                        "hãy ghi một số nguyên từ 0 đến 100")
+    assert refused.value.field == "progress"
+    assert word(refused.value, "vi").line() == (f"{typed!r} không phải là tiến độ hợp lệ; "
+                                                "hãy ghi một số nguyên từ 0 đến 100")

@@ -8,6 +8,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from dtrack.errors import DatabaseNotInitialised, DatabaseUnavailable
+from dtrack.i18n.error_messages import say
 from dtrack.persistence.database import MIGRATIONS_DIR, SCHEMA_REVISION, Database
 from dtrack.persistence.models import schema_metadata
 
@@ -38,8 +39,9 @@ def test_migrate_twice_is_harmless(empty_url):
 
 def test_unmigrated_database_is_refused_with_a_hint(empty_url):
     db = Database(empty_url)
-    with pytest.raises(DatabaseNotInitialised, match="dtrack init"):
+    with pytest.raises(DatabaseNotInitialised) as info:
         db.ensure_ready()
+    assert "dtrack init" in say(info.value, "en", "cli")  # the hint, on the command line
     db.dispose()
 
 
@@ -54,8 +56,8 @@ def test_unmigrated_database_is_refused_with_a_hint(empty_url):
 def test_unreachable_database_is_one_clear_error(url):
     with pytest.raises(DatabaseUnavailable) as info, Database(url).session():
         pass
-    assert "cannot open database" in str(info.value)
-    assert "\n" not in str(info.value)
+    assert "cannot open database" in say(info.value, "en")
+    assert "\n" not in say(info.value, "en") and "\n" not in say(info.value, "vi")
 
 
 def test_sqlite_runs_with_wal_and_foreign_keys(tmp_path):
@@ -70,4 +72,4 @@ def test_password_is_hidden_in_messages():
     db = Database("postgresql+psycopg://user:s3cret@127.0.0.1:1/none")
     with pytest.raises(DatabaseUnavailable) as info:
         db.engine  # noqa: B018 - the property connects, and raises here
-    assert "s3cret" not in str(info.value)
+    assert "s3cret" not in str(info.value) and "s3cret" not in say(info.value, "vi")

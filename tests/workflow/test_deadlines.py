@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from dtrack.config.clock import Clock
 from dtrack.config.settings import display, load_settings
+from dtrack.config.today import Today
 from dtrack.errors import InvalidInput, RuleError
 from dtrack.persistence.models import Event, Task, TaskGroup
 from dtrack.workflow.assignments import open_periods
@@ -84,9 +85,10 @@ def test_calendar_settings_are_checked_at_start_up():
     loaded = load_settings({"DTRACK_EXTRA_WORKING_DAYS": "2026-01-03, 2026-02-28", "DTRACK_EXTRA_DAYS_OFF": ""})
     assert loaded.extra_working_days == (date(2026, 1, 3), date(2026, 2, 28))
     assert loaded.extra_days_off == ()
-    with pytest.raises(InvalidInput, match="DTRACK_EXTRA_DAYS_OFF"):
+    with pytest.raises(InvalidInput, match="DTRACK_EXTRA_DAYS_OFF") as refused:
         load_settings({"DTRACK_EXTRA_DAYS_OFF": "2026-02-30"})
-    with pytest.raises(InvalidInput, match="0 is not"):
+    assert refused.value.field == "extra_days_off"
+    with pytest.raises(InvalidInput, match="zero_days_before"):
         load_settings({"DTRACK_REMIND_BEFORE_DAYS": "7,0"})
     with pytest.raises(InvalidInput):
         load_settings({"DTRACK_DIGEST_TIME": "25:00"})
@@ -254,7 +256,7 @@ def test_a_deadline_on_a_day_off_moves_to_the_next_working_day():
     quarterly = parse_rule({"rrule": "FREQ=YEARLY;BYMONTH=1,4,7,10;BYMONTHDAY=10"})
     assert quarterly.raw_due(date(2026, 12, 1)) == date(2027, 1, 10)
     assert quarterly.due(date(2026, 12, 1), PLAIN) == date(2027, 1, 11)
-    status = classify(State.IN_PROGRESS.value, quarterly.due(date(2026, 12, 1), PLAIN), date(2027, 1, 11))
+    status = classify(State.IN_PROGRESS.value, quarterly.due(date(2026, 12, 1), PLAIN), Today(date(2027, 1, 11)))
     assert status.status == DeadlineStatus.DUE_SOON
     # +6 months from Monday 03/11/2025 is Sunday 03/05/2026 -> Monday 04/05/2026.
     assert parse_rule("+6 months").due(date(2025, 11, 3), PLAIN) == date(2026, 5, 4)

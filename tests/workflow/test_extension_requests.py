@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from dtrack.config.today import Today
 from dtrack.errors import (
     DeadlineFinal,
     ExtensionAlreadyRequested,
@@ -16,6 +17,7 @@ from dtrack.errors import (
     UnknownExtensionRequest,
     UnknownTask,
 )
+from dtrack.i18n.error_messages import word
 from dtrack.persistence.models import Event, ExtensionRequest, Task
 from dtrack.reading.overdue import timeliness_matrix
 from dtrack.workflow.extension import extend
@@ -36,7 +38,7 @@ def snapshot(db) -> tuple:
 
 def ha_noi_rate(db, today: date):
     with db.session() as s:
-        return timeliness_matrix(s, today).by_province["ha-noi"].on_time_rate
+        return timeliness_matrix(s, Today(today)).by_province["ha-noi"].on_time_rate
 
 
 def test_a_completed_tasks_deadline_is_final_and_the_on_time_rate_holds(world):
@@ -48,7 +50,7 @@ def test_a_completed_tasks_deadline_is_final_and_the_on_time_rate_holds(world):
     before = snapshot(world.db)
     with pytest.raises(DeadlineFinal) as caught:
         extend(world.db, world.clock, overseer, date(2026, 2, 1), "Gia hạn sau khi đã xong", task_refs=[REPORT])
-    assert caught.value.task_key == REPORT and caught.value.hint and "reopen" in caught.value.hint
+    assert caught.value.task_key == REPORT and "reopens the task" in word(caught.value, "en").hint
     assert snapshot(world.db) == before
     assert ha_noi_rate(world.db, world.clock.today()) == rate
     # A group extension moves the open tasks and leaves the completed one as it is.
@@ -103,7 +105,7 @@ def test_request_then_refuse_keeps_the_deadline(world):
         assert task.due_on == date(2025, 12, 15)
         assert [(e.trigger, e.note) for e in task.events][-1] == (RequestTrigger.REFUSE_EXTENSION,
                                                                   "Đã quá hạn lâu, nộp ngay")
-    with pytest.raises(RequestAlreadyDecided, match="already refused"):
+    with pytest.raises(RequestAlreadyDecided, match="status='refused'"):
         grant_request(world.db, world.clock, overseer, asked.id)
     # A refusal frees the task for a new request.
     assert request_extension(world.db, world.clock, officer, REPORT, date(2026, 1, 20), "Lần hai").status == "pending"
@@ -162,7 +164,7 @@ def test_a_province_cannot_decide_and_bad_requests_change_nothing(world):
         grant_request(world.db, world.clock, officer, asked.id)
     with pytest.raises(PermissionDenied):
         refuse_request(world.db, world.clock, officer, asked.id, "tự từ chối")
-    with pytest.raises(InvalidInput, match="not after the current deadline"):
+    with pytest.raises(InvalidInput, match="not_after_deadline"):
         grant_request(world.db, world.clock, overseer, asked.id, date(2025, 12, 1))
     with pytest.raises(UnknownExtensionRequest):
         grant_request(world.db, world.clock, overseer, 9999)
@@ -170,7 +172,7 @@ def test_a_province_cannot_decide_and_bad_requests_change_nothing(world):
         grant_request(world.db, world.clock, overseer, "abc")
     assert snapshot(world.db) == before  # the failed grant left the request pending
     other = "20/CT-BCT:9:ha-noi:2025-H2".replace("9:ha-noi:2025-H2", "1:ha-noi")
-    with pytest.raises(InvalidInput, match="not after the current deadline"):
+    with pytest.raises(InvalidInput, match="not_after_deadline"):
         request_extension(world.db, world.clock, officer, other, date(2025, 12, 1), "Sớm hơn")
     with pytest.raises(InvalidInput, match="reason"):
         request_extension(world.db, world.clock, officer, other, date(2027, 12, 1), " ")

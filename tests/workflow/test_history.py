@@ -8,9 +8,10 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from dtrack.config.clock import Clock
+from dtrack.config.today import Today
 from dtrack.persistence.models import Task
 from dtrack.usecases.demo import SEASON_END, SEASON_START, run_demo
-from dtrack.workflow.history import STANDING_COLUMNS, end_of_day, replay, standing_rows
+from dtrack.workflow.history import STANDING_COLUMNS, replay, standing_rows
 from dtrack.workflow.tasks import list_tasks
 
 season = st.dates(min_value=SEASON_START - timedelta(days=3), max_value=SEASON_END + timedelta(days=3))
@@ -22,11 +23,11 @@ def test_standing_on_a_day_is_the_replay_of_every_event_until_it_ends(db, day: d
     if not getattr(db, "_demo", False):  # one season per database, whatever the examples
         run_demo(db)
         db._demo = True
-    clock = Clock(pinned=day)
+    today = Today.of(Clock(pinned=day))
     with db.session() as s:
-        got = {row.id: standing for row, standing in standing_rows(s, select(*STANDING_COLUMNS), day, clock)}
+        got = {row.id: standing for row, standing in standing_rows(s, select(*STANDING_COLUMNS), today)}
         assigned = set(s.scalars(select(Task.id).where(Task.assigned_on <= day)))
         assert set(got) == assigned  # tasks not yet assigned that day do not count
-        assert got == replay(s, assigned, end_of_day(day, clock))
+        assert got == replay(s, assigned, today.ends_at())
         # tasks list gives the same states.
-        assert {v.id: v.state for v in list_tasks(s, as_of=day, clock=clock)} == {i: g.state for i, g in got.items()}
+        assert {v.id: v.state for v in list_tasks(s, today=today)} == {i: g.state for i, g in got.items()}

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from dtrack.config.clock import Clock
+from dtrack.config.today import Today
 from dtrack.errors import InvalidInput, PermissionDenied
 from dtrack.persistence.models import Event, Reminder, Task
 from dtrack.reading.overdue import Scope, overdue_review, timeliness_matrix
@@ -35,7 +36,7 @@ def local_noon(day: date) -> datetime:
     (State.IN_PROGRESS, date(2026, 3, 1), None, None, Timeliness(D.ON_TRACK, 9)),
 ])
 def test_classification_at_boundary_days(state, as_of, submitted, completed, expected):
-    got = classify(state, DUE, as_of, due_soon_days=7,
+    got = classify(state, DUE, Today(as_of, due_soon_days=7),
                    submitted_at=local_noon(submitted) if submitted else None,
                    completed_at=local_noon(completed) if completed else None)
     assert got == expected
@@ -44,10 +45,10 @@ def test_classification_at_boundary_days(state, as_of, submitted, completed, exp
 def test_a_submission_late_in_the_evening_local_time_counts_on_its_local_day():
     # 23:30 on the deadline in Hà Nội is 16:30 UTC the same day: on time.
     at = datetime(2026, 3, 10, 16, 30, tzinfo=UTC)
-    assert classify(State.COMPLETED, DUE, date(2026, 4, 1), submitted_at=at).status == D.COMPLETED_ON_TIME
+    assert classify(State.COMPLETED, DUE, Today(date(2026, 4, 1)), submitted_at=at).status == D.COMPLETED_ON_TIME
     # 00:30 local on 11 March is 17:30 UTC on 10 March: late.
     late = datetime(2026, 3, 10, 17, 30, tzinfo=UTC)
-    assert classify(State.COMPLETED, DUE, date(2026, 4, 1), submitted_at=late) == Timeliness(D.COMPLETED_LATE, 1)
+    assert classify(State.COMPLETED, DUE, Today(date(2026, 4, 1)), submitted_at=late) == Timeliness(D.COMPLETED_LATE, 1)
 
 
 def test_overdue_review_sorts_by_days_and_keeps_submissions_apart(world):
@@ -58,20 +59,20 @@ def test_overdue_review_sorts_by_days_and_keeps_submissions_apart(world):
     world.fire("20/CT-BCT:9:ha-noi:2025-H2", "submit", ha_noi)
     world.fire("20/CT-BCT:9:hue:2025-H2", "start", hue)
     with world.db.session() as s:
-        review = overdue_review(s, date(2026, 1, 5))
+        review = overdue_review(s, Today(date(2026, 1, 5)))
         assert len(review.overdue) == 33 and {t.days for t in review.overdue} == {21}
         assert [t.key for t in review.awaiting_review] == ["20/CT-BCT:9:ha-noi:2025-H2"]
         assert review.awaiting_review[0].days == 0
         assert review.overdue[0].title_vi == "Báo cáo khuyến công 6 tháng cuối năm 2025"
         regions = review.counts("region")
         assert regions["north"] + regions["central"] + regions["south"] == 33
-        assert overdue_review(s, date(2026, 1, 5), min_days=22).overdue == []
-        assert len(overdue_review(s, date(2026, 1, 5), min_days=21).overdue) == 33
-        assert len(overdue_review(s, date(2026, 1, 5), Scope(region="south")).overdue) == regions["south"]
+        assert overdue_review(s, Today(date(2026, 1, 5)), min_days=22).overdue == []
+        assert len(overdue_review(s, Today(date(2026, 1, 5)), min_days=21).overdue) == 33
+        assert len(overdue_review(s, Today(date(2026, 1, 5)), Scope(region="south")).overdue) == regions["south"]
         # On the deadline day nothing is overdue yet.
-        assert overdue_review(s, date(2025, 12, 15)).overdue == []
-        with pytest.raises(InvalidInput, match="--min-days"):
-            overdue_review(s, date(2026, 1, 5), min_days=-1)
+        assert overdue_review(s, Today(date(2025, 12, 15))).overdue == []
+        with pytest.raises(InvalidInput, match="field=min_days"):
+            overdue_review(s, Today(date(2026, 1, 5)), min_days=-1)
 
 
 def test_four_cell_matrix_counts_and_on_time_rate(world):
@@ -85,7 +86,7 @@ def test_four_cell_matrix_counts_and_on_time_rate(world):
     for trigger, actor in (("start", officer), ("submit", officer), ("accept", overseer)):
         world.fire("20/CT-BCT:9:ha-noi:2025-H2", trigger, actor)
     with world.db.session() as s:
-        matrix = timeliness_matrix(s, date(2026, 1, 5))
+        matrix = timeliness_matrix(s, Today(date(2026, 1, 5)))
     cells = matrix.by_province["ha-noi"].counts
     assert (cells["completed_on_time"], cells["completed_late"], cells["overdue"],
             cells["open_within_deadline"]) == (1, 1, 0, 7)
@@ -116,7 +117,7 @@ def test_extension_is_audited_and_cancels_old_reminders(world):
         pending = s.scalar(select(func.count()).select_from(Reminder).where(
             Reminder.task_id == task.id, Reminder.cancelled_at.is_(None)))
         assert pending == 0
-        review = overdue_review(s, world.clock.today())
+        review = overdue_review(s, Today.of(world.clock))
     assert "20/CT-BCT:9:ha-noi:2025-H2" not in {t.key for t in review.overdue}
     # The extended task now gets reminders for its new deadline only.
     again = sweep(db, Clock(pinned=date(2026, 1, 24)))
@@ -131,7 +132,7 @@ def test_group_extension_for_many_provinces_is_all_or_nothing(world):
     overseer = world.user("overseer", None)
     province_user = world.user("province", "ha-noi")
     db = world.db
-    with pytest.raises(InvalidInput, match="not after the current deadline"):
+    with pytest.raises(InvalidInput, match="not_after_deadline"):
         extend(db, world.clock, overseer, date(2025, 12, 15), "x", directive="20/CT-BCT", group=9)
     with pytest.raises(PermissionDenied):
         extend(db, world.clock, province_user, date(2026, 2, 1), "x", directive="20/CT-BCT", group=9)
@@ -144,7 +145,7 @@ def test_group_extension_for_many_provinces_is_all_or_nothing(world):
     assert len(done) == 34
     with db.session() as s:
         assert s.scalar(select(func.count()).select_from(Event).where(Event.trigger == "extend")) == 34
-        assert overdue_review(s, world.clock.today()).overdue == []
+        assert overdue_review(s, Today.of(world.clock)).overdue == []
 
 
 def test_a_limit_cuts_the_lists_never_the_totals(world):
@@ -162,10 +163,10 @@ def test_a_limit_cuts_the_lists_never_the_totals(world):
         world.fire(key, "submit", officer)
     with world.db.session() as s:
         for scope in (Scope(), Scope(region="north"), Scope(group=5)):
-            full = overdue_review(s, day, scope)
+            full = overdue_review(s, Today(day), scope)
             assert full.total == len(full.overdue) and full.awaiting_total == len(full.awaiting_review)
             for limit in (1, 3, 8, 33, 34, 35, 66, 67, 100, 131, 132, 500):
-                cut = overdue_review(s, day, scope, limit=limit)
+                cut = overdue_review(s, Today(day), scope, limit=limit)
                 assert (cut.total, cut.per_province, cut.per_region, cut.awaiting_total) == (
                     full.total, full.per_province, full.per_region, full.awaiting_total)
                 assert cut.overdue == full.overdue[:limit] and cut.awaiting_review == full.awaiting_review[:limit]
@@ -173,6 +174,7 @@ def test_a_limit_cuts_the_lists_never_the_totals(world):
                 assert (data["total_overdue"], data["listed_overdue"]) == (full.total, min(limit, full.total))
                 assert (data["total_awaiting_review"], data["listed_awaiting_review"]) == (
                     full.awaiting_total, min(limit, full.awaiting_total))
-        everything = overdue_review(s, day)
+        everything = overdue_review(s, Today(day))
         assert (everything.total, everything.awaiting_total) == (4 * 34 - 5, 5)
-        assert overdue_review(s, day, limit=0).overdue == [] and overdue_review(s, day, limit=0).total == 131
+        nothing = overdue_review(s, Today(day), limit=0)
+        assert nothing.overdue == [] and nothing.total == 131

@@ -12,6 +12,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from dtrack.config.today import Today
 from dtrack.directives.format import parse_file
 from dtrack.directives.loader import load
 from dtrack.errors import InvalidInput, PermissionDenied, UnknownTask
@@ -67,10 +68,10 @@ def test_tasks_exist_only_in_the_groups_scope(world):
 def test_a_south_only_group_is_never_overdue_for_a_northern_province(world):
     load_and_assign(world.db, world.clock)
     with world.db.session() as s:
-        review = overdue_review(s, TODAY, SCOPE)
-        matrix = timeliness_matrix(s, TODAY, SCOPE)
-        status = status_matrix(s, CODE, as_of=TODAY)
-        north = overdue_review(s, TODAY, Scope(directive=CODE, region="north"))
+        review = overdue_review(s, Today(TODAY), SCOPE)
+        matrix = timeliness_matrix(s, Today(TODAY), SCOPE)
+        status = status_matrix(s, CODE, Today(TODAY))
+        north = overdue_review(s, Today(TODAY), Scope(directive=CODE, region="north"))
     # Hà Nội owes group 1 only; An Giang groups 1, 2 and 3; Cần Thơ 1 and 2; Tuyên Quang 1 and 3.
     assert review.per_province["ha-noi"] == 1 and review.per_province["an-giang"] == 3
     assert review.per_province["can-tho"] == 2 and review.per_province["tuyen-quang"] == 2
@@ -92,12 +93,12 @@ def test_the_department_group_is_one_task_the_overseers_and_never_a_provinces(wo
     overseer = world.user("overseer", None)
     officer = world.user("province", "ha-noi")
     with world.db.session() as s:
-        review = overdue_review(s, TODAY, SCOPE)
-        matrix = timeliness_matrix(s, TODAY, SCOPE)
-        own = department_work(s, CODE, TODAY)
-        overview = province_worklist(s, find_user(s, overseer), None, TODAY)
-        hanoi = province_worklist(s, find_user(s, officer), None, TODAY)
-        page = task_page(s, find_user(s, overseer), DEPARTMENT_KEY, TODAY)
+        review = overdue_review(s, Today(TODAY), SCOPE)
+        matrix = timeliness_matrix(s, Today(TODAY), SCOPE)
+        own = department_work(s, CODE, Today(TODAY))
+        overview = province_worklist(s, find_user(s, overseer), None, Today(TODAY))
+        hanoi = province_worklist(s, find_user(s, officer), None, Today(TODAY))
+        page = task_page(s, find_user(s, overseer), DEPARTMENT_KEY, Today(TODAY))
     assert [t.key for t in own] == [DEPARTMENT_KEY] and own[0].deadline_status == DeadlineStatus.OVERDUE
     assert [t.key for t in review.department] == [DEPARTMENT_KEY]
     assert DEPARTMENT_KEY not in {t.key for t in review.overdue} and "cuc" not in review.per_province
@@ -110,7 +111,7 @@ def test_the_department_group_is_one_task_the_overseers_and_never_a_provinces(wo
     with pytest.raises(UnknownTask):  # province officers do not see it at all: as a missing task
         world.fire(DEPARTMENT_KEY, "start", officer)
     assert world.fire(DEPARTMENT_KEY, "start", overseer).to_state == "in_progress"
-    with pytest.raises(InvalidInput, match="the Department's own task"):
+    with pytest.raises(InvalidInput, match="department_task_not_exemptable"):
         set_applicability(world.db, world.clock, overseer, DEPARTMENT_KEY, not_applicable=True, reason="x")
 
 
@@ -125,9 +126,9 @@ def test_not_applicable_is_audited_leaves_the_counts_and_rates_and_is_reversible
 
     def figures():
         with world.db.session() as s:
-            review = overdue_review(s, TODAY, SCOPE)
-            cells = timeliness_matrix(s, TODAY, SCOPE).by_province["an-giang"]
-            view = list_tasks(s, directive=CODE, province=find_task(s, key)[0].province, as_of=TODAY)
+            review = overdue_review(s, Today(TODAY), SCOPE)
+            cells = timeliness_matrix(s, Today(TODAY), SCOPE).by_province["an-giang"]
+            view = list_tasks(s, directive=CODE, province=find_task(s, key)[0].province, today=Today(TODAY))
         return (review.per_province["an-giang"], review.total, cells.counts["completed_late"], cells.on_time_rate,
                 {v.key: v.deadline_status for v in view}[key])
 
@@ -135,9 +136,9 @@ def test_not_applicable_is_audited_leaves_the_counts_and_rates_and_is_reversible
     assert before == (2, 44, 1, 0.0, DeadlineStatus.OVERDUE)
 
     # A province officer is refused, and nothing changes.
-    with pytest.raises(PermissionDenied, match="only the Department's overseers"):
+    with pytest.raises(PermissionDenied, match="overseers_mark_applicability"):
         set_applicability(world.db, world.clock, officer, key, not_applicable=True, reason="Không có hợp tác xã")
-    with pytest.raises(InvalidInput, match="needs a reason"):
+    with pytest.raises(InvalidInput, match="exempt_needs_reason"):
         set_applicability(world.db, world.clock, overseer, key, not_applicable=True, reason="  ")
     assert figures() == before
 
@@ -145,7 +146,7 @@ def test_not_applicable_is_audited_leaves_the_counts_and_rates_and_is_reversible
                                reason="Tỉnh không có hợp tác xã đan lát")
     assert marked.not_applicable and marked.trigger == "exempt"
     assert figures() == (1, 43, 1, 0.0, DeadlineStatus.NOT_APPLICABLE)
-    with pytest.raises(InvalidInput, match="already marked"):
+    with pytest.raises(InvalidInput, match="already_not_applicable"):
         set_applicability(world.db, world.clock, overseer, key, not_applicable=True, reason="lần nữa")
     # The completed task marked not applicable leaves the rate: no completed task is left to rate.
     set_applicability(world.db, world.clock, overseer, done, not_applicable=True, reason="Nhập trùng")
@@ -164,7 +165,7 @@ def test_not_applicable_is_audited_leaves_the_counts_and_rates_and_is_reversible
     with world.db.session() as s:
         task = find_task(s, key)[0]
         assert [e.trigger for e in task.events] == ["exempt", "restore"] and task.not_applicable_since is None
-    with pytest.raises(InvalidInput, match="is not marked"):
+    with pytest.raises(InvalidInput, match="not_marked_not_applicable"):
         set_applicability(world.db, world.clock, overseer, key, not_applicable=False)
 
 
@@ -208,7 +209,7 @@ def test_reloading_directive_20_folds_the_old_per_province_tasks_of_group_10(wor
         department = [t for t in tasks if t.province.slug == "cuc"]
         folded = [t for t in tasks if t.province.slug != "cuc"]
         exempt = s.scalars(select(Event.note).where(Event.task_id == legacy, Event.trigger == "exempt")).all()
-        worklist = province_worklist(s, find_user(s, officer), None, TODAY)
+        worklist = province_worklist(s, find_user(s, officer), None, Today(TODAY))
     assert (first.folded, second.folded) == (34, 0)
     assert len(department) == 1 and department[0].due_on == date(2026, 11, 3)
     assert len(folded) == 34 and all(t.not_applicable_reason == FOLDED_REASON for t in folded)

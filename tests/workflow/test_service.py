@@ -84,7 +84,7 @@ def test_old_province_name_in_a_key_resolves_with_a_note(world):
 def test_a_failing_hook_rolls_the_whole_change_back(world):
     officer = world.user("province", "ha-noi")
 
-    def explode(session, task, event):
+    def explode(connection, outcome):
         raise RuntimeError("mail server exploded")
 
     with pytest.raises(RuntimeError):
@@ -97,8 +97,9 @@ def test_a_failing_hook_rolls_the_whole_change_back(world):
 
 @pytest.mark.parametrize("value", ["-1", "101", "abc", "4.5", ""])
 def test_progress_outside_0_100_or_not_a_number_is_refused(value):
-    with pytest.raises(InvalidInput, match="--progress"):
+    with pytest.raises(InvalidInput) as refused:
         parse_progress(value)
+    assert (refused.value.field, refused.value.error_code) == ("progress", "bad_progress")
 
 
 @pytest.mark.parametrize(
@@ -173,11 +174,11 @@ def test_concurrent_writers_never_lose_an_update(world):
             assert task.events[-1].progress == task.progress
 
 
-@pytest.mark.parametrize("hooks", [(), (lambda session, task, event: None,)], ids=["core-path", "orm-path"])
+@pytest.mark.parametrize("hooks", [(), (lambda connection, outcome: None,)], ids=["without-hooks", "with-hooks"])
 def test_interleaved_writer_gets_a_conflict_and_nothing_is_lost(world, monkeypatch, hooks):
     """Read, someone else commits, then write: the second writer is refused with a clear error.
 
-    Both ways a transition runs: without hooks on plain rows, with hooks on ORM objects.
+    With or without hooks: the one way a transition runs either way.
     """
     import dtrack.workflow.service as service
 
@@ -194,8 +195,9 @@ def test_interleaved_writer_gets_a_conflict_and_nothing_is_lost(world, monkeypat
         return real_write(*args, **kwargs)
 
     monkeypatch.setattr(service, "_write", write_after_someone_else)
-    with pytest.raises(ConcurrentUpdate, match="changed by someone else"):
+    with pytest.raises(ConcurrentUpdate) as refused:
         Tracker(world.db, world.clock, hooks=hooks).fire(key, "update", officer, progress=50, note="the late writer")
+    assert refused.value.error_code == "concurrent_update_by" and refused.value.by  # changed by someone, named
     assert interleaved
     with world.db.session() as s:
         task = find_task(s, key)[0]

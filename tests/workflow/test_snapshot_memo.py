@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select, update
 
+from dtrack.config.today import Today
 from dtrack.persistence.models import Task
 from dtrack.persistence.snapshot_memo import SnapshotMemo
 from dtrack.reading.overdue import overdue_review
@@ -60,12 +61,12 @@ def test_the_overdue_counts_follow_every_commit(world):
     day = date(2026, 1, 5)
     officer = world.user("province", "ha-noi")
     with world.db.session() as s:
-        before = overdue_review(s, day, limit=5)
-        assert overdue_review(s, day, limit=5).per_province == before.per_province  # the same, remembered or not
+        before = overdue_review(s, Today(day), limit=5)
+        assert overdue_review(s, Today(day), limit=5).per_province == before.per_province  # the same, remembered or not
     world.fire("20/CT-BCT:9:ha-noi:2025-H2", "start", officer)
     world.fire("20/CT-BCT:9:ha-noi:2025-H2", "submit", officer)
     with world.db.session() as s:
-        after = overdue_review(s, day, limit=5)
+        after = overdue_review(s, Today(day), limit=5)
     assert after.total == before.total - 1 and after.awaiting_total == before.awaiting_total + 1
     assert after.per_province["ha-noi"] == before.per_province["ha-noi"] - 1
 

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from dtrack.config.today import Today
 from dtrack.errors import InvalidInput
 from dtrack.persistence.models import Task
 from dtrack.reading.status import status_matrix
@@ -41,12 +42,12 @@ def moved(world):
 def test_every_unit_is_on_one_page_with_the_cells_of_the_whole_matrix(world, moved, region):
     with world.db.session() as s:
         actor = find_user(s, moved)
-        whole = status_matrix(s, CODE, region, DAY)
-        first = status_units_page(s, actor, CODE, region, DAY, None, per_page=7)
+        whole = status_matrix(s, CODE, Today(DAY), region)
+        first = status_units_page(s, actor, CODE, region, Today(DAY), None, per_page=7)
         assert first.page == 1 and first.units == len(whole.provinces) and first.pages == -(-first.units // 7)
         seen = []
         for number in range(1, first.pages + 1):
-            page = status_units_page(s, actor, CODE, region, DAY, str(number), per_page=7)
+            page = status_units_page(s, actor, CODE, region, Today(DAY), str(number), per_page=7)
             ids = [p.id for p in page.matrix.provinces]
             assert 0 < len(ids) <= 7
             assert _cells(page.matrix, ids) == _cells(whole, ids)
@@ -59,21 +60,21 @@ def test_every_unit_is_on_one_page_with_the_cells_of_the_whole_matrix(world, mov
 def test_a_page_past_the_last_is_the_last_and_a_bad_number_is_refused(world, moved):
     with world.db.session() as s:
         actor = find_user(s, moved)
-        last = status_units_page(s, actor, CODE, None, DAY, "999", per_page=10)
+        last = status_units_page(s, actor, CODE, None, Today(DAY), "999", per_page=10)
         assert last.page == last.pages
         for bad in ("0", "abc", "-1"):
             with pytest.raises(InvalidInput):
-                status_units_page(s, actor, CODE, None, DAY, bad)
+                status_units_page(s, actor, CODE, None, Today(DAY), bad)
 
 
 def test_the_matrix_of_a_quiet_day_is_the_replayed_one(world, moved, monkeypatch):
     # For a day nothing happened after, the rows stand as stored, their not-applicable mark
     # included (no replay, no scan of every task's mark): the same matrix as replaying every task.
     with world.db.session() as s:
-        quick = status_matrix(s, CODE, None, world.clock.today())
+        quick = status_matrix(s, CODE, Today.of(world.clock))
         every_task = set(s.scalars(select(Task.id)))
         monkeypatch.setattr(history_module, "changed_after", lambda session, until: every_task)
-        replayed = status_matrix(s, CODE, None, world.clock.today())
+        replayed = status_matrix(s, CODE, Today.of(world.clock))
     assert quick.to_json() == replayed.to_json()
     assert quick.not_applicable == replayed.not_applicable and len(quick.not_applicable) == 1
     assert quick.tasks == replayed.tasks and quick.timeliness == replayed.timeliness

@@ -1,8 +1,8 @@
 """A transition reads its task and its user in one statement (issue 12), with the same results and errors.
 
-Without hooks `Tracker.fire` runs on plain Core rows: one read, the two writes,
-and `cancel_stale` only for a task with pending reminders; it writes what the
-ORM path writes.
+`Tracker.fire` runs on plain Core rows: one read, the two writes, and
+`cancel_stale` only for a task with pending reminders; it writes what the
+reference implementation (tests/workflow/oracle.py) writes.
 """
 from __future__ import annotations
 
@@ -20,8 +20,9 @@ from dtrack.errors import (
 from dtrack.persistence.models import Reminder, Task
 from dtrack.workflow.reminders import sweep
 from dtrack.workflow.service import Tracker
-from dtrack.workflow.tasks import find_task, find_task_and_user
+from dtrack.workflow.tasks import find_task, read_for_transition
 from tests.conftest import recorded_statements
+from tests.workflow import oracle
 
 
 def _executed(db, action) -> list[str]:
@@ -53,12 +54,19 @@ def test_a_transition_by_id_reads_once_too(world, db):
 def test_one_query_finds_task_and_user_or_nothing(world, db):
     officer = world.user("province", "ha-noi")
     with db.session() as session:
-        task, user = find_task_and_user(session, " 20/CT-BCT:1:ha-noi ", officer.upper())
-        assert (task.key, task.group.ordinal, task.province.slug, user.email) == (
-            "20/CT-BCT:1:ha-noi", 1, "ha-noi", officer)
-        assert find_task_and_user(session, "20/CT-BCT:1:ha-noi", "nobody@example.vn") is None
-        assert find_task_and_user(session, "20/CT-BCT:1:atlantis", officer) is None
-        assert find_task_and_user(session, "12", officer) is None  # ids go the usual way
+        task_id = find_task(session, "20/CT-BCT:1:ha-noi")[0].id
+    with db.transaction() as connection:
+        row = read_for_transition(connection, " 20/CT-BCT:1:ha-noi ", officer.upper())
+        assert (row.id, row.code, row.ordinal, row.slug, row.actor_role) == (
+            task_id, "20/CT-BCT", 1, "ha-noi", "province")
+        assert read_for_transition(connection, task_id, officer).id == task_id  # the id as an int, as the web has it
+        assert read_for_transition(connection, str(task_id), officer).id == task_id
+        assert read_for_transition(connection, "20/CT-BCT:1:ha-noi", "nobody@example.vn") is None
+        assert read_for_transition(connection, "20/CT-BCT:1:atlantis", officer) is None  # names are looked up after
+        assert read_for_transition(connection, 10**9, officer) is None
+        assert read_for_transition(connection, 10**30, officer) is None  # never reaches a query: it would overflow
+    with pytest.raises(UnknownTask):
+        world.fire(10**30, "start", officer)
 
 
 def test_the_slow_path_still_names_what_is_missing(world, db):
@@ -108,35 +116,37 @@ def _trail(db, key: str) -> tuple:
         return row, [(e.trigger, e.from_state, e.to_state, e.progress, e.note, e.evidence, e.at) for e in task.events]
 
 
-def test_the_core_path_writes_what_the_orm_path_writes(world, db):
-    """Without hooks `fire` runs on plain rows; with a hook on ORM objects: same outcomes, same rows."""
-    fast, slow = Tracker(db, world.clock), Tracker(db, world.clock, hooks=(lambda session, task, event: None,))
+def test_the_engine_writes_what_the_oracle_writes(world, db):
+    """`fire` on plain rows and the ORM reference implementation: same outcomes, same rows."""
     overseer = world.user("overseer", None)
     steps = [("start", "officer", {}), ("update", "officer", {"progress": "40%"}),
              ("submit", "officer", {"evidence": " Công văn 45/SCT-KC "}),
              ("send-back", "overseer", {"note": "Thiếu phụ lục"}), ("update", "officer", {"progress": 70}),
              ("submit", "officer", {}), ("accept", "overseer", {}), ("reopen", "overseer", {"note": "Bổ sung"}),
              ("block", "officer", {"note": "Chờ kinh phí"}), ("unblock", "officer", {"expected_version": 10})]
+    fire = {"ha-noi": lambda *args, **kw: Tracker(db, world.clock).fire(*args, **kw).to_json(),
+            "hue": lambda *args, **kw: oracle.fire(db, world.clock, *args, **kw)}
     outcomes = {}
-    for tracker, slug in ((fast, "ha-noi"), (slow, "hue")):
+    for slug in ("ha-noi", "hue"):
         officer = world.user("province", slug)
         key = f"20/CT-BCT:2:{slug}"
-        outcomes[slug] = [tracker.fire(key, trigger, officer if who == "officer" else overseer, **kw).to_json()
+        outcomes[slug] = [fire[slug](key, trigger, officer if who == "officer" else overseer, **kw)
                           for trigger, who, kw in steps]
-    for fast_one, slow_one in zip(outcomes["ha-noi"], outcomes["hue"], strict=True):
-        assert {k: v for k, v in fast_one.items() if k not in ("task_id", "task_key", "event_id")} == \
-               {k: v for k, v in slow_one.items() if k not in ("task_id", "task_key", "event_id")}
+    for engine, reference in zip(outcomes["ha-noi"], outcomes["hue"], strict=True):
+        assert {k: v for k, v in engine.items() if k not in ("task_id", "task_key", "event_id")} == \
+               {k: v for k, v in reference.items() if k not in ("task_id", "task_key", "event_id")}
     assert _trail(db, "20/CT-BCT:2:ha-noi") == _trail(db, "20/CT-BCT:2:hue")
 
 
-def test_a_refusal_on_the_core_path_writes_nothing_and_says_why(world, db):
+def test_a_refusal_writes_nothing_and_says_why(world, db):
     officer, other = world.user("province", "ha-noi"), world.user("province", "hue")
     with pytest.raises(UnknownTask, match="20/CT-BCT:1:ha-noi"):  # another province's: as a missing one
         world.fire("20/CT-BCT:1:ha-noi", "start", other)
-    with pytest.raises(PermissionDenied, match="may not accept"):
+    with pytest.raises(PermissionDenied) as denied:
         world.fire("20/CT-BCT:1:ha-noi", "accept", officer)
+    assert (denied.value.action, denied.value.reason.code) == ("accept", "overseers_only")
     with pytest.raises(TransitionNotAllowed):
         world.fire("20/CT-BCT:1:ha-noi", "submit", officer)
-    with pytest.raises(InvalidInput, match="needs a note"):
+    with pytest.raises(InvalidInput, match="needs_note"):
         world.fire("20/CT-BCT:1:ha-noi", "block", officer, note="  ")
     assert _trail(db, "20/CT-BCT:1:ha-noi")[1] == []

@@ -115,7 +115,7 @@ def test_note_is_required_where_a_reason_matters(world, trigger):
         world.fire(key, "accept", overseer)
     actor = officer if trigger == "block" else overseer
     before = snapshot(world.db, _id(world, key))
-    with pytest.raises(InvalidInput, match="needs a note"):
+    with pytest.raises(InvalidInput, match="needs_note"):
         world.fire(key, trigger, actor, note="   ")
     assert snapshot(world.db, _id(world, key)) == before
 

@@ -16,8 +16,6 @@ MASK = "***"
 # scheme://, then what follows up to the query or fragment.
 _URL = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*://)(?P<body>[^?#]*)(?P<query>.*)$", re.DOTALL)
 _PORT = re.compile(r"^(?:\[[^\]]*\]|[^:]*)(?::(?P<port>.*))?$", re.DOTALL)
-ENCODE_HINT = ("write each @, / or : inside the user name or password as %40, %2F or %3A, "
-               "e.g. postgresql://user:mat%40khau@host/db")
 
 
 def _split(scheme: str, body: str) -> tuple[str | None, str]:
@@ -55,19 +53,14 @@ def check_database_url(text: str, field_name: str = "database_url") -> str:
     if not match:
         if url.startswith("sqlite:"):
             return url
-        raise InvalidInput(field_name, f"{mask_url(url)!r} is not a database URL",
-                           "write e.g. sqlite:///dtrack.db or postgresql+psycopg://user@host/db", code="bad_db_url",
-                           url=mask_url(url))
+        raise InvalidInput(field_name, "bad_db_url", url=mask_url(url))
     credentials, rest = _split(match.group("scheme"), match.group("body"))
     if credentials is not None and any(c in credentials for c in "@/"):
-        raise InvalidInput(field_name, f"the user name or password in {mask_url(url)} holds a raw '@' or '/'",
-                           ENCODE_HINT, code="db_url_raw_at", url=mask_url(url))
+        raise InvalidInput(field_name, "db_url_raw_at", url=mask_url(url))
     hostport = rest.split("/", 1)[0]
     port = _PORT.match(hostport)
     port_text = port.group("port") if port else None
     if port_text is not None and port_text != "" and not (port_text.isascii() and port_text.isdigit()
                                                            and 0 < int(port_text) < 65536):
-        raise InvalidInput(field_name, f"the port {port_text!r} in {mask_url(url)} is not a number from 1 to 65535",
-                           "write e.g. postgresql+psycopg://user@host:5432/db", code="db_url_bad_port",
-                           url=mask_url(url), port=port_text)
+        raise InvalidInput(field_name, "db_url_bad_port", url=mask_url(url), port=port_text)
     return url
