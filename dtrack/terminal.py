@@ -13,13 +13,21 @@ from typing import TYPE_CHECKING
 
 from dtrack import unseen
 from dtrack.config.clock import local_dmy_hm
-from dtrack.i18n.labels import DEADLINE_LABELS, REGION_LABELS, REQUEST_STATUS_LABELS, STATE_LABELS, TRIGGER_LABELS
+from dtrack.i18n.labels import (
+    DEADLINE_LABELS,
+    REGION_LABELS,
+    REMINDER_LABELS,
+    REQUEST_STATUS_LABELS,
+    STATE_LABELS,
+    TRIGGER_LABELS,
+)
 from dtrack.terminal_wording import value_text, words
 from dtrack.workflow.vocabulary import (
     STATE_GLYPHS,
     DeadlineStatus,
     DeadlineTrigger,
     Region,
+    ReminderKind,
     RequestStatus,
     State,
     Trigger,
@@ -31,6 +39,7 @@ if TYPE_CHECKING:  # types only: a command imports the modules it uses (start-up
     from dtrack.reading.overdue import CellCounts, OverdueReview, TimelinessMatrix
     from dtrack.reading.status import StatusMatrix
     from dtrack.workflow.extension_requests import RequestView
+    from dtrack.workflow.reminders import SweepResult
     from dtrack.workflow.tasks import TaskView
 
 
@@ -353,3 +362,15 @@ def timeliness_matrix_text(matrix: TimelinessMatrix, lang: str = "vi") -> str:
     if any(matrix.department.counts.values()):
         rows.append(row(w["department_row"], matrix.department))
     return w["timeliness_as_of"].format(day=f"{matrix.as_of:%d/%m/%Y}") + "\n" + table(headers, rows)
+
+
+def sweep_text(result: SweepResult, lang: str = "vi") -> str:
+    """A reminder sweep in one line of the terminal's language (`SweepResult.line()` is the log's)."""
+    names = {k: REMINDER_LABELS[lang][ReminderKind(k)] if lang == "vi" else k for k in result.generated}
+    w = words(lang)
+    kinds = ", ".join(f"{names[k]} {result.generated[k]}" for k in sorted(result.generated)) or w["none"]
+    day = f"{result.as_of:%d/%m/%Y}" if lang == "vi" else result.as_of.isoformat()  # English: ISO 8601
+    seconds = f"{result.seconds:.2f}".replace(".", "," if lang == "vi" else ".")
+    return w["sweep"].format(day=day, total=result.total, kinds=kinds, cancelled=result.cancelled,
+                             periods=result.periods_opened, checkpoints=result.checkpoints,
+                             scanned=result.scanned, seconds=seconds)

@@ -24,7 +24,7 @@ def demo(app: App, fresh: bool, lang: str | None) -> None:
     from dtrack.persistence.database import Database
     from dtrack.reading.overdue import overdue_review
     from dtrack.reading.status import status_matrix
-    from dtrack.terminal import overdue_text, region_summary, status_text
+    from dtrack.terminal import overdue_text, region_summary, status_text, sweep_text
     from dtrack.usecases.demo import DEMO_URL, OVERSEER, SEASON_END, last_day_outputs, run_demo, web_accounts
 
     db = Database(app.db_url or DEMO_URL)
@@ -45,7 +45,7 @@ def demo(app: App, fresh: bool, lang: str | None) -> None:
     settings = app.settings()
     outputs = last_day_outputs(db, Path.cwd(), settings, lang or app.lang_given or settings.language)
     click.echo()
-    click.echo(say("demo_last_day", day=f"{SEASON_END:%d/%m/%Y}", reminders=outputs.reminders))
+    click.echo(say("demo_last_day", day=f"{SEASON_END:%d/%m/%Y}", reminders=sweep_text(outputs.swept, shown)))
     click.echo(say("demo_digests", n=outputs.messages, folder=outputs.mail_dir))
     click.echo(say("demo_report", path=outputs.report))
     accounts = web_accounts(db)

@@ -22,18 +22,11 @@ def reminders_run(app: App, as_of: date | None) -> None:
     Also opens the tasks of recurring periods that have begun, and cancels
     reminders that no longer apply.
     """
-    from dtrack.i18n.labels import REMINDER_LABELS
+    from dtrack.terminal import sweep_text
     from dtrack.workflow.reminders import ReminderPolicy, sweep
-    from dtrack.workflow.vocabulary import ReminderKind
 
     result = sweep(app.database(), app.clock(as_of), ReminderPolicy.from_settings(app.settings()))
-    names = {k: REMINDER_LABELS[app.lang][ReminderKind(k)] if app.lang == "vi" else k for k in result.generated}
-    kinds = ", ".join(f"{names[k]} {result.generated[k]}" for k in sorted(result.generated)) or say("none")
-    day = f"{result.as_of:%d/%m/%Y}" if app.lang == "vi" else result.as_of.isoformat()  # English: ISO 8601
-    click.echo(say("sweep", day=day, total=result.total,
-                   kinds=kinds, cancelled=result.cancelled, periods=result.periods_opened,
-                   checkpoints=result.checkpoints, scanned=result.scanned,
-                   seconds=f"{result.seconds:.2f}".replace(".", "," if app.lang == "vi" else ".")))
+    click.echo(sweep_text(result, app.lang))
 
 
 @reminders.command("list")

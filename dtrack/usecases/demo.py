@@ -26,6 +26,7 @@ from dtrack.persistence.models import Task, TaskGroup, User
 from dtrack.usecases.bootstrap import initialise
 from dtrack.workflow.assignments import open_periods
 from dtrack.workflow.provinces import all_provinces
+from dtrack.workflow.reminders import SweepResult, sweep
 from dtrack.workflow.service import apply
 from dtrack.workflow.users import add_user, find_user
 from dtrack.workflow.vocabulary import Owner, Role, Trigger
@@ -201,7 +202,7 @@ def _plan(session) -> list[Action]:
 
 @dataclass
 class DemoOutputs:
-    reminders: str  # the sweep's one-line summary
+    swept: SweepResult  # the last day's reminder sweep
     mail_dir: Path
     messages: int
     report: Path
@@ -219,7 +220,6 @@ def last_day_outputs(db: Database, folder: Path, settings: Settings, lang: str =
     from dtrack.reports.document import ReportOptions
     from dtrack.reports.national import national_report
     from dtrack.reports.render import render_file
-    from dtrack.workflow.reminders import sweep
 
     clock = Clock(pinned=SEASON_END)
     mail_dir = folder / "dtrack-demo-mail"
@@ -233,7 +233,7 @@ def last_day_outputs(db: Database, folder: Path, settings: Settings, lang: str =
         _, _, html = render_file(report, "html")
     target = folder / "dtrack-demo-report.html"
     target.write_bytes(html)
-    return DemoOutputs(swept.line(), mail_dir, len(list(mail_dir.glob("*.eml"))), target)
+    return DemoOutputs(swept, mail_dir, len(list(mail_dir.glob("*.eml"))), target)
 
 
 def web_accounts(db: Database) -> dict[str, str]:
