@@ -61,6 +61,9 @@ def words_in_errors(path: Path, error_classes: set[str]) -> list[str]:
         if isinstance(node, ast.Call) and (_callee(node) in error_classes or _callee(node) == "because"):
             for argument in [*node.args, *(k.value for k in node.keywords)]:
                 found += [f"{path}:{node.lineno}: {s!r}" for s in _strings(argument) if sentence_or_cli_word(s)]
+        elif isinstance(node, ast.Call):  # a helper handed an option as the field it raises about
+            found += [f"{path}:{node.lineno}: {a.value!r}" for a in node.args
+                      if isinstance(a, ast.Constant) and isinstance(a.value, str) and a.value.startswith("--")]
     return found
 
 
@@ -75,10 +78,12 @@ def test_the_scan_finds_a_sentence_an_option_and_a_command(tmp_path):
         "def h(x):\n"
         "    return because('see `dtrack users list`')\n"
         "def k(x):\n"
-        "    raise UnknownUser(x, code='unknown_user', field='email')\n",  # fine: identifiers only
+        "    raise UnknownUser(x, code='unknown_user', field='email')\n"  # fine: identifiers only
+        "def m(x):\n"
+        "    check_text('--note', x)\n",
         encoding="utf-8")
     found = words_in_errors(bad, _error_classes())
-    assert [line.split(":")[1] for line in found] == ["3", "5", "7"]
+    assert [line.split(":")[1] for line in found] == ["3", "5", "7", "11"]
 
 
 def test_no_error_of_the_core_holds_a_sentence_or_a_command_line_word():

@@ -10,6 +10,7 @@ itself comes only from the wheel.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -34,7 +35,12 @@ def _run(args: list[str | Path], cwd: Path, env: dict[str, str] | None = None) -
 def installed(tmp_path_factory) -> Path:
     """The `bin/` folder of a fresh venv with the wheel installed."""
     base = tmp_path_factory.mktemp("wheel")
-    built = _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-v", ROOT, "-w", base / "dist"], cwd=base)
+    # Built from a copy of the sources: pip builds in the tree, and a build/ folder left by an earlier
+    # build would carry files the checkout no longer has into the wheel.
+    source = base / "source"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis"))
+    built = _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-v", source, "-w", base / "dist"], cwd=base)
     assert built.returncode == 0, built.stdout + built.stderr
     log = built.stdout + built.stderr
     assert not [w for w in PACKAGING_WARNINGS if w in log], log
@@ -57,8 +63,12 @@ def test_the_wheel_holds_one_package_with_its_data(installed):
                    "dtrack/templates/reports/national.html.j2", "dtrack/templates/email/digest.txt.j2",
                    "dtrack/seeds/examples/example-directive.toml", "dtrack/seeds/provinces.toml",
                    "dtrack/cli.py", "dtrack/workflow/service.py", "dtrack/locale/vi/LC_MESSAGES/dtrack.mo",
-                   "dtrack/locale/en/LC_MESSAGES/dtrack.mo", "dtrack/locale/vi/LC_MESSAGES/dtrack.po"):
+                   "dtrack/locale/en/LC_MESSAGES/dtrack.mo", "dtrack/locale/vi/LC_MESSAGES/dtrack.po",
+                   "dtrack/templates/web/task.html.j2", "dtrack/web/static/dtrack.css"):
         assert needed in names
+    # Data folders are package data, not packages.
+    for folder in ("templates/web", "templates/email", "templates/reports", "web/static", "seeds/examples"):
+        assert f"dtrack/{folder}/__init__.py" not in names
     found = _run([installed / "python", "-c", "import dtrack.cli; print(dtrack.cli.__file__)"], cwd=installed)
     assert found.stdout.startswith(str(installed.parent)), found.stdout + found.stderr
 

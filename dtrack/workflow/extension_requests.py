@@ -186,7 +186,7 @@ def grant_request(db: Database, clock: Clock, actor_email: str, request_ref: int
     `task_id`, when given, must be the request's task (a page's form names both).
     """
     note = (note or "").strip() or None
-    check_text("--note", note)
+    check_text("note", note)
     request_id = _parse_id(request_ref)
     now = clock.now()
     try:

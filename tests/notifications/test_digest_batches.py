@@ -116,8 +116,9 @@ def _recipients(db: Database):
         return recipients(s)
 
 
-def test_batched_messages_are_those_of_one_build_in_one_go(db, tmp_path):
+def test_batched_messages_are_those_of_one_build_in_one_go(demo_db, tmp_path):
     """The demo season after its last day's sweep: every message, byte for byte, and the same reminders."""
+    db = demo_db
     run_demo(db)
     last_day = Clock(pinned=SEASON_END)
     sweep(db, last_day)

@@ -41,7 +41,8 @@ def assert_each_task_once(digest: Digest) -> None:
         assert 0 <= len(section.items) <= section.total, section.name
 
 
-def test_the_demo_season_digests_list_each_task_once(db, tmp_path):
+def test_the_demo_season_digests_list_each_task_once(demo_db, tmp_path):
+    db = demo_db
     run_demo(db)
     sweep(db, LAST_DAY)
     settings = mail_settings(tmp_path, digest_weekday="sunday")
@@ -135,7 +136,8 @@ def test_english_headings_say_what_they_hold(world, db, tmp_path):
     assert "today" not in rendered.text.lower()
 
 
-def test_the_overseer_digest_is_a_summary_with_links(db, tmp_path):
+def test_the_overseer_digest_is_a_summary_with_links(demo_db, tmp_path):
+    db = demo_db
     run_demo(db)
     sweep(db, LAST_DAY)
     top = 3

@@ -38,6 +38,12 @@ from dtrack.workflow.extension import extend
 from dtrack.workflow.service import Tracker
 from dtrack.workflow.vocabulary import Owner, State
 
+
+@pytest.fixture
+def db_url(demo_url) -> str:
+    """Every test here starts from the demo season (a copy of the run's template)."""
+    return demo_url
+
 # Before the changes below (replayed), between them, and after the last one (every task as its row says).
 DAYS = (date(2025, 12, 31), date(2026, 3, 31), date(2026, 6, 30), date(2026, 7, 12), date(2026, 7, 31))
 FORMULA_NOTE = '=HYPERLINK("http://example.com","x")'

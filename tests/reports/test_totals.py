@@ -27,6 +27,12 @@ from dtrack.usecases.demo import OVERSEER, run_demo
 from dtrack.workflow.exemption import set_applicability
 from dtrack.workflow.vocabulary import DeadlineStatus
 
+
+@pytest.fixture
+def db_url(demo_url) -> str:
+    """Every test here starts from the demo season (a copy of the run's template)."""
+    return demo_url
+
 DAYS = (date(2025, 12, 31), date(2026, 3, 31), date(2026, 6, 30))
 OWED = {"not_started", "in_progress", "returned", "blocked"}
 

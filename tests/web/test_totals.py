@@ -10,6 +10,12 @@ from dtrack.usecases.demo import run_demo
 from tests.reports.test_totals import DAYS, truth
 
 
+@pytest.fixture
+def db_url(demo_url) -> str:
+    """Every test here starts from the demo season (a copy of the run's template)."""
+    return demo_url
+
+
 @pytest.mark.parametrize("day", DAYS, ids=[d.isoformat() for d in DAYS])
 def test_web_totals_agree_with_the_events(site, day: date):
     run_demo(site.db)

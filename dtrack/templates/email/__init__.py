@@ -1,1 +1,0 @@
-"""Package data (kept a package so the wheel carries it)."""
