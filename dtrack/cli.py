@@ -15,6 +15,8 @@ from typing import Any
 import click
 
 from dtrack.commands import (
+    calendar,
+    communes,
     deadlines,
     demo,
     digest,
@@ -115,10 +117,10 @@ def cli(ctx: click.Context, db_url: str | None, lang: str | None) -> None:
 
 
 # The commands under the root, and the evidence commands of the `task` group (`commands.evidence`).
-for _command in (init.init, init.settings_cmd, init.provinces, users.users, directive.directive, tasks.tasks,
-                 task.task, overview.status, overview.lifecycle, overdue.overdue, deadlines.deadlines,
-                 reminders.reminders, digest.digest, outbox.outbox, report.report, indicators.indicators,
-                 scheduler.scheduler, serve.serve, demo.demo):
+for _command in (init.init, init.settings_cmd, init.provinces, communes.communes, users.users, directive.directive,
+                 tasks.tasks, task.task, overview.status, overview.lifecycle, overdue.overdue, deadlines.deadlines,
+                 calendar.calendar, reminders.reminders, digest.digest, outbox.outbox, report.report,
+                 indicators.indicators, scheduler.scheduler, serve.serve, demo.demo):
     cli.add_command(_command)
 for _command in (evidence.task_attach, evidence.task_files, evidence.task_file_get, evidence.task_comment):
     task.task.add_command(_command)

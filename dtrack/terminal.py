@@ -22,6 +22,7 @@ from dtrack.i18n.labels import (
     TRIGGER_LABELS,
 )
 from dtrack.terminal_wording import value_text, words
+from dtrack.workflow.overseer import overseer_of
 from dtrack.workflow.vocabulary import (
     STATE_GLYPHS,
     DeadlineStatus,
@@ -189,6 +190,7 @@ def task_details(task: Task, lang: str = "vi", view: TaskView | None = None,
         f"{task.key}  ({w['id']} {task.id})",
         f"  {title(view, lang) if view else (group.title_vi if lang == 'vi' else group.title_en)}",
         f"  {w['d_province']}{task.province.name} ({task.province.slug}, {region})",
+        f"  {w['d_overseer']}{overseer_of(group.directive).name(lang)}",
         f"  {w['d_state']}{state_text(task.state, lang)}   {w['d_progress']}: {task.progress}%",
         f"  {w['d_assigned']}{_cell(task.assigned_on)}   {w['d_deadline']}: {_cell(task.due_on)}"
         + (f" ({w['d_originally']} {_cell(task.original_due_on)})" if task.original_due_on != task.due_on else ""),
@@ -310,7 +312,8 @@ def region_summary(matrix: StatusMatrix, lang: str = "vi") -> str:
 def overdue_text(review: OverdueReview, lang: str = "vi") -> str:
     """The overdue list (most days late first), the Department's queue, and the counts."""
     w = words(lang)
-    lines = [w["overdue_as_of"].format(day=f"{review.as_of:%d/%m/%Y}", n=review.total)
+    lines = [directive_line(review.directive, lang),
+             w["overdue_as_of"].format(day=f"{review.as_of:%d/%m/%Y}", n=review.total)
              + (w["most_overdue_shown"].format(n=len(review.overdue)) if len(review.overdue) < review.total else "")]
     if review.overdue:
         lines.append(table(
@@ -352,16 +355,25 @@ def timeliness_matrix_text(matrix: TimelinessMatrix, lang: str = "vi") -> str:
     headers = (w["h_province"], w["h_on_time"], w["h_late"], w["h_open_in_time"], w["h_open_overdue"], w["h_awaiting"],
                w["h_on_time_rate"])
 
-    def row(label: str, counts: CellCounts) -> tuple:
-        rate = counts.on_time_rate
-        return (label, *[counts.counts[str(c)] for c in cells], "-" if rate is None else f"{100 * rate:.1f}")
+    from dtrack.reports.figures import Share
+    from dtrack.reports.render import cell_text
+
+    def row(label: str, counts: CellCounts) -> tuple:  # the rate beside its denominator, as the reports write it
+        return (label, *[counts.counts[str(c)] for c in cells], cell_text(Share.of(counts.rate), lang))
 
     rows = [row(name, matrix.by_province[slug]) for slug, name, _ in matrix.provinces]
     rows += [row(REGION_LABELS[lang][Region(r)], c) for r, c in matrix.by_region.items()]
     rows.append(row(w["all"], matrix.total))
     if any(matrix.department.counts.values()):
         rows.append(row(w["department_row"], matrix.department))
-    return w["timeliness_as_of"].format(day=f"{matrix.as_of:%d/%m/%Y}") + "\n" + table(headers, rows)
+    as_of = w["timeliness_as_of"].format(day=f"{matrix.as_of:%d/%m/%Y}")
+    return "\n".join((directive_line(matrix.directive, lang), as_of, table(headers, rows), w["on_time_rule"]))
+
+
+def directive_line(code: str | None, lang: str = "vi") -> str:
+    """Which directive a list or count shows: "Chỉ thị 20/CT-BCT", or every directive."""
+    w = words(lang)
+    return w["directive_shown"].format(code=neutralise(code)) if code else w["directive_all"]
 
 
 def sweep_text(result: SweepResult, lang: str = "vi") -> str:

@@ -34,7 +34,7 @@ def test_overdue_json_csv_and_matrix(english, cli_runner):
     rows = list(csv.DictReader(io.StringIO(cli_runner("overdue", "--csv", "--min-days", "21").output)))
     assert len(rows) == 34 and rows[0]["days"] == "21"
     matrix = cli_runner("overdue", "--matrix")
-    assert matrix.exit_code == 0 and "on-time %" in matrix.output and "Hà Nội" in matrix.output
+    assert matrix.exit_code == 0 and "on-time rate" in matrix.output and "Hà Nội" in matrix.output
     totals = json.loads(cli_runner("overdue", "--matrix", "--json").output)["total"]
     assert totals["overdue"] == 34 and totals["open_within_deadline"] == 272
 
@@ -75,13 +75,15 @@ def test_extend_a_group_then_reports_show_both_deadlines(english, cli_runner):
     result = cli_runner("deadlines", "extend", "--group", "9", "--provinces", "north", "--to", "2026-01-31",
                         "--reason", "Chờ số liệu cấp xã", "--as", overseer)
     assert result.exit_code == 0, result.output
-    assert "20/CT-BCT:9:ha-noi:2025-H2: deadline 15/12/2025 -> 31/01/2026 (originally 15/12/2025)" in result.output
+    # Saturday 31/01/2026 is a day off: the deadline is the next working day, and the command says so.
+    assert "31/01/2026 is a day off: the deadline is 02/02/2026" in result.output
+    assert "20/CT-BCT:9:ha-noi:2025-H2: deadline 15/12/2025 -> 02/02/2026 (originally 15/12/2025)" in result.output
     remaining = json.loads(cli_runner("overdue", "--json").output)
     assert remaining["per_region"]["north"] == 0 and len(remaining["overdue"]) > 0
     shown = cli_runner("task", "show", "20/CT-BCT:9:ha-noi:2025-H2")
-    assert "deadline: 31/01/2026 (originally 15/12/2025)" in shown.output
+    assert "deadline: 02/02/2026 (originally 15/12/2025)" in shown.output
     assert "extend" in shown.output and "Chờ số liệu cấp xã" in shown.output
-    assert "[deadline 15/12/2025 -> 31/01/2026]" in shown.output
+    assert "[deadline 15/12/2025 -> 02/02/2026]" in shown.output
     listed = json.loads(cli_runner("tasks", "list", "--province", "ha-noi", "--group", "9", "--json").output)
     assert listed[0]["deadline_status"] == "on_track" and listed[0]["original_due_on"] == "2025-12-15"
 
@@ -131,7 +133,7 @@ def test_demo_season_is_deterministic_and_leaves_digests_and_a_report(english, t
     assert (tmp_path / "dtrack-demo.db").exists()
     start, end = result.output.index("overdue as of 30/06/2026"), result.output.index("last day of the season")
     overdue = result.output[start:end]
-    assert "20/CT-BCT:9:" in overdue and "waiting on the Department" in overdue
+    assert "20/CT-BCT:9:" in overdue and "waiting for review" in overdue
     assert overdue.rstrip().splitlines()[-1].startswith("all ")  # the per-region count closes the list
     # Groups 1 and 5 are "+6 months" from Monday 03/11/2025: Sunday 03/05/2026,
     # so due Monday 04/05/2026 (Civil Code art. 148); still open on 30/06/2026,
@@ -212,12 +214,15 @@ def test_recompute_after_a_day_off_is_declared(english, cli_runner, monkeypatch)
     assert "20/CT-BCT:9:ha-noi:2025-H2: deadline 15/12/2025 -> 16/12/2025" in dry.output
     assert dry.output.strip().endswith("68 of 307 open deadline(s) would move (dry run: nothing changed)")
     assert json.loads(cli_runner("overdue", "--json", "--province", "ha-noi").output)["overdue"][0]["days"] == 21
-    done = cli_runner("deadlines", "recompute")
+    assert cli_runner("deadlines", "recompute").exit_code == 1  # who runs it is recorded: --as is needed
+    cli_runner("users", "add", "--email", "gs@moit.gov.vn", "--name", "Giám sát", "--role", "overseer")
+    done = cli_runner("deadlines", "recompute", "--as", "gs@moit.gov.vn", "--reason", "Thông báo nghỉ bù")
     assert done.output.strip().endswith("68 of 307 open deadline(s) moved")
     # Due 16/12/2025 instead of 15/12: on 05/01/2026 it is 20 days overdue, not 21.
     assert json.loads(cli_runner("overdue", "--json", "--province", "ha-noi").output)["overdue"][0]["days"] == 20
     shown = cli_runner("task", "show", "20/CT-BCT:9:ha-noi:2025-H2")
     assert "recompute" in shown.output and "[deadline 15/12/2025 -> 16/12/2025]" in shown.output
     assert "(originally" not in shown.output  # a corrected legal deadline is not an extension
-    again = json.loads(cli_runner("deadlines", "recompute", "--json").output)
+    assert "gs@moit.gov.vn" in shown.output and "Thông báo nghỉ bù" in shown.output
+    again = json.loads(cli_runner("deadlines", "recompute", "--json", "--as", "gs@moit.gov.vn").output)
     assert (again["moved"], again["skipped"], again["dry_run"]) == ([], [], False)

@@ -68,20 +68,21 @@ def test_request_list_grant_and_refuse(cli_runner, db_url):
                               "--reason", "x", "--as", OFFICER), "unknown task")  # not theirs: as if missing
     one_error_line(cli_runner("deadlines", "request", REPORT, "--to", "2026-02-28", "--reason", "x",
                               "--as", OVERSEER), "overseers extend directly")
-    one_error_line(cli_runner("deadlines", "grant", "1", "--as", OFFICER), "only the Department's overseers")
+    one_error_line(cli_runner("deadlines", "grant", "1", "--as", OFFICER), "only overseers may")
     listed = cli_runner("deadlines", "requests", "--province", "ha-noi")
-    assert listed.exit_code == 0 and "Chờ Cục quyết định" in listed.output and "Chờ số liệu của xã" in listed.output
+    assert listed.exit_code == 0 and "Chờ quyết định" in listed.output and "Chờ số liệu của xã" in listed.output
     # The table speaks the installation's language (DTRACK_LANGUAGE, Vietnamese here), not DTRACK_LANG.
     assert cli_runner("deadlines", "requests", "--province", "hue").output.strip() == "(không có đề nghị gia hạn nào)"
     granted = cli_runner("deadlines", "grant", "1", "--to", "2026-01-31", "--note", "Đến cuối tháng", "--as", OVERSEER)
     assert granted.exit_code == 0, granted.output
-    assert "request 1 granted: 20/CT-BCT:9:ha-noi:2025-H2 deadline 15/12/2025 -> 31/01/2026" in granted.output
+    assert "31/01/2026 is a day off: the deadline is 02/02/2026" in granted.output  # a Saturday
+    assert "request 1 granted: 20/CT-BCT:9:ha-noi:2025-H2 deadline 15/12/2025 -> 02/02/2026" in granted.output
     data = json.loads(cli_runner("deadlines", "requests", "--json").output)
     assert [(r["id"], r["status"], r["granted_due_on"], r["decided_by"]) for r in data] == [
-        (1, "granted", "2026-01-31", OVERSEER)]
+        (1, "granted", "2026-02-02", OVERSEER)]
     shown = cli_runner("task", "show", REPORT)
     assert "request-extension" in shown.output and "grant-extension" in shown.output
-    assert "deadline: 31/01/2026 (originally 15/12/2025)" in shown.output
+    assert "deadline: 02/02/2026 (originally 15/12/2025)" in shown.output
     second = cli_runner("deadlines", "request", REPORT, "--to", "2026-02-28", "--reason", "Vẫn thiếu", "--as", OFFICER)
     assert second.exit_code == 0
     before = state(db_url)

@@ -1,4 +1,4 @@
-"""User administration: invite, disable, change role or province, set a password.
+"""User administration: invite, disable, change role, province or commune, set a password.
 
 Each function is one transaction with its audit row. `actor_email` is the
 admin doing it (checked by `workflow.access.check_admin`); None means the
@@ -19,11 +19,12 @@ from dtrack.accounts.sessions import revoke_user_sessions
 from dtrack.config.clock import Clock
 from dtrack.config.settings import Settings
 from dtrack.errors import InvalidInput, UnknownUser
+from dtrack.persistence.commune_models import Commune
 from dtrack.persistence.database import Database, row_id
 from dtrack.persistence.models import User
 from dtrack.workflow.access import check_admin
 from dtrack.workflow.provinces import resolve
-from dtrack.workflow.users import add_user, find_user, list_users
+from dtrack.workflow.users import add_user, bind_commune, find_user, list_users
 from dtrack.workflow.vocabulary import Role
 
 
@@ -55,16 +56,20 @@ def _target(session: Session, ref: int | str) -> User:
 
 
 def invite_user(db: Database, clock: Clock, settings: Settings, *, email: str, name: str, role: str,
-                province: str | None, locale: str = "vi", actor_email: str | None = None) -> Invited:
-    """Register a user without a password and give the one-time link that lets them set one."""
+                province: str | None, locale: str = "vi", actor_email: str | None = None,
+                commune: str | None = None) -> Invited:
+    """Register a user without a password and give the one-time link that lets them set one.
+
+    A commune officer (role `commune`) is bound to `commune` (code or name, within `province` when given).
+    """
     now = clock.now()
     with db.session() as session:
         actor = _admin(session, actor_email, "users")
         user, note = add_user(session, email=email, name=name, role=role, province=province or None, now=now,
-                              locale=locale)
+                              locale=locale, commune=(commune or "").strip() or None)
         link = issue_link(session, user, INVITE, now, settings)
         record(session, AuthKind.INVITED, now, actor_id=actor.id if actor else None, user_id=user.id,
-               email=user.email, detail=f"{role} {province or ''}".strip())
+               email=user.email, detail=f"{role} {_unit(session, user) or province or ''}".strip())
         mailed = queue_link_mail(session, user, link, settings, now, clock.today())
         return Invited(user.id, user.email, link, note, mailed)
 
@@ -99,27 +104,41 @@ def disable_user(db: Database, clock: Clock, user_ref: int | str, actor_email: s
         return user
 
 
+def _unit(session: Session, user: User) -> str | None:
+    """What the audit row names a user's unit by: their province's slug, or their commune's code."""
+    if user.commune_id is not None:
+        commune = session.get(Commune, user.commune_id)
+        return commune.code if commune is not None else None
+    return user.province.slug if user.province is not None else None
+
+
 def edit_user(db: Database, clock: Clock, user_ref: int | str, *, role: str, province: str | None,
-              actor_email: str | None = None) -> User:
-    """Change a user's role and province (the same rules as `add_user`)."""
+              actor_email: str | None = None, commune: str | None = None) -> User:
+    """Change a user's role, province and commune (the same rules as `add_user`)."""
     now = clock.now()
     with db.session() as session:
         actor = _admin(session, actor_email, "users")
         user = _target(session, user_ref)
         province = (province or "").strip() or None
+        commune = (commune or "").strip() or None
         if role not in {r.value for r in Role}:
             raise InvalidInput("role", "not_a_role", value=role)
         if role == Role.PROVINCE and not province:
             raise InvalidInput("province", "province_needed")
-        if role != Role.PROVINCE:
+        if role not in (Role.PROVINCE, Role.COMMUNE):
             province = None
+        if role != Role.COMMUNE:
+            commune = None  # the form's commune field is left as it was for other roles: not a mistake
         if actor is not None and actor.id == user.id and role != Role.ADMIN:
             raise InvalidInput("role", "cannot_demote_self")
         province_row = resolve(session, province).province if province else None
-        before = f"{user.role} {user.province.slug if user.province else ''}".strip()
+        before = f"{user.role} {_unit(session, user) or ''}".strip()
         user.role = role
-        user.province = province_row
-        after = f"{role} {province_row.slug if province_row else ''}".strip()
+        bind_commune(session, user, commune, province_row)
+        # A commune officer's province is their commune's (models.User.commune_id): theirs stays empty.
+        user.province = None if role == Role.COMMUNE else province_row
+        session.flush()
+        after = f"{role} {_unit(session, user) or ''}".strip()
         if before != after:
             record(session, AuthKind.ROLE_CHANGED, now, actor_id=actor.id if actor else None, user_id=user.id,
                    email=user.email, detail=f"{before} -> {after}")

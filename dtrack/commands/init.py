@@ -25,6 +25,7 @@ def init(app: App, as_of: date | None) -> None:
     result = initialise(db, app.clock(as_of), WorkCalendar.of(app.settings()))
     click.echo(say("init_database", url=db.display_url))
     click.echo(say("init_provinces", n=result.provinces))
+    click.echo(say("init_communes", n=result.communes, added=result.communes_added))
     click.echo(say("init_directive", code=result.directive.code, status=say(f"status_{result.directive.status}")))
     a = result.assignment
     click.echo(say("init_tasks", created=a.created, existing=a.existing, provinces=a.provinces))

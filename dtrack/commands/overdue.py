@@ -55,6 +55,7 @@ def overdue(app: App, region: str | None, province: str | None, group: int | Non
         overdue_review,
         timeliness_matrix,
     )
+    from dtrack.reading.scope import checked_directive
     from dtrack.terminal import overdue_text, timeliness_matrix_text
     from dtrack.workflow.provinces import check_region, resolve_optional
 
@@ -66,7 +67,8 @@ def overdue(app: App, region: str | None, province: str | None, group: int | Non
     lang = lang or app.lang
     with app.database().session() as session:
         province_row, note = resolve_optional(session, province)
-        scope = Scope(region=region, province=province_row, group=group, directive=directive)
+        scope = Scope(region=region, province=province_row, group=group,
+                      directive=checked_directive(session, directive))  # an unknown code: one line, not no tasks
         result: TimelinessMatrix | OverdueReview
         if matrix:
             result = timeliness_matrix(session, today, scope)

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from dtrack.config.settings import Settings
     from dtrack.config.today import Today
     from dtrack.persistence.database import Database
+    from dtrack.workflow.deadlines import WorkCalendar
 
 
 def current_lang() -> str:
@@ -147,6 +148,12 @@ class App:
 
         settings = self.settings()
         return Clock(settings.timezone, as_of or settings.today)
+
+    def calendar(self) -> WorkCalendar:
+        """The settings' working calendar; the core adds the declared days (`workflow.calendar_days`)."""
+        from dtrack.workflow.deadlines import WorkCalendar
+
+        return WorkCalendar.of(self.settings())
 
     def today(self, as_of: date | None = None) -> Today:
         """The command's one `Today` (its day, zone and due-soon window) for everything it reads."""

@@ -39,6 +39,7 @@ def tasks_list(app: App, province: str | None, region: str | None, state: str | 
     States are those at the end of --as-of (default today), replayed from the
     audit trail as the reports do; only tasks assigned by then are listed.
     """
+    from dtrack.reading.scope import checked_directive
     from dtrack.terminal import task_table
     from dtrack.workflow.provinces import check_region, resolve_optional
     from dtrack.workflow.tasks import list_tasks
@@ -47,6 +48,7 @@ def tasks_list(app: App, province: str | None, region: str | None, state: str | 
     today = app.today(as_of)
     with app.database().session() as session:
         province_row, note = resolve_optional(session, province)
+        directive = checked_directive(session, directive)  # an unknown code: one line, not "no task matches"
         views = list_tasks(session, province=province_row, region=region, state=state, directive=directive,
                            group=group, today=today)
     note_line(note)

@@ -7,7 +7,9 @@ and `[directive.report.province]` tables give the reports' wording (who
 oversees the directive, number prefixes, signers, recipients); what they
 leave out the reports default (see reports/wording.py). An indicator may
 carry a `role`: one `plan` and one `actual` make the budget section,
-`plan_part`s split the plan in the national report. `parse_file` checks everything and raises
+`plan_part`s split the plan in the national report. An optional `[directive.overseer]` table says
+who oversees the directive and how its words read (directives/overseer_table.py). `parse_file` checks
+everything and raises
 `DirectiveInvalid` naming the file, the field and the problem; it never
 returns half a directive. See seeds/directive-20-ct-bct.toml for a full
 example and seeds/examples/example-directive.toml for a small one.
@@ -22,9 +24,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from dtrack.directives.overseer_table import TABLE as OVERSEER_TABLE
+from dtrack.directives.overseer_table import parse_overseer
+from dtrack.directives.report_spec import ReportSideSpec, ReportSpec
 from dtrack.directives.text_limits import MAX_LIST, line_of, source_lines, text_problem
 from dtrack.errors import DirectiveInvalid, Reason, RuleError, because
 from dtrack.workflow.deadlines import COVERS, Recurring, Rule, parse_rule, rule_to_text
+from dtrack.workflow.overseer import KEY as OVERSIGHT
 from dtrack.workflow.vocabulary import GroupKind, Owner, Region
 
 AGGREGATES = ("sum", "latest")
@@ -67,56 +73,6 @@ class IndicatorSpec:
 
 
 @dataclass(frozen=True)
-class ReportSideSpec:
-    """How one kind of report (national or province) is headed and signed; None: the default."""
-
-    number_prefix: str | None = None  # "/BC-KC": after "Số:" and the blank the clerk fills in
-    body_vi: str | None = None  # the issuing body (province reports: "Sở Công Thương")
-    body_en: str | None = None
-    place_vi: str | None = None  # where it is issued (national reports: "Hà Nội")
-    place_en: str | None = None
-    addressee_vi: str | None = None  # "Kính gửi: ..."
-    addressee_en: str | None = None
-    signer_vi: str | None = None  # "CỤC TRƯỞNG", "GIÁM ĐỐC"
-    signer_en: str | None = None
-    recipients_vi: tuple[str, ...] | None = None  # "Nơi nhận"; province ones may say {province}
-    recipients_en: tuple[str, ...] | None = None
-
-
-@dataclass(frozen=True)
-class ReportSpec:
-    """What the directive's reports say about it: the overseer and the wording of each report."""
-
-    overseer_vi: str | None = None  # the body that oversees the directive; default: the issuer
-    overseer_en: str | None = None
-    budget_vi: str | None = None  # what the plan/actual pair is called ("Kinh phí khuyến công")
-    budget_en: str | None = None
-    indicators_vi: str | None = None  # what the results are called ("Chỉ tiêu khuyến công")
-    indicators_en: str | None = None
-    national: ReportSideSpec = field(default_factory=ReportSideSpec)
-    province: ReportSideSpec = field(default_factory=ReportSideSpec)
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
-
-    @classmethod
-    def from_json(cls, text: str | None) -> ReportSpec:
-        """What the database keeps; None (a directive loaded before reports had wording): all defaults."""
-        if not text:
-            return cls()
-        data = json.loads(text)
-        sides = {}
-        for side in ("national", "province"):
-            raw = dict(data.get(side) or {})
-            for key in ("recipients_vi", "recipients_en"):
-                if raw.get(key) is not None:
-                    raw[key] = tuple(raw[key])
-            sides[side] = ReportSideSpec(**raw)
-        return cls(**{k: v for k, v in data.items() if k not in sides},
-                   national=sides["national"], province=sides["province"])
-
-
-@dataclass(frozen=True)
 class DirectiveSpec:
     code: str
     title_vi: str
@@ -143,6 +99,8 @@ class DirectiveSpec:
             for name in ("regions", "provinces"):  # an unlimited group leaves the scope out
                 if not group[name]:
                     del group[name]
+        if self.report.oversight.is_default:  # likewise a file that says nothing of its overseer's words
+            del data["report"][OVERSIGHT]
         canonical = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -235,7 +193,7 @@ class _Reader:
 
 _DIRECTIVE_KEYS = {
     "code", "title_vi", "title_en", "issuer_vi", "issuer_en", "signed_by",
-    "issued_on", "source", "overseer_vi", "overseer_en", "report",
+    "issued_on", "source", "overseer_vi", "overseer_en", "report", OVERSEER_TABLE,
 }
 _REPORT_KEYS = {"budget_vi", "budget_en", "indicators_vi", "indicators_en", "national", "province"}
 _SIDE_KEYS = {f.name for f in fields(ReportSideSpec)}
@@ -309,9 +267,9 @@ def parse_data(data: dict[str, Any], name: str = "<directive>") -> DirectiveSpec
 
 
 def _parse_report(head: _Reader) -> ReportSpec:
-    """The overseer (flat keys of [directive]) and the optional [directive.report] tables."""
-    overseer = {"overseer_vi": head.text("overseer_vi", required=False),
-                "overseer_en": head.text("overseer_en", required=False)}
+    """The overseer ([directive.overseer], or flat keys of [directive]) and the optional [directive.report] tables."""
+    name_vi, name_en, oversight = parse_overseer(head)
+    overseer: dict[str, Any] = {"overseer_vi": name_vi, "overseer_en": name_en, "oversight": oversight}
     if "report" not in head.table:
         return ReportSpec(**overseer, national=ReportSideSpec(), province=ReportSideSpec())
     report = _Reader(head.path, "directive.report", head.table["report"])
@@ -327,7 +285,8 @@ def _parse_report(head: _Reader) -> ReportSpec:
                  for f in fields(ReportSideSpec) if not f.name.startswith("recipients")}
         sides[side] = ReportSideSpec(**texts, recipients_vi=reader.texts("recipients_vi"),
                                      recipients_en=reader.texts("recipients_en"))
-    words = {k: report.text(k, required=False) for k in ("budget_vi", "budget_en", "indicators_vi", "indicators_en")}
+    words: dict[str, Any] = {k: report.text(k, required=False)
+                             for k in ("budget_vi", "budget_en", "indicators_vi", "indicators_en")}
     return ReportSpec(**overseer, **words, national=sides["national"], province=sides["province"])
 
 

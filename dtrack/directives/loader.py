@@ -3,6 +3,11 @@
 Loading is idempotent: the same file twice changes nothing (its digest is
 kept), and a changed file updates titles and rules in place. Creating the
 tasks (`assign`) is the engine's: see workflow/assignments.py.
+
+The overseer's own tasks live on its unit, whose slug is the directive's key
+suffix (workflow/overseer.py): a file that changes the suffix moves them to
+the new unit, so keys follow the file (the old ones still resolve:
+workflow/tasks.py `find_task`).
 """
 from __future__ import annotations
 
@@ -13,10 +18,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dtrack.directives.format import DirectiveSpec, GroupSpec, IndicatorSpec
+from dtrack.directives.overseer_table import check_suffix
 from dtrack.errors import DirectiveInvalid, UnknownProvince, because
-from dtrack.persistence.models import Directive, Indicator, Task, TaskGroup
-from dtrack.workflow.applicability import fold_department_groups, is_department
+from dtrack.persistence.models import Directive, Indicator, Province, Task, TaskGroup
+from dtrack.workflow.applicability import department_unit, fold_department_groups, is_department
+from dtrack.workflow.overseer import overseer_of
 from dtrack.workflow.provinces import resolve
+from dtrack.workflow.vocabulary import DEPARTMENT_KIND, Owner
 
 _DIRECTIVE_FIELDS = ("title_vi", "title_en", "issuer_vi", "issuer_en", "signed_by", "issued_on", "source")
 _GROUP_FIELDS = ("title_vi", "title_en", "summary_vi", "summary_en", "kind", "owner")
@@ -91,9 +99,37 @@ def load(session: Session, spec: DirectiveSpec, now: datetime, source_name: str 
         group.covers = group_spec.covers
         group.scope_regions, group.scope_provinces = scopes[group_spec.ordinal]
     session.flush()
+    _check_suffix(session, directive, source_name or spec.code)
+    _home_own_tasks(session, directive)
     result.indicators_added = _store_indicators(session, directive, spec.indicators)
     result.folded = fold_department_groups(session, directive.id, now)
     return result
+
+
+def _check_suffix(session: Session, directive: Directive, source: str) -> None:
+    """The key suffix (named or derived) must not name a province: `CODE:N:suffix` would name two tasks."""
+    suffix = overseer_of(directive).key_suffix
+    try:
+        province = resolve(session, suffix).province
+    except UnknownProvince:
+        return
+    check_suffix(source, suffix, not is_department(province))
+
+
+def _home_own_tasks(session: Session, directive: Directive) -> None:
+    """Move the overseer's own tasks to the unit the directive's key suffix names (a changed file)."""
+    groups = [g.id for g in directive.groups if g.owner == Owner.DEPARTMENT]
+    if not groups:
+        return
+    overseer = overseer_of(directive)
+    strays = list(session.scalars(
+        select(Task).join(Province, Task.province_id == Province.id)
+        .where(Task.group_id.in_(groups), Province.kind == DEPARTMENT_KIND, Province.slug != overseer.key_suffix)))
+    if strays:
+        unit = department_unit(session, overseer)
+        for task in strays:
+            task.province = unit
+        session.flush()
 
 
 def _resolve_scopes(session: Session, spec: DirectiveSpec, source: str) -> tuple[dict[int, tuple[str, str]], list[str]]:

@@ -63,6 +63,8 @@ MARKS: dict[str, Mark] = {
     "0012": _table("api_tokens"),
     "0013": _table("attachments"),
     "0014": _index_covers("tasks", "ix_tasks_state_due", "assigned_on"),
+    "0015": _table("calendar_days"),
+    "0016": _table("communes"),
 }
 
 

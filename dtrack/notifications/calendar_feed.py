@@ -32,6 +32,8 @@ PRODID = "-//dtrack//Directive deadlines//VI"
 
 def feed_tasks(session: Session, user: User, region: str | None = None) -> list[Task]:
     """The open tasks with a deadline that `user` may see (one region's, for an overseer who asks)."""
+    if user.role == Role.COMMUNE and user.disabled_at is None:
+        return []  # a commune officer sees no province task (workflow.access): their feed is empty, not refused
     check_active(user, "read", "calendar_feed")
     region = check_region(region)
     query = (select(Task).join(Task.province).join(Task.group)

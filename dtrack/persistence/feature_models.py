@@ -1,5 +1,5 @@
 """The tables of the features on the engine: deadline-extension requests,
-reminders, indicators and the outbox.
+reminders, indicators, the outbox and the declared calendar days.
 
 They sit on the engine's metadata (`models.Base`) and are mapped when a module
 first names them (`models.__getattr__`), so a command that only reads tasks does
@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Date,
     ForeignKey,
     Index,
@@ -198,3 +199,26 @@ class OutboxAttachment(Base):
     content: Mapped[bytes] = mapped_column(LargeBinary)
 
     message: Mapped[Outbox] = relationship(back_populates="attachments")
+
+
+class CalendarDay(Base):
+    """A day the Government declared off (nghỉ bù, a Tết schedule) or a make-up working day (làm bù).
+
+    The statutory calendar (weekends, public holidays: `workflow.deadlines`) is the package's; these
+    are the announcements made each year on top of it, declared by an administrator. A declaration is
+    never deleted: a withdrawn one keeps who declared it and who withdrew it, and when, so the table is
+    its own audit trail. At most one declaration per day is in force (`workflow.calendar_days` checks
+    it under a lock).
+    """
+
+    __tablename__ = "calendar_days"
+    __table_args__ = (Index("ix_calendar_days_day", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    working: Mapped[bool] = mapped_column(Boolean)  # True: a make-up working day; False: a day off
+    note: Mapped[str] = mapped_column(Text)  # why: "Nghỉ bù Tết Nguyên đán", the announcement's number
+    declared_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    declared_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    withdrawn_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,4 +1,4 @@
-"""The overdue review: who is late, on what, by how much; and the four-cell matrix.
+"""The overdue review: who is late, on what, by how much (the four-cell matrix, `reading.four_cells`, is re-exported).
 
 Every judgement comes from `workflow.timeliness.classify`, against the
 deadline in force (after extensions); the original deadline is shown beside
@@ -20,13 +20,14 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dtrack.config.today import Today
 from dtrack.errors import InvalidInput
 from dtrack.persistence.models import Directive, Province, Task, TaskGroup, task_key
 from dtrack.persistence.sql_types import AnyRow, AnySelect
+from dtrack.reading.four_cells import CELLS, CellCounts, TimelinessMatrix, timeliness_matrix
 from dtrack.reading.overdue_counts import (
     MEMO,
     awaiting_conditions,
@@ -36,61 +37,18 @@ from dtrack.reading.overdue_counts import (
     late_conditions,
     overdue_counts,
 )
-from dtrack.workflow.applicability import department_tasks, province_units
+from dtrack.reading.scope import EVERYWHERE, Scope
+from dtrack.workflow.applicability import department_tasks
 from dtrack.workflow.deadlines import task_titles
-from dtrack.workflow.history import MARKED, STANDING_COLUMNS, Standing, countable, nothing_after, standing_rows
+from dtrack.workflow.history import MARKED, Standing, countable, nothing_after, standing_rows
 from dtrack.workflow.timeliness import classify
-from dtrack.workflow.vocabulary import DEPARTMENT_SLUG, OWED_BY_PROVINCE, DeadlineStatus, Region
+from dtrack.workflow.vocabulary import OWED_BY_PROVINCE, DeadlineStatus, Region
 
 _COLUMNS = (
     Task.id, Directive.code, TaskGroup.ordinal, Province.slug, Task.period, Province.name, Province.region,
     TaskGroup.title_vi, TaskGroup.title_en, TaskGroup.deadline_rule, Task.state, Task.progress,
     Task.original_due_on, Task.due_on, Task.submitted_at, Task.completed_at, MARKED,
 )  # holds the STANDING_COLUMNS
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Which tasks a review covers."""
-
-    region: str | None = None
-    province: Province | None = None
-    group: int | None = None
-    directive: str | None = None
-
-    def apply(self, query: AnySelect) -> AnySelect:
-        if self.region is not None:
-            query = query.where(Province.region == self.region)
-        if self.province is not None:
-            query = query.where(Task.province_id == self.province.id)
-        if self.group is not None:
-            query = query.where(TaskGroup.ordinal == self.group)
-        if self.directive is not None:
-            query = query.where(Directive.code == self.directive)
-        return query
-
-    def key(self) -> tuple[str | None, int | None, int | None, str | None]:
-        """The scope by value (a province by id), for remembering its counts."""
-        return (self.region, self.province.id if self.province is not None else None, self.group, self.directive)
-
-    def task_filters(self) -> list[ColumnElement[bool]]:
-        """The same filters on task columns only (subqueries on the small tables), for index-only scans."""
-        filters: list[ColumnElement[bool]] = []
-        if self.region is not None:
-            # `+ 0`: a region holds a third of the units, so SQLite would otherwise read each
-            # one's tasks on the (province, state) index, row by row; the deadline or review
-            # index covers the condition and is read alone.
-            filters.append((Task.province_id + 0).in_(select(Province.id).where(Province.region == self.region)))
-        if self.province is not None:
-            filters.append(Task.province_id == self.province.id)
-        if self.group is not None or self.directive is not None:
-            groups = select(TaskGroup.id).join(Directive, TaskGroup.directive_id == Directive.id)
-            if self.group is not None:
-                groups = groups.where(TaskGroup.ordinal == self.group)
-            if self.directive is not None:
-                groups = groups.where(Directive.code == self.directive)
-            filters.append(Task.group_id.in_(groups))
-        return filters
 
 
 @dataclass(frozen=True)
@@ -132,6 +90,7 @@ class OverdueReview:
     awaiting_total: int  # submissions waiting for review, all of them whatever the limit
     # The Department's own overdue tasks (Department-owned groups): never in a province's or region's count.
     department: list[LateTask] = field(default_factory=list)
+    directive: str | None = None  # the one directive it covers; None: every directive
 
     @property
     def total(self) -> int:
@@ -144,6 +103,7 @@ class OverdueReview:
     def to_json(self) -> dict[str, Any]:
         return {
             "as_of": self.as_of.isoformat(),
+            "directive": self.directive,
             # A limit cuts the lists, never the totals: both are given, so a script can tell.
             "total_overdue": self.total,
             "listed_overdue": len(self.overdue),
@@ -183,7 +143,7 @@ MAX_MIN_DAYS = 36500
 
 
 def overdue_review(
-    session: Session, today: Today, scope: Scope = Scope(), *, min_days: int = 0, limit: int | None = None,
+    session: Session, today: Today, scope: Scope = EVERYWHERE, *, min_days: int = 0, limit: int | None = None,
 ) -> OverdueReview:
     """Overdue tasks (most days late first) and submissions waiting for review (longest wait first).
 
@@ -218,10 +178,11 @@ def _review(session: Session, today: Today, scope: Scope, latest_due: date, limi
             assert verdict.days is not None, "an owed task past its deadline is overdue by some days"
             department.append(_late(row, verdict.status, verdict.days))
         department.sort(key=lambda t: (-t.days, t.key))
-    return OverdueReview(as_of, overdue, waiting, per_province, per_region, names, awaiting_total, department)
+    return OverdueReview(as_of, overdue, waiting, per_province, per_region, names, awaiting_total, department,
+                         scope.directive)
 
 
-def awaiting_review(session: Session, today: Today, scope: Scope = Scope(), *,
+def awaiting_review(session: Session, today: Today, scope: Scope = EVERYWHERE, *,
                     limit: int | None = None) -> tuple[list[LateTask], int]:
     """Submissions waiting for the Department, longest waiting first (days = days waited), and how many in all."""
     if not nothing_after(session, today):
@@ -306,8 +267,8 @@ def _replayed_review(session: Session, today: Today, scope: Scope, min_days: int
                      limit: int | None) -> OverdueReview:
     every, waiting, where = _replayed_lists(session, today, scope, min_days)
     # The Department's own tasks are listed apart, never in a province's or region's count (as the fast path).
-    department = [t for t in every if t.province == DEPARTMENT_SLUG]
-    overdue = [t for t in every if t.province != DEPARTMENT_SLUG]
+    department = [t for t in every if not t.region]  # an overseer's unit has no region, whatever its slug
+    overdue = [t for t in every if t.region]
     per_province: Counter[str] = Counter(t.province for t in overdue)
     per_region: Counter[str] = Counter(t.region for t in overdue)
     names = {slug: name for slug, (name, _) in where.items()}
@@ -316,88 +277,8 @@ def _replayed_review(session: Session, today: Today, scope: Scope, min_days: int
         return items if limit is None else items[:limit]
 
     return OverdueReview(today.day, cut(overdue), cut(waiting), per_province, per_region, names, len(waiting),
-                         department)
+                         department, scope.directive)
 
 
-# The Government Office's four cells, plus the Department's own delay.
-CELLS = (
-    DeadlineStatus.COMPLETED_ON_TIME,
-    DeadlineStatus.COMPLETED_LATE,
-    "open_within_deadline",
-    DeadlineStatus.OVERDUE,
-    DeadlineStatus.AWAITING_REVIEW,
-)
-
-
-@dataclass
-class CellCounts:
-    counts: Counter[str] = field(default_factory=Counter)
-
-    def add(self, status: DeadlineStatus) -> None:
-        within = (DeadlineStatus.ON_TRACK, DeadlineStatus.DUE_SOON, DeadlineStatus.NO_DEADLINE)
-        self.counts["open_within_deadline" if status in within else status.value] += 1
-
-    @property
-    def on_time_rate(self) -> float | None:
-        """Completed on time as a share of all completed tasks (None when none is completed)."""
-        done = self.counts[DeadlineStatus.COMPLETED_ON_TIME.value] + self.counts[DeadlineStatus.COMPLETED_LATE.value]
-        return None if done == 0 else self.counts[DeadlineStatus.COMPLETED_ON_TIME.value] / done
-
-    def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {str(c): self.counts[str(c)] for c in CELLS}
-        data["on_time_rate"] = self.on_time_rate
-        return data
-
-
-@dataclass
-class TimelinessMatrix:
-    as_of: date
-    provinces: list[tuple[str, str, str]]  # slug, name, region in display order
-    by_province: dict[str, CellCounts]
-    by_region: dict[str, CellCounts]
-    total: CellCounts  # the provinces' (the Department's own tasks are apart)
-    department: CellCounts = field(default_factory=CellCounts)  # Department-owned groups' tasks
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "as_of": self.as_of.isoformat(),
-            "provinces": {slug: self.by_province[slug].to_json() for slug, _, _ in self.provinces},
-            "regions": {r: c.to_json() for r, c in self.by_region.items()},
-            "total": self.total.to_json(),
-            "department": self.department.to_json(),
-        }
-
-
-def timeliness_matrix(session: Session, today: Today, scope: Scope = Scope()) -> TimelinessMatrix:
-    """The four-cell counts per province and per region, with the on-time completion rate.
-
-    Of every countable task (all periods), as they stood at the end of `today`.
-    """
-    query = scope.apply(
-        select(*STANDING_COLUMNS, Province.slug, Province.region, Task.due_on)
-        .join(TaskGroup, Task.group_id == TaskGroup.id).join(Directive, TaskGroup.directive_id == Directive.id)
-        .join(Province, Task.province_id == Province.id)
-    )  # standing_rows keeps the countable tasks (workflow.history.countable)
-    provinces_query = (select(Province.slug, Province.name, Province.region).where(province_units())
-                       .order_by(Province.ordinal))
-    if scope.region:
-        provinces_query = provinces_query.where(Province.region == scope.region)
-    if scope.province:
-        provinces_query = provinces_query.where(Province.id == scope.province.id)
-    provinces = [(slug, name, region) for slug, name, region in session.execute(provinces_query)]
-    by_province = {slug: CellCounts() for slug, _, _ in provinces}
-    by_region = {r.value: CellCounts() for r in Region if any(p[2] == r.value for p in provinces)}
-    total, department = CellCounts(), CellCounts()
-    for row, standing in standing_rows(session, query, today):
-        status = classify(standing.state, row.due_on, today, submitted_at=standing.submitted_at,
-                          completed_at=standing.completed_at).status
-        if row.slug not in by_province:  # the Department's unit (no region): its own cell, never a province's
-            department.add(status)
-            continue
-        for counts in (by_province[row.slug], by_region[row.region], total):
-            counts.add(status)
-    return TimelinessMatrix(today.day, provinces, by_province, by_region, total, department)
-
-
-__all__ = ["CELLS", "LateTask", "OverdueReview", "Scope", "TimelinessMatrix", "awaiting_review", "check_min_days",
-           "overdue_review", "timeliness_matrix"]
+__all__ = ["CELLS", "CellCounts", "LateTask", "OverdueReview", "Scope", "TimelinessMatrix", "awaiting_review",
+           "check_min_days", "overdue_review", "timeliness_matrix"]

@@ -5,7 +5,9 @@ period, so its cell SHOWS the latest period's state (and deadline status),
 but it COUNTS every period: each cell carries how many tasks it holds and
 how many of them are overdue, and every total is made of all the tasks
 (`workflow.history.countable`), so the matrix agrees with `dtrack overdue`,
-the four-cell matrix and the reports on the same day. States are those at
+the four-cell matrix and the reports on the same day. A checkpoint a
+continuous task has moved past counts as a completed task of its cell
+(`workflow.checkpoints.judged_checkpoints`). States are those at
 the end of the `Today` given (`workflow.history`), as in the reports.
 """
 from __future__ import annotations
@@ -22,10 +24,11 @@ from dtrack.config.today import Today
 from dtrack.persistence.models import Province, Task, TaskGroup, task_key
 from dtrack.workflow.applicability import department_tasks, province_units
 from dtrack.workflow.assignments import find_directive
+from dtrack.workflow.checkpoints import judged_checkpoints
 from dtrack.workflow.history import STANDING_COLUMNS, standing_rows
 from dtrack.workflow.timeliness import classify
 from dtrack.workflow.views import plain
-from dtrack.workflow.vocabulary import DeadlineStatus, Owner, Region
+from dtrack.workflow.vocabulary import DeadlineStatus, Owner, Region, State
 
 Cell = tuple[int, int]  # (province id, group ordinal)
 
@@ -113,6 +116,7 @@ def status_matrix(session: Session, directive_code: str, today: Today, region: s
              .where(TaskGroup.directive_id == directive.id).order_by(Task.period))
     if region or units is not None:
         query = query.where(Task.province_id.in_(ids))
+    judged = judged_checkpoints(session, today)  # the checkpoints continuous tasks have moved past (few)
     # Not-applicable tasks too, to show their cell as such; they are left out of every count below.
     for row, standing in standing_rows(session, query, today, counting=False):
         task_id, province_id, ordinal, due_on, period = row[0], row.province_id, row.ordinal, row.due_on, row.period
@@ -133,6 +137,9 @@ def status_matrix(session: Session, directive_code: str, today: Today, region: s
         matrix.timeliness[cell] = status
         if not exempt:
             matrix.all_timeliness.setdefault(cell, Counter())[status] += 1
+            for checkpoint in judged.get(task_id, ()):  # each a completed task of its period
+                matrix.all_states[cell][State.COMPLETED.value] += 1
+                matrix.all_timeliness[cell][checkpoint.timeliness(today).status] += 1
     return matrix
 
 

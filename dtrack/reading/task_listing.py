@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from dtrack.config.today import Today
 from dtrack.errors import InvalidInput, PermissionDenied, because
 from dtrack.persistence.models import User
+from dtrack.reading.scope import checked_directive
 from dtrack.workflow.access import check_active
 from dtrack.workflow.provinces import check_region, resolve_optional
 from dtrack.workflow.tasks import TaskView, filtered_tasks
@@ -46,9 +47,10 @@ class TaskListing:
     total: int
     limit: int
     offset: int
+    directive: str | None = None  # the one directive listed; None: every directive
 
     def to_json(self) -> dict[str, Any]:
-        return {"total": self.total, "limit": self.limit, "offset": self.offset,
+        return {"total": self.total, "limit": self.limit, "offset": self.offset, "directive": self.directive,
                 "items": [item.to_json() for item in self.items]}
 
 
@@ -80,8 +82,9 @@ def task_listing(session: Session, actor: User, filters: TaskFilters, today: Tod
     limit = whole_number(filters.limit, "limit", DEFAULT_PAGE, 1, MAX_PAGE)
     offset = whole_number(filters.offset, "offset", 0, 0, MAX_OFFSET)
     group = whole_number(filters.group, "group", 0, 1, 99) or None
+    directive = checked_directive(session, filters.directive)
     query = filtered_tasks(province=province, region=check_region(filters.region or None), state=filters.state or None,
-                           directive=filters.directive or None, group=group)
+                           directive=directive, group=group)
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     rows = session.scalars(query.limit(limit).offset(offset)).unique()
-    return TaskListing([TaskView.of(t, today) for t in rows], total, limit, offset)
+    return TaskListing([TaskView.of(t, today) for t in rows], total, limit, offset, directive)

@@ -13,16 +13,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from dtrack.config.today import Today
+from dtrack.errors import UnknownDirective
 from dtrack.persistence.models import Directive, Event, Province, Task, TaskGroup, User
 from dtrack.reading.overdue import (
     LateTask,
     OverdueReview,
-    Scope,
     TimelinessMatrix,
     awaiting_review,
     overdue_review,
     timeliness_matrix,
 )
+from dtrack.reading.scope import Scope, checked_directive
 from dtrack.reading.status import StatusMatrix, status_matrix, status_units
 from dtrack.reading.task_listing import whole_number
 from dtrack.workflow import lifecycle
@@ -131,10 +132,11 @@ def task_page(session: Session, actor: User, ref: str, today: Today) -> TaskPage
                     may_exempt)
 
 
-def review_queue(session: Session, actor: User, today: Today, limit: int = 200) -> list[LateTask]:
-    """Submissions waiting for the Department, longest waiting first."""
+def review_queue(session: Session, actor: User, today: Today, limit: int = 200,
+                 directive: str | None = None) -> list[LateTask]:
+    """Submissions waiting for the Department, longest waiting first (of one directive, or of all)."""
     check_oversight(actor, "review_queue")
-    waiting, _ = awaiting_review(session, today, limit=limit)
+    waiting, _ = awaiting_review(session, today, Scope(directive=checked_directive(session, directive)), limit=limit)
     return waiting
 
 
@@ -144,11 +146,18 @@ class ReviewPage:
 
     waiting: list[LateTask]
     requests: list[RequestView]
+    directive: str | None = None  # the one directive shown; None: every directive
 
 
-def review_page(session: Session, actor: User, today: Today, limit: int = 200) -> ReviewPage:
-    waiting = review_queue(session, actor, today, limit)
-    return ReviewPage(waiting, list_requests(session, pending_only=True))
+def review_page(session: Session, actor: User, today: Today, limit: int = 200,
+                directive: str | None = None) -> ReviewPage:
+    check_oversight(actor, "review_queue")  # before the directive is looked up: no answer to a province officer
+    code = checked_directive(session, directive)
+    waiting = review_queue(session, actor, today, limit, code)
+    requests = list_requests(session, pending_only=True)
+    if code is not None:
+        requests = [r for r in requests if r.task_key.startswith(f"{code}:")]
+    return ReviewPage(waiting, requests, code)
 
 
 # Bounds beyond any real value: a larger number would overflow the query it reaches.
@@ -188,21 +197,34 @@ def overdue_page(session: Session, actor: User, today: Today, filters: OverdueFi
     group = whole_number(filters.group, "group", 0, 1, MAX_GROUP) or None
     min_days = whole_number(filters.min_days, "min_days", 0, 0, MAX_DAYS)
     page = whole_number(filters.page, "page", 1, 1, MAX_PAGES)
-    scope = Scope(region=region, province=province, group=group, directive=filters.directive or None)
+    scope = Scope(region=region, province=province, group=group,
+                  directive=checked_directive(session, filters.directive))
     review = overdue_review(session, today, scope, min_days=min_days, limit=page * per_page)
     pages = max(1, -(-review.total // per_page))
     return OverduePage(review, review.overdue[(page - 1) * per_page:page * per_page], page, pages, note)
 
 
-def timeliness_page(session: Session, actor: User, today: Today, region: str | None) -> TimelinessMatrix:
+def timeliness_page(session: Session, actor: User, today: Today, region: str | None,
+                    directive: str | None = None) -> TimelinessMatrix:
+    """The four-cell matrix of one directive's tasks, or of every directive's (`directive` None or "")."""
     check_oversight(actor, "four_cell_matrix")
-    return timeliness_matrix(session, today, Scope(region=check_region(region or None)))
+    scope = Scope(region=check_region(region or None), directive=checked_directive(session, directive))
+    return timeliness_matrix(session, today, scope)
 
 
 def status_page(session: Session, actor: User, directive: str, region: str | None, today: Today) -> StatusMatrix:
     """The whole matrix (the JSON, as `dtrack status --json` gives it)."""
     check_oversight(actor, "status_matrix")
-    return status_matrix(session, directive, today, check_region(region or None))
+    region = check_region(region or None)
+    return status_matrix(session, _one_directive(session, directive), today, region)
+
+
+def _one_directive(session: Session, code: str) -> str:
+    """The status matrix is of one directive: an empty or unknown code is refused on the field `directive`."""
+    checked = checked_directive(session, code)
+    if checked is None:
+        raise UnknownDirective(code, field="directive")
+    return checked
 
 
 # Units per page of the status matrix: 3,355 units at once made a page of 30,000 cells.
@@ -228,6 +250,7 @@ def status_units_page(session: Session, actor: User, directive: str, region: str
     check_oversight(actor, "status_matrix")
     per_page = per_page or STATUS_PER_PAGE
     region = check_region(region or None)
+    directive = _one_directive(session, directive)
     number = whole_number(page, "page", 1, 1, MAX_PAGES)
     units = status_units(region)
     total = session.scalar(select(func.count()).select_from(units.order_by(None).subquery())) or 0

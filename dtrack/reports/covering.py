@@ -28,4 +28,4 @@ def covering_message(report: Report, file_name: str) -> tuple[str, str]:
 def _summary(report: Report) -> str:
     counts = dict(report.extra["summary"])
     counts["completion"] = cell_text(counts["completion"], report.lang)
-    return Words(report.lang, "covering")["summary"].format(**counts)
+    return Words(report.lang, "covering")["summary"].format(**counts, overseer=report.header.overseer)

@@ -67,6 +67,7 @@ class Header:
     sender: str  # the issuer as running text names it: "Sở Công Thương Cà Mau"
     signer: str = ""  # the signer's title above the signature: "CỤC TRƯỞNG"
     recipients: tuple[str, ...] = ()  # "Nơi nhận", before the archive line
+    overseer: str = ""  # the directive's overseer as a sentence names it ("Cục", "Bộ"): "Chờ Cục xem xét"
 
 
 def place_date(place: str, day: date, lang: str) -> str:
@@ -78,13 +79,17 @@ def place_date(place: str, day: date, lang: str) -> str:
 
 
 def national_header(code: str, as_of: date, lang: str, words: DirectiveWording) -> Header:
-    """The overseer's synthesis: issued by the overseer under the issuer, to the issuer's leadership."""
+    """The overseer's synthesis: issued by the overseer under the body above IT (not the directive's issuer).
+
+    A Prime Minister's directive followed by the Ministry gives "BỘ CÔNG THƯƠNG" alone: a top-level body
+    has no line above it (reports/wording.py, workflow/overseer.py).
+    """
     t, side = TEXT[lang], words.national
-    parent = words.issuer.upper() if side.body != words.issuer else ""  # a top-level body has no line above it
+    parent = words.parent.upper() if words.parent and words.parent != side.body else ""
     return Header(parent, side.body.upper(), t["country"], t["motto"], f"{t['number']}:        {side.number_prefix}",
                   place_date(side.place or "", as_of, lang), t["report"], t["national_title"].format(code=code),
                   f"{t['to']}: {side.addressee}", side.body if lang == "vi" else f"The {side.body}",
-                  side.signer, side.recipients)
+                  side.signer, side.recipients, words.short)
 
 
 def province_header(code: str, province: Province, as_of: date, lang: str, words: DirectiveWording) -> Header:
@@ -98,7 +103,7 @@ def province_header(code: str, province: Province, as_of: date, lang: str, words
                   place_date(side.place or name, as_of, lang), t["report"],
                   t["province_title"].format(code=code, name=name),
                   f"{t['to']}: {for_province(side.addressee, province, lang)}", sender, side.signer,
-                  tuple(for_province(r, province, lang) for r in side.recipients))
+                  tuple(for_province(r, province, lang) for r in side.recipients), words.short)
 
 
 @dataclass

@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 from dtrack.persistence.models import Indicator, IndicatorValue, Province, ProvinceAlias
 from dtrack.reports.indicators import DEFAULT_DIRECTIVE, catalogue
 from dtrack.reports.labels import TEXT
+from dtrack.workflow.timeliness import OnTimeRate
 from dtrack.workflow.vocabulary import Region, Scope
 
 MONEY_UNIT = "VND"
@@ -49,6 +50,38 @@ class Money(int):
 
 class Percent(float):
     """A ratio (0.148) shown as a percentage (`14,8 %`)."""
+
+
+class Share(Percent):
+    """A ratio with the counts it is made of, shown `66,7 % (4/6)`: the on-time rate beside its denominator.
+
+    Equal only to a Share of the same counts (a cell cache must not show 2/3's text for 4/6).
+    """
+
+    part: int
+    whole: int
+
+    def __new__(cls, part: int, whole: int) -> Share:
+        share = super().__new__(cls, part / whole)
+        share.part, share.whole = part, whole
+        return share
+
+    @classmethod
+    def of(cls, rate: OnTimeRate) -> Share | None:
+        """The on-time rate as a report cell; None (shown "–") when no task is due yet."""
+        return cls(rate.on_time, rate.due) if rate.due else None
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Share) and (self.part, self.whole) == (other.part, other.whole)
+
+    def __ne__(self, other: object) -> bool:  # float's own __ne__ would compare the ratios
+        return not self == other
+
+    def __hash__(self) -> int:
+        return hash((Share, self.part, self.whole))
+
+    def __reduce__(self) -> tuple[type[Share], tuple[int, int]]:
+        return (Share, (self.part, self.whole))
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ has indicators, each of them per region.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import TypedDict
 
@@ -24,7 +25,7 @@ from dtrack.errors import InvalidInput
 from dtrack.persistence.models import Province, User
 from dtrack.reports.collector import collector_paused
 from dtrack.reports.document import Report, ReportOptions, Table, national_header
-from dtrack.reports.figures import Figures, Money, Percent, Total, rate
+from dtrack.reports.figures import Figures, Money, Percent, Share, Total, rate
 from dtrack.reports.labels import (
     TEXT,
     region_label,
@@ -33,11 +34,13 @@ from dtrack.reports.labels import (
     timeliness_text,
     trigger_label,
 )
-from dtrack.reports.snapshot import TaskSnapshot, UnitRow, latest_per_cell, per_cell, standing_snapshot
+from dtrack.reports.snapshot import TaskRow, TaskSnapshot, UnitRow, latest_per_cell, per_cell, standing_snapshot
 from dtrack.reports.wording import DirectiveWording, directive_wording
 from dtrack.workflow.access import check_oversight
 from dtrack.workflow.assignments import find_directive
+from dtrack.workflow.checkpoints import judged_checkpoints
 from dtrack.workflow.provinces import all_provinces
+from dtrack.workflow.timeliness import OnTimeRate
 from dtrack.workflow.vocabulary import DeadlineStatus, Owner, Region, State, Trigger
 
 LONGEST_OVERDUE = 15
@@ -69,15 +72,40 @@ def timeliness_statuses(snaps: list[TaskSnapshot]) -> list[DeadlineStatus]:
     return [d for d in DeadlineStatus if d not in hidden or d in present]
 
 
-def count_rows(label: str, snaps: list[TaskSnapshot], statuses: list[DeadlineStatus]) -> tuple[list, list]:
-    """One row of state counts and one of timeliness counts (each adds up to the task count)."""
+def count_rows(label: str, snaps: list[TaskSnapshot], statuses: list[DeadlineStatus],
+               as_of: date) -> tuple[list, list]:
+    """One row of state counts and one of timeliness counts (each adds up to the task count).
+
+    The timeliness row ends with the on-time rate as of `as_of` beside its denominator
+    (`workflow.timeliness.rate_share`, the rule every view uses).
+    """
     states = Counter(s.state for s in snaps)
     timely = Counter(s.timeliness.status for s in snaps)
     done = states[State.COMPLETED.value]
-    on_time = timely[DeadlineStatus.COMPLETED_ON_TIME]
+    rate = OnTimeRate()
+    for s in snaps:
+        rate.add(s.timeliness.status, s.task.due_on, as_of)
     state_row = [label, len(snaps), *[states[s.value] for s in State], Percent(done / len(snaps)) if snaps else None]
-    time_row = [label, len(snaps), *[timely[d] for d in statuses], Percent(on_time / done) if done else None]
+    time_row = [label, len(snaps), *[timely[d] for d in statuses], Share.of(rate)]
     return state_row, time_row
+
+
+def judged_snapshots(session: Session, snaps: list[TaskSnapshot], today: Today) -> list[TaskSnapshot]:
+    """Each checkpoint the tasks of `snaps` have moved past, as a completed task of its period (counted, not shown).
+
+    Judged against its own checkpoint (`workflow.checkpoints`), so a review accepted on
+    time stays on time after the sweep has moved the task on to the next checkpoint.
+    """
+    by_id = {s.task.id: s for s in snaps}
+    found = []
+    for task_id, judged in judged_checkpoints(session, today, by_id).items():
+        task = by_id[task_id].task
+        for checkpoint in judged:
+            row = replace(task, due_on=checkpoint.due_on) if isinstance(task, TaskRow) else task
+            snap = TaskSnapshot(row, State.COMPLETED.value, 100, checkpoint.submitted_at, checkpoint.completed_at)
+            snap.timeliness = checkpoint.timeliness(today)
+            found.append(snap)
+    return found
 
 
 def overdue_in(snaps: list[TaskSnapshot]) -> int:
@@ -164,6 +192,7 @@ def _national_report(session: Session, options: ReportOptions, since: date | Non
     # The Department's own tasks have their section; tasks marked not applicable are shown, never counted.
     own = [s for s in every if s.department]
     snaps = [s for s in every if s.in_province_figures]
+    snaps += judged_snapshots(session, snaps, today)  # counted, never shown as a cell's task
     provinces = all_provinces(session)
     # A cell shows its latest period, a not-applicable one too (as such); counts are of `snaps` only.
     shown = [s for s in every if s.provinces_own]
@@ -200,10 +229,10 @@ def _national_report(session: Session, options: ReportOptions, since: date | Non
     time_heads = [timeliness_label(d.value, lang) for d in statuses]
     region_states, region_times = [], []
     for region, members in by_region.items():
-        a, b = count_rows(region_label(region, lang), members, statuses)
+        a, b = count_rows(region_label(region, lang), members, statuses, as_of)
         region_states.append(a)
         region_times.append(b)
-    a, b = count_rows(t["total"], snaps, statuses)
+    a, b = count_rows(t["total"], snaps, statuses, as_of)
     region_states.append(a)
     region_times.append(b)
     chart_counts = {r: Counter(x.state for x in m) for r, m in by_region.items()}
@@ -215,18 +244,19 @@ def _national_report(session: Session, options: ReportOptions, since: date | Non
     report.tables.append(Table("states", t["states"], [t["region"], t["tasks"], *state_heads, t["completion_rate"]],
                                region_states))
     report.tables.append(Table("timeliness", t["timeliness"], [t["region"], t["tasks"], *time_heads, t["on_time_rate"]],
-                               region_times))
+                               region_times, note=t["on_time_rule"]))
     province_states, province_times = [], []
     for province in provinces:
         pid = province.id
         members = [s for g in groups for s in everyone.get((pid, g), ())]
-        a, b = count_rows(province_name(province, lang), members, statuses)
+        a, b = count_rows(province_name(province, lang), members, statuses, as_of)
         province_states.append(a)
         province_times.append(b)
     report.tables.append(Table("province_states", t["states"], [t["province"], t["tasks"], *state_heads,
                                                                 t["completion_rate"]], province_states))
     report.tables.append(Table("province_timeliness", t["timeliness"], [t["province"], t["tasks"], *time_heads,
-                                                                         t["on_time_rate"]], province_times))
+                                                                         t["on_time_rate"]], province_times,
+                               note=t["on_time_rule"]))
 
     overdue = sorted((s for s in snaps if s.timeliness.status == DeadlineStatus.OVERDUE),
                      key=lambda s: (-(s.timeliness.days or 0), s.task.province.ordinal, s.ordinal))
@@ -245,14 +275,14 @@ def _national_report(session: Session, options: ReportOptions, since: date | Non
     waiting = sorted((s for s in snaps if s.timeliness.status == DeadlineStatus.AWAITING_REVIEW),
                      key=lambda s: -(s.timeliness.days or 0))
     report.tables.append(Table(
-        "waiting", t["waiting"], [t["task"], t["province"], t["group"], t["submitted_on"], t["days_waiting"],
-                                  t["evidence"]],
+        "waiting", t["waiting"].format(overseer=words.short),
+        [t["task"], t["province"], t["group"], t["submitted_on"], t["days_waiting"], t["evidence"]],
         [[s.task.key, province_name(s.task.province, lang), group_title(s, lang),
           today.local_date(s.submitted_at) if s.submitted_at else None, s.timeliness.days,
           e.evidence if (e := s.last_with(Trigger.SUBMIT)) else None] for s in waiting], empty=t["none"]))
 
     report.tables.append(Table(
-        Owner.DEPARTMENT, t["department_tasks"],
+        Owner.DEPARTMENT, t["department_tasks"].format(overseer=words.short),
         [t["task"], t["group"], t["period"], t["state"], t["deadline"], t["timeliness"]],
         [[s.task.key, group_title(s, lang), s.task.period or None, state_label(s.state, lang), s.task.due_on,
           timeliness_text(s.timeliness.status, s.timeliness.days, lang)] for s in own], empty=t["none"]))
@@ -326,16 +356,19 @@ def _figure_tables(session: Session, year: int, as_of: date, directive: str, lan
     rows = []
     for indicator in figures.indicators:
         country = figures.national(indicator.code)
-        values = [figures.region(indicator.code, r.value).value for r in Region]
-        values.append(country.value)
+        totals = [*(figures.region(indicator.code, r.value) for r in Region), country]
+        values = [total.value for total in totals]
         if all(v is None for v in values):
             continue
+        # What the sources say of a figure ("gần 2.000", "9 tháng đầu năm", the decision behind it), once.
+        notes = "; ".join(dict.fromkeys(note for total in totals for note in total.notes)) or None
         rows.append([indicator.name_vi if lang == "vi" else indicator.name_en,
                      indicator.unit_vi if lang == "vi" else indicator.unit_en,
-                     *[figures.typed(indicator.code, v) for v in values], figures.coverage_label(country, lang)])
+                     *[figures.typed(indicator.code, v) for v in values], figures.coverage_label(country, lang),
+                     notes])
     tables.append(Table("indicators", t["indicators"].format(year=year, name=words.indicators),
                         [t["indicator"], t["unit"], *[region_label(r.value, lang) for r in Region], t["total"],
-                         t["basis"]], rows, note=t["totals_note"], empty=t["no_figures"]))
+                         t["basis"], t["note"]], rows, note=t["totals_note"], empty=t["no_figures"]))
     return tables
 
 

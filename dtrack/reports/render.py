@@ -23,7 +23,7 @@ from markupsafe import Markup, escape
 from dtrack.errors import InvalidInput
 from dtrack.reports.collector import collector_paused
 from dtrack.reports.document import Report, Table
-from dtrack.reports.figures import Money, Percent
+from dtrack.reports.figures import Money, Percent, Share
 from dtrack.reports.labels import TEXT, state_label, timeliness_label
 from dtrack.reports.spreadsheet_safety import csv_writer, keep_text, starts_formula
 from dtrack.templates.environment import environment as shared_environment
@@ -61,6 +61,8 @@ def cell_text(value: Any, lang: str) -> str:
         return "–"
     if isinstance(value, Money):
         return money(value, lang)
+    if isinstance(value, Share):  # the rate beside its denominator: 66,7 % (4/6)
+        return f"{percent(value, lang)} ({_whole(value.part, lang)}/{_whole(value.whole, lang)})"
     if isinstance(value, Percent):
         return percent(value, lang)
     if isinstance(value, datetime):
@@ -226,6 +228,8 @@ def render_xlsx(report: Report) -> bytes:
             cell = WriteOnlyCell(sheet, _xlsx_value(value))
             cell.number_format = "#,##0" if isinstance(value, Money) else "0.0%" if isinstance(value, Percent) \
                 else "DD/MM/YYYY"
+            if isinstance(value, Share):  # a number still, its denominator shown beside it
+                cell.number_format = f'0.0%" ({value.part}/{value.whole})"'
             return cell
         return value
 

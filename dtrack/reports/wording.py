@@ -1,10 +1,17 @@
 """A directive's own words in its reports: who oversees it, who signs, who receives.
 
-The directive file says them (`[directive.report]`, see directives/format.py);
-what it leaves out is defaulted here, once, from what the file does say: the
-overseer is the issuer, the number prefix "/BC", the signer the generic
-"THỦ TRƯỞNG ĐƠN VỊ", a national report goes to the issuer's leadership and
-a province report to the overseer and the provincial People's Committee.
+The directive file says them (`[directive.report]`, `[directive.overseer]`, see
+directives/format.py); what it leaves out is defaulted here, once, from what the
+file does say: the number prefix "/BC", the signer the generic "THỦ TRƯỞNG ĐƠN
+VỊ", a province report goes to the overseer (under the body above it) and the
+provincial People's Committee. Who oversees, the body above it and the short
+word sentences use come from workflow/overseer.py, as the engine reads them.
+
+A national report is the overseer's: it is headed by the overseer under the
+body above IT (not under the directive's issuer: the Ministry's report on a
+Prime Minister's directive is headed "BỘ CÔNG THƯƠNG" alone), and goes to
+that body's leadership; with no body above, to the issuer when the issuer
+is another body (the Prime Minister), else to its own leadership.
 """
 from __future__ import annotations
 
@@ -14,6 +21,7 @@ from dtrack.directives.format import ReportSideSpec, ReportSpec
 from dtrack.i18n.catalog import Words
 from dtrack.persistence.models import Directive, Province
 from dtrack.reports.labels import TEXT
+from dtrack.workflow.overseer import overseer_of
 
 DEFAULT_PREFIX = "/BC"
 PROVINCE_PLACEHOLDER = "{province}"
@@ -39,6 +47,8 @@ class SideWording:
 class DirectiveWording:
     issuer: str
     overseer: str
+    parent: str  # the body above the overseer ("Bộ Công Thương" above a Cục); "" : none
+    short: str  # the overseer as a sentence names it: "Cục", "Bộ" ("Chờ Cục xem xét")
     budget: str  # names the plan/actual section: "Kinh phí khuyến công"
     indicators: str  # names the results section: "Chỉ tiêu khuyến công"
     national: SideWording
@@ -60,10 +70,13 @@ def directive_wording(directive: Directive, lang: str) -> DirectiveWording:
     spec = ReportSpec.from_json(directive.report_wording)
     d, t = Words(lang, "report.default"), TEXT[lang]
     issuer = (directive.issuer_vi if lang == "vi" else directive.issuer_en) or ""
-    overseer = _pick(spec, "overseer", lang) or issuer
+    who = overseer_of(directive)
+    overseer, parent = who.name(lang), who.parent(lang)
     n, p = spec.national, spec.province
 
-    national_addressee = _pick(n, "addressee", lang) or d["national_addressee"].format(issuer=issuer)
+    # A body of its own (no body above it, not the issuer) reports to the one that issued the directive.
+    leadership = d["national_addressee"].format(issuer=parent or issuer) if parent or overseer == issuer else issuer
+    national_addressee = _pick(n, "addressee", lang) or leadership
     national = SideWording(
         body=_pick(n, "body", lang) or overseer,
         place=_pick(n, "place", lang) or d["place"],
@@ -73,7 +86,7 @@ def directive_wording(directive: Directive, lang: str) -> DirectiveWording:
         recipients=_recipients(n, lang) or (national_addressee,),
     )
     article = "" if lang == "vi" else "the "
-    default_addressee = article + overseer + (f" ({issuer})" if overseer != issuer and issuer else "")
+    default_addressee = article + overseer + (f" ({parent})" if parent else "")
     province_addressee = _pick(p, "addressee", lang) or default_addressee
     province = SideWording(
         body=_pick(p, "body", lang) or d["province_body"],
@@ -83,7 +96,7 @@ def directive_wording(directive: Directive, lang: str) -> DirectiveWording:
         signer=_pick(p, "signer", lang) or t["signature"],
         recipients=_recipients(p, lang) or (province_addressee, d["committee"]),
     )
-    return DirectiveWording(issuer, overseer, _pick(spec, "budget", lang) or d["budget"],
+    return DirectiveWording(issuer, overseer, parent, who.short(lang), _pick(spec, "budget", lang) or d["budget"],
                             _pick(spec, "indicators", lang) or d["indicators"], national, province)
 
 

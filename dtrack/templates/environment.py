@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from dtrack import unseen
+from dtrack.workflow.overseer import overseer_of
 from dtrack.workflow.vocabulary import STATE_GLYPHS, State
 
 TEMPLATES_DIR = Path(__file__).resolve().parent
@@ -74,7 +75,9 @@ def environment() -> Environment:
     env.filters["dmy"] = dmy
     env.filters["md"] = markdown_cell
     env.filters["visible"] = visible  # for a value built inside a template (finalize sees only what is printed)
-    env.globals.update(STATES=list(State), GLYPHS={s.value: g for s, g in STATE_GLYPHS.items()})
+    # `overseer_of(directive)`: who oversees it, in the directive's own words (`.name(lang)`, `.short(lang)`).
+    env.globals.update(STATES=list(State), GLYPHS={s.value: g for s, g in STATE_GLYPHS.items()},
+                       overseer_of=overseer_of)
     return env
 
 

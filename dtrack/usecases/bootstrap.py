@@ -3,7 +3,8 @@
 Safe to run again at any time: migrations apply only what is missing,
 provinces are upserted, the directive is loaded idempotently, and assigning
 creates only the tasks that do not exist yet; the seed figures (2024-2025)
-are added once.
+are added once, and so is the official list of communes (3,321 rows in one
+bulk insert into an empty table; a later list is `dtrack communes update`'s).
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from dtrack.persistence.database import Database
 from dtrack.reports.indicators import import_file
 from dtrack.seeds import DIRECTIVE_20_FILE, INDICATORS_FILE, PROVINCES_FILE
 from dtrack.workflow.assignments import AssignResult, assign
+from dtrack.workflow.commune_list import commune_count, load_communes
 from dtrack.workflow.deadlines import WorkCalendar
 from dtrack.workflow.provinces import all_provinces, load_provinces
 
@@ -31,6 +33,8 @@ class InitResult:
     directive: LoadResult
     assignment: AssignResult
     figures: int = 0  # seed indicator figures added (0 when already there)
+    communes_added: int = 0  # communes loaded from the official list (0 when already there)
+    communes: int = 0  # communes in force after init
 
 
 def initialise(db: Database, clock: Clock, calendar: WorkCalendar | None = None) -> InitResult:
@@ -45,6 +49,9 @@ def initialise(db: Database, clock: Clock, calendar: WorkCalendar | None = None)
     spec = parse_file(DIRECTIVE_20_FILE)
     with db.session() as session:
         provinces = load_provinces(session, PROVINCES_FILE)
+        # After the provinces: the communes are mapped onto them by the official code the seed file gives.
+        communes_added = load_communes(session, clock.now())
+        communes = commune_count(session)
         loaded = load(session, spec, clock.now(), str(DIRECTIVE_20_FILE))
         # Deadlines count from the directive's date when it is known, so every
         # installation computes the same defaults.
@@ -53,4 +60,4 @@ def initialise(db: Database, clock: Clock, calendar: WorkCalendar | None = None)
         # The seed figures stand at dates in 2024-2025, whatever today is.
         # Loading them again changes nothing: a figure already standing is "unchanged".
         figures = import_file(session, INDICATORS_FILE, None, clock.now(), max(clock.today(), SEED_FIGURES_UNTIL))
-    return InitResult(provinces, loaded, assignment, figures.imported)
+    return InitResult(provinces, loaded, assignment, figures.imported, communes_added, communes)

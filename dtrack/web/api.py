@@ -115,7 +115,7 @@ def caller_lang(request: Request, user: User | None = None) -> str:
 def _answer(exc: DtrackError, lang: str) -> JSONResponse:
     """The problem for a core error, in the caller's language; its field as the API names it (`progress`)."""
     status = next(code for kind, code in _STATUS if isinstance(exc, kind))
-    if isinstance(exc, InvalidInput):
+    if isinstance(exc, InvalidInput) or exc.field:  # a filter naming nothing (`directive`) names its field too
         name = api_field(exc.field or "")
         return problem(status, say(exc, lang, "api", where=name), field=name)
     return problem(status, say(exc, lang, "api"))
@@ -246,7 +246,7 @@ def overdue(call: Call) -> Any:
 
 def matrix(call: Call) -> Any:
     with call.app.db.session() as session:
-        return timeliness_page(session, call.user, call.today, call.query("region"))
+        return timeliness_page(session, call.user, call.today, call.query("region"), call.query("directive"))
 
 
 def status(call: Call) -> Any:

@@ -8,7 +8,8 @@ mapping of errors happens in `_run`, for every handler:
 
 - InvalidInput -> the form page again, 422, message beside the field, text kept
 - ConcurrentUpdate -> the form page again with the reload message, 409
-- NotFound -> 404 page; PermissionDenied -> 403 page; a bad link -> 410
+- NotFound -> 404 page; PermissionDenied -> 403 page (a form the caller can see: the form
+  page again, 403, the rule above the form); a bad link -> 410
 - LoginFailed 401, LoginThrottled 429 (the login form again)
 - no valid session -> 303 to /login; a bad or missing CSRF token -> 403
 - the password hasher saturated (`passwords.HashingBusy`) -> the form again, 503 + Retry-After
@@ -27,7 +28,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -62,6 +63,7 @@ from dtrack.web.forms import field_message, field_name
 from dtrack.web.intake import CsrfRefused, MalformedBody, MemoryFile, Received, Sink, read_form
 from dtrack.web.page_memo import PageMemo
 from dtrack.web.wording import LANGS, words
+from dtrack.workflow.deadlines import WorkCalendar
 
 log = logging.getLogger("dtrack.web")
 
@@ -87,6 +89,11 @@ class WebApp:
     def today(self) -> Today:
         """The day a request is about: the server clock's day, in its zone, with the settings' due-soon window."""
         return Today.of(self.clock, self.settings.due_soon_days)
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        """The settings' working calendar; the core adds the declared days (`workflow.calendar_days`)."""
+        return WorkCalendar.of(self.settings)
 
 
 @dataclass
@@ -167,14 +174,29 @@ class Ctx:
         """`?format=json`: the page's data in the same JSON shape as the CLI's `--json`."""
         return self.request.query_params.get("format") == "json"
 
+    def _flash(self) -> str | None:
+        """The message a redirect asked for (`?flash=key`), its `{asked}`/`{due}` days from the query.
+
+        Only dates are taken from the query (shown dd/mm/yyyy): a link cannot put text of its own on a page.
+        """
+        query = self.request.query_params
+        key = query.get("flash", "")
+        flash = self.w.get(f"flash_{key}") if key.isidentifier() else None
+        if flash is None or "{" not in flash:
+            return flash
+        try:
+            days = {name: f"{date.fromisoformat(query.get(name, '')):%d/%m/%Y}" for name in ("asked", "due")}
+        except ValueError:
+            return None
+        return flash.format(**days)
+
     def page(self, template: str, status: int = 200, data: Any = None, **context: Any) -> Response:
         if data is not None and self.wants_json:
             shaped = [item.to_json() for item in data] if isinstance(data, list) else data.to_json()
             response: Response = JSONResponse(shaped, status_code=status)
             self.finish(response)
             return response
-        flash_key = self.request.query_params.get("flash", "")
-        flash = self.w.get(f"flash_{flash_key}") if flash_key.isidentifier() else None
+        flash = self._flash()
         html = environment().get_template(f"web/{template}").render(
             w=self.w, lang=self.lang, user=self.current.user if self.current else None, csrf=self.csrf_token,
             errors=self.errors, conflict=self.conflict, value=self.value, local=self.local, flash=flash,
@@ -376,8 +398,9 @@ def _run(ctx: Ctx, spec: Spec) -> Response:
             return error_page(ctx, 404)
         ctx.errors[field] = say(exc, ctx.lang, "web", where="")  # beside its field: no need to name it
         return _again(ctx, spec, params, 422)
-    except PermissionDenied:
-        return error_page(ctx, 403)
+    except PermissionDenied as exc:
+        return _refused(ctx, spec, params, exc) if spec.form_page is not None and request.method == "POST" \
+            else error_page(ctx, 403)
     except DtrackError as exc:
         if spec.form_page is not None and request.method == "POST":
             ctx.errors["form"] = say(exc, ctx.lang, "web")
@@ -403,6 +426,22 @@ def _again(ctx: Ctx, spec: Spec, params: dict[str, Any], status: int) -> Respons
     except Exception:  # noqa: BLE001
         return server_error(ctx)
     response.status_code = status
+    return response
+
+
+def _refused(ctx: Ctx, spec: Spec, params: dict[str, Any], exc: PermissionDenied) -> Response:
+    """A form the caller may see but not act on (four eyes, a role): the form again, 403, the rule above it.
+
+    A form page that cannot be shown again (one the caller may not see either: the admin pages)
+    gives the plain 403 page, as before.
+    """
+    assert spec.form_page is not None
+    ctx.errors["form"] = say(exc.reason, ctx.lang, "web")
+    try:
+        response = spec.form_page(ctx, **params)
+    except Exception:  # noqa: BLE001 - whatever stops the form page, the answer stays the plain refusal
+        return error_page(ctx, 403)
+    response.status_code = 403
     return response
 
 

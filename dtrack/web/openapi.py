@@ -201,8 +201,9 @@ def _document(rules: Lifecycle) -> dict[str, Any]:
                 _REGION, _PROVINCE, _GROUP, _DIRECTIVE,
                 _query("min_days", "At least this many days late", type="integer", minimum=0, maximum=36500),
                 _query("page", "Page (50 a page)", type="integer", minimum=1, maximum=100000)]),
-            "/api/v1/matrix": _get("The four-cell matrix (overseers)",
-                                   {"type": "object", "required": ["as_of", "total"]}, [_REGION]),
+            "/api/v1/matrix": _get("The four-cell matrix (overseers), of one directive or of all",
+                                   {"type": "object", "required": ["as_of", "directive", "total"]},
+                                   [_REGION, _DIRECTIVE]),
             "/api/v1/status": _get("Provinces x task groups (overseers)",
                                    {"type": "object", "required": ["directive", "provinces"]}, [_DIRECTIVE, _REGION]),
             "/api/v1/indicators": {

@@ -13,7 +13,7 @@ routes = Routes()
 
 
 def _account(ctx: Ctx, new_feed: str | None = None, new_token: str | None = None) -> Response:
-    regions = [] if ctx.user.role == Role.PROVINCE else [
+    regions = [] if ctx.user.role in (Role.PROVINCE, Role.COMMUNE) else [
         (str(code), label) for code, label in REGION_LABELS[ctx.lang].items()]
     with ctx.app.db.session() as session:
         tokens = list_tokens(session, ctx.user.id, ctx.now)

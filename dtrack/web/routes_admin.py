@@ -1,4 +1,5 @@
-"""Administration: users (invite, disable, role and province), directives (load, assign), settings, failed mail."""
+"""Administration: users (invite, disable, role and province), directives (load, assign), settings, failed mail,
+and the working calendar's declared days."""
 from __future__ import annotations
 
 from starlette.responses import Response
@@ -15,7 +16,11 @@ from dtrack.usecases.administration import (
     settings_overview,
 )
 from dtrack.web.edge import Ctx, Routes
+from dtrack.web.forms import parse_day
 from dtrack.workflow.access import check_admin
+from dtrack.workflow.calendar_days import list_days
+from dtrack.workflow.calendar_declarations import CalendarChange, declare, preview, withdraw
+from dtrack.workflow.communes import communes_by_id
 from dtrack.workflow.provinces import all_provinces
 
 routes = Routes()
@@ -24,8 +29,9 @@ routes = Routes()
 def users_form(ctx: Ctx, user_id: int | None = None, link: str | None = None, invited: str | None = None) -> Response:
     with ctx.app.db.session() as session:
         users = list_accounts(session, ctx.user)
+        communes = communes_by_id(session, {u.commune_id for u in users if u.commune_id is not None})
         return ctx.page("admin_users.html.j2", users=users, provinces=all_provinces(session), link=link,
-                        invited=invited, edited=user_id)
+                        invited=invited, edited=user_id, communes=communes)
 
 
 @routes.get("/admin/users")
@@ -37,7 +43,7 @@ def users_page(ctx: Ctx) -> Response:
 def users_invite(ctx: Ctx) -> Response:
     done = invite_user(ctx.app.db, ctx.app.clock, ctx.app.settings, email=ctx.value("email"), name=ctx.value("name"),
                        role=ctx.value("role"), province=ctx.value("province") or None,
-                       locale=ctx.value("locale") or "vi", actor_email=ctx.actor)
+                       locale=ctx.value("locale") or "vi", actor_email=ctx.actor, commune=ctx.value("commune") or None)
     # The link is shown once, on this answer (not in a redirect URL, where logs would keep it).
     ctx.form = {}
     return users_form(ctx, link=done.link, invited=done.email)
@@ -52,7 +58,7 @@ def users_disable(ctx: Ctx, user_id: int) -> Response:
 @routes.post("/admin/users/{user_id:int}/edit", form_page=users_form)
 def users_edit(ctx: Ctx, user_id: int) -> Response:
     edit_user(ctx.app.db, ctx.app.clock, user_id, role=ctx.value("role"), province=ctx.value("province") or None,
-              actor_email=ctx.actor)
+              actor_email=ctx.actor, commune=ctx.value("commune") or None)
     return ctx.redirect("/admin/users?flash=saved")
 
 
@@ -112,3 +118,47 @@ def outbox_retry(ctx: Ctx, message_id: int) -> Response:
     check_admin(ctx.user, "outbox")
     retry(ctx.app.db, [message_id], now=ctx.now)
     return ctx.redirect("/admin/outbox")
+
+
+def calendar_form(ctx: Ctx, change: CalendarChange | None = None) -> Response:
+    """The declared days of last year on, and the form to declare one; with `change`, its preview to confirm."""
+    check_admin(ctx.user, "calendar")
+    with ctx.app.db.session() as session:
+        days = [d for d in list_days(session, with_withdrawn=True) if d.day.year >= ctx.today.day.year - 1]
+    return ctx.page("admin_calendar.html.j2", data=days, days=days, change=change)
+
+
+@routes.get("/admin/calendar")
+def calendar_page(ctx: Ctx) -> Response:
+    return calendar_form(ctx)
+
+
+def _calendar_change(ctx: Ctx, apply: bool) -> Response:
+    check_admin(ctx.user, "calendar")  # who asks, before what they typed (declare checks again, in the core)
+    day = parse_day(ctx.value("day"), "day")
+    working, withdrawing = ctx.value("kind") == "working", ctx.value("withdraw") == "1"
+    today, now = ctx.today.day, ctx.app.clock.now()
+    with ctx.app.db.session() as session:
+        user = session.get(User, ctx.user.id)
+        assert user is not None  # the request's own user
+        if not apply:
+            change = preview(session, day, working, today, now, ctx.app.calendar, withdraw=withdrawing)
+        elif withdrawing:
+            change = withdraw(session, user, day, today, now, ctx.app.calendar)
+        else:
+            change = declare(session, user, day, working, ctx.value("note"), today, now, ctx.app.calendar)
+    if apply:
+        return ctx.redirect("/admin/calendar?flash=" + ("calendar_withdrawn" if withdrawing else "calendar_declared"))
+    return calendar_form(ctx, change)
+
+
+@routes.post("/admin/calendar/preview", form_page=calendar_form)
+def calendar_preview(ctx: Ctx) -> Response:
+    """What a declaration (or a withdrawal) would move: listed before anything changes."""
+    return _calendar_change(ctx, apply=False)
+
+
+@routes.post("/admin/calendar/apply", form_page=calendar_form)
+def calendar_apply(ctx: Ctx) -> Response:
+    """Declare (or withdraw) the day and move the deadlines it moves, in one transaction."""
+    return _calendar_change(ctx, apply=True)

@@ -15,7 +15,9 @@ routes = Routes()
 # The forms before a session (login, invitation) are a few short fields: an anonymous client gets no more.
 ANON_BODY = 16 * 1024
 
-HOME: dict[str, str] = {Role.PROVINCE: "/province", Role.OVERSEER: "/review", Role.ADMIN: "/admin/users"}
+# A commune officer has no province page (workflow.access): their own account page until their commune's work comes.
+HOME: dict[str, str] = {Role.PROVINCE: "/province", Role.OVERSEER: "/review", Role.ADMIN: "/admin/users",
+                        Role.COMMUNE: "/account"}
 
 
 @routes.get("/", login=True)

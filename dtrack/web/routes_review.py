@@ -1,13 +1,17 @@
 """The Department's pages: review queue, overdue list, matrices, group extension, reports."""
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from dtrack.errors import InvalidInput
+from dtrack.errors import InvalidInput, UnknownDirective
 from dtrack.i18n.error_messages import say
 from dtrack.i18n.labels import DEADLINE_LABELS, REGION_LABELS, STATE_LABELS
 from dtrack.persistence.database import row_id
 from dtrack.reading.overdue import CELLS
+from dtrack.reading.scope import directive_choices
 from dtrack.reading.worklists import (
     OverdueFilters,
     overdue_page,
@@ -16,16 +20,18 @@ from dtrack.reading.worklists import (
     status_units_page,
     timeliness_page,
 )
+from dtrack.reports.figures import Share
 from dtrack.reports.indicators import DEFAULT_DIRECTIVE
 from dtrack.reports.national import national_report_for
 from dtrack.reports.province import province_report_for
-from dtrack.reports.render import render_file
+from dtrack.reports.render import cell_text, render_file
 from dtrack.web.downloads import download, list_download, report_options, wants_list_file
 from dtrack.web.edge import Ctx, Routes
 from dtrack.web.forms import parse_day
 from dtrack.workflow.access import check_oversight
 from dtrack.workflow.bulk import BulkResult, accept_submissions, extend_each
 from dtrack.workflow.provinces import select_provinces
+from dtrack.workflow.timeliness import OnTimeRate
 from dtrack.workflow.vocabulary import Region
 
 routes = Routes()
@@ -40,13 +46,16 @@ def _labels(ctx: Ctx) -> dict:
 @routes.get("/review", memo=True)
 def review(ctx: Ctx) -> Response:
     with ctx.app.db.session() as session:
-        found = review_page(session, ctx.user, ctx.today)
+        try:
+            found = review_page(session, ctx.user, ctx.today, directive=_query(ctx, "directive"))
+        except UnknownDirective as exc:
+            return _unknown_directive(ctx, session, exc, "review.html.j2", waiting=[], requests=[], **_labels(ctx))
         fmt = wants_list_file(ctx.request.query_params)
         if fmt:
             return list_download(found.waiting, "cho-cuc-xem-xet", fmt, ctx.lang)
         # The JSON stays the review queue (as `dtrack overdue --json` lists it); the page adds the requests.
         return ctx.page("review.html.j2", data=found.waiting, waiting=found.waiting, requests=found.requests,
-                        **_labels(ctx))
+                        **_directive_context(session, found.directive), **_labels(ctx))
 
 
 @routes.post("/review/accept", form_page=review)
@@ -63,6 +72,23 @@ def _query(ctx: Ctx, name: str) -> str | None:
     return ctx.request.query_params.get(name) or None
 
 
+def _directive_context(session: Session, shown: str | None) -> dict[str, Any]:
+    """What a page's directive line and filter need: the directive shown (None: all) and the loaded ones."""
+    return {"directive": shown, "directives": directive_choices(session)}
+
+
+def _unknown_directive(ctx: Ctx, session: Session, exc: UnknownDirective, template: str,
+                       **context: Any) -> Response:
+    """A directive filter naming no loaded directive: the page again, its message beside the filter (422).
+
+    The page's JSON and downloads have no filter to show it beside: the edge answers them (404).
+    """
+    if exc.field != "directive" or ctx.wants_json or wants_list_file(ctx.request.query_params):
+        raise exc
+    ctx.errors["directive"] = say(exc, ctx.lang, "web", where="")
+    return ctx.page(template, status=422, **_directive_context(session, None), **context)
+
+
 @routes.get("/overdue", memo=True)
 def overdue(ctx: Ctx) -> Response:
     filters = OverdueFilters(*(_query(ctx, n) for n in ("region", "province", "group", "directive", "min_days",
@@ -72,30 +98,50 @@ def overdue(ctx: Ctx) -> Response:
         if fmt:  # the whole filtered list, not the page on screen
             every = overdue_page(session, ctx.user, ctx.today, filters, per_page=1_000_000)
             return list_download(every.rows, "qua-han", fmt, ctx.lang)
-        result = overdue_page(session, ctx.user, ctx.today, filters)
         query = [(k, v) for k, v in ctx.request.query_params.items() if k not in ("format", "page", "flash")]
+        try:
+            result = overdue_page(session, ctx.user, ctx.today, filters)
+        except UnknownDirective as exc:
+            return _unknown_directive(ctx, session, exc, "overdue.html.j2", result=None, filters=filters,
+                                      request_query=query, **_labels(ctx))
         return ctx.page("overdue.html.j2", data=result, result=result, filters=filters, request_query=query,
-                        **_labels(ctx))
+                        **_directive_context(session, result.review.directive), **_labels(ctx))
 
 
 @routes.get("/matrix", memo=True)
 def matrix(ctx: Ctx) -> Response:
+    region = _query(ctx, "region")
+    shown: dict[str, Any] = {"cells": [str(c) for c in CELLS], "region": region or "",
+                             "share": lambda rate: _share(rate, ctx.lang)}
     with ctx.app.db.session() as session:
-        result = timeliness_page(session, ctx.user, ctx.today, _query(ctx, "region"))
-        return ctx.page("matrix.html.j2", data=result, m=result, cells=[str(c) for c in CELLS], **_labels(ctx))
+        try:
+            result = timeliness_page(session, ctx.user, ctx.today, region, _query(ctx, "directive"))
+        except UnknownDirective as exc:
+            return _unknown_directive(ctx, session, exc, "matrix.html.j2", m=None, **shown, **_labels(ctx))
+        return ctx.page("matrix.html.j2", data=result, m=result, **shown,
+                        **_directive_context(session, result.directive), **_labels(ctx))
+
+
+def _share(rate: OnTimeRate, lang: str) -> str:
+    """The on-time rate beside its denominator, as the reports write it ("66,7 % (4/6)"; "–" when none is due)."""
+    return cell_text(Share.of(rate), lang)
 
 
 @routes.get("/status", memo=True)
 def status(ctx: Ctx) -> Response:
     directive, region = _query(ctx, "directive") or DIRECTIVE, _query(ctx, "region")
     with ctx.app.db.session() as session:
-        if ctx.wants_json:  # the whole matrix, as `dtrack status --json`
-            result = status_page(session, ctx.user, directive, region, ctx.today)
-            return ctx.page("status.html.j2", data=result)
-        # The page: a page of units (rows), each cell linking to its task.
-        found = status_units_page(session, ctx.user, directive, region, ctx.today, _query(ctx, "page"))
+        try:
+            if ctx.wants_json:  # the whole matrix, as `dtrack status --json`
+                result = status_page(session, ctx.user, directive, region, ctx.today)
+                return ctx.page("status.html.j2", data=result)
+            # The page: a page of units (rows), each cell linking to its task.
+            found = status_units_page(session, ctx.user, directive, region, ctx.today, _query(ctx, "page"))
+        except UnknownDirective as exc:
+            return _unknown_directive(ctx, session, exc, "status.html.j2", m=None, found=None, region=region or "",
+                                      **_labels(ctx))
         return ctx.page("status.html.j2", m=found.matrix, found=found, region=region or "",
-                        directive=directive, **_labels(ctx))
+                        **_directive_context(session, found.matrix.directive), **_labels(ctx))
 
 
 def extend_group_form(ctx: Ctx) -> Response:

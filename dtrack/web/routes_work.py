@@ -17,7 +17,7 @@ from dtrack.web.forms import parse_day
 from dtrack.workflow import lifecycle
 from dtrack.workflow.actions import FIELDS
 from dtrack.workflow.exemption import set_applicability
-from dtrack.workflow.extension import extend
+from dtrack.workflow.extension import Extended, extend
 from dtrack.workflow.extension_requests import grant_request, refuse_request, request_extension
 from dtrack.workflow.service import Tracker
 from dtrack.workflow.vocabulary import Role
@@ -96,9 +96,16 @@ def extend_form(ctx: Ctx, task_id: int) -> Response:
 @routes.post("/tasks/{task_id:int}/extend", form_page=extend_form)
 def task_extend(ctx: Ctx, task_id: int) -> Response:
     version = _version(ctx)
-    extend(ctx.app.db, ctx.app.clock, ctx.actor, parse_day(ctx.value("to"), "to"), ctx.value("reason"),
-           task_refs=[str(task_id)], expected_version=version)
-    return ctx.redirect(f"/tasks/{task_id}?flash=extended")
+    [done] = extend(ctx.app.db, ctx.app.clock, ctx.actor, parse_day(ctx.value("to"), "to"), ctx.value("reason"),
+                    task_refs=[str(task_id)], expected_version=version, calendar=ctx.app.calendar)
+    return ctx.redirect(f"/tasks/{task_id}?{_flash_query('extended', done)}")
+
+
+def _flash_query(flash: str, done: Extended | None) -> str:
+    """`flash=extended`, or `flash=extended_day_off` with the asked day and the deadline it gave."""
+    if done is None or not done.moved_off_day_off:
+        return f"flash={flash}"
+    return f"flash={flash}_day_off&asked={done.asked_on.isoformat()}&due={done.to_due_on.isoformat()}"
 
 
 def request_form(ctx: Ctx, task_id: int) -> Response:
@@ -115,7 +122,7 @@ def task_request_extension(ctx: Ctx, task_id: int) -> Response:
 def _decided(ctx: Ctx, task_id: int, flash: str) -> Response:
     # Back to the review page when the decision was taken there; anywhere else is the task page.
     back = "/review" if ctx.value("back") == "review" else f"/tasks/{task_id}"
-    return ctx.redirect(f"{back}?flash={flash}")
+    return ctx.redirect(f"{back}?{flash if '=' in flash else f'flash={flash}'}")
 
 
 def decide_form(ctx: Ctx, task_id: int, request_id: int) -> Response:
@@ -125,9 +132,9 @@ def decide_form(ctx: Ctx, task_id: int, request_id: int) -> Response:
 @routes.post("/tasks/{task_id:int}/extension-requests/{request_id:int}/grant", form_page=decide_form)
 def task_grant_extension(ctx: Ctx, task_id: int, request_id: int) -> Response:
     to = parse_day(ctx.value("to"), "to") if ctx.value("to").strip() else None
-    grant_request(ctx.app.db, ctx.app.clock, ctx.actor, request_id, to, ctx.value("note") or None,
-                  task_id=task_id)
-    return _decided(ctx, task_id, "granted")
+    done = grant_request(ctx.app.db, ctx.app.clock, ctx.actor, request_id, to, ctx.value("note") or None,
+                         task_id=task_id, calendar=ctx.app.calendar)
+    return _decided(ctx, task_id, _flash_query("granted", done.extended))
 
 
 @routes.post("/tasks/{task_id:int}/extension-requests/{request_id:int}/refuse", form_page=decide_form)

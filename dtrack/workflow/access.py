@@ -6,7 +6,12 @@ task, a province's work, the review pages and the reports:
 
 - a province officer: their own province only;
 - an overseer (the Department): every province, and the review pages;
-- an admin: everything, and the administration pages.
+- an admin: everything, and the administration pages;
+- a commune officer: no province task at all (the parts a province delegates
+  to their commune come later). Every read here treats them as having none:
+  a task is missing to them (as below), and the lists, pages and reports of
+  province work are refused (`check_active`), so no rule written for province
+  officers and overseers ("not a province officer, so everything") can reach them.
 
 A disabled account may do nothing. Refusals raise `PermissionDenied`, so a
 front end only maps the error to its answer (a 403 page, an `error:` line).
@@ -15,22 +20,31 @@ A task the caller may not see is *missing* to them: `UnknownTask` with the
 reference they gave, word for word the answer for an id that does not exist,
 so neither a page nor the API tells another province's ids from unused ones.
 A 403 stays for what the caller can see but not do (an officer accepting).
+
+Four eyes (`check_four_eyes`): whoever submitted a task may not accept it,
+whatever their role (an overseer doing the overseers' own task, an admin),
+unless the task's directive says `four_eyes = false`.
 """
 from __future__ import annotations
 
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from dtrack.errors import PermissionDenied, UnknownTask, because
-from dtrack.persistence.models import Province, Task, User
+from dtrack.persistence.models import Directive, Event, Province, Task, TaskGroup, User
+from dtrack.workflow.overseer import spec_of
 from dtrack.workflow.tasks import find_task
-from dtrack.workflow.vocabulary import Role
+from dtrack.workflow.vocabulary import Role, Trigger
 
 OVERSIGHT = (Role.OVERSEER, Role.ADMIN)
 
 
 def check_active(actor: User, action: str, target: str) -> None:
+    """`actor` may act on province work at all: not a disabled account, not a commune officer (none of theirs yet)."""
     if actor.disabled_at is not None:
         raise PermissionDenied(actor.email, action, target, because("account_disabled"))
+    if actor.role == Role.COMMUNE:
+        raise PermissionDenied(actor.email, action, target, because("no_province_work"))
 
 
 def may_read_province(actor: User, province_id: int) -> bool:
@@ -59,6 +73,8 @@ def unseen_task(ref: str) -> UnknownTask:
 
 def check_task(actor: User, task: Task, ref: str | None = None) -> None:
     """`actor` may read `task`; else the task is unknown to them (named as they named it: `ref`, else its id)."""
+    if actor.role == Role.COMMUNE:  # no province task is theirs: missing, as another province's is
+        raise unseen_task(str(task.id) if ref is None else ref)
     check_active(actor, "read", task.key)
     if not may_read_province(actor, task.province_id):
         raise unseen_task(str(task.id) if ref is None else ref)
@@ -78,11 +94,29 @@ def check_oversight(actor: User, what: str) -> None:
         raise PermissionDenied(actor.email, "open", what, because("oversight_only"))
 
 
+def check_four_eyes(connection: Connection | Session, trigger: str, task_id: int, key: str, actor_id: int,
+                    actor_email: str) -> None:
+    """Whoever made the task's last submission may not judge it (accept), unless its directive allows it.
+
+    Read only when an action judges (two small reads by key): the hot path of other actions is untouched.
+    """
+    submitter = connection.scalar(select(Event.actor_id).where(Event.task_id == task_id,
+                                                               Event.trigger == Trigger.SUBMIT.value)
+                                  .order_by(Event.id.desc()).limit(1))
+    if submitter is None or submitter != actor_id:
+        return
+    wording = connection.scalar(select(Directive.report_wording).select_from(Task)
+                                .join(TaskGroup, Task.group_id == TaskGroup.id)
+                                .join(Directive, TaskGroup.directive_id == Directive.id).where(Task.id == task_id))
+    if spec_of(wording).four_eyes:
+        raise PermissionDenied(actor_email, trigger, key, because("four_eyes"))
+
+
 def check_admin(actor: User, what: str) -> None:
     check_active(actor, "manage", what)
     if actor.role != Role.ADMIN:
         raise PermissionDenied(actor.email, "manage", what, because("admins_only"))
 
 
-__all__ = ["OVERSIGHT", "check_active", "check_admin", "check_oversight", "check_province", "check_task",
-           "may_read_province", "readable_task", "unseen_task"]
+__all__ = ["OVERSIGHT", "check_active", "check_admin", "check_four_eyes", "check_oversight", "check_province",
+           "check_task", "may_read_province", "readable_task", "unseen_task"]

@@ -9,6 +9,9 @@ the machine (`workflow.lifecycle`), the engine's checks and writes
 page's forms, the API's schema and the digests all read them from here,
 through the lifecycle in force (`lifecycle.current()`).
 
+An action that `judges` a submission (accept) is refused to whoever made
+the submission (four eyes), unless the directive turns that off.
+
 Adding an action (or a state) is a line in `ACTIONS` (and `STATES`) plus
 its messages in the catalogs (`action.<trigger>`, `action.<trigger>.help`).
 """
@@ -74,6 +77,9 @@ class Action:
     needs_note: bool = False
     fields: tuple[Field, ...] = (Field.NOTE,)
     effects: Effects = Effects()
+    # It passes judgement on a submission: whoever made the submission may not (four eyes,
+    # workflow.access.check_four_eyes), unless the task's directive says `four_eyes = false`.
+    judges: bool = False
 
     @property
     def command(self) -> str:
@@ -111,7 +117,7 @@ ACTIONS: tuple[Action, ...] = (
     Action(Trigger.SUBMIT, _WORKING, State.SUBMITTED, Who.OWNER, fields=_FORM, effects=Effects(submitted=True)),
     Action(Trigger.SEND_BACK, (State.SUBMITTED,), State.RETURNED, Who.OVERSEER, needs_note=True),
     Action(Trigger.ACCEPT, (State.SUBMITTED,), State.COMPLETED, Who.OVERSEER,
-           effects=Effects(progress=100, completed=True)),
+           effects=Effects(progress=100, completed=True), judges=True),
     Action(Trigger.BLOCK, _OWED, State.BLOCKED, Who.OWNER, needs_note=True),
     Action(Trigger.UNBLOCK, (State.BLOCKED,), State.IN_PROGRESS, Who.OWNER),
     Action(Trigger.REOPEN, (State.COMPLETED,), State.IN_PROGRESS, Who.OVERSEER, needs_note=True,

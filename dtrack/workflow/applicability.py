@@ -5,10 +5,11 @@ Three rules live here and nowhere else:
 - A task group's scope (directive file `regions` / `provinces`): a province
   is in scope when the group is unlimited, or its region or its slug is
   listed. Tasks are created only in scope (workflow.assignments).
-- A Department-owned group has ONE task, on the Department's unit: a row of
-  `provinces` with kind "department" and slug `cuc`, so the key stays
-  DIRECTIVE:GROUP:UNIT (`20/CT-BCT:10:cuc`) and every join, key and name
-  keeps working. (A nullable `tasks.province_id` would have needed a second
+- A Department-owned group has ONE task, on the overseer's unit: a row of
+  `provinces` with kind "department" and the directive's key suffix as slug
+  (`cuc` unless its file says otherwise: workflow/overseer.py), so the key
+  stays DIRECTIVE:GROUP:UNIT (`20/CT-BCT:10:cuc`) and every join, key and
+  name keeps working. (A nullable `tasks.province_id` would have needed a second
   uniqueness rule for NULL and a None check wherever a task's province is
   shown.) The unit has no region and is left out wherever provinces are
   listed or counted: `province_units()` and `in_province_figures()`.
@@ -22,7 +23,8 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
-from dtrack.persistence.models import Event, Province, Task, TaskGroup
+from dtrack.persistence.models import Directive, Event, Province, Task, TaskGroup
+from dtrack.workflow.overseer import NAME_LIMIT, Overseer, overseer_of
 from dtrack.workflow.vocabulary import DEPARTMENT_KIND, DEPARTMENT_SLUG, ApplicabilityTrigger, Owner, State
 
 DEPARTMENT_NAME_VI = "Cục Đổi mới sáng tạo, Chuyển đổi xanh và Khuyến công"
@@ -60,12 +62,18 @@ def department_tasks() -> ColumnElement[bool]:
     return Task.province_id.in_(select(Province.id).where(Province.kind == DEPARTMENT_KIND))
 
 
-def department_unit(session: Session) -> Province:
-    """The Department's unit row, created the first time a Department-owned group is assigned."""
-    unit = session.scalar(select(Province).where(Province.slug == DEPARTMENT_SLUG))
+def department_unit(session: Session, overseer: Overseer | None = None) -> Province:
+    """The overseer's unit row, created the first time one of its groups is assigned.
+
+    Without `overseer`: the Department's (`cuc`). A new unit is named after its
+    overseer; one that exists keeps its name (directives sharing a suffix share it).
+    """
+    slug = overseer.key_suffix if overseer is not None else DEPARTMENT_SLUG
+    unit = session.scalar(select(Province).where(Province.slug == slug))
     if unit is None:
-        unit = Province(slug=DEPARTMENT_SLUG, name=DEPARTMENT_NAME_VI, name_en=DEPARTMENT_NAME_EN, region="",
-                        kind=DEPARTMENT_KIND, ordinal=1000)
+        name_vi, name_en = ((overseer.name_vi[:NAME_LIMIT], overseer.name_en[:NAME_LIMIT])
+                            if overseer is not None else (DEPARTMENT_NAME_VI, DEPARTMENT_NAME_EN))
+        unit = Province(slug=slug, name=name_vi, name_en=name_en, region="", kind=DEPARTMENT_KIND, ordinal=1000)
         session.add(unit)
         session.flush()
     return unit
@@ -109,7 +117,7 @@ def fold_department_groups(session: Session, directive_id: int, now: datetime) -
             .order_by(Task.period, Task.id)))
         if not legacy:
             continue
-        unit = department_unit(session)
+        unit = department_unit(session, overseer_of(session.get_one(Directive, directive_id)))
         have = set(session.scalars(select(Task.period).where(Task.group_id == group.id, Task.province_id == unit.id)))
         for task in legacy:
             if task.period not in have:

@@ -19,12 +19,14 @@ from sqlalchemy.orm import Session
 from dtrack.errors import UnknownDirective
 from dtrack.persistence.models import Directive, Province, Task, TaskGroup
 from dtrack.workflow.applicability import department_unit, fold_department_groups, in_scope
+from dtrack.workflow.calendar_days import calendar_in_force
 from dtrack.workflow.deadlines import (
     Recurring,
     WorkCalendar,
     periods_open,
     rule_from_text,
 )
+from dtrack.workflow.overseer import overseer_of
 from dtrack.workflow.views import View
 from dtrack.workflow.vocabulary import GroupKind, Owner, State
 
@@ -68,11 +70,14 @@ def assign(session: Session, code: str, provinces: list[Province], assigned_on: 
 
     A group limited to some regions or provinces gets tasks only there; a
     Department-owned group gets one task, on the Department's unit, whatever
-    provinces are named (workflow.applicability).
+    provinces are named (workflow.applicability). `calendar` is the settings'
+    one; the declared days (`calendar_days`) are read here and count over it.
     """
+    calendar = calendar_in_force(session, calendar)
     directive = find_directive(session, code)
     fold_department_groups(session, directive.id, now)  # a database from before: one Department task per group
-    department = department_unit(session) if any(g.owner == Owner.DEPARTMENT for g in directive.groups) else None
+    department = (department_unit(session, overseer_of(directive))
+                  if any(g.owner == Owner.DEPARTMENT for g in directive.groups) else None)
     have = {
         (group_id, province_id, period) for group_id, province_id, period in session.execute(
             select(Task.group_id, Task.province_id, Task.period)

@@ -7,6 +7,11 @@ note and the old and new deadline. `original_due_on` never changes, so
 reports show both. The reminders for the old deadline are cancelled. A new
 deadline that is not after the current one is refused, and nothing changes.
 
+An asked day that is a day off (a weekend, a holiday, a declared day off) is
+not a deadline: the deadline is the next working day (Civil Code 2015,
+art. 148, as for a rule's deadline), and `Extended.asked_on` keeps the asked
+day so the front ends can say "30/04/2027 là ngày nghỉ, hạn là 04/05/2027".
+
 A completed task's deadline is final (`DeadlineFinal`): moving it after
 the fact would turn "completed late" into "completed on time" and inflate
 the on-time rate. Named tasks that are completed are refused; a group
@@ -32,6 +37,8 @@ from dtrack.errors import ConcurrentUpdate, DeadlineFinal, InvalidInput, Permiss
 from dtrack.persistence.database import Database
 from dtrack.persistence.models import Directive, Event, Province, Task, TaskGroup, User
 from dtrack.workflow.access import check_task
+from dtrack.workflow.calendar_days import calendar_in_force
+from dtrack.workflow.deadlines import WorkCalendar
 from dtrack.workflow.reminders import cancel_stale
 from dtrack.workflow.service import check_text, conflict
 from dtrack.workflow.tasks import find_task
@@ -43,8 +50,13 @@ from dtrack.workflow.vocabulary import DeadlineTrigger, Role, State
 class Extended:
     task_key: str
     from_due_on: date | None
-    to_due_on: date
+    to_due_on: date  # the deadline now: the asked day, or the working day after it
     original_due_on: date | None
+    asked_on: date  # the day asked for (differs from to_due_on when it is a day off)
+
+    @property
+    def moved_off_day_off(self) -> bool:
+        return self.asked_on != self.to_due_on
 
 
 def check_reason(reason: str | None) -> str:
@@ -68,11 +80,13 @@ def extend(
     provinces: list[Province] | None = None,
     period: str | None = None,
     expected_version: int | str | None = None,
+    calendar: WorkCalendar | None = None,
 ) -> list[Extended]:
     """Move the deadline of the named tasks (or of a group for `provinces`) to `new_due_on`, all or nothing.
 
     With one named task, `expected_version` is the version the user saw: a
     task changed since is refused with `ConcurrentUpdate` (who, when).
+    `calendar` is the settings' calendar; the declared days are read here.
     """
     reason = check_reason(reason)
     now = clock.now()
@@ -103,7 +117,8 @@ def extend(
             if expected_version is not None and len(tasks) == 1 \
                     and str(tasks[0].version) != str(expected_version).strip():
                 raise conflict(session, tasks[0].id, tasks[0].key, clock.tz)
-            done = apply_extension(session, actor, tasks, new_due_on, reason, now)
+            done = apply_extension(session, actor, tasks, new_due_on, reason, now,
+                                   calendar=calendar_in_force(session, calendar))
     except StaleDataError:
         raise ConcurrentUpdate(key) from None
     return done
@@ -115,14 +130,16 @@ def check_may_extend(actor: User, task_key: str) -> None:
         raise PermissionDenied(actor.email, DeadlineTrigger.EXTEND, task_key, because("overseers_extend"))
 
 
-def apply_extension(session: Session, actor: User, tasks: list[Task], new_due_on: date, reason: str,
-                    now: datetime, *, field: str = "due_on") -> list[Extended]:
+def apply_extension(session: Session, actor: User, tasks: list[Task], asked_on: date, reason: str,
+                    now: datetime, *, calendar: WorkCalendar, field: str = "due_on") -> list[Extended]:
     """Extend `tasks` inside the caller's transaction, all or nothing: the one extension rule.
 
     `reason` must already be checked (`check_reason`); `field` names the
-    domain field a refusal is about.
+    domain field a refusal is about; `calendar` is the one in force
+    (`calendar_in_force`): the deadline is the first working day from `asked_on`.
     """
     check_may_extend(actor, tasks[0].key)
+    new_due_on = calendar.next_working_day(asked_on)
     for task in tasks:
         if task.state == State.COMPLETED:
             raise DeadlineFinal(task.key, field)
@@ -139,7 +156,7 @@ def apply_extension(session: Session, actor: User, tasks: list[Task], new_due_on
             to_state=task.state, progress=task.progress, note=reason, at=now,
             from_due_on=old, to_due_on=new_due_on,
         ))
-        done.append(Extended(task.key, old, new_due_on, task.original_due_on))
+        done.append(Extended(task.key, old, new_due_on, task.original_due_on, asked_on))
     session.flush()
     cancel_stale(session, now, [t.id for t in tasks])
     return done

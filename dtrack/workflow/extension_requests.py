@@ -13,7 +13,7 @@ same moment get one decision and one `RequestAlreadyDecided`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy import Select, select, update
@@ -35,6 +35,8 @@ from dtrack.errors import (
 from dtrack.persistence.database import Database, row_id, rows_matched
 from dtrack.persistence.models import Event, ExtensionRequest, Province, Task, User
 from dtrack.workflow.access import check_active, check_province, check_task
+from dtrack.workflow.calendar_days import calendar_in_force
+from dtrack.workflow.deadlines import WorkCalendar
 from dtrack.workflow.extension import Extended, apply_extension, check_may_extend, check_reason
 from dtrack.workflow.service import check_text, owns
 from dtrack.workflow.tasks import TaskView, find_task
@@ -178,12 +180,15 @@ def _pending_row(session: Session, request_id: int, task_id: int | None) -> Exte
 
 
 def grant_request(db: Database, clock: Clock, actor_email: str, request_ref: int | str,
-                  to: date | None = None, note: str | None = None, *, task_id: int | None = None) -> Decision:
+                  to: date | None = None, note: str | None = None, *, task_id: int | None = None,
+                  calendar: WorkCalendar | None = None) -> Decision:
     """Grant a pending request: the deadline moves to `to` (default: the proposed date), audited twice.
 
     The `grant_extension` event records the decision; the `extend` event,
     written by the extension core, records the move with the request's reason.
     `task_id`, when given, must be the request's task (a page's form names both).
+    A granted day that is a day off gives the next working day (`apply_extension`);
+    `calendar` is the settings' calendar, the declared days are read here.
     """
     note = (note or "").strip() or None
     check_text("note", note)
@@ -194,13 +199,15 @@ def grant_request(db: Database, clock: Clock, actor_email: str, request_ref: int
             actor = find_user(session, actor_email)
             row = _pending_row(session, request_id, task_id)
             check_may_extend(actor, row.task.key)
-            new_due = to or row.proposed_due_on
+            in_force = calendar_in_force(session, calendar)
+            asked = to or row.proposed_due_on
+            new_due = in_force.next_working_day(asked)
             row = _claim(session, request_id, actor, RequestStatus.GRANTED, now, granted_due_on=new_due,
                          decision_note=note)
             task = row.task
             words = f"→ {new_due:%d/%m/%Y}" + (f": {note}" if note else "")
             session.add(_event(task, actor, RequestTrigger.GRANT_EXTENSION, words, now))
-            extended = apply_extension(session, actor, [task], new_due, row.reason, now)[0]
+            extended = apply_extension(session, actor, [task], asked, row.reason, now, calendar=in_force)[0]
             return Decision(RequestView.of(row), extended)
     except StaleDataError:
         raise ConcurrentUpdate(str(request_id), code="concurrent_request_update") from None
@@ -229,19 +236,35 @@ def _query() -> Select[ExtensionRequest]:
 
 
 def list_requests(session: Session, *, province: Province | None = None, pending_only: bool = False,
-                  task_id: int | None = None) -> list[RequestView]:
-    """Requests, pending first (oldest first: the longest waiting), then decisions (newest first)."""
+                  task_id: int | None = None, before: datetime | None = None) -> list[RequestView]:
+    """Requests, pending first (oldest first: the longest waiting), then decisions (newest first).
+
+    With `before` (the end of an --as-of day, `Today.ends_at`), as they stood then: the requests
+    made before it, and a decision taken later not yet taken.
+    """
     query = _query()
+    if before is not None:
+        query = query.where(ExtensionRequest.requested_at < before)
     if province is not None:
         query = query.join(Task, ExtensionRequest.task_id == Task.id).where(Task.province_id == province.id)
-    if pending_only:
+    if pending_only and before is None:
         query = query.where(ExtensionRequest.status == RequestStatus.PENDING.value)
     if task_id is not None:
         query = query.where(ExtensionRequest.task_id == task_id)
-    rows = list(session.scalars(query.order_by(ExtensionRequest.id)).unique())
-    pending = [r for r in rows if r.status == RequestStatus.PENDING]
-    decided = sorted((r for r in rows if r.status != RequestStatus.PENDING), key=lambda r: r.id, reverse=True)
-    return [RequestView.of(r) for r in pending + decided]
+    views = [RequestView.of(r) for r in session.scalars(query.order_by(ExtensionRequest.id)).unique()]
+    if before is not None:
+        views = [_undecided(v) if v.decided_at is not None and v.decided_at >= before else v for v in views]
+    pending = [v for v in views if v.status == RequestStatus.PENDING]
+    if pending_only:
+        return pending
+    decided = sorted((v for v in views if v.status != RequestStatus.PENDING), key=lambda v: v.id, reverse=True)
+    return pending + decided
+
+
+def _undecided(view: RequestView) -> RequestView:
+    """A request as it stood before its decision."""
+    return replace(view, status=RequestStatus.PENDING.value, decided_by=None, decided_at=None, granted_due_on=None,
+                   decision_note=None)
 
 
 def visible_requests(session: Session, actor: User, *, province: Province | None = None,

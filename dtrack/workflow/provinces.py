@@ -187,6 +187,7 @@ def load_provinces(session: Session, path: str | os.PathLike[str]) -> int:
         province = existing.get(row["slug"]) or Province(slug=row["slug"])
         province.name, province.name_en = row["name"], row["name_en"]
         province.region, province.kind, province.ordinal = row["region"], row["kind"], ordinal
+        province.code = row.get("code")  # the official code, by which the communes are mapped onto it
         session.add(province)
         for old_name in [*row.get("merged_from", []), *row.get("renamed_from", [])]:
             alias = aliases.get(slugify(old_name)) or ProvinceAlias(slug=slugify(old_name))

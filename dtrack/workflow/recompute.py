@@ -8,13 +8,16 @@ that now falls on a declared day off moves to the next working day (and a
 "+N working days" count skips the new day off).
 
 Left alone: completed tasks (their deadline is history, and moving it would
-turn "done late" into "done on time"), and tasks whose deadline in force is
-an overseer's explicit date (an `extend` event later than any `checkpoint`
-event: a continuous task extended for an earlier review checkpoint follows
-the rule again once it has moved on).
+turn "done late" into "done on time"). A deadline an overseer set (an `extend`
+event later than any `checkpoint` event) keeps its date unless that date has
+become a day off: then it moves to the next working day, as the Civil Code
+(art. 148) moves any deadline that ends on a day off. (A continuous task
+extended for an earlier review checkpoint follows the rule again once it has
+moved on.)
 
-Each moved deadline gets one `recompute` event (no actor: the system does
-it, as for checkpoints) with the old and new deadline. `original_due_on`
+Each moved deadline gets one `recompute` event with the old and new deadline,
+the person who caused it (the administrator who declared a day, the one who
+ran the command; none when the scheduler does it) and their reason. `original_due_on`
 moves with `due_on`: it is the directive's own legal deadline, the one
 reports compare an extension with, and a correction of the calendar is not
 an extension. Each task's UPDATE is guarded by the version read, so a task
@@ -33,6 +36,7 @@ from sqlalchemy.orm import Session
 from dtrack.persistence.database import rows_matched
 from dtrack.persistence.models import Directive, Event, Province, Task, TaskGroup, task_key
 from dtrack.workflow.deadlines import (
+    STATUTORY,
     Recurring,
     Rule,
     WorkCalendar,
@@ -53,6 +57,9 @@ class MovedDeadline(View):
     task_key: str
     from_due_on: date
     to_due_on: date
+    province_name: str = ""  # how pages name the task: its province and its group's title
+    title_vi: str = ""
+    title_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -61,7 +68,7 @@ class Recomputation(View):
 
     as_of: date
     dry_run: bool
-    examined: int  # open tasks whose deadline comes from their group's rule
+    examined: int  # open tasks with a deadline
     moved: list[MovedDeadline] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # task keys changed concurrently: left as they are
 
@@ -82,13 +89,20 @@ class _Open:
     due_on: date
     original_due_on: date | None
     covers: str = "current"
+    province_name: str = ""
+    title_vi: str = ""
+    title_en: str = ""
+
+    def moved(self, to: date) -> MovedDeadline:
+        return MovedDeadline(self.key, self.due_on, to, self.province_name, self.title_vi, self.title_en)
 
 
 def _open_tasks(session: Session) -> list[_Open]:
     rows = session.execute(
         select(Task.id, Task.version, Directive.code, TaskGroup.ordinal, Province.slug, Task.period, Task.state,
                Task.progress, TaskGroup.kind, TaskGroup.deadline_rule, Task.group_id, Task.province_id,
-               Task.assigned_on, Task.due_on, Task.original_due_on, TaskGroup.covers)
+               Task.assigned_on, Task.due_on, Task.original_due_on, TaskGroup.covers, Province.name,
+               TaskGroup.title_vi, TaskGroup.title_en)
         .join(TaskGroup, Task.group_id == TaskGroup.id).join(Directive, TaskGroup.directive_id == Directive.id)
         .join(Province, Task.province_id == Province.id)
         .where(Task.state != State.COMPLETED.value, Task.due_on.is_not(None))
@@ -96,7 +110,7 @@ def _open_tasks(session: Session) -> list[_Open]:
     ).all()
     return [_Open(r.id, r.version, task_key(r.code, r.ordinal, r.slug, r.period), r.state, r.progress, r.kind,
                   rule_from_text(r.deadline_rule), r.group_id, r.province_id, r.period, r.assigned_on, r.due_on,
-                  r.original_due_on, r.covers)
+                  r.original_due_on, r.covers, r.name, r.title_vi, r.title_en)
             for r in rows]
 
 
@@ -157,7 +171,7 @@ def _legal_due(task: _Open, latest: tuple[str, date | None] | None, periods: _Pe
 
 
 def recompute(session: Session, as_of: date, now: datetime, calendar: WorkCalendar | None = None,
-              *, dry_run: bool = False) -> Recomputation:
+              *, dry_run: bool = False, actor_id: int | None = None, note: str | None = None) -> Recomputation:
     """Move every open, rule-given deadline to the legal one on `calendar`; with `dry_run`, only say which.
 
     Runs in the caller's transaction (one for the batch); see the module
@@ -170,14 +184,16 @@ def recompute(session: Session, as_of: date, now: datetime, calendar: WorkCalend
     planned: list[tuple[_Open, date]] = []
     for task in tasks:
         event = latest.get(task.id)
-        if event is not None and event[0] == DeadlineTrigger.EXTEND.value:
-            continue  # an overseer's explicit date: not the rule's to change
         examined += 1
-        new = _legal_due(task, event if task.kind == GroupKind.CONTINUOUS.value else None, periods, calendar)
+        if event is not None and event[0] == DeadlineTrigger.EXTEND.value:
+            # An overseer's date: not the rule's to change, only moved off a day off.
+            new: date | None = (calendar or STATUTORY).next_working_day(task.due_on)
+        else:
+            new = _legal_due(task, event if task.kind == GroupKind.CONTINUOUS.value else None, periods, calendar)
         if new is not None and new != task.due_on:
             planned.append((task, new))
     if dry_run:
-        return Recomputation(as_of, True, examined, [MovedDeadline(t.key, t.due_on, new) for t, new in planned])
+        return Recomputation(as_of, True, examined, [t.moved(new) for t, new in planned])
     moved: list[MovedDeadline] = []
     skipped: list[str] = []
     events: list[dict[str, Any]] = []
@@ -192,11 +208,11 @@ def recompute(session: Session, as_of: date, now: datetime, calendar: WorkCalend
         if not changed:
             skipped.append(task.key)  # changed since we read it: that change stands
             continue
-        moved.append(MovedDeadline(task.key, task.due_on, new))
+        moved.append(task.moved(new))
         events.append({
-            "task_id": task.id, "actor_id": None, "trigger": DeadlineTrigger.RECOMPUTE.value,
+            "task_id": task.id, "actor_id": actor_id, "trigger": DeadlineTrigger.RECOMPUTE.value,
             "from_state": task.state, "to_state": task.state, "progress": task.progress,
-            "note": f"Tính lại hạn theo lịch làm việc hiện hành: {task.due_on:%d/%m/%Y} -> {new:%d/%m/%Y}",
+            "note": note or f"Tính lại hạn theo lịch làm việc hiện hành: {task.due_on:%d/%m/%Y} -> {new:%d/%m/%Y}",
             "evidence": None, "at": now, "from_due_on": task.due_on, "to_due_on": new,
         })
     if events:

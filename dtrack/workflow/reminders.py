@@ -33,6 +33,7 @@ from dtrack.config.settings import Settings
 from dtrack.persistence.database import Database
 from dtrack.persistence.models import Reminder, Task
 from dtrack.workflow.assignments import open_periods
+from dtrack.workflow.calendar_days import calendar_in_force
 from dtrack.workflow.checkpoints import roll_checkpoints
 from dtrack.workflow.deadlines import STATUTORY, WorkCalendar
 from dtrack.workflow.views import View
@@ -206,9 +207,13 @@ def sweep(db: Database, clock: Clock, policy: ReminderPolicy | None = None, batc
     started = time.perf_counter()
     as_of, now = clock.today(), clock.now()
     result = SweepResult(as_of)
-    result.periods_opened = _retrying(db, lambda session: open_periods(session, as_of, now, policy.calendar))
+    # The declared days are read in each transaction: a day declared meanwhile counts at once.
+    def in_force(session: Session) -> WorkCalendar:
+        return calendar_in_force(session, policy.calendar)
+
+    result.periods_opened = _retrying(db, lambda session: open_periods(session, as_of, now, in_force(session)))
     while True:  # in batches, each its own transaction: memory stays flat
-        rolled = _retrying(db, lambda session: roll_checkpoints(session, as_of, now, policy.calendar, limit=batch))
+        rolled = _retrying(db, lambda session: roll_checkpoints(session, as_of, now, in_force(session), limit=batch))
         result.checkpoints += rolled
         if rolled < batch:
             break

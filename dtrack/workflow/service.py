@@ -41,7 +41,7 @@ from dtrack.persistence.database import Database
 from dtrack.persistence.models import Event, Province, Task, User, task_key
 from dtrack.persistence.sql_types import AnyRow
 from dtrack.workflow import lifecycle
-from dtrack.workflow.access import may_read, unseen_task
+from dtrack.workflow.access import check_four_eyes, may_read, unseen_task
 from dtrack.workflow.actions import Action, Who
 from dtrack.workflow.reminders import cancel_stale_of_task
 from dtrack.workflow.tasks import find_task, read_for_transition
@@ -172,7 +172,8 @@ def _act(connection: Connection, party: _Party, action: Action, now: datetime, n
 
 
 def _check(connection: Connection, party: _Party, action: Action, note: str | None) -> None:
-    """The action's rules, in this order: an active account, a role that may, a state that allows it, a note."""
+    """The action's rules, in this order: an active account, a role that may, a state that allows it, four eyes
+    (an action that judges a submission), a note."""
     if party.actor_disabled:
         raise PermissionDenied(party.actor_email, action.trigger, party.key, because("account_disabled"))
     rules = lifecycle.current()
@@ -182,6 +183,8 @@ def _check(connection: Connection, party: _Party, action: Action, note: str | No
     if action.trigger not in rules.triggers_from(party.state):
         allowed = rules.allowed_for(party.state, party.actor_role, actor_owns)
         raise TransitionNotAllowed(party.key, action.trigger, party.state, [rules.action(t).command for t in allowed])
+    if action.judges:
+        check_four_eyes(connection, action.trigger, party.task_id, party.key, party.actor_id, party.actor_email)
     if action.needs_note and not note:
         raise InvalidInput("note", "needs_note", trigger=action.command)
 

@@ -2,6 +2,10 @@
 
 A task is named by its id or by its key DIRECTIVE:GROUP:PROVINCE[:PERIOD]
 (`20/CT-BCT:2:ha-noi`); the province part may be an old, pre-2025 name.
+A group the overseers carry out themselves has one task (per period), on
+their unit: its key is DIRECTIVE:GROUP:SUFFIX[:PERIOD] (`20/CT-BCT:10:cuc`),
+and DIRECTIVE:GROUP[:PERIOD] names it as well, as does any overseer's unit
+or `cuc` in place of the suffix (keys written before a file named its own).
 """
 from __future__ import annotations
 
@@ -25,7 +29,7 @@ from dtrack.workflow.history import Standing, assigned_by, changed_after, replay
 from dtrack.workflow.provinces import resolve
 from dtrack.workflow.timeliness import classify
 from dtrack.workflow.views import View, plain
-from dtrack.workflow.vocabulary import DEPARTMENT_KIND, State
+from dtrack.workflow.vocabulary import DEPARTMENT_KIND, DEPARTMENT_SLUG, Owner, State
 
 # What a TaskView is made of, as plain columns: `list_tasks` selects these rather than ORM
 # objects (at 300 tasks, four objects per row cost more than the query). The task's own
@@ -120,16 +124,21 @@ def find_task(session: Session, ref: str) -> tuple[Task, str | None]:
         query = query.where(Task.id == task_id)
     else:
         parts = ref.split(":")
-        if len(parts) not in (3, 4) or row_id(parts[1]) is None:
+        if len(parts) not in (2, 3, 4) or row_id(parts[1]) is None:
             raise UnknownTask(ref)
-        code, ordinal, province_ref = parts[0], int(parts[1]), parts[2]
-        period = parts[3] if len(parts) == 4 else ""
+        code, ordinal = parts[0], int(parts[1])
+        if len(parts) == 2 or (len(parts) == 3 and parts[2][:1].isdigit()):  # no unit: the overseers' own task
+            return _own_task(session, code, ordinal, parts[2] if len(parts) == 3 else "", ref), None
+        province_ref, period = parts[2], parts[3] if len(parts) == 4 else ""
         query = query.where(Directive.code == code, TaskGroup.ordinal == ordinal, Task.period == period)
         # Keys almost always carry today's slug: one query finds the task. Names
         # and pre-2025 names miss it and go through `resolve` (one more query).
         task = session.scalars(query.where(Province.slug == province_ref)).unique().one_or_none()
         if task is not None:
             return task, None
+        if province_ref == DEPARTMENT_SLUG or session.scalar(
+                select(Province.id).where(Province.slug == province_ref, Province.kind == DEPARTMENT_KIND)):
+            return _own_task(session, code, ordinal, period, ref), None  # another overseer's suffix, or `cuc`
         resolved = resolve(session, province_ref)
         note = resolved.note
         query = query.where(Task.province_id == resolved.province.id)
@@ -137,6 +146,16 @@ def find_task(session: Session, ref: str) -> tuple[Task, str | None]:
     if task is None:
         raise UnknownTask(ref)
     return task, note
+
+
+def _own_task(session: Session, code: str, ordinal: int, period: str, ref: str) -> Task:
+    """The one task (of `period`) of a group the overseers carry out themselves, whatever unit holds it."""
+    task: Task | None = session.scalars(_with_context().where(
+        Directive.code == code, TaskGroup.ordinal == ordinal, TaskGroup.owner == Owner.DEPARTMENT.value,
+        Province.kind == DEPARTMENT_KIND, Task.period == period)).unique().one_or_none()
+    if task is None:
+        raise UnknownTask(ref)
+    return task
 
 
 @dataclass(frozen=True)

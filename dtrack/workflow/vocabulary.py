@@ -107,11 +107,23 @@ class Role(StrEnum):
     overseer: the Ministry's Department (Cục Đổi mới sáng tạo, Chuyển đổi
     xanh và Khuyến công); reviews submissions for every province.
     admin: runs the installation; may do everything.
+    commune: an officer of one commune, ward or special zone (cán bộ xã,
+    phường), bound to it (`users.commune_id`); sees no province task (the
+    parts a province delegates to their commune come later).
     """
 
     PROVINCE = "province"
     OVERSEER = "overseer"
     ADMIN = "admin"
+    COMMUNE = "commune"
+
+
+class CommuneKind(StrEnum):
+    """What a commune-level unit is (`communes.kind`); since 1 July 2025 the second and last tier."""
+
+    COMMUNE = "commune"  # xã
+    WARD = "ward"  # phường
+    SPECIAL_ZONE = "special_zone"  # đặc khu (island special zones)
 
 
 class Region(StrEnum):

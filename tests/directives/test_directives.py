@@ -195,7 +195,7 @@ deadline = 2026-06-30
     ('regions = "south"', "groups[ordinal=1].regions", "must be a list of names"),
     ("regions = []", "groups[ordinal=1].regions", "is an empty list"),
     ('provinces = ["ha-noi", 3]', "groups[ordinal=1].provinces", "must be a list of names"),
-    ('owner = "department"\nregions = ["south"]', "groups[ordinal=1].regions", "a Department-owned group"),
+    ('owner = "department"\nregions = ["south"]', "groups[ordinal=1].regions", "a group the overseers carry out"),
 ])
 def test_a_bad_scope_is_refused_naming_the_field(extra, field, problem):
     import tomllib

@@ -235,5 +235,5 @@ def test_a_returned_overdue_task_is_one_row_with_the_note(world, db, tmp_path):
     with db.session() as s:
         assert item.task_id == find_task(s, "20/CT-BCT:9:ha-noi:2025-H2")[0].id
     assert digest.section("returned").total == 0
-    assert "Ghi chú của Cục: Bổ sung số liệu quý IV" in rendered.text
-    assert "Ghi chú của Cục: Bổ sung số liệu quý IV" in rendered.html
+    assert "Ghi chú của cán bộ giám sát: Bổ sung số liệu quý IV" in rendered.text
+    assert "Ghi chú của cán bộ giám sát: Bổ sung số liệu quý IV" in rendered.html

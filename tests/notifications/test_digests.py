@@ -31,7 +31,7 @@ def test_province_digest_lists_overdue_returned_with_note_and_changes(world, tmp
     assert rendered.subject == "[dtrack] Hà Nội: 1 nhiệm vụ quá hạn, 1 bị trả lại (05/01/2026)"
     text = rendered.text
     assert "20/CT-BCT:9:ha-noi" in text and "quá hạn 21 ngày, hạn 15/12/2025" in text
-    assert "Ghi chú của Cục: Thiếu phụ lục kinh phí chi tiết" in text
+    assert "Ghi chú của cán bộ giám sát: Thiếu phụ lục kinh phí chi tiết" in text
     # The overseer's send-back is news to the officer; the officer's own actions are not. It is
     # told on the returned task's row, not as a second row of the same task.
     [returned] = digest.section("returned").items

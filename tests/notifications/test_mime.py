@@ -104,7 +104,7 @@ def test_notes_survive_the_mime_round_trip(note, name):
     text = msg.get_body(("plain",)).get_content()
     body = msg.get_body(("html",)).get_content()
     assert text.replace("\r\n", "\n") == rendered.text
-    assert f"Ghi chú của Cục: {note}" in text
+    assert f"Ghi chú của cán bộ giám sát: {note}" in text
     # The HTML part holds the note escaped, and unescaping gives it back exactly.
     escaped = str(escape(note))
     assert escaped in body and html.unescape(escaped) == note

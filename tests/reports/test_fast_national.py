@@ -25,7 +25,7 @@ from dtrack.config.today import Today
 from dtrack.persistence.models import Province, Task, TaskGroup
 from dtrack.reports import national
 from dtrack.reports.document import ReportOptions
-from dtrack.reports.figures import Money, Percent
+from dtrack.reports.figures import Money, Percent, Share
 from dtrack.reports.labels import trigger_label
 from dtrack.reports.national import national_report
 from dtrack.reports.render import _context, cell_text, render
@@ -186,6 +186,8 @@ def _normal_mode_xlsx(report) -> bytes:
             for cell, value in zip(sheet[sheet.max_row], row, strict=False):
                 if isinstance(value, Money):
                     cell.number_format = "#,##0"
+                elif isinstance(value, Share):  # the on-time rate, its denominator beside it
+                    cell.number_format = f'0.0%" ({value.part}/{value.whole})"'
                 elif isinstance(value, Percent):
                     cell.number_format = "0.0%"
                 elif isinstance(value, date):

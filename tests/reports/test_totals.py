@@ -21,6 +21,7 @@ from sqlalchemy import select
 from dtrack.config.clock import Clock
 from dtrack.config.today import Today
 from dtrack.persistence.models import Event, Province, Task
+from dtrack.reading.four_cells import CELLS
 from dtrack.reports.document import ReportOptions
 from dtrack.reports.national import national_report
 from dtrack.usecases.demo import OVERSEER, run_demo
@@ -44,27 +45,36 @@ def demo(db):
 
 
 def truth(db, day: date) -> dict:
-    """Overdue tasks per province and region, and states, from tasks' deadlines and the events table only.
+    """Overdue tasks per province and region, states and on-time rates, from deadlines and the events table only.
 
     The provinces' figures leave out the Department's own tasks (its unit, kind "department") and
     tasks marked not applicable that day (the last exempt/restore event before the day ends).
+
+    The on-time rate's two figures (`rate`: (completed on time, due by the day) per province slug and "all")
+    follow the Government Office's rule written out here again: a completed task whose deadline is on or
+    before the day is due, and on time when the submission that was accepted came by the deadline; an owed
+    task past its deadline is due and not on time.
     """
-    until = datetime.combine(day + timedelta(days=1), time(0), tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")).astimezone(
-        UTC)
+    zone = ZoneInfo("Asia/Ho_Chi_Minh")
+    until = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
     with db.session() as s:
         tasks = s.execute(select(Task.id, Task.assigned_on, Task.due_on, Province.slug, Province.region)
                           .join(Province, Task.province_id == Province.id)
                           .where(Province.kind != "department")).all()
         last: dict[int, str] = {}
         exempt: dict[int, bool] = {}
-        for task_id, trigger, to_state in s.execute(select(Event.task_id, Event.trigger, Event.to_state)
-                                                    .where(Event.at < until).order_by(Event.at, Event.id)):
+        finished: dict[int, datetime] = {}  # the last submission (or acceptance) before the day ended
+        for task_id, trigger, to_state, at in s.execute(select(Event.task_id, Event.trigger, Event.to_state, Event.at)
+                                                        .where(Event.at < until).order_by(Event.at, Event.id)):
             last[task_id] = to_state
             if trigger in ("exempt", "restore"):
                 exempt[task_id] = trigger == "exempt"
+            if trigger == "submit" or (trigger == "accept" and task_id not in finished):
+                finished[task_id] = at
     per_province: Counter = Counter()
     per_region: Counter = Counter()
     states: Counter = Counter()
+    rate: dict[str, list[int]] = {"all": [0, 0]}
     for task_id, assigned_on, due_on, slug, region in tasks:
         if assigned_on > day or exempt.get(task_id):
             continue  # not assigned yet on that day, or marked not applicable
@@ -73,7 +83,18 @@ def truth(db, day: date) -> dict:
         if state in OWED and due_on is not None and due_on < day:
             per_province[slug] += 1
             per_region[region] += 1
-    return {"province": per_province, "region": per_region, "states": states, "total": sum(per_region.values())}
+        on_time = due = 0
+        if state in OWED and due_on is not None and due_on < day:
+            due = 1
+        elif state == "completed" and due_on is not None and due_on <= day:
+            due = 1
+            on_time = int(task_id not in finished or finished[task_id].astimezone(zone).date() <= due_on)
+        for key in (slug, "all"):
+            counts = rate.setdefault(key, [0, 0])
+            counts[0] += on_time
+            counts[1] += due
+    return {"province": per_province, "region": per_region, "states": states, "total": sum(per_region.values()),
+            "rate": {key: tuple(counts) for key, counts in rate.items()}}
 
 
 def _status_marks(output: str) -> int:
@@ -138,7 +159,23 @@ def views_agree(demo, cli_runner, day: date) -> None:
     assert {r: c["overdue"] for r, c in cells["regions"].items()} == {
         r: expected["region"][r] for r in cells["regions"]}
     assert {p: c["overdue"] for p, c in cells["provinces"].items() if c["overdue"]} == dict(expected["province"])
-    assert sum(v for k, v in cells["total"].items() if k != "on_time_rate") == sum(expected["states"].values())
+    assert sum(cells["total"][str(c)] for c in CELLS) == sum(expected["states"].values())
+
+    # The on-time rate: the report's cell, the CLI's JSON and the rule counted here agree, with its denominator.
+    report_rates = {slugs[row[0]]: row[-1] for row in report.table("province_timeliness").rows}
+    report_rates["all"] = timeliness.rows[-1][-1]
+    cli_rates = {p: (c["rate_on_time"], c["rate_due"]) for p, c in cells["provinces"].items()}
+    cli_rates["all"] = (cells["total"]["rate_on_time"], cells["total"]["rate_due"])
+    for key, (on_time, due) in cli_rates.items():
+        assert expected["rate"].get(key, (0, 0)) == (on_time, due), key
+        shown = report_rates[key]
+        assert (None if shown is None else (shown.part, shown.whole)) == ((on_time, due) if due else None), key
+        rate = (cells["total"] if key == "all" else cells["provinces"][key])["on_time_rate"]
+        assert rate == (on_time / due if due else None)
+    assert expected["rate"]["all"][1] > expected["rate"]["all"][0], "some task due by the day was not done on time"
+    text = cli_runner("overdue", "--matrix", "--as-of", as_of).output
+    on_time, due = expected["rate"]["all"]
+    assert f"({on_time}/{due})" in text and "Văn phòng Chính phủ" in text
 
     status = json.loads(cli_runner("status", "--json", "--as-of", as_of).output)
     assert sum(sum(p["overdue"].values()) for p in status["provinces"]) == expected["total"]

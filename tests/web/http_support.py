@@ -108,6 +108,7 @@ class Site:
                 q("SELECT count(*) FROM directives"),
                 q("SELECT count(*) FROM reminders"),
                 q("SELECT id, status, granted_due_on FROM extension_requests ORDER BY id"),
+                q("SELECT id, day, working, withdrawn_at FROM calendar_days ORDER BY id"),
             )
 
 

@@ -32,7 +32,7 @@ def test_a_task_goes_round_the_review_loop_in_the_browser_forms(site):
     assert act(own, task_id, "submit", progress="100", evidence="QĐ 123/QĐ-SCT").status_code == 303
     home = own.get("/province").text
     waiting = home.split('data-section="waiting"')[1].split("</section>")[0]
-    assert "Chờ Cục xem xét" in waiting and f'href="/tasks/{task_id}"' in waiting
+    assert "Chờ xem xét" in waiting and f'href="/tasks/{task_id}"' in waiting
     queue = overseer.get("/review").text
     assert '<tr data-task="20/CT-BCT:2:ha-noi">' in queue
     page = overseer.get(f"/tasks/{task_id}").text
@@ -158,7 +158,7 @@ def test_both_languages_have_every_word_and_every_page_renders_in_english(site):
     vi = words("vi")
     for key, word in (("nav_home", "Việc của tỉnh"), ("nav_review", "Rà soát"), ("nav_overdue", "Quá hạn"),
                       ("sec_due_soon", "Sắp đến hạn"), ("sec_in_progress", "Đang thực hiện"),
-                      ("sec_waiting", "Chờ Cục xem xét"), ("sec_completed", "Hoàn thành"), ("login", "Đăng nhập"),
+                      ("sec_waiting", "Chờ xem xét"), ("sec_completed", "Hoàn thành"), ("login", "Đăng nhập"),
                       ("logout", "Đăng xuất"), ("password", "Mật khẩu")):
         assert vi[key] == word
     client = site.client("admin")

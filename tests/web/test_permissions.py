@@ -85,6 +85,9 @@ EXPECTED: dict[tuple[str, str], dict[str, set[int]]] = {
     ("POST", "/admin/directives/assign"): only({"admin": OK}),
     ("GET", "/admin/settings"): only({"admin": OK}),
     ("GET", "/admin/outbox"): only({"admin": OK}),
+    ("GET", "/admin/calendar"): only({"admin": OK}),
+    ("POST", "/admin/calendar/preview"): only({"admin": 422}),  # posted without a day
+    ("POST", "/admin/calendar/apply"): only({"admin": 422}),
     ("POST", "/admin/outbox/{message_id:int}/retry"): only({"admin": 404}),  # no such message here
     # Evidence files (none exist here: a read by who may see the task is a 404) and the thread.
     ("POST", "/tasks/{task_id:int}/files"): only({"own": 422, "admin": 422, **HIDDEN}),  # posted without a file

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from dtrack.accounts.api_tokens import create_token
 from dtrack.usecases.demo import run_demo
 from tests.reports.test_totals import DAYS, truth
 
@@ -31,6 +32,20 @@ def test_web_totals_agree_with_the_events(site, day: date):
     assert south["total_overdue"] == expected["region"]["south"]
     cells = overseer.get("/matrix?format=json").json()
     assert cells["total"]["overdue"] == expected["total"]
+    # The on-time rate (the Government Office's rule) on the page, its JSON and the API: the same two figures.
+    on_time, due = expected["rate"]["all"]
+    assert (cells["total"]["rate_on_time"], cells["total"]["rate_due"]) == (on_time, due)
+    assert {p: (c["rate_on_time"], c["rate_due"]) for p, c in cells["provinces"].items() if c["rate_due"]} == {
+        p: r for p, r in expected["rate"].items() if p != "all" and r[1]}
+    user_id = site.scalar("SELECT id FROM users WHERE email = :e", e=site.emails["overseer"])
+    token = create_token(site.db, site.clock, user_id, "tổng hợp", 30).token
+    api = site.anonymous()
+    api.headers["Authorization"] = f"Bearer {token}"
+    assert api.get("/api/v1/matrix").json() == cells
+    page = overseer.get("/matrix").text
+    total_row = page.split('class="total"')[1].split("</tr>")[0]
+    assert f'data-on-time="{on_time}" data-due="{due}"' in total_row and f"({on_time}/{due})" in total_row
+    assert 'data-legend="on-time-rate"' in page and "Văn phòng Chính phủ" in page
     status = overseer.get("/status?format=json").json()
     assert sum(sum(p["overdue"].values()) for p in status["provinces"]) == expected["total"]
     page = overseer.get("/status")

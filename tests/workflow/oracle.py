@@ -10,6 +10,7 @@ action sequences through both and compares what they answer and write.
 """
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy.orm.attributes import flag_modified
@@ -49,6 +50,7 @@ MOVES: dict[tuple[str, str], str] = {
 TRIGGERS = ("start", "update", "submit", "send_back", "accept", "block", "unblock", "reopen")
 OVERSEERS_ONLY = {"send_back", "accept", "reopen"}
 NEEDS_NOTE = {"send_back", "block", "reopen"}
+JUDGES = {"accept"}  # whoever made the last submission may not (four eyes), unless the directive says so
 MAX_TEXT = 4000
 
 
@@ -91,6 +93,11 @@ def fire(db: Database, clock: Clock, ref: str, trigger: str, email: str, *, note
             allowed = [t.replace("_", "-") for t in TRIGGERS if (task.state, t) in MOVES
                        and _may(actor.role, actor.province_id, owner, task.province_id, t)]
             raise TransitionNotAllowed(task.key, trigger, task.state, allowed)
+        submissions = [e for e in task.events if e.trigger == "submit"]
+        wording = json.loads(task.group.directive.report_wording or "{}")
+        if (trigger in JUDGES and submissions and submissions[-1].actor_id == actor.id
+                and wording.get("oversight", {}).get("four_eyes", True)):
+            raise PermissionDenied(actor.email, trigger, task.key, because("oracle_four_eyes"))
         if trigger in NEEDS_NOTE and not note:
             raise InvalidInput("note", "needs_note", trigger=trigger.replace("_", "-"))
         for field, text in (("note", note), ("evidence", evidence)):

@@ -70,26 +70,29 @@ def test_request_then_grant_to_another_date_moves_the_deadline_with_its_audit(wo
     with world.db.session() as s:
         assert find_task(s, REPORT)[0].due_on == date(2025, 12, 15)  # asking moves nothing
         assert [v.id for v in list_requests(s, pending_only=True)] == [asked.id]
-    done = grant_request(world.db, world.clock, overseer, asked.id, date(2026, 1, 31), "Chỉ gia hạn đến cuối tháng 1")
+    # Granted to Friday 30/01/2026, a working day: the deadline is that day.
+    done = grant_request(world.db, world.clock, overseer, asked.id, date(2026, 1, 30), "Chỉ gia hạn đến cuối tháng 1")
     assert (done.request.status, done.request.granted_due_on, done.request.decided_by) == (
-        "granted", date(2026, 1, 31), overseer)
-    assert (done.extended.from_due_on, done.extended.to_due_on) == (date(2025, 12, 15), date(2026, 1, 31))
+        "granted", date(2026, 1, 30), overseer)
+    assert (done.extended.from_due_on, done.extended.to_due_on) == (date(2025, 12, 15), date(2026, 1, 30))
+    assert not done.extended.moved_off_day_off
     with world.db.session() as s:
         task = find_task(s, REPORT)[0]
-        assert (task.due_on, task.original_due_on) == (date(2026, 1, 31), date(2025, 12, 15))
+        assert (task.due_on, task.original_due_on) == (date(2026, 1, 30), date(2025, 12, 15))
         trail = [(e.trigger, e.actor.email, e.from_due_on, e.to_due_on) for e in task.events]
         assert trail == [
             (RequestTrigger.REQUEST_EXTENSION, officer, None, None),
             (RequestTrigger.GRANT_EXTENSION, overseer, None, None),
-            (DeadlineTrigger.EXTEND, overseer, date(2025, 12, 15), date(2026, 1, 31)),
+            (DeadlineTrigger.EXTEND, overseer, date(2025, 12, 15), date(2026, 1, 30)),
         ]
         assert task.events[2].note == "Chờ số liệu của xã"  # the extension's reason is the province's
         assert list_requests(s, pending_only=True) == []
     with pytest.raises(RequestAlreadyDecided):
         refuse_request(world.db, world.clock, overseer, asked.id, "muộn")
-    # Granted without a date: the date asked for.
+    # Granted without a date: the date asked for, here a Sunday, so the Monday after it.
     again = request_extension(world.db, world.clock, officer, REPORT, date(2026, 3, 15), "Thêm thời gian")
-    assert grant_request(world.db, world.clock, overseer, str(again.id)).extended.to_due_on == date(2026, 3, 15)
+    extended = grant_request(world.db, world.clock, overseer, str(again.id)).extended
+    assert (extended.asked_on, extended.to_due_on) == (date(2026, 3, 15), date(2026, 3, 16))
 
 
 def test_request_then_refuse_keeps_the_deadline(world):

@@ -90,10 +90,14 @@ def test_four_cell_matrix_counts_and_on_time_rate(world):
     cells = matrix.by_province["ha-noi"].counts
     assert (cells["completed_on_time"], cells["completed_late"], cells["overdue"],
             cells["open_within_deadline"]) == (1, 1, 0, 7)
-    assert matrix.by_province["ha-noi"].on_time_rate == 0.5
+    # The Government Office's rule: group 1 was finished early, its deadline (03/05/2026) has not come, so it
+    # is not due yet; the late report is: 0 of 1 task due was completed on time.
+    assert matrix.by_province["ha-noi"].on_time_rate == 0.0
+    assert (matrix.by_province["ha-noi"].rate.on_time, matrix.by_province["ha-noi"].rate.due) == (0, 1)
     assert matrix.total.counts["overdue"] == 33
     assert sum(c.counts["overdue"] for c in matrix.by_region.values()) == 33
-    assert matrix.by_province["hue"].on_time_rate is None
+    # Huế has completed nothing, but its half-year report is overdue: 0 of 1 due, not "no rate".
+    assert matrix.by_province["hue"].on_time_rate == 0.0
 
 
 def test_extension_is_audited_and_cancels_old_reminders(world):
@@ -101,19 +105,19 @@ def test_extension_is_audited_and_cancels_old_reminders(world):
     db = world.db
     result = sweep(db, world.clock)
     assert result.generated["overdue"] == 34
-    done = extend(db, world.clock, overseer, date(2026, 1, 31), "Chờ số liệu của xã sau sắp xếp",
+    done = extend(db, world.clock, overseer, date(2026, 1, 30), "Chờ số liệu của xã sau sắp xếp",
                   task_refs=["20/CT-BCT:9:ha-noi:2025-H2"])
     assert [(d.from_due_on, d.to_due_on, d.original_due_on) for d in done] == [
-        (date(2025, 12, 15), date(2026, 1, 31), date(2025, 12, 15))]
+        (date(2025, 12, 15), date(2026, 1, 30), date(2025, 12, 15))]
     with db.session() as s:
         task = s.scalars(select(Task).where(Task.id == s.scalar(
             select(Event.task_id).where(Event.trigger == DeadlineTrigger.EXTEND)))).one()
-        assert (task.due_on, task.original_due_on, task.state) == (date(2026, 1, 31), date(2025, 12, 15), "not_started")
+        assert (task.due_on, task.original_due_on, task.state) == (date(2026, 1, 30), date(2025, 12, 15), "not_started")
         event = task.events[-1]
         assert (event.from_state, event.to_state, event.note) == (
             "not_started", "not_started", "Chờ số liệu của xã sau sắp xếp")
         assert (event.from_due_on, event.to_due_on, event.actor.email) == (
-            date(2025, 12, 15), date(2026, 1, 31), overseer)
+            date(2025, 12, 15), date(2026, 1, 30), overseer)
         pending = s.scalar(select(func.count()).select_from(Reminder).where(
             Reminder.task_id == task.id, Reminder.cancelled_at.is_(None)))
         assert pending == 0
@@ -124,7 +128,7 @@ def test_extension_is_audited_and_cancels_old_reminders(world):
     with db.session() as s:
         rows = s.execute(select(Reminder.kind, Reminder.due_on).where(
             Reminder.task_id == task.id, Reminder.cancelled_at.is_(None))).all()
-    assert rows == [("before_deadline", date(2026, 1, 31))]
+    assert rows == [("before_deadline", date(2026, 1, 30))]
     assert again.generated["before_deadline"] >= 1
 
 

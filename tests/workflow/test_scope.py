@@ -148,9 +148,9 @@ def test_not_applicable_is_audited_leaves_the_counts_and_rates_and_is_reversible
     assert figures() == (1, 43, 1, 0.0, DeadlineStatus.NOT_APPLICABLE)
     with pytest.raises(InvalidInput, match="already_not_applicable"):
         set_applicability(world.db, world.clock, overseer, key, not_applicable=True, reason="lần nữa")
-    # The completed task marked not applicable leaves the rate: no completed task is left to rate.
+    # The completed task marked not applicable leaves the rate; the pottery task still overdue is due: 0 of 1.
     set_applicability(world.db, world.clock, overseer, done, not_applicable=True, reason="Nhập trùng")
-    assert figures()[2:4] == (0, None)
+    assert figures()[2:4] == (0, 0.0)
 
     with world.db.session() as s:
         task = find_task(s, key)[0]
