@@ -139,14 +139,12 @@ def _calendar_change(ctx: Ctx, apply: bool) -> Response:
     working, withdrawing = ctx.value("kind") == "working", ctx.value("withdraw") == "1"
     today, now = ctx.today.day, ctx.app.clock.now()
     with ctx.app.db.session() as session:
-        user = session.get(User, ctx.user.id)
-        assert user is not None  # the request's own user
         if not apply:
             change = preview(session, day, working, today, now, ctx.app.calendar, withdraw=withdrawing)
         elif withdrawing:
-            change = withdraw(session, user, day, today, now, ctx.app.calendar)
+            change = withdraw(session, ctx.user, day, today, now, ctx.app.calendar)
         else:
-            change = declare(session, user, day, working, ctx.value("note"), today, now, ctx.app.calendar)
+            change = declare(session, ctx.user, day, working, ctx.value("note"), today, now, ctx.app.calendar)
     if apply:
         return ctx.redirect("/admin/calendar?flash=" + ("calendar_withdrawn" if withdrawing else "calendar_declared"))
     return calendar_form(ctx, change)

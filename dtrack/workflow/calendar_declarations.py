@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from dtrack.errors import InvalidInput, PermissionDenied, because
 from dtrack.persistence import locks
 from dtrack.persistence.models import CalendarDay, User
+from dtrack.workflow.access import check_admin
 from dtrack.workflow.calendar_days import calendar_in_force, declared, merged
 from dtrack.workflow.deadlines import STATUTORY, WorkCalendar
 from dtrack.workflow.recompute import Recomputation, recompute
@@ -38,11 +39,6 @@ class CalendarChange(View):
     working: bool
     withdrawn: bool
     recomputed: Recomputation
-
-
-def _check_admin(actor: User) -> None:
-    if actor.disabled_at is not None or actor.role != Role.ADMIN:
-        raise PermissionDenied(actor.email, "declare_day", "calendar", because("admins_declare_days"))
 
 
 def check_may_recompute(actor: User) -> None:
@@ -100,7 +96,7 @@ def declare(session: Session, actor: User, day: date, working: bool, note: str |
     In the caller's transaction, under the calendar lock: two administrators
     declaring the same day at once get one declaration and one refusal.
     """
-    _check_admin(actor)
+    check_admin(actor, "calendar")
     _check_day(day, today)
     note = (note or "").strip()
     if not note:
@@ -117,7 +113,7 @@ def declare(session: Session, actor: User, day: date, working: bool, note: str |
 def withdraw(session: Session, actor: User, day: date, today: date, now: datetime,
              base: WorkCalendar | None = None) -> CalendarChange:
     """Withdraw the declaration in force for `day`; the deadlines follow the calendar without it."""
-    _check_admin(actor)
+    check_admin(actor, "calendar")
     _check_day(day, today)
     locks.hold(session, "calendar")
     row, calendar = _after_withdrawing(session, day, base or STATUTORY)

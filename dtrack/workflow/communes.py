@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from dtrack.errors import InvalidInput, NotFound
 from dtrack.persistence.commune_models import Commune
 from dtrack.persistence.models import Province
+from dtrack.workflow.provinces import slugify
 from dtrack.workflow.views import View
 
 # The kind words a name starts with, folded (see `fold`): left out, a name still matches.
@@ -60,10 +61,8 @@ class AmbiguousCommune(InvalidInput):
 
 
 def fold(text: str) -> str:
-    """A name as compared without diacritics or case: 'Phường Ba Đình' -> 'phuong ba dinh'."""
-    text = unicodedata.normalize("NFKD", text.replace("Đ", "D").replace("đ", "d"))
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    return " ".join("".join(c if c.isalnum() else " " for c in text).split())
+    """A name as compared without diacritics or case: 'Phường Ba Đình' -> 'phuong ba dinh' (the provinces' slug)."""
+    return slugify(text).replace("-", " ")
 
 
 def exact(text: str) -> str:
