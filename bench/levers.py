@@ -1,7 +1,7 @@
-"""`python -m bench.levers [-n N] [--backend ...]`: the engine against both floors, N transitions, quickly.
+"""`python -m bench.levers [-n N] [--backend ...]`: the engine against its same-job floor, quickly.
 
 For measuring one change before and after (docs/performance.md, "Levers"):
-the same alternating engine / Core floor / DB-API floor chunks as the
+the same rotating engine / same-job floor / writes-only chunks as the
 engine suite, on fresh scratch databases, printing the medians and ratios.
 """
 from __future__ import annotations
@@ -79,14 +79,14 @@ def main() -> None:
                 steps = plan(urls[0], args.n)
                 for url in urls[1:]:
                     plan(url, 1)
-                engine_s, core_s, raw_s = side_by_side(urls, steps)
+                engine_s, same_s, raw_s = side_by_side(urls, steps)
             finally:
                 scratch.close()
         rate = lambda xs: 1 / statistics.median(xs)  # noqa: E731
-        core = sorted(c / e for e, c in zip(engine_s, core_s, strict=True))
+        same = sorted(c / e for e, c in zip(engine_s, same_s, strict=True))
         raw = sorted(r / e for e, r in zip(engine_s, raw_s, strict=True))
-        print(f"{backend}: engine {rate(engine_s):,.0f}/s, Core floor {rate(core_s):,.0f}/s, raw {rate(raw_s):,.0f}/s; "
-              f"engine/Core {statistics.median(core):.3f} ({core[0]:.3f}-{core[-1]:.3f}), "
+        print(f"{backend}: engine {rate(engine_s):,.0f}/s, same-job floor {rate(same_s):,.0f}/s, writes only "
+              f"{rate(raw_s):,.0f}/s; engine/floor {statistics.median(same):.3f} ({same[0]:.3f}-{same[-1]:.3f}), "
               f"engine/raw {statistics.median(raw):.3f} ({raw[0]:.3f}-{raw[-1]:.3f})", flush=True)
 
 

@@ -60,7 +60,7 @@ class Scratch:
         self.created.append(name)
 
     def fresh_url(self) -> str:
-        """A new initialised database (34 provinces, Directive 20, 340 tasks), copied from a template."""
+        """A new initialised database (34 provinces, Directive 20 and its 307 tasks), copied from a template."""
         if self.template is None:
             url = self._new("template")
             db = Database(url)

@@ -27,6 +27,7 @@ from dtrack.commands import (
     outbox,
     overdue,
     overview,
+    part,
     reminders,
     report,
     scheduler,
@@ -120,9 +121,10 @@ def cli(ctx: click.Context, db_url: str | None, lang: str | None) -> None:
 for _command in (init.init, init.settings_cmd, init.provinces, communes.communes, users.users, directive.directive,
                  tasks.tasks, task.task, overview.status, overview.lifecycle, overdue.overdue, deadlines.deadlines,
                  calendar.calendar, reminders.reminders, digest.digest, outbox.outbox, report.report,
-                 indicators.indicators, scheduler.scheduler, serve.serve, demo.demo):
+                 indicators.indicators, scheduler.scheduler, serve.serve, demo.demo, part.part):
     cli.add_command(_command)
-for _command in (evidence.task_attach, evidence.task_files, evidence.task_file_get, evidence.task_comment):
+for _command in (evidence.task_attach, evidence.task_files, evidence.task_file_get, evidence.task_comment,
+                 part.task_delegate):
     task.task.add_command(_command)
 
 

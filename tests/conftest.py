@@ -325,3 +325,8 @@ def cli_runner(db_url, monkeypatch):
 def english(monkeypatch):
     """The command line in English (DTRACK_LANG=en), for tests about something other than its wording."""
     monkeypatch.setenv("DTRACK_LANG", "en")
+
+
+# The browser fixtures (`chromium`, `web_site`, `new_page`, `screens`) for every folder's browser tests, defined
+# once: two definitions of `chromium` would start two sync Playwrights in one worker, which refuse to run.
+pytest_plugins = ["tests.web.browser_support"]

@@ -16,11 +16,13 @@ class AuthKind(StrEnum):
     LOGOUT = "logout"
     INVITED = "invited"
     RESET_ISSUED = "reset_issued"
+    RESET_REQUESTED = "reset_requested"  # "Quên mật khẩu?" on the login page (accounts.forgot)
     PASSWORD_SET = "password_set"
     DISABLED = "disabled"
     ROLE_CHANGED = "role_changed"
     TOKEN_CREATED = "token_created"
     TOKEN_REVOKED = "token_revoked"
+    MAIL_CHOSEN = "mail_chosen"  # the user chose what mail they get (accounts.preferences)
     FEED_RESET = "feed_reset"  # a new calendar-feed address; the old one stopped working
 
 

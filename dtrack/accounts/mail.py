@@ -18,13 +18,17 @@ from dtrack.persistence.models import User
 from dtrack.workflow.vocabulary import LANGUAGES, OutboxKind, OutboxState
 
 
-def queue_link_mail(session: Session, user: User, link: str, settings: Settings, now: datetime, today: date) -> bool:
-    """Queue the link for `user` when a mail server is configured; True when a message was queued."""
+def queue_link_mail(session: Session, user: User, link: str, settings: Settings, now: datetime, today: date,
+                    purpose: str = "link") -> bool:
+    """Queue the link for `user` when a mail server is configured; True when a message was queued.
+
+    `purpose` "reset" words it as a password reset the user asked for, "link" as a new account's first password.
+    """
     if settings.smtp_url is None:
         return False
     lang = user.locale if user.locale in LANGUAGES else "vi"
-    subject = text(lang, "account.link_subject")
-    body = text(lang, "account.link_body", name=user.name, email=user.email, link=link,
+    subject = text(lang, f"account.{purpose}_subject")
+    body = text(lang, f"account.{purpose}_body", name=user.name, email=user.email, link=link,
                 hours=settings.invite_valid_hours)
     row, created = enqueue(session, user.email, OutboxKind.ACCOUNT, today, subject, body, recipient_name=user.name,
                            mail_from=settings.mail_from, now=now)

@@ -124,7 +124,7 @@ _SESSION_COLUMNS = (WebSession.id, WebSession.csrf_token, WebSession.revoked_at,
 _REVOKED_AT = 2
 # What a request's actor needs; the password hash, the feed's and the login counters never travel
 # with a request (reading them from this object raises: they are read where they are used).
-_USER_NAMES = ("id", "email", "name", "role", "province_id", "locale", "disabled_at")
+_USER_NAMES = ("id", "email", "name", "role", "province_id", "locale", "disabled_at", "commune_id")
 _USER_COLUMNS = tuple(User.__table__.c[name] for name in _USER_NAMES)
 _USER_ID, _USER_EMAIL, _USER_LOCALE, _USER_DISABLED = map(_USER_NAMES.index, ("id", "email", "locale", "disabled_at"))
 _PROVINCE_COLUMNS = tuple(Province.__table__.columns)

@@ -100,7 +100,7 @@ def calendar_declare(app: App, day: date, off: bool, note: str, actor: str, appl
         if apply:
             change = declare(session, user, day, not off, note, clock.today(), clock.now(), app.calendar())
         else:
-            change = preview(session, day, not off, clock.today(), clock.now(), app.calendar())
+            change = preview(session, day, not off, clock.today(), clock.now(), app.calendar(), note=note)
     _report(change, apply, as_json)
 
 

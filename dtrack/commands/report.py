@@ -11,13 +11,15 @@ from dtrack.commands.shared import App, DateParam, as_of_option, lang_option, no
 
 def _report_options(func: Callable) -> Callable:
     func = click.option("-o", "--output", "output", metavar="FILE", default=None,
-                        help="Write the report to FILE. Without it, html/md/csv go to standard output and xlsx "
-                             "is written to a default file name (bao-cao-SLUG-DATE.xlsx) in this folder.")(func)
-    func = click.option("--format", "fmt", type=click.Choice(["html", "md", "xlsx", "csv"]), default="html",
-                        show_default=True,
+                        help="Write the report to FILE. Without it, html/md/csv go to standard output and "
+                             "xlsx/docx/pdf are written to a default file name (bao-cao-SLUG-DATE.xlsx) in this "
+                             "folder.")(func)
+    func = click.option("--format", "fmt", type=click.Choice(["html", "md", "xlsx", "csv", "docx", "pdf"]),
+                        default="html", show_default=True,
                         help="html: one self-contained file that prints on A4; md: for mail and wikis; "
                              "xlsx: one sheet per table; "
-                             "csv: the matrix (national) or the task table (province).")(func)
+                             "csv: the matrix (national) or the task table (province); "
+                             "docx/pdf: the official document (Decree 30/2020/ND-CP form).")(func)
     func = click.option("--year", type=int, default=None,
                         help="Year of the reported figures (default: the year of --as-of).")(func)
     func = click.option("--directive", default="20/CT-BCT", show_default=True, help="Which directive.")(func)
@@ -33,10 +35,10 @@ def _report_request(app: App, as_of: date | None, lang: str | None, year: int | 
 def _emit_report(report, fmt: str, output: str | None) -> None:
     from pathlib import Path
 
-    from dtrack.reports.render import render_file
+    from dtrack.documents.files import render_any
 
-    name, _, data = render_file(report, fmt)
-    if output is None and fmt != "xlsx":
+    name, _, data = render_any(report, fmt)
+    if output is None and fmt not in ("xlsx", "docx", "pdf"):
         click.echo(data.decode("utf-8"), nl=False)
         return
     target = Path(output or name)
@@ -107,6 +109,7 @@ def report_send(app: App, kind: str, slug: str | None, to: str, since: date | No
     dtrack report send province ha-noi --to giam.sat@moit.gov.vn --format xlsx
     Then `dtrack outbox send` delivers it (the scheduler does so every day).
     """
+    from dtrack.documents.files import render_any
     from dtrack.errors import InvalidInput
     from dtrack.reports.national import national_report
     from dtrack.reports.province import province_report
@@ -121,10 +124,100 @@ def report_send(app: App, kind: str, slug: str | None, to: str, since: date | No
         else:
             assert slug, "checked above: a province report names its province"
             built = province_report(session, slug, options)
-        queued = queue_report(session, built, fmt, to, mail_from=app.settings().mail_from, now=app.clock(as_of).now())
+        queued = queue_report(session, built, fmt, to, mail_from=app.settings().mail_from, now=app.clock(as_of).now(),
+                              rendered=render_any(built, fmt))
     if output:
         _emit_report(built, fmt, output)
     for item in queued:
         state = say("queued", id=item.outbox_id) if item.created else say("already_queued", id=item.outbox_id)
         click.echo(f"{item.recipient}: {state}")
     click.echo(say("next", command="dtrack outbox send"))
+
+
+@report.command("urge")
+@click.argument("slug")
+@click.option("--as", "actor", required=True, metavar="EMAIL", help="The overseer who writes (and issues) the letter.")
+@click.option("--issue", is_flag=True,
+              help="Issue it: take the next number of the register and record the letter on each task it names. "
+                   "Without it, a draft with a blank number.")
+@click.option("--send", is_flag=True,
+              help="With --issue: also queue the letter in the outbox to the province's officers "
+                   "(`dtrack outbox send` delivers it).")
+@click.option("--format", "fmt", type=click.Choice(["docx", "pdf"]), default="docx", show_default=True,
+              help="docx: for the clerk to edit and sign; pdf: as issued.")
+@click.option("-o", "--output", "output", metavar="FILE", default=None,
+              help="Write the letter to FILE (default: cong-van-don-doc-SLUG-DATE.FORMAT in this folder).")
+@click.option("--reply-by", type=DateParam(), default=None,
+              help="The date the province is asked to complete and report by (default: 15 days after the letter).")
+@click.option("--escalate-after", type=int, default=None, metavar="DAYS",
+              help="A task this many days overdue sends the letter to the provincial People's Committee "
+                   "instead of the Department (default: the directive file's escalate_after_days in "
+                   "[directive.report], else 30; 0: always).")
+@click.option("--authority", default="", metavar="TEXT",
+              help='The signing authority line, e.g. "KT. CỤC TRƯỞNG" (TM., KT., TL., TUQ., Q.); '
+                   "none when the head signs.")
+@click.option("--position", default="", metavar="TEXT", help="The signer's position, e.g. \"PHÓ CỤC TRƯỞNG\".")
+@click.option("--signer", default="", metavar="NAME", help="The signer's name.")
+@click.option("--cc", "copies", multiple=True, metavar="TEXT",
+              help='A "Nơi nhận" line after "Như trên" (repeatable; replaces the directive\'s lines).')
+@click.option("--directive", default="20/CT-BCT", show_default=True, help="Which directive.")
+@lang_option
+@as_of_option
+@pass_app
+def report_urge(app: App, slug: str, actor: str, issue: bool, send: bool, fmt: str, output: str | None,
+                reply_by: date | None,
+                escalate_after: int | None, authority: str, position: str, signer: str, copies: tuple[str, ...],
+                directive: str, lang: str | None, as_of: date | None) -> None:
+    """A "công văn đôn đốc": the overseer's letter urging a province to complete its overdue tasks.
+
+    \b
+    dtrack report urge ca-mau --as giam.sat@moit.gov.vn --format pdf
+    dtrack report urge ca-mau --as giam.sat@moit.gov.vn --issue --authority "KT. CỤC TRƯỞNG" \\
+        --position "PHÓ CỤC TRƯỞNG" --signer "Nguyễn Văn A"
+    It lists the province's overdue tasks with their deadlines and days late and asks for completion
+    by a date. A draft's number is blank; --issue numbers it from the register (per issuing body and
+    year, no duplicate, no gap) and writes an audit row on each task it names, in one transaction.
+    """
+    from pathlib import Path
+
+    from dtrack.documents.files import MIMETYPES, official_bytes, urge_file_names
+    from dtrack.documents.issuing import issue_urge
+    from dtrack.documents.sending import queue_letter
+    from dtrack.documents.urge import UrgeRequest, urge_letter_for
+    from dtrack.errors import InvalidInput
+    from dtrack.workflow.users import find_user
+
+    if send and not issue:
+        raise InvalidInput("send", "send_needs_issue")
+    request = UrgeRequest(app.today(as_of), lang or app.lang_given or app.settings().language, directive, reply_by,
+                          escalate_after, authority, position, signer, tuple(c for c in copies if c.strip()))
+    queued = []
+    with app.database().session() as session:
+        user = find_user(session, actor)
+        letter = urge_letter_for(session, user, slug, request)
+        document = letter.document
+        names = urge_file_names(letter.province.slug, letter.day, document.title, fmt)
+        if issue:
+            now = app.clock(as_of).now()
+            issued = issue_urge(session, letter, user, now)
+            data = official_bytes(issued.document, fmt)  # rendered before the block commits: a failure issues nothing
+            if send:
+                queued = queue_letter(session, letter, issued, (names[1], MIMETYPES[fmt], data),
+                                      mail_from=app.settings().mail_from, now=now)
+        else:
+            data = official_bytes(document, fmt)
+    target = Path(output or names[0])
+    try:
+        target.write_bytes(data)
+    except OSError as exc:
+        raise InvalidInput("output", "cannot_write", path=str(target), reason=exc.strerror) from None
+    if letter.escalated:
+        click.echo(say("urge_escalated", days=letter.escalate_after), err=True)
+    click.echo(say("urge_issued", number=issued.reference, n=len(letter.tasks)) if issue else say("urge_draft"),
+               err=True)
+    click.echo(say("wrote", path=target, size=len(data)), err=True)
+    for item in queued:
+        click.echo(say("urge_queued", recipient=item.recipient, id=item.outbox_id) if item.created
+                   else f"{item.recipient}: {say('already_queued', id=item.outbox_id)}")
+    if queued:
+        click.echo(say("next", command="dtrack outbox send"))

@@ -1,6 +1,7 @@
 """`dtrack serve`: run the web application under uvicorn (one process or several workers)."""
 from __future__ import annotations
 
+import os
 from datetime import date
 
 import click
@@ -35,6 +36,10 @@ def serve(app: App, host: str, port: int, workers: int, db_url: str | None, as_o
     settings = app.settings()
     db = app.database()  # refuses a database `dtrack init` has not prepared, before any worker starts
     click.echo(say("serving", host=host, port=port, url=db.display_url, workers=workers))
+    if not os.environ.get("DTRACK_BASE_URL", "").strip():
+        # Links in mail, feeds and invitations use the setting, never the request's Host header (which a
+        # stranger chooses: a reset link must not point at their server), so an unset one is said at once.
+        click.echo(say("serve_base_url_unset", url=settings.base_url), err=True)
     db.dispose()  # each worker opens its own pool (asgi.create_app)
     # Every worker builds its app from these settings, this day and one login-form secret, handed to it
     # with uvicorn's config.

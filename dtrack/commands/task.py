@@ -87,15 +87,21 @@ def task_show(app: App, task_ref: str, as_of: date | None, as_json: bool, lang: 
     The history says who (name and email), when, the action, from -> to, and the note.
     """
     from dtrack.terminal import task_details
+    from dtrack.workflow.part_rollup import rollups
     from dtrack.workflow.tasks import TaskDetail, find_task
 
     with app.database().session() as session:
         found, note = find_task(session, task_ref)
         detail = TaskDetail(found, app.today(as_of))
+        # The communes' parts, counted (issue 24): shown when the province delegated some.
+        rollup = rollups(session, [found.id], app.today(as_of).day).get(found.id)
         if as_json:
-            data = detail.to_json()
+            data = {**detail.to_json(), "parts": rollup.to_json() if rollup else None}
         else:
             text = task_details(found, lang or app.lang, detail.view(), detail.allowed())
+            if rollup is not None:
+                head, blank, rest = text.partition("\n\n")
+                text = f"{head}\n  {say('task_parts', **rollup.to_json())}{blank}{rest}"
     note_line(note)
     emit_json(data) if as_json else click.echo(text)
 

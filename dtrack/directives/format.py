@@ -101,6 +101,8 @@ class DirectiveSpec:
                     del group[name]
         if self.report.oversight.is_default:  # likewise a file that says nothing of its overseer's words
             del data["report"][OVERSIGHT]
+        if self.report.escalate_after_days is None:  # and one that says nothing of urge letters
+            del data["report"]["escalate_after_days"]
         canonical = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -195,7 +197,9 @@ _DIRECTIVE_KEYS = {
     "code", "title_vi", "title_en", "issuer_vi", "issuer_en", "signed_by",
     "issued_on", "source", "overseer_vi", "overseer_en", "report", OVERSEER_TABLE,
 }
-_REPORT_KEYS = {"budget_vi", "budget_en", "indicators_vi", "indicators_en", "national", "province"}
+_REPORT_KEYS = {"budget_vi", "budget_en", "indicators_vi", "indicators_en", "national", "province",
+                "escalate_after_days"}
+MAX_ESCALATE_DAYS = 36500
 _SIDE_KEYS = {f.name for f in fields(ReportSideSpec)}
 _GROUP_KEYS = {"ordinal", "title_vi", "title_en", "summary_vi", "summary_en", "kind", "owner", "deadline", "covers",
                "regions", "provinces"}
@@ -287,7 +291,13 @@ def _parse_report(head: _Reader) -> ReportSpec:
                                      recipients_en=reader.texts("recipients_en"))
     words: dict[str, Any] = {k: report.text(k, required=False)
                              for k in ("budget_vi", "budget_en", "indicators_vi", "indicators_en")}
-    return ReportSpec(**overseer, **words, national=sides["national"], province=sides["province"])
+    escalate = None
+    if "escalate_after_days" in report.table:
+        escalate = report.integer("escalate_after_days")
+        if not 0 <= escalate <= MAX_ESCALATE_DAYS:
+            raise report.fail("escalate_after_days", because("days_range", value=escalate, max=MAX_ESCALATE_DAYS))
+    return ReportSpec(**overseer, **words, national=sides["national"], province=sides["province"],
+                      escalate_after_days=escalate)
 
 
 def _check_roles(name: str, indicators: tuple[IndicatorSpec, ...]) -> None:

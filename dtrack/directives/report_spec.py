@@ -43,6 +43,9 @@ class ReportSpec:
     indicators_en: str | None = None
     national: ReportSideSpec = field(default_factory=ReportSideSpec)
     province: ReportSideSpec = field(default_factory=ReportSideSpec)
+    # An urge letter (documents/urge.py) goes to the provincial People's Committee, not the Department,
+    # once a task is this many days overdue; None: the default (documents.urge.ESCALATE_AFTER_DAYS).
+    escalate_after_days: int | None = None
     # The rest of [directive.overseer] (short word, parent body, key suffix, four eyes): kept in the same column.
     oversight: OverseerSpec = field(default_factory=OverseerSpec)
 

@@ -17,7 +17,9 @@ from dtrack.workflow.vocabulary import (
     ApplicabilityTrigger,
     DeadlineStatus,
     DeadlineTrigger,
+    DocumentTrigger,
     EvidenceTrigger,
+    PartTrigger,
     Region,
     ReminderKind,
     RequestStatus,
@@ -77,7 +79,7 @@ REGION_LABELS = Labels("region", Region)
 DEADLINE_LABELS = Labels("deadline", DeadlineStatus)
 # What each action is called in emails and reports ("what changed"): the triggers of every kind.
 TRIGGER_LABELS = Labels("trigger", (*Trigger, *DeadlineTrigger, *EvidenceTrigger, *RequestTrigger,
-                                    *ApplicabilityTrigger))
+                                    *ApplicabilityTrigger, *PartTrigger, *DocumentTrigger))
 REQUEST_STATUS_LABELS = Labels("request_status", RequestStatus)
 REMINDER_LABELS = Labels("reminder", ReminderKind)
 

@@ -65,6 +65,10 @@ MARKS: dict[str, Mark] = {
     "0014": _index_covers("tasks", "ix_tasks_state_due", "assigned_on"),
     "0015": _table("calendar_days"),
     "0016": _table("communes"),
+    "0017": _table("document_counters"),
+    "0018": _table("task_parts"),
+    "0019": _column("users", "digest_frequency"),
+    "0020": lambda inspector: inspector.dialect.name != "postgresql" or inspector.has_sequence("dtrack_changes"),
 }
 
 

@@ -47,6 +47,7 @@ from dtrack.notifications.digest_items import (
     Section,
     section_copies,
 )
+from dtrack.notifications.digest_preferences import honour
 from dtrack.notifications.digest_reading import Facts, Reader
 from dtrack.persistence.models import Outbox, User
 from dtrack.workflow.users import find_user
@@ -64,6 +65,8 @@ class Recipient:
     locale: str
     role: str
     province_id: int | None
+    frequency: str = "daily"  # the mail the person chose (digest_preferences)
+    sections: str | None = None
 
 
 @dataclass(frozen=True)
@@ -100,7 +103,8 @@ def plan_day(session: Session, clock: Clock, settings: Settings) -> Plan:
 
 def recipients(session: Session, only: str | None = None) -> list[Recipient]:
     """Everyone who gets a digest (or only `only`), by email; never a disabled account (notifications.disabled)."""
-    query = select(User.id, User.email, User.name, User.locale, User.role, User.province_id).where(
+    query = select(User.id, User.email, User.name, User.locale, User.role, User.province_id,
+                   User.digest_frequency, User.digest_sections).where(
         (User.role == Role.OVERSEER.value) | ((User.role == Role.PROVINCE.value) & User.province_id.is_not(None)),
         User.disabled_at.is_(None))
     if only is not None:
@@ -167,7 +171,8 @@ def gather_batch(session: Session, plan: Plan, people: Sequence[Recipient]) -> l
     digests = _province_digests(reader, plan, province_users) if province_users else []
     if overseers:
         digests += _overseer_digests(reader, plan, overseers)
-    return digests
+    chose = {p.email: p for p in people}
+    return [honour(d, chose[d.recipient].frequency, chose[d.recipient].sections, plan.weekly) for d in digests]
 
 
 def gather(
@@ -212,7 +217,7 @@ def _province_digests(reader: Reader, plan: Plan, users: list[Recipient]) -> lis
     for user, province_id in homes:
         mine = shared.get(province_id, {})
         rows = rows_of[user.id] = Rows([Section(name, *section_copies(mine.get(name, ([], 0))), page)
-                                        for name in ("overdue", "due_today", "due_soon", "returned")]
+                                        for name in ("overdue", "due_today", "due_soon", "returned", "blocked")]
                                        + [Section("reminders", [], 0, page), Section("changes", [], 0, page)],
                                        reader.cap)
         rows_in[province_id].append(rows)

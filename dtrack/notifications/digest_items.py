@@ -70,6 +70,7 @@ class Digest:
     regions: list[RegionCount] = field(default_factory=list)
     week: dict[str, int] = field(default_factory=dict)
     reminder_ids: list[int] = field(default_factory=list)
+    quiet: bool = False  # the person chose no digest today and nothing required is in it: not sent
 
     def section(self, name: str) -> Section | None:
         return next((s for s in self.sections if s.name == name), None)

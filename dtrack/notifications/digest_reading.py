@@ -160,7 +160,7 @@ class Reader:
         """The province digest's section of a task, the most urgent first; None: in none of them."""
         if state in _OWED_STATES and due_on is not None and due_on <= self.soon_until():
             return "overdue" if due_on < self.day else "due_today" if due_on == self.day else "due_soon"
-        return "returned" if state == State.RETURNED.value else None
+        return {State.RETURNED.value: "returned", State.BLOCKED.value: "blocked"}.get(state)
 
     def overseer_section_of(self, state: str, due_on: date | None, since_day: date) -> str | None:
         """The overseers' digest's section of a task; None: in none of them."""
@@ -221,15 +221,22 @@ class Reader:
         found = self.ranked(and_(mine, _OWED, Task.due_on <= soon_until), [Task.due_on],
                             case((Task.due_on < self.day, "overdue"), (Task.due_on == self.day, "due_today"),
                                  else_="due_soon"))
-        found.update(self.ranked(
-            and_(mine, Task.state == State.RETURNED.value, or_(Task.due_on.is_(None), Task.due_on > soon_until)),
-            [Task.due_on], literal("returned")))
+        later = or_(Task.due_on.is_(None), Task.due_on > soon_until)
+        found.update(self.ranked(and_(mine, Task.state == State.RETURNED.value, later), [Task.due_on],
+                                 literal("returned")))
+        # Blocked but not yet due: their own section with the reason (issue 26), not left out.
+        found.update(self.ranked(and_(mine, Task.state == State.BLOCKED.value, counted(), later), [Task.due_on],
+                                 literal("blocked")))
         notes = self.latest_notes(State.RETURNED, Trigger.SEND_BACK, Task.province_id.in_(sorted(provinces)))
+        blocked = [r.id for (_, name), (rows, _) in found.items() if name == "blocked" for r in rows]
+        reasons = self.latest_notes(State.BLOCKED, Trigger.BLOCK, Event.task_id.in_(blocked)) if blocked else {}
         item = self.facts.item
         result: dict[int, dict[str, tuple[list[Item], int]]] = defaultdict(dict)
         for (province_id, name), (rows, total) in found.items():
             items = [item(r, days=self.days(r), note=notes.get(r.id), note_label="note")
-                     if r.state == State.RETURNED.value else item(r, days=self.days(r)) for r in rows]
+                     if r.state == State.RETURNED.value else
+                     item(r, note=reasons.get(r.id), note_label="reason") if name == "blocked" else
+                     item(r, days=self.days(r)) for r in rows]
             result[province_id][name] = (items, total)
         return result
 

@@ -15,7 +15,6 @@ from dtrack.config.clock import Clock, local_dmy_hm
 from dtrack.config.settings import Settings
 from dtrack.i18n.labels import REGION_LABELS
 from dtrack.notifications.digest_items import Digest, Item, Section
-from dtrack.notifications.mail import unsubscribe_target
 from dtrack.notifications.wording import WORDS, dmy, phrase, subject
 from dtrack.templates.environment import environment
 from dtrack.workflow.vocabulary import Region, Role
@@ -130,7 +129,8 @@ def render(digest: Digest, settings: Settings, clock: Clock) -> Rendered:
         "national": {name: sum(getattr(r, name) for r in regions)
                      for name in ("provinces", "overdue", "awaiting", "due_soon", "blocked", "completed", "total")},
         "home": base + ("/province" if digest.province else "/review") if base else "",
-        "settings_where": unsubscribe_target(settings.mail_from, settings.base_url).strip("<>"),
+        # Where the person chooses what mail they get: their account page (issue 26), never a mailto.
+        "settings_where": f"{base}/account#mail" if base else words["settings_page"],
     }
     text_template, html_template = _templates()
     return Rendered(subject_of(digest), text_template.render(context), html_template.render(context))

@@ -87,7 +87,7 @@ def _build_batch(session: Session, plan: Plan, people: list[Recipient], now: dat
     consumed: set[int] = set()
     rows = []
     for digest in gather_batch(session, plan, people):
-        if not digest.has_news and not settings.digest_send_empty:
+        if digest.quiet or (not digest.has_news and not settings.digest_send_empty):
             report.nothing += 1
             continue
         rendered = render(digest, settings, clock)

@@ -2,7 +2,7 @@
 
 The web's page memo keeps a rendered page for as long as the database shows
 the same data (`web.page_memo`). PostgreSQL names that state itself
-(`pg_current_snapshot()`); SQLite does not, so a server counts:
+(`dtrack_change_key()`, migration 0020); SQLite does not, so a server counts:
 
 - its own writes: a transaction that wrote counts when it commits (before the
   commit, so that a page rendering meanwhile is not kept) and again when its

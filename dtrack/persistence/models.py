@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import (
+    Boolean,
     Date,
     DateTime,
     ForeignKey,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -163,6 +165,10 @@ class User(Base):
     # A commune officer's commune (persistence.commune_models.Commune). Their province is the commune's:
     # province_id stays None, so no rule written for province officers ever reads them as one.
     commune_id: Mapped[int | None] = mapped_column(ForeignKey("communes.id"))
+    # The mail the user chose (issue 26, accounts.preferences): how often the digest comes ('daily',
+    # 'weekly', 'none' beyond what the role requires) and which sections (NULL: all; else names, comma separated).
+    digest_frequency: Mapped[str] = mapped_column(String(10), default="daily", server_default="daily")
+    digest_sections: Mapped[str | None] = mapped_column(String(400))
 
     province: Mapped[Province | None] = relationship()
 
@@ -202,6 +208,8 @@ class Task(Base):
     not_applicable_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     not_applicable_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     not_applicable_reason: Mapped[str | None] = mapped_column(Text)
+    # Issue 24: the task's progress follows its communes' parts (their average) rather than what the province types.
+    progress_from_parts: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     group: Mapped[TaskGroup] = relationship()
     province: Mapped[Province] = relationship()
@@ -256,6 +264,8 @@ _FEATURE_MODULES = {
     "account_models": ("WebSession", "AuthToken", "AuthEvent", "ApiToken"),
     "evidence_models": ("Attachment",),
     "commune_models": ("Commune",),
+    "part_models": ("TaskPart", "PartEvent"),
+    "document_models": ("DocumentCounter", "IssuedDocument"),
 }
 _HOME = {name: module for module, names in _FEATURE_MODULES.items() for name in names}
 
@@ -265,6 +275,8 @@ if TYPE_CHECKING:  # the names as type checkers see them ("X as X": re-exported)
     from dtrack.persistence.account_models import AuthToken as AuthToken
     from dtrack.persistence.account_models import WebSession as WebSession
     from dtrack.persistence.commune_models import Commune as Commune
+    from dtrack.persistence.document_models import DocumentCounter as DocumentCounter
+    from dtrack.persistence.document_models import IssuedDocument as IssuedDocument
     from dtrack.persistence.evidence_models import Attachment as Attachment
     from dtrack.persistence.feature_models import CalendarDay as CalendarDay
     from dtrack.persistence.feature_models import ExtensionRequest as ExtensionRequest
@@ -273,6 +285,8 @@ if TYPE_CHECKING:  # the names as type checkers see them ("X as X": re-exported)
     from dtrack.persistence.feature_models import Outbox as Outbox
     from dtrack.persistence.feature_models import OutboxAttachment as OutboxAttachment
     from dtrack.persistence.feature_models import Reminder as Reminder
+    from dtrack.persistence.part_models import PartEvent as PartEvent
+    from dtrack.persistence.part_models import TaskPart as TaskPart
 
 
 def __getattr__(name: str) -> Any:

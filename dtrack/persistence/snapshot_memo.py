@@ -2,18 +2,24 @@
 
 The overdue review counts every overdue task nationwide on each request (a
 grouped count over the deadline index, 30-50 ms at 1M tasks). Between two
-writes the answer cannot change, and PostgreSQL can say whether anything was
-written: `pg_current_snapshot()` names the set of committed transactions a
-statement sees. Two equal snapshots see the same rows, so a figure computed
-under one stands for every later request under the same one, and the first
-request after any commit (anywhere in the cluster) computes afresh. No
+writes the answer cannot change, and the database can say whether anything
+was written: `dtrack_change_key()` (migration 0020) names this database's
+state as a count of its writing statements and the writing transactions
+still open. Only this database's writes move it: a server shared with other
+databases (the usual PostgreSQL) does not make every figure stale, as
+`pg_current_snapshot()`, which covers the whole server, did. A figure
+computed under one key stands for every later request under the same key,
+and the first request after any commit of this database computes afresh. No
 staleness, no time-to-live, nothing to invalidate by hand.
 
-A figure is stored only when the snapshot was the same before and after it
-was computed (no commit in between, so every statement of the computation saw
-that snapshot), and never inside a transaction that has written (its own
-uncommitted rows are in no snapshot). SQLite has no such name for its state
-(`PRAGMA data_version` is per connection), so there every call computes.
+A figure is stored only when the key was the same before and after it was
+computed (nothing of this database written or finished in between, so every
+statement of the computation saw that state), never inside a transaction that
+has written (its own uncommitted rows are in no other transaction's view), and
+only at READ COMMITTED, where each statement sees what was committed before it
+began (a REPEATABLE READ transaction sees its first statement's state, which a
+key read later does not name). SQLite has no such name for its state (`PRAGMA
+data_version` is per connection), so there every call computes.
 """
 from __future__ import annotations
 
@@ -29,18 +35,18 @@ from sqlalchemy.orm import Session
 from dtrack.persistence.database import Database
 
 T = TypeVar("T")
-# A thread's `reading` block: its session, the snapshot it began under, the figures computed inside.
-_Snapshot = tuple[str, int, str]  # (database, server port, snapshot): what a statement sees
+# A thread's `reading` block: its session, the key it began under, the figures computed inside.
+_Snapshot = tuple[str, int, str]  # (database, server port, change key): what a statement sees
 _Entry = tuple[_Snapshot, Hashable]  # a figure: the snapshot it was computed under, and its key
 _Reading = tuple[Session, _Snapshot | None, dict[_Entry, object]]
 
 # Keys are (database, figure, its arguments); a few scopes are asked often, the rest rarely.
 _SIZE = 256
 # What a statement sees, as text: a column that a statement read on every request anyway can carry.
-SNAPSHOT_COLUMN = text("pg_current_snapshot()::text")
-_SNAPSHOT_ONLY = text("SELECT pg_current_snapshot()::text")
-_SNAPSHOT = text("SELECT current_database(), inet_server_port(), pg_current_snapshot()::text, "
-                 "pg_current_xact_id_if_assigned()")
+SNAPSHOT_COLUMN = text("dtrack_change_key()")
+_SNAPSHOT_ONLY = text("SELECT dtrack_change_key()")
+_SNAPSHOT = text("SELECT current_database(), inet_server_port(), dtrack_change_key(), "
+                 "pg_current_xact_id_if_assigned(), current_setting('transaction_isolation')")
 
 
 class SnapshotMemo:
@@ -110,17 +116,17 @@ class SnapshotMemo:
 
 
 def _snapshot(session: Session) -> _Snapshot | None:
-    """(database, port, snapshot) as PostgreSQL names them; None on SQLite or once this transaction has written."""
+    """(database, port, change key); None on SQLite, once this transaction has written, or above READ COMMITTED."""
     if not SnapshotMemo.remembers(session):
         return None
-    database, port, snapshot, own_xid = session.execute(_SNAPSHOT).one()
-    return None if own_xid is not None else (database, port, snapshot)
+    database, port, key, own_xid, isolation = session.execute(_SNAPSHOT).one()
+    return None if own_xid is not None or isolation != "read committed" else (database, port, key)
 
 
 def current_snapshot(db: Database) -> str | None:
     """What a statement on `db` sees now, outside any transaction, as text.
 
-    PostgreSQL's snapshot; on SQLite the commit count of a server that keeps
+    PostgreSQL: this database's change key; on SQLite the commit count of a server that keeps
     one (`Database.count_commits`), shaped the same way; otherwise None.
     """
     if db.is_sqlite and db.commits is None:

@@ -26,8 +26,9 @@ from dtrack.reading.overdue import (
 from dtrack.reading.scope import Scope, checked_directive
 from dtrack.reading.status import StatusMatrix, status_matrix, status_units
 from dtrack.reading.task_listing import whole_number
+from dtrack.reading.task_names import state_notes
 from dtrack.workflow import lifecycle
-from dtrack.workflow.access import OVERSIGHT, check_oversight, check_province, readable_task
+from dtrack.workflow.access import OVERSIGHT, check_oversight, check_province, four_eyes_forbid, readable_task
 from dtrack.workflow.applicability import is_department
 from dtrack.workflow.extension_requests import RequestView, list_requests, may_request
 from dtrack.workflow.provinces import all_provinces, check_region, resolve, resolve_optional
@@ -35,8 +36,9 @@ from dtrack.workflow.service import owns, owns_group
 from dtrack.workflow.tasks import TaskView, history_json, list_tasks
 from dtrack.workflow.vocabulary import DeadlineStatus, Owner, Role, State
 
-# The sections of "Việc của tỉnh", in page order.
-SECTIONS = ("overdue", "due_soon", "in_progress", "waiting", "completed")
+# The sections of "Việc của tỉnh", in page order (issue 26): a returned task first, with the overseer's note;
+# blocked tasks in their own list; "in progress" only what is in progress; not started apart.
+SECTIONS = ("returned", "overdue", "due_soon", "blocked", "in_progress", "not_started", "waiting", "completed")
 
 
 def section_of(view: TaskView) -> str:
@@ -44,11 +46,15 @@ def section_of(view: TaskView) -> str:
         return "completed"
     if view.state == State.SUBMITTED:
         return "waiting"
+    if view.state == State.RETURNED:
+        return "returned"
+    if view.state == State.BLOCKED:
+        return "blocked"
     if view.deadline_status == DeadlineStatus.OVERDUE:
         return "overdue"
     if view.deadline_status == DeadlineStatus.DUE_SOON:
         return "due_soon"
-    return "in_progress"
+    return "not_started" if view.state == State.NOT_STARTED else "in_progress"
 
 
 @dataclass
@@ -59,32 +65,37 @@ class Worklist:
     sections: dict[str, list[TaskView]] = field(default_factory=dict)
     provinces: list[Province] = field(default_factory=list)  # to choose from (overseers, admins)
     allowed: dict[int, list[str]] = field(default_factory=dict)  # task id -> what the actor may do now
+    notes: dict[int, str] = field(default_factory=dict)  # returned and blocked tasks -> the note that put them there
     # Overseers: the Department's own tasks (Department-owned groups), apart from every province's.
     department: list[TaskView] = field(default_factory=list)
+    directive: str | None = None  # the directive shown (None: every one assigned)
 
     def to_json(self) -> dict[str, Any]:
-        return {"province": self.province.slug if self.province else None,
+        return {"province": self.province.slug if self.province else None, "directive": self.directive,
                 "sections": {name: [{**view.to_json(), "allowed": list(self.allowed.get(view.id, []))}
                                     for view in views] for name, views in self.sections.items()},
                 "department": [view.to_json() for view in self.department]}
 
 
-def province_worklist(session: Session, actor: User, province_ref: str | None, today: Today) -> Worklist:
-    """A province officer's own province, or (overseers, admins) the province asked for."""
+def province_worklist(session: Session, actor: User, province_ref: str | None, today: Today,
+                      directive: str | None = None) -> Worklist:
+    """A province officer's own province, or (overseers, admins) the province asked for;
+    of one directive (its code) or of every one. An unknown code is refused (`UnknownDirective`)."""
+    directive = checked_directive(session, directive)
     if province_ref:
         province = resolve(session, province_ref).province
     elif actor.role == Role.PROVINCE and actor.province is not None:
         province = actor.province
     else:
         check_oversight(actor, "province_list")
-        department = list_tasks(session, today=today, department=True)
-        return Worklist(None, provinces=all_provinces(session), department=department)
+        department = list_tasks(session, today=today, department=True, directive=directive)
+        return Worklist(None, provinces=all_provinces(session), department=department, directive=directive)
     check_province(actor, province)
-    result = Worklist(province, {name: [] for name in SECTIONS})
+    result = Worklist(province, {name: [] for name in SECTIONS}, directive=directive)
     seen: dict[tuple[str, bool], list[str]] = {}
     owners = {(code, ordinal): owner for code, ordinal, owner in session.execute(
         select(Directive.code, TaskGroup.ordinal, TaskGroup.owner).join(TaskGroup.directive))}
-    for view in list_tasks(session, province=province, today=today):
+    for view in list_tasks(session, province=province, today=today, directive=directive):
         if owners[(view.directive, view.group)] == Owner.DEPARTMENT:
             continue  # the Department's own (tasks from before it had one task): never a province's work
         result.sections[section_of(view)].append(view)
@@ -93,6 +104,7 @@ def province_worklist(session: Session, actor: User, province_ref: str | None, t
             seen[(view.state, mine)] = lifecycle.current().allowed_for(view.state, actor.role, mine)
         result.allowed[view.id] = seen[(view.state, mine)]
     result.sections["overdue"].sort(key=lambda v: -(v.deadline_days or 0))
+    result.notes = state_notes(session, [v.id for v in result.sections["returned"] + result.sections["blocked"]])
     if actor.role != Role.PROVINCE:
         result.provinces = all_provinces(session)
     return result
@@ -123,7 +135,10 @@ def task_page(session: Session, actor: User, ref: str, today: Today) -> TaskPage
     task = readable_task(session, actor, ref)
     history = list(session.scalars(select(Event).options(joinedload(Event.actor))
                                    .where(Event.task_id == task.id).order_by(Event.id)))
-    allowed = lifecycle.current().allowed_for(task.state, actor.role, owns(actor, task))
+    rules = lifecycle.current()
+    allowed = rules.allowed_for(task.state, actor.role, owns(actor, task))
+    if any(rules.action(t).judges for t in allowed) and four_eyes_forbid(session, task.id, actor.id):
+        allowed = [t for t in allowed if not rules.action(t).judges]  # offer no accept the engine refuses
     may_extend = actor.role in (Role.OVERSEER, Role.ADMIN) and task.state != State.COMPLETED
     requests = list_requests(session, task_id=task.id)
     asking = may_request(actor, task) and not any(r.status == "pending" for r in requests)

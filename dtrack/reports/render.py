@@ -21,6 +21,8 @@ from jinja2 import Environment
 from markupsafe import Markup, escape
 
 from dtrack.errors import InvalidInput
+from dtrack.i18n.catalog import has
+from dtrack.i18n.catalog import text as catalog_text
 from dtrack.reports.collector import collector_paused
 from dtrack.reports.document import Report, Table
 from dtrack.reports.figures import Money, Percent, Share
@@ -233,8 +235,9 @@ def render_xlsx(report: Report) -> bytes:
             return cell
         return value
 
+    names: set[str] = set()
     for table in report.tables:
-        sheet = book.create_sheet(_sheet_name(table))
+        sheet = book.create_sheet(_sheet_name(table, report.lang, names))
         for index, header in enumerate(table.headers, start=1):
             longest = max([len(str(header))] + [len(cell_text(r[index - 1], report.lang)) for r in table.rows[:200]])
             sheet.column_dimensions[get_column_letter(index)].width = min(60, max(8, longest + 2))
@@ -246,13 +249,29 @@ def render_xlsx(report: Report) -> bytes:
                       for h in table.headers])
         for row in table.rows:
             sheet.append([typed(sheet, v) for v in row])
+        if table.note:  # the rule a figure follows (the on-time rate's), under its table as on the page
+            sheet.append([])
+            sheet.append([text(sheet, table.note, font=Font(italic=True))])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def _sheet_name(table: Table) -> str:
-    return table.key[:31]
+_NOT_IN_SHEET_NAMES = str.maketrans({c: " " for c in "[]:*?/\\"})
+
+
+def _sheet_name(table: Table, lang: str, taken: set[str]) -> str:
+    """The table's sheet in the reader's language (`report.sheet.<key>`), within Excel's rules:
+    31 characters, none of []:*?/\\, unique in the book (case-insensitively)."""
+    key = f"report.sheet.{table.key}"
+    name = catalog_text(lang, key) if has(lang, key) else table.title
+    name = " ".join(name.translate(_NOT_IN_SHEET_NAMES).split())[:31] or "1"
+    unique, n = name, 1
+    while unique.casefold() in taken:
+        n += 1
+        unique = f"{name[:31 - len(str(n)) - 3]} ({n})"
+    taken.add(unique.casefold())
+    return unique
 
 
 def _xlsx_value(value: Any) -> Any:

@@ -45,10 +45,14 @@ def recipients(session: Session, to: str) -> list[User]:
     return [find_user(session, email) for email in emails]
 
 
-def queue_report(session: Session, report: Report, fmt: str, to: str, *, mail_from: str, now: datetime) -> list[Queued]:
-    """Render `report` once and put one message per recipient into the outbox."""
+def queue_report(session: Session, report: Report, fmt: str, to: str, *, mail_from: str, now: datetime,
+                 rendered: tuple[str, str, bytes] | None = None) -> list[Queued]:
+    """Render `report` once and put one message per recipient into the outbox.
+
+    `rendered`: the file already made by a floor above (documents/: DOCX and PDF).
+    """
     people = recipients(session, to)
-    filename, mimetype, content = render_file(report, fmt)
+    filename, mimetype, content = rendered or render_file(report, fmt)
     subject, body = covering_message(report, filename)
     queued = []
     for person in people:

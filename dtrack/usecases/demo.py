@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -24,6 +24,8 @@ from dtrack.errors import InvalidInput
 from dtrack.persistence.database import Database
 from dtrack.persistence.models import Task, TaskGroup, User
 from dtrack.usecases.bootstrap import initialise
+from dtrack.usecases.demo_parts import PROVINCES as PART_PROVINCES
+from dtrack.usecases.demo_parts import delegate_in_season
 from dtrack.workflow.assignments import open_periods
 from dtrack.workflow.provinces import all_provinces
 from dtrack.workflow.reminders import SweepResult, sweep
@@ -78,6 +80,7 @@ class Action:
 class DemoReport:
     reused: bool
     counts: Counter
+    parts: Counter = field(default_factory=Counter)  # the communes' parts: delegated, and their actions
 
     @property
     def summary(self) -> str:
@@ -87,7 +90,9 @@ class DemoReport:
         return (
             f"simulated season {SEASON_START:%d/%m/%Y} -> {SEASON_END:%d/%m/%Y}: {sum(c.values())} actions "
             f"by 34 province officers and 1 overseer ({c['start']} started, {c['submit']} submitted, "
-            f"{c['send_back']} sent back, {c['accept']} accepted, {c['block']} blocked)"
+            f"{c['send_back']} sent back, {c['accept']} accepted, {c['block']} blocked); "
+            f"{self.parts['delegate']} parts delegated to communes ({self.parts['submit']} submitted, "
+            f"{self.parts['accept']} accepted)"
         )
 
 
@@ -106,6 +111,8 @@ def run_demo(db: Database, fresh: bool = False) -> DemoReport:
         # tasks up front; the plan starts work on each no earlier than it opens.
         open_periods(session, SEASON_END, clock.now())
         actions = _plan(session)
+    # Six provinces hand a part of one task to their communes (issue 24): some late, some returned.
+    parts = delegate_in_season(db, SEASON_START, SEASON_END, {slug: province_email(slug) for slug in PART_PROVINCES})
     counts: Counter = Counter()
     by_day: dict[date, list[Action]] = {}
     for action in actions:
@@ -125,7 +132,7 @@ def run_demo(db: Database, fresh: bool = False) -> DemoReport:
                 apply(session, task, action.trigger, actor, now, note=action.note,
                       evidence=action.evidence, progress=action.progress)
                 counts[action.trigger.value] += 1
-    return DemoReport(False, counts)
+    return DemoReport(False, counts, parts)
 
 
 def _add_users(session, clock: Clock) -> None:

@@ -48,10 +48,9 @@ from dtrack.reading.worklists import OverdueFilters, overdue_page, status_page, 
 from dtrack.reports.indicators import DEFAULT_DIRECTIVE, IndicatorView, catalogue, report_value
 from dtrack.reports.national import national_report_for
 from dtrack.reports.province import province_report_for
-from dtrack.reports.render import render_file
 from dtrack.web.api_rules import api_field, check_request
 from dtrack.web.body_limit import BodyTooLarge, limit_body
-from dtrack.web.downloads import download, report_options
+from dtrack.web.downloads import report_download, report_options
 from dtrack.web.edge import WebApp, has_nul
 from dtrack.web.forms import parse_day
 from dtrack.web.intake import read_body
@@ -275,13 +274,13 @@ def report_figure(call: Call) -> Any:
 def national(call: Call) -> Any:
     options, fmt = report_options(call.request.query_params, call.app, call.user.locale)
     with call.app.db.session() as session:
-        return download(*render_file(national_report_for(session, call.user, options), fmt))
+        return report_download(national_report_for(session, call.user, options), fmt)
 
 
 def province(call: Call, slug: str) -> Any:
     options, fmt = report_options(call.request.query_params, call.app, call.user.locale)
     with call.app.db.session() as session:
-        return download(*render_file(province_report_for(session, call.user, slug, options), fmt))
+        return report_download(province_report_for(session, call.user, slug, options), fmt)
 
 
 async def openapi(request: Request) -> Response:

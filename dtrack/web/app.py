@@ -23,7 +23,18 @@ from dtrack.accounts.sessions import SessionPolicy
 from dtrack.config.clock import Clock
 from dtrack.config.settings import Settings
 from dtrack.persistence.database import Database
-from dtrack.web import api, routes_account, routes_admin, routes_auth, routes_evidence, routes_review, routes_work
+from dtrack.web import (
+    api,
+    routes_account,
+    routes_admin,
+    routes_auth,
+    routes_dashboard,
+    routes_documents,
+    routes_evidence,
+    routes_parts,
+    routes_review,
+    routes_work,
+)
 from dtrack.web.body_limit import BodyLimit
 from dtrack.web.edge import Ctx, WebApp, error_page, server_error
 from dtrack.web.page_memo import page_memo
@@ -80,7 +91,8 @@ def build_app(db: Database, settings: Settings, clock: Clock | None = None, secr
     """The application on `db`; `secret` signs the login forms (default: the `web_secret` setting, or a new one)."""
     clock = clock or server_clock(settings)
     routes: list[Route | Mount] = [Route("/healthz", healthz, methods=["GET"], name="healthz")]
-    for module in (routes_auth, routes_account, routes_work, routes_evidence, routes_review, routes_admin):
+    for module in (routes_auth, routes_account, routes_work, routes_evidence, routes_review, routes_admin,
+                   routes_dashboard, routes_parts, routes_documents):
         routes += module.routes.routes
     routes += api.routes
     routes.append(Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"))

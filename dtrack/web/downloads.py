@@ -3,17 +3,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import quote
 
 from starlette.responses import Response
 
+from dtrack.documents.files import ALL_FORMATS as FORMATS
+from dtrack.documents.files import render_any, vietnamese_name
 from dtrack.errors import InvalidInput
-from dtrack.reports.document import ReportOptions
+from dtrack.reports.document import Report, ReportOptions
 from dtrack.reports.indicators import DEFAULT_DIRECTIVE
 from dtrack.reports.list_export import FORMATS as LIST_FORMATS
 from dtrack.reports.list_export import task_list_file
-from dtrack.reports.render import FORMATS
 from dtrack.web.edge import WebApp
 from dtrack.web.forms import parse_day
+from dtrack.web.security import REPORT_CSP
 
 
 def report_options(query: Mapping[str, str], app: WebApp, lang: str) -> tuple[ReportOptions, str]:
@@ -34,11 +37,26 @@ def report_options(query: Mapping[str, str], app: WebApp, lang: str) -> tuple[Re
     return options, fmt
 
 
-def download(name: str, mimetype: str, data: bytes) -> Response:
-    # Every format is a download: the HTML report is a self-contained document with its own styles.
+def download(name: str, mimetype: str, data: bytes, display: str | None = None) -> Response:
+    """A report or list as a file: the HTML report (self-contained, its own styles) opens in the browser.
+
+    `display`: the Vietnamese file name, sent as RFC 5987 `filename*` beside the ASCII `filename`.
+    """
     text = mimetype.startswith("text/")
-    return Response(data, media_type=f"{mimetype}; charset=utf-8" if text else mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+    # The HTML report opens in the browser (issue 26), sandboxed (security.REPORT_CSP); the others download.
+    inline = mimetype == "text/html"
+    disposition = f'{"inline" if inline else "attachment"}; filename="{name}"'
+    if display and display != name:
+        disposition += f"; filename*=UTF-8''{quote(display, safe='')}"
+    headers = {"Content-Disposition": disposition, "Cache-Control": "no-store"}
+    if inline:
+        headers["Content-Security-Policy"] = REPORT_CSP
+    return Response(data, media_type=f"{mimetype}; charset=utf-8" if text else mimetype, headers=headers)
+
+
+def report_download(report: Report, fmt: str) -> Response:
+    """A report in any format (documents.files): DOCX and PDF under their Vietnamese names."""
+    return download(*render_any(report, fmt), display=vietnamese_name(report, fmt))
 
 
 def wants_list_file(query: Mapping[str, str]) -> str | None:

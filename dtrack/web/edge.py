@@ -53,12 +53,12 @@ from dtrack.errors import (
     PermissionDenied,
 )
 from dtrack.i18n.catalog import Words
-from dtrack.i18n.error_messages import say
 from dtrack.persistence.database import Database
 from dtrack.persistence.models import User
 from dtrack.templates.environment import Typed, environment
 from dtrack.web import prelogin
 from dtrack.web.body_limit import BodyTooLarge, limit_body
+from dtrack.web.error_words import unplaced, web_say
 from dtrack.web.forms import field_message, field_name
 from dtrack.web.intake import CsrfRefused, MalformedBody, MemoryFile, Received, Sink, read_form
 from dtrack.web.page_memo import PageMemo
@@ -197,10 +197,15 @@ class Ctx:
             self.finish(response)
             return response
         flash = self._flash()
-        html = environment().get_template(f"web/{template}").render(
-            w=self.w, lang=self.lang, user=self.current.user if self.current else None, csrf=self.csrf_token,
-            errors=self.errors, conflict=self.conflict, value=self.value, local=self.local, flash=flash,
-            path=self.request.url.path, **context)
+
+        def render(stray: list[tuple[str, str]]) -> str:
+            return environment().get_template(f"web/{template}").render(
+                w=self.w, lang=self.lang, user=self.current.user if self.current else None, csrf=self.csrf_token,
+                errors=self.errors, conflict=self.conflict, value=self.value, local=self.local, flash=flash,
+                path=self.request.url.path, unplaced=stray, **context)
+        html = render([])
+        if self.errors and (missing := unplaced(self.errors, html, self.lang)):
+            html = render(missing)  # a message whose field the page does not show: above the page, never lost
         response = HTMLResponse(html, status_code=status)
         self.finish(response)
         return response
@@ -369,14 +374,14 @@ def _run(ctx: Ctx, spec: Spec) -> Response:
         return error_page(ctx, 403, ctx.w["error_csrf"])
     except InvalidInput as exc:
         if spec.form_page is None:
-            return error_page(ctx, 400, field_message(exc, ctx.w, ctx.lang))
-        ctx.errors[field_name(exc.field)] = field_message(exc, ctx.w, ctx.lang)
+            return error_page(ctx, 400, field_message(exc, ctx.w, ctx.lang, ctx.app.db))
+        ctx.errors[field_name(exc.field)] = field_message(exc, ctx.w, ctx.lang, ctx.app.db)
         return _again(ctx, spec, params, 422)
     except ConcurrentUpdate as exc:
         ctx.conflict = ctx.w["conflict"].format(by=exc.by, at=exc.at) if exc.by else ctx.w["conflict_unknown"]
         if spec.form_page is None:
             return error_page(ctx, 409, ctx.conflict)
-        ctx.form = {}  # the page shows the task as it is now; the stale form is not kept
+        # The page shows the task as it is now (its new version in the form); what the user typed is kept.
         return _again(ctx, spec, params, 409)
     except HashingBusy as exc:  # the password hasher is saturated: try again in a moment
         ctx.errors["form"] = ctx.w["login_busy"]
@@ -396,16 +401,16 @@ def _run(ctx: Ctx, spec: Spec) -> Response:
         field = field_name(exc.field) if exc.field else _FORM_KINDS.get(exc.kind)
         if field is None or spec.form_page is None or request.method != "POST":
             return error_page(ctx, 404)
-        ctx.errors[field] = say(exc, ctx.lang, "web", where="")  # beside its field: no need to name it
+        ctx.errors[field] = web_say(app.db, exc, ctx.lang, beside=True)  # beside its field: no need to name it
         return _again(ctx, spec, params, 422)
     except PermissionDenied as exc:
         return _refused(ctx, spec, params, exc) if spec.form_page is not None and request.method == "POST" \
             else error_page(ctx, 403)
     except DtrackError as exc:
         if spec.form_page is not None and request.method == "POST":
-            ctx.errors["form"] = say(exc, ctx.lang, "web")
+            ctx.errors["form"] = web_say(app.db, exc, ctx.lang)
             return _again(ctx, spec, params, 422)
-        return error_page(ctx, 400, say(exc, ctx.lang, "web"))
+        return error_page(ctx, 400, web_say(app.db, exc, ctx.lang))
     except Exception:  # noqa: BLE001 - the last line: a reference id in the log, never a traceback on the page
         return server_error(ctx)
 
@@ -436,7 +441,7 @@ def _refused(ctx: Ctx, spec: Spec, params: dict[str, Any], exc: PermissionDenied
     gives the plain 403 page, as before.
     """
     assert spec.form_page is not None
-    ctx.errors["form"] = say(exc.reason, ctx.lang, "web")
+    ctx.errors["form"] = web_say(ctx.app.db, exc.reason, ctx.lang)
     try:
         response = spec.form_page(ctx, **params)
     except Exception:  # noqa: BLE001 - whatever stops the form page, the answer stays the plain refusal
@@ -454,6 +459,7 @@ def server_error(ctx: Ctx) -> Response:
 def error_page(ctx: Ctx, status: int, message: str | None = None) -> Response:
     w = ctx.w
     text = message or w.get(f"error_{status}", w["error_400"])
+    ctx.errors = {}  # a form's messages belong beside its fields, not on the page that replaces it
     try:
         return ctx.page("error.html.j2", status=status, status_code=status, message=text)
     except Exception:  # noqa: BLE001 - the error page itself failed: plain text, still no traceback

@@ -13,13 +13,15 @@ from datetime import date
 from dtrack.config.values import parse_date
 from dtrack.errors import InvalidInput
 from dtrack.i18n.catalog import Words
-from dtrack.i18n.error_messages import say, word
+from dtrack.i18n.error_messages import word
+from dtrack.persistence.database import Database
+from dtrack.web.error_words import web_say
 
 # Domain fields that a form calls differently.
 _ALIASES = {"user": "email", "settings": "form", "due_on": "to", "provinces": "province", "locale": "form"}
 # Mistakes the pages word in their own short way beside the field (web.field_*), by code.
 _PAGE_WORDS = {"bad_progress": "field_progress", "needs_note": "field_needs_note",
-               "exempt_needs_reason": "field_reason", "extension_needs_reason": "field_reason",
+               "exempt_needs_reason": "field_reason_not_applicable", "extension_needs_reason": "field_reason",
                "deadline_final": "field_final",
                "password_too_short": "field_password_short", "passwords_differ": "field_password_differ",
                "evidence_closed": "field_file_closed", "file_empty": "field_file_empty",
@@ -44,9 +46,11 @@ def field_name(core_field: str | None) -> str:
     return _ALIASES.get(name, name)
 
 
-def field_message(error: InvalidInput, w: Words, lang: str = "vi") -> str:
+def field_message(error: InvalidInput, w: Words, lang: str = "vi", db: Database | None = None) -> str:
     """The message shown beside the field, in the page's language: the pages' own short words for the
-    common mistakes, else the catalog's wording of the error (what the CLI says, without its options)."""
+    common mistakes, else the catalog's wording of the error as a page says it (`error_words`: tasks by
+    title and province, no CLI hint; `db` names them)."""
+
     code = error.error_code
     if code == "too_long":
         return w["field_too_long"].format(max=error.params.get("max"))
@@ -58,4 +62,4 @@ def field_message(error: InvalidInput, w: Words, lang: str = "vi") -> str:
         return w["field_not_later"] + f" ({word(error, lang, 'web').message})"
     if code in _PAGE_WORDS:
         return w[_PAGE_WORDS[code]]
-    return say(error, lang, "web", where="")
+    return web_say(db, error, lang, beside=True)

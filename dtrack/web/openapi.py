@@ -78,7 +78,8 @@ def _get(summary: str, schema: dict[str, Any], params: list[dict[str, Any]], *, 
 
 
 def _report_params() -> list[dict[str, Any]]:
-    return [_query("format", "html, md, xlsx or csv", type="string", enum=["html", "md", "xlsx", "csv"]),
+    return [_query("format", "html, md, xlsx, csv, docx or pdf", type="string",
+                   enum=["html", "md", "xlsx", "csv", "docx", "pdf"]),
             {**_query("as_of", "The day the report stands at (yyyy-mm-dd)"), "schema": DAY},
             _query("year", "The figures' year", type="integer", minimum=1900, maximum=2200),
             _query("lang", "vi or en", type="string", enum=["vi", "en"]), _DIRECTIVE]
@@ -86,7 +87,9 @@ def _report_params() -> list[dict[str, Any]]:
 
 _FILE = {"type": "string", "format": "binary"}
 _REPORT_TYPES = {t: {"schema": _FILE} for t in ("text/html", "text/markdown", "text/csv",
-                                                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")}
+                                                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                                                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                                                "application/pdf")}
 
 
 def _report(summary: str, params: list[dict[str, Any]]) -> dict[str, Any]:

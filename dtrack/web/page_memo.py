@@ -6,12 +6,13 @@ every request, for an answer that changes only when somebody writes. On two
 cores that caps a server at a hundred-odd pages a second, and fifty people
 opening the morning's overdue list queue behind each other.
 
-PostgreSQL names what a statement sees: `pg_current_snapshot()` (see
-`persistence.snapshot_memo`, which remembers the overdue counts the same way).
+PostgreSQL names what a statement sees of this database: `dtrack_change_key()`
+(migration 0020; see `persistence.snapshot_memo`, which remembers the overdue
+counts the same way; other databases on the server do not move it).
 The session lookup that every request makes anyway reads it in the same
 statement (`accounts.sessions.current`), so a page rendered after it shows
 at least that state. The page is kept when the snapshot is still the same
-after the render (nothing was committed meanwhile, anywhere in the cluster),
+after the render (nothing of this database was written or committed meanwhile),
 under the snapshot and everything else the page depends on: the path, the
 query string, the user (their role, province and name are rows too: a
 change to them is a commit), the language and today's date.
@@ -145,13 +146,13 @@ class PageMemo:
 
 
 def _order(snapshot: str) -> tuple[int, int]:
-    """(xmax, xmin) of a snapshot `xmin:xmax:xip,...`: both only grow (64-bit ids, no wraparound)."""
+    """(xmax, xmin) of a key `xmin:xmax:xip,...` (the change count twice, then the open writers): both only grow."""
     xmin, xmax, _ = snapshot.split(":", 2)
     return int(xmax), int(xmin)
 
 
 def page_memo(db: Database, enabled: bool) -> PageMemo:
-    """The memo of a server on `db`: PostgreSQL's snapshot, or on SQLite the server's commit count."""
+    """The memo of a server on `db`: PostgreSQL's change key of the database, or on SQLite the server's commit count."""
     if enabled:
         db.count_commits()
     return PageMemo(lambda: current_snapshot(db), enabled)

@@ -2,6 +2,8 @@
 and the working calendar's declared days."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from starlette.responses import Response
 
 from dtrack.accounts.admin import disable_user, edit_user, invite_user, list_accounts, reset_link
@@ -99,7 +101,10 @@ def directives_assign(ctx: Ctx) -> Response:
 
 @routes.get("/admin/settings")
 def settings_page(ctx: Ctx) -> Response:
-    return ctx.page("admin_settings.html.j2", rows=settings_overview(ctx.user, ctx.app.settings, ctx.lang))
+    # A setting the page explains in its own words (`web.setting.<name>.help`: no command's name in them).
+    rows = [replace(row, help=ctx.w.get(f"setting.{row.name}.help") or row.help)
+            for row in settings_overview(ctx.user, ctx.app.settings, ctx.lang)]
+    return ctx.page("admin_settings.html.j2", rows=rows)
 
 
 @routes.get("/admin/outbox")
@@ -140,7 +145,8 @@ def _calendar_change(ctx: Ctx, apply: bool) -> Response:
     today, now = ctx.today.day, ctx.app.clock.now()
     with ctx.app.db.session() as session:
         if not apply:
-            change = preview(session, day, working, today, now, ctx.app.calendar, withdraw=withdrawing)
+            change = preview(session, day, working, today, now, ctx.app.calendar, withdraw=withdrawing,
+                             note=ctx.value("note"))
         elif withdrawing:
             change = withdraw(session, ctx.user, day, today, now, ctx.app.calendar)
         else:

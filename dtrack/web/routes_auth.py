@@ -4,6 +4,7 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from dtrack.accounts.admin import set_language
+from dtrack.accounts.forgot import request_reset
 from dtrack.accounts.links import redeem, valid_link
 from dtrack.accounts.login import authenticate, logout
 from dtrack.accounts.sessions import COOKIE
@@ -16,8 +17,8 @@ routes = Routes()
 ANON_BODY = 16 * 1024
 
 # A commune officer has no province page (workflow.access): their own account page until their commune's work comes.
-HOME: dict[str, str] = {Role.PROVINCE: "/province", Role.OVERSEER: "/review", Role.ADMIN: "/admin/users",
-                        Role.COMMUNE: "/account"}
+HOME: dict[str, str] = {Role.PROVINCE: "/province", Role.OVERSEER: "/dashboard", Role.ADMIN: "/dashboard",
+                        Role.COMMUNE: "/commune"}
 
 
 @routes.get("/", login=True)
@@ -52,6 +53,22 @@ def logout_submit(ctx: Ctx) -> Response:
     response = ctx.redirect("/login?flash=logged_out")
     response.delete_cookie(COOKIE, path="/")
     return response
+
+
+def forgot_form(ctx: Ctx) -> Response:
+    return ctx.page("forgot.html.j2")
+
+
+@routes.get("/forgot-password", login=False)
+def forgot_page(ctx: Ctx) -> Response:
+    return forgot_form(ctx)
+
+
+@routes.post("/forgot-password", login=False, form_page=forgot_form, max_body=ANON_BODY)
+def forgot_submit(ctx: Ctx) -> Response:
+    # The same answer whether or not the address has an account (accounts.forgot).
+    request_reset(ctx.app.db, ctx.app.clock, ctx.app.settings, ctx.value("email"), ip=ctx.ip)
+    return ctx.redirect("/login?flash=reset_sent")
 
 
 def invite_form(ctx: Ctx, token: str) -> Response:

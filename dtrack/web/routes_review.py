@@ -6,12 +6,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from dtrack.errors import InvalidInput, UnknownDirective
-from dtrack.i18n.error_messages import say
+from dtrack.errors import InvalidInput, NotFound
 from dtrack.i18n.labels import DEADLINE_LABELS, REGION_LABELS, STATE_LABELS
 from dtrack.persistence.database import row_id
 from dtrack.reading.overdue import CELLS
 from dtrack.reading.scope import directive_choices
+from dtrack.reading.task_names import TaskName, task_names
 from dtrack.reading.worklists import (
     OverdueFilters,
     overdue_page,
@@ -24,9 +24,10 @@ from dtrack.reports.figures import Share
 from dtrack.reports.indicators import DEFAULT_DIRECTIVE
 from dtrack.reports.national import national_report_for
 from dtrack.reports.province import province_report_for
-from dtrack.reports.render import cell_text, render_file
-from dtrack.web.downloads import download, list_download, report_options, wants_list_file
+from dtrack.reports.render import cell_text
+from dtrack.web.downloads import list_download, report_download, report_options, wants_list_file
 from dtrack.web.edge import Ctx, Routes
+from dtrack.web.error_words import web_say
 from dtrack.web.forms import parse_day
 from dtrack.workflow.access import check_oversight
 from dtrack.workflow.bulk import BulkResult, accept_submissions, extend_each
@@ -48,8 +49,8 @@ def review(ctx: Ctx) -> Response:
     with ctx.app.db.session() as session:
         try:
             found = review_page(session, ctx.user, ctx.today, directive=_query(ctx, "directive"))
-        except UnknownDirective as exc:
-            return _unknown_directive(ctx, session, exc, "review.html.j2", waiting=[], requests=[], **_labels(ctx))
+        except (NotFound, InvalidInput) as exc:
+            return _bad_filter(ctx, session, exc, "review.html.j2", waiting=[], requests=[], **_labels(ctx))
         fmt = wants_list_file(ctx.request.query_params)
         if fmt:
             return list_download(found.waiting, "cho-cuc-xem-xet", fmt, ctx.lang)
@@ -64,7 +65,7 @@ def bulk_accept(ctx: Ctx) -> Response:
     result = accept_submissions(ctx.app.db, ctx.app.clock, ctx.user, chosen, note=ctx.value("note") or None)
     # The database failed midway: the page still says what was accepted and what was not (503: try again).
     return ctx.page("bulk_result.html.j2", status=503 if result.failed_on else 200, data=result, result=result,
-                    refused=_refused(ctx, result),
+                    refused=_refused(ctx, result), names=_names(ctx, result),
                     states=STATE_LABELS[ctx.lang])
 
 
@@ -77,15 +78,21 @@ def _directive_context(session: Session, shown: str | None) -> dict[str, Any]:
     return {"directive": shown, "directives": directive_choices(session)}
 
 
-def _unknown_directive(ctx: Ctx, session: Session, exc: UnknownDirective, template: str,
-                       **context: Any) -> Response:
-    """A directive filter naming no loaded directive: the page again, its message beside the filter (422).
+# The query's filters each page has (`?province=xyz` is the filter's mistake, not a missing page).
+_FILTERS = ("directive", "region", "province", "group", "min_days", "page")
 
-    The page's JSON and downloads have no filter to show it beside: the edge answers them (404).
+
+def _bad_filter(ctx: Ctx, session: Session, exc: NotFound | InvalidInput, template: str,
+                       **context: Any) -> Response:
+    """A filter naming nothing (no such directive, province, region, group): the page again, the message
+    beside the filter (422), never a 404 page.
+
+    The page's JSON and downloads have no filter to show it beside: the edge answers them (404, 400).
     """
-    if exc.field != "directive" or ctx.wants_json or wants_list_file(ctx.request.query_params):
+    field = getattr(exc, "field", None) or (exc.kind if isinstance(exc, NotFound) else None)
+    if field not in _FILTERS or ctx.wants_json or wants_list_file(ctx.request.query_params):
         raise exc
-    ctx.errors["directive"] = say(exc, ctx.lang, "web", where="")
+    ctx.errors[field] = web_say(ctx.app.db, exc, ctx.lang, beside=True)
     return ctx.page(template, status=422, **_directive_context(session, None), **context)
 
 
@@ -101,8 +108,8 @@ def overdue(ctx: Ctx) -> Response:
         query = [(k, v) for k, v in ctx.request.query_params.items() if k not in ("format", "page", "flash")]
         try:
             result = overdue_page(session, ctx.user, ctx.today, filters)
-        except UnknownDirective as exc:
-            return _unknown_directive(ctx, session, exc, "overdue.html.j2", result=None, filters=filters,
+        except (NotFound, InvalidInput) as exc:
+            return _bad_filter(ctx, session, exc, "overdue.html.j2", result=None, filters=filters,
                                       request_query=query, **_labels(ctx))
         return ctx.page("overdue.html.j2", data=result, result=result, filters=filters, request_query=query,
                         **_directive_context(session, result.review.directive), **_labels(ctx))
@@ -116,8 +123,8 @@ def matrix(ctx: Ctx) -> Response:
     with ctx.app.db.session() as session:
         try:
             result = timeliness_page(session, ctx.user, ctx.today, region, _query(ctx, "directive"))
-        except UnknownDirective as exc:
-            return _unknown_directive(ctx, session, exc, "matrix.html.j2", m=None, **shown, **_labels(ctx))
+        except (NotFound, InvalidInput) as exc:
+            return _bad_filter(ctx, session, exc, "matrix.html.j2", m=None, **shown, **_labels(ctx))
         return ctx.page("matrix.html.j2", data=result, m=result, **shown,
                         **_directive_context(session, result.directive), **_labels(ctx))
 
@@ -137,8 +144,8 @@ def status(ctx: Ctx) -> Response:
                 return ctx.page("status.html.j2", data=result)
             # The page: a page of units (rows), each cell linking to its task.
             found = status_units_page(session, ctx.user, directive, region, ctx.today, _query(ctx, "page"))
-        except UnknownDirective as exc:
-            return _unknown_directive(ctx, session, exc, "status.html.j2", m=None, found=None, region=region or "",
+        except (NotFound, InvalidInput) as exc:
+            return _bad_filter(ctx, session, exc, "status.html.j2", m=None, found=None, region=region or "",
                                       **_labels(ctx))
         return ctx.page("status.html.j2", m=found.matrix, found=found, region=region or "",
                         **_directive_context(session, found.matrix.directive), **_labels(ctx))
@@ -165,23 +172,31 @@ def extend_group(ctx: Ctx) -> Response:
                          directive=ctx.value("directive") or DIRECTIVE, group=int(group), provinces=chosen,
                          period=ctx.value("period") or None)
     return ctx.page("bulk_result.html.j2", data=result, result=result, refused=_refused(ctx, result),
-                    states=STATE_LABELS[ctx.lang])
+                    names=_names(ctx, result), states=STATE_LABELS[ctx.lang])
 
 
 def _refused(ctx: Ctx, result: BulkResult) -> list[tuple[str, str]]:
     """Each refused task with why, in the page's language."""
-    return [(ref, say(why, ctx.lang, "web")) for ref, why in result.refused]
+    return [(ref, web_say(ctx.app.db, why, ctx.lang)) for ref, why in result.refused]
+
+
+def _names(ctx: Ctx, result: BulkResult) -> dict[str, TaskName]:
+    """Every task the result names (by key or id), by its title and province: a page never lists bare ids."""
+    refs = [d.task_key for d in result.done] + [ref for ref, _ in result.refused] + result.not_done
+    refs += [result.failed_on] if result.failed_on else []
+    with ctx.app.db.session() as session:
+        return task_names(session, refs, ctx.lang)
 
 
 @routes.get("/reports/national")
 def report_national(ctx: Ctx) -> Response:
     options, fmt = report_options(ctx.request.query_params, ctx.app, ctx.lang)
     with ctx.app.db.session() as session:
-        return download(*render_file(national_report_for(session, ctx.user, options), fmt))
+        return report_download(national_report_for(session, ctx.user, options), fmt)
 
 
 @routes.get("/reports/province/{slug}")
 def report_province(ctx: Ctx, slug: str) -> Response:
     options, fmt = report_options(ctx.request.query_params, ctx.app, ctx.lang)
     with ctx.app.db.session() as session:
-        return download(*render_file(province_report_for(session, ctx.user, slug, options), fmt))
+        return report_download(province_report_for(session, ctx.user, slug, options), fmt)

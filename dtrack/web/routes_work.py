@@ -3,17 +3,21 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from dtrack.errors import InvalidInput
+from dtrack.errors import InvalidInput, UnknownDirective
 from dtrack.evidence.attachments import files_of, may_attach
 from dtrack.i18n.catalog import text
 from dtrack.i18n.labels import REQUEST_STATUS_LABELS, TRIGGER_LABELS
 from dtrack.persistence.database import row_id
+from dtrack.reading.commune_parts import parts_block
+from dtrack.reading.scope import directive_choices
 from dtrack.reading.worklists import SECTIONS, province_worklist, task_page
 from dtrack.reports.figure_uploads import import_upload
 from dtrack.reports.indicators import catalogue, own_unit, report_value
 from dtrack.web.downloads import list_download, wants_list_file
 from dtrack.web.edge import Ctx, Routes
+from dtrack.web.error_words import web_say
 from dtrack.web.forms import parse_day
+from dtrack.web.routes_dashboard import rank_block
 from dtrack.workflow import lifecycle
 from dtrack.workflow.actions import FIELDS
 from dtrack.workflow.exemption import set_applicability
@@ -49,15 +53,25 @@ def action_forms(allowed: list[str], lang: str) -> list[tuple[str, str, tuple[st
 
 @routes.get("/province", memo=True)
 def province_home(ctx: Ctx) -> Response:
+    query = ctx.request.query_params
+    fmt = wants_list_file(query)
+    status = 200
     with ctx.app.db.session() as session:
-        worklist = province_worklist(session, ctx.user, ctx.request.query_params.get("province"), ctx.today)
-        fmt = wants_list_file(ctx.request.query_params)
+        try:
+            worklist = province_worklist(session, ctx.user, query.get("province"), ctx.today, query.get("directive"))
+        except UnknownDirective as exc:  # the filter's mistake: said beside it, every directive shown
+            if ctx.wants_json or fmt:
+                raise
+            ctx.errors["directive"], status = web_say(ctx.app.db, exc, ctx.lang, beside=True), 422
+            worklist = province_worklist(session, ctx.user, query.get("province"), ctx.today)
         if fmt:
             rows = [view for name in SECTIONS for view in worklist.sections.get(name, [])]
             return list_download(rows, f"viec-cua-tinh-{worklist.province.slug if worklist.province else 'all'}", fmt,
                                  ctx.lang)
-        return ctx.page("province_home.html.j2", data=worklist, worklist=worklist, sections=SECTIONS,
-                        states=state_labels(ctx.lang), action_labels=action_labels(ctx.lang))
+        return ctx.page("province_home.html.j2", status=status, data=worklist, worklist=worklist, sections=SECTIONS,
+                        directive=worklist.directive, directives=directive_choices(session),
+                        states=state_labels(ctx.lang), action_labels=action_labels(ctx.lang),
+                        rank=rank_block(session, ctx, worklist.province))
 
 
 def task_form(ctx: Ctx, task_id: int, trigger: str | None = None) -> Response:
@@ -67,7 +81,8 @@ def task_form(ctx: Ctx, task_id: int, trigger: str | None = None) -> Response:
                         posted=(trigger or "").replace("-", "_"),
                         states=state_labels(ctx.lang), triggers=event_labels(ctx.lang),
                         files=files_of(session, found.task), may_attach=may_attach(ctx.user, found.task),
-                        max_mb=ctx.app.settings.evidence_max_mb, request_states=REQUEST_STATUS_LABELS[ctx.lang])
+                        max_mb=ctx.app.settings.evidence_max_mb, request_states=REQUEST_STATUS_LABELS[ctx.lang],
+                        parts=parts_block(session, ctx.user, found.task, ctx.today.day))
 
 
 @routes.get("/tasks/{task_id:int}", memo=True)

@@ -7,8 +7,9 @@ task, a province's work, the review pages and the reports:
 - a province officer: their own province only;
 - an overseer (the Department): every province, and the review pages;
 - an admin: everything, and the administration pages;
-- a commune officer: no province task at all (the parts a province delegates
-  to their commune come later). Every read here treats them as having none:
+- a commune officer: no province task at all, only the parts a province
+  delegated to their commune (`workflow.parts.may_read_part`, the same
+  "missing to them" answer for another commune's). Every read here treats them as having none:
   a task is missing to them (as below), and the lists, pages and reports of
   province work are refused (`check_active`), so no rule written for province
   officers and overseers ("not a province officer, so everything") can reach them.
@@ -94,21 +95,27 @@ def check_oversight(actor: User, what: str) -> None:
         raise PermissionDenied(actor.email, "open", what, because("oversight_only"))
 
 
-def check_four_eyes(connection: Connection | Session, trigger: str, task_id: int, key: str, actor_id: int,
-                    actor_email: str) -> None:
-    """Whoever made the task's last submission may not judge it (accept), unless its directive allows it.
+def four_eyes_forbid(connection: Connection | Session, task_id: int, actor_id: int) -> bool:
+    """Whether four eyes bar `actor_id` from judging the task: they made its last submission and its
+    directive does not allow that. The task page asks it to offer no accept the engine would refuse.
 
-    Read only when an action judges (two small reads by key): the hot path of other actions is untouched.
+    Two small reads by key, made only when an action judges: the hot path of other actions is untouched.
     """
     submitter = connection.scalar(select(Event.actor_id).where(Event.task_id == task_id,
                                                                Event.trigger == Trigger.SUBMIT.value)
                                   .order_by(Event.id.desc()).limit(1))
     if submitter is None or submitter != actor_id:
-        return
+        return False
     wording = connection.scalar(select(Directive.report_wording).select_from(Task)
                                 .join(TaskGroup, Task.group_id == TaskGroup.id)
                                 .join(Directive, TaskGroup.directive_id == Directive.id).where(Task.id == task_id))
-    if spec_of(wording).four_eyes:
+    return spec_of(wording).four_eyes
+
+
+def check_four_eyes(connection: Connection | Session, trigger: str, task_id: int, key: str, actor_id: int,
+                    actor_email: str) -> None:
+    """Whoever made the task's last submission may not judge it (accept), unless its directive allows it."""
+    if four_eyes_forbid(connection, task_id, actor_id):
         raise PermissionDenied(actor_email, trigger, key, because("four_eyes"))
 
 
@@ -119,4 +126,4 @@ def check_admin(actor: User, what: str) -> None:
 
 
 __all__ = ["OVERSIGHT", "check_active", "check_admin", "check_four_eyes", "check_oversight", "check_province",
-           "check_task", "may_read_province", "readable_task", "unseen_task"]
+           "check_task", "four_eyes_forbid", "may_read_province", "readable_task", "unseen_task"]

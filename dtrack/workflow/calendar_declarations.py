@@ -77,10 +77,25 @@ def _after_withdrawing(session: Session, day: date, base: WorkCalendar) -> tuple
     return row, merged(base, rest)
 
 
+def _checked_note(note: str | None) -> str:
+    """A declaration says why (the announcement): refused empty at the preview already, not after it."""
+    note = (note or "").strip()
+    if not note:
+        raise InvalidInput("note", "calendar_day_needs_note")
+    check_text("note", note)
+    return note
+
+
 def preview(session: Session, day: date, working: bool, today: date, now: datetime,
-            base: WorkCalendar | None = None, *, withdraw: bool = False) -> CalendarChange:
-    """The deadlines a declaration (or its withdrawal) would move, as of `today`; changes nothing."""
+            base: WorkCalendar | None = None, *, withdraw: bool = False, note: str | None = None) -> CalendarChange:
+    """The deadlines a declaration (or its withdrawal) would move, as of `today`; changes nothing.
+
+    A declaration's `note` is checked here as `declare` checks it, so a preview
+    the administrator confirms cannot then be refused for its note.
+    """
     _check_day(day, today)
+    if not withdraw:
+        _checked_note(note)
     if withdraw:
         row, calendar = _after_withdrawing(session, day, base or STATUTORY)
         working = row.working
@@ -98,10 +113,7 @@ def declare(session: Session, actor: User, day: date, working: bool, note: str |
     """
     check_admin(actor, "calendar")
     _check_day(day, today)
-    note = (note or "").strip()
-    if not note:
-        raise InvalidInput("note", "calendar_day_needs_note")
-    check_text("note", note)
+    note = _checked_note(note)
     locks.hold(session, "calendar")
     calendar = _after_declaring(session, day, working, base or STATUTORY)
     session.add(CalendarDay(day=day, working=working, note=note, declared_by=actor.id, declared_at=now))

@@ -63,20 +63,25 @@ class Lifecycle:
             found = self._from[state] = tuple(str(t) for t in self.machine.get_triggers(state))
         return found
 
-    def may_fire(self, action: Action, role: str, owns: bool) -> bool:
-        """Whether a user of `role` may fire `action`; `owns` says the task is theirs to carry out."""
+    def may_fire(self, action: Action, role: str, owns: bool, judges: bool | None = None) -> bool:
+        """Whether a user of `role` may fire `action`; `owns` says the task is theirs to carry out.
+
+        `judges` says the user judges the work (an overseer for a task; for a
+        commune's part, the province officer of its task): None, the task's rule.
+        """
         if role == Role.ADMIN:
             return True
         if action.by == Who.OVERSEER:
-            return role == Role.OVERSEER
+            return role == Role.OVERSEER if judges is None else judges
         return owns
 
-    def allowed_for(self, state: str, role: str | None = None, owns: bool = True) -> list[str]:
+    def allowed_for(self, state: str, role: str | None = None, owns: bool = True,
+                    judges: bool | None = None) -> list[str]:
         """Triggers allowed in `state`; with a role, only those that user may fire."""
         found = self.triggers_from(state)
         if role is None:
             return list(found)
-        return [t for t in found if self.may_fire(self._by_trigger[t], role, owns)]
+        return [t for t in found if self.may_fire(self._by_trigger[t], role, owns, judges)]
 
     def destination(self, state: str, trigger: str) -> str:
         """The state `trigger` moves a task in `state` to (the same state for an internal transition).

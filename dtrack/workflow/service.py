@@ -11,7 +11,9 @@ version column and reported as `ConcurrentUpdate`; nothing is lost.
 
 `apply` is the same step inside a caller's transaction on loaded objects,
 for batches (the demo season, bulk imports): both go through `_act`, which
-checks and writes on plain values. tests/workflow/oracle.py keeps an
+checks and writes on plain values. `_act` works on a `Subject`: a task, or
+a commune's part of one (`workflow.part_service`), which runs the same
+actions, checks and guarded writes on its own table and audit table. tests/workflow/oracle.py keeps an
 independent implementation on the ORM that a property test compares with.
 """
 from __future__ import annotations
@@ -22,14 +24,13 @@ from datetime import datetime
 from functools import cache
 from typing import Required, TypedDict
 
-from sqlalchemy import Connection, Update, bindparam, insert, select, update
+from sqlalchemy import Connection, Insert, Table, Update, bindparam, exists, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
-from dtrack.config.clock import Clock, local_dmy_hm
+from dtrack.config.clock import Clock
 from dtrack.errors import (
-    ConcurrentUpdate,
     InvalidInput,
     PermissionDenied,
     Reason,
@@ -39,17 +40,17 @@ from dtrack.errors import (
 )
 from dtrack.persistence.database import Database
 from dtrack.persistence.models import Event, Province, Task, User, task_key
-from dtrack.persistence.sql_types import AnyRow
 from dtrack.workflow import lifecycle
 from dtrack.workflow.access import check_four_eyes, may_read, unseen_task
 from dtrack.workflow.actions import Action, Who
+from dtrack.workflow.conflicts import conflict
+from dtrack.workflow.inputs import MAX_NOTE, check_text, parse_progress
+from dtrack.workflow.part_rollup import parts_average
 from dtrack.workflow.reminders import cancel_stale_of_task
 from dtrack.workflow.tasks import find_task, read_for_transition
 from dtrack.workflow.users import find_user
 from dtrack.workflow.views import View
-from dtrack.workflow.vocabulary import Owner, Role
-
-MAX_NOTE = 4000
+from dtrack.workflow.vocabulary import Owner, Role, State, Trigger
 
 
 @dataclass(frozen=True)
@@ -66,29 +67,6 @@ class Outcome(View):
 
 # Called inside the transaction after the event is written; raising rolls the whole change back (tests use it).
 Hook = Callable[[Connection, Outcome], None]
-
-
-def parse_progress(value: int | str | None) -> int | None:
-    if value is None:
-        return None
-    text = str(value).strip().removesuffix("%").rstrip()
-    # ASCII digits only: int() also takes '٣٠', '３０', '+30' and '3_0', which no form shows as a percentage.
-    if isinstance(value, bool) or not (text.isascii() and text.isdigit() and len(text) <= 9):
-        raise InvalidInput("progress", "bad_progress", value=value)
-    number = int(text)  # ASCII digits only: cannot fail
-    if not 0 <= number <= 100:
-        raise InvalidInput("progress", "bad_progress", value=value)
-    return number
-
-
-def check_text(field: str, text: str | None) -> None:
-    """A note, evidence or reason the database can keep: bounded, and without NUL (PostgreSQL refuses it)."""
-    if text is None:
-        return
-    if len(text) > MAX_NOTE:
-        raise InvalidInput(field, "too_long", length=len(text), max=MAX_NOTE)
-    if "\x00" in text:
-        raise InvalidInput(field, "has_nul")
 
 
 def owns(actor: User, task: Task) -> bool:
@@ -125,6 +103,28 @@ class _Party:
     actor_province_id: int | None
     actor_disabled: bool
     pending_reminders: bool  # False only when known: then a change of state has no reminder to cancel
+    open_parts: bool = False  # the task has parts delegated to communes not yet completed
+    follows_parts: bool = False  # its progress is its parts' average (workflow.part_rollup), not what is typed
+    subject: Subject | None = None  # None: a task (`TASK`)
+    # (owns, judges) when the subject says who may, not the task's rule: a part's commune and province.
+    rights: tuple[bool, bool] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """What the write path works on besides a task: its table, its audit table, and the rules that differ.
+
+    `table` has the task's lifecycle columns (`_WRITTEN`) and a version;
+    `events` the columns of `events` with `event_key` for `task_id`.
+    `refusal` says why an actor may not fire an action, `four_eyes` refuses a
+    judgement by whoever submitted.
+    """
+
+    table: Table
+    events: Table
+    event_key: str
+    refusal: Callable[[Connection, _Party, Action], Reason]
+    four_eyes: Callable[[Connection, _Party, Action], None]
 
 
 def apply(
@@ -139,11 +139,13 @@ def apply(
     progress: int | None = None,
 ) -> Outcome:
     """Check and fire one trigger on a loaded task inside the caller's transaction (a batch of actions)."""
+    action = lifecycle.current().action(trigger)
+    connection = session.connection()
     party = _Party(task.id, task.key, task.state, task.progress, task.version, task.province_id, task.province.slug,
                    task.group.owner, actor.id, actor.email, actor.role, actor.province_id,
-                   actor.disabled_at is not None, True)
-    outcome, changes = _act(session.connection(), party, lifecycle.current().action(trigger), now, note, evidence,
-                            progress)
+                   actor.disabled_at is not None, True,
+                   action.effects.submitted and _has_open_parts(connection, task.id), task.progress_from_parts)
+    outcome, changes = _act(connection, party, action, now, note, evidence, progress)
     # Written on the session's connection: the ORM must not write the row again, so the values are committed ones.
     for name, value in changes.items():
         set_committed_value(task, name, value)
@@ -158,12 +160,17 @@ def _act(connection: Connection, party: _Party, action: Action, now: datetime, n
     _check(connection, party, action, note)
     check_text("note", note)
     check_text("evidence", evidence)
+    if action.trigger == Trigger.UPDATE and note is None and evidence is None and progress in (None, party.progress):
+        raise InvalidInput("progress", "nothing_to_update")  # an update that says nothing writes nothing (no event)
+    if party.follows_parts and progress is not None:
+        progress = parts_average(connection, party.task_id)
     changes = _changes(party.state, action, party.version, progress, now)
     to_state, to_progress = changes["state"], changes.get("progress", party.progress)
-    event = {"task_id": party.task_id, "actor_id": party.actor_id, "trigger": str(action.trigger),
+    subject = party.subject or TASK
+    event = {subject.event_key: party.task_id, "actor_id": party.actor_id, "trigger": str(action.trigger),
              "from_state": party.state, "to_state": to_state, "progress": to_progress, "note": note,
              "evidence": evidence, "at": now}
-    event_id = _write(connection, party.task_id, party.version, changes, event)
+    event_id = _write(connection, party.task_id, party.version, changes, event, subject)
     if party.state != to_state and party.pending_reminders:
         # Reminders written for the old state (e.g. "overdue" once submitted) no longer apply.
         cancel_stale_of_task(connection, now, party.task_id)
@@ -177,16 +184,23 @@ def _check(connection: Connection, party: _Party, action: Action, note: str | No
     if party.actor_disabled:
         raise PermissionDenied(party.actor_email, action.trigger, party.key, because("account_disabled"))
     rules = lifecycle.current()
-    actor_owns = _owns(party.actor_role, party.actor_province_id, party.owner, party.province_id)
-    if not rules.may_fire(action, party.actor_role, actor_owns):
-        raise PermissionDenied(party.actor_email, action.trigger, party.key, _refusal(connection, party, action))
+    subject = party.subject or TASK
+    if party.rights is None:
+        actor_owns, judge = _owns(party.actor_role, party.actor_province_id, party.owner, party.province_id), None
+    else:
+        actor_owns, judge = party.rights
+    if not rules.may_fire(action, party.actor_role, actor_owns, judge):
+        raise PermissionDenied(party.actor_email, action.trigger, party.key, subject.refusal(connection, party, action))
     if action.trigger not in rules.triggers_from(party.state):
-        allowed = rules.allowed_for(party.state, party.actor_role, actor_owns)
+        allowed = rules.allowed_for(party.state, party.actor_role, actor_owns, judge)
         raise TransitionNotAllowed(party.key, action.trigger, party.state, [rules.action(t).command for t in allowed])
     if action.judges:
-        check_four_eyes(connection, action.trigger, party.task_id, party.key, party.actor_id, party.actor_email)
+        subject.four_eyes(connection, party, action)
     if action.needs_note and not note:
         raise InvalidInput("note", "needs_note", trigger=action.command)
+    if party.open_parts and action.effects.submitted and not note:
+        # Submitting a task whose communes' parts are open takes a reason, kept as the submission's note.
+        raise InvalidInput("note", "open_parts_need_reason", trigger=action.command)
 
 
 def _refusal(connection: Connection, party: _Party, action: Action) -> Reason:
@@ -229,7 +243,7 @@ def _changes(state: str, action: Action, version: int, progress: int | None, now
 
 
 def _write(connection: Connection, task_id: int, read_version: int, changes: _Changes,
-           event: dict[str, object]) -> int:
+           event: dict[str, object], subject: Subject | None = None) -> int:
     """The guarded UPDATE of the columns in `changes` and the audit event; returns the event's id.
 
     Optimistic locking: the UPDATE only matches the version we read. It is
@@ -238,12 +252,14 @@ def _write(connection: Connection, task_id: int, read_version: int, changes: _Ch
     ever lost.
     """
     columns = tuple(name for name in _WRITTEN if name in changes)
-    written = connection.execute(_update_task(columns), {"task_id": task_id, "read_version": read_version, **changes})
+    table, events = (_TASKS, _INSERT_EVENT) if subject is None else (subject.table, _insert_event(subject))
+    written = connection.execute(_update_task(columns, table),
+                                 {"subject_id": task_id, "read_version": read_version, **changes})
     if written.rowcount != 1:
-        raise StaleDataError(f"task {task_id} changed since version {read_version}")
+        raise StaleDataError(f"{table.name} {task_id} changed since version {read_version}")
     # The new id as the driver reports it (SQLite's lastrowid; PostgreSQL adds RETURNING by itself):
     # an explicit RETURNING costs SQLite a result set to read.
-    inserted = connection.execute(_INSERT_EVENT, event).inserted_primary_key
+    inserted = connection.execute(events, event).inserted_primary_key
     assert inserted is not None, "a single-row INSERT reports the row's key"
     event_id: int = inserted[0]
     return event_id
@@ -256,19 +272,42 @@ _TASKS, _EVENTS = Task.__table__, Event.__table__
 
 
 @cache
-def _update_task(columns: tuple[str, ...]) -> Update:
+def _update_task(columns: tuple[str, ...], table: Table = _TASKS) -> Update:
     # One statement per set of changed columns (a handful: the action decides), built once each.
     # Writing only what changed spares the unchanged values' conversions, and reading them.
     return (
-        update(_TASKS)
-        .where(_TASKS.c.id == bindparam("task_id"), _TASKS.c.version == bindparam("read_version"))
-        .values({name: bindparam(name, type_=_TASKS.c[name].type) for name in columns})
+        update(table)
+        .where(table.c.id == bindparam("subject_id"), table.c.version == bindparam("read_version"))
+        .values({name: bindparam(name, type_=table.c[name].type) for name in columns})
     )
 
 
 _INSERT_EVENT = insert(_EVENTS).values(
     {name: bindparam(name, type_=_EVENTS.c[name].type) for name in _EVENT_COLUMNS}
 )
+
+
+@cache
+def _insert_event(subject: Subject) -> Insert:
+    """A subject's audit row, as `_INSERT_EVENT` is the task's."""
+    names = (subject.event_key, *_EVENT_COLUMNS[1:])
+    return insert(subject.events).values({name: bindparam(name, type_=subject.events.c[name].type) for name in names})
+
+
+def _has_open_parts(connection: Connection, task_id: int) -> bool:
+    """A part of the task its commune has not completed (read by `apply` only for a submission)."""
+    from dtrack.persistence.part_models import TaskPart  # mapped on first use, as the reminders are
+
+    parts = TaskPart.__table__
+    return bool(connection.scalar(select(exists().where(parts.c.task_id == task_id,
+                                                        parts.c.state != State.COMPLETED.value))))
+
+
+def _task_four_eyes(connection: Connection, party: _Party, action: Action) -> None:
+    check_four_eyes(connection, action.trigger, party.task_id, party.key, party.actor_id, party.actor_email)
+
+
+TASK = Subject(_TASKS, _EVENTS, "task_id", _refusal, _task_four_eyes)
 
 
 class Tracker:
@@ -339,7 +378,8 @@ def _read(connection: Connection, task: int | str, actor_email: str) -> tuple[_P
             raise UnknownTask(str(task).strip())
     party = _Party(row.id, task_key(row.code, row.ordinal, row.slug, row.period), row.state, row.progress, row.version,
                    row.province_id, row.slug, row.owner, row.actor_id, actor_email.strip().lower(), row.actor_role,
-                   row.actor_province_id, bool(row.actor_disabled), bool(row.has_pending_reminders))
+                   row.actor_province_id, bool(row.actor_disabled), bool(row.has_pending_reminders),
+                   bool(row.has_open_parts), bool(row.progress_from_parts))
     return party, ref_note
 
 
@@ -348,16 +388,5 @@ def _version_differs(version: int, expected: int | str | None) -> bool:
     return expected is not None and str(version) != str(expected).strip()
 
 
-def conflict(db: Session | Connection, task_id: int, key: str, tz: str) -> ConcurrentUpdate:
-    """The conflict error naming the last change of the task (who, when in local time)."""
-    row: AnyRow | None = db.execute(
-        select(User.name, Event.at).select_from(Event).outerjoin(User, Event.actor_id == User.id)
-        .where(Event.task_id == task_id).order_by(Event.id.desc()).limit(1)).first()
-    if row is None:
-        return ConcurrentUpdate(key)
-    at = local_dmy_hm(row.at, tz)
-    return ConcurrentUpdate(key, row.name or "dtrack", at)
-
-
-__all__ = ["MAX_NOTE", "Hook", "Outcome", "Tracker", "apply", "check_text", "conflict", "owns", "owns_group",
-           "parse_progress"]
+__all__ = ["MAX_NOTE", "TASK", "Hook", "Outcome", "Subject", "Tracker", "apply", "check_text", "conflict", "owns",
+           "owns_group", "parse_progress"]

@@ -76,15 +76,20 @@ def _transition_read(by_id: bool) -> AnySelect:
     # reminders, so an empty `cancel_stale` costs no statement.
     tasks, groups, directives = Task.__table__, TaskGroup.__table__, Directive.__table__
     from dtrack.persistence.feature_models import Reminder  # mapped on first use: a read command never needs it
+    from dtrack.persistence.part_models import TaskPart
 
-    provinces, users, reminders = Province.__table__, User.__table__, Reminder.__table__
+    provinces, users, reminders, parts = Province.__table__, User.__table__, Reminder.__table__, TaskPart.__table__
     pending = exists().where(reminders.c.task_id == tasks.c.id, reminders.c.consumed_at.is_(None),
                              reminders.c.cancelled_at.is_(None))
+    # A submission with communes' parts still open needs a reason (service._check): known from this one read.
+    open_parts = exists().where(parts.c.task_id == tasks.c.id, parts.c.state != State.COMPLETED.value)
     query = (
         select(tasks.c.id, tasks.c.state, tasks.c.progress, tasks.c.version, tasks.c.province_id, tasks.c.period,
+               tasks.c.progress_from_parts,
                groups.c.owner, groups.c.ordinal, directives.c.code, provinces.c.slug, users.c.id.label("actor_id"),
                users.c.role.label("actor_role"), users.c.province_id.label("actor_province_id"),
-               users.c.disabled_at.is_not(None).label("actor_disabled"), pending.label("has_pending_reminders"))
+               users.c.disabled_at.is_not(None).label("actor_disabled"), pending.label("has_pending_reminders"),
+               open_parts.label("has_open_parts"))
         .select_from(tasks.join(groups, tasks.c.group_id == groups.c.id)
                      .join(directives, groups.c.directive_id == directives.c.id)
                      .join(provinces, tasks.c.province_id == provinces.c.id)
@@ -101,7 +106,7 @@ def read_for_transition(connection: Connection, ref: int | str, email: str) -> A
 
     The one lookup of `Tracker.fire`: the columns of the task, its group,
     directive and province, of the user and `actor_disabled`, and
-    `has_pending_reminders`. A caller that gets None asks `find_user` and
+    `has_pending_reminders`, `has_open_parts`. A caller that gets None asks `find_user` and
     `find_task`, which name what is missing and map old province names.
     """
     # An int as the web and the API have it, within what `row_id` takes from text (a longer one overflows a query).

@@ -99,6 +99,30 @@ class ApplicabilityTrigger(StrEnum):
     RESTORE = "restore"  # an overseer made it applicable again
 
 
+class PartTrigger(StrEnum):
+    """Audit-trail triggers of delegation to communes (issue 24) that are not lifecycle actions.
+
+    `delegate` is a part's first row (`part_events`: from and to not started,
+    the instruction as its note); `follow_parts` and `typed_progress` are a
+    task's rows (`events`, state unchanged): from then on its progress is its
+    parts' average, or what the province types again.
+    """
+
+    DELEGATE = "delegate"
+    FOLLOW_PARTS = "follow_parts"
+    TYPED_PROGRESS = "typed_progress"
+
+
+class DocumentTrigger(StrEnum):
+    """Audit-trail triggers of official documents (issue 23): state and progress stay as they are.
+
+    `urge` is written on each task an issued "công văn đôn đốc" names, its note the document's
+    number ("12/KC"), in the issuing transaction (documents/issuing.py).
+    """
+
+    URGE = "urge"
+
+
 class Role(StrEnum):
     """Who a user is.
 
@@ -108,8 +132,8 @@ class Role(StrEnum):
     xanh và Khuyến công); reviews submissions for every province.
     admin: runs the installation; may do everything.
     commune: an officer of one commune, ward or special zone (cán bộ xã,
-    phường), bound to it (`users.commune_id`); sees no province task (the
-    parts a province delegates to their commune come later).
+    phường), bound to it (`users.commune_id`); sees no province task, only
+    the parts a province delegated to their commune (`workflow.parts`).
     """
 
     PROVINCE = "province"
@@ -219,6 +243,7 @@ class OutboxKind(StrEnum):
     DIGEST = "digest"  # the daily digest (the weekly summary on its weekday): at most one a day per person
     REPORT = "report"  # a rendered report sent with a covering message
     ACCOUNT = "account"  # an invitation or password-reset link (accounts.mail)
+    LETTER = "letter"  # an issued official letter (documents.sending: the công văn đôn đốc) as an attachment
 
 
 # One letter per state for the status matrix, chosen to be distinct and

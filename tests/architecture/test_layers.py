@@ -7,7 +7,8 @@ From the bottom:
                extensions, reminders);
   read side    `reading/` (listings, the overdue review, status, the pages' view models) and
                `i18n/` (the catalogs that word codes and labels);
-  features     `directives/`, `notifications/`, `reports/`, `accounts/`, `evidence/`, `templates/`, `seeds/`;
+  features     `directives/`, `notifications/`, `reports/`, `accounts/`, `evidence/`, `templates/`, `seeds/`,
+               `documents/`;
   use cases    `usecases/`;
   front ends   `cli.py` and the commands it assembles (`commands/`), `terminal.py`, `web/`.
 A module may import its own floor and the floors below, never above.
@@ -26,7 +27,7 @@ GROUND = {"errors", "unseen", "config"}
 PERSISTENCE = {"persistence", "migrations"}
 ENGINE = {"workflow"}
 READING = {"reading", "i18n"}
-FEATURES = {"directives", "notifications", "reports", "accounts", "templates", "seeds", "evidence"}
+FEATURES = {"directives", "notifications", "reports", "accounts", "templates", "seeds", "evidence", "documents"}
 USECASES = {"usecases"}
 FRONT_ENDS = {"cli", "commands", "terminal", "terminal_wording", "web"}
 ALL = GROUND | PERSISTENCE | ENGINE | READING | FEATURES | USECASES | FRONT_ENDS
@@ -52,6 +53,8 @@ ALLOWED = {
     "reports": CORE | {"templates", "directives", "notifications", "seeds"},
     "accounts": CORE | {"notifications", "templates"},
     "evidence": CORE,
+    # Official documents (DOCX, PDF) are made from the reports' data and the directive's words.
+    "documents": CORE | {"templates", "reports", "directives", "notifications"},
     "usecases": CORE | FEATURES,
     "terminal": CORE | FEATURES | {"terminal_wording"},
     "terminal_wording": CORE,

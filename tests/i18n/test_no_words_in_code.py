@@ -90,7 +90,7 @@ def test_the_scan_finds_a_dictionary_of_words(tmp_path):
 # --- templates -------------------------------------------------------------------------------------
 
 # Not words to translate: names of formats, the product's name, a date pattern, sizes.
-TEMPLATE_TOKENS = {"dtrack", "CSV", "XLSX", "HTML", "Markdown", "KB", "dd", "mm", "yyyy"}
+TEMPLATE_TOKENS = {"dtrack", "CSV", "XLSX", "HTML", "Markdown", "DOCX", "PDF", "KB", "dd", "mm", "yyyy"}
 HOLE = "\x00"  # where an expression prints something
 
 

@@ -28,7 +28,7 @@ from dtrack.reports.document import ReportOptions
 from dtrack.reports.figures import Money, Percent, Share
 from dtrack.reports.labels import trigger_label
 from dtrack.reports.national import national_report
-from dtrack.reports.render import _context, cell_text, render
+from dtrack.reports.render import _context, _sheet_name, cell_text, render
 from dtrack.reports.snapshot import snapshot
 from dtrack.reports.spreadsheet_safety import keep_text
 from dtrack.templates.environment import environment
@@ -172,8 +172,9 @@ def _normal_mode_xlsx(report) -> bytes:
 
     book = Workbook()
     book.remove(book.active)
+    names: set[str] = set()
     for table in report.tables:
-        sheet = book.create_sheet(table.key[:31])
+        sheet = book.create_sheet(_sheet_name(table, report.lang, names))
         sheet.append([table.title])
         sheet["A1"].font = Font(bold=True, size=12)
         sheet.append(table.headers)
@@ -192,12 +193,16 @@ def _normal_mode_xlsx(report) -> bytes:
                     cell.number_format = "0.0%"
                 elif isinstance(value, date):
                     cell.number_format = "DD/MM/YYYY"
+        if table.note:
+            sheet.append([])
+            sheet.append([table.note])
+            sheet.cell(sheet.max_row, 1).font = Font(italic=True)
         for line in sheet.iter_rows():
             for cell in line:
                 keep_text(cell)
         sheet.freeze_panes = "B3"
         if table.rows:
-            sheet.auto_filter.ref = f"A2:{sheet.cell(2, len(table.headers)).column_letter}{sheet.max_row}"
+            sheet.auto_filter.ref = f"A2:{sheet.cell(2, len(table.headers)).column_letter}{len(table.rows) + 2}"
         for index, header in enumerate(table.headers, start=1):
             longest = max([len(str(header))] + [len(cell_text(r[index - 1], report.lang)) for r in table.rows[:200]])
             sheet.column_dimensions[sheet.cell(2, index).column_letter].width = min(60, max(8, longest + 2))
@@ -225,5 +230,5 @@ def test_the_write_only_xlsx_holds_what_the_normal_mode_wrote(season):
     assert any(isinstance(v, date) for t in report.tables for r in t.rows for v in r)
     written, expected = _cells(render(report, "xlsx")), _cells(_normal_mode_xlsx(report))
     assert written == expected
-    formula = [c for c in written["blocked"][0] if c[1] == FORMULA_NOTE]
+    formula = [c for c in written["Vướng mắc"][0] if c[1] == FORMULA_NOTE]
     assert formula and formula[0][2] == "s" and formula[0][-1] is True  # text, quote-prefixed: never a formula

@@ -62,7 +62,7 @@ def test_markdown_rows_stay_rows_and_carry_no_markup(texts):
 def test_xlsx_keeps_text_numbers_and_dates(texts):
     name, mime, data = render_file(_report(texts), "xlsx")
     assert name == "bao-cao-thu-2026-01-05.xlsx" and mime.startswith("application/vnd.openxmlformats")
-    sheet = load_workbook(io.BytesIO(data))["notes"]
+    sheet = load_workbook(io.BytesIO(data))["Ghi chú gần nhất"]
     rows = list(sheet.iter_rows(min_row=3, values_only=True))
     assert [r[1] for r in rows] == texts
     assert all(r[2] == 56_310_000_000 and abs(r[3] - 0.148) < 1e-9 and r[4].date() == date(2026, 1, 5) for r in rows)

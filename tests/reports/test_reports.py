@@ -13,6 +13,7 @@ from sqlalchemy import select
 from dtrack.config.today import Today
 from dtrack.persistence.models import Task
 from dtrack.reports.document import ReportOptions
+from dtrack.reports.labels import TEXT
 from dtrack.reports.national import national_report
 from dtrack.reports.province import province_report
 from dtrack.reports.render import money, percent, render, render_file
@@ -115,18 +116,21 @@ def test_xlsx_has_real_numbers_dates_and_frozen_headers(db, world):
     _play(world)
     _, data = _national(db, fmt="xlsx")
     book = load_workbook(io.BytesIO(data))
-    assert {"matrix", "states", "timeliness", "budget", "indicators", "overdue", "blocked"} <= set(book.sheetnames)
-    sheet = book["budget"]
+    assert {"Ma trận", "Tình trạng theo vùng", "Tiến độ theo vùng", "Kinh phí", "Chỉ tiêu", "Quá hạn",
+            "Vướng mắc"} <= set(book.sheetnames)  # Vietnamese sheet names
+    sheet = book["Kinh phí"]
     assert sheet.freeze_panes == "B3"
     south = next(r for r in sheet.iter_rows(min_row=3, values_only=True) if r[0] == "Miền Nam")
     assert south[1:3] == (56_310_000_000, 8_340_000_000)
     assert south[3] == pytest.approx(0.1481, abs=1e-4)
     _, later = _national(db, fmt="xlsx", as_of=world.clock.today())
     book = load_workbook(io.BytesIO(later))
-    blocked = list(book["blocked"].iter_rows(min_row=3, values_only=True))
+    blocked = list(book["Vướng mắc"].iter_rows(min_row=3, values_only=True))
     assert blocked[0][3].date() == world.clock.today() and blocked[0][4] == SCRIPT
-    total = [r for r in book["timeliness"].iter_rows(min_row=3, values_only=True)][-1]
+    rows = [r for r in book["Tiến độ theo vùng"].iter_rows(min_row=3, values_only=True)]
+    total, note = rows[-3], rows[-1][0]  # the totals, then the rule under the table (after a blank row)
     assert total[1] == 306 and sum(total[2:-1]) == 306
+    assert note == TEXT["vi"]["on_time_rule"] and book["Tiến độ theo vùng"].cell(len(rows) + 2, 1).font.i
 
 
 def test_csv_matrix_and_markdown(db, world):
@@ -176,7 +180,7 @@ def test_cli_report_commands(cli_runner, tmp_path):
     assert result.exit_code == 0 and "| Miền Nam | 56,31 tỷ đồng | 8,34 tỷ đồng | 14,8 % |" in result.output
     target = tmp_path / "r.xlsx"
     result = cli_runner("report", "province", "tay-ninh", "--format", "xlsx", "-o", str(target), "--lang", "en")
-    assert result.exit_code == 0 and load_workbook(target)["groups"].max_row == 11
+    assert result.exit_code == 0 and load_workbook(target)["Task groups"].max_row == 11  # --lang en
     result = cli_runner("report", "province", "atlantis")
     assert result.exit_code == 1 and "unknown province" in result.output
 

@@ -108,8 +108,10 @@ def test_officer_and_overseer_take_a_task_to_completed(web_site, new_page, scree
         assert EVIDENCE in officer.locator("main").inner_text()
         screens.shot(officer, "task-submitted")
 
-        # The overseer lands on the review queue and finds it there.
+        # The overseer lands on the dashboard, opens the review queue and finds it there.
         login(overseer, OVERSEER)
+        expect(overseer.locator('main[data-page="dashboard"]')).to_be_visible()
+        overseer.goto("/review")
         expect(overseer.locator('main[data-page="review"]')).to_be_visible()
         row = overseer.locator(f'tr[data-task="{key}"]')
         expect(row).to_have_count(1)

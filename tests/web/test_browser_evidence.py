@@ -68,6 +68,6 @@ def test_evidence_and_thread(web_site, new_page, screens, tmp_path):
 
         open_task(officer, task_id)
         text = history_text(officer)
-        assert QUESTION in text and ANSWER in text and text.index(QUESTION) < text.index(ANSWER)
+        assert QUESTION in text and ANSWER in text and text.index(ANSWER) < text.index(QUESTION)  # newest first
     view = web_site.task(task_id)
     assert view.events == 3  # attach and two comments: the wrong file left no trace

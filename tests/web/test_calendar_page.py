@@ -67,10 +67,11 @@ def test_bad_input_is_said_beside_its_field_in_vietnamese_and_changes_nothing(si
             ({"day": "31/02/2027", "kind": "off", "note": "x"}, "day", ""),
             ({"day": "2027-03-13", "kind": "off", "note": "Thứ Bảy"}, "day", "đã là ngày nghỉ"),
             ({"day": "2027-03-10", "kind": "off", "note": "  "}, "note", "cần ghi lý do")):
-        answer = admin.post("/admin/calendar/apply", data={"csrf_token": token, **fields})
-        assert answer.status_code == 422, answer.text[:300]
-        error = answer.text.split(f'<p class="field-error" data-field="{field}">')[1].split("</p>")[0]
-        assert words in error and "--" not in error and "calendar_day" not in error
+        for step in ("preview", "apply"):  # refused at the preview already, not only once confirmed
+            answer = admin.post(f"/admin/calendar/{step}", data={"csrf_token": token, **fields})
+            assert answer.status_code == 422, answer.text[:300]
+            error = answer.text.split(f'<p class="field-error" data-field="{field}">')[1].split("</p>")[0]
+            assert words in error and "--" not in error and "calendar_day" not in error
     assert site.fingerprint() == before
 
 

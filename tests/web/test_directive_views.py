@@ -122,3 +122,26 @@ def test_the_command_line_narrows_the_four_cells_and_refuses_an_unknown_code_in_
         lines = refused.output.strip().splitlines()
         assert refused.exit_code == 1 and len(lines) == 1, refused.output
         assert "--directive" in lines[0] and "không có chỉ thị '99/CT-XX'" in lines[0]
+
+
+def test_the_province_home_narrows_to_one_directive_and_says_an_unknown_code_beside_the_filter(two):
+    for who in ("own", "overseer"):  # the province's officer, and an overseer looking at Hà Nội
+        client = two.client(who)
+        every = client.get("/province", params={"province": "ha-noi", "format": "json"}).json()
+        keys = {t["key"] for tasks in every["sections"].values() for t in tasks}
+        assert every["directive"] is None and {k.split(":")[0] for k in keys} == {TWENTY, CODE}
+        for code in (TWENTY, CODE):
+            one = client.get("/province", params={"province": "ha-noi", "format": "json", "directive": code}).json()
+            assert one["directive"] == code
+            assert {t["key"] for tasks in one["sections"].values() for t in tasks} == {
+                k for k in keys if k.startswith(f"{code}:")}
+            page = client.get("/province", params={"province": "ha-noi", "directive": code})
+            assert page.status_code == 200 and f'data-directive="{code}"' in page.text
+            assert f'<option value="{code}" selected>' in page.text
+            csv = html.unescape(re.search(r'href="([^"]*)" data-download="csv"', page.text)[1])
+            assert f"directive={code.replace('/', '%2F')}" in csv and "format=csv" in csv  # the download keeps it
+        wrong = client.get("/province", params={"province": "ha-noi", "directive": "99/CT-XX"})
+        assert wrong.status_code == 422
+        error = html.unescape(wrong.text.split('data-field="directive"')[1].split("</p>")[0])
+        assert "không có chỉ thị '99/CT-XX'" in error and "--" not in error
+        assert 'data-directive=""' in wrong.text  # and the page says it shows every directive

@@ -27,7 +27,7 @@ def test_the_status_pages_reach_every_cell_and_each_links_to_its_task(site, monk
     south = overseer.get("/status?region=south").text
     assert set(re.findall(r'<tr data-province="([^"]+)"', south)) <= {
         p["slug"] for p in whole["provinces"] if p["region"] == "south"}
-    assert overseer.get("/status?page=abc").status_code == 400
+    assert overseer.get("/status?page=abc").status_code == 422  # the page again, the message above (issue 26)
 
 
 def test_a_change_shows_at_once_on_the_next_request(site):

@@ -14,7 +14,11 @@ from dtrack.accounts.admin import invite_user
 from dtrack.seeds import DIRECTIVE_20_FILE
 from tests.web.http_support import ACCOUNTS, csrf_of
 
-ROLES = ("anonymous", "other", "overseer", "own", "admin")
+# Commune officers (issue 24): of Ba Đình, whose part of a Hà Nội task exists here; of Ngọc Hà (another
+# commune of the same province); of a Huế ward (another province). A province task is missing to all three.
+COMMUNE_ROLES = ("commune_own", "commune_near", "commune_far")
+COMMUNES = {"commune_own": "00004", "commune_near": "00008", "commune_far": "19768"}
+ROLES = ("anonymous", "other", "overseer", "own", "admin", *COMMUNE_ROLES)
 LOGIN = "login"  # anonymous on a page that needs a login: 303 to /login
 OK, MOVED = 200, 303  # a page; a change done (303 to a page)
 
@@ -34,7 +38,7 @@ OVERSIGHT = {"overseer": OK, "admin": OK}
 HANOI = {"own": OK, "overseer": OK, "admin": OK}
 # Another province's task is answered as a missing one (404, the same page), so its id reveals nothing; a 403
 # stays for what a caller may see but not do.
-HIDDEN = {"other": 404}
+HIDDEN = {"other": 404, **{r: 404 for r in COMMUNE_ROLES}}
 # A change that an earlier allowed role may already have made: the later one is refused by the state (422).
 DONE_OR_STALE = {MOVED, 422}
 
@@ -68,6 +72,8 @@ EXPECTED: dict[tuple[str, str], dict[str, set[int]]] = {
     ("GET", "/review"): only(OVERSIGHT),
     ("POST", "/review/accept"): only({"overseer": 422, "admin": 422}),  # posted with no task ticked
     ("GET", "/overdue"): only(OVERSIGHT),
+    ("GET", "/dashboard"): only(OVERSIGHT),
+    ("GET", "/scorecard"): only(OVERSIGHT),
     ("GET", "/matrix"): only(OVERSIGHT),
     ("GET", "/status"): only(OVERSIGHT),
     ("GET", "/extend-group"): only(OVERSIGHT),
@@ -94,7 +100,22 @@ EXPECTED: dict[tuple[str, str], dict[str, set[int]]] = {
     ("GET", "/tasks/{task_id:int}/files/{file_id:int}"): only({r: 404 for r in HANOI} | HIDDEN),
     ("POST", "/tasks/{task_id:int}/files/{file_id:int}/withdraw"): only({r: 404 for r in HANOI} | HIDDEN),
     ("POST", "/tasks/{task_id:int}/comments"): only({r: 422 for r in HANOI} | HIDDEN),  # posted without a comment
+    # A commune's part (of 20/CT-BCT:2:ha-noi, Ba Đình's): its commune works on it, the province judges it, the
+    # overseers read it; another commune and another province do not learn it exists (404).
+    ("GET", "/commune"): only(LOGGED_IN),
+    ("GET", "/parts/{part_id:int}"): only({"own": OK, "overseer": OK, "admin": OK, "commune_own": OK,
+                                           "commune_near": 404, "commune_far": 404, "other": 404}),
+    # start: the commune's action (the province officer and the overseer see the part, may not: 403); the admin
+    # starts it first, so the commune's own officer then finds it started (422).
+    ("POST", "/parts/{part_id:int}/actions/{trigger}"): only({"commune_own": DONE_OR_STALE, "admin": MOVED,
+                                                             "commune_near": 404, "commune_far": 404, "other": 404}),
+    ("POST", "/tasks/{task_id:int}/delegate"): only({"own": MOVED, "admin": MOVED, **HIDDEN}),
     ("GET", "/account"): only(LOGGED_IN),
+    ("POST", "/account/mail"): only({r: MOVED for r in ROLES if r != "anonymous"}),
+    # Anyone may ask for a reset link: the same answer whether or not the address has an account.
+    ("GET", "/forgot-password"): only(EVERYONE),
+    ("POST", "/forgot-password"): only({r: MOVED for r in ROLES}),  # to the page that says a link may come
+    ("GET", "/reports/urge/{slug}"): only(OVERSIGHT),
     ("POST", "/account/feed"): only(LOGGED_IN),
     ("POST", "/account/tokens"): only({r: 422 for r in ROLES if r != "anonymous"}),  # the form without a name
     ("POST", "/account/tokens/{token_id:int}/revoke"): only({r: 404 for r in ROLES if r != "anonymous"}),
@@ -132,9 +153,10 @@ def test_every_route_against_every_role(site):
     victim_id = _victim(site)
     invite_token = invite_user(site.db, site.clock, site.settings, email="moi@soct.hanoi.example.vn",
                                name="Người Được Mời", role="province", province="ha-noi").link.rsplit("/", 1)[1]
+    part_id = _communes(site)
     clients = {role: site.anonymous() if role == "anonymous" else site.client(role) for role in ROLES}
     params = {"task_id": hanoi_task, "trigger": "start", "slug": "ha-noi", "token": invite_token, "user_id": victim_id,
-              "token_id": 1, "file_id": 1, "message_id": 999}
+              "token_id": 1, "file_id": 1, "message_id": 999, "part_id": part_id}
     requests = _pending_requests(site)
     problems = []
     # Logout last: it ends the sessions the other routes need.
@@ -174,6 +196,27 @@ def _pending_requests(site) -> dict[str, dict[str, int]]:
     return found
 
 
+def _communes(site) -> int:
+    """The three commune officers (with passwords, as site.client names them) and Ba Đình's part; its id."""
+    from datetime import date
+
+    from dtrack.accounts.admin import set_password
+    from dtrack.workflow.parts import delegate
+    from dtrack.workflow.users import add_user
+    from tests.web.http_support import PASSWORD
+
+    with site.db.session() as session:
+        for role, code in COMMUNES.items():
+            add_user(session, email=f"{role}@xa.example.vn", name=role, role="commune", province=None,
+                     now=site.clock.now(), commune=code)
+    for role in COMMUNES:
+        set_password(site.db, site.clock, f"{role}@xa.example.vn", PASSWORD)
+        site.emails[role] = f"{role}@xa.example.vn"
+    done = delegate(site.db, site.clock, ACCOUNTS["own"][0], "20/CT-BCT:2:ha-noi", ["00004"], date(2026, 3, 2),
+                    "Báo cáo số cơ sở")
+    return site.scalar("SELECT id FROM task_parts WHERE task_id = :t", t=site.task_id(done.task_key))
+
+
 def _victim(site) -> int:
     from dtrack.workflow.users import add_user
 
@@ -196,7 +239,7 @@ def _url(path: str, params: dict) -> str:
 def _request(site, client, method: str, url: str, path: str, role: str, task_id: int):
     if method == "GET":
         return client.get(url)
-    anonymous_form = role == "anonymous" or path in ("/login", "/invite/{token}")
+    anonymous_form = role == "anonymous" or path in ("/login", "/invite/{token}", "/forgot-password")
     token = csrf_of(client, "/login") if anonymous_form else csrf_of(client)
     version = str(site.version(task_id))
     data = {"csrf_token": token, "version": version}
@@ -207,8 +250,17 @@ def _request(site, client, method: str, url: str, path: str, role: str, task_id:
         data.update(password="mot-mat-khau-dai", password_confirm="khac-mat-khau")
     elif path == "/account/language":
         data.update(lang="vi")
+    elif path == "/forgot-password":
+        data.update(email=f"ai.do.{role}@example.vn")
+    elif path == "/account/mail":
+        data.update(digest_frequency="weekly")
     elif path.endswith("/extend"):
         data.update(to="30/06/2027", reason="Gia hạn theo đề nghị của tỉnh")
+    elif path.endswith("/delegate"):
+        data.update(communes="00008", to="02/03/2026", note="Rà soát cơ sở")
+    elif path.startswith("/parts/"):
+        data.update(version=str(site.scalar("SELECT version FROM task_parts WHERE id = :p",
+                                            p=int(url.split("/")[2]))))
     elif path.endswith("/request-extension"):
         data.update(to="31/12/2027", reason="Chờ số liệu của các xã")
     elif path.endswith("/grant"):

@@ -11,7 +11,7 @@ def _logged_out(answer) -> bool:
 
 
 def test_login_lands_by_role_and_is_audited(site):
-    for who, home in (("own", "/province"), ("overseer", "/review"), ("admin", "/admin/users")):
+    for who, home in (("own", "/province"), ("overseer", "/dashboard"), ("admin", "/dashboard")):
         client = site.client(who)
         assert client.get("/").headers["location"] == home
         assert client.get(home).status_code == 200

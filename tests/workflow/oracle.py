@@ -103,6 +103,8 @@ def fire(db: Database, clock: Clock, ref: str, trigger: str, email: str, *, note
         for field, text in (("note", note), ("evidence", evidence)):
             if text is not None and (len(text) > MAX_TEXT or "\x00" in text):
                 raise InvalidInput(field, "too_long" if len(text) > MAX_TEXT else "has_nul")
+        if trigger == "update" and note is None and evidence is None and progress in (None, task.progress):
+            raise InvalidInput("progress", "nothing_to_update")  # issue 26: an empty update writes nothing
         now = clock.now()
         from_state = task.state
         task.state = MOVES[(from_state, trigger)]

@@ -71,7 +71,7 @@ def test_declaring_a_day_off_moves_the_deadlines_on_it_extended_ones_too_audited
     extend(world.db, world.clock, overseer, date(2027, 3, 10), "Chờ hướng dẫn", task_refs=[KEY])
     before = _rows(world.db)
     with world.db.session() as s:
-        shown = preview(s, date(2027, 3, 10), False, TODAY, world.clock.now())
+        shown = preview(s, date(2027, 3, 10), False, TODAY, world.clock.now(), note="Nghỉ bù")
     assert [(m.task_key, m.from_due_on, m.to_due_on) for m in shown.recomputed.moved] == [
         (KEY, date(2027, 3, 10), date(2027, 3, 11))]
     assert _rows(world.db) == before  # a preview changes nothing

@@ -92,6 +92,9 @@ def test_the_task_page_refuses_it_beside_the_form_and_changes_nothing(site):  # 
         Tracker(site.db, site.clock).fire(OWN_KEY, trigger, overseer, **extra)
     client = site.client("overseer")
     task_id = site.task_id(OWN_KEY)
+    accept_form = f'action="/tasks/{task_id}/actions/accept"'
+    assert accept_form not in client.get(f"/tasks/{task_id}").text  # not offered to the submitter...
+    assert accept_form in site.client("admin").get(f"/tasks/{task_id}").text  # ...but to another judge
     token, version = form_of(client, task_id)
     answer = client.post(f"/tasks/{task_id}/actions/accept", data={"csrf_token": token, "version": version})
     assert answer.status_code == 403 and "không được tự chấp nhận" in answer.text

@@ -1,4 +1,5 @@
-"""Figures remembered under a PostgreSQL snapshot: reused while nothing is committed, recomputed after."""
+"""Figures remembered under this database's change key (PostgreSQL): reused while nothing of this database is
+written, recomputed after; other databases on the server writing meanwhile change nothing."""
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -15,10 +16,8 @@ from dtrack.reading.overdue import overdue_review
 
 @contextmanager
 def _steady(db):
-    """A session whose every statement sees one snapshot (other sessions of the test cluster may commit)."""
+    """A session on the test's own database (nobody else writes to it; other databases may)."""
     with db.session() as session:
-        if not db.is_sqlite:
-            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         yield session
 
 

@@ -1,0 +1,233 @@
+"""The overseer's dashboard: the country at a glance, by province, by region and month by month.
+
+A view model, not a page: the web's dashboard draws it, `?format=json` gives
+it as data. Every figure is the Government Office's (`workflow.timeliness`):
+the on-time rate is tasks completed on time over the tasks due by the day (the
+completed ones whose deadline has come, and the open overdue ones), always
+shown with that denominator; the four cells are `reading.four_cells`' cells.
+The counts are grouped SQL queries (`reading.dashboard_sql`), one per day
+asked, so a season of a million tasks is never looped over in Python; the
+checkpoints continuous tasks have moved past are judged as the four-cell
+matrix judges them, in one grouped query (`reading.dashboard_checkpoints`).
+
+Share overdue is the open overdue tasks over the tasks due by the day (the
+same denominator as the rate): of the work that has come due, how much is
+still open past its deadline.
+
+Who most needs a call (`call_list`): the provinces with open overdue tasks,
+ranked by their overdue days added up (each overdue task's days past its
+deadline: many tasks a little late and a few very late both weigh), then by
+the number of overdue tasks, then by the lower on-time rate; the first ten.
+"""
+from __future__ import annotations
+
+import calendar
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from dtrack.config.today import Today
+from dtrack.persistence.models import Directive, Event, Province, Task, TaskGroup
+from dtrack.reading.dashboard_checkpoints import Judged, add_checkpoints, judged_in_scope
+from dtrack.reading.dashboard_kept import KEPT, Marks
+from dtrack.reading.dashboard_sql import FIELDS, province_counts
+from dtrack.reading.overdue_counts import MEMO
+from dtrack.reading.scope import EVERYWHERE, Scope
+from dtrack.workflow.applicability import province_units
+from dtrack.workflow.history import nothing_after
+from dtrack.workflow.vocabulary import Region
+
+CALL_LIST = 10  # provinces in "who most needs a call"
+MAX_MONTHS = 36  # a trend longer than three years shows its last three
+# Seconds a page spends working out months of the trend not kept yet (at a million tasks each takes seconds):
+# the latest first; the rest show as not worked out yet, and the next pages fill them in (`reading.dashboard_kept`).
+MONTH_BUDGET = 2.0
+
+
+@dataclass(frozen=True)
+class Counts:
+    """One unit's counts as of a day (`reading.dashboard_sql.FIELDS`), with the rates drawn from them."""
+
+    figures: dict[str, int] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> int:
+        if name in FIELDS:
+            return self.figures.get(name, 0)
+        raise AttributeError(name)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """Completed on time over the tasks due by the day; None when none is due."""
+        return None if not self.due else self.on_time / self.due
+
+    @property
+    def share_overdue(self) -> float | None:
+        """Open overdue tasks over the tasks due by the day; None when none is due."""
+        return None if not self.due else self.overdue / self.due
+
+    def plus(self, other: Counts) -> Counts:
+        return Counts({k: self.figures.get(k, 0) + other.figures.get(k, 0) for k in FIELDS})
+
+    def to_json(self) -> dict[str, Any]:
+        return {**{k: self.figures.get(k, 0) for k in FIELDS}, "on_time_rate": self.on_time_rate,
+                "share_overdue": self.share_overdue}
+
+
+@dataclass(frozen=True)
+class ProvinceFigures:
+    slug: str
+    name: str
+    name_en: str
+    region: str
+    code: str | None
+    counts: Counts
+
+    def to_json(self) -> dict[str, Any]:
+        return {"slug": self.slug, "name": self.name, "region": self.region, "code": self.code,
+                **self.counts.to_json()}
+
+
+@dataclass(frozen=True)
+class MonthPoint:
+    """The country (or the scope) at the end of a month; the last point is the day asked."""
+
+    day: date
+    counts: Counts | None  # None: not worked out yet (`MONTH_BUDGET`), a later page has it
+
+    def to_json(self) -> dict[str, Any]:
+        if self.counts is None:
+            return {"day": self.day.isoformat(), "on_time": None, "due": None, "on_time_rate": None, "overdue": None}
+        return {"day": self.day.isoformat(), "on_time": self.counts.on_time, "due": self.counts.due,
+                "on_time_rate": self.counts.on_time_rate, "overdue": self.counts.overdue}
+
+
+@dataclass
+class Dashboard:
+    as_of: date
+    directive: str | None
+    provinces: list[ProvinceFigures]  # in display order (north to south)
+    regions: dict[str, Counts]
+    total: Counts
+    trend: list[MonthPoint]
+    call_list: list[ProvinceFigures]
+
+    def province(self, slug: str) -> ProvinceFigures | None:
+        return next((p for p in self.provinces if p.slug == slug), None)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"as_of": self.as_of.isoformat(), "directive": self.directive,
+                "provinces": [p.to_json() for p in self.provinces],
+                "regions": {r: c.to_json() for r, c in self.regions.items()}, "total": self.total.to_json(),
+                "trend": [m.to_json() for m in self.trend], "call_list": [p.slug for p in self.call_list]}
+
+
+def day_counts(session: Session, today: Today, scope: Scope = EVERYWHERE, *, judged: list[Judged] | None = None,
+               as_of: date | None = None, trend: bool = False) -> dict[str, Counts]:
+    """Province slug -> its counts at the end of `today` (tasks and the checkpoints they moved past).
+
+    `trend`: only the tasks due by the day (all that the on-time rate and the overdue count
+    read; the other cells then count only those), so an early month reads few tasks.
+    `judged`: the checkpoints, read once for every month up to `as_of` (`reading.dashboard_checkpoints`).
+    """
+    current = nothing_after(session, today)
+    due_by = (Task.due_on <= today.day,) if trend else ()
+    found = MEMO.get(session, ("dashboard day", today.day, today.zone, scope.key(), current, trend),
+                     lambda: tuple((slug, tuple(c.items())) for slug, c in
+                                   province_counts(session, today, scope, current=current, where=due_by).items()))
+    counts = {slug: dict(figures) for slug, figures in found}
+    if judged is None:
+        judged, as_of = judged_in_scope(session, today, scope), today.day
+    add_checkpoints(counts, judged, today.day, as_of or today.day, dict.fromkeys(FIELDS, 0))
+    return {slug: Counts(figures) for slug, figures in counts.items()}
+
+
+def month_ends(began: date, as_of: date) -> list[date]:
+    """The last day of each month from `began`'s to the month before `as_of`'s, then `as_of` itself."""
+    days, year, month = [], began.year, began.month
+    while (year, month) < (as_of.year, as_of.month):
+        days.append(date(year, month, calendar.monthrange(year, month)[1]))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return [*days[-(MAX_MONTHS - 1):], as_of]
+
+
+def began_on(session: Session, scope: Scope) -> date | None:
+    """When the work in scope began: the first day a task in it was assigned (None: no task)."""
+    query = scope.apply(select(func.min(Task.assigned_on)).join(TaskGroup, Task.group_id == TaskGroup.id)
+                        .join(Directive, TaskGroup.directive_id == Directive.id)
+                        .join(Province, Task.province_id == Province.id))
+    return session.scalar(query)
+
+
+def dashboard(session: Session, today: Today, scope: Scope = EVERYWHERE) -> Dashboard:
+    """The dashboard as of the end of `today`, narrowed by `scope` (a directive, a region)."""
+    with MEMO.reading(session):
+        return _dashboard(session, today, scope)
+
+
+def _dashboard(session: Session, today: Today, scope: Scope) -> Dashboard:
+    units = select(Province.slug, Province.name, Province.name_en, Province.region, Province.code).where(
+        province_units()).order_by(Province.ordinal)
+    if scope.region:
+        units = units.where(Province.region == scope.region)
+    marks = KEPT.marks(session)
+    # The checkpoints judged so far: kept while no checkpoint moves (their judgement is of events before them).
+    written = session.scalar(select(func.max(Event.at))) or today.ends_at()
+    judged = list(KEPT.get(session, ("checkpoints", today.day, today.zone, scope.key()), min(written, today.ends_at()),
+                           marks, lambda: tuple(judged_in_scope(session, today, scope))) or ())
+    counts = day_counts(session, today, scope, judged=judged)
+    provinces = [ProvinceFigures(slug, name, name_en, region, code, counts.get(slug, Counts()))
+                 for slug, name, name_en, region, code in session.execute(units)]
+    regions = {r.value: Counts() for r in Region if any(p.region == r.value for p in provinces)}
+    total = Counts()
+    for p in provinces:
+        regions[p.region] = regions[p.region].plus(p.counts)
+        total = total.plus(p.counts)
+    began = began_on(session, scope)
+    trend: list[MonthPoint] = []
+    if began is not None and began <= today.day:
+        trend = _trend(session, today, scope, began, counts, judged, marks)
+    return Dashboard(today.day, scope.directive, provinces, regions, total, trend, call_list(provinces))
+
+
+def _trend(session: Session, today: Today, scope: Scope, began: date, counts: dict[str, Counts],
+           judged: list[Judged], marks: Marks) -> list[MonthPoint]:
+    """Each month's end, latest first computed: months kept are free, new ones cost up to `MONTH_BUDGET` a page."""
+    spent = 0.0
+    points = []
+    for day in reversed(month_ends(began, today.day)):
+        if day == today.day:
+            month: dict[str, Counts] | None = counts
+        else:
+            past = today.on(day)
+
+            def compute(past: Today = past) -> dict[str, Counts]:
+                return day_counts(session, past, scope, judged=judged, as_of=today.day, trend=True)
+
+            start = time.monotonic()
+            month = KEPT.get(session, ("month", day, today.zone, scope.key()), past.ends_at(), marks,
+                             compute if spent < MONTH_BUDGET else None)
+            spent += time.monotonic() - start
+        if month is None:
+            points.append(MonthPoint(day, None))  # not worked out yet: a later page shows it
+            continue
+        summed = Counts()
+        for c in month.values():
+            summed = summed.plus(c)
+        points.append(MonthPoint(day, summed))
+    return points[::-1]
+
+
+def call_list(provinces: list[ProvinceFigures], size: int = CALL_LIST) -> list[ProvinceFigures]:
+    """The provinces that most need a call: see the module's rule (overdue days, overdue tasks, lower rate)."""
+    late = [p for p in provinces if p.counts.overdue]
+    late.sort(key=lambda p: (-p.counts.overdue_days, -p.counts.overdue,
+                             p.counts.on_time_rate if p.counts.on_time_rate is not None else 1.0, p.slug))
+    return late[:size]
+
+
+__all__ = ["CALL_LIST", "MONTH_BUDGET", "Counts", "Dashboard", "MonthPoint", "ProvinceFigures", "began_on", "call_list",
+           "dashboard", "day_counts", "month_ends"]
