@@ -13,7 +13,17 @@ from typing import Any
 
 import click
 
-from dtrack.commands.shared import App, DateParam, as_of_option, current_lang, emit_json, json_option, pass_app, say
+from dtrack.commands.shared import (
+    ActionGroup,
+    App,
+    DateParam,
+    as_of_option,
+    current_lang,
+    emit_json,
+    json_option,
+    pass_app,
+    say,
+)
 from dtrack.workflow.actions import Action, Field
 
 
@@ -40,28 +50,14 @@ class _Helped(click.Command):
         return click.Command(self.name, help=_help(self.help_id)).get_short_help_str(limit)
 
 
-class _PartGroup(click.Group):
+class _PartGroup(ActionGroup):
     """`dtrack part`: list, show, and one command per action of the lifecycle in force."""
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        from dtrack.workflow import lifecycle
+    def action_command(self, action: Action) -> click.Command:
+        return _action_command(action)
 
-        return sorted({*super().list_commands(ctx), *(a.command for a in lifecycle.current().actions)})
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        from dtrack.workflow import lifecycle
-
-        found = super().get_command(ctx, cmd_name)
-        action = next((a for a in lifecycle.current().actions if a.command == cmd_name), None)
-        return found if found is not None or action is None else _action_command(action)
-
-    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        formatter.write_paragraph()
-        with formatter.indentation():
-            formatter.write_text(_help("cli.help.part"))
-
-    def get_short_help_str(self, limit: int = 45) -> str:
-        return click.Command(self.name, help=_help("cli.help.part")).get_short_help_str(limit)
+    def help_text(self) -> str:
+        return _help("cli.help.part")
 
 
 @click.group(cls=_PartGroup)

@@ -20,7 +20,46 @@ if TYPE_CHECKING:
     from dtrack.config.settings import Settings
     from dtrack.config.today import Today
     from dtrack.persistence.database import Database
+    from dtrack.workflow.actions import Action
     from dtrack.workflow.deadlines import WorkCalendar
+
+
+class ActionGroup(click.Group):
+    """A group with its own commands and one command per action of the lifecycle in force
+    (`dtrack task`, `dtrack part`).
+
+    The actions are read from the lifecycle when a command is looked up or
+    listed, never written out: a new action is a new command in every such
+    group. A subclass says how an action becomes its command (`action_command`)
+    and what the group's help is (`help_text`, in the command's language).
+    """
+
+    def action_command(self, action: Action) -> click.Command:
+        raise NotImplementedError
+
+    def help_text(self) -> str:
+        raise NotImplementedError
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        from dtrack.workflow import lifecycle
+
+        return sorted({*super().list_commands(ctx), *(a.command for a in lifecycle.current().actions)})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        from dtrack.workflow import lifecycle
+
+        found = super().get_command(ctx, cmd_name)
+        action = next((a for a in lifecycle.current().actions if a.command == cmd_name), None)
+        return found if found is not None or action is None else self.action_command(action)
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_paragraph()
+        with formatter.indentation():
+            formatter.write_text(self.help_text())
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        # Shortened as click shortens every command's help (a command of the same help says it).
+        return click.Command(self.name, help=self.help_text()).get_short_help_str(limit)
 
 
 def current_lang() -> str:

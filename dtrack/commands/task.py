@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from dtrack.commands.shared import (
+    ActionGroup,
     App,
     as_of_option,
     current_lang,
@@ -24,34 +25,14 @@ from dtrack.commands.shared import (
 from dtrack.workflow.actions import Action, Field
 
 
-class _TaskGroup(click.Group):
-    """The `task` group: its own commands, and one command per action of the lifecycle in force.
+class _TaskGroup(ActionGroup):
+    """The `task` group: its own commands, and one command per action of the lifecycle in force."""
 
-    The actions are read from the lifecycle when a command is looked up or
-    listed (`lifecycle.current()`), never written out here: a new action is
-    a new command, with its options and help, without a change to this file.
-    """
+    def action_command(self, action: Action) -> click.Command:
+        return _action_command(action)
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        from dtrack.workflow import lifecycle
-
-        return sorted({*super().list_commands(ctx), *(a.command for a in lifecycle.current().actions)})
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        from dtrack.workflow import lifecycle
-
-        found = super().get_command(ctx, cmd_name)
-        action = next((a for a in lifecycle.current().actions if a.command == cmd_name), None)
-        return found if found is not None or action is None else _action_command(action)
-
-    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        formatter.write_paragraph()
-        with formatter.indentation():
-            formatter.write_text(_group_help(current_lang()))
-
-    def get_short_help_str(self, limit: int = 45) -> str:
-        # Shortened as click shortens every command's help (a command of the same help says it).
-        return click.Command(self.name, help=_group_help(current_lang())).get_short_help_str(limit)
+    def help_text(self) -> str:
+        return _group_help(current_lang())
 
 
 def _group_help(lang: str) -> str:
