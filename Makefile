@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 DTRACK_TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export DTRACK_TEST_PG_URL
 
-.PHONY: install bytecode chromium system-packages demo test test-sqlite check-faults bench bench-peer bench-web bench-quick clean
+.PHONY: install bytecode chromium system-packages demo test test-sqlite check-faults bench bench-peer bench-web bench-quick bench-cluster clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -92,6 +92,11 @@ bench-peer: $(STAMP) bytecode $(PEER_STAMP)
 # The web suite at full scale takes about 12 minutes of its own.
 bench-web: $(STAMP) bytecode
 	$(BIN)/python -m bench --only web --output bench/results-web.json
+
+# 3 servers, 2 schedulers, one PostgreSQL; one server and the leading scheduler killed -9 mid-run (about
+# 1.5 minutes: it waits for a digest minute): bench/results-cluster.json, ends with `lost: N`.
+bench-cluster: $(STAMP) bytecode
+	$(BIN)/python -m bench.cluster --output bench/results-cluster.json
 
 bench-quick: $(STAMP) bytecode
 	$(BIN)/python -m bench --quick --output bench/results-quick.json

@@ -124,7 +124,7 @@ for _command in (init.init, init.settings_cmd, init.provinces, communes.communes
                  indicators.indicators, scheduler.scheduler, serve.serve, demo.demo, part.part):
     cli.add_command(_command)
 for _command in (evidence.task_attach, evidence.task_files, evidence.task_file_get, evidence.task_comment,
-                 part.task_delegate):
+                 evidence.task_document, part.task_delegate):
     task.task.add_command(_command)
 
 

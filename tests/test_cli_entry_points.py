@@ -91,10 +91,11 @@ def test_the_tree_holds_every_command_and_they_live_in_the_command_modules():
         assert expected in PATHS
     places = {path: _command(path).callback.__module__ for path in PATHS}
     assert {place.split(".")[1] for place in places.values()} == {"commands"}, places
-    # One group, one module: a group's own commands are where the group is (the task group's evidence aside).
+    # One group, one module: a group's own commands are where the group is (the task group's evidence aside);
+    # a group inside a group (`report letters`) may have a module of its own, and then its commands are there.
     for path in PATHS:
-        if len(path) == 2 and path[0] != "task":
-            assert places[path] == places[path[:1]], path
+        if len(path) >= 2 and path[0] != "task" and not isinstance(_command(path), click.Group):
+            assert places[path] == places[path[:-1]], path
 
 
 def _command(path: tuple[str, ...]) -> click.Command:

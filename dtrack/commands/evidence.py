@@ -1,14 +1,16 @@
-"""The `task` group's evidence files and comments (issue 13): attach, files, file-get, comment.
+"""The `task` group's evidence files, comments and document numbers (issues 13, 23): attach, files, file-get,
+comment, document.
 
 `dtrack.cli` adds them to the `task` group (`commands.task`).
 """
 from __future__ import annotations
 
 import sys
+from datetime import date
 
 import click
 
-from dtrack.commands.shared import App, emit_json, json_option, pass_app, say
+from dtrack.commands.shared import App, DateParam, as_of_option, emit_json, json_option, pass_app, say
 
 
 @click.command("attach")
@@ -86,3 +88,33 @@ def task_comment(app: App, task_ref: str, text: str, actor: str) -> None:
 
     posted = post_comment(app.database(), app.clock(), task_ref, actor, text, app.settings().comment_max_chars)
     click.echo(say("commented", key=posted.task_key, id=posted.event_id))
+
+
+@click.command("document")
+@click.argument("task_ref", metavar="TASK")
+@click.option("--number", required=True, metavar="TEXT", help='The document\'s number, e.g. "123/BC-SCT".')
+@click.option("--date", "issued_on", required=True, type=DateParam(), help="The date the document bears.")
+@click.option("--issuer", required=True, metavar="TEXT", help='Who issued it, e.g. "Sở Công Thương tỉnh Cà Mau".')
+@click.option("--summary", default="", metavar="TEXT", help='Its summary line ("V/v …"), if any.')
+@click.option("--direction", type=click.Choice(["in", "out"]), default="in", show_default=True,
+              help="in: sent to the Ministry (a province's report); out: sent by it (a letter).")
+@click.option("--as", "actor", required=True, metavar="EMAIL",
+              help="Who records it (the task's province officer, or an overseer).")
+@as_of_option
+@pass_app
+def task_document(app: App, task_ref: str, number: str, issued_on: date, issuer: str, summary: str, direction: str,
+                    actor: str, as_of: date | None) -> None:
+    """Record the number and date of a document exchanged about a task (shown in its history and reports).
+
+    \b
+    dtrack task document 20/CT-BCT:3:ca-mau --number 123/BC-SCT --date 10/11/2026 \\
+        --issuer "Sở Công Thương tỉnh Cà Mau" --as canbo@camau.gov.vn
+    """
+    from dtrack.documents.task_documents import record_for
+    from dtrack.workflow.users import find_user
+
+    with app.database().session() as session:
+        row = record_for(session, find_user(session, actor), task_ref, number, issued_on, issuer, summary, direction,
+                         app.clock(as_of).now())
+        text = say("document_recorded", number=row.number, day=row.issued_on.strftime("%d/%m/%Y"))
+    click.echo(text)

@@ -6,6 +6,7 @@ from datetime import date
 
 import click
 
+from dtrack.commands.letters import letters
 from dtrack.commands.shared import App, DateParam, as_of_option, lang_option, note_line, pass_app, say
 
 
@@ -59,6 +60,9 @@ def report() -> None:
     VND (56,31 tỷ đồng). Every report is as of a day (--as-of): states are
     replayed from the audit trail up to that day.
     """
+
+
+report.add_command(letters)
 
 
 @report.command("province")

@@ -31,6 +31,7 @@ from dtrack.directives.text_limits import MAX_LIST, line_of, source_lines, text_
 from dtrack.errors import DirectiveInvalid, Reason, RuleError, because
 from dtrack.workflow.deadlines import COVERS, Recurring, Rule, parse_rule, rule_to_text
 from dtrack.workflow.overseer import KEY as OVERSIGHT
+from dtrack.workflow.submission import REQUIRES as SUBMIT_REQUIRES
 from dtrack.workflow.vocabulary import GroupKind, Owner, Region
 
 AGGREGATES = ("sum", "latest")
@@ -103,6 +104,8 @@ class DirectiveSpec:
             del data["report"][OVERSIGHT]
         if self.report.escalate_after_days is None:  # and one that says nothing of urge letters
             del data["report"]["escalate_after_days"]
+        if self.report.submit_requires is None:  # or of what a submission carries
+            del data["report"]["submit_requires"]
         canonical = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -195,7 +198,7 @@ class _Reader:
 
 _DIRECTIVE_KEYS = {
     "code", "title_vi", "title_en", "issuer_vi", "issuer_en", "signed_by",
-    "issued_on", "source", "overseer_vi", "overseer_en", "report", OVERSEER_TABLE,
+    "issued_on", "source", "overseer_vi", "overseer_en", "report", OVERSEER_TABLE, "submit",
 }
 _REPORT_KEYS = {"budget_vi", "budget_en", "indicators_vi", "indicators_en", "national", "province",
                 "escalate_after_days"}
@@ -273,7 +276,8 @@ def parse_data(data: dict[str, Any], name: str = "<directive>") -> DirectiveSpec
 def _parse_report(head: _Reader) -> ReportSpec:
     """The overseer ([directive.overseer], or flat keys of [directive]) and the optional [directive.report] tables."""
     name_vi, name_en, oversight = parse_overseer(head)
-    overseer: dict[str, Any] = {"overseer_vi": name_vi, "overseer_en": name_en, "oversight": oversight}
+    overseer: dict[str, Any] = {"overseer_vi": name_vi, "overseer_en": name_en, "oversight": oversight,
+                                "submit_requires": _parse_submit(head)}
     if "report" not in head.table:
         return ReportSpec(**overseer, national=ReportSideSpec(), province=ReportSideSpec())
     report = _Reader(head.path, "directive.report", head.table["report"])
@@ -298,6 +302,18 @@ def _parse_report(head: _Reader) -> ReportSpec:
             raise report.fail("escalate_after_days", because("days_range", value=escalate, max=MAX_ESCALATE_DAYS))
     return ReportSpec(**overseer, **words, national=sides["national"], province=sides["province"],
                       escalate_after_days=escalate)
+
+
+def _parse_submit(head: _Reader) -> str | None:
+    """[directive.submit] requires = "note" | "evidence" | "note_or_evidence" (workflow.submission); None: unsaid."""
+    if "submit" not in head.table:
+        return None
+    table = _Reader(head.path, "directive.submit", head.table["submit"])
+    table.check_keys({"requires"})
+    value = table.table.get("requires")
+    if value not in SUBMIT_REQUIRES:
+        raise table.fail("requires", because("submit_requires", value=value, known=list(SUBMIT_REQUIRES)))
+    return str(value)
 
 
 def _check_roles(name: str, indicators: tuple[IndicatorSpec, ...]) -> None:

@@ -48,6 +48,8 @@ class ReportSpec:
     escalate_after_days: int | None = None
     # The rest of [directive.overseer] (short word, parent body, key suffix, four eyes): kept in the same column.
     oversight: OverseerSpec = field(default_factory=OverseerSpec)
+    # [directive.submit] requires: what a submission carries (workflow.submission); None: the default.
+    submit_requires: str | None = None
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)

@@ -18,7 +18,7 @@ from dtrack.workflow.vocabulary import STATE_GLYPHS, State
 NATIONAL_ORDER = ("states", "timeliness", "split", "budget", "budget_provinces", "indicators", "matrix", "overdue",
                   "blocked", "waiting", "department", "not_applicable", "changes", "province_states",
                   "province_timeliness")
-PROVINCE_ORDER = ("groups", "notes", "obstacles", "proposals", "province_budget", "indicators")
+PROVINCE_ORDER = ("groups", "notes", "obstacles", "proposals", "documents", "province_budget", "indicators")
 
 
 def _numeric(value: Any) -> bool:

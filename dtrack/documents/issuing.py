@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from dtrack.documents.model import OfficialDocument
 from dtrack.documents.register import take_number
+from dtrack.documents.task_documents import record_issued
 from dtrack.documents.urge import UrgeLetter
 from dtrack.persistence.document_models import IssuedDocument
 from dtrack.persistence.models import Event, User
@@ -30,7 +31,7 @@ class Issued:
 
 
 def issue_urge(session: Session, letter: UrgeLetter, actor: User, now: datetime) -> Issued:
-    """Number the letter and record it, with one `urge` event per task it names."""
+    """Number the letter and record it, with one `urge` event and its number on each task it names."""
     check_oversight(actor, "urge_letter")
     number = take_number(session, letter.issuer, letter.day.year)
     reference = f"{number}{letter.symbol}"
@@ -39,6 +40,8 @@ def issue_urge(session: Session, letter: UrgeLetter, actor: User, now: datetime)
                          issued_on=letter.day, issued_at=now, issued_by=actor.id,
                          addressee=letter.document.recipient, summary=letter.document.title, tasks=len(letter.tasks))
     session.add(row)
+    session.flush()  # the row's id, for the tasks' document numbers
+    record_issued(session, row, letter.sender, (t.task_id for t in letter.tasks), actor, now)
     for task in letter.tasks:
         session.add(Event(task_id=task.task_id, actor_id=actor.id, trigger=DocumentTrigger.URGE.value,
                           from_state=task.state, to_state=task.state, progress=task.progress, note=reference, at=now))

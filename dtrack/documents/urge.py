@@ -22,6 +22,7 @@ from dtrack.directives.report_spec import ReportSpec
 from dtrack.documents.model import Grid, OfficialDocument, Para, Signature
 from dtrack.errors import InvalidInput
 from dtrack.i18n.catalog import Words
+from dtrack.i18n.periods import period_name
 from dtrack.persistence.models import Directive, Province, User
 from dtrack.reading.overdue import LateTask, overdue_review
 from dtrack.reading.scope import Scope
@@ -178,7 +179,7 @@ def _task_grid(tasks: tuple[LateTask, ...], lang: str) -> Grid:
     rows = []
     for index, task in enumerate(tasks, start=1):
         title = task.title_vi if lang == "vi" else task.title_en
-        rows.append((str(index), f"{task.group}. {title}", task.period or "–",
+        rows.append((str(index), f"{task.group}. {title}", period_name(task.period, lang) or "–",
                      task.due_on.strftime("%d/%m/%Y") if task.due_on else "–", str(task.days),
                      state_label(task.state, lang)))
     return Grid((d["number_column"], t["task"], t["period"], t["deadline"], t["days_overdue"], t["state"]),

@@ -69,6 +69,8 @@ MARKS: dict[str, Mark] = {
     "0018": _table("task_parts"),
     "0019": _column("users", "digest_frequency"),
     "0020": lambda inspector: inspector.dialect.name != "postgresql" or inspector.has_sequence("dtrack_changes"),
+    "0021": _table("letter_drafts"),
+    "0022": _table("dashboard_figures"),
 }
 
 

@@ -47,6 +47,7 @@ from dtrack.notifications.digest_items import (
     Section,
     section_copies,
 )
+from dtrack.notifications.digest_picture import national_picture
 from dtrack.notifications.digest_preferences import honour
 from dtrack.notifications.digest_reading import Facts, Reader
 from dtrack.persistence.models import Outbox, User
@@ -212,11 +213,14 @@ def _province_digests(reader: Reader, plan: Plan, users: list[Recipient]) -> lis
         return "reminders", None
 
     page = _link(settings, "/province")
+    blocked_page = _link(settings, "/province#blocked")
     rows_of: dict[int, Rows] = {}
     rows_in: dict[int, list[Rows]] = defaultdict(list)
     for user, province_id in homes:
         mine = shared.get(province_id, {})
-        rows = rows_of[user.id] = Rows([Section(name, *section_copies(mine.get(name, ([], 0))), page)
+        # The blocked section leads to the province page's own list of blocked tasks.
+        rows = rows_of[user.id] = Rows([Section(name, *section_copies(mine.get(name, ([], 0))),
+                                                blocked_page if name == "blocked" else page)
                                         for name in ("overdue", "due_today", "due_soon", "returned", "blocked")]
                                        + [Section("reminders", [], 0, page), Section("changes", [], 0, page)],
                                        reader.cap)
@@ -243,8 +247,10 @@ def _province_digests(reader: Reader, plan: Plan, users: list[Recipient]) -> lis
 def _overseer_digests(reader: Reader, plan: Plan, overseers: list[Recipient]) -> list[Digest]:
     day, settings, weekly = plan.day, plan.settings, plan.weekly
     regions = reader.regions()
+    picture = national_picture(reader.session, plan.today)  # the dashboard's figures, before the lists
     week = reader.week() if weekly else {}
     requests = reader.extension_requests()
+    letters = reader.letters_waiting()
     top = settings.digest_overseer_top
     comments = reader.province_comments(min(plan.since(u.email) for u in overseers))
     by_since: dict[date, dict[str, tuple[list[Item], int]]] = {}
@@ -290,5 +296,5 @@ def _overseer_digests(reader: Reader, plan: Plan, overseers: list[Recipient]) ->
         long_overdue = rows.by_name["long_overdue"]
         long_overdue.n = min(rows.days["long_overdue"], default=settings.escalate_after_days)
         digests.append(Digest(user.email, user.name, user.locale, user.role, day, weekly, None, rows.sections,
-                              regions=regions, week=week, reminder_ids=ids))
+                              regions=regions, week=week, reminder_ids=ids, letters=letters, picture=picture))
     return digests

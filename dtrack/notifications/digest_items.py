@@ -57,6 +57,16 @@ class RegionCount:
     due_soon: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class WaitingLetter:
+    """An urge letter waiting for an overseer's approval (documents.escalation prepares them)."""
+
+    province: dict[str, str]  # lang -> province name
+    directive: str
+    tasks: int
+    most_days: int
+
+
 @dataclass
 class Digest:
     recipient: str
@@ -71,6 +81,9 @@ class Digest:
     week: dict[str, int] = field(default_factory=dict)
     reminder_ids: list[int] = field(default_factory=list)
     quiet: bool = False  # the person chose no digest today and nothing required is in it: not sent
+    letters: list[WaitingLetter] = field(default_factory=list)  # overseers: urge letters to approve
+    # Overseers: the dashboard's figures, the country first then each region (notifications.digest_picture).
+    picture: list[Any] = field(default_factory=list)
 
     def section(self, name: str) -> Section | None:
         return next((s for s in self.sections if s.name == name), None)
@@ -81,7 +94,7 @@ class Digest:
 
     @property
     def has_news(self) -> bool:
-        return self.weekly or any(s.total for s in self.sections)
+        return self.weekly or bool(self.letters) or any(s.total for s in self.sections)
 
 
 class Reminded:

@@ -22,8 +22,9 @@ from dtrack.config.settings import Settings
 from dtrack.config.today import Today
 from dtrack.i18n.catalog import text
 from dtrack.i18n.labels import REMINDER_LABELS, TRIGGER_LABELS
-from dtrack.notifications.digest_items import URGENCY, Item, RegionCount, Reminded
+from dtrack.notifications.digest_items import URGENCY, Item, RegionCount, Reminded, WaitingLetter
 from dtrack.notifications.wording import WORDS
+from dtrack.persistence.document_models import LetterDraft
 from dtrack.persistence.models import (
     Directive,
     Event,
@@ -273,6 +274,14 @@ class Reader:
             items.append(self.facts.item(r, due_on=None, note=r.reason, label=asked, actor=r.requester,
                                          at=r.requested_at))
         return items, total
+
+    def letters_waiting(self) -> list[WaitingLetter]:
+        """Urge letters the daily job prepared, waiting for an overseer's approval (longest delay first)."""
+        rows = self.execute(select(LetterDraft.province_id, Directive.code, LetterDraft.tasks, LetterDraft.most_days)
+                            .join(Directive, Directive.id == LetterDraft.directive_id)
+                            .where(LetterDraft.status == "pending")
+                            .order_by(LetterDraft.most_days.desc(), LetterDraft.id)).all()
+        return [WaitingLetter(self.facts.units[r.province_id].name, r.code, r.tasks, r.most_days) for r in rows]
 
     def regions(self) -> list[RegionCount]:
         """Tasks per region: overdue, awaiting review, blocked, completed, all."""

@@ -128,12 +128,27 @@ def render(digest: Digest, settings: Settings, clock: Clock) -> Rendered:
         # The national row is the regions added up, so the table's columns sum to what it says.
         "national": {name: sum(getattr(r, name) for r in regions)
                      for name in ("provinces", "overdue", "awaiting", "due_soon", "blocked", "completed", "total")},
+        # The dashboard's figures (notifications.digest_picture): the country first, then each region.
+        "picture": [(words["national"] if not p.region else REGION_LABELS[lang][Region(p.region)], p,
+                     _rate(p.rate, lang) + (f" ({p.on_time}/{p.due})" if p.due else "")) for p in digest.picture],
+        "dashboard_where": f"{base}/dashboard" if base else "",
         "home": base + ("/province" if digest.province else "/review") if base else "",
+        "letters": [words["letter_waiting"].format(province=letter.province[lang], directive=letter.directive,
+                                                   n=letter.tasks, days=letter.most_days) for letter in digest.letters],
+        "letters_where": f"{base}/letters" if base else "",
         # Where the person chooses what mail they get: their account page (issue 26), never a mailto.
         "settings_where": f"{base}/account#mail" if base else words["settings_page"],
     }
     text_template, html_template = _templates()
     return Rendered(subject_of(digest), text_template.render(context), html_template.render(context))
+
+
+def _rate(rate: float | None, lang: str) -> str:
+    """66,7 % (vi) or 66.7 % (en); a dash when no task is due yet."""
+    if rate is None:
+        return "—"
+    figure = f"{rate * 100:.1f}"
+    return (figure.replace(".", ",") if lang == "vi" else figure) + " %"
 
 
 @cache

@@ -20,6 +20,7 @@ a check on every statement.
 """
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any
 
@@ -29,6 +30,9 @@ _WROTE = "dtrack_wrote"  # keys in a pooled connection's `info`, which outlives 
 _COMMITTED = "dtrack_committed"
 _DATA_VERSION = "dtrack_data_version"
 _READS = ("SELECT", "PRAGMA")
+# A statement opening with WITH reads unless its body writes: the dashboard's and the reports' CTEs must
+# not count as commits, or no page that uses them would ever be kept. A false match only renders once more.
+_WRITES_IN_WITH = re.compile(r"\b(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
 
 
 class CommitCount:
@@ -66,8 +70,10 @@ class CommitCount:
 
 
 def _note_write(connection: Connection, _cursor: Any, statement: str, *_args: Any) -> None:
-    if statement.lstrip()[:6].upper() not in _READS:
-        connection.info[_WROTE] = True
+    head = statement.lstrip()[:6].upper()
+    if head in _READS or (head[:4] == "WITH" and not _WRITES_IN_WITH.search(statement)):
+        return
+    connection.info[_WROTE] = True
 
 
 def _rolled_back(connection: Connection) -> None:

@@ -34,7 +34,7 @@ from dtrack.persistence.commit_count import CommitCount
 from dtrack.persistence.database_errors import DatabaseReadOnly, read_only_error, unsupported_url
 
 # The Alembic revision the code expects; tests check it is the migrations' head.
-SCHEMA_REVISION = "0020"
+SCHEMA_REVISION = "0022"
 
 def row_id(text: object) -> int | None:
     """`text` as a row id when it is ASCII digits an INTEGER column can hold (ids are 32-bit on PostgreSQL).
@@ -96,6 +96,9 @@ def _ping_if_idle(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Po
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("SELECT 1")
+        # The driver began a transaction for it: end it, or the connection is handed out "in transaction"
+        # and cannot switch to autocommit (`statement_connection`: a 500 on the next session lookup).
+        dbapi_connection.rollback()
     except Exception as exc:  # noqa: BLE001 - any driver error means the connection is gone
         raise DisconnectionError(f"connection idle for {time.monotonic() - idle_since:.0f} s is gone") from exc
     finally:

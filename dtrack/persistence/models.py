@@ -265,7 +265,8 @@ _FEATURE_MODULES = {
     "evidence_models": ("Attachment",),
     "commune_models": ("Commune",),
     "part_models": ("TaskPart", "PartEvent"),
-    "document_models": ("DocumentCounter", "IssuedDocument"),
+    "dashboard_models": ("DashboardFigures",),
+    "document_models": ("DocumentCounter", "IssuedDocument", "LetterDraft", "TaskDocument"),
 }
 _HOME = {name: module for module, names in _FEATURE_MODULES.items() for name in names}
 
@@ -275,8 +276,11 @@ if TYPE_CHECKING:  # the names as type checkers see them ("X as X": re-exported)
     from dtrack.persistence.account_models import AuthToken as AuthToken
     from dtrack.persistence.account_models import WebSession as WebSession
     from dtrack.persistence.commune_models import Commune as Commune
+    from dtrack.persistence.dashboard_models import DashboardFigures as DashboardFigures
     from dtrack.persistence.document_models import DocumentCounter as DocumentCounter
     from dtrack.persistence.document_models import IssuedDocument as IssuedDocument
+    from dtrack.persistence.document_models import LetterDraft as LetterDraft
+    from dtrack.persistence.document_models import TaskDocument as TaskDocument
     from dtrack.persistence.evidence_models import Attachment as Attachment
     from dtrack.persistence.feature_models import CalendarDay as CalendarDay
     from dtrack.persistence.feature_models import ExtensionRequest as ExtensionRequest

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,9 +17,10 @@ from sqlalchemy.orm import Session
 from dtrack.persistence.commune_models import Commune
 from dtrack.persistence.models import Directive, Province, Task, TaskGroup, User, task_key
 from dtrack.persistence.part_models import PartEvent, TaskPart
-from dtrack.workflow.access import check_task
+from dtrack.workflow import lifecycle
+from dtrack.workflow.access import check_task, readable_task
 from dtrack.workflow.part_rollup import Rollup, rollups
-from dtrack.workflow.parts import part_key
+from dtrack.workflow.parts import part_key, readable_part
 from dtrack.workflow.views import View
 from dtrack.workflow.vocabulary import OWED_BY_PROVINCE, Owner, Role, State
 
@@ -43,7 +45,7 @@ class PartView(View):
 
 
 def list_parts(session: Session, actor: User, today: date, *, task: Task | None = None,
-               state: str | None = None) -> list[PartView]:
+               state: str | None = None, part_id: int | None = None) -> list[PartView]:
     """The parts `actor` may see (of `task` when given: the caller checked it is readable), by deadline."""
     query = (select(TaskPart.id, TaskPart.instruction, TaskPart.due_on, TaskPart.state, TaskPart.progress,
                     TaskPart.version, TaskPart.updated_at, Commune.code.label("commune"),
@@ -62,6 +64,8 @@ def list_parts(session: Session, actor: User, today: date, *, task: Task | None 
         query = query.where(TaskPart.task_id == task.id)
     if state is not None:
         query = query.where(TaskPart.state == state)
+    if part_id is not None:
+        query = query.where(TaskPart.id == part_id)
     rows = session.execute(query.order_by(TaskPart.due_on, Commune.code, TaskPart.id))
     views = []
     for row in rows:
@@ -93,6 +97,36 @@ def part_history(session: Session, part_id: int) -> list[PartLine]:
                            .outerjoin(User, PartEvent.actor_id == User.id)
                            .where(PartEvent.part_id == part_id).order_by(PartEvent.id))
     return [PartLine(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class PartDetail(View):
+    """One part with its history and the actions its reader may take (the API's part, `part show --json`)."""
+
+    part: PartView
+    allowed: list[str]
+    history: list[PartLine]
+
+    def to_json(self) -> dict[str, Any]:
+        """The part's fields, flat as a task's detail is, with `allowed` and `history`."""
+        return {**self.part.to_json(), "allowed": list(self.allowed), "history": [h.to_json() for h in self.history]}
+
+
+def part_detail(session: Session, actor: User, ref: str, today: date) -> PartDetail:
+    """The part named by `ref` if `actor` may see it (`UnknownPart` otherwise), as a reader sees it."""
+    part = readable_part(session, actor, ref)
+    task = part.task
+    owns = actor.role == Role.COMMUNE and actor.commune_id == part.commune_id
+    judges = actor.role == Role.PROVINCE and actor.province_id == task.province_id
+    allowed = lifecycle.current().allowed_for(part.state, actor.role, owns, judges)
+    view = list_parts(session, actor, today, part_id=part.id)[0]
+    return PartDetail(view, allowed, part_history(session, part.id))
+
+
+def task_parts(session: Session, actor: User, ref: str, today: date) -> list[PartView]:
+    """The parts of the task named by `ref`, if `actor` may read the task (a commune officer may not: 404)."""
+    task = readable_task(session, actor, ref)
+    return list_parts(session, actor, today, task=task)
 
 
 @dataclass(frozen=True)
@@ -128,4 +162,5 @@ def parts_block(session: Session, user: User, task: Task, today: date) -> PartsB
     return PartsBlock(rollup, parts, communes, allowed, task.progress_from_parts)
 
 
-__all__ = ["PartLine", "PartView", "PartsBlock", "list_parts", "may_delegate", "part_history", "parts_block"]
+__all__ = ["PartDetail", "PartLine", "PartView", "PartsBlock", "list_parts", "may_delegate", "part_detail",
+           "part_history", "parts_block", "task_parts"]

@@ -23,17 +23,18 @@ from __future__ import annotations
 
 import calendar
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dtrack.config.today import Today
-from dtrack.persistence.models import Directive, Event, Province, Task, TaskGroup
+from dtrack.persistence.models import Directive, Province, Task, TaskGroup
 from dtrack.reading.dashboard_checkpoints import Judged, add_checkpoints, judged_in_scope
-from dtrack.reading.dashboard_kept import KEPT, Marks
+from dtrack.reading.dashboard_kept import CHECKPOINTS, MONTH, Figures, Marks, keep, kept, marks, scope_text
 from dtrack.reading.dashboard_sql import FIELDS, province_counts
 from dtrack.reading.overdue_counts import MEMO
 from dtrack.reading.scope import EVERYWHERE, Scope
@@ -125,13 +126,15 @@ class Dashboard:
                 "trend": [m.to_json() for m in self.trend], "call_list": [p.slug for p in self.call_list]}
 
 
-def day_counts(session: Session, today: Today, scope: Scope = EVERYWHERE, *, judged: list[Judged] | None = None,
+def day_counts(session: Session, today: Today, scope: Scope = EVERYWHERE, *,
+               checkpoints: Mapping[str, Figures] | None = None, judged: list[Judged] | None = None,
                as_of: date | None = None, trend: bool = False) -> dict[str, Counts]:
     """Province slug -> its counts at the end of `today` (tasks and the checkpoints they moved past).
 
     `trend`: only the tasks due by the day (all that the on-time rate and the overdue count
     read; the other cells then count only those), so an early month reads few tasks.
-    `judged`: the checkpoints, read once for every month up to `as_of` (`reading.dashboard_checkpoints`).
+    The checkpoints: `checkpoints` (slug -> figures, already judged for the day), or `judged`,
+    read once for every month up to `as_of` (`reading.dashboard_checkpoints`), or read here.
     """
     current = nothing_after(session, today)
     due_by = (Task.due_on <= today.day,) if trend else ()
@@ -139,9 +142,15 @@ def day_counts(session: Session, today: Today, scope: Scope = EVERYWHERE, *, jud
                      lambda: tuple((slug, tuple(c.items())) for slug, c in
                                    province_counts(session, today, scope, current=current, where=due_by).items()))
     counts = {slug: dict(figures) for slug, figures in found}
-    if judged is None:
-        judged, as_of = judged_in_scope(session, today, scope), today.day
-    add_checkpoints(counts, judged, today.day, as_of or today.day, dict.fromkeys(FIELDS, 0))
+    if checkpoints is not None:
+        for slug, figures in checkpoints.items():
+            mine = counts.setdefault(slug, dict.fromkeys(FIELDS, 0))
+            for name, value in figures.items():
+                mine[name] += value
+    else:
+        if judged is None:
+            judged, as_of = judged_in_scope(session, today, scope), today.day
+        add_checkpoints(counts, judged, today.day, as_of or today.day, dict.fromkeys(FIELDS, 0))
     return {slug: Counts(figures) for slug, figures in counts.items()}
 
 
@@ -173,12 +182,8 @@ def _dashboard(session: Session, today: Today, scope: Scope) -> Dashboard:
         province_units()).order_by(Province.ordinal)
     if scope.region:
         units = units.where(Province.region == scope.region)
-    marks = KEPT.marks(session)
-    # The checkpoints judged so far: kept while no checkpoint moves (their judgement is of events before them).
-    written = session.scalar(select(func.max(Event.at))) or today.ends_at()
-    judged = list(KEPT.get(session, ("checkpoints", today.day, today.zone, scope.key()), min(written, today.ends_at()),
-                           marks, lambda: tuple(judged_in_scope(session, today, scope))) or ())
-    counts = day_counts(session, today, scope, judged=judged)
+    now = marks(session)
+    counts = day_counts(session, today, scope, checkpoints=checkpoints_by(session, today, scope, now))
     provinces = [ProvinceFigures(slug, name, name_en, region, code, counts.get(slug, Counts()))
                  for slug, name, name_en, region, code in session.execute(units)]
     regions = {r.value: Counts() for r in Region if any(p.region == r.value for p in provinces)}
@@ -186,39 +191,85 @@ def _dashboard(session: Session, today: Today, scope: Scope) -> Dashboard:
     for p in provinces:
         regions[p.region] = regions[p.region].plus(p.counts)
         total = total.plus(p.counts)
-    began = began_on(session, scope)
+    began = MEMO.get(session, ("dashboard began", scope.key()), lambda: began_on(session, scope))
     trend: list[MonthPoint] = []
     if began is not None and began <= today.day:
-        trend = _trend(session, today, scope, began, counts, judged, marks)
+        trend = _trend(session, today, scope, began, counts, now, MONTH_BUDGET)
     return Dashboard(today.day, scope.directive, provinces, regions, total, trend, call_list(provinces))
 
 
-def _trend(session: Session, today: Today, scope: Scope, began: date, counts: dict[str, Counts],
-           judged: list[Judged], marks: Marks) -> list[MonthPoint]:
-    """Each month's end, latest first computed: months kept are free, new ones cost up to `MONTH_BUDGET` a page."""
-    spent = 0.0
-    points = []
-    for day in reversed(month_ends(began, today.day)):
-        if day == today.day:
-            month: dict[str, Counts] | None = counts
-        else:
-            past = today.on(day)
+def last_closed(day: date) -> date:
+    """The last day of the month before `day`'s."""
+    return day.replace(day=1) - timedelta(days=1)
 
-            def compute(past: Today = past) -> dict[str, Counts]:
-                return day_counts(session, past, scope, judged=judged, as_of=today.day, trend=True)
 
-            start = time.monotonic()
-            month = KEPT.get(session, ("month", day, today.zone, scope.key()), past.ends_at(), marks,
-                             compute if spent < MONTH_BUDGET else None)
-            spent += time.monotonic() - start
-        if month is None:
-            points.append(MonthPoint(day, None))  # not worked out yet: a later page shows it
-            continue
-        summed = Counts()
-        for c in month.values():
-            summed = summed.plus(c)
-        points.append(MonthPoint(day, summed))
-    return points[::-1]
+def checkpoints_by(session: Session, today: Today, scope: Scope, now: Marks) -> dict[str, Figures]:
+    """Slug -> the figures of the checkpoints its tasks moved past by the end of `today`.
+
+    Those moved past by the end of last month are kept (`reading.dashboard_kept`); only the
+    ones since are judged here, on their tasks' trails. Kept only when the split is exact:
+    every checkpoint moved past by then was due by then (the sweep moves past a checkpoint
+    on or after its day); otherwise every checkpoint is judged here.
+    """
+    closed = last_closed(today.day)
+    key = scope_text(scope.key())
+    before = kept(session, CHECKPOINTS, key, today, [closed], now).get(closed)
+    if before is None:
+        then = judged_in_scope(session, today.on(closed), scope)
+        if not all(j.due_by_day for j in then):
+            whole: dict[str, Figures] = {}
+            add_checkpoints(whole, judged_in_scope(session, today, scope), today.day, today.day,
+                            dict.fromkeys(FIELDS, 0))
+            return whole
+        before = {}
+        add_checkpoints(before, then, closed, closed, dict.fromkeys(FIELDS, 0))
+        keep(session, CHECKPOINTS, key, today, {closed: before or {"": dict.fromkeys(FIELDS, 0)}}, now)
+    since = today.on(closed).ends_at()
+    recent = MEMO.get(session, ("dashboard checkpoints since", today.day, today.zone, scope.key()),
+                      lambda: tuple(judged_in_scope(session, today, scope, since=since)))
+    figures = {slug: dict(f) for slug, f in before.items() if slug}
+    add_checkpoints(figures, list(recent), today.day, today.day, dict.fromkeys(FIELDS, 0))
+    return figures
+
+
+def _trend(session: Session, today: Today, scope: Scope, began: date, counts: dict[str, Counts], now: Marks,
+           budget: float | None) -> list[MonthPoint]:
+    """Each month's end: the closed months kept (`reading.dashboard_kept`), the missing ones worked out
+    latest first for up to `budget` seconds (None: all of them) and kept, the last point today's counts."""
+    days = month_ends(began, today.day)
+    closed = [d for d in days if d != today.day]
+    key = scope_text(scope.key())
+    months = {day: units[""] for day, units in kept(session, MONTH, key, today, closed, now).items() if "" in units}
+    missing = [d for d in reversed(closed) if d not in months]
+    if missing and (budget is None or budget > 0):
+        start, fresh = time.monotonic(), {}
+        judged = judged_in_scope(session, today, scope)  # read once for every month worked out
+        for day in missing:
+            if budget is not None and time.monotonic() - start >= budget:
+                break
+            summed = Counts()
+            for c in day_counts(session, today.on(day), scope, judged=judged, as_of=today.day, trend=True).values():
+                summed = summed.plus(c)
+            months[day] = fresh[day] = dict(summed.figures) or dict.fromkeys(FIELDS, 0)
+        keep(session, MONTH, key, today, {day: {"": figures} for day, figures in fresh.items()}, now)
+    points = [MonthPoint(day, Counts(months[day]) if day in months else None) for day in closed]
+    summed = Counts()
+    for c in counts.values():
+        summed = summed.plus(c)
+    return [*points, MonthPoint(today.day, summed)]  # a month not worked out yet: a later page shows it
+
+
+def keep_trend(session: Session, today: Today, scope: Scope = EVERYWHERE) -> int:
+    """Work out and keep every month of the trend that is not kept, and last month's checkpoints
+    (the scheduler's daily job, so that pages find them); returns how many months were worked out."""
+    now = marks(session)
+    checkpoints_by(session, today, scope, now)
+    began = began_on(session, scope)
+    if began is None or began > today.day:
+        return 0
+    before = sum(p.counts is not None for p in _trend(session, today, scope, began, {}, now, 0.0))
+    after = sum(p.counts is not None for p in _trend(session, today, scope, began, {}, now, None))
+    return after - before
 
 
 def call_list(provinces: list[ProvinceFigures], size: int = CALL_LIST) -> list[ProvinceFigures]:
@@ -230,4 +281,4 @@ def call_list(provinces: list[ProvinceFigures], size: int = CALL_LIST) -> list[P
 
 
 __all__ = ["CALL_LIST", "MONTH_BUDGET", "Counts", "Dashboard", "MonthPoint", "ProvinceFigures", "began_on", "call_list",
-           "dashboard", "day_counts", "month_ends"]
+           "checkpoints_by", "dashboard", "day_counts", "keep_trend", "last_closed", "month_ends"]

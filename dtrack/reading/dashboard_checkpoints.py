@@ -18,7 +18,7 @@ its judged checkpoints out of every month).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import String, and_, case, cast, func, literal, select
@@ -51,14 +51,19 @@ def _month(day: Any) -> Any:
     return func.substr(cast(day, String), 1, 7)
 
 
-def judged_in_scope(session: Session, today: Today, scope: Scope) -> list[Judged]:
-    """Every checkpoint of a task in scope moved past by the end of `today`, grouped (see the module)."""
+def judged_in_scope(session: Session, today: Today, scope: Scope, since: datetime | None = None) -> list[Judged]:
+    """Every checkpoint of a task in scope moved past by the end of `today`, grouped (see the module).
+
+    `since`: only those moved past at or after that instant (the ones before are kept,
+    `reading.dashboard_kept`); each is still judged on its task's whole trail.
+    """
     until, minutes = today.ends_at(), literal(offset_minutes(today))
     without_jit(session)
     # Each judging event with the number of checkpoints moved past up to it, in the trail's order
     # (`workflow.history.replay`): a checkpoint's judging events are those numbered one less.
     moving = and_(Event.trigger == DeadlineTrigger.CHECKPOINT.value, Event.from_due_on.is_not(None))
-    with_checkpoints = select(Event.task_id).where(moving, Event.at < until)
+    recent = (Event.at >= since,) if since is not None else ()
+    with_checkpoints = select(Event.task_id).where(moving, Event.at < until, *recent)
     numbered = (select(Event.task_id, Event.at, Event.trigger, Event.from_due_on, moving.label("moving"),
                        func.sum(case((moving, 1), else_=0)).over(partition_by=Event.task_id,
                                                                  order_by=(Event.at, Event.id)).label("n"))
@@ -72,7 +77,7 @@ def judged_in_scope(session: Session, today: Today, scope: Scope) -> list[Judged
     moved = (select(numbered.c.task_id, numbered.c.at, numbered.c.from_due_on,
                     func.coalesce(spans.c.submitted, spans.c.accepted).label("finished"))
              .outerjoin(spans, and_(spans.c.task_id == numbered.c.task_id, spans.c.n == numbered.c.n - 1))
-             .where(numbered.c.moving).subquery())
+             .where(numbered.c.moving, *((numbered.c.at >= since,) if since is not None else ())).subquery())
     finished = moved.c.finished
     late = and_(finished.is_not(None), local_day(finished, minutes) > moved.c.from_due_on).label("late")
     moved_month = _month(local_day(moved.c.at, minutes)).label("moved")

@@ -280,5 +280,8 @@ def _replayed_review(session: Session, today: Today, scope: Scope, min_days: int
                          department, scope.directive)
 
 
+# For the lists sorted by another column (reading.list_order): the same rows, made into the same LateTask.
+context_rows, late_task = _context, _late
+
 __all__ = ["CELLS", "CellCounts", "LateTask", "OverdueReview", "Scope", "TimelinessMatrix", "awaiting_review",
            "check_min_days", "overdue_review", "timeliness_matrix"]

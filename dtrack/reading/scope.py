@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from dtrack.errors import UnknownDirective
 from dtrack.persistence.models import Directive, Province, Task, TaskGroup
 from dtrack.persistence.sql_types import AnySelect
+from dtrack.reading.list_search import TextMatch
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class Scope:
     province: Province | None = None
     group: int | None = None
     directive: str | None = None
+    search: TextMatch | None = None  # what the search box asked for (reading.list_search)
 
     def apply(self, query: AnySelect) -> AnySelect:
         if self.region is not None:
@@ -38,11 +40,17 @@ class Scope:
             query = query.where(TaskGroup.ordinal == self.group)
         if self.directive is not None:
             query = query.where(Directive.code == self.directive)
+        if self.search is not None:
+            query = query.where(*self.search.conditions())
         return query
 
-    def key(self) -> tuple[str | None, int | None, int | None, str | None]:
-        """The scope by value (a province by id), for remembering its counts."""
-        return (self.region, self.province.id if self.province is not None else None, self.group, self.directive)
+    def key(self) -> tuple[object, ...]:
+        """The scope by value (a province by id), for remembering its counts.
+
+        A search is added only when there is one: kept figures are stored under the four-part key.
+        """
+        key = (self.region, self.province.id if self.province is not None else None, self.group, self.directive)
+        return key if self.search is None else (*key, self.search)
 
     def task_filters(self) -> list[ColumnElement[bool]]:
         """The same filters on task columns only (subqueries on the small tables), for index-only scans."""
@@ -61,6 +69,8 @@ class Scope:
             if self.directive is not None:
                 groups = groups.where(Directive.code == self.directive)
             filters.append(Task.group_id.in_(groups))
+        if self.search is not None:
+            filters.extend(self.search.conditions())
         return filters
 
 

@@ -7,6 +7,7 @@ the rules allow. They return plain results; rendering is the caller's.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
@@ -15,6 +16,15 @@ from sqlalchemy.orm import Session, joinedload
 from dtrack.config.today import Today
 from dtrack.errors import UnknownDirective
 from dtrack.persistence.models import Directive, Event, Province, Task, TaskGroup, User
+from dtrack.reading.list_order import (
+    OVERDUE_SORTS,
+    REVIEW_SORTS,
+    SortOrder,
+    sort_order,
+    sorted_awaiting,
+    sorted_overdue,
+)
+from dtrack.reading.list_search import text_match
 from dtrack.reading.overdue import (
     LateTask,
     OverdueReview,
@@ -77,11 +87,27 @@ class Worklist:
                 "department": [view.to_json() for view in self.department]}
 
 
+# How "Việc của tỉnh" may be sorted within each section (`?sort=`; "-" in front: reversed).
+WORKLIST_SORTS = ("section", "task", "deadline", "progress")
+
+
+def _worklist_key(column: str) -> Any:
+    return {"task": lambda v: (v.directive, v.group, v.period),
+            "deadline": lambda v: (v.due_on is None, v.due_on or date.min),
+            "progress": lambda v: v.progress}[column]
+
+
 def province_worklist(session: Session, actor: User, province_ref: str | None, today: Today,
-                      directive: str | None = None) -> Worklist:
+                      directive: str | None = None, q: str | None = None, sort: str | None = None) -> Worklist:
     """A province officer's own province, or (overseers, admins) the province asked for;
-    of one directive (its code) or of every one. An unknown code is refused (`UnknownDirective`)."""
+    of one directive (its code) or of every one. An unknown code is refused (`UnknownDirective`).
+
+    `q` (the search box) keeps the tasks whose title, key or province matches, chosen by the
+    database (`reading.list_search`); `sort` orders each section (WORKLIST_SORTS).
+    """
     directive = checked_directive(session, directive)
+    order = sort_order(sort, WORKLIST_SORTS)
+    match = text_match(session, q)
     if province_ref:
         province = resolve(session, province_ref).province
     elif actor.role == Role.PROVINCE and actor.province is not None:
@@ -92,18 +118,25 @@ def province_worklist(session: Session, actor: User, province_ref: str | None, t
         return Worklist(None, provinces=all_provinces(session), department=department, directive=directive)
     check_province(actor, province)
     result = Worklist(province, {name: [] for name in SECTIONS}, directive=directive)
+    wanted = None if match is None else set(session.scalars(
+        select(Task.id).where(Task.province_id == province.id, *match.conditions())))
     seen: dict[tuple[str, bool], list[str]] = {}
     owners = {(code, ordinal): owner for code, ordinal, owner in session.execute(
         select(Directive.code, TaskGroup.ordinal, TaskGroup.owner).join(TaskGroup.directive))}
     for view in list_tasks(session, province=province, today=today, directive=directive):
         if owners[(view.directive, view.group)] == Owner.DEPARTMENT:
             continue  # the Department's own (tasks from before it had one task): never a province's work
+        if wanted is not None and view.id not in wanted:
+            continue
         result.sections[section_of(view)].append(view)
         mine = owns_group(actor, owners[(view.directive, view.group)], province.id)
         if (view.state, mine) not in seen:  # a few states and two answers: ask the machine once each
             seen[(view.state, mine)] = lifecycle.current().allowed_for(view.state, actor.role, mine)
         result.allowed[view.id] = seen[(view.state, mine)]
     result.sections["overdue"].sort(key=lambda v: -(v.deadline_days or 0))
+    if order.column != "section":
+        for views in result.sections.values():
+            views.sort(key=_worklist_key(order.column), reverse=order.descending)
     result.notes = state_notes(session, [v.id for v in result.sections["returned"] + result.sections["blocked"]])
     if actor.role != Role.PROVINCE:
         result.provinces = all_provinces(session)
@@ -156,23 +189,42 @@ def review_queue(session: Session, actor: User, today: Today, limit: int = 200,
 
 
 @dataclass
+class ReviewFilters:
+    """The review queue's filters as a request gives them (text, or None when absent)."""
+
+    region: str | None = None
+    province: str | None = None
+    group: str | None = None
+    directive: str | None = None
+    q: str | None = None  # the search box: task title, key or province, with or without diacritics
+    sort: str | None = None  # a column of REVIEW_SORTS, "-" in front for the reverse
+
+
+@dataclass
 class ReviewPage:
     """"Rà soát": the submissions waiting for review and the pending extension requests."""
 
     waiting: list[LateTask]
     requests: list[RequestView]
     directive: str | None = None  # the one directive shown; None: every directive
+    sort: SortOrder = field(default_factory=lambda: SortOrder(REVIEW_SORTS[0]))
 
 
 def review_page(session: Session, actor: User, today: Today, limit: int = 200,
-                directive: str | None = None) -> ReviewPage:
+                directive: str | None = None, filters: ReviewFilters | None = None) -> ReviewPage:
     check_oversight(actor, "review_queue")  # before the directive is looked up: no answer to a province officer
-    code = checked_directive(session, directive)
-    waiting = review_queue(session, actor, today, limit, code)
-    requests = list_requests(session, pending_only=True)
-    if code is not None:
-        requests = [r for r in requests if r.task_key.startswith(f"{code}:")]
-    return ReviewPage(waiting, requests, code)
+    filters = filters or ReviewFilters(directive=directive)
+    code = checked_directive(session, filters.directive)
+    province, _ = resolve_optional(session, filters.province or None)
+    scope = Scope(region=check_region(filters.region or None), province=province,
+                  group=whole_number(filters.group, "group", 0, 1, MAX_GROUP) or None, directive=code,
+                  search=text_match(session, filters.q))
+    order = sort_order(filters.sort, REVIEW_SORTS)
+    waiting = sorted_awaiting(session, today, scope, order, limit)
+    requests = [r for r in list_requests(session, pending_only=True)
+                if (code is None or r.task_key.startswith(f"{code}:"))
+                and (province is None or r.task_key.split(":")[2:3] == [province.slug])]
+    return ReviewPage(waiting, requests, code, order)
 
 
 # Bounds beyond any real value: a larger number would overflow the query it reaches.
@@ -189,6 +241,8 @@ class OverdueFilters:
     directive: str | None = None
     min_days: str | None = None
     page: str | None = None
+    q: str | None = None  # the search box (reading.list_search)
+    sort: str | None = None  # a column of OVERDUE_SORTS, "-" in front for the reverse
 
 
 @dataclass
@@ -198,6 +252,7 @@ class OverduePage:
     page: int
     pages: int
     province_note: str | None
+    sort: SortOrder = field(default_factory=lambda: SortOrder(OVERDUE_SORTS[0]))
 
     def to_json(self) -> dict[str, Any]:
         return {**self.review.to_json(), "overdue": [row.to_json() for row in self.rows],
@@ -213,10 +268,16 @@ def overdue_page(session: Session, actor: User, today: Today, filters: OverdueFi
     min_days = whole_number(filters.min_days, "min_days", 0, 0, MAX_DAYS)
     page = whole_number(filters.page, "page", 1, 1, MAX_PAGES)
     scope = Scope(region=region, province=province, group=group,
-                  directive=checked_directive(session, filters.directive))
-    review = overdue_review(session, today, scope, min_days=min_days, limit=page * per_page)
+                  directive=checked_directive(session, filters.directive), search=text_match(session, filters.q))
+    order = sort_order(filters.sort, OVERDUE_SORTS)
+    if order == SortOrder(OVERDUE_SORTS[0]):
+        review = overdue_review(session, today, scope, min_days=min_days, limit=page * per_page)
+        rows = review.overdue[(page - 1) * per_page:page * per_page]
+    else:  # the counts as usual, the page cut in the database in the order asked for
+        review = overdue_review(session, today, scope, min_days=min_days, limit=0)
+        rows = sorted_overdue(session, today, scope, order, min_days, (page - 1) * per_page, per_page)
     pages = max(1, -(-review.total // per_page))
-    return OverduePage(review, review.overdue[(page - 1) * per_page:page * per_page], page, pages, note)
+    return OverduePage(review, rows, page, pages, note, order)
 
 
 def timeliness_page(session: Session, actor: User, today: Today, region: str | None,
@@ -276,6 +337,6 @@ def status_units_page(session: Session, actor: User, directive: str, region: str
     return StatusPage(matrix, number, pages, total)
 
 
-__all__ = ["SECTIONS", "OverdueFilters", "OverduePage", "ReviewPage", "TaskPage", "Worklist", "overdue_page",
-           "province_worklist", "review_page", "review_queue", "section_of", "status_page", "status_units_page",
-           "task_page", "timeliness_page", "StatusPage"]
+__all__ = ["SECTIONS", "WORKLIST_SORTS", "OverdueFilters", "OverduePage", "ReviewFilters", "ReviewPage", "StatusPage",
+           "TaskPage", "Worklist", "overdue_page", "province_worklist", "review_page", "review_queue", "section_of",
+           "status_page", "status_units_page", "task_page", "timeliness_page"]

@@ -14,6 +14,7 @@ from typing import Any
 
 from dtrack.i18n.catalog import Words
 from dtrack.i18n.labels import DEADLINE_LABELS, STATE_LABELS
+from dtrack.i18n.periods import period_name
 from dtrack.reports.spreadsheet_safety import csv_writer, keep_text
 from dtrack.workflow.vocabulary import LANGUAGES
 
@@ -28,7 +29,7 @@ def _row(item: Any, lang: str) -> list[Any]:
     days = getattr(item, "deadline_days", None)
     if days is None:
         days = getattr(item, "days", None)
-    return [item.key, item.province_name, item.group, item.period or None,
+    return [item.key, item.province_name, item.group, period_name(item.period, lang) or None,
             item.title_vi if lang == "vi" else item.title_en,
             STATE_LABELS[lang].get(item.state, item.state), item.progress, item.due_on, item.original_due_on,
             DEADLINE_LABELS[lang].get(status, status) if status else None, days]

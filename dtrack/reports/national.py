@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from dtrack.config.today import Today
 from dtrack.errors import InvalidInput
+from dtrack.i18n.periods import period_name
 from dtrack.persistence.models import Province, User
 from dtrack.reports.collector import collector_paused
 from dtrack.reports.document import Report, ReportOptions, Table, national_header
@@ -284,8 +285,8 @@ def _national_report(session: Session, options: ReportOptions, since: date | Non
     report.tables.append(Table(
         Owner.DEPARTMENT, t["department_tasks"].format(overseer=words.short),
         [t["task"], t["group"], t["period"], t["state"], t["deadline"], t["timeliness"]],
-        [[s.task.key, group_title(s, lang), s.task.period or None, state_label(s.state, lang), s.task.due_on,
-          timeliness_text(s.timeliness.status, s.timeliness.days, lang)] for s in own], empty=t["none"]))
+        [[s.task.key, group_title(s, lang), period_name(s.task.period, lang) or None, state_label(s.state, lang),
+          s.task.due_on, timeliness_text(s.timeliness.status, s.timeliness.days, lang)] for s in own], empty=t["none"]))
     not_applicable = [s for s in every if s.not_applicable and s.provinces_own]
     report.tables.append(Table(
         "not_applicable", t["not_applicable_tasks"], [t["task"], t["province"], t["group"], t["reason"]],

@@ -9,8 +9,13 @@ against the actual beside its region's, when the directive has such a pair).
 """
 from __future__ import annotations
 
+from datetime import date
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dtrack.i18n.catalog import Words
+from dtrack.persistence.document_models import TaskDocument
 from dtrack.persistence.models import Task, User
 from dtrack.reports.document import Report, ReportOptions, Table, province_header
 from dtrack.reports.figures import Figures
@@ -101,6 +106,7 @@ def province_report(session: Session, province_ref: str, options: ReportOptions)
                                obstacles, empty=t["none"]))
     report.tables.append(Table("proposals", t["proposals"], [t["group"], t["date"], t["note"]], proposals,
                                empty=t["none"]))
+    report.tables.append(_documents_table(session, snaps, as_of, t))
 
     figures = Figures(session, year, as_of, directive)
     pair = budget_pair(figures)
@@ -126,3 +132,17 @@ def province_report(session: Session, province_ref: str, options: ReportOptions)
                                [t["indicator"], t["unit"], t["value"], t["note"]], indicator_rows,
                                empty=t["no_figures"]))
     return report
+
+
+def _documents_table(session: Session, snaps: list, as_of: date, t: Words) -> Table:
+    """The numbers and dates of documents exchanged about the tasks (issue 23), borne on or before `as_of`."""
+    ordinal = {s.task.id: s.task.group.ordinal for s in snaps}
+    found: list[TaskDocument] = []
+    ids = list(ordinal)
+    for chunk in (ids[i:i + 5000] for i in range(0, len(ids), 5000)):
+        found += session.scalars(select(TaskDocument).where(TaskDocument.task_id.in_(chunk),
+                                                            TaskDocument.issued_on <= as_of))
+    found.sort(key=lambda d: (d.issued_on, ordinal[d.task_id], d.id))
+    rows = [[ordinal[d.task_id], d.number, d.issued_on, d.issuer, d.summary or None] for d in found]
+    return Table("documents", t["task_documents"], [t["group"], t["document_number"], t["date"], t["issuer"],
+                                                     t["document_summary"]], rows, empty=t["none"])

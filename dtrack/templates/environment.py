@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from dtrack import unseen
+from dtrack.i18n.periods import period_name
 from dtrack.workflow.overseer import overseer_of
 from dtrack.workflow.vocabulary import STATE_GLYPHS, State
 
@@ -74,6 +75,7 @@ def environment() -> Environment:
     )
     env.filters["dmy"] = dmy
     env.filters["md"] = markdown_cell
+    env.filters["period"] = period_name  # `{{ t.period|period(lang) }}`: "2025-H2" -> "6 tháng cuối năm 2025"
     env.filters["visible"] = visible  # for a value built inside a template (finalize sees only what is printed)
     # `overseer_of(directive)`: who oversees it, in the directive's own words (`.name(lang)`, `.short(lang)`).
     env.globals.update(STATES=list(State), GLYPHS={s.value: g for s, g in STATE_GLYPHS.items()},

@@ -75,6 +75,8 @@ def sweep_job() -> None:
     db, clock, settings = _job_context()
     result = sweep(db, clock, ReminderPolicy.from_settings(settings))
     log.info(result.line())
+    if result.checkpoints:  # deadlines moved: the dashboard's kept months no longer hold (issue 26)
+        keep_dashboard(db, clock)
 
 
 def digest_job() -> None:
@@ -84,12 +86,33 @@ def digest_job() -> None:
     db, clock, settings = _job_context()
     # Sweep first so the digests carry the reminders that fell due today.
     log.info(sweep(db, clock, ReminderPolicy.from_settings(settings)).line())
+    # Then the urge letters to prepare (never sent here: an overseer approves), so the digest lists them.
+    log.info(prepare_letters(db, clock, settings).line())
     built, sent = daily_run(db, clock, settings)
     log.info("daily digest %s: %d queued, %d already built, %d with nothing to say, %d reminders consumed; "
              "delivery: %d sent, %d to retry, %d failed", built.day.strftime("%d/%m/%Y"), built.queued, built.already,
              built.nothing, built.reminders_consumed, sent.sent, sent.retrying, sent.failed)
     # Once a day is enough: spent session and link rows only take space.
     log.info(purge_account_rows(db, clock, settings).line())
+    keep_dashboard(db, clock)
+
+
+def keep_dashboard(db: Database, clock: Clock) -> None:
+    """Work out the dashboard's closed months not kept yet, so that no page has to (`reading.dashboard`)."""
+    from dtrack.config.today import Today
+    from dtrack.reading.dashboard import keep_trend
+
+    with db.session() as session:
+        log.info("dashboard: %d months worked out and kept", keep_trend(session, Today.of(clock)))
+
+
+def prepare_letters(db: Database, clock: Clock, settings: Settings):
+    """The daily escalation step: one pending urge letter per province past its directive's threshold."""
+    from dtrack.config.today import Today
+    from dtrack.documents.escalation import prepare_escalations
+
+    with db.session() as session:
+        return prepare_escalations(session, Today.of(clock, settings.due_soon_days), clock.now())
 
 
 def _start_jobs(db: Database, settings: Settings, interval_seconds: float):

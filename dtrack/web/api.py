@@ -43,6 +43,7 @@ from dtrack.errors import (
 )
 from dtrack.i18n.error_messages import say, text
 from dtrack.persistence.models import User
+from dtrack.reading.commune_parts import list_parts, part_detail, task_parts
 from dtrack.reading.task_listing import TaskFilters, task_listing
 from dtrack.reading.worklists import OverdueFilters, overdue_page, status_page, task_page, timeliness_page
 from dtrack.reports.indicators import DEFAULT_DIRECTIVE, IndicatorView, catalogue, report_value
@@ -57,6 +58,7 @@ from dtrack.web.intake import read_body
 from dtrack.web.openapi import document
 from dtrack.workflow import lifecycle
 from dtrack.workflow.actions import FIELDS
+from dtrack.workflow.part_service import PartTracker
 from dtrack.workflow.service import Tracker
 from dtrack.workflow.vocabulary import LANGUAGES as LANGS
 
@@ -236,6 +238,32 @@ def transition(call: Call, task_id: int) -> Any:
                                                      expected_version=_text(call, "expected_version"))
 
 
+def parts(call: Call) -> Any:
+    """The parts the caller may see (a commune officer: their commune's), by deadline."""
+    with call.app.db.session() as session:
+        return list_parts(session, call.user, call.today.day, state=call.query("state"))
+
+
+def parts_of_task(call: Call, task_id: int) -> Any:
+    with call.app.db.session() as session:
+        return task_parts(session, call.user, str(task_id), call.today.day)
+
+
+def show_part(call: Call, part_id: int) -> Any:
+    with call.app.db.session() as session:
+        return part_detail(session, call.user, str(part_id), call.today.day)
+
+
+def part_transition(call: Call, part_id: int) -> Any:
+    """One action on a part: the same action table, write path and permissions as a task's (`PartTracker`)."""
+    trigger = _text(call, "trigger")
+    if not trigger:
+        raise InvalidInput("trigger", "missing_trigger", known=[str(a.trigger) for a in lifecycle.current().actions])
+    inputs = {field.value: _text(call, field.value) for field in FIELDS}
+    return PartTracker(call.app.db, call.app.clock).fire(part_id, trigger, call.user.email, **inputs,
+                                                         expected_version=_text(call, "expected_version"))
+
+
 def overdue(call: Call) -> Any:
     filters = OverdueFilters(*(call.query(n) for n in ("region", "province", "group", "directive", "min_days",
                                                         "page")))
@@ -293,6 +321,10 @@ _OPERATIONS: list[tuple[str, dict[str, Callable[..., Any]]]] = [
     ("/tasks", {"GET": list_tasks}),
     ("/tasks/{task_id}", {"GET": show_task}),
     ("/tasks/{task_id}/transitions", {"POST": transition}),
+    ("/tasks/{task_id}/parts", {"GET": parts_of_task}),
+    ("/parts", {"GET": parts}),
+    ("/parts/{part_id}", {"GET": show_part}),
+    ("/parts/{part_id}/transitions", {"POST": part_transition}),
     ("/overdue", {"GET": overdue}),
     ("/matrix", {"GET": matrix}),
     ("/status", {"GET": status}),
@@ -308,7 +340,8 @@ def _route(path: str, handlers: dict[str, Callable[..., Any]]) -> Route:
     def by_method(call: Call, **params: Any) -> Any:
         return checked[call.request.method if call.request.method != "HEAD" else "GET"](call, **params)
     by_method.__name__ = "_".join(h.__name__ for h in handlers.values())
-    return Route(PREFIX + path.replace("{task_id}", "{task_id:int}"), _endpoint(by_method), methods=list(handlers))
+    typed = path.replace("{task_id}", "{task_id:int}").replace("{part_id}", "{part_id:int}")
+    return Route(PREFIX + typed, _endpoint(by_method), methods=list(handlers))
 
 
 routes = [

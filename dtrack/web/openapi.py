@@ -171,6 +171,24 @@ def _document(rules: Lifecycle) -> dict[str, Any]:
                               "overdue": {"type": "array", "items": any_object}, "page": {"type": "integer"},
                               "pages": {"type": "integer"}}}
     task_id = {"name": "task_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+    part_id = {"name": "part_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+    # A commune's part of a province task (issue 24): `key` is TASKKEY/COMMUNE, `commune` its official code.
+    part = {"type": "object", "required": ["id", "key", "task_key", "commune", "state", "progress", "due_on"],
+            "properties": {"id": {"type": "integer"}, "key": {"type": "string"}, "task_key": {"type": "string"},
+                           "task_title": {"type": "string"}, "commune": {"type": "string"},
+                           "commune_name": {"type": "string"}, "instruction": {"type": "string"},
+                           "due_on": {"type": "string", "format": "date"}, "state": {"type": "string", "enum": states},
+                           "progress": {"type": "integer", "minimum": 0, "maximum": 100},
+                           "version": {"type": "integer"}, "overdue": {"type": "boolean"},
+                           "updated_at": {"type": "string", "format": "date-time"}}}
+    part_line = {"type": "object", "required": ["at", "trigger", "from_state", "to_state"], "properties": {
+        "at": {"type": "string", "format": "date-time"}, "actor": _nullable("string"), "trigger": {"type": "string"},
+        "from_state": {"type": "string"}, "to_state": {"type": "string"}, "progress": {"type": "integer"},
+        "note": _nullable("string"), "evidence": _nullable("string")}}
+    part_detail = {"allOf": [_ref("Part"), {"type": "object", "required": ["allowed", "history"], "properties": {
+        "allowed": {"type": "array", "items": {"type": "string", "enum": triggers}},
+        "history": {"type": "array", "items": _ref("PartEvent")}}}]}
+    parts = {"type": "array", "items": _ref("Part")}
     post_codes = POST_CODES
     return {
         "openapi": "3.0.3",
@@ -183,7 +201,8 @@ def _document(rules: Lifecycle) -> dict[str, Any]:
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "schemas": {"Task": task, "Event": event, "TaskDetail": detail, "TaskListing": listing,
                         "Outcome": outcome, "Transition": transition, "Problem": problem, "Indicator": indicator,
-                        "FigureIn": figure_in, "FigureOut": figure_out, "OverduePage": overdue},
+                        "FigureIn": figure_in, "FigureOut": figure_out, "OverduePage": overdue,
+                        "Part": part, "PartEvent": part_line, "PartDetail": part_detail},
         },
         "paths": {
             "/api/v1/tasks": _get("Tasks matching the filters of `dtrack tasks list`, a page at a time",
@@ -196,6 +215,20 @@ def _document(rules: Lifecycle) -> dict[str, Any]:
             "/api/v1/tasks/{task_id}/transitions": {"post": {
                 "summary": f"Do one action on the task ({', '.join(triggers)})",
                 "security": [{"bearer": []}], "parameters": [task_id],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("Transition")}}},
+                "responses": {"200": {"description": "Done",
+                                      "content": {"application/json": {"schema": _ref("Outcome")}}},
+                              **{c: _PROBLEMS[c] for c in post_codes}}}},
+            "/api/v1/tasks/{task_id}/parts": _get("The communes' parts of a task (its province, overseers)",
+                                                  parts, [task_id]),
+            "/api/v1/parts": _get("The parts this user may see (a commune officer: their commune's), by deadline",
+                                  parts, [_query("state", "A state", type="string", enum=states)]),
+            "/api/v1/parts/{part_id}": _get("A commune's part with its history and the actions this user may take",
+                                            _ref("PartDetail"), [part_id]),
+            "/api/v1/parts/{part_id}/transitions": {"post": {
+                "summary": "Do one action on a commune's part (the task's action table); the outcome's task_id "
+                           "and task_key are the part's id and key",
+                "security": [{"bearer": []}], "parameters": [part_id],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("Transition")}}},
                 "responses": {"200": {"description": "Done",
                                       "content": {"application/json": {"schema": _ref("Outcome")}}},

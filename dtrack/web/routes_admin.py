@@ -7,10 +7,12 @@ from dataclasses import replace
 from starlette.responses import Response
 
 from dtrack.accounts.admin import disable_user, edit_user, invite_user, list_accounts, reset_link
-from dtrack.errors import UnknownUser
+from dtrack.errors import InvalidInput, UnknownUser
 from dtrack.i18n.error_messages import phrase
 from dtrack.notifications.outbox import failed_messages, retry
 from dtrack.persistence.models import User
+from dtrack.reading.list_order import SortOrder
+from dtrack.reading.list_search import people_found
 from dtrack.usecases.administration import (
     assign_directive,
     directives_overview,
@@ -18,6 +20,7 @@ from dtrack.usecases.administration import (
     settings_overview,
 )
 from dtrack.web.edge import Ctx, Routes
+from dtrack.web.error_words import web_say
 from dtrack.web.forms import parse_day
 from dtrack.workflow.access import check_admin
 from dtrack.workflow.calendar_days import list_days
@@ -30,10 +33,20 @@ routes = Routes()
 
 def users_form(ctx: Ctx, user_id: int | None = None, link: str | None = None, invited: str | None = None) -> Response:
     with ctx.app.db.session() as session:
-        users = list_accounts(session, ctx.user)
+        every = list_accounts(session, ctx.user)
+        query = ctx.request.query_params
+        bad: dict[str, int] = {}
+        shown = {"q": query.get("q") or "", "sort": query.get("sort") or ""}
+        try:  # the search box and the column links (issue 26); a wrong value is said beside the search
+            users = people_found(every, shown["q"], shown["sort"])
+        except InvalidInput as exc:
+            ctx.errors[exc.field or "q"], users = web_say(ctx.app.db, exc, ctx.lang, beside=True), every
+            bad["status"] = 422
         communes = communes_by_id(session, {u.commune_id for u in users if u.commune_id is not None})
-        return ctx.page("admin_users.html.j2", users=users, provinces=all_provinces(session), link=link,
-                        invited=invited, edited=user_id, communes=communes)
+        return ctx.page("admin_users.html.j2", **bad, users=users, provinces=all_provinces(session),
+                        link=link, invited=invited, edited=user_id, communes=communes, shown=shown,
+                        order=SortOrder(shown["sort"].removeprefix("-") or "name", shown["sort"].startswith("-")),
+                        request_query=[(k, v) for k, v in query.items() if k not in ("flash",)])
 
 
 @routes.get("/admin/users")

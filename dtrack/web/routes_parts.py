@@ -16,6 +16,7 @@ from starlette.responses import Response
 
 from dtrack.persistence.commune_models import Commune
 from dtrack.reading.commune_parts import PartLine, list_parts, part_history
+from dtrack.reading.late_communes import late_communes
 from dtrack.web.edge import Ctx, Routes
 from dtrack.web.forms import parse_day
 from dtrack.web.routes_work import _version, action_forms, event_labels, state_labels, task_form
@@ -104,3 +105,12 @@ def task_delegate(ctx: Ctx, task_id: int) -> Response:
              ctx.value("note"), calendar=ctx.app.calendar,
              progress_from_parts=True if ctx.value("progress_from_parts") == "1" else None)
     return ctx.redirect(f"/tasks/{task_id}?flash=delegated#parts")
+
+
+@routes.get("/provinces/{slug}/late-communes", memo=True)
+def late_communes_page(ctx: Ctx, slug: str) -> Response:
+    """The drill-down: a province's parts counted and its late communes (of one task with `?task=ID`)."""
+    task = ctx.request.query_params.get("task") or None
+    with ctx.app.db.session() as session:
+        found = late_communes(session, ctx.user, slug, ctx.today.day, task)
+        return ctx.page("late_communes.html.j2", data=found, late=found)

@@ -9,11 +9,14 @@ from starlette.responses import Response
 from dtrack.errors import InvalidInput, NotFound
 from dtrack.i18n.labels import DEADLINE_LABELS, REGION_LABELS, STATE_LABELS
 from dtrack.persistence.database import row_id
+from dtrack.reading.late_communes import province_part_counts
+from dtrack.reading.list_search import group_choices
 from dtrack.reading.overdue import CELLS
 from dtrack.reading.scope import directive_choices
 from dtrack.reading.task_names import TaskName, task_names
 from dtrack.reading.worklists import (
     OverdueFilters,
+    ReviewFilters,
     overdue_page,
     review_page,
     status_page,
@@ -31,7 +34,7 @@ from dtrack.web.error_words import web_say
 from dtrack.web.forms import parse_day
 from dtrack.workflow.access import check_oversight
 from dtrack.workflow.bulk import BulkResult, accept_submissions, extend_each
-from dtrack.workflow.provinces import select_provinces
+from dtrack.workflow.provinces import all_provinces, select_provinces
 from dtrack.workflow.timeliness import OnTimeRate
 from dtrack.workflow.vocabulary import Region
 
@@ -46,16 +49,22 @@ def _labels(ctx: Ctx) -> dict:
 
 @routes.get("/review", memo=True)
 def review(ctx: Ctx) -> Response:
+    filters = ReviewFilters(*(_query(ctx, n) for n in ("region", "province", "group", "directive", "q", "sort")))
+    query = _request_query(ctx)
     with ctx.app.db.session() as session:
+        pickers = _pickers(session, filters.directive)
         try:
-            found = review_page(session, ctx.user, ctx.today, directive=_query(ctx, "directive"))
+            found = review_page(session, ctx.user, ctx.today, filters=filters)
         except (NotFound, InvalidInput) as exc:
-            return _bad_filter(ctx, session, exc, "review.html.j2", waiting=[], requests=[], **_labels(ctx))
+            return _bad_filter(ctx, session, exc, "review.html.j2", waiting=[], requests=[], filters=filters,
+                               order=None, request_query=query, select_all=False, **pickers, **_labels(ctx))
         fmt = wants_list_file(ctx.request.query_params)
         if fmt:
             return list_download(found.waiting, "cho-cuc-xem-xet", fmt, ctx.lang)
         # The JSON stays the review queue (as `dtrack overdue --json` lists it); the page adds the requests.
         return ctx.page("review.html.j2", data=found.waiting, waiting=found.waiting, requests=found.requests,
+                        filters=filters, order=found.sort, request_query=query, **pickers,
+                        select_all=_query(ctx, "all") == "1",
                         **_directive_context(session, found.directive), **_labels(ctx))
 
 
@@ -69,6 +78,17 @@ def bulk_accept(ctx: Ctx) -> Response:
                     states=STATE_LABELS[ctx.lang])
 
 
+def _request_query(ctx: Ctx) -> list[tuple[str, str]]:
+    """The page's query without what a link must not repeat (a download, the page number, a message)."""
+    return [(k, v) for k, v in ctx.request.query_params.items() if k not in ("format", "page", "flash")]
+
+
+def _pickers(session: Session, directive: str | None) -> dict[str, Any]:
+    """The choices of the filters' pickers: every province, the task groups (of the directive chosen)."""
+    known = directive if directive in {d.code for d in directive_choices(session)} else None
+    return {"provinces": all_provinces(session), "groups": group_choices(session, known)}
+
+
 def _query(ctx: Ctx, name: str) -> str | None:
     return ctx.request.query_params.get(name) or None
 
@@ -79,7 +99,7 @@ def _directive_context(session: Session, shown: str | None) -> dict[str, Any]:
 
 
 # The query's filters each page has (`?province=xyz` is the filter's mistake, not a missing page).
-_FILTERS = ("directive", "region", "province", "group", "min_days", "page")
+_FILTERS = ("directive", "region", "province", "group", "min_days", "page", "q", "sort")
 
 
 def _bad_filter(ctx: Ctx, session: Session, exc: NotFound | InvalidInput, template: str,
@@ -99,20 +119,22 @@ def _bad_filter(ctx: Ctx, session: Session, exc: NotFound | InvalidInput, templa
 @routes.get("/overdue", memo=True)
 def overdue(ctx: Ctx) -> Response:
     filters = OverdueFilters(*(_query(ctx, n) for n in ("region", "province", "group", "directive", "min_days",
-                                                          "page")))
+                                                          "page", "q", "sort")))
     with ctx.app.db.session() as session:
+        pickers = _pickers(session, filters.directive)
         fmt = wants_list_file(ctx.request.query_params)
         if fmt:  # the whole filtered list, not the page on screen
             every = overdue_page(session, ctx.user, ctx.today, filters, per_page=1_000_000)
             return list_download(every.rows, "qua-han", fmt, ctx.lang)
-        query = [(k, v) for k, v in ctx.request.query_params.items() if k not in ("format", "page", "flash")]
+        query = _request_query(ctx)
         try:
             result = overdue_page(session, ctx.user, ctx.today, filters)
         except (NotFound, InvalidInput) as exc:
-            return _bad_filter(ctx, session, exc, "overdue.html.j2", result=None, filters=filters,
-                                      request_query=query, **_labels(ctx))
+            return _bad_filter(ctx, session, exc, "overdue.html.j2", result=None, filters=filters, order=None,
+                               request_query=query, **pickers, **_labels(ctx))
         return ctx.page("overdue.html.j2", data=result, result=result, filters=filters, request_query=query,
-                        **_directive_context(session, result.review.directive), **_labels(ctx))
+                        order=result.sort, **pickers, **_directive_context(session, result.review.directive),
+                        **_labels(ctx))
 
 
 @routes.get("/matrix", memo=True)
@@ -148,12 +170,15 @@ def status(ctx: Ctx) -> Response:
             return _bad_filter(ctx, session, exc, "status.html.j2", m=None, found=None, region=region or "",
                                       **_labels(ctx))
         return ctx.page("status.html.j2", m=found.matrix, found=found, region=region or "",
+                        parts=province_part_counts(session, ctx.user, ctx.today.day),  # one GROUP BY (issue 24)
                         **_directive_context(session, found.matrix.directive), **_labels(ctx))
 
 
 def extend_group_form(ctx: Ctx) -> Response:
     check_oversight(ctx.user, "deadline_extension")
-    return ctx.page("extend_group.html.j2")
+    with ctx.app.db.session() as session:  # pickers, not free-text codes (issue 26)
+        return ctx.page("extend_group.html.j2", directives=directive_choices(session),
+                        **_pickers(session, ctx.value("directive") or DIRECTIVE), **_labels(ctx))
 
 
 @routes.get("/extend-group")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
+from dtrack.documents.task_documents import documents_of
 from dtrack.errors import InvalidInput, UnknownDirective
 from dtrack.evidence.attachments import files_of, may_attach
 from dtrack.i18n.catalog import text
@@ -10,7 +11,7 @@ from dtrack.i18n.labels import REQUEST_STATUS_LABELS, TRIGGER_LABELS
 from dtrack.persistence.database import row_id
 from dtrack.reading.commune_parts import parts_block
 from dtrack.reading.scope import directive_choices
-from dtrack.reading.worklists import SECTIONS, province_worklist, task_page
+from dtrack.reading.worklists import SECTIONS, WORKLIST_SORTS, province_worklist, task_page
 from dtrack.reports.figure_uploads import import_upload
 from dtrack.reports.indicators import catalogue, own_unit, report_value
 from dtrack.web.downloads import list_download, wants_list_file
@@ -24,6 +25,8 @@ from dtrack.workflow.exemption import set_applicability
 from dtrack.workflow.extension import Extended, extend
 from dtrack.workflow.extension_requests import grant_request, refuse_request, request_extension
 from dtrack.workflow.service import Tracker
+from dtrack.workflow.submission import DEFAULT as SUBMIT_DEFAULT
+from dtrack.workflow.submission import requirement
 from dtrack.workflow.vocabulary import Role
 
 routes = Routes()
@@ -58,12 +61,15 @@ def province_home(ctx: Ctx) -> Response:
     status = 200
     with ctx.app.db.session() as session:
         try:
-            worklist = province_worklist(session, ctx.user, query.get("province"), ctx.today, query.get("directive"))
-        except UnknownDirective as exc:  # the filter's mistake: said beside it, every directive shown
-            if ctx.wants_json or fmt:
+            worklist = province_worklist(session, ctx.user, query.get("province"), ctx.today, query.get("directive"),
+                                         q=query.get("q"), sort=query.get("sort"))
+        except (UnknownDirective, InvalidInput) as exc:  # the filter's mistake: said beside it, the whole list shown
+            field = exc.field if isinstance(exc, InvalidInput) and exc.field in ("q", "sort") else "directive"
+            if ctx.wants_json or fmt or (field == "directive" and not isinstance(exc, UnknownDirective)):
                 raise
-            ctx.errors["directive"], status = web_say(ctx.app.db, exc, ctx.lang, beside=True), 422
-            worklist = province_worklist(session, ctx.user, query.get("province"), ctx.today)
+            ctx.errors[field], status = web_say(ctx.app.db, exc, ctx.lang, beside=True), 422
+            worklist = province_worklist(session, ctx.user, query.get("province"), ctx.today,
+                                         None if field == "directive" else query.get("directive"))
         if fmt:
             rows = [view for name in SECTIONS for view in worklist.sections.get(name, [])]
             return list_download(rows, f"viec-cua-tinh-{worklist.province.slug if worklist.province else 'all'}", fmt,
@@ -71,18 +77,22 @@ def province_home(ctx: Ctx) -> Response:
         return ctx.page("province_home.html.j2", status=status, data=worklist, worklist=worklist, sections=SECTIONS,
                         directive=worklist.directive, directives=directive_choices(session),
                         states=state_labels(ctx.lang), action_labels=action_labels(ctx.lang),
-                        rank=rank_block(session, ctx, worklist.province))
+                        searched={"q": query.get("q") or "", "sort": query.get("sort") or ""},
+                        sorts=WORKLIST_SORTS, rank=rank_block(session, ctx, worklist.province))
 
 
 def task_form(ctx: Ctx, task_id: int, trigger: str | None = None) -> Response:
     with ctx.app.db.session() as session:
         found = task_page(session, ctx.user, str(task_id), ctx.today)
+        needs = requirement(session.connection(), found.task.id, SUBMIT_DEFAULT)
         return ctx.page("task.html.j2", data=found, t=found, actions=action_forms(found.allowed, ctx.lang),
+                        submit_needs=needs,
                         posted=(trigger or "").replace("-", "_"),
                         states=state_labels(ctx.lang), triggers=event_labels(ctx.lang),
                         files=files_of(session, found.task), may_attach=may_attach(ctx.user, found.task),
                         max_mb=ctx.app.settings.evidence_max_mb, request_states=REQUEST_STATUS_LABELS[ctx.lang],
-                        parts=parts_block(session, ctx.user, found.task, ctx.today.day))
+                        parts=parts_block(session, ctx.user, found.task, ctx.today.day),
+                        documents=documents_of(session, [found.task.id]).get(found.task.id, []))
 
 
 @routes.get("/tasks/{task_id:int}", memo=True)
@@ -100,7 +110,9 @@ def _version(ctx: Ctx) -> str:
 @routes.post("/tasks/{task_id:int}/actions/{trigger}", form_page=task_form)
 def task_action(ctx: Ctx, task_id: int, trigger: str) -> Response:
     inputs = {field.value: ctx.value(field) if ctx.value(field).strip() else None for field in FIELDS}
-    Tracker(ctx.app.db, ctx.app.clock).fire(task_id, trigger, ctx.actor, **inputs, expected_version=_version(ctx))
+    # A person submitting by hand says what was done or shows it, unless the directive says otherwise.
+    Tracker(ctx.app.db, ctx.app.clock).fire(task_id, trigger, ctx.actor, **inputs, expected_version=_version(ctx),
+                                            submit_default=SUBMIT_DEFAULT)
     return ctx.redirect(f"/tasks/{task_id}?flash=done")
 
 

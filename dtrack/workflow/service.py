@@ -1,13 +1,14 @@
 """Applying a user's action to a task: the one place state changes happen, and the one way they are written.
 
-`Tracker.fire` is one database transaction on one Connection: it reads the
-task and its actor as one plain row (`tasks.read_for_transition`, by the
-task's id or key), checks who may see the task, the version the user saw,
-and the action's rules (`lifecycle.current()`: who may, from which state,
-a note if it needs one), then writes the task's new columns and the audit
-event, and cancels reminders of the old state. All of it commits together
-or not at all. A concurrent change to the same task is caught by the
-version column and reported as `ConcurrentUpdate`; nothing is lost.
+`Tracker.fire` works on one Connection: it reads the task and its actor as
+one plain row (`tasks.read_for_transition`, by the task's id or key), checks
+who may see the task, the version the user saw, and the action's rules
+(`lifecycle.current()`: who may, from which state, a note if it needs one),
+then writes the task's new columns and the audit event, and cancels
+reminders of the old state. The writes commit together or not at all (on
+PostgreSQL as one statement, two round trips in all: `_unit`). A concurrent
+change to the same task is caught by the version column and reported as
+`ConcurrentUpdate`; nothing is lost.
 
 `apply` is the same step inside a caller's transaction on loaded objects,
 for batches (the demo season, bulk imports): both go through `_act`, which
@@ -19,6 +20,7 @@ independent implementation on the ORM that a property test compares with.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
@@ -45,8 +47,10 @@ from dtrack.workflow.access import check_four_eyes, may_read, unseen_task
 from dtrack.workflow.actions import Action, Who
 from dtrack.workflow.conflicts import conflict
 from dtrack.workflow.inputs import MAX_NOTE, check_text, parse_progress
+from dtrack.workflow.one_statement import write_in_one
 from dtrack.workflow.part_rollup import parts_average
 from dtrack.workflow.reminders import cancel_stale_of_task
+from dtrack.workflow.submission import check_submission
 from dtrack.workflow.tasks import find_task, read_for_transition
 from dtrack.workflow.users import find_user
 from dtrack.workflow.views import View
@@ -153,13 +157,15 @@ def apply(
 
 
 def _act(connection: Connection, party: _Party, action: Action, now: datetime, note: str | None,
-         evidence: str | None, progress: int | None) -> tuple[Outcome, _Changes]:
+         evidence: str | None, progress: int | None, submit_default: str | None = None) -> tuple[Outcome, _Changes]:
     """The action's rules, then its writes: the task's changed columns, the audit event, stale reminders."""
     note = (note or "").strip() or None
     evidence = (evidence or "").strip() or None
     _check(connection, party, action, note)
     check_text("note", note)
     check_text("evidence", evidence)
+    if action.effects.submitted and party.subject is None:  # what the directive says a submission carries
+        check_submission(connection, party.task_id, note, evidence, submit_default)
     if action.trigger == Trigger.UPDATE and note is None and evidence is None and progress in (None, party.progress):
         raise InvalidInput("progress", "nothing_to_update")  # an update that says nothing writes nothing (no event)
     if party.follows_parts and progress is not None:
@@ -170,10 +176,10 @@ def _act(connection: Connection, party: _Party, action: Action, now: datetime, n
     event = {subject.event_key: party.task_id, "actor_id": party.actor_id, "trigger": str(action.trigger),
              "from_state": party.state, "to_state": to_state, "progress": to_progress, "note": note,
              "evidence": evidence, "at": now}
-    event_id = _write(connection, party.task_id, party.version, changes, event, subject)
-    if party.state != to_state and party.pending_reminders:
-        # Reminders written for the old state (e.g. "overdue" once submitted) no longer apply.
-        cancel_stale_of_task(connection, now, party.task_id)
+    # Reminders written for the old state (e.g. "overdue" once submitted) no longer apply. On PostgreSQL `fire`
+    # runs in autocommit mode: a write added to a transition goes into `_write`'s one statement, or is a hook.
+    cancel = party.state != to_state and party.pending_reminders
+    event_id = _write(connection, party.task_id, party.version, changes, event, subject, cancel)
     outcome = Outcome(party.task_id, party.key, str(action.trigger), party.state, to_state, to_progress, event_id)
     return outcome, changes
 
@@ -243,18 +249,25 @@ def _changes(state: str, action: Action, version: int, progress: int | None, now
 
 
 def _write(connection: Connection, task_id: int, read_version: int, changes: _Changes,
-           event: dict[str, object], subject: Subject | None = None) -> int:
-    """The guarded UPDATE of the columns in `changes` and the audit event; returns the event's id.
+           event: dict[str, object], subject: Subject | None = None, cancel: bool = False) -> int:
+    """The guarded UPDATE of `changes`, the audit event, with `cancel` stale reminders; the event's id.
 
     Optimistic locking: the UPDATE only matches the version we read. It is
     written on every action, even one that changes no other column, so a
     concurrent change is always detected (StaleDataError) and no update is
-    ever lost.
+    ever lost. PostgreSQL: one statement (`workflow.one_statement`); SQLite,
+    no wire to save: one after the other in the caller's transaction.
     """
     columns = tuple(name for name in _WRITTEN if name in changes)
+    params = {"subject_id": task_id, "read_version": read_version, **changes}
+    if connection.dialect.name == "postgresql":
+        on = subject or TASK
+        found = write_in_one(connection, on.table, on.events, on.event_key, columns, params, event, cancel)
+        if found is None:
+            raise StaleDataError(f"{on.table.name} {task_id} changed since version {read_version}")
+        return found
     table, events = (_TASKS, _INSERT_EVENT) if subject is None else (subject.table, _insert_event(subject))
-    written = connection.execute(_update_task(columns, table),
-                                 {"subject_id": task_id, "read_version": read_version, **changes})
+    written = connection.execute(_update_task(columns, table), params)
     if written.rowcount != 1:
         raise StaleDataError(f"{table.name} {task_id} changed since version {read_version}")
     # The new id as the driver reports it (SQLite's lastrowid; PostgreSQL adds RETURNING by itself):
@@ -262,6 +275,8 @@ def _write(connection: Connection, task_id: int, read_version: int, changes: _Ch
     inserted = connection.execute(events, event).inserted_primary_key
     assert inserted is not None, "a single-row INSERT reports the row's key"
     event_id: int = inserted[0]
+    if cancel:
+        cancel_stale_of_task(connection, changes["updated_at"], task_id)
     return event_id
 
 
@@ -328,6 +343,7 @@ class Tracker:
         evidence: str | None = None,
         progress: int | str | None = None,
         expected_version: int | str | None = None,
+        submit_default: str | None = None,
     ) -> Outcome:
         """Apply one action in its own transaction and return what happened.
 
@@ -335,13 +351,14 @@ class Tracker:
         the action's trigger or command name (`send_back`, `send-back`).
         `expected_version` is the task version the user saw (a web form
         carries it): if the task changed since, nothing is done and
-        `ConcurrentUpdate` names who changed it and when.
+        `ConcurrentUpdate` names who changed it and when. `submit_default`: what a
+        submission carries when its directive says nothing (`workflow.submission`).
         """
         action = lifecycle.current().action(trigger)
         checked_progress = parse_progress(progress)
         party = None
         try:
-            with self.db.transaction() as connection:
+            with self._unit() as connection:
                 party, ref_note = _read(connection, task, actor_email)
                 # Who may not read the task learns nothing about it, not even who changed it last.
                 if party.actor_disabled:
@@ -350,7 +367,8 @@ class Tracker:
                     raise unseen_task(str(task))  # the answer for a missing task: ids of others are not revealed
                 if _version_differs(party.version, expected_version):
                     raise conflict(connection, party.task_id, party.key, self.clock.tz)
-                outcome, _ = _act(connection, party, action, self.clock.now(), note, evidence, checked_progress)
+                outcome, _ = _act(connection, party, action, self.clock.now(), note, evidence, checked_progress,
+                                  submit_default)
                 for hook in self.hooks:
                     hook(connection, outcome)
         except StaleDataError:
@@ -358,6 +376,18 @@ class Tracker:
             with self.db.transaction() as connection:  # the failed transaction is gone: read who won in a new one
                 raise conflict(connection, party.task_id, party.key, self.clock.tz) from None
         return replace(outcome, note=ref_note) if ref_note else outcome
+
+    def _unit(self) -> AbstractContextManager[Connection]:
+        """Where `fire` works: on PostgreSQL without hooks, a connection in autocommit mode.
+
+        The read is one statement, the writes another (`_write`), each atomic:
+        two round trips, no BEGIN or COMMIT. The UPDATE's version check refuses
+        any change since the read (which READ COMMITTED would not prevent
+        either). Hooks may roll the write back: then, and on SQLite, a transaction.
+        """
+        if self.hooks or self.db.is_sqlite:
+            return self.db.transaction()
+        return self.db.statement_connection()
 
 
 def _read(connection: Connection, task: int | str, actor_email: str) -> tuple[_Party, str | None]:

@@ -166,36 +166,15 @@ def test_every_province_of_the_seeds_has_its_own_tile():
     assert place(["99", None]) == [(0, 16), (1, 16)]  # a unit without a tile still gets one, below the map
 
 
-def test_a_closed_month_is_recomputed_after_a_deadline_moves(demo_db):
-    """The trend keeps closed months (`reading.dashboard_kept`); an extension written later is seen at once."""
-    from dtrack.config.clock import Clock
-    from dtrack.reading.dashboard_kept import KEPT
-    from dtrack.usecases.demo import OVERSEER
-    from dtrack.workflow.extension import extend
-
-    day = date(2026, 3, 31)
-    key = ("month", day, "Asia/Ho_Chi_Minh", Scope().key())
-    KEPT.clear()
-    with demo_db.session() as session:
-        first = next(p for p in dashboard(session, Today(SEASON_END)).trend if p.day == day)
-        assert KEPT.get(session, key, Today(day).ends_at(), KEPT.marks(session), None) is not None  # kept
-    # A task overdue at the end of March gets a deadline after it: no longer overdue that day.
-    with demo_db.session() as session:
-        late = next(t for t in overdue_review(session, Today(day)).overdue if t.state != "completed")
-    extend(demo_db, Clock(pinned=SEASON_END), OVERSEER, date(2026, 9, 30), "Gia hạn theo đề nghị của tỉnh",
-           task_refs=[late.key])
-    with demo_db.session() as session:
-        assert KEPT.get(session, key, Today(day).ends_at(), KEPT.marks(session), None) is None  # no longer holds
-        after = next(p for p in dashboard(session, Today(SEASON_END)).trend if p.day == day)
-    assert first.counts is not None and after.counts is not None
-    assert after.counts.overdue == first.counts.overdue - 1 == truth(demo_db, day)["total"]
-
-
 def test_months_not_worked_out_in_time_come_on_later_pages(demo_db, monkeypatch):
-    from dtrack.reading import dashboard as module
-    from dtrack.reading.dashboard_kept import KEPT
+    """(A closed month kept, and seen again after a deadline moves: tests/reading/test_dashboard_kept.py.)"""
+    from sqlalchemy import delete
 
-    KEPT.clear()
+    from dtrack.persistence.dashboard_models import DashboardFigures
+    from dtrack.reading import dashboard as module
+
+    with demo_db.engine.begin() as connection:
+        connection.execute(delete(DashboardFigures))
     monkeypatch.setattr(module, "MONTH_BUDGET", 0.0)
     with demo_db.session() as session:
         first = dashboard(session, Today(SEASON_END))

@@ -85,7 +85,7 @@ def test_a_completed_tasks_deadline_cannot_be_extended_in_the_page(site):
     own, overseer = site.client("own"), site.client("overseer")
     task_id = site.task_id(KEY)
     for client, trigger in ((own, "start"), (own, "submit"), (overseer, "accept")):
-        assert post(client, task_id, f"actions/{trigger}", progress="100").status_code == 303
+        assert post(client, task_id, f"actions/{trigger}", progress="100", note="Đã xong").status_code == 303
     page = overseer.get(f"/tasks/{task_id}").text
     assert 'data-form="extend"' not in page
     assert 'data-form="request-extension"' not in own.get(f"/tasks/{task_id}").text

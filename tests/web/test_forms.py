@@ -83,7 +83,8 @@ def test_send_back_without_a_note_is_refused_beside_the_note(site):
     task_id = _started(site, own)
     token, version = form_of(own, task_id)
     assert own.post(f"/tasks/{task_id}/actions/submit",
-                    data={"csrf_token": token, "version": version, "progress": "100"}).status_code == 303
+                    data={"csrf_token": token, "version": version, "progress": "100",
+                          "note": "Đã hoàn thành"}).status_code == 303
     token, version = form_of(overseer, task_id)
     before = site.fingerprint()
     answer = overseer.post(f"/tasks/{task_id}/actions/send-back", data={"csrf_token": token, "version": version,

@@ -38,7 +38,7 @@ def test_a_change_shows_at_once_on_the_next_request(site):
     overseer.get("/status")  # a page read first, so a cache (if any) would hold the old answer
     task_id = site.task_id(key)
     assert act(own, task_id, "start").status_code == 303
-    assert act(own, task_id, "submit", progress="100").status_code == 303
+    assert act(own, task_id, "submit", progress="100", note="Đã xong").status_code == 303
     after = overseer.get("/overdue?format=json").json()
     assert after["total_overdue"] == before["total_overdue"] - 1
     assert after["per_province"].get("ha-noi", 0) == before["per_province"]["ha-noi"] - 1

@@ -103,6 +103,8 @@ EXPECTED: dict[tuple[str, str], dict[str, set[int]]] = {
     # A commune's part (of 20/CT-BCT:2:ha-noi, Ba Đình's): its commune works on it, the province judges it, the
     # overseers read it; another commune and another province do not learn it exists (404).
     ("GET", "/commune"): only(LOGGED_IN),
+    # The late communes of a province: its own officer and the overseers; every commune officer is refused.
+    ("GET", "/provinces/{slug}/late-communes"): only(HANOI),
     ("GET", "/parts/{part_id:int}"): only({"own": OK, "overseer": OK, "admin": OK, "commune_own": OK,
                                            "commune_near": 404, "commune_far": 404, "other": 404}),
     # start: the commune's action (the province officer and the overseer see the part, may not: 403); the admin
@@ -116,6 +118,13 @@ EXPECTED: dict[tuple[str, str], dict[str, set[int]]] = {
     ("GET", "/forgot-password"): only(EVERYONE),
     ("POST", "/forgot-password"): only({r: MOVED for r in ROLES}),  # to the page that says a link may come
     ("GET", "/reports/urge/{slug}"): only(OVERSIGHT),
+    # Urge letters (issue 23): overseers only. No draft 1 here (404); the form posted without a recipient (422).
+    ("GET", "/letters"): only(OVERSIGHT),
+    ("GET", "/letters/{draft_id}/draft"): only({"overseer": 404, "admin": 404}),
+    ("POST", "/letters/{draft_id}/approve"): only({"overseer": 404, "admin": 404}),
+    ("POST", "/letters/{draft_id}/discard"): only({"overseer": 404, "admin": 404}),
+    ("GET", "/reports/urge/{slug}/compose"): only(OVERSIGHT),
+    ("POST", "/reports/urge/{slug}/compose"): only({"overseer": 422, "admin": 422}),
     ("POST", "/account/feed"): only(LOGGED_IN),
     ("POST", "/account/tokens"): only({r: 422 for r in ROLES if r != "anonymous"}),  # the form without a name
     ("POST", "/account/tokens/{token_id:int}/revoke"): only({r: 404 for r in ROLES if r != "anonymous"}),
@@ -125,6 +134,8 @@ EXPECTED: dict[tuple[str, str], dict[str, set[int]]] = {
     ("GET", "/api/v1/openapi.json"): only(EVERYONE),
     **{(method, f"/api/v1{path}"): only({r: 401 for r in ROLES}) for method, path in (
         ("GET", "/tasks"), ("GET", "/tasks/{task_id:int}"), ("POST", "/tasks/{task_id:int}/transitions"),
+        ("GET", "/tasks/{task_id:int}/parts"), ("GET", "/parts"), ("GET", "/parts/{part_id:int}"),
+        ("POST", "/parts/{part_id:int}/transitions"),
         ("GET", "/overdue"), ("GET", "/matrix"), ("GET", "/status"), ("GET", "/indicators"), ("POST", "/indicators"),
         ("GET", "/reports/national"), ("GET", "/reports/province/{slug}"))},
 }
@@ -156,7 +167,8 @@ def test_every_route_against_every_role(site):
     part_id = _communes(site)
     clients = {role: site.anonymous() if role == "anonymous" else site.client(role) for role in ROLES}
     params = {"task_id": hanoi_task, "trigger": "start", "slug": "ha-noi", "token": invite_token, "user_id": victim_id,
-              "token_id": 1, "file_id": 1, "message_id": 999, "part_id": part_id}
+              "token_id": 1, "file_id": 1, "message_id": 999, "part_id": part_id,
+              "draft_id": 1}
     requests = _pending_requests(site)
     problems = []
     # Logout last: it ends the sessions the other routes need.

@@ -56,7 +56,7 @@ def test_after_a_conflict_the_typed_values_are_kept(site):
     answer = own.post(f"/tasks/{task_id}/actions/update",
                       data={"csrf_token": token, "version": stale, "progress": "35", "note": typed})
     assert answer.status_code == 409
-    form = answer.text.split('data-form="update"')[1].split("</form>")[0]
+    form = answer.text.split('data-also="update"')[1].split("</form>")[0]  # updating shares the submit form
     assert typed in form and 'value="35"' in form
     assert f'name="version" value="{site.version(task_id)}"' in form  # the task as it is now: a resend goes through
 

@@ -26,6 +26,18 @@ def test_reads_leave_the_count_and_a_committed_write_moves_it(db):
     assert after != before
 
 
+def test_a_common_table_expression_counts_only_when_it_writes(db):
+    db.count_commits()
+    before = _seen(db)
+    with db.session() as session:  # the dashboard's and the reports' reads open with WITH
+        session.execute(text("WITH updated_rows AS (SELECT id FROM tasks) SELECT count(*) FROM updated_rows")).scalar()
+    assert _seen(db) == before
+    with db.session() as session:
+        session.execute(text("WITH one AS (SELECT min(id) AS id FROM tasks) "
+                             "UPDATE tasks SET progress = 13 WHERE id = (SELECT id FROM one)"))
+    assert _seen(db) != before
+
+
 def test_a_rolled_back_write_leaves_it(db):
     db.count_commits()
     before = _seen(db)

@@ -1,0 +1,90 @@
+"""The numbers and dates of documents exchanged about a task ("Số 123/BC-SCT ngày 10/11/2026").
+
+A văn thư files every document by its number: the province's report to the Ministry, the Ministry's
+letter back. `record_document` keeps one on a task (the province's officers for their own tasks,
+overseers for any); the letters dtrack issues record theirs on each task they name
+(`record_issued`, from documents/issuing.py, in the issuing transaction). The task's history and the
+province report show them (`documents_of`).
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dtrack.errors import InvalidInput
+from dtrack.persistence.document_models import IssuedDocument, TaskDocument
+from dtrack.persistence.models import Task, User
+from dtrack.workflow.access import check_active, readable_task
+
+IN, OUT = "in", "out"  # to the Ministry (a province's report), from it (a letter)
+# "123/BC-SCT", "45/UBND-KT", "12/2026/TT-BCT": digits, then "/"-separated symbols of letters, digits and "-".
+NUMBER = re.compile(r"^\d{1,6}(/[0-9A-ZĐ][0-9A-ZĐa-z.\-]{0,24}){1,3}$")
+
+
+@dataclass(frozen=True)
+class DocumentLine:
+    """A task's document as the history and the reports show it."""
+
+    number: str
+    issued_on: date
+    issuer: str
+    summary: str
+    direction: str
+    recorded_at: datetime
+
+
+def check_number(number: str) -> str:
+    text = " ".join(number.split()).removeprefix("Số").removeprefix("số").strip(" :")
+    if not NUMBER.match(text):
+        raise InvalidInput("number", "not_a_document_number", value=number)
+    return text
+
+
+def record_document(session: Session, task: Task, actor: User, number: str, issued_on: date, issuer: str,
+                    summary: str, direction: str, now: datetime) -> TaskDocument:
+    """Record a document on `task` (the caller has checked the actor may act on it and commits)."""
+    if direction not in (IN, OUT):
+        raise InvalidInput("direction", "not_a_direction", value=direction)
+    if not issuer.strip():
+        raise InvalidInput("issuer", "issuer_required")
+    row = TaskDocument(task_id=task.id, number=check_number(number), issued_on=issued_on, issuer=issuer.strip()[:200],
+                       summary=summary.strip(), direction=direction, recorded_by=actor.id, recorded_at=now)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def record_for(session: Session, actor: User, ref: str, number: str, issued_on: date, issuer: str, summary: str,
+               direction: str, now: datetime) -> TaskDocument:
+    """Record a document on the task `ref` names: its province's officers, or overseers and admins for any."""
+    task = readable_task(session, actor, ref)  # another province's task is unknown to an officer
+    check_active(actor, "record_document", task.key)
+    return record_document(session, task, actor, number, issued_on, issuer, summary, direction, now)
+
+
+def record_issued(session: Session, issued: IssuedDocument, sender: str, task_ids: Iterable[int], actor: User,
+                  now: datetime) -> None:
+    """An issued letter's number on each task it names."""
+    number = f"{issued.number}{issued.symbol}"
+    for task_id in task_ids:
+        session.add(TaskDocument(task_id=task_id, number=number, issued_on=issued.issued_on,
+                                 issuer=sender[:200], summary=issued.summary, direction=OUT,
+                                 issued_document_id=issued.id, recorded_by=actor.id, recorded_at=now))
+
+
+def documents_of(session: Session, task_ids: Iterable[int]) -> dict[int, list[DocumentLine]]:
+    """Each task's documents, oldest first."""
+    ids = list(task_ids)
+    found: dict[int, list[DocumentLine]] = defaultdict(list)
+    for chunk in (ids[i:i + 5000] for i in range(0, len(ids), 5000)):
+        for r in session.scalars(select(TaskDocument).where(TaskDocument.task_id.in_(chunk))
+                                 .order_by(TaskDocument.issued_on, TaskDocument.id)):
+            found[r.task_id].append(DocumentLine(r.number, r.issued_on, r.issuer, r.summary, r.direction,
+                                                 r.recorded_at))
+    return dict(found)

@@ -1,0 +1,116 @@
+"""The overseer's drill-down into communes' parts: each province's parts, and the communes that are late.
+
+A province's parts are counted in one GROUP BY (total, completed, overdue:
+still owed by the commune after its deadline, as a task is overdue), for
+every province the reader may see at once, so a page of 34 provinces costs
+one query, not 34. The late communes of one province (of one task, when
+asked) are one query too, grouped by commune here: which communes, how many
+late parts, how many days the oldest is late, and which tasks.
+
+Who reads: overseers and admins every province, a province officer their own
+(`workflow.access.check_province`); a commune officer no province view.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from dtrack.persistence.commune_models import Commune
+from dtrack.persistence.models import Directive, Province, Task, TaskGroup, User, task_key
+from dtrack.persistence.part_models import TaskPart
+from dtrack.workflow.access import check_province, readable_task, unseen_task
+from dtrack.workflow.provinces import resolve
+from dtrack.workflow.views import View
+from dtrack.workflow.vocabulary import OWED_BY_PROVINCE, Role, State
+
+
+@dataclass(frozen=True)
+class PartCounts(View):
+    """A province's parts: how many, how many completed, how many overdue."""
+
+    total: int = 0
+    completed: int = 0
+    overdue: int = 0
+
+
+def province_part_counts(session: Session, actor: User, today: date) -> dict[str, PartCounts]:
+    """Province slug -> its parts' counts, for the provinces `actor` may read (one query)."""
+    if actor.disabled_at is not None or actor.role not in (Role.OVERSEER, Role.ADMIN, Role.PROVINCE):
+        return {}
+    late = (TaskPart.state.in_(OWED_BY_PROVINCE)) & (TaskPart.due_on < today)
+    query = (select(Province.slug, func.count(TaskPart.id),
+                    func.sum(case((TaskPart.state == State.COMPLETED.value, 1), else_=0)),
+                    func.sum(case((late, 1), else_=0)))
+             .select_from(TaskPart).join(Task, TaskPart.task_id == Task.id)
+             .join(Province, Task.province_id == Province.id).group_by(Province.slug))
+    if actor.role == Role.PROVINCE:
+        query = query.where(Task.province_id == actor.province_id)
+    return {slug: PartCounts(int(total), int(done or 0), int(overdue or 0))
+            for slug, total, done, overdue in session.execute(query)}
+
+
+@dataclass(frozen=True)
+class LateCommune(View):
+    """One late commune of a province: its late parts, the oldest one's days late, and their tasks' keys."""
+
+    code: str
+    name: str
+    late_parts: int
+    days_late: int
+    tasks: list[str] = field(default_factory=list)
+    part_ids: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class LateCommunes(View):
+    """The drill-down page: a province (and a task, when asked), its counts, its late communes, worst first."""
+
+    province: str
+    province_name: str
+    task_key: str | None
+    task_id: int | None
+    as_of: date
+    counts: PartCounts
+    communes: list[LateCommune]
+
+
+def late_communes(session: Session, actor: User, province_ref: str, today: date,
+                  task_ref: str | None = None) -> LateCommunes:
+    """The communes of a province with overdue parts (of one task when `task_ref`), if `actor` may read it."""
+    province = resolve(session, province_ref).province
+    check_province(actor, province)
+    task = None
+    if task_ref:
+        task = readable_task(session, actor, task_ref)
+        if task.province_id != province.id:  # another province's task is not this page's: missing here
+            raise unseen_task(task_ref)
+    query = (select(Commune.code, Commune.name, TaskPart.id, TaskPart.due_on, Directive.code.label("directive"),
+                    TaskGroup.ordinal, Task.period)
+             .select_from(TaskPart).join(Commune, TaskPart.commune_id == Commune.id)
+             .join(Task, TaskPart.task_id == Task.id).join(TaskGroup, Task.group_id == TaskGroup.id)
+             .join(Directive, TaskGroup.directive_id == Directive.id)
+             .where(Task.province_id == province.id, TaskPart.state.in_(OWED_BY_PROVINCE), TaskPart.due_on < today))
+    counted = (select(func.count(TaskPart.id), func.sum(case((TaskPart.state == State.COMPLETED.value, 1), else_=0)))
+               .select_from(TaskPart).join(Task, TaskPart.task_id == Task.id).where(Task.province_id == province.id))
+    if task is not None:
+        query = query.where(TaskPart.task_id == task.id)
+        counted = counted.where(TaskPart.task_id == task.id)
+    grouped: dict[str, dict[str, Any]] = {}
+    for row in session.execute(query.order_by(Commune.code, TaskPart.due_on)):
+        entry = grouped.setdefault(row.code, {"name": row.name, "days": 0, "tasks": [], "ids": []})
+        entry["days"] = max(entry["days"], (today - row.due_on).days)
+        entry["tasks"].append(task_key(row.directive, row.ordinal, province.slug, row.period))
+        entry["ids"].append(row.id)
+    communes = sorted((LateCommune(code, e["name"], len(e["ids"]), e["days"], e["tasks"], e["ids"])
+                       for code, e in grouped.items()), key=lambda c: (-c.days_late, -c.late_parts, c.code))
+    total, done = session.execute(counted).one()
+    counts = PartCounts(int(total or 0), int(done or 0), sum(c.late_parts for c in communes))
+    return LateCommunes(province.slug, province.name, task.key if task else None, task.id if task else None,
+                        today, counts, communes)
+
+
+__all__ = ["LateCommune", "LateCommunes", "PartCounts", "late_communes", "province_part_counts"]
