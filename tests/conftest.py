@@ -15,6 +15,7 @@ import shutil
 import threading
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -149,11 +150,21 @@ class PgDatabases:
         self._dropping.put(name)
 
     def _drop_each(self) -> None:
-        while (name := self._dropping.get()) is not None:
-            try:
-                self.drop(name)
-            except Exception as exc:  # noqa: BLE001 - a leftover database must not stop the run; say so
-                print(f"could not drop the test database {name}: {exc}")
+        # Each DROP waits for a checkpoint, and drops waiting together share one: all that are queued go at once.
+        with ThreadPoolExecutor(8, thread_name_prefix="drop") as pool:
+            while True:
+                batch = [self._dropping.get()]
+                while not self._dropping.empty():
+                    batch.append(self._dropping.get())
+                list(pool.map(self._drop_quietly, [name for name in batch if name is not None]))
+                if None in batch:  # `close`: everything before it is dropped
+                    return
+
+    def _drop_quietly(self, name: str) -> None:
+        try:
+            self.drop(name)
+        except Exception as exc:  # noqa: BLE001 - a leftover database must not stop the run; say so
+            print(f"could not drop the test database {name}: {exc}")
 
     def copy_of(self, kind: str, build: Callable[[str], None]) -> str:
         """The name of a new copy of the template `kind`, built by `build(url)` the first time."""

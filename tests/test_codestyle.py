@@ -24,3 +24,12 @@ def test_ruff_finds_nothing():
 def test_mypy_finds_nothing():
     done = _run("mypy", "--no-error-summary")
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_browser_fixture_is_defined_once():
+    """A second `chromium` fixture (imported into a test module) starts a second sync Playwright in a
+    worker that already runs one, and every browser test after it there fails at setup."""
+    offenders = [str(path.relative_to(ROOT)) for path in (ROOT / "tests").rglob("*.py")
+                 if path.name not in ("browser_support.py", "conftest.py", "test_codestyle.py")
+                 and "import chromium" in path.read_text(encoding="utf-8")]
+    assert not offenders, offenders

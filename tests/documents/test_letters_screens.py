@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from tests.documents.test_letters_web import _prepared
-from tests.web.browser_support import chromium  # noqa: F401 - fixture
 
 SHOTS = Path(os.environ.get("DTRACK_DOC_SCREENSHOTS", "test-output/screenshots/documents"))
 BASE = "http://dtrack.test"
