@@ -5,19 +5,24 @@ Saved from the account page; the digest builder honours it
 sections are and which of them the role requires every day). The choice is
 one change with its audit row. Sections a role does not have are refused, as
 is an unknown frequency; the required sections are always kept, chosen or not.
+
+The user's mark on "what changed" (`mark_changes_seen`) is kept here too: their own
+setting, one UPDATE, no audit row (it grants nothing; `reading.changes` reads it).
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from dtrack.accounts.audit import AuthKind, record
 from dtrack.config.clock import Clock
 from dtrack.errors import InvalidInput, UnknownUser
 from dtrack.notifications.digest_preferences import FREQUENCIES, REQUIRED, SECTIONS, chosen_sections
-from dtrack.persistence.database import Database
+from dtrack.persistence.database import Database, rows_matched
 from dtrack.persistence.models import User
 
 
@@ -66,3 +71,14 @@ def set_mail_choice(db: Database, clock: Clock, user_id: int, frequency: str, se
         record(session, AuthKind.MAIL_CHOSEN, now, actor_id=user.id, user_id=user.id, email=user.email,
                detail=f"{frequency}; {user.digest_sections or 'all sections'}")
         return _choice(user)
+
+
+def mark_changes_seen(db: Database, clock: Clock, user_id: int) -> datetime:
+    """"Đánh dấu đã xem": the list of what changed starts again from now (one transaction); the instant set."""
+    now = clock.now()
+    with db.session() as session:
+        done = session.execute(update(User).where(User.id == user_id).values(changes_seen_at=now)
+                               .execution_options(synchronize_session=False))
+        if rows_matched(done) != 1:
+            raise UnknownUser(str(user_id))
+    return now

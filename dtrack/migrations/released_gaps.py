@@ -71,6 +71,7 @@ MARKS: dict[str, Mark] = {
     "0020": lambda inspector: inspector.dialect.name != "postgresql" or inspector.has_sequence("dtrack_changes"),
     "0021": _table("letter_drafts"),
     "0022": _table("dashboard_figures"),
+    "0023": _column("users", "changes_seen_at"),
 }
 
 

@@ -169,6 +169,8 @@ class User(Base):
     # 'weekly', 'none' beyond what the role requires) and which sections (NULL: all; else names, comma separated).
     digest_frequency: Mapped[str] = mapped_column(String(10), default="daily", server_default="daily")
     digest_sections: Mapped[str | None] = mapped_column(String(400))
+    # When the user last marked "what changed" as seen (issue 26, reading.changes); None: never (the last 14 days).
+    changes_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     province: Mapped[Province | None] = relationship()
 

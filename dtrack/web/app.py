@@ -28,6 +28,7 @@ from dtrack.web import (
     routes_account,
     routes_admin,
     routes_auth,
+    routes_changes,
     routes_dashboard,
     routes_documents,
     routes_evidence,
@@ -92,7 +93,7 @@ def build_app(db: Database, settings: Settings, clock: Clock | None = None, secr
     clock = clock or server_clock(settings)
     routes: list[Route | Mount] = [Route("/healthz", healthz, methods=["GET"], name="healthz")]
     for module in (routes_auth, routes_account, routes_work, routes_evidence, routes_review, routes_admin,
-                   routes_dashboard, routes_parts, routes_documents):
+                   routes_dashboard, routes_parts, routes_documents, routes_changes):
         routes += module.routes.routes
     routes += api.routes
     routes.append(Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"))

@@ -18,6 +18,7 @@ from dtrack.errors import InvalidInput, UnknownDirective
 from dtrack.i18n.error_messages import say
 from dtrack.i18n.labels import REGION_LABELS
 from dtrack.persistence.models import Province
+from dtrack.reading.changes import changes_count
 from dtrack.reading.dashboard import Dashboard, dashboard
 from dtrack.reading.scope import Scope, checked_directive, directive_choices
 from dtrack.reading.scorecard import scorecard
@@ -76,6 +77,7 @@ def dashboard_page(ctx: Ctx) -> Response:
         if ctx.wants_json:
             return ctx.page("dashboard.html.j2", data=found)
         return ctx.page("dashboard.html.j2", status=422 if ctx.errors else 200, d=found,
+                        changes=changes_count(session, ctx.user, ctx.today),
                         **_figures(ctx, found, money, scope.directive), **shown)
 
 

@@ -15,6 +15,7 @@ from datetime import date
 from starlette.responses import Response
 
 from dtrack.persistence.commune_models import Commune
+from dtrack.reading.changes import changes_count
 from dtrack.reading.commune_parts import PartLine, list_parts, part_history
 from dtrack.reading.late_communes import late_communes
 from dtrack.web.edge import Ctx, Routes
@@ -39,7 +40,8 @@ def commune_home(ctx: Ctx) -> Response:
         open_parts = [p for p in found if p.state != State.COMPLETED]
         done = [p for p in found if p.state == State.COMPLETED]
         return ctx.page("commune_home.html.j2", data=None, commune=commune, open_parts=open_parts, done=done,
-                        states=state_labels(ctx.lang))
+                        states=state_labels(ctx.lang),
+                        changes=changes_count(session, user, ctx.today) if user.role == Role.COMMUNE else None)
 
 
 @dataclass(frozen=True)

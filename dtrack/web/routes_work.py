@@ -9,6 +9,7 @@ from dtrack.evidence.attachments import files_of, may_attach
 from dtrack.i18n.catalog import text
 from dtrack.i18n.labels import REQUEST_STATUS_LABELS, TRIGGER_LABELS
 from dtrack.persistence.database import row_id
+from dtrack.reading.changes import changes_count
 from dtrack.reading.commune_parts import parts_block
 from dtrack.reading.scope import directive_choices
 from dtrack.reading.worklists import SECTIONS, WORKLIST_SORTS, province_worklist, task_page
@@ -78,7 +79,9 @@ def province_home(ctx: Ctx) -> Response:
                         directive=worklist.directive, directives=directive_choices(session),
                         states=state_labels(ctx.lang), action_labels=action_labels(ctx.lang),
                         searched={"q": query.get("q") or "", "sort": query.get("sort") or ""},
-                        sorts=WORKLIST_SORTS, rank=rank_block(session, ctx, worklist.province))
+                        sorts=WORKLIST_SORTS, rank=rank_block(session, ctx, worklist.province),
+                        changes=changes_count(session, ctx.user, ctx.today) if ctx.user.role == Role.PROVINCE
+                        else None)
 
 
 def task_form(ctx: Ctx, task_id: int, trigger: str | None = None) -> Response:

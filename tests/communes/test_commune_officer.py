@@ -138,7 +138,7 @@ def test_a_commune_officer_cannot_be_bound_to_a_retired_commune(db):
 
 # The pages a commune officer may open (their own account, the shared ones) and where "/" sends them.
 OPEN = {"/healthz", "/static", "/login", "/account", "/api/v1/openapi.json", "/indicators", "/commune",
-        "/forgot-password"}
+        "/forgot-password", "/changes"}
 
 
 def commune_client(site):

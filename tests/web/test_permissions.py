@@ -113,6 +113,10 @@ EXPECTED: dict[tuple[str, str], dict[str, set[int]]] = {
                                                              "commune_near": 404, "commune_far": 404, "other": 404}),
     ("POST", "/tasks/{task_id:int}/delegate"): only({"own": MOVED, "admin": MOVED, **HIDDEN}),
     ("GET", "/account"): only(LOGGED_IN),
+    # What changed since the last visit (issue 26): everyone logged in, each their own (a commune officer their
+    # commune's parts); the mark is the user's own, so every logged-in role may set it.
+    ("GET", "/changes"): only(LOGGED_IN),
+    ("POST", "/changes/seen"): only({r: MOVED for r in ROLES if r != "anonymous"}),
     ("POST", "/account/mail"): only({r: MOVED for r in ROLES if r != "anonymous"}),
     # Anyone may ask for a reset link: the same answer whether or not the address has an account.
     ("GET", "/forgot-password"): only(EVERYONE),
