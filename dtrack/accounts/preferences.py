@@ -73,9 +73,10 @@ def set_mail_choice(db: Database, clock: Clock, user_id: int, frequency: str, se
         return _choice(user)
 
 
-def mark_changes_seen(db: Database, clock: Clock, user_id: int) -> datetime:
-    """"Đánh dấu đã xem": the list of what changed starts again from now (one transaction); the instant set."""
-    now = clock.now()
+def mark_changes_seen(db: Database, clock: Clock, user_id: int, shown_at: datetime | None = None) -> datetime:
+    """"Đánh dấu đã xem": the list of what changed starts again from when it was shown (never later than now;
+    None: now), in one transaction; the instant set."""
+    now = clock.now() if shown_at is None else min(shown_at, clock.now())
     with db.session() as session:
         done = session.execute(update(User).where(User.id == user_id).values(changes_seen_at=now)
                                .execution_options(synchronize_session=False))

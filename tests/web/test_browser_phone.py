@@ -47,10 +47,11 @@ def pages_for(site, role: str) -> list[str]:
     if role == "anonymous":
         return ["/login", "/forgot-password", "/invite/no-such-link", "/no-such-page"]
     if role == "province":
-        return ["/province", f"/tasks/{task}", "/indicators", "/account"]
+        return ["/province", f"/tasks/{task}", "/indicators", "/changes", "/account"]
     if role == "overseer":
         return ["/review", "/overdue", "/matrix", "/status", "/province?province=ha-noi", f"/tasks/{task}",
-                "/indicators", "/extend-group", "/reports/national", "/reports/province/ha-noi", "/account"]
+                "/indicators", "/extend-group", "/reports/national", "/reports/province/ha-noi", "/changes",
+                "/provinces/ha-noi/late-communes", "/overdue?province=ha-noi", "/account"]
     return ["/admin/users", "/admin/directives", "/admin/settings", "/admin/outbox", "/admin/calendar", "/account"]
 
 

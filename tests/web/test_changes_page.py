@@ -3,6 +3,7 @@ link, "Đánh dấu đã xem" (POST, CSRF), and a GET that never writes."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -86,6 +87,25 @@ def test_marking_as_seen_sets_the_mark_in_one_post_and_the_list_starts_again(sit
     assert COUNT.findall(own.get("/province").text) == ["1"]
     assert re.findall(r'<tr data-change="(\w+)"', own.get("/changes").text) == ["comment"]
     assert _seen_at(site, "other") is None  # one user's mark is theirs alone
+
+
+def test_a_change_made_while_the_list_was_read_is_not_marked_seen_unshown(site):
+    _work(site)
+    own = site.client("own")
+    page = own.get("/changes").text
+    token = csrf_of(own, "/changes")
+    shown_at = re.search(r'name="shown_at" value="([^"]+)"', page).group(1)
+    site.clock.advance(minutes=1)
+    post_comment(site.db, site.clock, KEY, OVERSEER, "Viết trong lúc cán bộ đang đọc danh sách")
+    site.clock.advance(minutes=1)
+    answer = own.post("/changes/seen", data={"csrf_token": token, "shown_at": shown_at})
+    assert answer.status_code == 303
+    assert _seen_at(site, "own") == site.clock.now() - timedelta(minutes=2)  # when the list was shown
+    assert re.findall(r'<tr data-change="(\w+)"', own.get("/changes").text) == ["comment"]
+    # A made-up or naive instant is not believed: the mark is then now (and never later than now).
+    for made_up in ("", "hôm qua", "2026-01-05T10:00:00", "2999-01-01T00:00:00+00:00"):
+        own.post("/changes/seen", data={"csrf_token": token, "shown_at": made_up})
+        assert _seen_at(site, "own") == site.clock.now()
 
 
 def test_the_page_does_not_write_and_a_post_without_its_token_is_refused(site):
