@@ -17,7 +17,8 @@ from dtrack.workflow.vocabulary import STATE_GLYPHS, State
 
 NATIONAL_ORDER = ("states", "timeliness", "split", "budget", "budget_provinces", "indicators", "matrix", "overdue",
                   "blocked", "waiting", "department", "not_applicable", "changes", "province_states",
-                  "province_timeliness")
+                  "province_timeliness", "commune_parts")
+TOTAL_LAST = ("states", "timeliness", "budget", "commune_parts")  # tables whose last row is the country's
 PROVINCE_ORDER = ("groups", "notes", "obstacles", "proposals", "documents", "province_budget", "indicators")
 
 
@@ -86,7 +87,7 @@ def _body(report: Report) -> list[Block]:
         elif key == "matrix" and "matrix" in report.extra:
             blocks += matrix_blocks(report)
         elif key in present:
-            blocks += table_blocks(present[key], lang, total_last=key in ("states", "timeliness", "budget"))
+            blocks += table_blocks(present[key], lang, total_last=key in TOTAL_LAST)
     return blocks
 
 

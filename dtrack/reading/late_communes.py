@@ -1,11 +1,11 @@
 """The overseer's drill-down into communes' parts: each province's parts, and the communes that are late.
 
-A province's parts are counted in one GROUP BY (total, completed, overdue:
-still owed by the commune after its deadline, as a task is overdue), for
-every province the reader may see at once, so a page of 34 provinces costs
-one query, not 34. The late communes of one province (of one task, when
-asked) are one query too, grouped by commune here: which communes, how many
-late parts, how many days the oldest is late, and which tasks.
+A province's parts are counted by `reading.part_counts` (the one count every
+view shows: the status matrix, the overdue review, the four cells, the
+dashboard, the national report). The late communes of one province (of one
+task or one directive, when asked) are one query, grouped by commune here:
+which communes, how many late parts, how many days the oldest is late, and
+which tasks.
 
 Who reads: overseers and admins every province, a province officer their own
 (`workflow.access.check_province`); a commune officer no province view.
@@ -16,41 +16,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dtrack.persistence.commune_models import Commune
-from dtrack.persistence.models import Directive, Province, Task, TaskGroup, User, task_key
+from dtrack.persistence.models import Directive, Task, TaskGroup, User, task_key
 from dtrack.persistence.part_models import TaskPart
+from dtrack.reading.part_counts import PartCounts, part_counts, province_part_counts
 from dtrack.workflow.access import check_province, readable_task, unseen_task
 from dtrack.workflow.provinces import resolve
 from dtrack.workflow.views import View
-from dtrack.workflow.vocabulary import OWED_BY_PROVINCE, Role, State
-
-
-@dataclass(frozen=True)
-class PartCounts(View):
-    """A province's parts: how many, how many completed, how many overdue."""
-
-    total: int = 0
-    completed: int = 0
-    overdue: int = 0
-
-
-def province_part_counts(session: Session, actor: User, today: date) -> dict[str, PartCounts]:
-    """Province slug -> its parts' counts, for the provinces `actor` may read (one query)."""
-    if actor.disabled_at is not None or actor.role not in (Role.OVERSEER, Role.ADMIN, Role.PROVINCE):
-        return {}
-    late = (TaskPart.state.in_(OWED_BY_PROVINCE)) & (TaskPart.due_on < today)
-    query = (select(Province.slug, func.count(TaskPart.id),
-                    func.sum(case((TaskPart.state == State.COMPLETED.value, 1), else_=0)),
-                    func.sum(case((late, 1), else_=0)))
-             .select_from(TaskPart).join(Task, TaskPart.task_id == Task.id)
-             .join(Province, Task.province_id == Province.id).group_by(Province.slug))
-    if actor.role == Role.PROVINCE:
-        query = query.where(Task.province_id == actor.province_id)
-    return {slug: PartCounts(int(total), int(done or 0), int(overdue or 0))
-            for slug, total, done, overdue in session.execute(query)}
+from dtrack.workflow.vocabulary import OWED_BY_PROVINCE
 
 
 @dataclass(frozen=True)
@@ -73,14 +49,16 @@ class LateCommunes(View):
     province_name: str
     task_key: str | None
     task_id: int | None
+    directive: str | None  # the one directive counted; None: every directive
     as_of: date
     counts: PartCounts
     communes: list[LateCommune]
 
 
 def late_communes(session: Session, actor: User, province_ref: str, today: date,
-                  task_ref: str | None = None) -> LateCommunes:
-    """The communes of a province with overdue parts (of one task when `task_ref`), if `actor` may read it."""
+                  task_ref: str | None = None, directive: str | None = None) -> LateCommunes:
+    """The communes of a province with overdue parts (of one task when `task_ref`, of one directive when
+    `directive`), if `actor` may read it."""
     province = resolve(session, province_ref).province
     check_province(actor, province)
     task = None
@@ -94,11 +72,10 @@ def late_communes(session: Session, actor: User, province_ref: str, today: date,
              .join(Task, TaskPart.task_id == Task.id).join(TaskGroup, Task.group_id == TaskGroup.id)
              .join(Directive, TaskGroup.directive_id == Directive.id)
              .where(Task.province_id == province.id, TaskPart.state.in_(OWED_BY_PROVINCE), TaskPart.due_on < today))
-    counted = (select(func.count(TaskPart.id), func.sum(case((TaskPart.state == State.COMPLETED.value, 1), else_=0)))
-               .select_from(TaskPart).join(Task, TaskPart.task_id == Task.id).where(Task.province_id == province.id))
     if task is not None:
         query = query.where(TaskPart.task_id == task.id)
-        counted = counted.where(TaskPart.task_id == task.id)
+    if directive is not None:
+        query = query.where(Directive.code == directive)
     grouped: dict[str, dict[str, Any]] = {}
     for row in session.execute(query.order_by(Commune.code, TaskPart.due_on)):
         entry = grouped.setdefault(row.code, {"name": row.name, "days": 0, "tasks": [], "ids": []})
@@ -107,10 +84,10 @@ def late_communes(session: Session, actor: User, province_ref: str, today: date,
         entry["ids"].append(row.id)
     communes = sorted((LateCommune(code, e["name"], len(e["ids"]), e["days"], e["tasks"], e["ids"])
                        for code, e in grouped.items()), key=lambda c: (-c.days_late, -c.late_parts, c.code))
-    total, done = session.execute(counted).one()
-    counts = PartCounts(int(total or 0), int(done or 0), sum(c.late_parts for c in communes))
+    counts = part_counts(session, today, directive=directive, province_id=province.id,
+                         task_id=task.id if task else None).get(province.slug, PartCounts())
     return LateCommunes(province.slug, province.name, task.key if task else None, task.id if task else None,
-                        today, counts, communes)
+                        directive, today, counts, communes)
 
 
 __all__ = ["LateCommune", "LateCommunes", "PartCounts", "late_communes", "province_part_counts"]

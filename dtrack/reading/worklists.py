@@ -33,6 +33,7 @@ from dtrack.reading.overdue import (
     overdue_review,
     timeliness_matrix,
 )
+from dtrack.reading.part_counts import PartsFigures, parts_figures
 from dtrack.reading.scope import Scope, checked_directive
 from dtrack.reading.status import StatusMatrix, status_matrix, status_units
 from dtrack.reading.task_listing import whole_number
@@ -253,6 +254,7 @@ class OverduePage:
     pages: int
     province_note: str | None
     sort: SortOrder = field(default_factory=lambda: SortOrder(OVERDUE_SORTS[0]))
+    parts: PartsFigures | None = None  # filtered to one province: its communes' parts (not in the JSON)
 
     def to_json(self) -> dict[str, Any]:
         return {**self.review.to_json(), "overdue": [row.to_json() for row in self.rows],
@@ -277,7 +279,9 @@ def overdue_page(session: Session, actor: User, today: Today, filters: OverdueFi
         review = overdue_review(session, today, scope, min_days=min_days, limit=0)
         rows = sorted_overdue(session, today, scope, order, min_days, (page - 1) * per_page, per_page)
     pages = max(1, -(-review.total // per_page))
-    return OverduePage(review, rows, page, pages, note, order)
+    parts = None if province is None else parts_figures(session, actor, today, directive=scope.directive,
+                                                        province_id=province.id)
+    return OverduePage(review, rows, page, pages, note, order, parts)
 
 
 def timeliness_page(session: Session, actor: User, today: Today, region: str | None,

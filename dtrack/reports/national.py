@@ -6,7 +6,8 @@ state and per timeliness status for every province, region and the country
 (of EVERY task, all periods of a recurring group: each row adds up to its
 task count, and the overdue counts are `dtrack overdue`'s), the
 on-time completion rate, the longest-overdue tasks, blocked tasks with their
-reasons, submissions waiting for review, what changed since a given day,
+reasons, submissions waiting for review, the parts provinces delegated to
+communes (`reports.commune_parts`), what changed since a given day,
 and the reported figures: when the directive declares a plan/actual pair
 of indicators (`role`), the plan against the actual per region; when it
 has indicators, each of them per region.
@@ -25,6 +26,7 @@ from dtrack.errors import InvalidInput
 from dtrack.i18n.periods import period_name
 from dtrack.persistence.models import Province, User
 from dtrack.reports.collector import collector_paused
+from dtrack.reports.commune_parts import commune_parts_table
 from dtrack.reports.document import Report, ReportOptions, Table, national_header
 from dtrack.reports.figures import Figures, Money, Percent, Share, Total, rate
 from dtrack.reports.labels import (
@@ -293,6 +295,9 @@ def _national_report(session: Session, options: ReportOptions, since: date | Non
         [[s.task.key, province_name(s.task.province, lang), group_title(s, lang), s.not_applicable_reason]
          for s in not_applicable], empty=t["none"]))
 
+    parts = commune_parts_table(session, today, directive, provinces, lang)  # only when some province delegated
+    if parts is not None:
+        report.tables.append(parts)
     if since is not None:
         report.tables.append(_changes(snaps, since, today, lang))
 

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 
+from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
@@ -33,6 +34,11 @@ def dmy(day: date | datetime | None) -> str:
     if day is None:
         return "–"
     return day.strftime("%d/%m/%Y")
+
+
+def whole(value: int, lang: str) -> str:
+    """A count as the language writes it (thousands grouped: 1.234 in Vietnamese)."""
+    return format_decimal(value, locale=lang)
 
 
 def markdown_cell(text: str) -> str:
@@ -76,6 +82,7 @@ def environment() -> Environment:
     env.filters["dmy"] = dmy
     env.filters["md"] = markdown_cell
     env.filters["period"] = period_name  # `{{ t.period|period(lang) }}`: "2025-H2" -> "6 tháng cuối năm 2025"
+    env.filters["whole"] = whole  # `{{ n|whole(lang) }}`: 1.234 in Vietnamese, 1,234 in English
     env.filters["visible"] = visible  # for a value built inside a template (finalize sees only what is printed)
     # `overseer_of(directive)`: who oversees it, in the directive's own words (`.name(lang)`, `.short(lang)`).
     env.globals.update(STATES=list(State), GLYPHS={s.value: g for s, g in STATE_GLYPHS.items()},

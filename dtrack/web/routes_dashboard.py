@@ -20,6 +20,7 @@ from dtrack.i18n.labels import REGION_LABELS
 from dtrack.persistence.models import Province
 from dtrack.reading.changes import changes_count
 from dtrack.reading.dashboard import Dashboard, dashboard
+from dtrack.reading.part_counts import parts_figures
 from dtrack.reading.scope import Scope, checked_directive, directive_choices
 from dtrack.reading.scorecard import scorecard
 from dtrack.reports.disbursement import Disbursement, disbursement
@@ -76,8 +77,10 @@ def dashboard_page(ctx: Ctx) -> Response:
         money = disbursement(session, scope.directive, today.day.year, today.day, [])
         if ctx.wants_json:
             return ctx.page("dashboard.html.j2", data=found)
+        parts = parts_figures(session, ctx.user, today, directive=scope.directive)  # None: a past day since moved
         return ctx.page("dashboard.html.j2", status=422 if ctx.errors else 200, d=found,
                         changes=changes_count(session, ctx.user, ctx.today),
+                        parts=parts if parts and parts.any else None,
                         **_figures(ctx, found, money, scope.directive), **shown)
 
 

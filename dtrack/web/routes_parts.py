@@ -18,6 +18,7 @@ from dtrack.persistence.commune_models import Commune
 from dtrack.reading.changes import changes_count
 from dtrack.reading.commune_parts import PartLine, list_parts, part_history
 from dtrack.reading.late_communes import late_communes
+from dtrack.reading.scope import checked_directive
 from dtrack.web.edge import Ctx, Routes
 from dtrack.web.forms import parse_day
 from dtrack.web.routes_work import _version, action_forms, event_labels, state_labels, task_form
@@ -111,8 +112,10 @@ def task_delegate(ctx: Ctx, task_id: int) -> Response:
 
 @routes.get("/provinces/{slug}/late-communes", memo=True)
 def late_communes_page(ctx: Ctx, slug: str) -> Response:
-    """The drill-down: a province's parts counted and its late communes (of one task with `?task=ID`)."""
+    """The drill-down: a province's parts counted and its late communes (of one task with `?task=ID`, of one
+    directive with `?directive=`: the views that link here count that directive's parts)."""
     task = ctx.request.query_params.get("task") or None
     with ctx.app.db.session() as session:
-        found = late_communes(session, ctx.user, slug, ctx.today.day, task)
+        directive = checked_directive(session, ctx.request.query_params.get("directive"))
+        found = late_communes(session, ctx.user, slug, ctx.today.day, task, directive)
         return ctx.page("late_communes.html.j2", data=found, late=found)

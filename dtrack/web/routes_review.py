@@ -9,9 +9,9 @@ from starlette.responses import Response
 from dtrack.errors import InvalidInput, NotFound
 from dtrack.i18n.labels import DEADLINE_LABELS, REGION_LABELS, STATE_LABELS
 from dtrack.persistence.database import row_id
-from dtrack.reading.late_communes import province_part_counts
 from dtrack.reading.list_search import group_choices
 from dtrack.reading.overdue import CELLS
+from dtrack.reading.part_counts import parts_figures, province_part_counts
 from dtrack.reading.scope import directive_choices
 from dtrack.reading.task_names import TaskName, task_names
 from dtrack.reading.worklists import (
@@ -147,8 +147,9 @@ def matrix(ctx: Ctx) -> Response:
             result = timeliness_page(session, ctx.user, ctx.today, region, _query(ctx, "directive"))
         except (NotFound, InvalidInput) as exc:
             return _bad_filter(ctx, session, exc, "matrix.html.j2", m=None, **shown, **_labels(ctx))
-        return ctx.page("matrix.html.j2", data=result, m=result, **shown,
-                        **_directive_context(session, result.directive), **_labels(ctx))
+        parts = parts_figures(session, ctx.user, ctx.today, directive=result.directive)  # one GROUP BY (issue 24)
+        return ctx.page("matrix.html.j2", data=result, m=result, parts=parts if parts and parts.any else None,
+                        **shown, **_directive_context(session, result.directive), **_labels(ctx))
 
 
 def _share(rate: OnTimeRate, lang: str) -> str:
@@ -170,7 +171,8 @@ def status(ctx: Ctx) -> Response:
             return _bad_filter(ctx, session, exc, "status.html.j2", m=None, found=None, region=region or "",
                                       **_labels(ctx))
         return ctx.page("status.html.j2", m=found.matrix, found=found, region=region or "",
-                        parts=province_part_counts(session, ctx.user, ctx.today.day),  # one GROUP BY (issue 24)
+                        parts=province_part_counts(session, ctx.user, ctx.today.day,  # one GROUP BY (issue 24)
+                                                   directive=found.matrix.directive),
                         **_directive_context(session, found.matrix.directive), **_labels(ctx))
 
 

@@ -79,5 +79,6 @@ def test_the_status_matrix_shows_each_province_s_parts_and_links_the_drill_down(
     _world(site)
     page = site.client("overseer").get("/status")
     assert page.status_code == 200
-    assert 'data-parts="128/1/124"' in page.text and 'href="/provinces/ha-noi/late-communes"' in page.text
+    assert 'data-parts="128/1/124"' in page.text
+    assert 'href="/provinces/ha-noi/late-communes?directive=20/CT-BCT"' in page.text
     assert "124 quá hạn" in page.text and "Phần việc giao xã" in page.text
