@@ -97,7 +97,41 @@ def at_scale(ctx: BenchContext) -> list[Result]:
     timing = measure(one_province, repeat=repeat)
     results.append(Result(SUITE, f"province report ({slug}, html), scale data set", ctx.backend, province_tasks,
                           timing.median, timing.minimum, timing.maximum, "s", "", "the largest province"))
+    results += _official_at_scale(ctx, db, slug, tasks, directive_tasks, province_tasks)
     db.dispose()
+    return results
+
+
+def _official_at_scale(ctx: BenchContext, db: Database, slug: str, tasks: int, directive_tasks: int,
+                       province_tasks: int) -> list[Result]:
+    """The Decree 30 documents (issue 23) on the scale data set: the national and the largest province's
+    reports as DOCX and PDF, and the urge letter to that province; each from its query to its bytes."""
+    from dtrack.documents.files import official_bytes
+    from dtrack.documents.from_report import report_document
+    from dtrack.documents.urge import UrgeRequest, urge_letter
+
+    def national(fmt: str) -> bytes:
+        with db.session() as session:
+            built = national_report(session, ReportOptions(Today(AS_OF)), since=AS_OF - timedelta(days=30))
+            return official_bytes(report_document(built), fmt)
+
+    def province(fmt: str) -> bytes:
+        with db.session() as session:
+            return official_bytes(report_document(province_report(session, slug, ReportOptions(Today(AS_OF)))), fmt)
+
+    def urge(fmt: str) -> bytes:
+        with db.session() as session:
+            return official_bytes(urge_letter(session, slug, UrgeRequest(Today(AS_OF))).document, fmt)
+
+    results = []
+    for name, build, rows, work in (
+            ("national report", national, tasks, f"{DEFAULT_DIRECTIVE}: {directive_tasks:,} tasks of {tasks:,}"),
+            (f"province report ({slug})", province, province_tasks, "the largest province"),
+            (f"urge letter ({slug})", urge, province_tasks, "its overdue tasks of " + DEFAULT_DIRECTIVE)):
+        for fmt in ("docx", "pdf"):
+            timing = measure(lambda build=build, fmt=fmt: build(fmt), repeat=1 if ctx.quick else 2, warmup=0)
+            results.append(Result(SUITE, f"{name} ({fmt}), scale data set", ctx.backend, rows, timing.median,
+                                  timing.minimum, timing.maximum, "s", "< 2 s", f"{work}, as of {AS_OF}"))
     return results
 
 
