@@ -9,6 +9,9 @@ late parts, how many days the oldest is late, and which tasks.
 
 Who reads: overseers and admins every province, a province officer their own
 (`workflow.access.check_province`); a commune officer no province view.
+`late_by_province` is the same list for many provinces at once, without a
+reader: the province officers' digest (`notifications.digest_communes`) reads
+their own provinces' for a whole batch in one query.
 """
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
 from dtrack.persistence.commune_models import Commune
@@ -26,6 +29,11 @@ from dtrack.workflow.access import check_province, readable_task, unseen_task
 from dtrack.workflow.provinces import resolve
 from dtrack.workflow.views import View
 from dtrack.workflow.vocabulary import OWED_BY_PROVINCE, Role, State
+
+
+def part_late(today: date) -> ColumnElement[bool]:
+    """A part overdue on `today`: still owed by its commune after its deadline (as a task is overdue)."""
+    return TaskPart.state.in_(OWED_BY_PROVINCE) & (TaskPart.due_on < today)
 
 
 @dataclass(frozen=True)
@@ -41,7 +49,7 @@ def province_part_counts(session: Session, actor: User, today: date) -> dict[str
     """Province slug -> its parts' counts, for the provinces `actor` may read (one query)."""
     if actor.disabled_at is not None or actor.role not in (Role.OVERSEER, Role.ADMIN, Role.PROVINCE):
         return {}
-    late = (TaskPart.state.in_(OWED_BY_PROVINCE)) & (TaskPart.due_on < today)
+    late = part_late(today)
     query = (select(Province.slug, func.count(TaskPart.id),
                     func.sum(case((TaskPart.state == State.COMPLETED.value, 1), else_=0)),
                     func.sum(case((late, 1), else_=0)))
@@ -63,6 +71,11 @@ class LateCommune(View):
     days_late: int
     tasks: list[str] = field(default_factory=list)
     part_ids: list[int] = field(default_factory=list)
+
+
+def worst_first(commune: LateCommune) -> tuple[int, int, str]:
+    """The order late communes are listed in: the longest delay first, then the most late parts, then by code."""
+    return -commune.days_late, -commune.late_parts, commune.code
 
 
 @dataclass(frozen=True)
@@ -93,7 +106,7 @@ def late_communes(session: Session, actor: User, province_ref: str, today: date,
              .select_from(TaskPart).join(Commune, TaskPart.commune_id == Commune.id)
              .join(Task, TaskPart.task_id == Task.id).join(TaskGroup, Task.group_id == TaskGroup.id)
              .join(Directive, TaskGroup.directive_id == Directive.id)
-             .where(Task.province_id == province.id, TaskPart.state.in_(OWED_BY_PROVINCE), TaskPart.due_on < today))
+             .where(Task.province_id == province.id, part_late(today)))
     counted = (select(func.count(TaskPart.id), func.sum(case((TaskPart.state == State.COMPLETED.value, 1), else_=0)))
                .select_from(TaskPart).join(Task, TaskPart.task_id == Task.id).where(Task.province_id == province.id))
     if task is not None:
@@ -106,11 +119,31 @@ def late_communes(session: Session, actor: User, province_ref: str, today: date,
         entry["tasks"].append(task_key(row.directive, row.ordinal, province.slug, row.period))
         entry["ids"].append(row.id)
     communes = sorted((LateCommune(code, e["name"], len(e["ids"]), e["days"], e["tasks"], e["ids"])
-                       for code, e in grouped.items()), key=lambda c: (-c.days_late, -c.late_parts, c.code))
+                       for code, e in grouped.items()), key=worst_first)
     total, done = session.execute(counted).one()
     counts = PartCounts(int(total or 0), int(done or 0), sum(c.late_parts for c in communes))
     return LateCommunes(province.slug, province.name, task.key if task else None, task.id if task else None,
                         today, counts, communes)
 
 
-__all__ = ["LateCommune", "LateCommunes", "PartCounts", "late_communes", "province_part_counts"]
+def late_by_province(session: Session, province_ids: list[int], today: date) -> dict[int, list[LateCommune]]:
+    """Province id -> its late communes, worst first (without their tasks), for these provinces in one query.
+
+    No reader is checked: the caller reads for whom it may (a province officer's digest, their own province).
+    """
+    if not province_ids:
+        return {}
+    rows = session.execute(
+        select(Task.province_id, Commune.code, Commune.name, func.count(TaskPart.id), func.min(TaskPart.due_on))
+        .select_from(TaskPart).join(Commune, TaskPart.commune_id == Commune.id)
+        .join(Task, TaskPart.task_id == Task.id)
+        .where(Task.province_id.in_(sorted(set(province_ids))), part_late(today))
+        .group_by(Task.province_id, Commune.code, Commune.name))
+    found: dict[int, list[LateCommune]] = {}
+    for province_id, code, name, parts, oldest in rows:
+        found.setdefault(province_id, []).append(LateCommune(code, name, int(parts), (today - oldest).days))
+    return {province_id: sorted(communes, key=worst_first) for province_id, communes in found.items()}
+
+
+__all__ = ["LateCommune", "LateCommunes", "PartCounts", "late_by_province", "late_communes", "part_late",
+           "province_part_counts", "worst_first"]
