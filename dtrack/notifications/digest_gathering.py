@@ -7,7 +7,9 @@ digest. Overseers get newly overdue tasks, submissions waiting for review
 (oldest first), blocked tasks with their reasons, long-overdue tasks, the
 provinces' pending extension requests, and counts per region (a decision on
 a request reaches the province as a change); on the configured weekday their digest is the weekly
-summary instead.
+summary instead. Commune officers get their commune's parts overdue and due
+soon, and province users the communes of their province that are late
+(`digest_communes`, which says why parts have no reminder rows).
 
 Each task is one row of one section: a task's reminders and changes merge
 into the row of the most urgent section it belongs to (`Item.reasons`,
@@ -15,9 +17,10 @@ into the row of the most urgent section it belongs to (`Item.reasons`,
 built in order of urgency; a new kind of item is one more `Section`.
 
 A build works batch by batch (`batches`): a batch holds whole provinces (the
-users of a province share its reminders) or all the overseers (they share
-the national ones), and `gather_batch` reads its items with a few set-based
-queries (`digest_reading`), so memory follows the batch, not the country.
+users of a province share its reminders), commune officers (they share
+nothing), or all the overseers (they share the national ones), and
+`gather_batch` reads its items with a few set-based queries
+(`digest_reading`), so memory follows the batch, not the country.
 `gather(session, clock, settings)` is everyone in one batch (previews,
 tests). Nothing here writes; rendering is in `digest_rendering`, queueing
 in `digest_sending`.
@@ -38,6 +41,7 @@ from sqlalchemy.orm import Session
 from dtrack.config.clock import Clock
 from dtrack.config.settings import Settings
 from dtrack.config.today import Today
+from dtrack.notifications.digest_communes import commune_digests, late_communes_of, page_link
 from dtrack.notifications.digest_items import (
     Digest,
     Item,
@@ -68,6 +72,7 @@ class Recipient:
     province_id: int | None
     frequency: str = "daily"  # the mail the person chose (digest_preferences)
     sections: str | None = None
+    commune_id: int | None = None  # a commune officer's commune
 
 
 @dataclass(frozen=True)
@@ -105,8 +110,9 @@ def plan_day(session: Session, clock: Clock, settings: Settings) -> Plan:
 def recipients(session: Session, only: str | None = None) -> list[Recipient]:
     """Everyone who gets a digest (or only `only`), by email; never a disabled account (notifications.disabled)."""
     query = select(User.id, User.email, User.name, User.locale, User.role, User.province_id,
-                   User.digest_frequency, User.digest_sections).where(
-        (User.role == Role.OVERSEER.value) | ((User.role == Role.PROVINCE.value) & User.province_id.is_not(None)),
+                   User.digest_frequency, User.digest_sections, User.commune_id).where(
+        (User.role == Role.OVERSEER.value) | ((User.role == Role.PROVINCE.value) & User.province_id.is_not(None))
+        | ((User.role == Role.COMMUNE.value) & User.commune_id.is_not(None)),
         User.disabled_at.is_(None))
     if only is not None:
         query = query.where(User.id == find_user(session, only).id)
@@ -125,10 +131,12 @@ def built(session: Session, day: date, emails: Collection[str]) -> set[str]:
 
 
 def batches(people: Sequence[Recipient], size: int) -> list[list[Recipient]]:
-    """Province users in batches of about `size`, whole provinces each; then the overseers, together.
+    """Province users in batches of about `size`, whole provinces each; then commune officers in batches of
+    `size`; then the overseers, together.
 
     A province's users share its reminders, and the overseers the national ones: a batch marks
     exactly its recipients' reminders consumed, so none of them is split across two batches.
+    Commune officers have no reminders (`digest_communes`): any split of them will do.
     Provinces come in the order of their first user's email (the recipients' order when each
     unit has one officer); within a batch, recipients keep their order.
     """
@@ -145,6 +153,8 @@ def batches(people: Sequence[Recipient], size: int) -> list[list[Recipient]]:
         current.extend(users)
     if current:
         result.append(current)
+    communes = [p for p in people if p.role == Role.COMMUNE.value and p.commune_id is not None]
+    result += [communes[start:start + size] for start in range(0, len(communes), max(size, 1))]
     overseers = [p for p in people if p.role == Role.OVERSEER.value]
     if overseers:
         result.append(overseers)
@@ -159,17 +169,15 @@ def most_overdue(item: Item | Reminded) -> tuple[int, int]:
     return -(item.days or 0), item.task_id
 
 
-def _link(settings: Settings, path: str) -> str:
-    base = settings.base_url.rstrip("/")
-    return f"{base}{path}" if base else ""
-
-
 def gather_batch(session: Session, plan: Plan, people: Sequence[Recipient]) -> list[Digest]:
-    """The digests of one batch (see `batches`), province users first, in the batch's order."""
+    """The digests of one batch (see `batches`): province users, commune officers, overseers, in the batch's order."""
     reader = Reader(session, plan.facts, plan.today, plan.now, plan.settings)
     province_users = [p for p in people if p.role == Role.PROVINCE.value]
+    commune_users = [p for p in people if p.role == Role.COMMUNE.value]
     overseers = [p for p in people if p.role == Role.OVERSEER.value]
     digests = _province_digests(reader, plan, province_users) if province_users else []
+    if commune_users:
+        digests += commune_digests(reader, plan.settings, commune_users)
     if overseers:
         digests += _overseer_digests(reader, plan, overseers)
     chose = {p.email: p for p in people}
@@ -212,8 +220,8 @@ def _province_digests(reader: Reader, plan: Plan, users: list[Recipient]) -> lis
             return "due_soon", by_deadline
         return "reminders", None
 
-    page = _link(settings, "/province")
-    blocked_page = _link(settings, "/province#blocked")
+    page = page_link(settings, "/province")
+    blocked_page = page_link(settings, "/province#blocked")
     rows_of: dict[int, Rows] = {}
     rows_in: dict[int, list[Rows]] = defaultdict(list)
     for user, province_id in homes:
@@ -226,6 +234,7 @@ def _province_digests(reader: Reader, plan: Plan, users: list[Recipient]) -> lis
                                        reader.cap)
         rows_in[province_id].append(rows)
     reminder_ids: dict[int, list[int]] = defaultdict(list)
+    late = late_communes_of(reader, settings, provinces)
     for r in reader.reminders(provinces):
         reminder_ids[r.province_id].append(r.reminder_id)
         for rows in rows_in[r.province_id]:
@@ -240,7 +249,7 @@ def _province_digests(reader: Reader, plan: Plan, users: list[Recipient]) -> lis
                       if actor_id != user.id and item.at is not None and item.at > since])
         rows.by_name["due_soon"].n = max([reader.due_soon_days, *rows.days["due_soon"]])
         digests.append(Digest(user.email, user.name, user.locale, user.role, day, False, unit.name, rows.sections,
-                              reminder_ids=reminder_ids[unit.id]))
+                              reminder_ids=reminder_ids[unit.id], late_communes=late.get(unit.id)))
     return digests
 
 
@@ -254,7 +263,7 @@ def _overseer_digests(reader: Reader, plan: Plan, overseers: list[Recipient]) ->
     top = settings.digest_overseer_top
     comments = reader.province_comments(min(plan.since(u.email) for u in overseers))
     by_since: dict[date, dict[str, tuple[list[Item], int]]] = {}
-    overdue_page, review_page = _link(settings, "/overdue"), _link(settings, "/review")
+    overdue_page, review_page = page_link(settings, "/overdue"), page_link(settings, "/review")
 
     def overseer_fallback(r: Reminded) -> tuple[str, Any]:
         if r.kind == ReminderKind.ESCALATION.value and r.due_on is not None and r.due_on < day:

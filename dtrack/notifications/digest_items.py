@@ -14,7 +14,11 @@ from dtrack.workflow.vocabulary import ReminderKind
 
 @dataclass(slots=True)
 class Item:
-    """One line of a digest section: a task, and what to say about it."""
+    """One line of a digest section: a task, and what to say about it.
+
+    A commune officer's rows are parts of tasks: `task_id` is then the part's id, and its link
+    /parts/{id} (notifications.digest_communes).
+    """
 
     task_id: int
     key: str
@@ -67,6 +71,29 @@ class WaitingLetter:
     most_days: int
 
 
+@dataclass(frozen=True, slots=True)
+class LateCommuneLine:
+    """A commune of the province with overdue parts (reading.late_communes), as the province's digest lists it."""
+
+    code: str
+    name: str
+    parts: int  # its overdue parts
+    most_days: int  # how many days the oldest of them is late
+
+
+@dataclass(frozen=True)
+class LateCommunes:
+    """The province officers' "late_communes" block: communes, not tasks, so not a `Section` of task rows."""
+
+    communes: list[LateCommuneLine]  # the worst first, at most the digest's cap
+    total: int
+    where: str  # the province's drill-down page, which lists them all ("" without a base URL)
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.communes)
+
+
 @dataclass
 class Digest:
     recipient: str
@@ -84,6 +111,8 @@ class Digest:
     letters: list[WaitingLetter] = field(default_factory=list)  # overseers: urge letters to approve
     # Overseers: the dashboard's figures, the country first then each region (notifications.digest_picture).
     picture: list[Any] = field(default_factory=list)
+    commune: dict[str, str] | None = None  # a commune officer's commune (lang -> name); `province` is then None
+    late_communes: LateCommunes | None = None  # province officers: their communes with overdue parts
 
     def section(self, name: str) -> Section | None:
         return next((s for s in self.sections if s.name == name), None)
@@ -94,7 +123,8 @@ class Digest:
 
     @property
     def has_news(self) -> bool:
-        return self.weekly or bool(self.letters) or any(s.total for s in self.sections)
+        return (self.weekly or bool(self.letters) or any(s.total for s in self.sections)
+                or self.late_communes is not None)
 
 
 class Reminded:

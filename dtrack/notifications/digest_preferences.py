@@ -4,8 +4,9 @@ A user chooses on the account page (accounts.preferences saves it): a daily
 digest, a weekly one (on `digest_weekday`), or none beyond what their role
 requires; and which of their role's sections it holds. What the role requires
 is the work that waits on them - a province's overdue and returned tasks, an
-overseer's submissions to review and extension requests - and comes every day
-whatever they chose, so no one can switch off the mail their job depends on.
+overseer's submissions to review and extension requests, a commune's overdue
+parts - and comes every day whatever they chose, so no one can switch off the
+mail their job depends on.
 
 The builder gathers as before and then `honour`s each person's choice: the
 sections they did not choose are dropped (their reminders are still marked
@@ -25,13 +26,17 @@ FREQUENCIES = (DAILY, WEEKLY, NONE)
 
 # Each role's sections, in the order the digest lists them (digest_gathering builds them).
 SECTIONS: dict[str, tuple[str, ...]] = {
-    Role.PROVINCE.value: ("overdue", "due_today", "due_soon", "returned", "blocked", "reminders", "changes"),
+    Role.PROVINCE.value: ("overdue", "due_today", "due_soon", "returned", "blocked", "late_communes", "reminders",
+                          "changes"),
     Role.OVERSEER.value: ("newly_overdue", "long_overdue", "awaiting_review", "blocked", "extension_requests",
                           "escalations", "comments"),
+    # A commune officer's parts (issue 24, digest_communes): named apart from the province's tasks.
+    Role.COMMUNE.value: ("parts_overdue", "parts_due_today", "parts_due_soon"),
 }
 REQUIRED: dict[str, frozenset[str]] = {
     Role.PROVINCE.value: frozenset({"overdue", "returned"}),
     Role.OVERSEER.value: frozenset({"awaiting_review", "extension_requests"}),
+    Role.COMMUNE.value: frozenset({"parts_overdue"}),
 }
 
 
@@ -56,5 +61,7 @@ def honour(digest: Digest, frequency: str, stored: str | None, weekly_day: bool)
     if due and stored is None and frequency == DAILY:
         return digest  # the default: nothing to change
     weekly = digest.weekly and due
+    # The province's late communes are a block of their own (digest_items.LateCommunes), chosen as a section is.
+    late = digest.late_communes if "late_communes" in keep else None
     return replace(digest, sections=sections, weekly=weekly, week=digest.week if weekly else {},
-                   quiet=not due and not any(s.total for s in sections))
+                   quiet=not due and not any(s.total for s in sections), late_communes=late)

@@ -2,7 +2,9 @@
 
 Both parts come from one context through the shared Jinja environment
 (`dtrack.templates.environment`), templates "email/digest.txt.j2" and
-"email/digest.html.j2"; the words are in `wording`.
+"email/digest.html.j2"; the words are in `wording`. A commune officer's rows are
+parts (linking to /parts/{id}); the province's late communes are a block after
+the sections, linking to the province's drill-down page (`digest_communes`).
 """
 from __future__ import annotations
 
@@ -33,6 +35,7 @@ class Rendered:
 SUBJECT_COUNTS = {
     Role.PROVINCE.value: (("overdue", "due_today", "due_soon", "returned"), ("reminders", "changes")),
     Role.OVERSEER.value: (("newly_overdue", "long_overdue", "awaiting_review", "blocked"), ("escalations",)),
+    Role.COMMUNE.value: (("parts_overdue", "parts_due_today", "parts_due_soon"), ()),
 }
 
 # What a note is, by section, unless the item says (a returned task listed as overdue keeps "the Department's note").
@@ -42,6 +45,12 @@ NOTE_LABELS = {"returned": "note", "blocked": "reason", "extension_requests": "r
 IMPLIED = {"overdue": {"overdue"}, "newly_overdue": {"overdue"}, "due_today": {"before_deadline"},
            "due_soon": {"before_deadline"}, "long_overdue": {"escalation"}}
 
+# Sections whose rows say how late, and how long is left.
+LATE_SECTIONS = frozenset({"overdue", "newly_overdue", "long_overdue", "parts_overdue"})
+SOON_SECTIONS = frozenset({"due_soon", "parts_due_soon"})
+# "and N more ...": what the rows of a section are.
+MORE = {"parts_overdue": "more_parts", "parts_due_today": "more_parts", "parts_due_soon": "more_parts"}
+
 
 def subject_of(digest: Digest) -> str:
     lang = digest.locale if digest.locale in WORDS else "vi"
@@ -49,8 +58,12 @@ def subject_of(digest: Digest) -> str:
     counts = [(f"n_{name}", digest.count(name)) for name in main]
     if not any(n for _, n in counts):
         counts += [(f"n_{name}", digest.count(name)) for name in rest]
+        if digest.late_communes is not None:
+            counts.append(("n_late_communes", digest.late_communes.total))
     if digest.role == Role.PROVINCE.value and digest.province:
         return subject(lang, digest.province[lang], counts, digest.day)
+    if digest.commune:
+        return subject(lang, digest.commune[lang], counts, digest.day)
     return subject(lang, WORDS[lang]["subject_weekly" if digest.weekly else "subject_daily"], counts, digest.day)
 
 
@@ -95,9 +108,9 @@ def render(digest: Digest, settings: Settings, clock: Clock) -> Rendered:
                     parts.append(label)
         if section == "extension_requests" and item.label is not None:
             parts.append(item.label[lang])  # "đề nghị gia hạn từ 30/06/2026 đến 31/08/2026"
-        if section in ("overdue", "newly_overdue", "long_overdue") and item.days is not None:
+        if section in LATE_SECTIONS and item.days is not None:
             parts.append(phrase(lang, "days_overdue", days=item.days))
-        elif section == "due_soon" and item.days is not None:
+        elif section in SOON_SECTIONS and item.days is not None:
             parts.append(phrase(lang, "days_left", days=item.days))
         elif section == "awaiting_review" and item.days is not None:
             parts.append(phrase(lang, "days_waiting", days=item.days))
@@ -110,10 +123,13 @@ def render(digest: Digest, settings: Settings, clock: Clock) -> Rendered:
             parts.append(f"{words['deadline']} {dmy(item.due_on)}")
         return ", ".join(parts)
 
+    # A commune officer's rows are parts, each with its own page.
+    pages = f"{base}/parts" if digest.commune else f"{base}/tasks"
+
     def line(section: str, item: Item) -> Line:
         return Line(item.key, item.title[lang], "" if digest.province else item.province[lang], detail(section, item),
                     words[item.note_label or NOTE_LABELS.get(section, "note_plain")], item.note,
-                    f"{base}/tasks/{item.task_id}" if base else "",
+                    f"{pages}/{item.task_id}" if base else "",
                     [change(c) for c in item.changes])
 
     def heading(section: Section) -> str:
@@ -123,7 +139,8 @@ def render(digest: Digest, settings: Settings, clock: Clock) -> Rendered:
     regions = list(digest.regions)
     context = {
         "d": digest, "lang": lang, "t": words, "day": dmy(digest.day),
-        "shown": [(s, heading(s), [line(s.name, i) for i in s.items]) for s in digest.sections if s.total],
+        "shown": [(s, heading(s), [line(s.name, i) for i in s.items],
+                   words[MORE.get(s.name, "more")].format(count=s.more)) for s in digest.sections if s.total],
         "region_label": lambda r: REGION_LABELS[lang][Region(r)],
         # The national row is the regions added up, so the table's columns sum to what it says.
         "national": {name: sum(getattr(r, name) for r in regions)
@@ -132,10 +149,16 @@ def render(digest: Digest, settings: Settings, clock: Clock) -> Rendered:
         "picture": [(words["national"] if not p.region else REGION_LABELS[lang][Region(p.region)], p,
                      _rate(p.rate, lang) + (f" ({p.on_time}/{p.due})" if p.due else "")) for p in digest.picture],
         "dashboard_where": f"{base}/dashboard" if base else "",
-        "home": base + ("/province" if digest.province else "/review") if base else "",
+        "home": base + ("/commune" if digest.commune else "/province" if digest.province else "/review")
+        if base else "",
         "letters": [words["letter_waiting"].format(province=letter.province[lang], directive=letter.directive,
                                                    n=letter.tasks, days=letter.most_days) for letter in digest.letters],
         "letters_where": f"{base}/letters" if base else "",
+        # A province's communes with overdue parts: "Phường Ba Đình (00004): 3 phần việc quá hạn, lâu nhất 12 ngày".
+        "late": digest.late_communes,
+        "late_lines": [f"{c.name} ({c.code}): " + words["late_commune"].format(n=c.parts, days=c.most_days)
+                       for c in digest.late_communes.communes] if digest.late_communes else [],
+        "late_more": words["more_communes"].format(count=digest.late_communes.more) if digest.late_communes else "",
         # Where the person chooses what mail they get: their account page (issue 26), never a mailto.
         "settings_where": f"{base}/account#mail" if base else words["settings_page"],
     }

@@ -9,6 +9,9 @@ which tasks.
 
 Who reads: overseers and admins every province, a province officer their own
 (`workflow.access.check_province`); a commune officer no province view.
+`late_by_province` is the same list for many provinces at once, without a
+reader: the province officers' digest (`notifications.digest_communes`) reads
+their own provinces' for a whole batch in one query.
 """
 from __future__ import annotations
 
@@ -16,17 +19,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dtrack.persistence.commune_models import Commune
 from dtrack.persistence.models import Directive, Task, TaskGroup, User, task_key
 from dtrack.persistence.part_models import TaskPart
-from dtrack.reading.part_counts import PartCounts, part_counts, province_part_counts
+from dtrack.reading.part_counts import PartCounts, part_counts, part_late, province_part_counts
 from dtrack.workflow.access import check_province, readable_task, unseen_task
 from dtrack.workflow.provinces import resolve
 from dtrack.workflow.views import View
-from dtrack.workflow.vocabulary import OWED_BY_PROVINCE
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,11 @@ class LateCommune(View):
     days_late: int
     tasks: list[str] = field(default_factory=list)
     part_ids: list[int] = field(default_factory=list)
+
+
+def worst_first(commune: LateCommune) -> tuple[int, int, str]:
+    """The order late communes are listed in: the longest delay first, then the most late parts, then by code."""
+    return -commune.days_late, -commune.late_parts, commune.code
 
 
 @dataclass(frozen=True)
@@ -71,7 +78,7 @@ def late_communes(session: Session, actor: User, province_ref: str, today: date,
              .select_from(TaskPart).join(Commune, TaskPart.commune_id == Commune.id)
              .join(Task, TaskPart.task_id == Task.id).join(TaskGroup, Task.group_id == TaskGroup.id)
              .join(Directive, TaskGroup.directive_id == Directive.id)
-             .where(Task.province_id == province.id, TaskPart.state.in_(OWED_BY_PROVINCE), TaskPart.due_on < today))
+             .where(Task.province_id == province.id, part_late(today)))
     if task is not None:
         query = query.where(TaskPart.task_id == task.id)
     if directive is not None:
@@ -83,11 +90,31 @@ def late_communes(session: Session, actor: User, province_ref: str, today: date,
         entry["tasks"].append(task_key(row.directive, row.ordinal, province.slug, row.period))
         entry["ids"].append(row.id)
     communes = sorted((LateCommune(code, e["name"], len(e["ids"]), e["days"], e["tasks"], e["ids"])
-                       for code, e in grouped.items()), key=lambda c: (-c.days_late, -c.late_parts, c.code))
+                       for code, e in grouped.items()), key=worst_first)
     counts = part_counts(session, today, directive=directive, province_id=province.id,
                          task_id=task.id if task else None).get(province.slug, PartCounts())
     return LateCommunes(province.slug, province.name, task.key if task else None, task.id if task else None,
                         directive, today, counts, communes)
 
 
-__all__ = ["LateCommune", "LateCommunes", "PartCounts", "late_communes", "province_part_counts"]
+def late_by_province(session: Session, province_ids: list[int], today: date) -> dict[int, list[LateCommune]]:
+    """Province id -> its late communes, worst first (without their tasks), for these provinces in one query.
+
+    No reader is checked: the caller reads for whom it may (a province officer's digest, their own province).
+    """
+    if not province_ids:
+        return {}
+    rows = session.execute(
+        select(Task.province_id, Commune.code, Commune.name, func.count(TaskPart.id), func.min(TaskPart.due_on))
+        .select_from(TaskPart).join(Commune, TaskPart.commune_id == Commune.id)
+        .join(Task, TaskPart.task_id == Task.id)
+        .where(Task.province_id.in_(sorted(set(province_ids))), part_late(today))
+        .group_by(Task.province_id, Commune.code, Commune.name))
+    found: dict[int, list[LateCommune]] = {}
+    for province_id, code, name, parts, oldest in rows:
+        found.setdefault(province_id, []).append(LateCommune(code, name, int(parts), (today - oldest).days))
+    return {province_id: sorted(communes, key=worst_first) for province_id, communes in found.items()}
+
+
+__all__ = ["LateCommune", "LateCommunes", "PartCounts", "late_by_province", "late_communes", "part_late",
+           "province_part_counts", "worst_first"]

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
 from dtrack.config.today import Today
@@ -41,6 +41,11 @@ class PartCounts(View):
         return PartCounts(self.total + other.total, self.completed + other.completed, self.overdue + other.overdue)
 
 
+def part_late(today: date) -> ColumnElement[bool]:
+    """A part overdue on `today`: still owed by its commune after its deadline (as a task is overdue)."""
+    return TaskPart.state.in_(OWED_BY_PROVINCE) & (TaskPart.due_on < today)
+
+
 def part_counts(session: Session, today: date, *, directive: str | None = None, province_id: int | None = None,
                 task_id: int | None = None) -> dict[str, PartCounts]:
     """Province slug -> its parts' counts on `today` (of one directive, province or task when given); one query.
@@ -48,7 +53,7 @@ def part_counts(session: Session, today: date, *, directive: str | None = None, 
     A province without parts has no entry. No access check: the callers that
     serve a user go through `province_part_counts`.
     """
-    late = TaskPart.state.in_(OWED_BY_PROVINCE) & (TaskPart.due_on < today)
+    late = part_late(today)
     query = (select(Province.slug, func.count(TaskPart.id),
                     func.sum(case((TaskPart.state == State.COMPLETED.value, 1), else_=0)),
                     func.sum(case((late, 1), else_=0)))
@@ -128,5 +133,5 @@ def parts_figures(session: Session, actor: User, today: Today, *, directive: str
     return PartsFigures(today.day, directive, counts, added_up(counts))
 
 
-__all__ = ["PartCounts", "PartsFigures", "added_up", "part_counts", "parts_figures", "province_part_counts",
-           "stands_on"]
+__all__ = ["PartCounts", "PartsFigures", "added_up", "part_counts", "part_late", "parts_figures",
+           "province_part_counts", "stands_on"]

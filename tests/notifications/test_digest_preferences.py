@@ -117,12 +117,15 @@ def test_the_choice_is_checked_kept_and_audited(world):
     assert kinds.count("mail_chosen") == 1  # the refused choices wrote nothing
 
 
+MOST = max(len(names) for names in SECTIONS.values())  # a total for each section of the role that has most
+
+
 @hsettings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
 @given(role=st.sampled_from(sorted(SECTIONS)), frequency=st.sampled_from(FREQUENCIES), weekly_day=st.booleans(),
        picked=st.lists(st.sampled_from(sorted({n for s in SECTIONS.values() for n in s})), unique=True),
-       totals=st.lists(st.integers(0, 3), min_size=7, max_size=7))
+       totals=st.lists(st.integers(0, 3), min_size=MOST, max_size=MOST))
 def test_honouring_never_drops_a_required_section_nor_adds_one(role, frequency, weekly_day, picked, totals):
-    sections = [Section(name, [], total) for name, total in zip(SECTIONS[role], totals, strict=True)]
+    sections = [Section(name, [], total) for name, total in zip(SECTIONS[role], totals, strict=False)]
     digest = Digest("a@b.vn", "A", "vi", role, TODAY, weekly_day, None, sections)
     stored = ",".join(n for n in picked if n in SECTIONS[role])
     honoured = honour(digest, frequency, stored or None, weekly_day)

@@ -21,6 +21,7 @@ from dtrack.notifications.transport import SmtpTransport
 from dtrack.persistence.models import Reminder, User
 from dtrack.reading.overdue import overdue_review
 from dtrack.usecases.demo import OVERSEER, SEASON_END, province_email, run_demo
+from dtrack.usecases.demo_parts import PROVINCES, WITH_OFFICER
 from dtrack.workflow.reminders import sweep
 from dtrack.workflow.tasks import find_task
 from tests.notifications.conftest import mail_settings
@@ -59,7 +60,8 @@ def test_the_demo_season_digests_list_each_task_once(demo_db, tmp_path):
     assert_each_task_once(overseer)
     # Every digest of the day, built for real.
     report = build_digests(db, LAST_DAY, settings)
-    assert report.queued + report.nothing == 35
+    # 34 provinces, the overseer, and the commune officers of the provinces that delegate (issue 24).
+    assert report.queued + report.nothing == 35 + len(PROVINCES) * WITH_OFFICER
 
 
 REMINDER_KINDS = ("before_deadline", "overdue", "escalation", "review_nudge")
