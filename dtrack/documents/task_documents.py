@@ -2,7 +2,9 @@
 
 A văn thư files every document by its number: the province's report to the Ministry, the Ministry's
 letter back. `record_document` keeps one on a task (the province's officers for their own tasks,
-overseers for any); the letters dtrack issues record theirs on each task they name
+overseers for any: `record_for` checks it; `may_record` asks the same so that a page offers its form
+only then, and `form_defaults` fills that form as the CLI's example reads: the officer's Department,
+or the overseeing body). The letters dtrack issues record theirs on each task they name
 (`record_issued`, from documents/issuing.py, in the issuing transaction). The task's history and the
 province report show them (`documents_of`).
 """
@@ -17,14 +19,19 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dtrack.errors import InvalidInput
+from dtrack.errors import InvalidInput, NotFound, PermissionDenied
 from dtrack.persistence.document_models import IssuedDocument, TaskDocument
 from dtrack.persistence.models import Task, User
-from dtrack.workflow.access import check_active, readable_task
+from dtrack.reports.wording import directive_wording, province_in_text
+from dtrack.workflow.access import check_active, check_task
+from dtrack.workflow.inputs import check_text
+from dtrack.workflow.tasks import find_task
+from dtrack.workflow.vocabulary import Role
 
 IN, OUT = "in", "out"  # to the Ministry (a province's report), from it (a letter)
 # "123/BC-SCT", "45/UBND-KT", "12/2026/TT-BCT": digits, then "/"-separated symbols of letters, digits and "-".
 NUMBER = re.compile(r"^\d{1,6}(/[0-9A-ZĐ][0-9A-ZĐa-z.\-]{0,24}){1,3}$")
+MAX_ISSUER = 200  # the column's width: a longer name is refused, not cut
 
 
 @dataclass(frozen=True)
@@ -39,8 +46,49 @@ class DocumentLine:
     recorded_at: datetime
 
 
+@dataclass(frozen=True)
+class FormDefaults:
+    """What the task page's form starts from: who issued the document, and which way it went."""
+
+    issuer: str
+    direction: str
+
+
+def check_may_record(actor: User, task: Task, ref: str | None = None) -> None:
+    """`actor` may record on `task`: who may read it (another province's task is unknown to an officer),
+    with an active account that acts on province work."""
+    check_task(actor, task, ref)
+    check_active(actor, "record_document", task.key)
+
+
+def may_record(actor: User, task: Task) -> bool:
+    """Whether `record_for` lets `actor` record on `task` (its very check), so a page offers the form only then."""
+    try:
+        check_may_record(actor, task)
+    except (NotFound, PermissionDenied):
+        return False
+    return True
+
+
+def form_defaults(actor: User, task: Task) -> FormDefaults | None:
+    """The form's start for `actor` on `task`, or None when they may not record there.
+
+    A province officer most often records their Department's report to the Ministry ("Sở Công
+    Thương tỉnh Cà Mau", going in); an overseer the overseeing body's letter (going out). The names
+    are the directive's own, in Vietnamese as the document bears them, whatever the page's language.
+    """
+    if not may_record(actor, task):
+        return None
+    words = directive_wording(task.group.directive, "vi")
+    if actor.role == Role.PROVINCE:
+        return FormDefaults(f"{words.province.body} {province_in_text(task.province, 'vi')}", IN)
+    return FormDefaults(words.national.body, OUT)
+
+
 def check_number(number: str) -> str:
     text = " ".join(number.split()).removeprefix("Số").removeprefix("số").strip(" :")
+    if not text:
+        raise InvalidInput("number", "document_number_required")
     if not NUMBER.match(text):
         raise InvalidInput("number", "not_a_document_number", value=number)
     return text
@@ -48,12 +96,20 @@ def check_number(number: str) -> str:
 
 def record_document(session: Session, task: Task, actor: User, number: str, issued_on: date, issuer: str,
                     summary: str, direction: str, now: datetime) -> TaskDocument:
-    """Record a document on `task` (the caller has checked the actor may act on it and commits)."""
-    if direction not in (IN, OUT):
-        raise InvalidInput("direction", "not_a_direction", value=direction)
+    """Record a document on `task` (the caller has checked the actor may act on it and commits).
+
+    Checked in the form's order (number, issuer, summary, direction), so a page says the first mistake.
+    """
+    checked = check_number(number)
     if not issuer.strip():
         raise InvalidInput("issuer", "issuer_required")
-    row = TaskDocument(task_id=task.id, number=check_number(number), issued_on=issued_on, issuer=issuer.strip()[:200],
+    if len(issuer.strip()) > MAX_ISSUER:
+        raise InvalidInput("issuer", "too_long", length=len(issuer.strip()), max=MAX_ISSUER)
+    check_text("issuer", issuer)
+    check_text("summary", summary)
+    if direction not in (IN, OUT):
+        raise InvalidInput("direction", "not_a_direction", value=direction)
+    row = TaskDocument(task_id=task.id, number=checked, issued_on=issued_on, issuer=issuer.strip(),
                        summary=summary.strip(), direction=direction, recorded_by=actor.id, recorded_at=now)
     session.add(row)
     session.flush()
@@ -63,8 +119,8 @@ def record_document(session: Session, task: Task, actor: User, number: str, issu
 def record_for(session: Session, actor: User, ref: str, number: str, issued_on: date, issuer: str, summary: str,
                direction: str, now: datetime) -> TaskDocument:
     """Record a document on the task `ref` names: its province's officers, or overseers and admins for any."""
-    task = readable_task(session, actor, ref)  # another province's task is unknown to an officer
-    check_active(actor, "record_document", task.key)
+    task, _ = find_task(session, ref)
+    check_may_record(actor, task, ref)
     return record_document(session, task, actor, number, issued_on, issuer, summary, direction, now)
 
 

@@ -54,7 +54,7 @@ def field_message(error: InvalidInput, w: Words, lang: str = "vi", db: Database 
     code = error.error_code
     if code == "too_long":
         return w["field_too_long"].format(max=error.params.get("max"))
-    if code in ("bad_date", "empty_date") and field_name(error.field) in ("to", "as_of"):
+    if code in ("bad_date", "empty_date") and field_name(error.field) in ("to", "as_of", "issued_on"):
         return w["field_date"]
     if code == "file_too_big":
         return w["field_file_big"].format(mb=f"{error.params['max_mb']:g}")

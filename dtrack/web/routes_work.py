@@ -1,9 +1,10 @@
-"""A province's work: "Việc của tỉnh", the task page and its actions, deadline extension and requests, figures."""
+"""A province's work: "Việc của tỉnh", the task page and its actions, deadline extension and requests, a document's
+number recorded on a task, figures."""
 from __future__ import annotations
 
 from starlette.responses import Response
 
-from dtrack.documents.task_documents import documents_of
+from dtrack.documents.task_documents import documents_of, form_defaults, record_for
 from dtrack.errors import InvalidInput, UnknownDirective
 from dtrack.evidence.attachments import files_of, may_attach
 from dtrack.i18n.catalog import text
@@ -95,7 +96,8 @@ def task_form(ctx: Ctx, task_id: int, trigger: str | None = None) -> Response:
                         files=files_of(session, found.task), may_attach=may_attach(ctx.user, found.task),
                         max_mb=ctx.app.settings.evidence_max_mb, request_states=REQUEST_STATUS_LABELS[ctx.lang],
                         parts=parts_block(session, ctx.user, found.task, ctx.today.day),
-                        documents=documents_of(session, [found.task.id]).get(found.task.id, []))
+                        documents=documents_of(session, [found.task.id]).get(found.task.id, []),
+                        document_form=form_defaults(ctx.user, found.task))
 
 
 @routes.get("/tasks/{task_id:int}", memo=True)
@@ -171,6 +173,20 @@ def task_grant_extension(ctx: Ctx, task_id: int, request_id: int) -> Response:
 def task_refuse_extension(ctx: Ctx, task_id: int, request_id: int) -> Response:
     refuse_request(ctx.app.db, ctx.app.clock, ctx.actor, request_id, ctx.value("reason"), task_id=task_id)
     return _decided(ctx, task_id, "refused")
+
+
+def document_form(ctx: Ctx, task_id: int) -> Response:
+    return task_form(ctx, task_id, "document")
+
+
+@routes.post("/tasks/{task_id:int}/documents", form_page=document_form)
+def task_document(ctx: Ctx, task_id: int) -> Response:
+    """A document's number and date on the task (`record_for` decides who may)."""
+    issued_on = parse_day(ctx.value("issued_on"), "issued_on")
+    with ctx.app.db.session() as session:
+        record_for(session, ctx.user, str(task_id), ctx.value("number"), issued_on, ctx.value("issuer"),
+                   ctx.value("summary"), ctx.value("direction"), ctx.now)
+    return ctx.redirect(f"/tasks/{task_id}?flash=document_recorded#documents")
 
 
 def _applicability_form(slug: str):

@@ -109,6 +109,7 @@ class Site:
                 q("SELECT count(*) FROM reminders"),
                 q("SELECT id, status, granted_due_on FROM extension_requests ORDER BY id"),
                 q("SELECT id, day, working, withdrawn_at FROM calendar_days ORDER BY id"),
+                q("SELECT count(*), max(id) FROM task_documents"),
             )
 
 

@@ -24,6 +24,7 @@ WRONG = {"progress": "150", "to": "31/02/2026", "due_on": "31/02/2026", "as_of":
 SKIP_ACTIONS = ("/logout", "/account/language")
 FILL = """(form, wrong) => {
   form.setAttribute('novalidate', '');
+  const folded = form.closest('details'); if (folded) folded.open = true;  // as a user opens it first
   for (const el of form.querySelectorAll('input, textarea, select')) {
     if (el.type === 'hidden' || el.type === 'file' || el.readOnly || el.disabled || !el.name) continue;
     if (el.tagName === 'SELECT') { if (el.name in wrong) { const o = new Option(wrong[el.name], wrong[el.name]);
@@ -84,5 +85,7 @@ def test_every_form_on_every_page_refuses_in_vietnamese(web_site, new_page, scre
                 assert page.locator(".field-error").count() >= 1, path
                 found += [f"{account.role} {path}: {line}" for line in faults(page.content())]
     assert not found, "\n".join(found)
-    # Not a sweep of nothing: the task page's actions, comments, files, the figures, tokens, the group extension.
+    # Not a sweep of nothing: the task page's actions, comments, files, document numbers, the figures, tokens,
+    # the group extension.
     assert len(sent) >= 12 and any("/actions/" in a for a in sent) and "/extend-group" in sent, sent
+    assert sum(a.endswith("/documents") for a in sent) == 2, sent  # the folded "Ghi số văn bản", for both roles

@@ -112,6 +112,8 @@ EXPECTED: dict[tuple[str, str], dict[str, set[int]]] = {
     ("POST", "/parts/{part_id:int}/actions/{trigger}"): only({"commune_own": DONE_OR_STALE, "admin": MOVED,
                                                              "commune_near": 404, "commune_far": 404, "other": 404}),
     ("POST", "/tasks/{task_id:int}/delegate"): only({"own": MOVED, "admin": MOVED, **HIDDEN}),
+    # A document's number on a task (issue 23): whoever may act on the task records one, as often as documents come.
+    ("POST", "/tasks/{task_id:int}/documents"): only({"own": MOVED, "overseer": MOVED, "admin": MOVED, **HIDDEN}),
     ("GET", "/account"): only(LOGGED_IN),
     # What changed since the last visit (issue 26): everyone logged in, each their own (a commune officer their
     # commune's parts); the mark is the user's own, so every logged-in role may set it.
@@ -272,6 +274,8 @@ def _request(site, client, method: str, url: str, path: str, role: str, task_id:
         data.update(digest_frequency="weekly")
     elif path.endswith("/extend"):
         data.update(to="30/06/2027", reason="Gia hạn theo đề nghị của tỉnh")
+    elif path.endswith("/documents"):
+        data.update(number="7/BC-SCT", issued_on="02/01/2026", issuer="Sở Công Thương", direction="in")
     elif path.endswith("/delegate"):
         data.update(communes="00008", to="02/03/2026", note="Rà soát cơ sở")
     elif path.startswith("/parts/"):
