@@ -72,6 +72,7 @@ MARKS: dict[str, Mark] = {
     "0021": _table("letter_drafts"),
     "0022": _table("dashboard_figures"),
     "0023": _column("users", "changes_seen_at"),
+    "0024": _index_covers("events", "ix_events_trigger_at", "trigger"),
 }
 
 

@@ -236,6 +236,9 @@ class Event(Base):
     """One line of the audit trail: append-only."""
 
     __tablename__ = "events"
+    # One kind of event up to a day, on the index alone: the checkpoints judged by a report or the
+    # dashboard (a few thousand among millions), what changed since a visit (migration 0024).
+    __table_args__ = (Index("ix_events_trigger_at", "trigger", "at", "task_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"), index=True)
