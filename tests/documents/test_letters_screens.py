@@ -6,14 +6,12 @@ Playwright's routing), so no server is started.
 from __future__ import annotations
 
 import io
-import os
-from pathlib import Path
 
 import pytest
 
+from tests.documents import SHOTS
 from tests.documents.test_letters_web import _prepared
 
-SHOTS = Path(os.environ.get("DTRACK_DOC_SCREENSHOTS", "test-output/screenshots/documents"))
 BASE = "http://dtrack.test"
 
 

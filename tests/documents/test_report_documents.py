@@ -14,11 +14,11 @@ from dtrack.documents.files import render_any, vietnamese_name
 from dtrack.reports.document import ReportOptions
 from dtrack.reports.national import national_report
 from dtrack.reports.province import province_report
+from tests.documents import SHOTS
 
 from .docx_reading import data_tables, lines, page, read_docx
 
 AS_OF = date(2026, 12, 5)
-SHOTS = Path("/work/screenshots/session22/docs23")
 
 
 @pytest.fixture

@@ -21,12 +21,12 @@ from dtrack.persistence.document_models import IssuedDocument
 from dtrack.persistence.models import Event, Outbox, OutboxAttachment
 from dtrack.usecases.demo import OVERSEER, province_email
 from dtrack.workflow.users import find_user
+from tests.documents import SHOTS
 
 from .docx_reading import data_tables, lines, read_docx
 
 AS_OF = date(2026, 12, 5)
 NOW = datetime(2026, 12, 5, 3, 0, tzinfo=UTC)
-SHOTS = Path("/work/screenshots/session22/docs23")
 
 
 @pytest.fixture
