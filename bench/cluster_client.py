@@ -21,10 +21,9 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from http.cookies import SimpleCookie
 from urllib.parse import urlencode, urlsplit
 
-from bench.loadgen import hidden_fields
+from bench.loadgen import Client
 
 TIMEOUT = 30.0
 _turn = itertools.count()  # one rotation shared by every client, as a proxy's
@@ -51,14 +50,14 @@ class Tally:
         return round(statistics.median(self.post_ms), 1) if self.post_ms else None
 
 
-class ClusterClient:
+class ClusterClient(Client):
+    """`loadgen.Client` (its cookie jar, login and task reads) asking the servers in turn."""
+
     def __init__(self, bases: list[str], tally: Tally, email: str, password: str, tasks: list[int]) -> None:
+        super().__init__(bases[0])
         self.servers = [(urlsplit(b).hostname or "127.0.0.1", urlsplit(b).port or 80) for b in bases]
         self.tally, self.email, self.password, self.tasks = tally, email, password, tasks
-        self.cookies: dict[str, str] = {}
         self.conns: dict[int, http.client.HTTPConnection] = {}
-        self.csrf = ""
-        self.versions: dict[int, int] = {}
 
     def request(self, method: str, path: str, form: dict[str, str] | None = None) -> tuple[int, bytes, dict[str, str]]:
         body = urlencode(form).encode() if form is not None else None
@@ -88,35 +87,14 @@ class ClusterClient:
                 if method == "GET":
                     continue  # a read is safe to ask again
                 raise CutOff(str(exc)) from exc
-            for value in response.headers.get_all("Set-Cookie") or []:
-                jar = SimpleCookie()
-                jar.load(value)
-                for name, morsel in jar.items():
-                    self.cookies[name] = morsel.value
+            self.keep_cookies(response)
             return response.status, data, {k.lower(): v for k, v in response.getheaders()}
         raise ConnectionRefusedError("no server answered")
 
-    def login(self) -> None:
-        status, page, _ = self.request("GET", "/login")
-        form = hidden_fields(page.decode("utf-8", "replace"), 'name="password"')
-        form.update(email=self.email, password=self.password)
-        for _ in range(30):  # several logins at once meet the bounded password hashing: come back when told
-            status, page, headers = self.request("POST", "/login", form)
-            if status != 503:
-                break
-            time.sleep(min(float(headers.get("retry-after", "1")), 2.0))
-        if status != 303 or "/login" in headers.get("location", "/login"):
-            raise RuntimeError(f"login as {self.email} failed: {status} {page[:200]!r}")
+    def login(self) -> None:  # type: ignore[override]  # its own account, then its tasks' forms
+        super().login(self.email, self.password)
         for task in self.tasks:
             self.read_task(task)
-
-    def read_task(self, task_id: int) -> None:
-        status, page, _ = self.request("GET", f"/tasks/{task_id}")
-        fields = hidden_fields(page.decode("utf-8", "replace"), 'data-action="update"')
-        if status != 200 or "version" not in fields:
-            raise RuntimeError(f"GET /tasks/{task_id} answered {status} without an update form")
-        self.csrf = fields.get("csrf_token", self.csrf)
-        self.versions[task_id] = int(fields["version"])
 
     def work(self, stop: threading.Event) -> None:
         """Write and read until `stop`, counting every answer."""

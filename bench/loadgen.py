@@ -80,19 +80,23 @@ class Client:
                 if attempt == 2:
                     raise
                 continue
-            for value in response.headers.get_all("Set-Cookie") or []:
-                jar = SimpleCookie()
-                jar.load(value)
-                for name, morsel in jar.items():
-                    if morsel["max-age"] == "0" or not morsel.value:
-                        self.cookies.pop(name, None)
-                    else:
-                        self.cookies[name] = morsel.value
+            self.keep_cookies(response)
             if response.getheader("Connection", "").lower() == "close":
                 self.conn.close()
                 self.conn = None
             return response.status, data, {k.lower(): v for k, v in response.getheaders()}
         raise AssertionError("unreachable")
+
+    def keep_cookies(self, response: http.client.HTTPResponse) -> None:
+        """What the answer's Set-Cookie headers say, in the jar (an expired cookie leaves it)."""
+        for value in response.headers.get_all("Set-Cookie") or []:
+            jar = SimpleCookie()
+            jar.load(value)
+            for name, morsel in jar.items():
+                if morsel["max-age"] == "0" or not morsel.value:
+                    self.cookies.pop(name, None)
+                else:
+                    self.cookies[name] = morsel.value
 
     def login(self, email: str, password: str) -> None:
         status, page, _ = self.request("GET", "/login")
