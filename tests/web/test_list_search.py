@@ -123,3 +123,14 @@ def test_the_province_worklist_searched_and_sorted(site):
     assert len(every) > len(found)
     wrong = officer.get("/province", params={"sort": "xyz"})
     assert wrong.status_code == 422 and 'data-field="sort"' in wrong.text and ROWS.findall(wrong.text)
+
+
+def test_an_empty_overdue_list_says_so_and_why(site):
+    overseer = site.client("overseer")
+    assert ROWS.findall(overseer.get("/overdue").text)  # the season has overdue tasks ...
+    filtered = overseer.get("/overdue", params={"q": "không có tỉnh nào tên này"})
+    assert filtered.status_code == 200 and not ROWS.findall(filtered.text)  # ... none of them matches
+    assert "khớp với bộ lọc" in filtered.text and "<table" not in filtered.text
+    site.clock.advance(days=-90)  # before any deadline: nothing is late, whatever the filters
+    nothing_late = overseer.get("/overdue")
+    assert not ROWS.findall(nothing_late.text) and "Không có nhiệm vụ nào quá hạn." in nothing_late.text
