@@ -21,12 +21,12 @@ from sqlalchemy.orm import Session
 
 from dtrack.errors import InvalidInput, NotFound, PermissionDenied
 from dtrack.persistence.document_models import IssuedDocument, TaskDocument
-from dtrack.persistence.models import Task, User
+from dtrack.persistence.models import Event, Task, User
 from dtrack.reports.wording import directive_wording, province_in_text
 from dtrack.workflow.access import check_active, check_task
 from dtrack.workflow.inputs import check_text
 from dtrack.workflow.tasks import find_task
-from dtrack.workflow.vocabulary import Role
+from dtrack.workflow.vocabulary import DocumentTrigger, Role
 
 IN, OUT = "in", "out"  # to the Ministry (a province's report), from it (a letter)
 # "123/BC-SCT", "45/UBND-KT", "12/2026/TT-BCT": digits, then "/"-separated symbols of letters, digits and "-".
@@ -112,6 +112,9 @@ def record_document(session: Session, task: Task, actor: User, number: str, issu
     row = TaskDocument(task_id=task.id, number=checked, issued_on=issued_on, issuer=issuer.strip(),
                        summary=summary.strip(), direction=direction, recorded_by=actor.id, recorded_at=now)
     session.add(row)
+    # The task's audit trail says who recorded which number, in the same transaction (state unchanged).
+    session.add(Event(task_id=task.id, actor_id=actor.id, trigger=DocumentTrigger.RECORD.value, from_state=task.state,
+                      to_state=task.state, progress=task.progress, note=checked, at=now))
     session.flush()
     return row
 

@@ -38,9 +38,10 @@ from dtrack.workflow.access import check_province
 from dtrack.workflow.assignments import find_directive
 from dtrack.workflow.deadlines import period_words, task_titles
 from dtrack.workflow.provinces import resolve
-from dtrack.workflow.vocabulary import Owner, State, Trigger
+from dtrack.workflow.vocabulary import DocumentTrigger, Owner, State, Trigger
 
 LATEST_NOTES = 3
+DOCUMENT_TRIGGERS = frozenset(DocumentTrigger)
 PROPOSAL_PREFIXES = ("đề xuất", "kiến nghị", "đề nghị", "proposal", "propose")
 
 
@@ -76,7 +77,8 @@ def province_report(session: Session, province_ref: str, options: ReportOptions)
         assert isinstance(task, Task), "snapshot() reads ORM tasks (only standing_snapshot reads rows)"
         extended = task.original_due_on if task.original_due_on != task.due_on else None
         timely = timeliness_text(s.timeliness.status, s.timeliness.days, lang)
-        noted = [e for e in s.events if e.note or e.evidence]
+        # A document's number is the documents table's line, not the province's words on its work.
+        noted = [e for e in s.events if (e.note or e.evidence) and e.trigger not in DOCUMENT_TRIGGERS]
         last = noted[-1] if noted else None
         if s.not_applicable:
             timely = f"{timely}: {s.not_applicable_reason}" if s.not_applicable_reason else timely

@@ -117,10 +117,12 @@ class DocumentTrigger(StrEnum):
     """Audit-trail triggers of official documents (issue 23): state and progress stay as they are.
 
     `urge` is written on each task an issued "công văn đôn đốc" names, its note the document's
-    number ("12/KC"), in the issuing transaction (documents/issuing.py).
+    number ("12/KC"), in the issuing transaction (documents/issuing.py); `record_document` when
+    somebody records a document's number on a task (documents/task_documents.py), its note the number.
     """
 
     URGE = "urge"
+    RECORD = "record_document"
 
 
 class Role(StrEnum):

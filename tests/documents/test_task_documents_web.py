@@ -57,8 +57,13 @@ def test_an_officer_records_a_number_and_the_page_lists_it(site):
     assert "Số 45/UBND-KT ngày 01/12/2025 – Ủy ban nhân dân thành phố Hà Nội" in shown
     assert shown.index("45/UBND-KT") < shown.index("123/BC-SCT")  # oldest first
     assert "V/v báo cáo tiến độ" in shown and "(Tỉnh gửi Bộ)" in shown
-    assert site.scalar("SELECT recorded_by FROM task_documents WHERE number = '123/BC-SCT'") == \
-        site.scalar("SELECT id FROM users WHERE email = :e", e=site.emails["own"])
+    officer_id = site.scalar("SELECT id FROM users WHERE email = :e", e=site.emails["own"])
+    assert site.scalar("SELECT recorded_by FROM task_documents WHERE number = '123/BC-SCT'") == officer_id
+    # Each number is a line of the task's audit trail too, by whom, the state left as it was.
+    assert site.scalar("SELECT count(*) FROM events WHERE task_id = :t AND trigger = 'record_document' "
+                       "AND actor_id = :a AND from_state = to_state AND note IN ('123/BC-SCT', '45/UBND-KT')",
+                       t=task_id, a=officer_id) == 2
+    assert '<tr data-trigger="record_document">' in shown and "ghi số văn bản" in shown
     assert not faults(shown)
 
 
