@@ -26,7 +26,9 @@ it renders. Then, on both back-ends, the pages again (1 and 50 clients) while be
 process of its own, fires 20 progress updates a second on random in-progress tasks of the same
 database (rows "... under writes"; goals of issue 25: median < 100 ms, p99 < 500 ms at 50 clients):
 the memo rarely answers then, as in a ministry at work. Beside the POST, the durable commit of one row on the raw driver
-connection: the part of the POST that no server code can remove.
+connection: the part of the POST that no server code can remove; and the same progress update through
+the engine in process (`Tracker.fire`): the POST's median over it is issue 25's "POST transition / engine
+transition, 1 client" (goal <= 2), what HTTP, the session, the form and the redirect add.
 
 Rows per page and level: median latency (with min and max), p99, requests/s,
 and the median's ratio to /healthz at the same level. Goals (issue 10):
@@ -48,8 +50,10 @@ from sqlalchemy import func, select
 from bench.context import BenchContext, Result, measure
 from bench.season import AS_OF
 from bench.webserver import ServerProcess, add_user
+from dtrack.config.clock import Clock
 from dtrack.persistence.database import Database
 from dtrack.persistence.models import Province, Task, TaskGroup
+from dtrack.workflow.service import Tracker
 from dtrack.workflow.vocabulary import Owner, State
 
 SUITE = "web"
@@ -77,6 +81,7 @@ POST = SCENARIOS[-1]["name"]
 # writes nothing while it reads: the pages again on a server that renders every request.
 MEMO_OFF = " (page memo off)"
 COMMIT = "durable commit, the driver alone (POST's own floor)"
+ENGINE = "engine transition, in process (the POST's work without the web)"
 
 
 def _plan(ctx: BenchContext, base: str, tasks: list[int]) -> dict:
@@ -225,6 +230,26 @@ def commit_floor(url: str, repeat: int = 300) -> list[float]:
         db.dispose()
 
 
+def engine_transition(url: str, tasks: list[int], repeat: int = 150) -> list[float]:
+    """Milliseconds of the POST's own work through the engine in this process: the same progress update by the
+    same officer on the same tasks (`Tracker.fire`, one transaction each), without HTTP, session or page."""
+    db = Database(url)
+    tracker = Tracker(db, Clock(pinned=AS_OF))
+    with db.session() as session:  # each update must change the progress (an update saying nothing is refused)
+        progress = dict(session.execute(select(Task.id, Task.progress).where(Task.id.in_(tasks))).tuples().all())
+    turn = iter(range(10**9))
+
+    def update() -> None:
+        task = tasks[next(turn) % len(tasks)]
+        progress[task] = 43 if progress[task] != 43 else 44
+        tracker.fire(task, "update", OFFICER["email"], progress=progress[task])
+
+    try:
+        return [seconds * 1000 for seconds in measure(update, repeat=repeat, warmup=len(tasks)).samples]
+    finally:
+        db.dispose()
+
+
 def run(ctx: BenchContext) -> list[Result]:
     url = ctx.big_url()
     total, tasks = _prepare(url)
@@ -258,6 +283,15 @@ def run(ctx: BenchContext) -> list[Result]:
         ratio = post.median / median
         results.append(Result(SUITE, f"{POST} @ 1: median / durable commit", ctx.backend, total, ratio, ratio,
                               ratio, "ratio", "", "the POST against the commit it has to wait for"))
+    engine = engine_transition(url, tasks, repeat=20 if ctx.quick else 150)
+    middle = statistics.median(engine)
+    results.append(Result(SUITE, ENGINE, ctx.backend, total, middle, min(engine), max(engine), "ms", "",
+                          f"p99 {_p99(engine):.2f} ms; {len(engine)} progress updates through Tracker.fire"))
+    if post is not None and middle:
+        ratio = post.median / middle
+        results.append(Result(SUITE, f"{POST} @ 1: median / engine transition", ctx.backend, total, ratio, ratio,
+                              ratio, "ratio", "<= 2", "the whole POST (HTTP, session, CSRF, form, redirect) "
+                              "against the same update through the engine in process"))
     return results
 
 
@@ -277,7 +311,8 @@ def pivot(results: list[dict]) -> str:
         lines.append(f"| {backend} | {page} | {level} | {m.get('latency', 0):.1f} | {m.get('p99', 0):.1f} |"
                      f" {m.get('requests/s', 0):,.0f} | {ratio} |")
     for r in results:  # the POST's own floor, beside the table
-        if r["suite"] == SUITE and (r["name"] == COMMIT or r["name"].endswith("median / durable commit")):
+        if r["suite"] == SUITE and (r["name"] in (COMMIT, ENGINE) or r["name"].endswith(
+                ("median / durable commit", "median / engine transition"))):
             unit = "" if r["unit"] == "ratio" else " " + r["unit"]
             lines.append(f"\n{r['backend']}: {r['name']}: {r['median']:.2f}{unit}")
     return "\n".join(lines)
