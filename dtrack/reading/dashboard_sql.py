@@ -189,10 +189,12 @@ def _as_it_stood(query: Any, until: datetime, scope: Scope, where: tuple[ColumnE
     scope (or `where`, on task columns) reads only its tasks' events: the grouping is not
     pushed into by the join.
     """
-    changed = select(Event.task_id.label("task_id")).where(Event.at >= until).group_by(Event.task_id).subquery()
-    events = [Event.at < until, Event.task_id.in_(select(changed.c.task_id))]
-    if scope.task_filters() or where:
-        events.append(Event.task_id.in_(select(Task.id).where(*scope.task_filters(), *where)))
+    narrowed = ((Event.task_id.in_(select(Task.id).where(*scope.task_filters(), *where)),)
+                if scope.task_filters() or where else ())
+    # The tasks changed since, of the scope only: a province's month end must not gather every task's later events.
+    changed = (select(Event.task_id.label("task_id")).where(Event.at >= until, *narrowed).group_by(Event.task_id)
+               .subquery())
+    events = [Event.at < until, Event.task_id.in_(select(changed.c.task_id)), *narrowed]
     key = event_key(Event.at, Event.id)
     trail = (select(Event.task_id.label("task_id"), last_state(Event.at, Event.id, Event.to_state).label("state"),
                     func.max(case((Event.trigger == Trigger.SUBMIT.value, Event.at))).label("submitted_at"),
