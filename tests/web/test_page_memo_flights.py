@@ -178,7 +178,8 @@ def test_pages_read_while_another_connection_commits_never_show_less_than_the_re
     shows at least the progress committed before that request was sent (nothing stale), on both back-ends."""
     site = make_site(db)
     task_id = site.task_id(TASK)
-    committed = [1]
+    _set_progress(db.url, task_id, 1)
+    committed = [1]  # the progress committed last (the readers read it before they ask)
     stop = threading.Event()
     stale: list[tuple[int, int]] = []
     served = [0]
