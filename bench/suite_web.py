@@ -25,7 +25,10 @@ the pages are measured again on a server started with DTRACK_PAGE_MEMO=no
 it renders. Then, on both back-ends, the pages again (1 and 50 clients) while bench/writer.py, a
 process of its own, fires 20 progress updates a second on random in-progress tasks of the same
 database (rows "... under writes"; goals of issue 25: median < 100 ms, p99 < 500 ms at 50 clients):
-the memo rarely answers then, as in a ministry at work. Beside the POST, the durable commit of one row on the raw driver
+the memo rarely answers then, as in a ministry at work; what it still does is share one render
+of a page among the requests that arrived before that render began (web/page_memo.py), so the 50
+clients cost about one render per render time. They share one login per role: the memo's key holds
+the user, so 50 different users would not share. Beside the POST, the durable commit of one row on the raw driver
 connection: the part of the POST that no server code can remove; and the same progress update through
 the engine in process (`Tracker.fire`): the POST's median over it is issue 25's "POST transition / engine
 transition, 1 client" (goal <= 2), what HTTP, the session, the form and the redirect add.

@@ -27,16 +27,24 @@ placeholder instead, and each request gets its own token put back. The
 placeholder starts with `<`, which escaping turns into `&lt;` in any text a
 user wrote, so it can only stand where the template put the token.
 
-While one thread renders a page, the others that want the same page under
-the same snapshot wait for it (a burst of requests after a commit renders it
-once, not once per handler thread).
+While one thread renders a page, the others that want the same page wait
+for it and take its bytes when that render may stand for their own: it
+began after they arrived (its statements see everything committed before
+they asked, which is all a render of their own would show), or it began
+under the very snapshot they saw (nothing was committed between). A render
+that began before a request arrived, under another snapshot, is never handed
+to it: the request waits for that render to end, and the next render (one of
+the waiting threads leads it, the others take its bytes) is its answer. So
+while provinces write (a commit every 50 ms, renders slower than that) fifty
+people on one page cost about one render per render time, not fifty, and each
+waits at most the rest of one render and one render of its own.
 """
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from starlette.responses import Response
 
@@ -45,7 +53,7 @@ from dtrack.persistence.snapshot_memo import current_snapshot
 
 PLACEHOLDER = b"<dtrack-csrf-token>"
 MAX_BYTES = 64 * 1024 * 1024  # all kept pages together, per server process
-MAX_PAGE = 2 * 1024 * 1024  # a larger answer (a whole-matrix JSON) is rendered each time
+MAX_PAGE = 2 * 1024 * 1024  # a larger answer (a whole-matrix JSON) is not kept (only shared with waiting requests)
 WAIT_SECONDS = 10.0  # how long a request waits for another thread's render before rendering itself
 
 
@@ -65,6 +73,18 @@ class _Kept:
         return response
 
 
+@dataclass
+class _Flight:
+    """One render of a page in progress, and its bytes for the threads that wait for it."""
+
+    tick: int  # renders of this memo begun before it, counting it: a request that saw fewer may take it
+    snapshot: str  # what the leading request's lookup saw
+    done: threading.Event = field(default_factory=threading.Event)
+    kept: _Kept | None = None  # set before `done`: None if the render failed or cannot be shared
+    # The render that followed it, for the requests that arrived during this one (under the memo's lock).
+    next: _Flight | None = None
+
+
 class PageMemo:
     """Rendered pages of the newest snapshot seen, by key; thread-safe (the web's handler threads).
 
@@ -81,48 +101,84 @@ class PageMemo:
         self._snapshot: str | None = None  # the snapshot of every kept page
         self._pages: OrderedDict[Hashable, _Kept] = OrderedDict()
         self._lock = threading.Lock()
-        self._rendering: dict[tuple, threading.Event] = {}
+        self._flights: dict[Hashable, _Flight] = {}  # the render in progress of each page
+        self._ticks = 0  # renders begun (under the lock): orders a request's arrival against them
+        self.renders = 0  # renders this memo led (for the tests and the benchmark's notes)
 
     def page(self, snapshot: str | None, key: Hashable, csrf_token: str, render: Callable[[], Response]) -> Response:
-        """The page `render()` gives, or the one it gave under `snapshot` (read before anything else)."""
+        """The page `render()` gives, or the one it gave under `snapshot` (read before anything else), or
+        the bytes of a render of the same page that began after this call (see the module's rule)."""
         if not self.enabled or snapshot is None:
             return render()
-        slot = (snapshot, key)
-        for _ in range(2):  # look, and if another thread is rendering this page, wait for it and look again
+        with self._lock:
+            arrived = self._ticks  # renders begun before this request arrived
+            kept = self._kept(key, snapshot)
+            if kept is not None:
+                return kept.response(csrf_token)
+            flight = self._flights.get(key)
+            leads = flight is None  # nobody renders this page: this request does, for whoever comes meanwhile
+            if flight is None:
+                flight = self._begin(key, snapshot)
+        if leads:
+            return self._lead(flight, key, snapshot, csrf_token, render)
+        if not flight.done.wait(WAIT_SECONDS):
+            return render()  # a render this slow: not worth waiting for longer
+        if flight.snapshot != snapshot:
+            # It began before this request arrived, under another snapshot: the next render is this request's.
             with self._lock:
-                kept = self._pages.get(key) if snapshot == self._snapshot else None
+                kept = self._kept(key, snapshot)
                 if kept is not None:
-                    self._pages.move_to_end(key)
                     return kept.response(csrf_token)
-                running = self._rendering.get(slot)
-                if running is None:
-                    running = self._rendering[slot] = threading.Event()
-                    break
-            running.wait(WAIT_SECONDS)
-        else:
-            return render()  # the other render failed or was not kept: this one renders on its own
+                after = flight.next or self._flights.get(key)
+                leads = after is None
+                if after is None:
+                    after = self._begin(key, snapshot)
+                flight.next = after
+            if leads:
+                return self._lead(after, key, snapshot, csrf_token, render)
+            if after.tick <= arrived or not after.done.wait(WAIT_SECONDS):
+                return render()  # (a render begun before this request arrived is never its answer)
+            flight = after
+        # Began after this request arrived, or under what it saw: it stands for this request's own render.
+        return flight.kept.response(csrf_token) if flight.kept is not None else render()
+
+    def _kept(self, key: Hashable, snapshot: str) -> _Kept | None:
+        """Under the lock: the page kept under `snapshot`, if any."""
+        kept = self._pages.get(key) if snapshot == self._snapshot else None
+        if kept is not None:
+            self._pages.move_to_end(key)
+        return kept
+
+    def _begin(self, key: Hashable, snapshot: str) -> _Flight:
+        """Under the lock: a render of the page begins (this thread leads it)."""
+        self._ticks += 1
+        flight = self._flights[key] = _Flight(self._ticks, snapshot)
+        return flight
+
+    def _lead(self, flight: _Flight, key: Hashable, snapshot: str, csrf_token: str,
+              render: Callable[[], Response]) -> Response:
+        """Render for this request and the ones waiting on `flight`; keep the page if nothing was committed."""
         try:
+            self.renders += 1
             response = render()
-            self._keep(key, snapshot, response, csrf_token)
+            flight.kept = _shareable(response, csrf_token)
+            if flight.kept is not None:
+                self._keep(key, snapshot, flight.kept)
             return response
         finally:
             with self._lock:
-                self._rendering.pop(slot, None)
-            running.set()
+                if self._flights.get(key) is flight:
+                    del self._flights[key]
+            flight.done.set()
 
-    def _keep(self, key: Hashable, snapshot: str, response: Response, csrf_token: str) -> None:
-        body = getattr(response, "body", None)
-        if (response.status_code != 200 or not isinstance(body, bytes) or len(body) > MAX_PAGE
-                or any(name == b"set-cookie" for name, _ in response.raw_headers)):
+    def _keep(self, key: Hashable, snapshot: str, kept: _Kept) -> None:
+        if len(kept.body) > MAX_PAGE:
             return
         with self._lock:
             if self._stale_or_kept(key, snapshot):  # before asking the database: nothing to keep anyway
                 return
         if self._snapshot_now() != snapshot:  # something was committed while it rendered
             return
-        token = csrf_token.encode()
-        kept = _Kept(response.status_code, tuple(response.raw_headers), body.replace(token, PLACEHOLDER),
-                     token in body)
         with self._lock:
             if self._stale_or_kept(key, snapshot):  # another thread may have moved on meanwhile
                 return
@@ -143,6 +199,16 @@ class PageMemo:
 
     def __len__(self) -> int:
         return len(self._pages)
+
+
+def _shareable(response: Response, csrf_token: str) -> _Kept | None:
+    """The response as bytes another request of the same page may get (its own token put back), or None."""
+    body = getattr(response, "body", None)
+    if (response.status_code != 200 or not isinstance(body, bytes)
+            or any(name == b"set-cookie" for name, _ in response.raw_headers)):
+        return None
+    token = csrf_token.encode()
+    return _Kept(response.status_code, tuple(response.raw_headers), body.replace(token, PLACEHOLDER), token in body)
 
 
 def _order(snapshot: str) -> tuple[int, int]:
