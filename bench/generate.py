@@ -23,7 +23,14 @@ The shape (full size):
   checkpoint. Only what happened by AS_OF is kept, so states follow the
   dates, and the audit events are that history (5-10 per task that moved).
 - people: one province-role officer per unit (the digests' 3,355
-  recipients) and a Department overseer who reviews.
+  recipients) and a Department overseer who reviews; one commune officer
+  per official commune (role `commune`, 3,321).
+- the commune-scale season (bench/season_parts.py): the 34 provinces hand
+  parts of their tasks to their real communes (the `communes` table that
+  `dtrack init` loads from the official list): Hà Nội every task to all its
+  126 communes, the others groups 5 and 7 and a share of the rest to all
+  theirs (`delegate_to`: to their first N communes only, a small season).
+  Each part lives a task's life from its delegation, with its `part_events`.
 
 The benchmark judges the data on AS_OF, the snapshot day itself.
 
@@ -45,14 +52,18 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from bench.season import AS_OF, SEED, Assignment, Season
+from bench.season_parts import PART_COLUMNS, PART_EVENT_COLUMNS, PartSeason, commune_officer_email, task_rows
 from dtrack.config.clock import Clock
+from dtrack.persistence.commune_models import Commune
 from dtrack.persistence.database import Database
 from dtrack.persistence.models import Directive, Event, Province, Task, TaskGroup, User
+from dtrack.persistence.part_models import PartEvent, TaskPart
 from dtrack.usecases.bootstrap import initialise
-from dtrack.workflow.vocabulary import Region, Role
+from dtrack.workflow.vocabulary import Owner, Region, Role
 
 FULL_SHAPE = (42, 3321, 10)  # directives (Directive 20 included), commune units, groups per directive
 QUICK_SHAPE = (3, 100, 10)
+QUICK_DELEGATE_TO = 12  # the quick season: each province but Hà Nội delegates to its first 12 communes
 FIRST_ISSUE = date(2022, 1, 10)  # the first synthetic directive; the last is issued in October 2025
 LAST_ISSUE = date(2025, 10, 15)
 DIRECTIVE_20_ON = date(2025, 11, 3)
@@ -75,6 +86,11 @@ class GenerateStats:
     seconds: float
     size_bytes: int
     states: dict[str, int] | None = None
+    parts: int = 0  # the commune-scale season: parts delegated to communes, their events, tasks delegated
+    part_events: int = 0
+    delegated_tasks: int = 0
+    parts_seconds: float = 0.0  # of `seconds`: making and loading the parts, their indexes built
+    part_states: dict[str, int] | None = None
 
     @property
     def size_mb(self) -> float:
@@ -109,8 +125,10 @@ def commune_parents(units: int, provinces: list[tuple[int, str]], seed: int = SE
     return parents
 
 
-def generate(url: str, *, directives: int, units: int, groups: int = 10, seed: int = SEED) -> GenerateStats:
-    """Initialise the database at `url` and fill it with the season."""
+def generate(url: str, *, directives: int, units: int, groups: int = 10, seed: int = SEED,
+             delegate_to: int | None = None) -> GenerateStats:
+    """Initialise the database at `url` and fill it with the season (parts: to at most `delegate_to` communes
+    of each province but Hà Nội, when given)."""
     start = time.perf_counter()
     db = Database(url)
     initialise(db, Clock(pinned=DIRECTIVE_20_ON))
@@ -139,6 +157,7 @@ def generate(url: str, *, directives: int, units: int, groups: int = 10, seed: i
         commune_ids = _add_units(conn, units, [tuple(p) for p in provinces], seed)
         province_ids = [pid for pid, _ in provinces]
         officers = _add_officers(conn, province_ids + commune_ids, now)
+        commune_officers = _add_commune_officers(conn, now)
         plan = _add_directives(conn, directives, groups, now)
         first_task = (conn.execute(select(func.max(Task.id))).scalar() or 0) + 1
         first_event = (conn.execute(select(func.max(Event.id))).scalar() or 0) + 1
@@ -146,7 +165,8 @@ def generate(url: str, *, directives: int, units: int, groups: int = 10, seed: i
                         conn.dialect.name == "sqlite", department_unit)
         # Secondary indexes are built once after the load: sorted builds beat a million updates each.
         indexes = [ix for table in (Task.__table__, Event.__table__) for ix in table.indexes]
-        for ix in indexes:
+        part_indexes = [ix for table in (TaskPart.__table__, PartEvent.__table__) for ix in table.indexes]
+        for ix in indexes + part_indexes:
             ix.drop(conn)
         if conn.dialect.name == "sqlite":
             conn.exec_driver_sql("PRAGMA cache_size=-400000")  # 400 MB of page cache for this load
@@ -154,8 +174,14 @@ def generate(url: str, *, directives: int, units: int, groups: int = 10, seed: i
         for ix in indexes:
             ix.create(conn)
         states = dict(season.states)
+        parts_start = time.perf_counter()
+        parts = _part_season(conn, seed, officers, commune_officers, season.format, delegate_to)
+        part_count, part_event_count = _insert_parts(conn, parts)
+        for ix in part_indexes:
+            ix.create(conn)
+        parts_seconds = time.perf_counter() - parts_start
         if conn.dialect.name == "postgresql":
-            for table in ("tasks", "events", "users"):
+            for table in ("tasks", "events", "users", "task_parts", "part_events"):
                 conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                   f"(SELECT MAX(id) FROM {table}))"))
     if db.is_sqlite:
@@ -171,7 +197,8 @@ def generate(url: str, *, directives: int, units: int, groups: int = 10, seed: i
         total = session.scalar(select(func.count()).select_from(Task))
     size = database_size(db)
     db.dispose()
-    return GenerateStats(directives, units, groups, int(total or 0), event_count, seconds, size, states)
+    return GenerateStats(directives, units, groups, int(total or 0), event_count, seconds, size, states, part_count,
+                         part_event_count, parts.delegated_tasks, parts_seconds, dict(parts.states))
 
 
 def largest_province(session) -> tuple[int, str, int]:
@@ -227,6 +254,34 @@ def _add_officers(conn, unit_ids: list[int], now: datetime) -> dict[int, int]:
     return dict(conn.execute(officers).all())
 
 
+def _add_commune_officers(conn, now: datetime) -> dict[int, int]:
+    """One commune officer per commune in force (their parts' actor); returns commune id -> user id."""
+    communes = conn.execute(select(Commune.id, Commune.code).where(Commune.retired_at.is_(None))
+                            .order_by(Commune.code)).all()
+    rows = [{"email": commune_officer_email(code), "name": f"Cán bộ xã {code}", "role": Role.COMMUNE.value,
+             "province_id": None, "commune_id": cid, "locale": "vi", "created_at": now} for cid, code in communes]
+    if rows:
+        conn.execute(insert(User), rows)
+    return dict(conn.execute(select(User.commune_id, User.id).where(User.role == Role.COMMUNE.value)).all())
+
+
+def _part_season(conn, seed: int, officers: dict[int, int], commune_officers: dict[int, int], fmt,
+                 delegate_to: int | None) -> PartSeason:
+    """The parts to make: the 34 provinces' own tasks (not the commune units', not the Department's)."""
+    tasks = conn.execute(
+        select(Task.id, Task.province_id, Province.slug, TaskGroup.ordinal, Task.assigned_on, Task.due_on)
+        .join(Province, Task.province_id == Province.id).join(TaskGroup, Task.group_id == TaskGroup.id)
+        .where(Province.kind.not_in(("xa", "department")), TaskGroup.owner == Owner.PROVINCE.value)).all()
+    communes: dict[int, list[int]] = {}
+    for cid, pid in conn.execute(select(Commune.id, Commune.province_id).where(Commune.retired_at.is_(None))
+                                 .order_by(Commune.code)):
+        communes.setdefault(pid, []).append(cid)
+    first_part = (conn.execute(select(func.max(TaskPart.id))).scalar() or 0) + 1
+    first_event = (conn.execute(select(func.max(PartEvent.id))).scalar() or 0) + 1
+    return PartSeason(seed, task_rows(tasks), communes, officers, commune_officers, first_part, first_event, fmt,
+                      delegate_to)
+
+
 def _add_directives(conn, directives: int, groups: int, now: datetime) -> list[Assignment]:
     """Directive 20 plus copies of its groups issued over the years."""
     template = conn.execute(select(TaskGroup).order_by(TaskGroup.ordinal).limit(groups)).mappings().all()
@@ -277,6 +332,18 @@ def _insert(conn, season: Season) -> tuple[int, int]:
     return task_count, event_count
 
 
+def _insert_parts(conn, parts: PartSeason) -> tuple[int, int]:
+    """Insert the parts, then their events, a chunk at a time; returns the counts."""
+    part_count = event_count = 0
+    for chunk in _chunks(parts.parts()):
+        _bulk(conn, "task_parts", PART_COLUMNS, chunk)
+        part_count += len(chunk)
+        _bulk(conn, "part_events", PART_EVENT_COLUMNS, parts.events)
+        event_count += len(parts.events)
+        parts.events.clear()
+    return part_count, event_count
+
+
 def _bulk(conn, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
     if not rows:
         return
@@ -292,5 +359,5 @@ def _bulk(conn, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None
             copy.write_row(row)
 
 
-__all__ = ["AS_OF", "FULL_SHAPE", "QUICK_SHAPE", "GenerateStats", "commune_parents", "database_size", "generate",
-           "largest_province", "officer_email", "unit_region"]
+__all__ = ["AS_OF", "FULL_SHAPE", "QUICK_DELEGATE_TO", "QUICK_SHAPE", "GenerateStats", "commune_parents",
+           "database_size", "generate", "largest_province", "officer_email", "unit_region"]

@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bench.generate import FULL_SHAPE, QUICK_SHAPE, GenerateStats, generate
+from bench.generate import FULL_SHAPE, QUICK_DELEGATE_TO, QUICK_SHAPE, GenerateStats, generate
 from dtrack.config.clock import Clock
 from dtrack.persistence.database import Database
 from dtrack.usecases.bootstrap import initialise
@@ -85,7 +85,10 @@ class Scratch:
             directives, units, groups = QUICK_SHAPE if self.quick else FULL_SHAPE
             url = self._new("big")
             print(f"  generating {directives} x {units} x {groups} tasks on {self.backend} ...", flush=True)
-            self.big_stats = generate(url, directives=directives, units=units, groups=groups)
+            self.big_stats = generate(url, directives=directives, units=units, groups=groups,
+                                      delegate_to=QUICK_DELEGATE_TO if self.quick else None)
+            print(f"  commune-scale season: {self.big_stats.parts:,} parts of {self.big_stats.delegated_tasks:,} "
+                  f"tasks, {self.big_stats.part_events:,} part events", flush=True)
             self.big = url
         return self.big
 

@@ -8,7 +8,7 @@ happened by AS_OF is kept, so states follow the dates.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -78,7 +78,8 @@ class Season:
                 if by_department:  # Directive 20's own came with `init`; the others' one task each
                     targets = [self.department_unit] if assignment.provinces_too and self.department_unit else []
                 for period, opens_on, due in slots:
-                    lives = {profile: [self._simulate(profile, opens_on, due, continuous) for _ in range(VARIANTS)]
+                    lives = {profile: [simulate(self.rng, fmt, profile, opens_on, due, continuous)
+                                       for _ in range(VARIANTS)]
                              for profile in sorted(set(PROFILES))}  # an order that PYTHONHASHSEED does not change
                     assigned = fmt(opens_on)
                     for unit in targets:
@@ -95,99 +96,104 @@ class Season:
                         self.states[state] = self.states.get(state, 0) + 1
                         yield (task_id, group_id, unit, period, state, fields[1], assigned, *fields[2:])
 
-    def _simulate(self, profile: str, assigned_on: date, due: date | None, continuous) -> tuple[tuple, list]:
-        """One simulated life: the task's columns after `assigned_on` and its events as (by overseer, columns)."""
-        rng = self.rng
-        history: list[tuple] = []  # (trigger, from, to, progress, note, at, from_due, to_due, by overseer)
-        state, progress = State.NOT_STARTED.value, 0
-        submitted = completed = None
-        original_due = due
-        cycle_start = assigned_on
-        # One in ten deadlines was extended once.
-        extended = due is not None and continuous is None and rng.random() < 0.1
 
-        def happen(trigger: Trigger, to: str, at: datetime, new_progress: int | None = None, note: str | None = None,
-                   by: bool = False, dues: tuple = (None, None)) -> bool:
-            nonlocal state, progress
-            if at.date() > AS_OF:
-                return False
-            progress = progress if new_progress is None else new_progress
-            history.append((trigger.value, state, to, progress, note, at, dues[0], dues[1], by))
-            state = to
-            return True
+def simulate(rng: random.Random, fmt: Callable[[Any], Any], profile: str, assigned_on: date, due: date | None,
+             continuous, extend: bool = True) -> tuple[tuple, list]:
+    """One simulated life: the task's columns after `assigned_on` and its events as (by overseer, columns).
 
-        def moment(day: date) -> datetime:
-            return datetime.combine(day, datetime.min.time()) + timedelta(hours=rng.randint(1, 10))
+    A commune's part lives the same life (bench/season_parts.py: from its
+    delegation, by its own deadline, judged by the province), without the
+    one-in-ten extended deadline (`extend`): a part's deadline is the province's to give, never moved here.
+    """
+    history: list[tuple] = []  # (trigger, from, to, progress, note, at, from_due, to_due, by overseer)
+    state, progress = State.NOT_STARTED.value, 0
+    submitted = completed = None
+    original_due = due
+    cycle_start = assigned_on
+    # One in ten deadlines was extended once.
+    extended = extend and due is not None and continuous is None and rng.random() < 0.1
 
-        delay = {"fast": (3, 20), "steady": (10, 45), "late": (40, 150), "stuck": (20, 60)}[profile]
-        day = cycle_start + timedelta(days=rng.randint(*delay))
-        if (not (profile == "late" and rng.random() < 0.15)
-                and happen(Trigger.START, State.IN_PROGRESS.value, moment(day))):
-            while True:
-                if extended and due is not None:
-                    extended = False
-                    due = due + timedelta(days=rng.choice((30, 60, 90)))
-                target = due or (day + timedelta(days=180))
-                if profile == "stuck" and rng.random() < 0.35:
-                    day += timedelta(days=rng.randint(10, 40))
-                    if not happen(Trigger.BLOCK, State.BLOCKED.value, moment(day), note=NOTE_BLOCK):
-                        break
-                    day += timedelta(days=rng.randint(30, 120))
-                    if rng.random() < 0.5 or not happen(Trigger.UNBLOCK, State.IN_PROGRESS.value, moment(day)):
-                        break
-                lateness = {"fast": (-30, -5), "steady": (-25, 10), "late": (0, 120), "stuck": (10, 200)}[profile]
-                submit_on = max(day + timedelta(days=5), target + timedelta(days=rng.randint(*lateness)))
-                updates = rng.randint(1, 4)
-                gap = max((submit_on - day).days // (updates + 1), 1)
-                went_on = True
-                for step in range(updates):
-                    day += timedelta(days=gap)
-                    if not happen(Trigger.UPDATE, State.IN_PROGRESS.value, moment(day),
-                                  min(90, 20 * (step + 1) + rng.randint(0, 9)),
-                                  NOTE_UPDATE if rng.random() < 0.3 else None):
-                        went_on = False
-                        break
-                if not went_on:
+    def happen(trigger: Trigger, to: str, at: datetime, new_progress: int | None = None, note: str | None = None,
+               by: bool = False, dues: tuple = (None, None)) -> bool:
+        nonlocal state, progress
+        if at.date() > AS_OF:
+            return False
+        progress = progress if new_progress is None else new_progress
+        history.append((trigger.value, state, to, progress, note, at, dues[0], dues[1], by))
+        state = to
+        return True
+
+    def moment(day: date) -> datetime:
+        return datetime.combine(day, datetime.min.time()) + timedelta(hours=rng.randint(1, 10))
+
+    delay = {"fast": (3, 20), "steady": (10, 45), "late": (40, 150), "stuck": (20, 60)}[profile]
+    day = cycle_start + timedelta(days=rng.randint(*delay))
+    if (not (profile == "late" and rng.random() < 0.15)
+            and happen(Trigger.START, State.IN_PROGRESS.value, moment(day))):
+        while True:
+            if extended and due is not None:
+                extended = False
+                due = due + timedelta(days=rng.choice((30, 60, 90)))
+            target = due or (day + timedelta(days=180))
+            if profile == "stuck" and rng.random() < 0.35:
+                day += timedelta(days=rng.randint(10, 40))
+                if not happen(Trigger.BLOCK, State.BLOCKED.value, moment(day), note=NOTE_BLOCK):
                     break
-                day = max(day, submit_on)
-                if not happen(Trigger.SUBMIT, State.SUBMITTED.value, moment(day), 100):
+                day += timedelta(days=rng.randint(30, 120))
+                if rng.random() < 0.5 or not happen(Trigger.UNBLOCK, State.IN_PROGRESS.value, moment(day)):
+                    break
+            lateness = {"fast": (-30, -5), "steady": (-25, 10), "late": (0, 120), "stuck": (10, 200)}[profile]
+            submit_on = max(day + timedelta(days=5), target + timedelta(days=rng.randint(*lateness)))
+            updates = rng.randint(1, 4)
+            gap = max((submit_on - day).days // (updates + 1), 1)
+            went_on = True
+            for step in range(updates):
+                day += timedelta(days=gap)
+                if not happen(Trigger.UPDATE, State.IN_PROGRESS.value, moment(day),
+                              min(90, 20 * (step + 1) + rng.randint(0, 9)),
+                              NOTE_UPDATE if rng.random() < 0.3 else None):
+                    went_on = False
+                    break
+            if not went_on:
+                break
+            day = max(day, submit_on)
+            if not happen(Trigger.SUBMIT, State.SUBMITTED.value, moment(day), 100):
+                break
+            submitted = history[-1][5]
+            day += timedelta(days=rng.randint(2, 20))
+            if rng.random() < 0.2:
+                if not happen(Trigger.SEND_BACK, State.RETURNED.value, moment(day), note=NOTE_SEND_BACK,
+                              by=True):
+                    break
+                day += timedelta(days=rng.randint(5, 30))
+                if not happen(Trigger.SUBMIT, State.SUBMITTED.value, moment(day)):
                     break
                 submitted = history[-1][5]
-                day += timedelta(days=rng.randint(2, 20))
-                if rng.random() < 0.2:
-                    if not happen(Trigger.SEND_BACK, State.RETURNED.value, moment(day), note=NOTE_SEND_BACK,
-                                  by=True):
-                        break
-                    day += timedelta(days=rng.randint(5, 30))
-                    if not happen(Trigger.SUBMIT, State.SUBMITTED.value, moment(day)):
-                        break
-                    submitted = history[-1][5]
-                    day += timedelta(days=rng.randint(3, 15))
-                if rng.random() > 0.95 or not happen(Trigger.ACCEPT, State.COMPLETED.value, moment(day),
-                                                      by=True):
-                    break
-                completed = history[-1][5]
-                if continuous is None or due is None:
-                    break
-                # A continuous task goes on once its checkpoint has passed (the sweep's `checkpoint` event).
-                following = next_checkpoint(continuous, assigned_on, due, STATUTORY)
-                passed = due + timedelta(days=1)
-                if following is None or passed > AS_OF:
-                    break
-                history.append((DeadlineTrigger.CHECKPOINT.value, state, State.IN_PROGRESS.value, progress,
-                                None, moment(passed), due, following, False))
-                state, completed, submitted = State.IN_PROGRESS.value, None, None
-                due = original_due = following
-                day = max(day, passed)
-        fmt = self.format
-        events = [(by, (trigger, from_state, to_state, prog, note, None, fmt(at), fmt(from_due), fmt(to_due)))
-                  for trigger, from_state, to_state, prog, note, at, from_due, to_due, by in history]
-        updated = history[-1][5] if history else datetime.combine(assigned_on, datetime.min.time())
-        was_submitted = state in (State.SUBMITTED.value, State.COMPLETED.value, State.RETURNED.value)
-        fields = (state, progress, fmt(original_due), fmt(due),
-                  fmt(submitted) if was_submitted else None,
-                  fmt(completed) if state == State.COMPLETED.value else None, fmt(updated), 1 + len(history))
-        return fields, events
+                day += timedelta(days=rng.randint(3, 15))
+            if rng.random() > 0.95 or not happen(Trigger.ACCEPT, State.COMPLETED.value, moment(day),
+                                                  by=True):
+                break
+            completed = history[-1][5]
+            if continuous is None or due is None:
+                break
+            # A continuous task goes on once its checkpoint has passed (the sweep's `checkpoint` event).
+            following = next_checkpoint(continuous, assigned_on, due, STATUTORY)
+            passed = due + timedelta(days=1)
+            if following is None or passed > AS_OF:
+                break
+            history.append((DeadlineTrigger.CHECKPOINT.value, state, State.IN_PROGRESS.value, progress,
+                            None, moment(passed), due, following, False))
+            state, completed, submitted = State.IN_PROGRESS.value, None, None
+            due = original_due = following
+            day = max(day, passed)
+    events = [(by, (trigger, from_state, to_state, prog, note, None, fmt(at), fmt(from_due), fmt(to_due)))
+              for trigger, from_state, to_state, prog, note, at, from_due, to_due, by in history]
+    updated = history[-1][5] if history else datetime.combine(assigned_on, datetime.min.time())
+    was_submitted = state in (State.SUBMITTED.value, State.COMPLETED.value, State.RETURNED.value)
+    fields = (state, progress, fmt(original_due), fmt(due),
+              fmt(submitted) if was_submitted else None,
+              fmt(completed) if state == State.COMPLETED.value else None, fmt(updated), 1 + len(history))
+    return fields, events
 
 
 def _sqlite(value: Any) -> Any:

@@ -11,8 +11,10 @@ session. Measured, at 1, 10 and 50 concurrent clients (1 and 10 in --quick),
 bounded in requests and seconds per cell:
 
 - GET /healthz: no database, no session, the framework's floor;
-- GET /province as the officer of commune unit xa-0001 (318 tasks over 23 directives);
-- GET /review, GET /overdue (nationwide, first page), GET /status (first page of units) as the overseer;
+- GET /province as the officer of commune unit xa-0001 (318 tasks over 23 directives), and as
+  Hà Nội's officer (its 309 tasks each delegated to its 126 communes: 38,934 parts, issue 24);
+- GET /review, GET /overdue (nationwide, first page), GET /overdue?province=ha-noi, GET /status (first
+  page of units) as the overseer;
 - GET /dashboard and GET /scorecard (nationwide, every directive) as the overseer;
 - POST /tasks/{id}/actions/update as that officer: progress alternating 41/42 on
   in-progress tasks, one task per client, the version carried as the form does
@@ -64,6 +66,8 @@ ROOT = Path(__file__).resolve().parents[1]
 UNIT = "xa-0001"  # a commune-level unit of the data set (318 tasks of 23 directives in the season)
 OFFICER = {"email": "web.officer@xa-0001.bench.example.vn", "password": "bench-officer-Mật-khẩu-1"}
 OVERSEER = {"email": "web.overseer@khuyencong.bench.example.vn", "password": "bench-overseer-Mật-khẩu-1"}
+# Hà Nội's officer: the season delegates every Hà Nội task to its 126 communes (bench/season_parts.py, issue 24).
+HANOI = {"email": "web.officer@ha-noi.bench.example.vn", "password": "bench-hanoi-Mật-khẩu-1"}
 # The writer of the "under writes" rows (bench/writer.py): an admin, who may update any province's task.
 WRITER = {"email": "web.writer@khuyencong.bench.example.vn", "password": "bench-writer-Mật-khẩu-1"}
 WRITES_PER_SECOND = 20  # progress updates on random in-progress tasks while the pages are measured
@@ -71,8 +75,10 @@ UNDER_WRITES = " under writes"
 SCENARIOS = [
     {"name": "GET /healthz (floor)", "path": "/healthz"},
     {"name": f"GET /province ({UNIT})", "path": "/province", "as": "officer"},
+    {"name": "GET /province (ha-noi, every task delegated to 126 communes)", "path": "/province", "as": "hanoi"},
     {"name": "GET /review", "path": "/review", "as": "overseer"},
     {"name": "GET /overdue (page 1)", "path": "/overdue", "as": "overseer"},
+    {"name": "GET /overdue?province=ha-noi", "path": "/overdue?province=ha-noi", "as": "overseer"},
     {"name": "GET /status", "path": "/status", "as": "overseer"},
     {"name": "GET /dashboard", "path": "/dashboard", "as": "overseer"},
     {"name": "GET /scorecard", "path": "/scorecard", "as": "overseer"},
@@ -91,7 +97,7 @@ def _plan(ctx: BenchContext, base: str, tasks: list[int]) -> dict:
     levels = [1, 10] if ctx.quick else [1, 10, 50]
     scenarios = [dict(s, tasks=tasks) if s["name"] == POST else s for s in SCENARIOS]
     return {
-        "base": base, "levels": levels, "accounts": {"officer": OFFICER, "overseer": OVERSEER},
+        "base": base, "levels": levels, "accounts": {"officer": OFFICER, "overseer": OVERSEER, "hanoi": HANOI},
         "scenarios": scenarios,
         # Bounded twice: requests per cell and seconds per cell.
         "max_requests": 20 if ctx.quick else 600,
@@ -122,6 +128,7 @@ def _prepare(url: str) -> tuple[int, list[int]]:
     db.dispose()
     add_user(url, OFFICER["email"], "Cán bộ xã (benchmark)", "province", OFFICER["password"], province=UNIT)
     add_user(url, OVERSEER["email"], "Giám sát web (benchmark)", "overseer", OVERSEER["password"])
+    add_user(url, HANOI["email"], "Cán bộ Hà Nội (benchmark)", "province", HANOI["password"], province="ha-noi")
     add_user(url, WRITER["email"], "Người ghi (benchmark)", "admin", WRITER["password"])
     return total, tasks
 

@@ -1,10 +1,11 @@
 """Commune officers' digests, and the late communes in their province officers' digest (issue 24).
 
-A commune officer's digest lists their commune's parts that are overdue (how
-many days late), due today, and due within the due-soon window province
-officers get (`Today.due_soon_days`), each named by its task's title, the
-province and the part's own instruction (what the commune must do), linking
-to /parts/{id}. It is built with everyone else's (`digest_gathering`): the
+A commune officer's digest lists first their commune's parts the province
+sent back for rework (with the province's note), then the parts that are
+overdue (how many days late), due today, and due within the due-soon window
+province officers get (`Today.due_soon_days`), each named by its task's
+title, the province and the part's own instruction (what the commune must
+do), linking to /parts/{id}. It is built with everyone else's (`digest_gathering`): the
 same batches, preferences (`digest_preferences.SECTIONS`, the overdue parts
 required), outbox, HTML and text, in the person's language.
 
@@ -34,7 +35,7 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 
 from dtrack.config.settings import Settings
 from dtrack.notifications.digest_items import Digest, Item, LateCommuneLine, LateCommunes, Section, section_copies
@@ -43,15 +44,15 @@ from dtrack.notifications.digest_reading import Reader
 from dtrack.notifications.wording import WORDS
 from dtrack.persistence.commune_models import Commune
 from dtrack.persistence.models import Task
-from dtrack.persistence.part_models import TaskPart
+from dtrack.persistence.part_models import PartEvent, TaskPart
 from dtrack.reading.late_communes import late_by_province
 from dtrack.workflow.parts import part_key
-from dtrack.workflow.vocabulary import OWED_BY_PROVINCE, Role
+from dtrack.workflow.vocabulary import OWED_BY_PROVINCE, Role, State, Trigger
 
 if TYPE_CHECKING:  # digest_gathering imports this module
     from dtrack.notifications.digest_gathering import Recipient
 
-COMMUNE_SECTIONS = SECTIONS[Role.COMMUNE.value]  # parts_overdue, parts_due_today, parts_due_soon
+COMMUNE_SECTIONS = SECTIONS[Role.COMMUNE.value]  # parts_returned, parts_overdue, parts_due_today, parts_due_soon
 
 __all__ = ["COMMUNE_SECTIONS", "commune_digests", "commune_sections", "late_communes_of", "page_link"]
 
@@ -65,28 +66,41 @@ def page_link(settings: Settings, path: str) -> str:
 def commune_sections(reader: Reader, commune_ids: Collection[int]) -> dict[int, dict[str, tuple[list[Item], int]]]:
     """commune id -> section -> (the first `cap` parts by deadline, how many) for the batch's communes.
 
-    A part is listed while its commune owes it (the states a task is owed by its province in: a
-    submitted part waits for the province) and its deadline is at most the due-soon window away.
+    A part the province sent back comes first, in a section of its own whatever its deadline, with the
+    province's note (its latest send-back's): the rework is what the commune must do before anything
+    else. Any other part is listed while its commune owes it (the states a task is owed by its province
+    in: a submitted part waits for the province) and its deadline is at most the due-soon window away.
     """
     day = reader.day
-    section = case((TaskPart.due_on < day, "parts_overdue"), (TaskPart.due_on == day, "parts_due_today"),
-                   else_="parts_due_soon")
+    returned = TaskPart.state == State.RETURNED.value
+    section = case((returned, "parts_returned"), (TaskPart.due_on < day, "parts_overdue"),
+                   (TaskPart.due_on == day, "parts_due_today"), else_="parts_due_soon")
     partition = [TaskPart.commune_id, section]
     number = func.row_number().over(partition_by=partition, order_by=[TaskPart.due_on, TaskPart.id]).label("n")
     count = func.count().over(partition_by=partition).label("total")
+    # The province's note: its latest send-back of the part (read for returned parts only).
+    sent_back = (select(PartEvent.note).where(PartEvent.part_id == TaskPart.id,
+                                              PartEvent.trigger == Trigger.SEND_BACK.value)
+                 .order_by(PartEvent.id.desc()).limit(1).scalar_subquery())
     inner = (select(TaskPart.id, TaskPart.commune_id, TaskPart.due_on, TaskPart.state, TaskPart.submitted_at,
                     TaskPart.instruction, Task.province_id, Task.group_id, Task.period, Commune.code,
+                    case((returned, sent_back), else_=None).label("province_note"),
                     number, count, section.label("section"))
              .select_from(TaskPart).join(Task, TaskPart.task_id == Task.id)
              .join(Commune, TaskPart.commune_id == Commune.id)
              .where(TaskPart.commune_id.in_(sorted(set(commune_ids))), TaskPart.state.in_(OWED_BY_PROVINCE),
-                    TaskPart.due_on <= reader.soon_until())
+                    or_(returned, TaskPart.due_on <= reader.soon_until()))
              .subquery())
     found: dict[int, dict[str, tuple[list[Item], int]]] = defaultdict(dict)
     for r in reader.execute(select(inner).where(inner.c.n <= reader.cap).order_by(inner.c.n)):
         # The task's title (with its period) and province as the province's digest names them;
-        # the row is the part: its id, key, deadline, and what the commune must do.
-        item = reader.facts.item(r, days=reader.days(r), note=r.instruction, note_label="part_note")
+        # the row is the part: its id, key, deadline, and what the commune must do (or what the
+        # province asked of its rework).
+        if r.section == "parts_returned":
+            item = reader.facts.item(r, days=reader.days(r), note=r.province_note or r.instruction,
+                                     note_label="province_note" if r.province_note else "part_note")
+        else:
+            item = reader.facts.item(r, days=reader.days(r), note=r.instruction, note_label="part_note")
         item.key = part_key(item.key, r.code)
         items, _ = found[r.commune_id].setdefault(r.section, ([], r.total))
         items.append(item)

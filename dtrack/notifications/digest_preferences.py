@@ -4,8 +4,8 @@ A user chooses on the account page (accounts.preferences saves it): a daily
 digest, a weekly one (on `digest_weekday`), or none beyond what their role
 requires; and which of their role's sections it holds. What the role requires
 is the work that waits on them - a province's overdue and returned tasks, an
-overseer's submissions to review and extension requests, a commune's overdue
-parts - and comes every day whatever they chose, so no one can switch off the
+overseer's submissions to review and extension requests, a commune's returned
+and overdue parts - and comes every day whatever they chose, so no one can switch off the
 mail their job depends on.
 
 The builder gathers as before and then `honour`s each person's choice: the
@@ -31,12 +31,12 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     Role.OVERSEER.value: ("newly_overdue", "long_overdue", "awaiting_review", "blocked", "extension_requests",
                           "escalations", "comments"),
     # A commune officer's parts (issue 24, digest_communes): named apart from the province's tasks.
-    Role.COMMUNE.value: ("parts_overdue", "parts_due_today", "parts_due_soon"),
+    Role.COMMUNE.value: ("parts_returned", "parts_overdue", "parts_due_today", "parts_due_soon"),
 }
 REQUIRED: dict[str, frozenset[str]] = {
     Role.PROVINCE.value: frozenset({"overdue", "returned"}),
     Role.OVERSEER.value: frozenset({"awaiting_review", "extension_requests"}),
-    Role.COMMUNE.value: frozenset({"parts_overdue"}),
+    Role.COMMUNE.value: frozenset({"parts_returned", "parts_overdue"}),
 }
 
 

@@ -35,7 +35,7 @@ class Rendered:
 SUBJECT_COUNTS = {
     Role.PROVINCE.value: (("overdue", "due_today", "due_soon", "returned"), ("reminders", "changes")),
     Role.OVERSEER.value: (("newly_overdue", "long_overdue", "awaiting_review", "blocked"), ("escalations",)),
-    Role.COMMUNE.value: (("parts_overdue", "parts_due_today", "parts_due_soon"), ()),
+    Role.COMMUNE.value: (("parts_returned", "parts_overdue", "parts_due_today", "parts_due_soon"), ()),
 }
 
 # What a note is, by section, unless the item says (a returned task listed as overdue keeps "the Department's note").
@@ -49,7 +49,8 @@ IMPLIED = {"overdue": {"overdue"}, "newly_overdue": {"overdue"}, "due_today": {"
 LATE_SECTIONS = frozenset({"overdue", "newly_overdue", "long_overdue", "parts_overdue"})
 SOON_SECTIONS = frozenset({"due_soon", "parts_due_soon"})
 # "and N more ...": what the rows of a section are.
-MORE = {"parts_overdue": "more_parts", "parts_due_today": "more_parts", "parts_due_soon": "more_parts"}
+MORE = {"parts_returned": "more_parts", "parts_overdue": "more_parts", "parts_due_today": "more_parts",
+        "parts_due_soon": "more_parts"}
 
 
 def subject_of(digest: Digest) -> str:
@@ -114,8 +115,9 @@ def render(digest: Digest, settings: Settings, clock: Clock) -> Rendered:
             parts.append(phrase(lang, "days_left", days=item.days))
         elif section == "awaiting_review" and item.days is not None:
             parts.append(phrase(lang, "days_waiting", days=item.days))
-        elif section == "blocked" and item.due_on is not None and item.due_on < digest.day:
-            # A blocked task is still late: the overseer weighs the reason against the delay.
+        elif section in ("blocked", "parts_returned") and item.due_on is not None and item.due_on < digest.day:
+            # A blocked task is still late: the overseer weighs the reason against the delay. A part sent
+            # back after its deadline too: the commune reads how late its rework is.
             parts.append(phrase(lang, "days_overdue", days=(digest.day - item.due_on).days))
         if section in ("changes", "comments") and item.at is not None:
             parts.append(happened(item))  # its note is the row's note

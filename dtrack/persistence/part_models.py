@@ -33,6 +33,9 @@ class TaskPart(Base):
         # A commune officer's home (their commune's parts by state) and the late parts of a sweep.
         Index("ix_task_parts_commune_state", "commune_id", "state"),
         Index("ix_task_parts_state_due", "state", "due_on"),
+        # The counts of every view (`reading.part_counts`) and a task's roll-up read this index alone, never
+        # the rows (migration 0025: at 274,665 parts, 200 ms a nationwide count on SQLite without it, 50 with).
+        Index("ix_task_parts_task_state_due", "task_id", "state", "due_on", "progress"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,6 +62,9 @@ class PartEvent(Base):
     """One line of a part's audit trail: append-only, the columns of `events` for a part."""
 
     __tablename__ = "part_events"
+    # What changed since a mark (`reading.changes`: the communes' submissions, the province's judgements) is a
+    # slice of this index, not every event of every part of the province (migration 0025).
+    __table_args__ = (Index("ix_part_events_trigger_at", "trigger", "at", "part_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     part_id: Mapped[int] = mapped_column(ForeignKey("task_parts.id"), index=True)

@@ -52,20 +52,33 @@ def part_counts(session: Session, today: date, *, directive: str | None = None, 
 
     A province without parts has no entry. No access check: the callers that
     serve a user go through `province_part_counts`.
+
+    Why two levels: the parts are first counted per (task, state, deadline),
+    which reads `ix_task_parts_task_state_due` alone, in its order, and leaves a
+    few rows per task (a task's parts share one deadline per delegation); only
+    those rows meet their task and province. Joined part by part, a nationwide
+    count looked up each of 274,665 parts' rows and tasks (200 ms on SQLite
+    at the commune-scale season, 50 ms so).
     """
-    late = part_late(today)
-    query = (select(Province.slug, func.count(TaskPart.id),
-                    func.sum(case((TaskPart.state == State.COMPLETED.value, 1), else_=0)),
-                    func.sum(case((late, 1), else_=0)))
-             .select_from(TaskPart).join(Task, TaskPart.task_id == Task.id)
-             .join(Province, Task.province_id == Province.id).group_by(Province.slug))
+    parts = TaskPart.__table__
+    grouped = select(parts.c.task_id, parts.c.state, parts.c.due_on, func.count().label("n"))
+    narrowed = select(Task.id)
     if directive is not None:
-        query = (query.join(TaskGroup, Task.group_id == TaskGroup.id)
-                 .join(Directive, TaskGroup.directive_id == Directive.id).where(Directive.code == directive))
+        narrowed = (narrowed.join(TaskGroup, Task.group_id == TaskGroup.id)
+                    .join(Directive, TaskGroup.directive_id == Directive.id).where(Directive.code == directive))
     if province_id is not None:
-        query = query.where(Task.province_id == province_id)
+        narrowed = narrowed.where(Task.province_id == province_id)
     if task_id is not None:
-        query = query.where(TaskPart.task_id == task_id)
+        grouped = grouped.where(parts.c.task_id == task_id)
+    if directive is not None or province_id is not None:
+        grouped = grouped.where(parts.c.task_id.in_(narrowed))
+    counted = grouped.group_by(parts.c.task_id, parts.c.state, parts.c.due_on).subquery()
+    late = counted.c.state.in_(OWED_BY_PROVINCE) & (counted.c.due_on < today)
+    query = (select(Province.slug, func.sum(counted.c.n),
+                    func.sum(case((counted.c.state == State.COMPLETED.value, counted.c.n), else_=0)),
+                    func.sum(case((late, counted.c.n), else_=0)))
+             .select_from(counted).join(Task, counted.c.task_id == Task.id)
+             .join(Province, Task.province_id == Province.id).group_by(Province.slug))
     return {slug: PartCounts(int(total), int(done or 0), int(overdue or 0))
             for slug, total, done, overdue in session.execute(query)}
 

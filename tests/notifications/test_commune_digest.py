@@ -146,16 +146,16 @@ def test_a_commune_with_nothing_due_gets_no_mail(world, tmp_path):
     assert {people[BA_DINH], people[NGOC_HA], people[PHU_XUAN]} <= sent_to and quiet not in sent_to
 
 
-def test_none_keeps_only_the_overdue_parts_and_sends_nothing_else(world, tmp_path):
+def test_none_keeps_only_the_returned_and_overdue_parts_and_sends_nothing_else(world, tmp_path):
     people = season(world)
     settings = mail_settings(tmp_path)
     for code in (BA_DINH, NGOC_HA):
         with world.db.session() as session:
             user_id = find_user(session, people[code]).id
         chosen = set_mail_choice(world.db, world.clock, user_id, "none", [])
-        assert chosen.sections == COMMUNE_SECTIONS and chosen.chosen == {"parts_overdue"}
+        assert chosen.sections == COMMUNE_SECTIONS and chosen.chosen == {"parts_returned", "parts_overdue"}
     ba_dinh, rendered = preview(world.db, Clock(pinned=DAY), settings, people[BA_DINH])
-    assert [s.name for s in ba_dinh.sections] == ["parts_overdue"] and not ba_dinh.quiet
+    assert [s.name for s in ba_dinh.sections] == ["parts_returned", "parts_overdue"] and not ba_dinh.quiet
     assert "sắp đến hạn" not in rendered.subject and CHECK not in rendered.text
     # Ngọc Hà has only a part due today: with "none" there is nothing to send.
     ngoc_ha, _ = preview(world.db, Clock(pinned=DAY), settings, people[NGOC_HA])
@@ -190,7 +190,7 @@ def test_a_commune_officer_chooses_their_mail_on_the_account_page(db):
                                                 "digest_frequency": "weekly", "section_parts_due_soon": "yes"})
     assert saved.status_code == 303
     assert site.scalar("SELECT digest_sections FROM users WHERE email = :e", e=email) == \
-        "parts_overdue,parts_due_soon"
+        "parts_returned,parts_overdue,parts_due_soon"
     # A province officer's page offers the late communes among their sections.
     assert 'name="section_late_communes"' in site.client("own").get("/account").text
 
@@ -260,6 +260,43 @@ def test_one_commune_digest_over_real_smtp_keeps_its_vietnamese(world, smtp, tmp
     assert "quá hạn 4 ngày, hạn 09/01/2026" in text and "Phần việc đến hạn trong 7 ngày tới (1)" in text
     assert REPORT in html and f"{BASE}/parts/{part_id(world.db, f'{KEY2}/{BA_DINH}')}" in html
     assert people[BA_DINH] in smtp.handler.recipients() and people[PHU_XUAN] in smtp.handler.recipients()
+
+
+REWORK = "Bổ sung ảnh chụp hiện trạng và biên bản có chữ ký của Chủ tịch UBND phường"
+
+
+def test_a_returned_part_comes_first_with_the_province_s_note_over_real_smtp(world, smtp, tmp_path):
+    people = season(world)
+    # Hà Nội sends back Ngọc Hà's submitted part (due 09/01): on 13/01 it is the rework the ward owes first.
+    PartTracker(world.db, world.clock).fire(f"{KEY2}/{NGOC_HA}", "send_back", people["ha-noi"], note=REWORK)
+    settings = mail_settings(tmp_path)
+    digest, _ = preview(world.db, Clock(pinned=DAY), settings, people[NGOC_HA])
+    assert [s.name for s in digest.sections] == list(COMMUNE_SECTIONS) and COMMUNE_SECTIONS[0] == "parts_returned"
+    assert keys(digest, "parts_returned") == [f"{KEY2}/{NGOC_HA}"]
+    # In its own section only, though its deadline has passed; the part due today is listed as before.
+    assert keys(digest, "parts_overdue") == [] and keys(digest, "parts_due_today") == [f"{KEY4}/{NGOC_HA}"]
+    build_digests(world.db, Clock(pinned=DAY), settings)
+    deliver(world.db, SmtpTransport(parse_smtp_url(smtp.url)), settings)
+    [message] = [m for m in smtp.handler.parsed() if m["To"].addresses[0].addr_spec == people[NGOC_HA]]
+    assert str(message["Subject"]) == \
+        "[dtrack] Phường Ngọc Hà: 1 phần việc bị trả lại, 1 đến hạn hôm nay (13/01/2026)"
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    returned = text.index("== Phần việc tỉnh trả lại để hoàn thiện (1) ==")
+    assert returned < text.index("== Phần việc đến hạn hôm nay (1) ==")
+    assert f"- {KEY2}/{NGOC_HA}" in text[returned:] and f"Ý kiến của tỉnh: {REWORK}" in text
+    assert "quá hạn 4 ngày, hạn 09/01/2026" in text[returned:]  # sent back after its deadline: how late
+    assert REWORK in html and f"{BASE}/parts/{part_id(world.db, f'{KEY2}/{NGOC_HA}')}" in html
+    # Ba Đình, whose parts were not sent back, has no such section in its mail.
+    [ba_dinh] = [m for m in smtp.handler.parsed() if m["To"].addresses[0].addr_spec == people[BA_DINH]]
+    assert "trả lại" not in ba_dinh.get_body(("plain",)).get_content() and REWORK not in str(ba_dinh)
+    # In English for an officer who chose it.
+    with world.db.session() as session:
+        find_user(session, people[NGOC_HA]).locale = "en"
+    _, english = preview(world.db, Clock(pinned=DAY), settings, people[NGOC_HA])
+    assert english.subject == "[dtrack] Phường Ngọc Hà: 1 returned, 1 due today (13/01/2026)"
+    assert "Parts the province returned for rework (1)" in english.text
+    assert f"The province's note: {REWORK}" in english.text
 
 
 def test_a_part_s_note_is_escaped_in_html_only(world, tmp_path):
