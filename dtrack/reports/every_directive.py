@@ -85,14 +85,16 @@ def _build(session: Session, options: ReportOptions) -> Report:
                                  .order_by(Province.ordinal)))
     per_directive = _counts(session, options.today, [code for code, _, _ in directives])
     lines: list[DirectiveLine] = []
-    per_unit: dict[str, Counts] = {}
+    # Added up as plain dicts: some 140,000 (directive, unit) pairs at a million tasks (Counts.plus: 2.4 s).
+    per_unit: dict[str, dict[str, int]] = {}
     for code, title_vi, title_en in directives:
-        total = Counts()
+        total = dict.fromkeys(FIELDS, 0)
         for slug, figures in per_directive.get(code, {}).items():
-            counts = Counts(figures)
-            total = total.plus(counts)
-            per_unit[slug] = per_unit[slug].plus(counts) if slug in per_unit else counts
-        lines.append(DirectiveLine(code, title_vi if lang == "vi" else title_en, total))
+            mine = per_unit.get(slug) or per_unit.setdefault(slug, dict.fromkeys(FIELDS, 0))
+            for name, value in figures.items():
+                total[name] += value
+                mine[name] += value
+        lines.append(DirectiveLine(code, title_vi if lang == "vi" else title_en, Counts(total)))
 
     first = lines[0].code if lines else DEFAULT_DIRECTIVE
     report = Report(KIND, lang, as_of, as_of.year, _header(session, first, as_of, lang))
@@ -110,7 +112,7 @@ def _build(session: Session, options: ReportOptions) -> Report:
     provinces: list[list[object]] = []
     others = {r.value: (0, Counts()) for r in Region}  # units that are not provinces: (how many, counts)
     for slug, name, name_en, region, kind in units:
-        counts = per_unit.get(slug, Counts())
+        counts = Counts(per_unit.get(slug, {}))
         if region in regions:
             regions[region] = regions[region].plus(counts)
         if kind in PROVINCE_KINDS:

@@ -96,3 +96,4 @@ def test_since_with_every_directive_is_one_vietnamese_line(cli_runner, two_direc
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1, result.output
     assert "chỉ có trong báo cáo của một chỉ thị" in lines[0]
+
