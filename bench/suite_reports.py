@@ -98,7 +98,70 @@ def at_scale(ctx: BenchContext) -> list[Result]:
     results.append(Result(SUITE, f"province report ({slug}, html), scale data set", ctx.backend, province_tasks,
                           timing.median, timing.minimum, timing.maximum, "s", "", "the largest province"))
     results += _official_at_scale(ctx, db, slug, tasks, directive_tasks, province_tasks)
+    results += _every_directive_at_scale(ctx, db, tasks)
+    results += _past_day_at_scale(ctx, db, tasks, directive_tasks)
     db.dispose()
+    return results
+
+
+def _past_day_at_scale(ctx: BenchContext, db: Database, tasks: int, directive_tasks: int) -> list[Result]:
+    """A past day on a live database (issue 25): the season's week of events after it, so each view replays the
+    tasks changed since. The national report (HTML), and the overseer's review queue and overdue list as the
+    pages read them (`reading.worklists`, first page, every directive); once each: the pages took 30-50 s."""
+    from dtrack.persistence.models import User
+    from dtrack.reading.worklists import OverdueFilters, ReviewFilters, overdue_page, review_page
+    from dtrack.workflow.vocabulary import Role
+
+    day = Today(AS_OF - timedelta(days=7))
+    with db.session() as session:
+        overseer_id = session.scalar(select(User.id).where(User.role == Role.OVERSEER.value).limit(1))
+
+    def national() -> bytes:
+        with db.session() as session:
+            return render(national_report(session, ReportOptions(day)), "html")
+
+    def review() -> int:
+        with db.session() as session:
+            actor = session.get(User, overseer_id)
+            return len(review_page(session, actor, day, filters=ReviewFilters(*[None] * 6)).waiting)
+
+    def overdue() -> int:
+        with db.session() as session:
+            actor = session.get(User, overseer_id)
+            return len(overdue_page(session, actor, day, OverdueFilters(*[None] * 8)).rows)
+
+    results = []
+    for name, fn, rows, repeat in (("national report (html), as of a past day", national, directive_tasks, 2),
+                                   ("review queue, as of a past day", review, tasks, 1),
+                                   ("overdue list (first page), as of a past day", overdue, tasks, 1)):
+        timing = measure(fn, repeat=1 if ctx.quick else repeat, warmup=0)
+        results.append(Result(SUITE, name, ctx.backend, rows, timing.median, timing.minimum, timing.maximum, "s",
+                              "< 2 s", f"as of {day.day}, the season's events of the week after it in the database"))
+    return results
+
+
+def _every_directive_at_scale(ctx: BenchContext, db: Database, tasks: int) -> list[Result]:
+    """The report over every directive in force (issue 25), HTML and PDF, from its queries to its bytes:
+    on the season's day, and as of a week before it (a past day on a live database: the week's events after it).
+    `rows` is the number of tasks the report covers (its country line, checkpoints moved past included)."""
+    from dtrack.documents.files import render_any
+    from dtrack.reports.every_directive import every_directive_report
+
+    results = []
+    for day, label in ((AS_OF, ""), (AS_OF - timedelta(days=7), ", as of a past day")):
+        with db.session() as session:
+            built = every_directive_report(session, ReportOptions(Today(day)))
+        covered = built.table("directives").rows[-1][2]
+        for fmt in ("html", "pdf"):
+            def every(day: date = day, fmt: str = fmt) -> bytes:
+                with db.session() as session:
+                    return render_any(every_directive_report(session, ReportOptions(Today(day))), fmt)[2]
+
+            timing = measure(every, repeat=1 if ctx.quick else 2, warmup=0)
+            results.append(Result(SUITE, f"report over every directive ({fmt}){label}", ctx.backend, covered,
+                                  timing.median, timing.minimum, timing.maximum, "s", "< 2 s",
+                                  f"{built.extra['directives']} directives, {covered:,} tasks of {tasks:,} "
+                                  f"(34 provinces; commune-level units added up per region), as of {day}"))
     return results
 
 

@@ -23,7 +23,9 @@ def _report_options(func: Callable) -> Callable:
                              "docx/pdf: the official document (Decree 30/2020/ND-CP form).")(func)
     func = click.option("--year", type=int, default=None,
                         help="Year of the reported figures (default: the year of --as-of).")(func)
-    func = click.option("--directive", default="20/CT-BCT", show_default=True, help="Which directive.")(func)
+    func = click.option("--directive", default="20/CT-BCT", show_default=True,
+                        help="Which directive; all: the report over every directive in force (national only: "
+                             "one line per directive, then regions and provinces).")(func)
     return lang_option(as_of_option(func))
 
 
@@ -31,6 +33,16 @@ def _report_request(app: App, as_of: date | None, lang: str | None, year: int | 
     from dtrack.reports.document import ReportOptions
 
     return ReportOptions(app.today(as_of), lang or app.lang_given or app.settings().language, year, directive)
+
+
+def _national(session, options, since: date | None):
+    """The national report of one directive, or the report over every directive (`--directive all`)."""
+    from dtrack.reports.every_directive import every_directive_report, wants_every_directive
+    from dtrack.reports.national import national_report
+
+    if wants_every_directive(options.directive):
+        return every_directive_report(session, options, since)
+    return national_report(session, options, since)
 
 
 def _emit_report(report, fmt: str, output: str | None) -> None:
@@ -87,12 +99,15 @@ def report_province(app: App, slug: str, as_of: date | None, lang: str | None, d
 @pass_app
 def report_national(app: App, since: date | None, as_of: date | None, lang: str | None, directive: str,
                     year: int | None, fmt: str, output: str | None) -> None:
-    """The national synthesis: the 34 x 10 matrix, counts per region, overdue, blocked, waiting, figures."""
-    from dtrack.reports.national import national_report
+    """The national synthesis: the 34 x 10 matrix, counts per region, overdue, blocked, waiting, figures.
 
-    since_day = since
+    \b
+    dtrack report national --directive all --format pdf
+    gives the report over every directive in force: one line per directive (tasks, completed, on time,
+    overdue, rates), then every directive's totals per region and per province.
+    """
     with app.database().session() as session:
-        built = national_report(session, _report_request(app, as_of, lang, year, directive), since_day)
+        built = _national(session, _report_request(app, as_of, lang, year, directive), since)
         _emit_report(built, fmt, output)
 
 
@@ -115,7 +130,6 @@ def report_send(app: App, kind: str, slug: str | None, to: str, since: date | No
     """
     from dtrack.documents.files import render_any
     from dtrack.errors import InvalidInput
-    from dtrack.reports.national import national_report
     from dtrack.reports.province import province_report
     from dtrack.reports.sending import queue_report
 
@@ -124,7 +138,7 @@ def report_send(app: App, kind: str, slug: str | None, to: str, since: date | No
     options = _report_request(app, as_of, lang, year, directive)
     with app.database().session() as session:
         if kind == "national":
-            built = national_report(session, options, since)
+            built = _national(session, options, since)
         else:
             assert slug, "checked above: a province report names its province"
             built = province_report(session, slug, options)

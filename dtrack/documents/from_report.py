@@ -18,7 +18,9 @@ from dtrack.workflow.vocabulary import STATE_GLYPHS, State
 NATIONAL_ORDER = ("states", "timeliness", "split", "budget", "budget_provinces", "indicators", "matrix", "overdue",
                   "blocked", "waiting", "department", "not_applicable", "changes", "province_states",
                   "province_timeliness", "commune_parts")
-TOTAL_LAST = ("states", "timeliness", "budget", "commune_parts")  # tables whose last row is the country's
+# Tables whose last row is the country's.
+TOTAL_LAST = ("states", "timeliness", "budget", "commune_parts", "directives", "regions", "provinces")
+DIRECTIVES_ORDER = ("directives", "regions", "provinces")  # reports/every_directive.py: counts only
 PROVINCE_ORDER = ("groups", "notes", "obstacles", "proposals", "documents", "province_budget", "indicators")
 
 
@@ -73,10 +75,10 @@ def _body(report: Report) -> list[Block]:
     blocks: list[Block] = [Para(t["as_of"].format(date=report.as_of.strftime("%d/%m/%Y")), italic=True)]
     present = {table.key: table for table in report.tables}
     order: tuple[str, ...]
-    if report.kind == "national":
+    if report.kind in ("national", "directives"):
         blocks.append(Para(f"{t['completion_rate']}: {cell_text(report.extra['completion_rate'], lang)}; "
                            f"{t['on_time_rate']}: {cell_text(report.extra['on_time_rate'], lang)}."))
-        order = NATIONAL_ORDER
+        order = NATIONAL_ORDER if report.kind == "national" else DIRECTIVES_ORDER
     else:
         order = PROVINCE_ORDER
     for key in order:

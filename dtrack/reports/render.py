@@ -177,7 +177,10 @@ def render_text(report: Report, fmt: str) -> str:
 
 
 def render_csv(report: Report) -> str:
-    """The matrix, one row per province: state and timeliness codes per task group."""
+    """The matrix, one row per province: state and timeliness codes per task group (the national report).
+
+    A province's report gives its task table, the report over every directive its table of directives.
+    """
     out = io.StringIO()
     writer = csv_writer(out)
     if report.kind == "national":
@@ -188,8 +191,8 @@ def render_csv(report: Report) -> str:
             for c in row["cells"]:
                 values += [c.state, c.timeliness.status.value] if c else ["", ""]
             writer.writerow([row["province"].slug, row["province"].name, row["region"], *values])
-    else:  # a province has no matrix: its task table
-        table = report.table("groups")
+    else:  # a province has no matrix: its task table; the report over every directive, its line per directive
+        table = report.table("groups" if report.kind == "province" else "directives")
         writer.writerow(table.headers)
         for row in table.rows:
             writer.writerow(["" if v is None else (v.isoformat() if isinstance(v, date) else v) for v in row])

@@ -23,6 +23,7 @@ from dtrack.reading.worklists import (
     status_units_page,
     timeliness_page,
 )
+from dtrack.reports.every_directive import every_directive_report, wants_every_directive
 from dtrack.reports.figures import Share
 from dtrack.reports.indicators import DEFAULT_DIRECTIVE
 from dtrack.reports.national import national_report_for
@@ -219,6 +220,9 @@ def _names(ctx: Ctx, result: BulkResult) -> dict[str, TaskName]:
 def report_national(ctx: Ctx) -> Response:
     options, fmt = report_options(ctx.request.query_params, ctx.app, ctx.lang)
     with ctx.app.db.session() as session:
+        if wants_every_directive(options.directive):  # ?directive=all: the report over every directive
+            check_oversight(ctx.user, "national_report")
+            return report_download(every_directive_report(session, options), fmt)
         return report_download(national_report_for(session, ctx.user, options), fmt)
 
 

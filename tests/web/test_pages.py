@@ -94,6 +94,16 @@ def test_reports_download_in_every_format_with_the_commands_bytes(site):
     assert overseer.get("/reports/national?format=odt").status_code == 400  # docx and pdf are formats (issue 23)
 
 
+def test_the_report_over_every_directive_is_offered_to_the_department_only(site):
+    """`?directive=all` (reports/every_directive.py): beside the national report's links on the review page."""
+    overseer, own = site.client("overseer"), site.client("own")
+    assert "/reports/national?directive=all&amp;format=pdf" in overseer.get("/review").text
+    page = overseer.get("/reports/national?directive=all&format=html")
+    assert page.status_code == 200 and "Tổng hợp tình hình thực hiện các chỉ thị" in page.text
+    assert overseer.get("/reports/national?directive=all&format=xlsx").status_code == 200
+    assert own.get("/reports/national?directive=all&format=html").status_code == 403
+
+
 def test_a_server_error_shows_a_reference_that_is_in_the_log(site, monkeypatch, caplog):
     import dtrack.web.routes_work as routes_work
 
