@@ -9,9 +9,11 @@ CI variable is set.
 """
 from __future__ import annotations
 
+import fcntl
 import os
 import queue
 import shutil
+import tempfile
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -51,6 +53,52 @@ ASSIGNED_ON = date(2025, 11, 3)
 TODAY = date(2026, 1, 5)
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+# The templates are built once per run, not once per worker: the controller (or the lone process without -n)
+# names the run and a folder for it in the environment, which the xdist workers inherit when they start.
+RUN_VARIABLE, SHARED_VARIABLE = "DTRACK_TEST_RUN", "DTRACK_TEST_SHARED"
+
+
+def pytest_configure(config) -> None:
+    if hasattr(config, "workerinput"):  # an xdist worker: the controller named the run
+        return
+    os.environ[RUN_VARIABLE] = uuid.uuid4().hex[:10]
+    os.environ[SHARED_VARIABLE] = tempfile.mkdtemp(prefix="dtrack-test-run-")
+
+
+def pytest_unconfigure(config) -> None:
+    """The controller, after every worker has ended: drop the run's PostgreSQL templates, remove its folder."""
+    if hasattr(config, "workerinput") or RUN_VARIABLE not in os.environ:
+        return
+    shared = Path(os.environ.pop(SHARED_VARIABLE))
+    prefix = _template_prefix(os.environ.pop(RUN_VARIABLE))
+    for marker in shared.glob("postgresql-*.built"):
+        try:
+            admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{prefix}_{marker.stem.removeprefix("postgresql-")}"'
+                                  " WITH (FORCE)"))
+            admin.dispose()
+        except Exception as exc:  # noqa: BLE001 - a leftover template must not fail the run; say so
+            print(f"could not drop the test template {marker.stem}: {exc}")
+    shutil.rmtree(shared, ignore_errors=True)
+
+
+def _template_prefix(run: str) -> str:
+    return f"dtrack_test_{run}_template"
+
+
+@contextmanager
+def _run_lock(name: str) -> Iterator[Path]:
+    """The run's shared folder, held under an exclusive lock `name` (one builder per template per run)."""
+    shared = Path(os.environ[SHARED_VARIABLE])
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield shared
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def pytest_addoption(parser) -> None:
@@ -124,7 +172,9 @@ class PgDatabases:
     A test's database is a copy of a template built once per run (`CREATE DATABASE … TEMPLATE`,
     about 60 ms, against 600 ms to migrate and seed one, or seconds for the demo season), and is
     dropped when the test ends. Only this run ever connects to its templates, so a busy server
-    elsewhere cannot make a copy fail.
+    elsewhere cannot make a copy fail. The templates are shared by the run's workers (the first to
+    need one builds it under a lock; copies never connect to it) and dropped by the controller at
+    the end (`pytest_unconfigure`).
 
     A DROP DATABASE waits for a checkpoint (about 0.4 s): a test's database is dropped by a thread
     of the worker's own (`drop_later`) while the next test runs, and `close` waits for the last ones.
@@ -175,19 +225,26 @@ class PgDatabases:
             print(f"could not drop the test database {name}: {exc}")
 
     def copy_of(self, kind: str, build: Callable[[str], None]) -> str:
-        """The name of a new copy of the template `kind`, built by `build(url)` the first time."""
+        """The name of a new copy of the template `kind`, built by `build(url)` the first time in the run."""
         if kind not in self.templates:
-            name = self.create()
-            build(self.url(name))
+            name = f"{_template_prefix(os.environ[RUN_VARIABLE])}_{kind}"
+            with _run_lock(f"postgresql-{kind}") as shared:
+                built = shared / f"postgresql-{kind}.built"
+                if not built.exists():
+                    with self.admin.connect() as conn:
+                        conn.execute(text(f'CREATE DATABASE "{name}"'))
+                    built.touch()  # before the build: the controller drops it even if the build fails
+                    build(self.url(name))
+                    (shared / f"postgresql-{kind}.ready").touch()
+            if not (shared / f"postgresql-{kind}.ready").exists():
+                pytest.fail(f"the template {name} could not be built (see the first test that needed it)")
             self.templates[kind] = name
         return self.create(self.templates[kind])
 
     def close(self) -> None:
         self._dropping.put(None)
         self._dropper.join()
-        for name in self.templates.values():
-            self.drop(name)
-        self.admin.dispose()
+        self.admin.dispose()  # the templates are the controller's to drop (`pytest_unconfigure`)
 
 
 @pytest.fixture(scope="session")
@@ -240,13 +297,18 @@ def sqlite_templates(tmp_path_factory) -> dict[str, Path]:
 
 
 def _sqlite_template(kind: str, templates: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The run's SQLite template of `kind`, built by the first worker that needs it (the others wait)."""
     if kind not in templates:
-        path = tmp_path_factory.mktemp(f"template-{kind}") / "dtrack.db"
-        BUILDERS[kind](f"sqlite:///{path}")
-        checkpoint = create_engine(f"sqlite:///{path}")
-        with checkpoint.connect() as conn:  # one file to copy, no -wal beside it
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        checkpoint.dispose()
+        with _run_lock(f"sqlite-{kind}") as shared:
+            path = shared / f"sqlite-{kind}.db"
+            if not (shared / f"sqlite-{kind}.ready").exists():
+                path.unlink(missing_ok=True)  # a build that failed half-way
+                BUILDERS[kind](f"sqlite:///{path}")
+                checkpoint = create_engine(f"sqlite:///{path}")
+                with checkpoint.connect() as conn:  # one file to copy, no -wal beside it
+                    conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                checkpoint.dispose()
+                (shared / f"sqlite-{kind}.ready").touch()
         templates[kind] = path
     return templates[kind]
 
