@@ -55,7 +55,7 @@ def test_the_admin_sees_what_a_day_off_moves_then_declares_it(site):
     assert "Đã khai báo ngày; các hạn liên quan đã được dời" in listed
     assert 'data-day="2027-05-04"' in listed and "Nghỉ bù &lt;i&gt;Tết&lt;/i&gt;" in listed
     assert due_on(site, task_id) == date(2027, 5, 5)
-    history = overseer.get(f"/tasks/{task_id}").text.split('class="history"')[1]
+    history = overseer.get(f"/tasks/{task_id}").text.split('class="cards history"')[1]
     assert "Nghỉ bù &lt;i&gt;Tết&lt;/i&gt;" in history
 
 

@@ -51,7 +51,7 @@ def test_ask_then_grant_another_date_on_the_task_page(site):
     assert granted.status_code == 303
     assert due_on(site, task_id) == date(2027, 9, 30) != old_due
     page = overseer.get(f"/tasks/{task_id}").text
-    history = page.split('class="history"')[1]
+    history = page.split('class="cards history"')[1]
     assert "đề nghị gia hạn" in history and "đồng ý gia hạn" in history and "gia hạn" in history
     assert 'data-status="granted"' in page and "30/09/2027" in page
     assert "Không có đề nghị gia hạn nào đang chờ." in overseer.get("/review").text

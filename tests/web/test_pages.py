@@ -38,7 +38,7 @@ def test_a_task_goes_round_the_review_loop_in_the_browser_forms(site):
     page = overseer.get(f"/tasks/{task_id}").text
     assert 'data-action="accept"' in page and 'data-action="send-back"' in page and 'data-action="start"' not in page
     assert act(overseer, task_id, "send-back", note="Thiếu biên bản nghiệm thu").status_code == 303
-    history = own.get(f"/tasks/{task_id}").text.split('class="history"')[1]
+    history = own.get(f"/tasks/{task_id}").text.split('class="cards history"')[1]
     assert "Thiếu biên bản nghiệm thu" in history and "Lê Văn Giám" in history
     assert "QĐ 123/QĐ-SCT" in history and "05/01/2026" in history
     assert act(own, task_id, "submit", progress="100", evidence="Biên bản 45/BB").status_code == 303

@@ -66,7 +66,7 @@ def test_the_history_is_newest_first(site):
     token, version = form_of(own, task_id)
     assert own.post(f"/tasks/{task_id}/actions/update",
                     data={"csrf_token": token, "version": version, "progress": "20"}).status_code == 303
-    history = own.get(f"/tasks/{task_id}").text.split('class="history"')[1]
+    history = own.get(f"/tasks/{task_id}").text.split('class="cards history"')[1]
     assert re.findall(r'<tr data-trigger="([^"]+)"', history)[:2] == ["update", "start"]
 
 
