@@ -170,13 +170,15 @@ def generate(url: str, *, directives: int, units: int, groups: int = 10, seed: i
             ix.drop(conn)
         if conn.dialect.name == "sqlite":
             conn.exec_driver_sql("PRAGMA cache_size=-400000")  # 400 MB of page cache for this load
-        task_count, event_count = _insert(conn, season)
+        task_count, event_count = _insert(conn, season.tasks(), season.events, ("tasks", TASK_COLUMNS),
+                                          ("events", EVENT_COLUMNS))
         for ix in indexes:
             ix.create(conn)
         states = dict(season.states)
         parts_start = time.perf_counter()
         parts = _part_season(conn, seed, officers, commune_officers, season.format, delegate_to)
-        part_count, part_event_count = _insert_parts(conn, parts)
+        part_count, part_event_count = _insert(conn, parts.parts(), parts.events, ("task_parts", PART_COLUMNS),
+                                                   ("part_events", PART_EVENT_COLUMNS))
         for ix in part_indexes:
             ix.create(conn)
         parts_seconds = time.perf_counter() - parts_start
@@ -319,29 +321,20 @@ def _chunks(rows: Iterator[tuple], size: int = CHUNK) -> Iterator[list[tuple]]:
         yield chunk
 
 
-def _insert(conn, season: Season) -> tuple[int, int]:
-    """Insert tasks, then their events, a chunk at a time; returns the counts."""
-    task_count = event_count = 0
-    for chunk in _chunks(season.tasks()):
-        _bulk(conn, "tasks", TASK_COLUMNS, chunk)
-        task_count += len(chunk)
-        # Events of this chunk go in now, so the list never holds the whole set.
-        _bulk(conn, "events", EVENT_COLUMNS, season.events)
-        event_count += len(season.events)
-        season.events.clear()
-    return task_count, event_count
+def _insert(conn, rows: Iterator[tuple], events: list[tuple], table: tuple[str, tuple[str, ...]],
+            event_table: tuple[str, tuple[str, ...]]) -> tuple[int, int]:
+    """Insert rows (tasks, or parts), then the events their simulation left in `events`, a chunk at a time.
 
-
-def _insert_parts(conn, parts: PartSeason) -> tuple[int, int]:
-    """Insert the parts, then their events, a chunk at a time; returns the counts."""
-    part_count = event_count = 0
-    for chunk in _chunks(parts.parts()):
-        _bulk(conn, "task_parts", PART_COLUMNS, chunk)
-        part_count += len(chunk)
-        _bulk(conn, "part_events", PART_EVENT_COLUMNS, parts.events)
-        event_count += len(parts.events)
-        parts.events.clear()
-    return part_count, event_count
+    Events of a chunk go in right after it, so the list never holds the whole set; returns the counts.
+    """
+    row_count = event_count = 0
+    for chunk in _chunks(rows):
+        _bulk(conn, table[0], table[1], chunk)
+        row_count += len(chunk)
+        _bulk(conn, event_table[0], event_table[1], events)
+        event_count += len(events)
+        events.clear()
+    return row_count, event_count
 
 
 def _bulk(conn, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
