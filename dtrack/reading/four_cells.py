@@ -13,6 +13,7 @@ have their own row, never in a province's or region's.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -107,9 +108,15 @@ def timeliness_matrix(session: Session, today: Today, scope: Scope = EVERYWHERE)
     by_region = {r.value: CellCounts() for r in Region if any(p[2] == r.value for p in provinces)}
     total, department = CellCounts(), CellCounts()
     as_of = today.day
-    # A continuous task's checkpoints already judged: each a completed task of its period (few tasks have any).
-    judged = judged_checkpoints(session, today)
-    for row, standing in standing_rows(session, query, today):
+    # A continuous task's checkpoints already judged: each a completed task of its period. A narrowed view
+    # judges its own tasks' only (a million tasks' trails otherwise); the whole country streams its rows.
+    standings: Iterable[tuple[Any, Any]] = standing_rows(session, query, today)
+    if scope != EVERYWHERE:
+        standings = list(standings)
+        judged = judged_checkpoints(session, today, task_ids=[row.id for row, _ in standings])
+    else:
+        judged = judged_checkpoints(session, today)
+    for row, standing in standings:
         status = classify(standing.state, row.due_on, today, submitted_at=standing.submitted_at,
                           completed_at=standing.completed_at).status
         # The Department's unit (no region): its own cell, never a province's.

@@ -116,9 +116,11 @@ def status_matrix(session: Session, directive_code: str, today: Today, region: s
              .where(TaskGroup.directive_id == directive.id).order_by(Task.period))
     if region or units is not None:
         query = query.where(Task.province_id.in_(ids))
-    judged = judged_checkpoints(session, today)  # the checkpoints continuous tasks have moved past (few)
     # Not-applicable tasks too, to show their cell as such; they are left out of every count below.
-    for row, standing in standing_rows(session, query, today, counting=False):
+    standings = list(standing_rows(session, query, today, counting=False))
+    # The checkpoints these tasks have moved past (not every directive's: a million tasks' trails at scale).
+    judged = judged_checkpoints(session, today, task_ids=[row[0] for row, _ in standings])
+    for row, standing in standings:
         task_id, province_id, ordinal, due_on, period = row[0], row.province_id, row.ordinal, row.due_on, row.period
         if province_id not in ids:  # never the Department's unit: its tasks are `department_work`
             continue

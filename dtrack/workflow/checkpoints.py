@@ -108,6 +108,8 @@ def judged_checkpoints(session: Session, today: Today,
     until = today.ends_at()
     moved = select(Event.task_id).where(Event.trigger == DeadlineTrigger.CHECKPOINT.value, Event.at < until)
     wanted = None if task_ids is None else set(task_ids)
+    if wanted is not None and len(wanted) <= IDS_PER_QUERY:  # a page's tasks: asked for by id, not sifted
+        moved = moved.where(Event.task_id.in_(sorted(wanted)))
     ids = sorted({task_id for task_id in session.scalars(moved) if wanted is None or task_id in wanted})
     found: dict[int, list[JudgedCheckpoint]] = {}
     for start in range(0, len(ids), IDS_PER_QUERY):
