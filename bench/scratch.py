@@ -81,6 +81,12 @@ class Scratch:
 
     def big_url(self) -> str:
         """The scale data set, generated on first use and shared by every suite of the run."""
+        kept = os.environ.get(f"DTRACK_BENCH_SEASON_{self.backend.upper()}")
+        if self.big is None and kept and not self.quick:
+            # A season generated before (bench/generate.py, FULL_SHAPE) and kept by whoever runs a suite again:
+            # the suites write to it (users, updates), and it is not dropped at the end.
+            print(f"  the season of DTRACK_BENCH_SEASON_{self.backend.upper()}, generated before", flush=True)
+            self.big = kept
         if self.big is None:
             directives, units, groups = QUICK_SHAPE if self.quick else FULL_SHAPE
             url = self._new("big")

@@ -60,11 +60,14 @@ def run_cli(db_url: str, *args: str, stdin: str | None = None, env: Mapping[str,
 
 def add_user(db_url: str, email: str, name: str, role: str, password: str, province: str | None = None,
              env: Mapping[str, str] | None = None) -> None:
-    """`dtrack users add` then `dtrack users set-password EMAIL --password-stdin`."""
+    """`dtrack users add` (unless a kept season has the user already) then `dtrack users set-password EMAIL
+    --password-stdin`."""
     args = ["users", "add", "--email", email, "--name", name, "--role", role]
     if province:
         args += ["--province", province]
-    run_cli(db_url, *args, env=env)
+    listed = run_cli(db_url, "users", "list", env=env).stdout
+    if email not in listed:
+        run_cli(db_url, *args, env=env)
     run_cli(db_url, "users", "set-password", email, "--password-stdin", stdin=password + "\n", env=env)
 
 

@@ -74,6 +74,7 @@ MARKS: dict[str, Mark] = {
     "0023": _column("users", "changes_seen_at"),
     "0024": _index_covers("events", "ix_events_trigger_at", "trigger"),
     "0025": _index_covers("part_events", "ix_part_events_trigger_at", "trigger"),
+    "0026": _table("task_tallies"),
 }
 
 

@@ -34,7 +34,7 @@ from dtrack.persistence.commit_count import CommitCount
 from dtrack.persistence.database_errors import DatabaseReadOnly, read_only_error, unsupported_url
 
 # The Alembic revision the code expects; tests check it is the migrations' head.
-SCHEMA_REVISION = "0025"
+SCHEMA_REVISION = "0026"
 
 def row_id(text: object) -> int | None:
     """`text` as a row id when it is ASCII digits an INTEGER column can hold (ids are 32-bit on PostgreSQL).

@@ -189,6 +189,8 @@ class Task(Base):
         # counted (in a scope too) on the index alone, as above.
         Index("ix_tasks_state_submitted", "state", "submitted_at", "assigned_on", "not_applicable_since",
               "province_id", "group_id"),
+        # The tasks assigned after a day, which today's tallies (`persistence.task_tallies`) leave out (0026).
+        Index("ix_tasks_assigned_on", "assigned_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -271,6 +273,7 @@ _FEATURE_MODULES = {
     "commune_models": ("Commune",),
     "part_models": ("TaskPart", "PartEvent"),
     "dashboard_models": ("DashboardFigures",),
+    "task_tallies": ("TaskTally", "PartTally"),
     "document_models": ("DocumentCounter", "IssuedDocument", "LetterDraft", "TaskDocument"),
 }
 _HOME = {name: module for module, names in _FEATURE_MODULES.items() for name in names}
@@ -296,6 +299,8 @@ if TYPE_CHECKING:  # the names as type checkers see them ("X as X": re-exported)
     from dtrack.persistence.feature_models import Reminder as Reminder
     from dtrack.persistence.part_models import PartEvent as PartEvent
     from dtrack.persistence.part_models import TaskPart as TaskPart
+    from dtrack.persistence.task_tallies import PartTally as PartTally
+    from dtrack.persistence.task_tallies import TaskTally as TaskTally
 
 
 def __getattr__(name: str) -> Any:

@@ -25,16 +25,33 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Date, Integer, String, and_, case, func, literal, not_, or_, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Integer,
+    String,
+    and_,
+    case,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+    text,
+    union_all,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import FunctionElement
 
 from dtrack.config.today import Today
 from dtrack.persistence.models import Directive, Event, Province, Task, TaskGroup
+from dtrack.persistence.task_tallies import COUNTS as TALLIED
+from dtrack.persistence.task_tallies import ZONE_MINUTES, TaskTally
 from dtrack.reading.scope import Scope
 from dtrack.workflow.applicability import province_units
-from dtrack.workflow.vocabulary import ApplicabilityTrigger, State, Trigger
+from dtrack.workflow.history import countable
+from dtrack.workflow.vocabulary import OWED_BY_PROVINCE, ApplicabilityTrigger, State, Trigger
 
 # The counts of one province as of a day, in this order (`province_counts`).
 FIELDS = ("tasks", "on_time", "due", "completed_on_time", "completed_late", "within", "overdue", "awaiting",
@@ -141,13 +158,30 @@ def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
 
 
 def province_counts(session: Session, today: Today, scope: Scope, *, current: bool,
-                    where: tuple[ColumnElement[bool], ...] = ()) -> dict[str, dict[str, int]]:
+                    where: tuple[ColumnElement[bool], ...] = (), year: int | None = None) -> dict[str, dict[str, int]]:
     """Province slug -> the day's counts (`FIELDS`) of its countable tasks, in one grouped query.
 
     `current`: nothing happened after the day, so each task's row is how it stood
     (no audit event is read); otherwise the audit trail before the day's end says it.
-    `where`: more conditions on the tasks (the scorecard's year of deadlines).
+    `where`: more conditions on the tasks; `year`: only the tasks due in that year (the scorecard's).
+    Today's figures of a scope the tallies cover are read from them (`tallied_counts`).
     """
+    if current and not where and (tallied := tallied_counts(session, today, scope, year)) is not None:
+        return tallied
+    return _counted(session, today, scope, current, (*where, *due_in(year)), Task.assigned_on <= today.day)
+
+
+def due_in(year: int | None) -> tuple[ColumnElement[bool], ...]:
+    """The conditions on tasks due in `year` (none for None)."""
+    if year is None:
+        return ()
+    return (Task.due_on >= date(year, 1, 1), Task.due_on <= date(year, 12, 31))
+
+
+def _counted(session: Session, today: Today, scope: Scope, current: bool, where: tuple[ColumnElement[bool], ...],
+             assigned: ColumnElement[bool]) -> dict[str, dict[str, int]]:
+    """`province_counts` over the tasks in scope meeting `where` and `assigned` (the days they were assigned on),
+    each judged on its row or trail."""
     day, until, minutes = today.day, today.ends_at(), offset_minutes(today)
     without_jit(session)
     query = (select(Province.slug).select_from(Task).join(TaskGroup, Task.group_id == TaskGroup.id)
@@ -174,11 +208,83 @@ def province_counts(session: Session, today: Today, scope: Scope, *, current: bo
         func.sum(case((late, days_between(finished_day, Task.due_on)), else_=0)), _count(completed),
     )
     query = scope.apply(query.add_columns(*columns).group_by(Province.slug)
-                        .where(Task.assigned_on <= day, province_units(), not_(exempt), *where))
+                        .where(assigned, province_units(), not_(exempt), *where))
     found: dict[str, dict[str, int]] = {}
     for row in session.execute(query):
         found[row[0]] = {name: int(value or 0) for name, value in zip(FIELDS, tuple(row)[1:], strict=True)}
     return found
+
+
+def tallied_counts(session: Session, today: Today, scope: Scope,
+                   year: int | None = None) -> dict[str, dict[str, int]] | None:
+    """`province_counts` for a day nothing happened after, from the tallies the writes keep
+    (`persistence.task_tallies`) and short reads of two indexes; None when they cannot say it
+    (another time zone; a view of one directive, task group or search, which counts its own tasks).
+
+    What depends on the day: the tasks assigned after it (left out; on `ix_tasks_assigned_on`,
+    usually none), the open tasks past their deadline (how many, how many days), and the completed
+    ones whose deadline has not come (or that have none), which the on-time rate does not judge yet.
+    A completed task due after the day was finished by the day (nothing happened after it), so
+    before its deadline: it is among the tallies' on-time ones.
+    """
+    if offset_minutes(today) != ZONE_MINUTES or scope.group is not None or scope.search is not None or (
+            scope.directive is not None):
+        return None
+    day = today.day
+    without_jit(session)
+    kept = (select(TaskTally.province_id, Province.slug, *(func.sum(getattr(TaskTally, c)) for c in TALLIED))
+            .join(Province, TaskTally.province_id == Province.id)
+            .where(province_units()).group_by(TaskTally.province_id, Province.slug))
+    if scope.region is not None:
+        kept = kept.where(Province.region == scope.region)
+    if scope.province is not None:
+        kept = kept.where(TaskTally.province_id == scope.province.id)
+    if year is not None:
+        kept = kept.where(TaskTally.due_year == year)
+    later = _counted(session, today, scope, True, due_in(year), Task.assigned_on > day)
+    overdue, not_judged = _of_the_day(session, day, scope, due_in(year))
+    found: dict[str, dict[str, int]] = {}
+    for province_id, slug, *sums in session.execute(kept):
+        k = dict(zip(TALLIED, (int(v or 0) for v in sums), strict=True))
+        if (gone := later.get(slug)) is not None:  # assigned after the day: not there yet
+            for name, field in (("tasks", "tasks"), ("completed", "completed"), ("on_time", "completed_on_time"),
+                                ("late", "completed_late"), ("late_days", "late_days"), ("awaiting", "awaiting"),
+                                ("blocked", "blocked"), ("open", "within"), ("open", "overdue")):
+                k[name] -= gone[field]
+        if not k["tasks"]:
+            continue
+        late_open, late_open_days = overdue.get(province_id, (0, 0))
+        judged = k["on_time"] - not_judged.get(province_id, 0)
+        found[slug] = {"tasks": k["tasks"], "on_time": judged, "due": late_open + k["late"] + judged,
+                       "completed_on_time": k["on_time"], "completed_late": k["late"],
+                       "within": k["open"] - late_open, "overdue": late_open, "awaiting": k["awaiting"],
+                       "blocked": k["blocked"], "overdue_days": late_open_days, "late_days": k["late_days"],
+                       "completed": k["completed"]}
+    return found
+
+
+def _of_the_day(session: Session, day: date, scope: Scope,
+                where: tuple[ColumnElement[bool], ...]) -> tuple[dict[int, tuple[int, int]], dict[int, int]]:
+    """Unit id -> (open tasks past their deadline, their days past it); unit id -> completed tasks whose
+    deadline has not come or that have none. Each an index range of `ix_tasks_state_due` (an OR of
+    ranges made PostgreSQL read every task), summed over the ranges."""
+    unit = (Task.province_id + 0).label("unit")  # `+ 0`: SQLite reads the deadline index, not the units' rows
+    of_day = (*countable(day), *scope.task_filters(), *where)
+    days = days_between(literal(day, Date()), Task.due_on)
+    # Open: owed by the province, or submitted without a submission instant (as `_counted` reads them).
+    late = [select(unit, days.label("days")).where(Task.state == state, Task.due_on < day, *of_day)
+            for state in OWED_BY_PROVINCE]
+    late.append(select(unit, days.label("days")).where(Task.state == State.SUBMITTED.value,
+                                                        Task.submitted_at.is_(None), Task.due_on < day, *of_day))
+    ranges = union_all(*late).subquery()
+    overdue = {u: (int(n), int(d or 0)) for u, n, d in session.execute(
+        select(ranges.c.unit, func.count(), func.sum(ranges.c.days)).group_by(ranges.c.unit))}
+    completed = Task.state == State.COMPLETED.value
+    ahead = union_all(select(unit).where(completed, Task.due_on > day, *of_day),
+                      select(unit).where(completed, Task.due_on.is_(None), *of_day)).subquery()
+    not_judged = {u: int(n) for u, n in session.execute(
+        select(ahead.c.unit, func.count()).group_by(ahead.c.unit))}
+    return overdue, not_judged
 
 
 def _as_it_stood(query: Any, until: datetime, scope: Scope, where: tuple[ColumnElement[bool], ...]) -> tuple[Any, ...]:
@@ -214,4 +320,5 @@ def _as_it_stood(query: Any, until: datetime, scope: Scope, where: tuple[ColumnE
     return query, state, submitted, finished, exempt
 
 
-__all__ = ["FIELDS", "days_between", "local_day", "offset_minutes", "province_counts", "without_jit"]
+__all__ = ["FIELDS", "days_between", "local_day", "offset_minutes", "due_in", "province_counts", "tallied_counts",
+           "without_jit"]

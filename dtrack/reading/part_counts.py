@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from dtrack.config.today import Today
 from dtrack.persistence.models import Directive, Province, Task, TaskGroup, User
 from dtrack.persistence.part_models import PartEvent, TaskPart
+from dtrack.persistence.task_tallies import PartTally
 from dtrack.workflow.views import View
 from dtrack.workflow.vocabulary import OWED_BY_PROVINCE, Role, State
 
@@ -58,8 +59,13 @@ def part_counts(session: Session, today: date, *, directive: str | None = None, 
     few rows per task (a task's parts share one deadline per delegation); only
     those rows meet their task and province. Joined part by part, a nationwide
     count looked up each of 274,665 parts' rows and tasks (200 ms on SQLite
-    at the commune-scale season, 50 ms so).
+    at the commune-scale season, 50 ms so). Nationwide, even that read every
+    part's index entry (250 ms on PostgreSQL, after every commit): the totals
+    are the tallies the writes keep (`persistence.task_tallies`), and only the
+    overdue parts are read, on the deadline index (`tallied_part_counts`).
     """
+    if province_id is None and task_id is None:
+        return tallied_part_counts(session, today, directive)
     parts = TaskPart.__table__
     grouped = select(parts.c.task_id, parts.c.state, parts.c.due_on, func.count().label("n"))
     narrowed = select(Task.id)
@@ -81,6 +87,21 @@ def part_counts(session: Session, today: date, *, directive: str | None = None, 
              .join(Province, Task.province_id == Province.id).group_by(Province.slug))
     return {slug: PartCounts(int(total), int(done or 0), int(overdue or 0))
             for slug, total, done, overdue in session.execute(query)}
+
+
+def tallied_part_counts(session: Session, today: date, directive: str | None = None) -> dict[str, PartCounts]:
+    """`part_counts` of every province (of one directive): the kept tallies, and the parts overdue on `today`."""
+    late = (select(Task.province_id, func.count()).select_from(TaskPart).join(Task, TaskPart.task_id == Task.id)
+            .where(part_late(today)).group_by(Task.province_id))
+    kept = (select(PartTally.province_id, Province.slug, func.sum(PartTally.parts), func.sum(PartTally.completed))
+            .join(Province, PartTally.province_id == Province.id).group_by(PartTally.province_id, Province.slug))
+    if directive is not None:
+        late = late.join(TaskGroup, Task.group_id == TaskGroup.id).join(
+            Directive, TaskGroup.directive_id == Directive.id).where(Directive.code == directive)
+        kept = kept.join(Directive, PartTally.directive_id == Directive.id).where(Directive.code == directive)
+    overdue = dict(session.execute(late).all())
+    return {slug: PartCounts(int(parts), int(completed or 0), int(overdue.get(province_id, 0)))
+            for province_id, slug, parts, completed in session.execute(kept) if parts}
 
 
 def province_part_counts(session: Session, actor: User, today: date, *, directive: str | None = None,
@@ -147,4 +168,4 @@ def parts_figures(session: Session, actor: User, today: Today, *, directive: str
 
 
 __all__ = ["PartCounts", "PartsFigures", "added_up", "part_counts", "part_late", "parts_figures",
-           "province_part_counts", "stands_on"]
+           "province_part_counts", "stands_on", "tallied_part_counts"]

@@ -28,7 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dtrack.config.today import Today
-from dtrack.persistence.models import Province, Task
+from dtrack.persistence.models import Province
 from dtrack.reading.dashboard import Counts
 from dtrack.reading.dashboard_sql import province_counts
 from dtrack.reading.overdue_counts import MEMO
@@ -90,12 +90,11 @@ def scorecard(session: Session, today: Today, year: int, scope: Scope) -> Scorec
     """Every province's scorecard for the tasks due in `year`, ranked (see the module's rule)."""
     as_of = min(today.day, date(year, 12, 31))
     day = today.on(as_of)
-    in_year = (Task.due_on >= date(year, 1, 1), Task.due_on <= date(year, 12, 31))
     with MEMO.reading(session):
         current = nothing_after(session, day)
         found = MEMO.get(session, ("scorecard", as_of, today.zone, year, scope.key(), current),
                          lambda: tuple((slug, tuple(c.items())) for slug, c in province_counts(
-                             session, day, scope, current=current, where=in_year).items()))
+                             session, day, scope, current=current, year=year).items()))
     counts = {slug: Counts(dict(figures)) for slug, figures in found}
     units = select(Province.slug, Province.name, Province.name_en, Province.region).where(province_units())
     if scope.region:

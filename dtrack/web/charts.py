@@ -18,16 +18,13 @@ from babel.numbers import format_decimal
 from dtrack.reading.dashboard import Counts, MonthPoint, ProvinceFigures
 from dtrack.reports.disbursement import Disbursed
 from dtrack.reports.render import money, percent
+from dtrack.templates.environment import whole
 from dtrack.web.tile_map import COLUMNS, ROWS, place
 
 TILE_W, TILE_H, GAP = 84, 46, 4
 # Share overdue (open overdue / due by the day): the lower bound of each band, its colour class.
 BANDS = ((0.0, "b0"), (0.0001, "b1"), (0.10, "b2"), (0.25, "b3"), (0.50, "b4"))
 CELLS = ("completed_on_time", "completed_late", "within", "overdue", "awaiting")
-
-
-def whole(value: int, lang: str) -> str:
-    return format_decimal(value, locale=lang)
 
 
 def decimal(value: float, lang: str) -> str:

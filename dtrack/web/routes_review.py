@@ -35,7 +35,7 @@ from dtrack.web.error_words import web_say
 from dtrack.web.forms import parse_day
 from dtrack.workflow.access import check_oversight
 from dtrack.workflow.bulk import BulkResult, accept_submissions, extend_each
-from dtrack.workflow.provinces import all_provinces, select_provinces
+from dtrack.workflow.provinces import select_provinces, unit_choices
 from dtrack.workflow.timeliness import OnTimeRate
 from dtrack.workflow.vocabulary import Region
 
@@ -87,7 +87,7 @@ def _request_query(ctx: Ctx) -> list[tuple[str, str]]:
 def _pickers(session: Session, directive: str | None) -> dict[str, Any]:
     """The choices of the filters' pickers: every province, the task groups (of the directive chosen)."""
     known = directive if directive in {d.code for d in directive_choices(session)} else None
-    return {"provinces": all_provinces(session), "groups": group_choices(session, known)}
+    return {"provinces": unit_choices(session), "groups": group_choices(session, known)}
 
 
 def _query(ctx: Ctx, name: str) -> str | None:

@@ -154,6 +154,12 @@ def all_provinces(session: Session) -> list[Province]:
     return list(session.scalars(select(Province).where(province_units()).order_by(Province.ordinal)))
 
 
+def unit_choices(session: Session) -> tuple[tuple[str, str], ...]:
+    """(slug, name) of every unit `all_provinces` lists, in order: what a filter offers (two columns, no objects)."""
+    return tuple((slug, name) for slug, name in session.execute(
+        select(Province.slug, Province.name).where(province_units()).order_by(Province.ordinal)))
+
+
 @dataclass(frozen=True)
 class ProvinceView(View):
     slug: str
