@@ -47,8 +47,8 @@ MAX_MONTHS = 36  # a trend longer than three years shows its last three
 # Seconds a page spends working out months of the trend not kept yet (at a million tasks each takes seconds):
 # the latest first; the rest show as not worked out yet, and the next pages fill them in (`reading.dashboard_kept`).
 MONTH_BUDGET = 2.0
-# (zone, scope) whose checkpoints took a page longer than MONTH_BUDGET to read: pages no longer try.
-TOO_SLOW: set[tuple[str, str, str]] = set()  # (database, zone, scope)
+# (database, zone, scope) whose checkpoints took a page longer than MONTH_BUDGET to read: pages no longer try.
+TOO_SLOW: set[tuple[str, str, str]] = set()
 
 
 @dataclass(frozen=True)
