@@ -5,6 +5,11 @@ bench/data/; PostgreSQL scratch databases on DTRACK_BENCH_PG_URL, dropped at
 the end), runs every suite in `bench.SUITES`, prints one table and writes
 bench/results.json with a description of the machine. Timing never fails
 anything: the exit status is non-zero only if a suite crashed.
+
+To run a suite again on a season generated before (bench/generate.py, full
+size), name its database in DTRACK_BENCH_SEASON_SQLITE or
+DTRACK_BENCH_SEASON_POSTGRESQL: it is used instead of generating one, written
+to by the suites, and not dropped (bench/scratch.py).
 """
 from __future__ import annotations
 
