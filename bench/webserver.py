@@ -19,6 +19,11 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
+from sqlalchemy import select
+
+from dtrack.persistence.database import Database
+from dtrack.persistence.models import User
+
 START_TIMEOUT = 60.0  # seconds for /healthz to answer (PostgreSQL with 2 workers takes a few)
 STOP_TIMEOUT = 10.0  # seconds between SIGTERM and SIGKILL
 
@@ -65,8 +70,11 @@ def add_user(db_url: str, email: str, name: str, role: str, password: str, provi
     args = ["users", "add", "--email", email, "--name", name, "--role", role]
     if province:
         args += ["--province", province]
-    listed = run_cli(db_url, "users", "list", env=env).stdout
-    if email not in listed:
+    db = Database(db_url)
+    with db.session() as session:  # one lookup, not the whole users list (6,700 at the season) per user
+        known = session.scalar(select(User.id).where(User.email == email)) is not None
+    db.dispose()
+    if not known:
         run_cli(db_url, *args, env=env)
     run_cli(db_url, "users", "set-password", email, "--password-stdin", stdin=password + "\n", env=env)
 

@@ -42,12 +42,12 @@ def national_picture(session: Session, today: Today) -> list[PictureLine]:
     # digest build must not take the write lock other builders and senders wait on.
     counts = day_counts(session, today, EVERYWHERE)
     units = session.execute(select(Province.slug, Province.region).where(province_units())).all()
-    totals: dict[str, Counts] = {}
-    provinces: dict[str, int] = {}
+    grouped: dict[str, list[Counts]] = {}
     for slug, region in units:
         for name in ("", region):
-            totals[name] = totals.get(name, Counts()).plus(counts.get(slug, Counts()))
-            provinces[name] = provinces.get(name, 0) + 1
+            grouped.setdefault(name, []).append(counts.get(slug, Counts()))
+    totals = {name: Counts.sum(many) for name, many in grouped.items()}
+    provinces = {name: len(many) for name, many in grouped.items()}
     order = [""] + [r.value for r in Region if r.value in totals]
     return [PictureLine(name, provinces[name], totals[name].on_time, totals[name].due, totals[name].overdue,
                         totals[name].blocked) for name in order if name in totals]

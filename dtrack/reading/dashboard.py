@@ -72,9 +72,6 @@ class Counts:
         """Open overdue tasks over the tasks due by the day; None when none is due."""
         return None if not self.due else self.overdue / self.due
 
-    def plus(self, other: Counts) -> Counts:
-        return Counts({k: self.figures.get(k, 0) + other.figures.get(k, 0) for k in FIELDS})
-
     @staticmethod
     def sum(many: Iterable[Counts]) -> Counts:
         """Every count added up (one dict for 3,355 units, not one per addition)."""

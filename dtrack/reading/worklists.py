@@ -42,7 +42,7 @@ from dtrack.workflow import lifecycle
 from dtrack.workflow.access import OVERSIGHT, check_oversight, check_province, four_eyes_forbid, readable_task
 from dtrack.workflow.applicability import is_department
 from dtrack.workflow.extension_requests import RequestView, list_requests, may_request
-from dtrack.workflow.provinces import all_provinces, check_region, resolve, resolve_optional
+from dtrack.workflow.provinces import check_region, resolve, resolve_optional, unit_choices
 from dtrack.workflow.service import owns, owns_group
 from dtrack.workflow.tasks import TaskView, history_json, list_tasks
 from dtrack.workflow.vocabulary import DeadlineStatus, Owner, Role, State
@@ -74,7 +74,7 @@ class Worklist:
 
     province: Province | None  # None: an overseer who has not chosen a province yet
     sections: dict[str, list[TaskView]] = field(default_factory=dict)
-    provinces: list[Province] = field(default_factory=list)  # to choose from (overseers, admins)
+    provinces: tuple[tuple[str, str], ...] = ()  # (slug, name) to choose from (overseers, admins)
     allowed: dict[int, list[str]] = field(default_factory=dict)  # task id -> what the actor may do now
     notes: dict[int, str] = field(default_factory=dict)  # returned and blocked tasks -> the note that put them there
     # Overseers: the Department's own tasks (Department-owned groups), apart from every province's.
@@ -116,7 +116,7 @@ def province_worklist(session: Session, actor: User, province_ref: str | None, t
     else:
         check_oversight(actor, "province_list")
         department = list_tasks(session, today=today, department=True, directive=directive)
-        return Worklist(None, provinces=all_provinces(session), department=department, directive=directive)
+        return Worklist(None, provinces=unit_choices(session), department=department, directive=directive)
     check_province(actor, province)
     result = Worklist(province, {name: [] for name in SECTIONS}, directive=directive)
     wanted = None if match is None else set(session.scalars(
@@ -140,7 +140,7 @@ def province_worklist(session: Session, actor: User, province_ref: str | None, t
             views.sort(key=_worklist_key(order.column), reverse=order.descending)
     result.notes = state_notes(session, [v.id for v in result.sections["returned"] + result.sections["blocked"]])
     if actor.role != Role.PROVINCE:
-        result.provinces = all_provinces(session)
+        result.provinces = unit_choices(session)
     return result
 
 
